@@ -1,0 +1,3 @@
+//! Integration tests of fieldpost-domain.
+
+mod typescript;
