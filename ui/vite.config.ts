@@ -1,0 +1,23 @@
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [svelte()],
+  // Relative asset paths: the same dist/ is loaded from the Tauri window (custom protocol)
+  // and served by the central server under its own prefix.
+  base: "./",
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // Tauri 2 on Linux renders with WebKitGTK; Safari 16 is a safe common floor with Chromium.
+    target: ["es2022", "chrome111", "safari16"],
+  },
+  server: {
+    // Tauri's dev window expects a fixed port; fail instead of silently moving.
+    strictPort: true,
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});
