@@ -1,7 +1,7 @@
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   // Relative asset paths: the same dist/ is loaded from the Tauri window (custom protocol)
   // and served by the central server under its own prefix.
@@ -16,8 +16,13 @@ export default defineConfig({
     // Tauri's dev window expects a fixed port; fail instead of silently moving.
     strictPort: true,
   },
+  // Component tests mount real components, so they need Svelte's client runtime, not the
+  // server one that Node's default export conditions would pick.
+  ...(mode === "test" ? { resolve: { conditions: ["browser"] } } : {}),
   test: {
     include: ["src/**/*.test.ts"],
+    // Logic tests run in plain Node; a component test opts into a DOM with
+    // `// @vitest-environment happy-dom`.
     environment: "node",
   },
-});
+}));
