@@ -1,0 +1,339 @@
+//! Handouts (派送) against the device's grant (escrow), voids, and grant releases.
+//!
+//! A handout within the device's remaining grant is recorded in one tap. One beyond it is
+//! refused with [`Error::OverGrant`], naming what remains, unless the volunteer gives a reason
+//! (the box had more masks than counted): then it is kept, synced and flagged as an exception
+//! for the secretariat — never dropped. A void is a compensating record; nothing is deleted.
+
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{
+    EscrowPosition, EscrowRefusal, EventPayload, Handout, HandoutId, HandoutVoid, Item, ItemId,
+    PlanId, SessionId,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::reference::{item_exists, load_plan};
+use crate::sessions::open_session_plan;
+use crate::{Error, Result, Station, outbox, row, time};
+
+/// A tap on an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoutInput {
+    /// The open session.
+    pub session_id: SessionId,
+    /// The item.
+    pub item_id: ItemId,
+    /// How many; at least one.
+    pub quantity: u32,
+    /// Why the volunteer records it beyond the grant, when they do.
+    pub over_grant_reason: Option<String>,
+}
+
+/// The device's standing for one item under one plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemGrant {
+    /// The item.
+    pub item: Item,
+    /// Granted, released, handed out.
+    pub position: EscrowPosition,
+    /// What may still be handed out without a reason.
+    pub available: u64,
+}
+
+fn escrow_position(conn: &Connection, plan_id: PlanId, item_id: ItemId) -> Result<EscrowPosition> {
+    let position = conn
+        .prepare_cached(
+            "SELECT granted, released, handed_out FROM escrow WHERE plan_id = ?1 AND item_id = ?2",
+        )?
+        .query_row(params![plan_id.to_string(), item_id.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .optional()?;
+    Ok(
+        position.map_or_else(EscrowPosition::default, |(g, r, h)| EscrowPosition {
+            granted: g.unsigned_abs(),
+            released: r.unsigned_abs(),
+            handed_out: h.unsigned_abs(),
+        }),
+    )
+}
+
+/// Adds `released` and `handed_out` (either may be negative, for a void) to the escrow row.
+fn adjust_escrow(
+    conn: &Connection,
+    plan_id: PlanId,
+    item_id: ItemId,
+    released: i64,
+    handed_out: i64,
+) -> Result<()> {
+    // The row exists once anything was granted, released or handed out; a void (negative)
+    // always follows its handout, so only the positive case may need to create it.
+    let updated = conn
+        .prepare_cached(
+            "UPDATE escrow SET released = released + ?3, handed_out = handed_out + ?4
+             WHERE plan_id = ?1 AND item_id = ?2",
+        )?
+        .execute(params![
+            plan_id.to_string(),
+            item_id.to_string(),
+            released,
+            handed_out
+        ])?;
+    if updated == 0 {
+        conn.prepare_cached(
+            "INSERT INTO escrow (plan_id, item_id, released, handed_out) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            plan_id.to_string(),
+            item_id.to_string(),
+            released,
+            handed_out
+        ])?;
+    }
+    Ok(())
+}
+
+fn nonblank(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl Station {
+    /// Records a handout against the device's grant, in one durable transaction.
+    pub fn record_handout(&mut self, input: &HandoutInput) -> Result<Handout> {
+        let device_id = self.device_id()?;
+        let now = self.now();
+        if input.quantity == 0 {
+            return Err(Error::InvalidQuantity {
+                field: "quantity",
+                reason: "a handout is at least 1".into(),
+            });
+        }
+        let tx = self.conn.transaction()?;
+        let plan_id = open_session_plan(&tx, input.session_id)?;
+        if !item_exists(&tx, input.item_id)? {
+            return Err(Error::UnknownItem(input.item_id));
+        }
+        let position = escrow_position(&tx, plan_id, input.item_id)?;
+        let over_grant_reason = match position.check_handout(u64::from(input.quantity)) {
+            Ok(()) => None,
+            Err(EscrowRefusal::Exceeds {
+                requested,
+                available,
+            }) => match nonblank(input.over_grant_reason.as_deref()) {
+                Some(reason) => Some(reason),
+                None => {
+                    return Err(Error::OverGrant {
+                        item_id: input.item_id,
+                        requested,
+                        available,
+                    });
+                }
+            },
+            Err(EscrowRefusal::ZeroQuantity) => {
+                return Err(Error::InvalidQuantity {
+                    field: "quantity",
+                    reason: "a handout is at least 1".into(),
+                });
+            }
+        };
+        let handout = Handout {
+            id: HandoutId::new(),
+            session_id: input.session_id,
+            plan_id,
+            item_id: input.item_id,
+            quantity: input.quantity,
+            handed_out_at: now,
+            over_grant_reason,
+        };
+        tx.prepare_cached(
+            "INSERT INTO handout (id, session_id, plan_id, item_id, quantity, handed_out_at, over_grant_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            handout.id.to_string(),
+            handout.session_id.to_string(),
+            plan_id.to_string(),
+            handout.item_id.to_string(),
+            handout.quantity,
+            time::to_text(now),
+            handout.over_grant_reason,
+        ])?;
+        adjust_escrow(&tx, plan_id, input.item_id, 0, i64::from(input.quantity))?;
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::HandoutRecorded {
+                handout: handout.clone(),
+            },
+        )?;
+        tx.commit()?;
+        Ok(handout)
+    }
+
+    /// Cancels a handout with a compensating record; its quantity returns to the grant.
+    pub fn void_handout(&mut self, handout_id: HandoutId, reason: &str) -> Result<HandoutVoid> {
+        let device_id = self.device_id()?;
+        let now = self.now();
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::EmptyField { field: "reason" });
+        }
+        let tx = self.conn.transaction()?;
+        let (plan_id, item_id, quantity, voided) = tx
+            .query_row(
+                "SELECT h.plan_id, h.item_id, h.quantity, v.handout_id IS NOT NULL
+                 FROM handout h LEFT JOIN handout_void v ON v.handout_id = h.id WHERE h.id = ?1",
+                [handout_id.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or(Error::UnknownHandout(handout_id))?;
+        if voided {
+            return Err(Error::AlreadyVoided(handout_id));
+        }
+        let void = HandoutVoid {
+            handout_id,
+            reason: reason.to_owned(),
+            voided_at: now,
+        };
+        tx.execute(
+            "INSERT INTO handout_void (handout_id, reason, voided_at) VALUES (?1, ?2, ?3)",
+            params![handout_id.to_string(), void.reason, time::to_text(now)],
+        )?;
+        adjust_escrow(&tx, row::id(&plan_id)?, row::id(&item_id)?, 0, -quantity)?;
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::HandoutVoided { void: void.clone() },
+        )?;
+        tx.commit()?;
+        Ok(void)
+    }
+
+    /// The session's most recent handout that has not been voided: what "undo" cancels.
+    pub fn last_handout(&self, session_id: SessionId) -> Result<Option<Handout>> {
+        self.conn
+            .query_row(
+                "SELECT h.id, h.plan_id, h.item_id, h.quantity, h.handed_out_at, h.over_grant_reason
+                 FROM handout h LEFT JOIN handout_void v ON v.handout_id = h.id
+                 WHERE h.session_id = ?1 AND v.handout_id IS NULL
+                 ORDER BY h.handed_out_at DESC, h.id DESC LIMIT 1",
+                [session_id.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(id, plan_id, item_id, quantity, at, over_grant_reason)| {
+                Ok(Handout {
+                    id: row::id(&id)?,
+                    session_id,
+                    plan_id: row::id(&plan_id)?,
+                    item_id: row::id(&item_id)?,
+                    quantity: row::count(quantity)?,
+                    handed_out_at: time::from_text(&at)?,
+                    over_grant_reason,
+                })
+            })
+            .transpose()
+    }
+
+    /// The device's remaining grant per item under a plan.
+    pub fn remaining_grants(&self, plan_id: PlanId) -> Result<Vec<ItemGrant>> {
+        load_plan(&self.conn, plan_id)?.ok_or(Error::UnknownPlan(plan_id))?;
+        let items = self.items()?;
+        let mut grants = Vec::new();
+        for item in items {
+            let position = escrow_position(&self.conn, plan_id, item.id)?;
+            if position == EscrowPosition::default() {
+                continue;
+            }
+            grants.push(ItemGrant {
+                available: position.available(),
+                item,
+                position,
+            });
+        }
+        Ok(grants)
+    }
+
+    /// Gives part of the device's unused grant back to the central, so another device or plan
+    /// can use it.
+    pub fn release_grant(
+        &mut self,
+        plan_id: PlanId,
+        item_id: ItemId,
+        quantity: u32,
+    ) -> Result<EscrowPosition> {
+        let device_id = self.device_id()?;
+        let now: DateTime<Utc> = self.now();
+        let tx = self.conn.transaction()?;
+        load_plan(&tx, plan_id)?.ok_or(Error::UnknownPlan(plan_id))?;
+        if !item_exists(&tx, item_id)? {
+            return Err(Error::UnknownItem(item_id));
+        }
+        let position = escrow_position(&tx, plan_id, item_id)?;
+        match position.check_release(u64::from(quantity)) {
+            Ok(()) => {}
+            Err(EscrowRefusal::ZeroQuantity) => {
+                return Err(Error::InvalidQuantity {
+                    field: "quantity",
+                    reason: "a release is at least 1".into(),
+                });
+            }
+            Err(EscrowRefusal::Exceeds { available, .. }) => {
+                return Err(Error::InvalidQuantity {
+                    field: "quantity",
+                    reason: format!("only {available} remain unused in this device's grant"),
+                });
+            }
+        }
+        tx.execute(
+            "INSERT INTO grant_release (id, plan_id, item_id, quantity, released_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                fieldpost_domain::GrantId::new().to_string(),
+                plan_id.to_string(),
+                item_id.to_string(),
+                quantity,
+                time::to_text(now)
+            ],
+        )?;
+        adjust_escrow(&tx, plan_id, item_id, i64::from(quantity), 0)?;
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::GrantReleased {
+                plan_id,
+                item_id,
+                quantity,
+            },
+        )?;
+        tx.commit()?;
+        escrow_position(&self.conn, plan_id, item_id)
+    }
+}

@@ -1,0 +1,108 @@
+//! The device's identity, written once at enrollment.
+
+use fieldpost_domain::{DeviceId, UnitId};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result, Station, row, time};
+
+/// Who this tablet is, as the central enrolled it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceIdentity {
+    /// The id the central gave this device.
+    pub device_id: DeviceId,
+    /// The one unit the device acts for.
+    pub unit_id: UnitId,
+    /// The central's base URL.
+    pub server_url: String,
+    /// The bearer token (the central keeps only its hash).
+    pub token: String,
+}
+
+impl Station {
+    /// Stores the identity received at enrollment. A device is enrolled once: enrolling
+    /// again replaces the identity only while no event has been recorded, since the outbox's
+    /// events belong to the old device id.
+    pub fn set_identity(&mut self, identity: &DeviceIdentity) -> Result<()> {
+        if identity.server_url.trim().is_empty() {
+            return Err(Error::EmptyField {
+                field: "server_url",
+            });
+        }
+        if identity.token.trim().is_empty() {
+            return Err(Error::EmptyField { field: "token" });
+        }
+        let now = time::to_text(self.now());
+        let tx = self.conn.transaction()?;
+        let recorded: i64 = tx.query_row(
+            "SELECT last_seq FROM sync_state WHERE singleton = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT device_id FROM device_identity WHERE singleton = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(existing) = existing {
+            let existing: DeviceId = row::id(&existing)?;
+            if recorded > 0 && existing != identity.device_id {
+                return Err(Error::AlreadyEnrolled(existing));
+            }
+        }
+        tx.execute(
+            "INSERT INTO device_identity (singleton, device_id, unit_id, server_url, token, enrolled_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (singleton) DO UPDATE SET device_id = excluded.device_id,
+                unit_id = excluded.unit_id, server_url = excluded.server_url,
+                token = excluded.token, enrolled_at = excluded.enrolled_at",
+            params![
+                identity.device_id.to_string(),
+                identity.unit_id.to_string(),
+                identity.server_url.trim(),
+                identity.token,
+                now
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The device's identity, if it is enrolled.
+    pub fn identity(&self) -> Result<Option<DeviceIdentity>> {
+        self.conn
+            .query_row(
+                "SELECT device_id, unit_id, server_url, token FROM device_identity WHERE singleton = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(device_id, unit_id, server_url, token)| {
+                Ok(DeviceIdentity {
+                    device_id: row::id(&device_id)?,
+                    unit_id: row::id(&unit_id)?,
+                    server_url,
+                    token,
+                })
+            })
+            .transpose()
+    }
+
+    pub(crate) fn device_id(&self) -> Result<DeviceId> {
+        let id: Option<String> = self
+            .conn
+            .prepare_cached("SELECT device_id FROM device_identity WHERE singleton = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        row::id(&id.ok_or(Error::NotEnrolled)?)
+    }
+}

@@ -1,0 +1,140 @@
+//! The outbox: the device's append-only event log, numbered 1, 2, 3 … with no gaps.
+//!
+//! [`append`] is called inside the transaction of the write it describes, so the fact and its
+//! event commit together or not at all, and a rolled-back write leaves no hole in the seqs: the
+//! counter bump rolls back with it. Events past `acked_through` are pending; the sync issue's
+//! push sends them in seq order and records what the central acknowledged.
+
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{DeviceEvent, DeviceId, EventId, EventPayload};
+use rusqlite::{Transaction, params};
+
+use crate::{Error, Result, Station, time};
+
+/// Appends `payload` as the device's next event, inside `tx`.
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    device_id: DeviceId,
+    recorded_at: DateTime<Utc>,
+    payload: EventPayload,
+) -> Result<DeviceEvent> {
+    let seq: i64 = tx
+        .prepare_cached(
+            "UPDATE sync_state SET last_seq = last_seq + 1 WHERE singleton = 1 RETURNING last_seq",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let event = DeviceEvent {
+        id: EventId::new(),
+        device_id,
+        seq: u64::try_from(seq).map_err(|_| Error::Corrupt(format!("seq {seq}")))?,
+        recorded_at,
+        payload,
+    };
+    tx.prepare_cached(
+        "INSERT INTO events (seq, id, kind, recorded_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        seq,
+        event.id.to_string(),
+        event.payload.kind(),
+        time::to_text(recorded_at),
+        serde_json::to_string(&event)?,
+    ])?;
+    Ok(event)
+}
+
+/// Where the outbox stands, for the sync status the UI always shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxStatus {
+    /// The last seq recorded.
+    pub last_seq: u64,
+    /// The highest seq the central has confirmed.
+    pub acked_through: u64,
+    /// Events waiting to be pushed.
+    pub pending: u64,
+}
+
+impl Station {
+    /// How many events wait to be pushed, and the seqs around them.
+    pub fn outbox_status(&self) -> Result<OutboxStatus> {
+        let (last_seq, acked_through): (i64, i64) = self.conn.query_row(
+            "SELECT last_seq, acked_through FROM sync_state WHERE singleton = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let last_seq = u64::try_from(last_seq).map_err(|_| Error::Corrupt("last_seq".into()))?;
+        let acked_through =
+            u64::try_from(acked_through).map_err(|_| Error::Corrupt("acked_through".into()))?;
+        Ok(OutboxStatus {
+            last_seq,
+            acked_through,
+            pending: last_seq - acked_through,
+        })
+    }
+
+    /// Up to `limit` pending events in seq order, starting after `acked_through`.
+    pub fn pending_events(&self, limit: usize) -> Result<Vec<DeviceEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT payload FROM events
+             WHERE seq > (SELECT acked_through FROM sync_state WHERE singleton = 1)
+             ORDER BY seq LIMIT ?1",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([limit], |r| r.get::<_, String>(0))?;
+        let mut events = Vec::new();
+        for payload in rows {
+            events.push(serde_json::from_str(&payload?)?);
+        }
+        Ok(events)
+    }
+
+    /// Every event this device recorded, in seq order (for audits and tests).
+    pub fn events(&self) -> Result<Vec<DeviceEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT payload FROM events ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut events = Vec::new();
+        for payload in rows {
+            events.push(serde_json::from_str(&payload?)?);
+        }
+        Ok(events)
+    }
+
+    /// Looks up one event by id.
+    pub fn event(&self, id: EventId) -> Result<Option<DeviceEvent>> {
+        use rusqlite::OptionalExtension;
+        let payload: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT payload FROM events WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        payload
+            .map(|p| serde_json::from_str(&p).map_err(Error::from))
+            .transpose()
+    }
+
+    /// Records that the central has stored every event up to `seq`. Acknowledgements only move
+    /// forward, and never past what this device recorded.
+    pub fn mark_acked_through(&mut self, seq: u64) -> Result<()> {
+        let seq = i64::try_from(seq).map_err(|_| Error::InvalidQuantity {
+            field: "acked_through",
+            reason: "too large".into(),
+        })?;
+        let changed = self.conn.execute(
+            "UPDATE sync_state SET acked_through = MAX(acked_through, ?1)
+             WHERE singleton = 1 AND ?1 <= last_seq",
+            [seq],
+        )?;
+        if changed == 0 {
+            return Err(Error::InvalidQuantity {
+                field: "acked_through",
+                reason: "beyond the last recorded event".into(),
+            });
+        }
+        Ok(())
+    }
+}
