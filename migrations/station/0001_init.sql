@@ -11,22 +11,25 @@ CREATE TABLE device_identity (
     enrolled_at  TEXT NOT NULL
 );
 
--- The outbox's counters: last_seq is the last seq handed out (gap-free: bumped in the same
--- transaction as the event it numbers); acked_through is what the central has confirmed.
+-- The sync's bookmarks: acked_through is the highest seq the central has confirmed.
 CREATE TABLE sync_state (
     singleton      INTEGER PRIMARY KEY CHECK (singleton = 1),
-    last_seq       INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
-    acked_through  INTEGER NOT NULL DEFAULT 0 CHECK (acked_through >= 0 AND acked_through <= last_seq),
+    acked_through  INTEGER NOT NULL DEFAULT 0 CHECK (acked_through >= 0),
     pull_cursor    INTEGER NOT NULL DEFAULT 0,
     last_success   TEXT,
     last_error     TEXT
 );
 INSERT INTO sync_state (singleton) VALUES (1);
 
--- The device's append-only event log; events past acked_through are the outbox.
+-- The device's append-only event log; events past acked_through are the outbox. seq is the
+-- rowid: the next one is MAX(seq) + 1, read in the same transaction as the insert, so seqs
+-- are gap-free (a rolled-back write takes its seq with it) at the cost of one B-tree. Events
+-- are never deleted, so the maximum never moves back. The id's uniqueness is the central's
+-- to enforce (UUIDv7 from this device's clock and randomness); an index here would be
+-- another page written by every tap.
 CREATE TABLE events (
     seq          INTEGER PRIMARY KEY,
-    id           TEXT NOT NULL UNIQUE,
+    id           TEXT NOT NULL,
     kind         TEXT NOT NULL,
     recorded_at  TEXT NOT NULL,
     payload      TEXT NOT NULL
@@ -89,18 +92,6 @@ CREATE TABLE grant_row (
 );
 CREATE INDEX grant_by_plan_item ON grant_row (plan_id, item_id);
 
--- This device's standing per plan and item, kept in the same transaction as every grant,
--- release, handout and void (so a handout's check is O(1), not a scan of all handouts).
--- The store's tests check it against the rows it summarizes.
-CREATE TABLE escrow (
-    plan_id     TEXT NOT NULL REFERENCES plan (id),
-    item_id     TEXT NOT NULL REFERENCES item (id),
-    granted     INTEGER NOT NULL DEFAULT 0 CHECK (granted >= 0),
-    released    INTEGER NOT NULL DEFAULT 0 CHECK (released >= 0),
-    handed_out  INTEGER NOT NULL DEFAULT 0 CHECK (handed_out >= 0),
-    PRIMARY KEY (plan_id, item_id)
-) WITHOUT ROWID;
-
 -- What happened at the station.
 CREATE TABLE session (
     id                       TEXT PRIMARY KEY,
@@ -114,6 +105,7 @@ CREATE TABLE session (
 );
 -- One open session per device, enforced by the store itself.
 CREATE UNIQUE INDEX one_open_session ON session (device_id) WHERE closed_at IS NULL;
+CREATE INDEX session_by_plan ON session (plan_id);
 
 CREATE TABLE check_in (
     id              TEXT PRIMARY KEY,
@@ -125,16 +117,31 @@ CREATE TABLE check_in (
 );
 CREATE INDEX check_in_by_session ON check_in (session_id);
 
+-- Keyed by its UUIDv7 id, so key order is time order: the open session's latest handouts
+-- sit at the end of the table, which is where undo looks. No index by session: per-session
+-- figures come from session_item, and every index is another page written by every tap.
 CREATE TABLE handout (
-    id                 TEXT PRIMARY KEY,
+    id                 TEXT PRIMARY KEY NOT NULL,
     session_id         TEXT NOT NULL REFERENCES session (id),
     plan_id            TEXT NOT NULL REFERENCES plan (id),
     item_id            TEXT NOT NULL REFERENCES item (id),
     quantity           INTEGER NOT NULL CHECK (quantity > 0),
     handed_out_at      TEXT NOT NULL,
     over_grant_reason  TEXT
-);
-CREATE INDEX handout_by_session ON handout (session_id);
+) WITHOUT ROWID;
+
+-- Per session and item: what was handed out (voids deducted), how many exceptions and voids.
+-- Updated in the transaction of every handout and void, so a tap touches one small row
+-- instead of an index, and the device's escrow position for a plan is a sum over a handful
+-- of session rows. The store's tests check these counters against the handout rows.
+CREATE TABLE session_item (
+    session_id  TEXT NOT NULL REFERENCES session (id),
+    item_id     TEXT NOT NULL REFERENCES item (id),
+    handed_out  INTEGER NOT NULL DEFAULT 0 CHECK (handed_out >= 0),
+    exceptions  INTEGER NOT NULL DEFAULT 0 CHECK (exceptions >= 0),
+    voided      INTEGER NOT NULL DEFAULT 0 CHECK (voided >= 0),
+    PRIMARY KEY (session_id, item_id)
+) WITHOUT ROWID;
 
 -- A void is a compensating record: the handout row stays. One void per handout.
 CREATE TABLE handout_void (
@@ -150,6 +157,7 @@ CREATE TABLE grant_release (
     quantity     INTEGER NOT NULL CHECK (quantity > 0),
     released_at  TEXT NOT NULL
 );
+CREATE INDEX grant_release_by_plan_item ON grant_release (plan_id, item_id);
 
 CREATE TABLE entrant (
     id                    TEXT PRIMARY KEY,

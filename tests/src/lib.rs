@@ -1,1 +1,108 @@
-//! placeholder
+//! Shared set-up for Fieldpost's end-to-end tests and benchmarks: real stores on real files,
+//! seeded as an enrolled tablet would be.
+#![deny(missing_docs)]
+
+use std::path::Path;
+
+use chrono::{Duration, Utc};
+use fieldpost_domain::*;
+use fieldpost_station::identity::DeviceIdentity;
+use fieldpost_station::reference::ReferenceData;
+use fieldpost_station::{Result, Station};
+
+/// What [`enrolled_station`] seeded.
+#[derive(Debug, Clone)]
+pub struct Seeded {
+    /// The device.
+    pub device_id: DeviceId,
+    /// Its unit.
+    pub unit_id: UnitId,
+    /// An approved plan whose window covers the next twelve hours.
+    pub plan: ActivityPlan,
+    /// Medical masks, granted to this device.
+    pub mask: Item,
+}
+
+/// Opens a station at `path` on the system clock, enrolls it, and caches a campaign, a unit,
+/// masks and an approved plan granting this device `grant` masks.
+pub fn enrolled_station(path: &Path, grant: u32) -> Result<(Station, Seeded)> {
+    let mut station = Station::open(path)?;
+    let device_id = DeviceId::new();
+    let unit_id = UnitId::new();
+    station.set_identity(&DeviceIdentity {
+        device_id,
+        unit_id,
+        server_url: "http://127.0.0.1:9".into(),
+        token: "test-token".into(),
+    })?;
+    let now = Utc::now();
+    let campaign = Campaign {
+        id: CampaignId::new(),
+        name: "2022 网民网络安全感满意度调查活动（揭阳站）".into(),
+        city: "揭阳".into(),
+        publicity_start: (now - Duration::days(30)).date_naive(),
+        publicity_end: (now - Duration::days(1)).date_naive(),
+        collection_start: now - Duration::days(1),
+        collection_end: now + Duration::days(9),
+        target: 50_000,
+    };
+    let mask = Item {
+        id: ItemId::new(),
+        code: "mask".into(),
+        name: "医疗专用口罩".into(),
+        kind: ItemKind::Gift,
+        unit_label: "只".into(),
+        donor: Some("广东海鸥医疗器械股份有限公司".into()),
+    };
+    let plan = ActivityPlan {
+        id: PlanId::new(),
+        unit_id,
+        title: "步行街宣传站".into(),
+        location: "榕城区步行街".into(),
+        starts_at: now - Duration::hours(1),
+        ends_at: now + Duration::hours(12),
+        expected_people: 500,
+        staff: "林小华 等 4 人".into(),
+        requested: vec![ItemQuantity {
+            item_id: mask.id,
+            quantity: grant,
+        }],
+        status: PlanStatus::Approved,
+        allocation: vec![ItemQuantity {
+            item_id: mask.id,
+            quantity: grant,
+        }],
+        reject_reason: None,
+        revision: 0,
+    };
+    station.cache_reference(&ReferenceData {
+        units: vec![Unit {
+            id: unit_id,
+            campaign_id: campaign.id,
+            section_id: SectionId::new(),
+            name: "揭阳市侨联".into(),
+            quota: 2_000,
+            survey_link: "https://survey.example/jy/qiaolian".into(),
+            contact: None,
+        }],
+        campaign: Some(campaign),
+        items: vec![mask.clone()],
+        plans: vec![plan.clone()],
+        grants: vec![Grant {
+            id: GrantId::new(),
+            plan_id: plan.id,
+            device_id,
+            item_id: mask.id,
+            quantity: grant,
+        }],
+    })?;
+    Ok((
+        station,
+        Seeded {
+            device_id,
+            unit_id,
+            plan,
+            mask,
+        },
+    ))
+}

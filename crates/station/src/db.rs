@@ -16,6 +16,12 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
+    let conn = connect(path)?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+fn connect(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -23,7 +29,6 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     configure(&conn)?;
-    migrate(&conn)?;
     Ok(conn)
 }
 

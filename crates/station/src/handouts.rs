@@ -41,60 +41,41 @@ pub struct ItemGrant {
     pub available: u64,
 }
 
+/// The device's standing for `item_id` under `plan_id`: grants and releases as recorded, and
+/// handouts summed over the plan's sessions' counters.
 fn escrow_position(conn: &Connection, plan_id: PlanId, item_id: ItemId) -> Result<EscrowPosition> {
-    let position = conn
+    let (granted, released, handed_out) = conn
         .prepare_cached(
-            "SELECT granted, released, handed_out FROM escrow WHERE plan_id = ?1 AND item_id = ?2",
+            "SELECT
+                (SELECT COALESCE(SUM(quantity), 0) FROM grant_row WHERE plan_id = ?1 AND item_id = ?2),
+                (SELECT COALESCE(SUM(quantity), 0) FROM grant_release WHERE plan_id = ?1 AND item_id = ?2),
+                (SELECT COALESCE(SUM(si.handed_out), 0) FROM session s
+                    JOIN session_item si ON si.session_id = s.id AND si.item_id = ?2
+                    WHERE s.plan_id = ?1)",
         )?
         .query_row(params![plan_id.to_string(), item_id.to_string()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })
-        .optional()?;
-    Ok(
-        position.map_or_else(EscrowPosition::default, |(g, r, h)| EscrowPosition {
-            granted: g.unsigned_abs(),
-            released: r.unsigned_abs(),
-            handed_out: h.unsigned_abs(),
-        }),
-    )
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        })?;
+    Ok(EscrowPosition {
+        granted: granted.unsigned_abs(),
+        released: released.unsigned_abs(),
+        handed_out: handed_out.unsigned_abs(),
+    })
 }
 
-/// Adds `released` and `handed_out` (either may be negative, for a void) to the escrow row.
-fn adjust_escrow(
-    conn: &Connection,
-    plan_id: PlanId,
-    item_id: ItemId,
-    released: i64,
-    handed_out: i64,
-) -> Result<()> {
-    // The row exists once anything was granted, released or handed out; a void (negative)
-    // always follows its handout, so only the positive case may need to create it.
-    let updated = conn
-        .prepare_cached(
-            "UPDATE escrow SET released = released + ?3, handed_out = handed_out + ?4
-             WHERE plan_id = ?1 AND item_id = ?2",
-        )?
-        .execute(params![
-            plan_id.to_string(),
-            item_id.to_string(),
-            released,
-            handed_out
-        ])?;
-    if updated == 0 {
-        conn.prepare_cached(
-            "INSERT INTO escrow (plan_id, item_id, released, handed_out) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![
-            plan_id.to_string(),
-            item_id.to_string(),
-            released,
-            handed_out
-        ])?;
-    }
+/// Counts a handout in its session's counters.
+fn count_handout(conn: &Connection, handout: &Handout) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO session_item (session_id, item_id, handed_out, exceptions) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (session_id, item_id) DO UPDATE SET
+            handed_out = handed_out + excluded.handed_out, exceptions = exceptions + excluded.exceptions",
+    )?
+    .execute(params![
+        handout.session_id.to_string(),
+        handout.item_id.to_string(),
+        handout.quantity,
+        i64::from(handout.over_grant_reason.is_some()),
+    ])?;
     Ok(())
 }
 
@@ -165,7 +146,7 @@ impl Station {
             time::to_text(now),
             handout.over_grant_reason,
         ])?;
-        adjust_escrow(&tx, plan_id, input.item_id, 0, i64::from(input.quantity))?;
+        count_handout(&tx, &handout)?;
         outbox::append(
             &tx,
             device_id,
@@ -187,9 +168,10 @@ impl Station {
             return Err(Error::EmptyField { field: "reason" });
         }
         let tx = self.conn.transaction()?;
-        let (plan_id, item_id, quantity, voided) = tx
+        let (session_id, item_id, quantity, exception, voided) = tx
             .query_row(
-                "SELECT h.plan_id, h.item_id, h.quantity, v.handout_id IS NOT NULL
+                "SELECT h.session_id, h.item_id, h.quantity, h.over_grant_reason IS NOT NULL,
+                        v.handout_id IS NOT NULL
                  FROM handout h LEFT JOIN handout_void v ON v.handout_id = h.id WHERE h.id = ?1",
                 [handout_id.to_string()],
                 |r| {
@@ -198,6 +180,7 @@ impl Station {
                         r.get::<_, String>(1)?,
                         r.get::<_, i64>(2)?,
                         r.get::<_, bool>(3)?,
+                        r.get::<_, bool>(4)?,
                     ))
                 },
             )
@@ -215,7 +198,12 @@ impl Station {
             "INSERT INTO handout_void (handout_id, reason, voided_at) VALUES (?1, ?2, ?3)",
             params![handout_id.to_string(), void.reason, time::to_text(now)],
         )?;
-        adjust_escrow(&tx, row::id(&plan_id)?, row::id(&item_id)?, 0, -quantity)?;
+        tx.execute(
+            "UPDATE session_item SET handed_out = handed_out - ?3,
+                exceptions = exceptions - ?4, voided = voided + 1
+             WHERE session_id = ?1 AND item_id = ?2",
+            params![session_id, item_id, quantity, i64::from(exception)],
+        )?;
         outbox::append(
             &tx,
             device_id,
@@ -233,7 +221,7 @@ impl Station {
                 "SELECT h.id, h.plan_id, h.item_id, h.quantity, h.handed_out_at, h.over_grant_reason
                  FROM handout h LEFT JOIN handout_void v ON v.handout_id = h.id
                  WHERE h.session_id = ?1 AND v.handout_id IS NULL
-                 ORDER BY h.handed_out_at DESC, h.id DESC LIMIT 1",
+                 ORDER BY h.id DESC LIMIT 1",
                 [session_id.to_string()],
                 |r| {
                     Ok((
@@ -322,7 +310,6 @@ impl Station {
                 time::to_text(now)
             ],
         )?;
-        adjust_escrow(&tx, plan_id, item_id, i64::from(quantity), 0)?;
         outbox::append(
             &tx,
             device_id,

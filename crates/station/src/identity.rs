@@ -34,11 +34,7 @@ impl Station {
         }
         let now = time::to_text(self.now());
         let tx = self.conn.transaction()?;
-        let recorded: i64 = tx.query_row(
-            "SELECT last_seq FROM sync_state WHERE singleton = 1",
-            [],
-            |r| r.get(0),
-        )?;
+        let recorded: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
         let existing: Option<String> = tx
             .query_row(
                 "SELECT device_id FROM device_identity WHERE singleton = 1",
@@ -67,6 +63,7 @@ impl Station {
             ],
         )?;
         tx.commit()?;
+        self.device_id = Some(identity.device_id);
         Ok(())
     }
 
@@ -98,11 +95,6 @@ impl Station {
     }
 
     pub(crate) fn device_id(&self) -> Result<DeviceId> {
-        let id: Option<String> = self
-            .conn
-            .prepare_cached("SELECT device_id FROM device_identity WHERE singleton = 1")?
-            .query_row([], |r| r.get(0))
-            .optional()?;
-        row::id(&id.ok_or(Error::NotEnrolled)?)
+        self.device_id.ok_or(Error::NotEnrolled)
     }
 }

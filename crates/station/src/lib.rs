@@ -40,6 +40,8 @@ pub use time::{Clock, SystemClock};
 pub struct Station {
     conn: Connection,
     clock: Arc<dyn Clock>,
+    /// The enrolled device's id, read once: every write needs it.
+    device_id: Option<fieldpost_domain::DeviceId>,
 }
 
 impl std::fmt::Debug for Station {
@@ -58,10 +60,14 @@ impl Station {
 
     /// Opens the store at `path` with the given clock.
     pub fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Station> {
-        Ok(Station {
-            conn: db::open(path.as_ref())?,
+        let conn = db::open(path.as_ref())?;
+        let mut station = Station {
+            conn,
             clock,
-        })
+            device_id: None,
+        };
+        station.device_id = station.identity()?.map(|i| i.device_id);
+        Ok(station)
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {

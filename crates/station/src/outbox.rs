@@ -2,7 +2,7 @@
 //!
 //! [`append`] is called inside the transaction of the write it describes, so the fact and its
 //! event commit together or not at all, and a rolled-back write leaves no hole in the seqs: the
-//! counter bump rolls back with it. Events past `acked_through` are pending; the sync issue's
+//! insert that took the seq rolls back with it. Events past `acked_through` are pending; the sync issue's
 //! push sends them in seq order and records what the central acknowledged.
 
 use chrono::{DateTime, Utc};
@@ -19,9 +19,7 @@ pub(crate) fn append(
     payload: EventPayload,
 ) -> Result<DeviceEvent> {
     let seq: i64 = tx
-        .prepare_cached(
-            "UPDATE sync_state SET last_seq = last_seq + 1 WHERE singleton = 1 RETURNING last_seq",
-        )?
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM events")?
         .query_row([], |r| r.get(0))?;
     let event = DeviceEvent {
         id: EventId::new(),
@@ -58,7 +56,8 @@ impl Station {
     /// How many events wait to be pushed, and the seqs around them.
     pub fn outbox_status(&self) -> Result<OutboxStatus> {
         let (last_seq, acked_through): (i64, i64) = self.conn.query_row(
-            "SELECT last_seq, acked_through FROM sync_state WHERE singleton = 1",
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events), acked_through
+             FROM sync_state WHERE singleton = 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -126,7 +125,7 @@ impl Station {
         })?;
         let changed = self.conn.execute(
             "UPDATE sync_state SET acked_through = MAX(acked_through, ?1)
-             WHERE singleton = 1 AND ?1 <= last_seq",
+             WHERE singleton = 1 AND ?1 <= (SELECT COALESCE(MAX(seq), 0) FROM events)",
             [seq],
         )?;
         if changed == 0 {

@@ -93,13 +93,6 @@ impl Station {
                     g.quantity
                 ],
             )?;
-            // The escrow's granted column follows the grant rows it sums.
-            tx.execute(
-                "INSERT INTO escrow (plan_id, item_id, granted)
-                 VALUES (?1, ?2, (SELECT SUM(quantity) FROM grant_row WHERE plan_id = ?1 AND item_id = ?2))
-                 ON CONFLICT (plan_id, item_id) DO UPDATE SET granted = excluded.granted",
-                params![g.plan_id.to_string(), g.item_id.to_string()],
-            )?;
         }
         tx.commit()?;
         Ok(())

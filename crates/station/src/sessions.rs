@@ -387,15 +387,9 @@ impl Station {
         }
 
         let mut stmt = self.conn.prepare(
-            "SELECT h.item_id, i.name, i.unit_label,
-                    COALESCE(SUM(CASE WHEN v.handout_id IS NULL THEN h.quantity END), 0),
-                    COUNT(CASE WHEN v.handout_id IS NULL AND h.over_grant_reason IS NOT NULL THEN 1 END),
-                    COUNT(v.handout_id)
-             FROM handout h
-             JOIN item i ON i.id = h.item_id
-             LEFT JOIN handout_void v ON v.handout_id = h.id
-             WHERE h.session_id = ?1
-             GROUP BY h.item_id ORDER BY i.kind, i.name",
+            "SELECT si.item_id, i.name, i.unit_label, si.handed_out, si.exceptions, si.voided
+             FROM session_item si JOIN item i ON i.id = si.item_id
+             WHERE si.session_id = ?1 ORDER BY i.kind, i.name",
         )?;
         let mut handouts = Vec::new();
         for r in stmt.query_map([session_id.to_string()], |r| {

@@ -1,4 +1,5 @@
 //! Integration tests of fieldpost-station: the real migrations on real SQLite files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 
