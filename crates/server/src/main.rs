@@ -1,0 +1,170 @@
+//! `fieldpost-server`: serve the central API, or issue a device enrollment code.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use fieldpost_domain::UnitId;
+use fieldpost_server::store::sqlite::SqliteStore;
+use fieldpost_server::store::{Actor, Store};
+use fieldpost_server::{AppState, Config, app, bootstrap_admin, demo, enrollment};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fieldpost-server",
+    version,
+    about = "Fieldpost's central server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Directory holding the database (created if missing).
+    #[arg(long, default_value = "fieldpost-data")]
+    data_dir: PathBuf,
+    /// Address to listen on; loopback only unless told otherwise.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seed the Jieyang 2022 demo campaign (once per data directory).
+    #[arg(long)]
+    demo: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    body_limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Issue a one-time enrollment code for a unit and write its QR code as a PNG.
+    EnrollCode {
+        /// The unit, by id or by exact name.
+        #[arg(long)]
+        unit: String,
+        /// Directory holding the database.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The server's base URL, put into the QR code for the tablet.
+        #[arg(long)]
+        server_url: Option<String>,
+        /// Where to write the PNG (default: DATA_DIR/enrollment-codes/CODE.png).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::EnrollCode {
+            unit,
+            data_dir,
+            server_url,
+            out,
+        }) => enroll_code(&unit, &data_dir, server_url.as_deref(), out),
+        None => {
+            let runtime = tokio::runtime::Runtime::new().context("starting tokio")?;
+            runtime.block_on(serve(cli))
+        }
+    }
+}
+
+fn enroll_code(
+    unit: &str,
+    data_dir: &Path,
+    server_url: Option<&str>,
+    out: Option<PathBuf>,
+) -> Result<()> {
+    let store = SqliteStore::open_dir(data_dir)
+        .with_context(|| format!("opening {}", data_dir.display()))?;
+    let unit = match unit.parse::<UnitId>() {
+        Ok(id) => store.unit(id)?,
+        Err(_) => match store.units(None)?.into_iter().find(|u| u.name == unit) {
+            Some(u) => u,
+            None => bail!("no unit named {unit:?} in {}", data_dir.display()),
+        },
+    };
+    let issued = enrollment::issue_blocking(
+        &store,
+        &Actor::System("cli"),
+        unit.id,
+        chrono::Utc::now(),
+        Config::default().enrollment_code_ttl,
+    )?;
+    let path = match out {
+        Some(p) => p,
+        None => {
+            let dir = data_dir.join("enrollment-codes");
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            dir.join(format!("{}.png", issued.code))
+        }
+    };
+    let text = enrollment::qr_text(&issued.code, server_url);
+    enrollment::write_qr_png(&text, &path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("unit: {} ({})", unit.name, unit.id);
+    println!("enrollment code: {}", issued.code);
+    println!("expires: {}", issued.expires_at.to_rfc3339());
+    println!("qr: {}", path.display());
+    Ok(())
+}
+
+async fn serve(cli: Cli) -> Result<()> {
+    let store = Arc::new(
+        SqliteStore::open_dir(&cli.data_dir)
+            .with_context(|| format!("opening {}", cli.data_dir.display()))?,
+    );
+    let now = chrono::Utc::now();
+    let login = if cli.demo {
+        let dir = cli.data_dir.clone();
+        let s = Arc::clone(&store);
+        let login =
+            tokio::task::spawn_blocking(move || demo::start(s.as_ref(), &dir, now)).await??;
+        if login.seeded {
+            println!("demo: seeded the Jieyang 2022 campaign (quotas are illustrative)");
+        } else {
+            println!("demo: the Jieyang 2022 campaign is already seeded; nothing seeded again");
+        }
+        login.password.map(|p| (login.username, p))
+    } else {
+        let s = Arc::clone(&store);
+        let created =
+            tokio::task::spawn_blocking(move || bootstrap_admin(s.as_ref(), now)).await??;
+        if created.is_none() {
+            println!("admin: console users exist; log in with yours");
+        }
+        created
+    };
+    let config = Config {
+        body_limit: cli.body_limit,
+        ..Config::default()
+    };
+    let state = AppState::new(store.clone()).with_config(config);
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("binding {}", cli.listen))?;
+    let addr = listener.local_addr()?;
+    println!("data: {}", store.path().display());
+    println!("api: http://{addr}/api/v1");
+    println!("openapi: http://{addr}/api/v1/openapi.json");
+    if let Some((user, password)) = login {
+        println!("admin login: {user} / {password}");
+    }
+    tracing::info!(%addr, "serving");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            // If the signal handler cannot be installed, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Console login, sessions and users.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use fieldpost_domain::UnitId;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::{
+    Caller, SESSION_COOKIE, hash_password, random_token, session_cookie, sha256_hex,
+    verify_password,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use crate::store::{NewUser, Role, User};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LoginBody {
+    username: String,
+    password: String,
+}
+
+/// Who is logged in, or which device is calling.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(super) enum Me {
+    User { user: User },
+    Device { device_id: String, unit_id: UnitId },
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> ApiResult<HeaderValue> {
+    let secure = if state.config().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .map_err(|e| ApiError::Internal(format!("cookie header: {e}")))
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<impl IntoResponse> {
+    let username = body.username.trim().to_owned();
+    let found = state.run(move |s| s.user_credentials(&username)).await?;
+    let password = body.password;
+    let (user, ok) = tokio::task::spawn_blocking(move || {
+        let ok = verify_password(&password, found.as_ref().map(|(_, h)| h.as_str()));
+        (found.map(|(u, _)| u), ok)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("password check failed: {e}")))?;
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(ApiError::Unauthorized {
+            code: "invalid_login",
+            message: "wrong username or password".into(),
+        });
+    };
+    let token = random_token("fps_");
+    let now = state.now();
+    let ttl = state.config().session_ttl;
+    let (hash, id) = (sha256_hex(&token), user.id);
+    state
+        .run(move |s| s.create_session(now, id, hash, now + ttl))
+        .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(SET_COOKIE, cookie(&state, &token, ttl.num_seconds())?);
+    Ok((headers, Json(Me::User { user })))
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    request_headers: HeaderMap,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(token) = session_cookie(&request_headers) {
+        let hash = sha256_hex(&token);
+        state.run(move |s| s.delete_session(&hash)).await?;
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(SET_COOKIE, cookie(&state, "", 0)?);
+    Ok((StatusCode::NO_CONTENT, headers))
+}
+
+pub(super) async fn me(caller: Caller) -> Json<Me> {
+    Json(match caller {
+        Caller::User(user) => Me::User { user },
+        Caller::Device(d) => Me::Device {
+            device_id: d.id.to_string(),
+            unit_id: d.unit_id,
+        },
+    })
+}
+
+pub(super) async fn users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<User>>> {
+    caller.secretariat_admin()?;
+    Ok(Json(state.run(|s| s.users()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct UserBody {
+    username: String,
+    password: String,
+    role: Role,
+    #[serde(default)]
+    unit_id: Option<UnitId>,
+}
+
+/// Shortest password accepted for a console user.
+const MIN_PASSWORD: usize = 10;
+
+pub(super) async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<UserBody>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    caller.secretariat_admin()?;
+    if body.password.chars().count() < MIN_PASSWORD {
+        return Err(ApiError::invalid(
+            "password",
+            format!("must be at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    let password = body.password;
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))?;
+    let new = NewUser {
+        user: User {
+            id: Uuid::now_v7(),
+            username: body.username,
+            role: body.role,
+            unit_id: body.unit_id,
+        },
+        password_hash,
+    };
+    let (actor, now) = (caller.actor(), state.now());
+    let user = state.run(move |s| s.create_user(&actor, now, new)).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}

@@ -1,0 +1,280 @@
+//! The campaign, sections, units, items and stock.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use fieldpost_domain::{
+    Campaign, CampaignId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
+};
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::state::AppState;
+use crate::store::{CampaignRecord, LedgerEntry, StockBalance};
+
+pub(super) async fn get_campaign(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<CampaignRecord>> {
+    Ok(Json(state.run(|s| s.campaign()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CampaignBody {
+    name: String,
+    city: String,
+    publicity_start: NaiveDate,
+    publicity_end: NaiveDate,
+    collection_start: DateTime<Utc>,
+    collection_end: DateTime<Utc>,
+    target: u32,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+pub(super) async fn put_campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<CampaignBody>,
+) -> ApiResult<Json<CampaignRecord>> {
+    caller.secretariat_admin()?;
+    let record = CampaignRecord {
+        campaign: Campaign {
+            id: CampaignId::new(),
+            name: b.name,
+            city: b.city,
+            publicity_start: b.publicity_start,
+            publicity_end: b.publicity_end,
+            collection_start: b.collection_start,
+            collection_end: b.collection_end,
+            target: b.target,
+        },
+        note: b.note,
+    };
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state
+            .run(move |s| s.put_campaign(&actor, now, record))
+            .await?,
+    ))
+}
+
+pub(super) async fn sections(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<Vec<Section>>> {
+    Ok(Json(state.run(|s| s.sections()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SectionBody {
+    code: String,
+    name: String,
+}
+
+pub(super) async fn create_section(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<SectionBody>,
+) -> ApiResult<(StatusCode, Json<Section>)> {
+    caller.secretariat_admin()?;
+    let section = Section {
+        id: SectionId::new(),
+        code: b.code,
+        name: b.name,
+    };
+    let (actor, now) = (caller.actor(), state.now());
+    let section = state
+        .run(move |s| s.create_section(&actor, now, section))
+        .await?;
+    Ok((StatusCode::CREATED, Json(section)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct UnitsQuery {
+    #[serde(default)]
+    section_id: Option<SectionId>,
+}
+
+pub(super) async fn units(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<UnitsQuery>,
+) -> ApiResult<Json<Vec<Unit>>> {
+    let mut units = state.run(move |s| s.units(q.section_id)).await?;
+    // A unit's own callers see their unit only.
+    if let Some(own) = caller.unit_scope() {
+        units.retain(|u| u.id == own);
+    }
+    Ok(Json(units))
+}
+
+pub(super) async fn unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<Unit>> {
+    let id: UnitId = path_id("unit_id", &raw)?;
+    let unit = state.run(move |s| s.unit(id)).await?;
+    caller.may_read_unit(unit.id)?;
+    Ok(Json(unit))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct UnitBody {
+    section_id: SectionId,
+    name: String,
+    quota: u32,
+    survey_link: String,
+    #[serde(default)]
+    contact: Option<String>,
+}
+
+fn unit_from(id: UnitId, b: UnitBody) -> Unit {
+    Unit {
+        id,
+        // The store sets the current campaign.
+        campaign_id: CampaignId(uuid::Uuid::nil()),
+        section_id: b.section_id,
+        name: b.name,
+        quota: b.quota,
+        survey_link: b.survey_link,
+        contact: b.contact,
+    }
+}
+
+pub(super) async fn create_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<UnitBody>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
+    caller.secretariat_admin()?;
+    let unit = unit_from(UnitId::new(), b);
+    let (actor, now) = (caller.actor(), state.now());
+    let unit = state.run(move |s| s.create_unit(&actor, now, unit)).await?;
+    Ok((StatusCode::CREATED, Json(unit)))
+}
+
+pub(super) async fn update_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<UnitBody>,
+) -> ApiResult<Json<Unit>> {
+    caller.secretariat_admin()?;
+    let unit = unit_from(path_id("unit_id", &raw)?, b);
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state.run(move |s| s.update_unit(&actor, now, unit)).await?,
+    ))
+}
+
+pub(super) async fn items(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<Vec<Item>>> {
+    Ok(Json(state.run(|s| s.items()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ItemBody {
+    code: String,
+    name: String,
+    kind: ItemKind,
+    unit_label: String,
+    #[serde(default)]
+    donor: Option<String>,
+}
+
+pub(super) async fn create_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<ItemBody>,
+) -> ApiResult<(StatusCode, Json<Item>)> {
+    caller.secretariat_admin()?;
+    let item = Item {
+        id: ItemId::new(),
+        code: b.code,
+        name: b.name,
+        kind: b.kind,
+        unit_label: b.unit_label,
+        donor: b.donor,
+    };
+    let (actor, now) = (caller.actor(), state.now());
+    let item = state.run(move |s| s.create_item(&actor, now, item)).await?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+pub(super) async fn stock(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<StockBalance>>> {
+    caller.secretariat()?;
+    Ok(Json(state.run(|s| s.stock()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LedgerQuery {
+    #[serde(default)]
+    item_id: Option<ItemId>,
+    #[serde(default)]
+    after: i64,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+pub(super) async fn ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<Json<Vec<LedgerEntry>>> {
+    caller.secretariat()?;
+    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
+    Ok(Json(
+        state
+            .run(move |s| s.ledger(q.item_id, q.after, limit))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StockMoveBody {
+    item_id: ItemId,
+    quantity: u32,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+pub(super) async fn receive(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<StockMoveBody>,
+) -> ApiResult<(StatusCode, Json<LedgerEntry>)> {
+    caller.secretariat_admin()?;
+    let (actor, now) = (caller.actor(), state.now());
+    let entry = state
+        .run(move |s| s.receive(&actor, now, b.item_id, b.quantity, b.note))
+        .await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+pub(super) async fn write_off(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<StockMoveBody>,
+) -> ApiResult<(StatusCode, Json<LedgerEntry>)> {
+    caller.secretariat_admin()?;
+    let (actor, now) = (caller.actor(), state.now());
+    let entry = state
+        .run(move |s| s.write_off(&actor, now, b.item_id, b.quantity, b.note))
+        .await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}

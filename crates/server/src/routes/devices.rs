@@ -1,0 +1,101 @@
+//! Device enrollment, listing and revocation.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{DeviceId, UnitId};
+use fieldpost_sync::{EnrollRequest, EnrollResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Caller, enrollment_code_hash, random_token, sha256_hex};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, path_id};
+use crate::state::AppState;
+use crate::store::DeviceRecord;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CodeBody {
+    unit_id: UnitId,
+}
+
+/// A one-time enrollment code, as the console shows it.
+#[derive(Debug, Serialize)]
+pub(super) struct IssuedCode {
+    code: String,
+    unit_id: UnitId,
+    expires_at: DateTime<Utc>,
+    /// What the QR code encodes.
+    qr_text: String,
+    /// The QR code as an SVG document, for the console to show.
+    qr_svg: String,
+}
+
+pub(super) async fn issue_code(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<CodeBody>,
+) -> ApiResult<(StatusCode, Json<IssuedCode>)> {
+    caller.secretariat_admin()?;
+    let issued = crate::enrollment::issue(&state, &caller.actor(), b.unit_id).await?;
+    let qr_text = crate::enrollment::qr_text(&issued.code, None);
+    let qr_svg = crate::enrollment::qr_svg(&qr_text)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedCode {
+            code: issued.code,
+            unit_id: b.unit_id,
+            expires_at: issued.expires_at,
+            qr_text,
+            qr_svg,
+        }),
+    ))
+}
+
+pub(super) async fn enroll(
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<EnrollRequest>,
+) -> ApiResult<(StatusCode, Json<EnrollResponse>)> {
+    let token = random_token("fpd_");
+    let (code_hash, token_hash, now) = (
+        enrollment_code_hash(&b.code),
+        sha256_hex(&token),
+        state.now(),
+    );
+    let device = state
+        .run(move |s| s.enroll(now, &code_hash, b.device_name, token_hash))
+        .await?;
+    let unit = device.unit_id;
+    let campaign_id = state.run(move |s| s.unit(unit)).await?.campaign_id;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollResponse {
+            device_id: device.id,
+            unit_id: device.unit_id,
+            campaign_id,
+            token,
+        }),
+    ))
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<DeviceRecord>>> {
+    let unit = caller.unit_scope();
+    Ok(Json(state.run(move |s| s.devices(unit)).await?))
+}
+
+pub(super) async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<DeviceRecord>> {
+    caller.secretariat_admin()?;
+    let id: DeviceId = path_id("device_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state.run(move |s| s.revoke_device(&actor, now, id)).await?,
+    ))
+}

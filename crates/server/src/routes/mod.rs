@@ -1,0 +1,133 @@
+//! The `/api/v1` routes. Every route is registered through [`Api::route`], which also records
+//! it in a table: the OpenAPI test compares that table with the document.
+
+mod auth;
+mod catalog;
+mod devices;
+mod plans;
+mod records;
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, on};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// An HTTP method the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+}
+
+impl Method {
+    fn filter(self) -> MethodFilter {
+        match self {
+            Method::Get => MethodFilter::GET,
+            Method::Post => MethodFilter::POST,
+            Method::Put => MethodFilter::PUT,
+        }
+    }
+
+    /// Lowercase, as OpenAPI names operations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Put => "put",
+        }
+    }
+}
+
+/// The router under construction and the table of what it routes.
+pub(crate) struct Api {
+    router: Router<AppState>,
+    table: Vec<(Method, &'static str)>,
+}
+
+impl Api {
+    fn route<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Api
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, on(method.filter(), handler));
+        self.table.push((method, path));
+        self
+    }
+}
+
+fn build() -> Api {
+    use Method::{Get, Post, Put};
+    Api {
+        router: Router::new(),
+        table: Vec::new(),
+    }
+    .route(Get, "/health", records::health)
+    .route(Get, "/openapi.json", records::openapi)
+    .route(Post, "/auth/login", auth::login)
+    .route(Post, "/auth/logout", auth::logout)
+    .route(Get, "/auth/me", auth::me)
+    .route(Get, "/campaign", catalog::get_campaign)
+    .route(Put, "/campaign", catalog::put_campaign)
+    .route(Get, "/sections", catalog::sections)
+    .route(Post, "/sections", catalog::create_section)
+    .route(Get, "/units", catalog::units)
+    .route(Post, "/units", catalog::create_unit)
+    .route(Get, "/units/{unit_id}", catalog::unit)
+    .route(Put, "/units/{unit_id}", catalog::update_unit)
+    .route(Get, "/items", catalog::items)
+    .route(Post, "/items", catalog::create_item)
+    .route(Get, "/stock", catalog::stock)
+    .route(Get, "/stock/ledger", catalog::ledger)
+    .route(Post, "/stock/receipts", catalog::receive)
+    .route(Post, "/stock/write-offs", catalog::write_off)
+    .route(Get, "/plans", plans::list)
+    .route(Post, "/plans", plans::file)
+    .route(Get, "/plans/{plan_id}", plans::get)
+    .route(Put, "/plans/{plan_id}", plans::revise)
+    .route(Post, "/plans/{plan_id}/approve", plans::approve)
+    .route(Post, "/plans/{plan_id}/reject", plans::reject)
+    .route(Post, "/plans/{plan_id}/close", plans::close)
+    .route(Post, "/plans/{plan_id}/allocations", plans::allocate)
+    .route(Post, "/plans/{plan_id}/returns", plans::return_allocation)
+    .route(Post, "/plans/{plan_id}/grants", plans::grant)
+    .route(Post, "/plans/{plan_id}/releases", plans::release)
+    .route(Get, "/collection-counts", records::counts)
+    .route(Post, "/collection-counts", records::import_counts)
+    .route(Get, "/records", records::records)
+    .route(Get, "/records/units/{unit_id}", records::unit_record)
+    .route(Post, "/enrollment-codes", devices::issue_code)
+    .route(Post, "/devices/enroll", devices::enroll)
+    .route(Get, "/devices", devices::list)
+    .route(Post, "/devices/{device_id}/revoke", devices::revoke)
+    .route(Get, "/users", auth::users)
+    .route(Post, "/users", auth::create_user)
+    .route(Get, "/audit", records::audit)
+}
+
+/// Every route, as (method, path under `/api/v1`).
+pub fn table() -> Vec<(Method, &'static str)> {
+    build().table
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The API router, without state.
+pub(crate) fn router() -> Router<AppState> {
+    let api = build()
+        .router
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new().nest("/api/v1", api).fallback(not_found)
+}

@@ -1,0 +1,295 @@
+//! Activity plans: filing and revision by a unit; review, allocation, grants and closing by
+//! the secretariat.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{
+    ActivityPlan, DeviceId, Grant, ItemId, ItemQuantity, PlanId, PlanStatus, UnitId,
+};
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::state::AppState;
+use crate::store::{Approval, DeviceShare, PlanContent, PlanView};
+
+#[derive(Debug, Deserialize)]
+pub(super) struct PlansQuery {
+    #[serde(default)]
+    unit_id: Option<UnitId>,
+    #[serde(default)]
+    status: Option<PlanStatus>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<PlansQuery>,
+) -> ApiResult<Json<Vec<ActivityPlan>>> {
+    let unit = match (caller.unit_scope(), q.unit_id) {
+        (Some(own), Some(asked)) if own != asked => {
+            return Err(ApiError::Forbidden("this belongs to another unit".into()));
+        }
+        (Some(own), _) => Some(own),
+        (None, asked) => asked,
+    };
+    Ok(Json(state.run(move |s| s.plans(unit, q.status)).await?))
+}
+
+async fn load(state: &AppState, raw: &str) -> ApiResult<PlanView> {
+    let id: PlanId = path_id("plan_id", raw)?;
+    state.run(move |s| s.plan(id)).await
+}
+
+pub(super) async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<PlanView>> {
+    let view = load(&state, &raw).await?;
+    caller.may_read_unit(view.plan.unit_id)?;
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PlanBody {
+    /// Devices file plans offline and name them themselves; the console may leave it out.
+    #[serde(default)]
+    id: Option<PlanId>,
+    /// The unit filing; a device or unit user may leave it out (their own).
+    #[serde(default)]
+    unit_id: Option<UnitId>,
+    title: String,
+    location: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    expected_people: u32,
+    #[serde(default)]
+    staff: String,
+    #[serde(default)]
+    requested: Vec<ItemQuantity>,
+}
+
+fn content(b: PlanBody) -> PlanContent {
+    PlanContent {
+        title: b.title,
+        location: b.location,
+        starts_at: b.starts_at,
+        ends_at: b.ends_at,
+        expected_people: b.expected_people,
+        staff: b.staff,
+        requested: b.requested,
+    }
+}
+
+pub(super) async fn file(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<PlanBody>,
+) -> ApiResult<(StatusCode, Json<PlanView>)> {
+    let unit = b
+        .unit_id
+        .or(caller.unit_scope())
+        .ok_or_else(|| ApiError::invalid("unit_id", "name the unit that files the plan"))?;
+    caller.may_write_unit(unit)?;
+    let id = b.id.unwrap_or_default();
+    let (actor, now) = (caller.actor(), state.now());
+    let view = state
+        .run(move |s| s.file_plan(&actor, now, id, unit, content(b)))
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+pub(super) async fn revise(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<PlanBody>,
+) -> ApiResult<Json<PlanView>> {
+    let view = load(&state, &raw).await?;
+    caller.may_write_unit(view.plan.unit_id)?;
+    if b.id.is_some_and(|id| id != view.plan.id) {
+        return Err(ApiError::invalid(
+            "id",
+            "does not match the plan in the path",
+        ));
+    }
+    if b.unit_id.is_some_and(|u| u != view.plan.unit_id) {
+        return Err(ApiError::invalid(
+            "unit_id",
+            "a plan cannot move to another unit",
+        ));
+    }
+    let (actor, now, id) = (caller.actor(), state.now(), view.plan.id);
+    Ok(Json(
+        state
+            .run(move |s| s.revise_plan(&actor, now, id, content(b)))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ApproveBody {
+    #[serde(default)]
+    allocation: Vec<ItemQuantity>,
+    #[serde(default)]
+    grants: Option<Vec<DeviceShare>>,
+}
+
+pub(super) async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<ApproveBody>,
+) -> ApiResult<Json<PlanView>> {
+    caller.secretariat_admin()?;
+    let id: PlanId = path_id("plan_id", &raw)?;
+    let approval = Approval {
+        allocation: b.allocation,
+        grants: b.grants,
+    };
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state
+            .run(move |s| s.approve_plan(&actor, now, id, approval))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RejectBody {
+    reason: String,
+}
+
+pub(super) async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<RejectBody>,
+) -> ApiResult<Json<PlanView>> {
+    caller.secretariat_admin()?;
+    let id: PlanId = path_id("plan_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state
+            .run(move |s| s.reject_plan(&actor, now, id, b.reason))
+            .await?,
+    ))
+}
+
+pub(super) async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<PlanView>> {
+    caller.secretariat_admin()?;
+    let id: PlanId = path_id("plan_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state.run(move |s| s.close_plan(&actor, now, id)).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ItemQuantityBody {
+    item_id: ItemId,
+    quantity: u32,
+}
+
+pub(super) async fn allocate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<ItemQuantityBody>,
+) -> ApiResult<Json<PlanView>> {
+    caller.secretariat_admin()?;
+    let id: PlanId = path_id("plan_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state
+            .run(move |s| s.allocate(&actor, now, id, b.item_id, b.quantity))
+            .await?,
+    ))
+}
+
+pub(super) async fn return_allocation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<ItemQuantityBody>,
+) -> ApiResult<Json<PlanView>> {
+    caller.secretariat_admin()?;
+    let id: PlanId = path_id("plan_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state
+            .run(move |s| s.return_allocation(&actor, now, id, b.item_id, b.quantity))
+            .await?,
+    ))
+}
+
+pub(super) async fn grant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(share): ApiJson<DeviceShare>,
+) -> ApiResult<(StatusCode, Json<Grant>)> {
+    caller.secretariat_admin()?;
+    let id: PlanId = path_id("plan_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    let grant = state.run(move |s| s.grant(&actor, now, id, share)).await?;
+    Ok((StatusCode::CREATED, Json(grant)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReleaseBody {
+    /// The secretariat names the device; a device releases its own grant.
+    #[serde(default)]
+    device_id: Option<DeviceId>,
+    item_id: ItemId,
+    quantity: u32,
+}
+
+pub(super) async fn release(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<ReleaseBody>,
+) -> ApiResult<Json<PlanView>> {
+    let view = load(&state, &raw).await?;
+    let device_id = match &caller {
+        Caller::Device(d) => {
+            caller.may_write_unit(view.plan.unit_id)?;
+            if b.device_id.is_some_and(|asked| asked != d.id) {
+                return Err(ApiError::Forbidden(
+                    "a device releases only its own grant".into(),
+                ));
+            }
+            d.id
+        }
+        Caller::User(_) => {
+            caller.secretariat_admin()?;
+            b.device_id
+                .ok_or_else(|| ApiError::invalid("device_id", "name the device"))?
+        }
+    };
+    let share = DeviceShare {
+        device_id,
+        item_id: b.item_id,
+        quantity: b.quantity,
+    };
+    let (actor, now, id) = (caller.actor(), state.now(), view.plan.id);
+    Ok(Json(
+        state
+            .run(move |s| s.release(&actor, now, id, share))
+            .await?,
+    ))
+}

@@ -1,0 +1,115 @@
+//! Collection counts, the unit-quota records, the audit log, health and the OpenAPI document.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use fieldpost_domain::UnitId;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::state::AppState;
+use crate::store::{AuditEntry, DailyCount, Records, UnitRecord};
+
+#[derive(Debug, Serialize)]
+pub(super) struct Health {
+    status: &'static str,
+}
+
+pub(super) async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+pub(super) async fn openapi() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "application/json")],
+        crate::openapi::DOCUMENT,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct CountsQuery {
+    #[serde(default)]
+    unit_id: Option<UnitId>,
+}
+
+pub(super) async fn counts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<CountsQuery>,
+) -> ApiResult<Json<Vec<DailyCount>>> {
+    let unit = match (caller.unit_scope(), q.unit_id) {
+        (Some(own), Some(asked)) if own != asked => {
+            return Err(ApiError::Forbidden("this belongs to another unit".into()));
+        }
+        (Some(own), _) => Some(own),
+        (None, asked) => asked,
+    };
+    Ok(Json(state.run(move |s| s.counts(unit)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CountsBody {
+    counts: Vec<DailyCount>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Imported {
+    imported: u32,
+}
+
+pub(super) async fn import_counts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<CountsBody>,
+) -> ApiResult<Json<Imported>> {
+    caller.secretariat_admin()?;
+    let (actor, now) = (caller.actor(), state.now());
+    let imported = state
+        .run(move |s| s.import_counts(&actor, now, b.counts))
+        .await?;
+    Ok(Json(Imported { imported }))
+}
+
+pub(super) async fn records(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Records>> {
+    caller.secretariat()?;
+    Ok(Json(state.run(|s| s.records()).await?))
+}
+
+pub(super) async fn unit_record(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<UnitRecord>> {
+    let id: UnitId = path_id("unit_id", &raw)?;
+    caller.may_read_unit(id)?;
+    let records = state.run(|s| s.records()).await?;
+    records
+        .units
+        .into_iter()
+        .find(|r| r.unit.id == id)
+        .map(Json)
+        .ok_or(ApiError::NotFound("unit"))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AuditQuery {
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+pub(super) async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    caller.secretariat()?;
+    let limit = q.limit.unwrap_or(200).clamp(1, 5000);
+    Ok(Json(state.run(move |s| s.audit(limit)).await?))
+}

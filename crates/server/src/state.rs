@@ -1,0 +1,103 @@
+//! What every handler shares: the store, the configuration and the clock.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::{Store, StoreResult};
+
+/// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
+/// without sleeping.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Tunables of the HTTP API.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit: usize,
+    /// How long an enrollment code stays valid.
+    pub enrollment_code_ttl: chrono::Duration,
+    /// How long a console session lasts.
+    pub session_ttl: chrono::Duration,
+    /// Mark the session cookie `Secure` (behind HTTPS in production; off for loopback).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            body_limit: 8 * 1024 * 1024,
+            enrollment_code_ttl: chrono::Duration::hours(24),
+            session_ttl: chrono::Duration::hours(12),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// The state behind [`crate::app`].
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State over `store` with the default configuration and the system clock.
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(Config::default()),
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// Replaces the configuration.
+    pub fn with_config(mut self, config: Config) -> AppState {
+        self.config = Arc::new(config);
+        self
+    }
+
+    /// Replaces the clock.
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Now, by the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Runs a blocking store call on tokio's blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("store task failed: {e}")))?
+            .map_err(ApiError::from)
+    }
+}

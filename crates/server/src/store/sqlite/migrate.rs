@@ -1,0 +1,45 @@
+//! Central migrations: numbered `.sql` files in `migrations/central`, embedded at build time,
+//! each applied once, in its own transaction, and recorded in `schema_migrations`.
+
+use rusqlite::{Connection, params};
+
+use crate::error::StoreError;
+
+/// Every migration, in order: (version, name, SQL). Migrations only add; a shipped one is
+/// never edited.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "0001_records.sql",
+    include_str!("../../../../../migrations/central/0001_records.sql"),
+)];
+
+/// Applies the migrations `conn` has not seen yet. Returns how many it applied.
+pub fn run(conn: &mut Connection) -> Result<usize, StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY,
+             name       TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         )",
+    )?;
+    let mut applied = 0;
+    for (version, name, sql) in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let seen: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
+            [version],
+            |r| r.get(0),
+        )?;
+        if seen == 0 {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at)
+                 VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                params![version, name],
+            )?;
+            applied += 1;
+        }
+        tx.commit()?;
+    }
+    Ok(applied)
+}
