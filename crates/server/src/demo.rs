@@ -41,8 +41,11 @@ pub const PASSWORD_FILE: &str = "admin-password.txt";
 /// The campaign's target of valid questionnaires (采集目标 ≥ 50000 份).
 pub const TARGET: u32 = 50_000;
 
-/// (section code, section name, [(unit name, illustrative quota)]).
-pub const UNITS: &[(&str, &str, &[(&str, u32)])] = &[
+/// A section of the demo: (code, name, [(unit name, illustrative quota)]).
+pub type DemoSection = (&'static str, &'static str, &'static [(&'static str, u32)]);
+
+/// The demo's sections and units.
+pub const UNITS: &[DemoSection] = &[
     (
         "guide",
         "指导单位",

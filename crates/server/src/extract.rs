@@ -60,11 +60,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
             if let Some(rest) = message.strip_prefix(marker)
                 && let Some((name, _)) = rest.split_once('`')
             {
-                path = if path == "." {
-                    name.to_owned()
-                } else {
-                    format!("{path}.{name}")
-                };
+                let already = path.rsplit('.').next() == Some(name);
+                if path == "." {
+                    path = name.to_owned();
+                } else if !already {
+                    path = format!("{path}.{name}");
+                }
             }
         }
         let syntax = matches!(

@@ -1,1 +1,13 @@
-//! placeholder
+//! fieldpost-server's integration tests: real SQLite files, real migrations, the real router.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod demo;
+mod enrollment;
+mod ledger_prop;
+mod openapi;
+mod plans;
+mod refusals;
+mod scope;
+mod socket;
+mod store;
+mod support;

@@ -205,7 +205,7 @@ pub(super) fn records(c: &Connection) -> StoreResult<Records> {
         })
         .collect();
     // Competition ranking by questionnaires collected: equal counts share a rank (1, 2, 2, 4).
-    unit_records.sort_by(|a, b| b.collected.cmp(&a.collected));
+    unit_records.sort_by_key(|r| std::cmp::Reverse(r.collected));
     let mut rank = 0u32;
     let mut previous = None;
     for (position, r) in (1u32..).zip(unit_records.iter_mut()) {

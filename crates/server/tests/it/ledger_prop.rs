@@ -1,0 +1,402 @@
+//! Property: random receipts, write-offs, allocations, returns, grants, releases, handouts,
+//! voids and closes never make a balance negative nor let sum(grants) exceed an allocation,
+//! and a refused operation changes nothing.
+
+use chrono::{DateTime, TimeZone, Utc};
+use fieldpost_domain::{
+    Campaign, CampaignId, DeviceId, Handout, HandoutId, HandoutVoid, Item, ItemId, ItemKind,
+    PlanId, Section, SectionId, SessionId, Unit, UnitId,
+};
+use fieldpost_server::StoreError;
+use fieldpost_server::auth::{enrollment_code_hash, sha256_hex};
+use fieldpost_server::store::sqlite::SqliteStore;
+use fieldpost_server::store::{
+    Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store, StoreResult,
+};
+use proptest::prelude::*;
+use rusqlite::Connection;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Receive {
+        item: usize,
+        q: u32,
+    },
+    WriteOff {
+        item: usize,
+        q: u32,
+    },
+    Allocate {
+        plan: usize,
+        item: usize,
+        q: u32,
+    },
+    Return {
+        plan: usize,
+        item: usize,
+        q: u32,
+    },
+    Grant {
+        plan: usize,
+        device: usize,
+        item: usize,
+        q: u32,
+    },
+    Release {
+        plan: usize,
+        device: usize,
+        item: usize,
+        q: u32,
+    },
+    Handout {
+        plan: usize,
+        device: usize,
+        item: usize,
+        q: u32,
+    },
+    Void {
+        index: usize,
+    },
+    Close {
+        plan: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let (p, d, i) = (0..2usize, 0..3usize, 0..2usize);
+    // Weighted so that runs reach deep states (stock allocated, granted, handed out) before
+    // a close ends a plan.
+    prop_oneof![
+        3 => (i.clone(), 1..40u32).prop_map(|(item, q)| Op::Receive { item, q }),
+        1 => (i.clone(), 1..30u32).prop_map(|(item, q)| Op::WriteOff { item, q }),
+        4 => (p.clone(), i.clone(), 1..40u32)
+            .prop_map(|(plan, item, q)| Op::Allocate { plan, item, q }),
+        1 => (p.clone(), i.clone(), 1..20u32)
+            .prop_map(|(plan, item, q)| Op::Return { plan, item, q }),
+        4 => (p.clone(), d.clone(), i.clone(), 1..25u32)
+            .prop_map(|(plan, device, item, q)| Op::Grant { plan, device, item, q }),
+        2 => (p.clone(), d.clone(), i.clone(), 1..15u32)
+            .prop_map(|(plan, device, item, q)| Op::Release { plan, device, item, q }),
+        4 => (p.clone(), d, i, 1..15u32)
+            .prop_map(|(plan, device, item, q)| Op::Handout { plan, device, item, q }),
+        2 => (0..8usize).prop_map(|index| Op::Void { index }),
+        1 => p.prop_map(|plan| Op::Close { plan }),
+    ]
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: SqliteStore,
+    items: Vec<ItemId>,
+    plans: Vec<PlanId>,
+    devices: Vec<DeviceId>,
+    handouts: Vec<(DeviceId, HandoutId)>,
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2022, 8, 5, 1, 0, 0).unwrap()
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let a = Actor::System("prop");
+    let t = now();
+    store
+        .put_campaign(
+            &a,
+            t,
+            CampaignRecord {
+                campaign: Campaign {
+                    id: CampaignId::new(),
+                    name: "c".into(),
+                    city: "揭阳".into(),
+                    publicity_start: t.date_naive(),
+                    publicity_end: t.date_naive(),
+                    collection_start: t,
+                    collection_end: t + chrono::Duration::days(1),
+                    target: 1,
+                },
+                note: None,
+            },
+        )
+        .unwrap();
+    let section = SectionId::new();
+    store
+        .create_section(
+            &a,
+            t,
+            Section {
+                id: section,
+                code: "s".into(),
+                name: "s".into(),
+            },
+        )
+        .unwrap();
+    let unit = UnitId::new();
+    store
+        .create_unit(
+            &a,
+            t,
+            Unit {
+                id: unit,
+                campaign_id: CampaignId::new(),
+                section_id: section,
+                name: "u".into(),
+                quota: 1,
+                survey_link: "l".into(),
+                contact: None,
+            },
+        )
+        .unwrap();
+    let items: Vec<ItemId> = (0..2)
+        .map(|k| {
+            store
+                .create_item(
+                    &a,
+                    t,
+                    Item {
+                        id: ItemId::new(),
+                        code: format!("i{k}"),
+                        name: format!("i{k}"),
+                        kind: ItemKind::Gift,
+                        unit_label: "份".into(),
+                        donor: None,
+                    },
+                )
+                .unwrap()
+                .id
+        })
+        .collect();
+    let devices: Vec<DeviceId> = (0..3)
+        .map(|k| {
+            let code = format!("CODE{k}");
+            store
+                .add_enrollment_code(
+                    &a,
+                    t,
+                    unit,
+                    enrollment_code_hash(&code),
+                    t + chrono::Duration::hours(1),
+                )
+                .unwrap();
+            store
+                .enroll(
+                    t,
+                    &enrollment_code_hash(&code),
+                    format!("d{k}"),
+                    sha256_hex(&code),
+                )
+                .unwrap()
+                .id
+        })
+        .collect();
+    for item in &items {
+        store.receive(&a, t, *item, 60, None).unwrap();
+    }
+    let plans: Vec<PlanId> = (0..2)
+        .map(|_| {
+            let id = PlanId::new();
+            store
+                .file_plan(
+                    &a,
+                    t,
+                    id,
+                    unit,
+                    PlanContent {
+                        title: "p".into(),
+                        location: "l".into(),
+                        starts_at: t,
+                        ends_at: t,
+                        expected_people: 1,
+                        staff: String::new(),
+                        requested: vec![],
+                    },
+                )
+                .unwrap();
+            store.approve_plan(&a, t, id, Approval::default()).unwrap();
+            id
+        })
+        .collect();
+    World {
+        _dir: dir,
+        store,
+        items,
+        plans,
+        devices,
+        handouts: Vec::new(),
+    }
+}
+
+/// The invariants, straight from the ledger with SQL of the test's own.
+fn check(conn: &Connection) -> Result<(), TestCaseError> {
+    let min_on_hand: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MIN(b), 0) FROM (SELECT SUM(CASE kind WHEN 'receipt' THEN quantity
+                 WHEN 'return' THEN quantity WHEN 'write_off' THEN -quantity
+                 WHEN 'allocation' THEN -quantity ELSE 0 END) AS b
+             FROM stock_ledger GROUP BY item_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    prop_assert!(
+        min_on_hand >= 0,
+        "stock on hand went negative: {}",
+        min_on_hand
+    );
+    let mut stmt = conn
+        .prepare(
+            "SELECT plan_id, item_id,
+                 SUM(CASE kind WHEN 'allocation' THEN quantity WHEN 'return' THEN -quantity ELSE 0 END),
+                 SUM(CASE kind WHEN 'grant' THEN quantity WHEN 'release' THEN -quantity ELSE 0 END)
+             FROM stock_ledger WHERE plan_id IS NOT NULL GROUP BY plan_id, item_id",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (plan, item, allocated, granted) in rows {
+        prop_assert!(
+            allocated >= 0,
+            "plan {} item {}: allocation {} < 0",
+            plan,
+            item,
+            allocated
+        );
+        prop_assert!(
+            granted >= 0,
+            "plan {} item {}: grants {} < 0",
+            plan,
+            item,
+            granted
+        );
+        prop_assert!(
+            granted <= allocated,
+            "plan {} item {}: sum(grants) {} exceeds the allocation {}",
+            plan,
+            item,
+            granted,
+            allocated
+        );
+    }
+    let min_device: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MIN(b), 0) FROM (SELECT SUM(CASE kind WHEN 'grant' THEN quantity
+                 WHEN 'handout_void' THEN quantity ELSE -quantity END) AS b
+             FROM stock_ledger WHERE device_id IS NOT NULL GROUP BY plan_id, device_id, item_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    prop_assert!(
+        min_device >= 0,
+        "a device drew more than its grants: {}",
+        min_device
+    );
+    Ok(())
+}
+
+fn ledger_rows(conn: &Connection) -> i64 {
+    conn.query_row("SELECT COUNT(*) FROM stock_ledger", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn apply(w: &mut World, op: &Op) -> StoreResult<()> {
+    let (a, t, s) = (Actor::System("prop"), now(), &w.store);
+    let share = |device: usize, item: usize, q| DeviceShare {
+        device_id: w.devices[device],
+        item_id: w.items[item],
+        quantity: q,
+    };
+    match *op {
+        Op::Receive { item, q } => s.receive(&a, t, w.items[item], q, None).map(drop),
+        Op::WriteOff { item, q } => s.write_off(&a, t, w.items[item], q, None).map(drop),
+        Op::Allocate { plan, item, q } => {
+            s.allocate(&a, t, w.plans[plan], w.items[item], q).map(drop)
+        }
+        Op::Return { plan, item, q } => s
+            .return_allocation(&a, t, w.plans[plan], w.items[item], q)
+            .map(drop),
+        Op::Grant {
+            plan,
+            device,
+            item,
+            q,
+        } => s
+            .grant(&a, t, w.plans[plan], share(device, item, q))
+            .map(drop),
+        Op::Release {
+            plan,
+            device,
+            item,
+            q,
+        } => s
+            .release(&a, t, w.plans[plan], share(device, item, q))
+            .map(drop),
+        Op::Handout {
+            plan,
+            device,
+            item,
+            q,
+        } => {
+            let h = Handout {
+                id: HandoutId::new(),
+                session_id: SessionId::new(),
+                plan_id: w.plans[plan],
+                item_id: w.items[item],
+                quantity: q,
+                handed_out_at: t,
+                over_grant_reason: None,
+            };
+            let out = s.record_handout(&a, t, w.devices[device], &h)?;
+            assert_eq!(
+                out.backed + out.unbacked,
+                q,
+                "a handout is split, never shrunk"
+            );
+            w.handouts.push((w.devices[device], h.id));
+            Ok(())
+        }
+        Op::Void { index } => match w.handouts.get(index) {
+            Some((device, id)) => s.void_handout(
+                &a,
+                t,
+                *device,
+                &HandoutVoid {
+                    handout_id: *id,
+                    reason: "r".into(),
+                    voided_at: t,
+                },
+            ),
+            None => Ok(()),
+        },
+        Op::Close { plan } => s.close_plan(&a, t, w.plans[plan]).map(drop),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn balances_never_go_negative_and_grants_stay_within_allocations(
+        ops in proptest::collection::vec(op(), 1..80)
+    ) {
+        let mut w = world();
+        let conn = Connection::open(w.store.path()).unwrap();
+        for op in &ops {
+            let before = ledger_rows(&conn);
+            match apply(&mut w, op) {
+                Ok(()) => {}
+                Err(StoreError::Conflict { .. }) | Err(StoreError::Invalid { .. }) => {
+                    prop_assert_eq!(ledger_rows(&conn), before,
+                        "a refused {:?} must post nothing", op);
+                }
+                Err(other) => prop_assert!(false, "{:?} failed unexpectedly: {}", op, other),
+            }
+            check(&conn)?;
+        }
+    }
+}

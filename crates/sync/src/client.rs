@@ -1,0 +1,141 @@
+//! The station's HTTP client for the central: enrollment, push and pull.
+//!
+//! Every failure is classified for the sync loop: [`ClientError::Offline`] (no connection, a
+//! timeout, a proxy's 502/503/504 — being offline is normal, retry later), a refusal the
+//! station must act on ([`ClientError::SeqGap`], [`ClientError::Conflict`],
+//! [`ClientError::Unauthorized`]), or another refusal with the central's error body.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::{
+    EnrollRequest, EnrollResponse, ErrorBody, PullQuery, PullResponse, PushRequest, PushResponse,
+};
+
+/// Why a call to the central failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The central could not be reached, or the answer was lost on the way.
+    #[error("the central cannot be reached: {0}")]
+    Offline(String),
+    /// The central expects an earlier seq: the station must send from `expected_seq`.
+    #[error("the central expects seq {expected_seq} next")]
+    SeqGap {
+        /// The next seq the central expects.
+        expected_seq: u64,
+    },
+    /// The same seq or id arrived with other content; the central kept what it had.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The token is missing, wrong or revoked.
+    #[error("the central refused this device's credentials: {0}")]
+    Unauthorized(String),
+    /// Any other refusal, with the central's explanation.
+    #[error("the central refused the request ({status}): {message}")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The error code.
+        code: String,
+        /// The explanation.
+        message: String,
+    },
+    /// The central answered something this client cannot read.
+    #[error("unreadable answer from the central: {0}")]
+    Protocol(String),
+}
+
+/// A client bound to one central and, once enrolled, one device token.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    /// A client for the central at `base_url` (e.g. `http://127.0.0.1:8470`), with `token` for
+    /// an enrolled device.
+    pub fn new(base_url: &str, token: Option<String>) -> Result<Client, ClientError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        Ok(Client { http, base: base_url.trim_end_matches('/').to_owned(), token })
+    }
+
+    /// Exchanges a one-time enrollment code for the device's identity and token.
+    pub async fn enroll(&self, request: &EnrollRequest) -> Result<EnrollResponse, ClientError> {
+        let response = self
+            .http
+            .post(format!("{}/api/v1/devices/enroll", self.base))
+            .json(request)
+            .send()
+            .await
+            .map_err(offline)?;
+        read(response).await
+    }
+
+    /// Sends a batch of the outbox.
+    pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, ClientError> {
+        let response = self
+            .authorized(self.http.post(format!("{}/api/v1/sync/push", self.base)))
+            .json(request)
+            .send()
+            .await
+            .map_err(offline)?;
+        read(response).await
+    }
+
+    /// Fetches the changes after `query.after`.
+    pub async fn pull(&self, query: PullQuery) -> Result<PullResponse, ClientError> {
+        let mut url = format!("{}/api/v1/sync/pull?after={}", self.base, query.after);
+        if let Some(limit) = query.limit {
+            url.push_str(&format!("&limit={limit}"));
+        }
+        let response = self.authorized(self.http.get(url)).send().await.map_err(offline)?;
+        read(response).await
+    }
+
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+}
+
+fn offline(e: reqwest::Error) -> ClientError {
+    ClientError::Offline(e.to_string())
+}
+
+async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, ClientError> {
+    let status = response.status();
+    // A body cut off mid-way is a lost answer, not a protocol error.
+    let bytes = response.bytes().await.map_err(offline)?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()));
+    }
+    if matches!(
+        status,
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+    ) {
+        return Err(ClientError::Offline(format!("the way to the central answered {status}")));
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    let (code, message, expected_seq) = match body {
+        Some(b) => (b.error.code, b.error.message, b.error.expected_seq),
+        None => (String::new(), String::from_utf8_lossy(&bytes).into_owned(), None),
+    };
+    Err(match (status, code.as_str()) {
+        (StatusCode::UNAUTHORIZED, _) => ClientError::Unauthorized(message),
+        (StatusCode::CONFLICT, "seq_gap") => match expected_seq {
+            Some(expected_seq) => ClientError::SeqGap { expected_seq },
+            None => ClientError::Protocol(format!("seq_gap without expected_seq: {message}")),
+        },
+        (StatusCode::CONFLICT, "event_conflict") => ClientError::Conflict(message),
+        _ => ClientError::Refused { status: status.as_u16(), code, message },
+    })
+}

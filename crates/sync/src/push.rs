@@ -1,0 +1,54 @@
+//! Push: a station sends its outbox to the central.
+//!
+//! `POST /api/v1/sync/push` with `Authorization: Bearer <device token>` and a batch of the
+//! device's events in `seq` order, starting anywhere at or below the next seq the central
+//! expects. The central applies the whole batch in one transaction:
+//!
+//! - an event already stored (same seq, same id, same content) is skipped, so a retried batch
+//!   is harmless: at-least-once delivery plus idempotent apply is exactly-once effect;
+//! - the same seq or id with other content is a conflict: `409` with code `event_conflict`,
+//!   nothing applied;
+//! - a seq beyond the next expected one is a gap: `409` with code `seq_gap` and
+//!   `expected_seq`, nothing applied;
+//! - an event that fails validation (say, a handout for a plan the central does not know) is
+//!   stored as quarantined with its reason and does not block the rest: its seq counts as
+//!   received, and the reply lists it so the station can show it to the volunteer.
+//!
+//! The reply's `acked_through` is the highest seq the central now holds for the device; the
+//! station marks everything up to it as sent and keeps the rest.
+
+use fieldpost_domain::{DeviceEvent, EventId};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// `POST /api/v1/sync/push`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Events in ascending, gap-free `seq` order, all of the authenticated device.
+    pub events: Vec<DeviceEvent>,
+}
+
+/// The central's reply to a push that applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PushResponse {
+    /// The highest seq the central holds for this device, quarantined events included.
+    #[ts(type = "number")]
+    pub acked_through: u64,
+    /// The events of this batch that were quarantined, with why.
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// An event the central stored but could not apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Quarantined {
+    /// The event's seq.
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// The event's id.
+    pub event_id: EventId,
+    /// A stable code, e.g. `unknown_plan`, for the UI's translated text.
+    pub code: String,
+    /// The reason in English, for logs and the console.
+    pub reason: String,
+}
