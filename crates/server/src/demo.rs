@@ -183,7 +183,8 @@ const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
     None => panic!("UTC+8 is a valid offset"),
 };
 
-/// A China-time wall clock moment in UTC.
+/// A China-time wall clock moment in UTC. Only called with the document's literal dates, all
+/// valid, so the default (the epoch) is never reached; the seed test checks the windows.
 fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     CHINA
         .with_ymd_and_hms(y, m, d, h, min, 0)
@@ -192,6 +193,7 @@ fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// A literal calendar date (always valid here; see [`cst`]).
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
