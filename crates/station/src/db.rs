@@ -8,11 +8,18 @@ use crate::Result;
 
 /// The station's migrations, in order, embedded at build time. Migrations only add; a shipped
 /// one is never edited.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("../../../migrations/station/0001_init.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_init.sql",
+        include_str!("../../../migrations/station/0001_init.sql"),
+    ),
+    (
+        2,
+        "0002_sync.sql",
+        include_str!("../../../migrations/station/0002_sync.sql"),
+    ),
+];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.
 pub(crate) fn open(path: &Path) -> Result<Connection> {

@@ -26,6 +26,8 @@ pub mod plans;
 pub mod reference;
 mod row;
 pub mod sessions;
+pub mod sync;
+pub mod sync_loop;
 pub mod time;
 
 use std::path::Path;

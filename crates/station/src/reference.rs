@@ -31,68 +31,19 @@ impl Station {
         let device_id = self.device_id()?;
         let tx = self.conn.transaction()?;
         if let Some(c) = &data.campaign {
-            tx.execute(
-                "INSERT OR REPLACE INTO campaign (id, name, city, publicity_start, publicity_end,
-                    collection_start, collection_end, target)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    c.id.to_string(),
-                    c.name,
-                    c.city,
-                    c.publicity_start.to_string(),
-                    c.publicity_end.to_string(),
-                    time::to_text(c.collection_start),
-                    time::to_text(c.collection_end),
-                    c.target
-                ],
-            )?;
+            upsert_campaign(&tx, c)?;
         }
         for u in &data.units {
-            tx.execute(
-                "INSERT OR REPLACE INTO unit (id, campaign_id, section_id, name, quota, survey_link, contact)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    u.id.to_string(),
-                    u.campaign_id.to_string(),
-                    u.section_id.to_string(),
-                    u.name,
-                    u.quota,
-                    u.survey_link,
-                    u.contact
-                ],
-            )?;
+            upsert_unit(&tx, u)?;
         }
         for i in &data.items {
-            tx.execute(
-                "INSERT INTO item (id, code, name, kind, unit_label, donor)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
-                    kind = excluded.kind, unit_label = excluded.unit_label, donor = excluded.donor",
-                params![
-                    i.id.to_string(),
-                    i.code,
-                    i.name,
-                    item_kind_text(i.kind),
-                    i.unit_label,
-                    i.donor
-                ],
-            )?;
+            upsert_item(&tx, i)?;
         }
         for p in &data.plans {
             upsert_plan(&tx, p)?;
         }
         for g in data.grants.iter().filter(|g| g.device_id == device_id) {
-            tx.execute(
-                "INSERT OR REPLACE INTO grant_row (id, plan_id, device_id, item_id, quantity)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    g.id.to_string(),
-                    g.plan_id.to_string(),
-                    g.device_id.to_string(),
-                    g.item_id.to_string(),
-                    g.quantity
-                ],
-            )?;
+            upsert_grant(&tx, g)?;
         }
         tx.commit()?;
         Ok(())
@@ -247,6 +198,76 @@ pub(crate) fn china_day_bounds(
     let local_midnight = (now + offset).date_naive().and_time(chrono::NaiveTime::MIN);
     let start = local_midnight.and_utc() - offset;
     (start, start + chrono::Duration::days(1))
+}
+
+pub(crate) fn upsert_campaign(tx: &Transaction<'_>, c: &Campaign) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO campaign (id, name, city, publicity_start, publicity_end,
+            collection_start, collection_end, target)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        c.id.to_string(),
+        c.name,
+        c.city,
+        c.publicity_start.to_string(),
+        c.publicity_end.to_string(),
+        time::to_text(c.collection_start),
+        time::to_text(c.collection_end),
+        c.target
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn upsert_unit(tx: &Transaction<'_>, u: &Unit) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO unit (id, campaign_id, section_id, name, quota, survey_link, contact)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        u.id.to_string(),
+        u.campaign_id.to_string(),
+        u.section_id.to_string(),
+        u.name,
+        u.quota,
+        u.survey_link,
+        u.contact
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn upsert_item(tx: &Transaction<'_>, i: &Item) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO item (id, code, name, kind, unit_label, donor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
+            kind = excluded.kind, unit_label = excluded.unit_label, donor = excluded.donor",
+    )?
+    .execute(params![
+        i.id.to_string(),
+        i.code,
+        i.name,
+        item_kind_text(i.kind),
+        i.unit_label,
+        i.donor
+    ])?;
+    Ok(())
+}
+
+/// Grants are immutable on the central; storing one twice changes nothing.
+pub(crate) fn upsert_grant(tx: &Transaction<'_>, g: &Grant) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO grant_row (id, plan_id, device_id, item_id, quantity)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        g.id.to_string(),
+        g.plan_id.to_string(),
+        g.device_id.to_string(),
+        g.item_id.to_string(),
+        g.quantity
+    ])?;
+    Ok(())
 }
 
 pub(crate) fn item_exists(conn: &Connection, id: ItemId) -> Result<bool> {

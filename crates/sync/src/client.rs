@@ -63,7 +63,11 @@ impl Client {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
-        Ok(Client { http, base: base_url.trim_end_matches('/').to_owned(), token })
+        Ok(Client {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+            token,
+        })
     }
 
     /// Exchanges a one-time enrollment code for the device's identity and token.
@@ -95,7 +99,11 @@ impl Client {
         if let Some(limit) = query.limit {
             url.push_str(&format!("&limit={limit}"));
         }
-        let response = self.authorized(self.http.get(url)).send().await.map_err(offline)?;
+        let response = self
+            .authorized(self.http.get(url))
+            .send()
+            .await
+            .map_err(offline)?;
         read(response).await
     }
 
@@ -111,7 +119,9 @@ fn offline(e: reqwest::Error) -> ClientError {
     ClientError::Offline(e.to_string())
 }
 
-async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, ClientError> {
+async fn read<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, ClientError> {
     let status = response.status();
     // A body cut off mid-way is a lost answer, not a protocol error.
     let bytes = response.bytes().await.map_err(offline)?;
@@ -122,12 +132,18 @@ async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Re
         status,
         StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
     ) {
-        return Err(ClientError::Offline(format!("the way to the central answered {status}")));
+        return Err(ClientError::Offline(format!(
+            "the way to the central answered {status}"
+        )));
     }
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
     let (code, message, expected_seq) = match body {
         Some(b) => (b.error.code, b.error.message, b.error.expected_seq),
-        None => (String::new(), String::from_utf8_lossy(&bytes).into_owned(), None),
+        None => (
+            String::new(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+            None,
+        ),
     };
     Err(match (status, code.as_str()) {
         (StatusCode::UNAUTHORIZED, _) => ClientError::Unauthorized(message),
@@ -136,6 +152,10 @@ async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Re
             None => ClientError::Protocol(format!("seq_gap without expected_seq: {message}")),
         },
         (StatusCode::CONFLICT, "event_conflict") => ClientError::Conflict(message),
-        _ => ClientError::Refused { status: status.as_u16(), code, message },
+        _ => ClientError::Refused {
+            status: status.as_u16(),
+            code,
+            message,
+        },
     })
 }

@@ -13,6 +13,10 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     EnrollRequest::export_all(&cfg)?;
     EnrollResponse::export_all(&cfg)?;
     ErrorBody::export_all(&cfg)?;
+    PushRequest::export_all(&cfg)?;
+    PushResponse::export_all(&cfg)?;
+    PullQuery::export_all(&cfg)?;
+    PullResponse::export_all(&cfg)?;
     Ok(())
 }
 
@@ -44,6 +48,7 @@ mod tests {
                 code: "not_found".into(),
                 message: "no such unit".into(),
                 field: None,
+                expected_seq: None,
             },
         };
         let json = serde_json::to_value(&body).unwrap();

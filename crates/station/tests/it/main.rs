@@ -8,3 +8,4 @@ mod outbox;
 mod plans;
 mod refusals;
 mod sessions;
+mod sync;

@@ -1,0 +1,317 @@
+//! The sync loop: push, then pull, on a timer and on demand, with exponential backoff and
+//! jitter after failures, until cancelled.
+//!
+//! The store stays the single source of truth: the loop holds no state that a crash could
+//! lose. It takes the station's lock only for short store operations, never across a network
+//! call, so a volunteer's tap is never held up by the network. Being offline is normal: it is
+//! shown as such, not as an error, and retried with backoff.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fieldpost_sync::client::{Client, ClientError};
+use fieldpost_sync::{PullQuery, PushRequest};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::{Error, Station};
+
+/// How the loop paces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncConfig {
+    /// Time between syncs while all is well.
+    pub interval: Duration,
+    /// First wait after a failure; doubles with each failure in a row.
+    pub backoff_base: Duration,
+    /// The longest wait after failures.
+    pub backoff_max: Duration,
+    /// Events per push request.
+    pub push_batch: usize,
+    /// Changes per pull request.
+    pub pull_limit: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            interval: Duration::from_secs(30),
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(300),
+            push_batch: PUSH_BATCH,
+            pull_limit: PULL_LIMIT,
+        }
+    }
+}
+
+/// Events per push request. Measured with `cargo xtask bench sync`: past a couple of thousand
+/// the per-request overhead is gone and bigger batches only make a lost answer costlier to
+/// resend.
+pub const PUSH_BATCH: usize = 2_000;
+/// Changes per pull page, for the same reason.
+pub const PULL_LIMIT: u32 = 5_000;
+
+/// What one sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Events the central confirmed.
+    pub pushed: u64,
+    /// Changes stored.
+    pub pulled: u64,
+}
+
+/// Why a sync stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The device is not enrolled.
+    #[error("this device is not enrolled")]
+    NotEnrolled,
+    /// The central could not be reached.
+    #[error("offline: {0}")]
+    Offline(String),
+    /// The central refused.
+    #[error(transparent)]
+    Refused(ClientError),
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
+impl SyncError {
+    /// Plain words for the status line.
+    pub fn plain(&self) -> String {
+        match self {
+            SyncError::NotEnrolled => "this device is not enrolled".into(),
+            SyncError::Offline(_) => "offline".into(),
+            SyncError::Refused(ClientError::Unauthorized(_)) => {
+                "the central no longer accepts this device; ask the secretariat to enroll it again"
+                    .into()
+            }
+            SyncError::Refused(e) => e.to_string(),
+            SyncError::Store(e) => format!("local store: {e}"),
+        }
+    }
+}
+
+/// The loop's live state, for the UI.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoopState {
+    /// A sync is running.
+    pub syncing: bool,
+    /// The last attempt could not reach the central.
+    pub offline: bool,
+    /// Failures in a row.
+    pub failures: u32,
+}
+
+fn lock(station: &Mutex<Station>) -> std::sync::MutexGuard<'_, Station> {
+    // A panic while holding the lock cannot leave the store half-written (every write is one
+    // transaction), so a poisoned lock is safe to keep using.
+    station
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn blocking<T: Send + 'static>(
+    station: &Arc<Mutex<Station>>,
+    f: impl FnOnce(&mut Station) -> crate::Result<T> + Send + 'static,
+) -> Result<T, SyncError> {
+    let station = station.clone();
+    tokio::task::spawn_blocking(move || f(&mut lock(&station)))
+        .await
+        .map_err(|e| SyncError::Store(Error::Corrupt(format!("store task failed: {e}"))))?
+        .map_err(SyncError::Store)
+}
+
+fn classify(e: ClientError) -> SyncError {
+    match e {
+        ClientError::Offline(m) => SyncError::Offline(m),
+        other => SyncError::Refused(other),
+    }
+}
+
+/// One sync: push the whole outbox in batches, then pull until nothing more waits.
+pub async fn sync_once(
+    station: &Arc<Mutex<Station>>,
+    client: &Client,
+    config: &SyncConfig,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    loop {
+        let batch = config.push_batch;
+        let events = blocking(station, move |s| s.pending_events(batch)).await?;
+        let Some(first) = events.first().map(|e| e.seq) else {
+            break;
+        };
+        let sent = events.len() as u64;
+        match client.push(&PushRequest { events }).await {
+            Ok(response) => {
+                let acked_from = first.saturating_sub(1);
+                report.pushed += response.acked_through.saturating_sub(acked_from).min(sent);
+                blocking(station, move |s| s.apply_push_response(&response)).await?;
+            }
+            Err(ClientError::SeqGap { expected_seq }) if expected_seq < first => {
+                blocking(station, move |s| s.resend_from(expected_seq)).await?;
+            }
+            Err(e) => return Err(classify(e)),
+        }
+    }
+    loop {
+        let after = blocking(station, |s| s.pull_cursor()).await?;
+        let page = client
+            .pull(PullQuery {
+                after,
+                limit: Some(config.pull_limit),
+            })
+            .await
+            .map_err(classify)?;
+        report.pulled += page.changes.len() as u64;
+        let more = page.more;
+        blocking(station, move |s| s.apply_pull(&page)).await?;
+        if !more {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// A running sync loop.
+#[derive(Debug)]
+pub struct SyncHandle {
+    now: Arc<Notify>,
+    stop: watch::Sender<bool>,
+    state: watch::Receiver<LoopState>,
+    task: JoinHandle<()>,
+}
+
+impl SyncHandle {
+    /// Asks for a sync now (the "sync now" button), without waiting for it.
+    pub fn sync_now(&self) {
+        self.now.notify_one();
+    }
+
+    /// The loop's live state.
+    pub fn state(&self) -> LoopState {
+        self.state.borrow().clone()
+    }
+
+    /// A receiver that changes with the loop's state.
+    pub fn watch(&self) -> watch::Receiver<LoopState> {
+        self.state.clone()
+    }
+
+    /// Stops the loop, letting a sync in flight finish its current store operation.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the loop on the current tokio runtime.
+pub fn spawn(station: Arc<Mutex<Station>>, config: SyncConfig) -> SyncHandle {
+    let now = Arc::new(Notify::new());
+    let (stop, mut stopped) = watch::channel(false);
+    let (state_tx, state) = watch::channel(LoopState::default());
+    let trigger = now.clone();
+    let task = tokio::spawn(async move {
+        let mut client: Option<(String, String, Client)> = None;
+        let mut failures: u32 = 0;
+        loop {
+            state_tx.send_modify(|s| s.syncing = true);
+            let outcome = run_once(&station, &mut client, &config).await;
+            let offline = matches!(outcome, Err(SyncError::Offline(_)));
+            let recorded = match &outcome {
+                Ok(_) => blocking(&station, |s| s.record_sync_success()).await,
+                Err(SyncError::Offline(_)) => Ok(()),
+                Err(e) => {
+                    let words = e.plain();
+                    blocking(&station, move |s| s.record_sync_failure(&words)).await
+                }
+            };
+            failures = if outcome.is_ok() && recorded.is_ok() {
+                0
+            } else {
+                failures + 1
+            };
+            state_tx.send_replace(LoopState {
+                syncing: false,
+                offline,
+                failures,
+            });
+            let wait = if failures == 0 {
+                config.interval
+            } else {
+                backoff(config.backoff_base, config.backoff_max, failures)
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = trigger.notified() => {}
+                _ = stopped.changed() => break,
+            }
+            if *stopped.borrow() {
+                break;
+            }
+        }
+    });
+    SyncHandle {
+        now,
+        stop,
+        state,
+        task,
+    }
+}
+
+async fn run_once(
+    station: &Arc<Mutex<Station>>,
+    client: &mut Option<(String, String, Client)>,
+    config: &SyncConfig,
+) -> Result<SyncReport, SyncError> {
+    let identity = blocking(station, |s| s.identity())
+        .await?
+        .ok_or(SyncError::NotEnrolled)?;
+    let reuse = matches!(client, Some((url, token, _)) if *url == identity.server_url && *token == identity.token);
+    if !reuse {
+        let fresh = Client::new(&identity.server_url, Some(identity.token.clone()))
+            .map_err(SyncError::Refused)?;
+        *client = Some((identity.server_url.clone(), identity.token.clone(), fresh));
+    }
+    let Some((_, _, c)) = client.as_ref() else {
+        return Err(SyncError::NotEnrolled);
+    };
+    sync_once(station, c, config).await
+}
+
+/// Full-jitter exponential backoff: a random wait between half and all of
+/// `base * 2^(failures-1)`, capped at `max`, so that tablets coming back online together do
+/// not knock on the central at the same instant.
+pub fn backoff(base: Duration, max: Duration, failures: u32) -> Duration {
+    let exp = base
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
+        .min(max);
+    let half = exp / 2;
+    half + half.mul_f64(rand::random::<f64>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let base = Duration::from_secs(2);
+        let max = Duration::from_secs(300);
+        for failures in 1..30 {
+            let wait = backoff(base, max, failures);
+            let ceiling = base.saturating_mul(1 << (failures - 1).min(16)).min(max);
+            assert!(
+                wait <= ceiling,
+                "never beyond the exponential ceiling or the cap"
+            );
+            assert!(wait >= ceiling / 2, "jitter keeps at least half the wait");
+        }
+        assert!(
+            backoff(base, max, 40) <= max,
+            "the cap holds for long outages"
+        );
+    }
+}
