@@ -177,6 +177,7 @@ impl ApiError {
             code: code.to_owned(),
             message,
             field,
+            expected_seq: None,
         }
     }
 }
