@@ -2,6 +2,9 @@
 //! seeded as an enrolled tablet would be.
 #![deny(missing_docs)]
 
+pub mod central;
+pub mod proxy;
+
 use std::path::Path;
 
 use chrono::{Duration, Utc};

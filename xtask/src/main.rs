@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask test`: install what a fresh Debian machine lacks, then run every check and test.
 //! - `cargo xtask demo`: run the central on an embedded SQLite file with the demo campaign.
-//! - `cargo xtask bench station`: the station's durable-commit benchmark.
+//! - `cargo xtask bench [station | sync [--scale]]`: benchmarks, each against a baseline
+//!   measured in the same run.
 //! - `cargo xtask types`: regenerate the committed TypeScript types.
 
 use std::path::{Path, PathBuf};
@@ -23,8 +24,14 @@ fn main() -> Result<()> {
     match args.as_slice() {
         ["test"] => test(),
         ["demo", rest @ ..] => demo(rest),
-        ["bench", "station"] => bench_station(),
-        ["bench"] => bench_station(),
+        ["bench", "station"] => bench("bench-station", &[]),
+        ["bench", "sync"] => bench("bench-sync", &[]),
+        ["bench", "sync", "--scale"] => bench("bench-sync", &["--scale"]),
+        ["bench"] => {
+            bench("bench-station", &[])?;
+            bench("bench-sync", &[])?;
+            bench("bench-sync", &["--scale"])
+        }
         ["types"] => types(),
         ["setup"] => setup(),
         _ => {
@@ -33,7 +40,7 @@ fn main() -> Result<()> {
                  commands:\n  \
                  test           install what is missing, then run every check and test\n  \
                  demo [--port N] run the central with the demo campaign on an embedded SQLite file\n  \
-                 bench station  a handout's durable commit against a bare SQLite commit\n  \
+                 bench [station | sync [--scale]]  benchmarks against baselines of the same run\n  \
                  types          regenerate ui/src/lib/api/generated from the Rust types\n  \
                  setup          only install what is missing"
             );
@@ -44,12 +51,17 @@ fn main() -> Result<()> {
 
 fn root() -> PathBuf {
     // xtask lives one level below the workspace root.
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: $ {}", describe(cmd));
-    let status = cmd.status().with_context(|| format!("cannot start {}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {}", describe(cmd)))?;
     if !status.success() {
         bail!("{} failed with {status}", describe(cmd));
     }
@@ -93,12 +105,20 @@ fn apt_missing(packages: &[&str]) -> Vec<String> {
 fn setup() -> Result<()> {
     let missing = apt_missing(APT_PACKAGES);
     if !missing.is_empty() {
-        let line = format!("apt-get install -y --no-install-recommends {}", missing.join(" "));
+        let line = format!(
+            "apt-get install -y --no-install-recommends {}",
+            missing.join(" ")
+        );
         if !is_root() {
             bail!("missing Debian packages; run as root:\n  apt-get update && {line}");
         }
-        run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
-        run(Command::new("sh").arg("-c").arg(&line).env("DEBIAN_FRONTEND", "noninteractive"))?;
+        run(Command::new("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        run(Command::new("sh")
+            .arg("-c")
+            .arg(&line)
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     for tool in ["node", "npm"] {
         if Command::new(tool).arg("--version").output().is_err() {
@@ -107,7 +127,9 @@ fn setup() -> Result<()> {
     }
     let ui = root().join("ui");
     if npm_install_needed(&ui) {
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))?;
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&ui))?;
     }
     Ok(())
 }
@@ -128,7 +150,14 @@ fn test() -> Result<()> {
     setup()?;
     let ui = root().join("ui");
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run(Command::new("npm").args(["test"]).current_dir(&ui))?;
@@ -146,18 +175,36 @@ fn demo(rest: &[&str]) -> Result<()> {
     run(cargo().args(["build", "--release", "-p", "fieldpost-server"]))?;
     let data_dir = root().join(".fieldpost-demo");
     let server = root().join("target/release/fieldpost-server");
-    run(Command::new(server).args(["--demo", "--data-dir"]).arg(&data_dir).args([
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-    ]))
+    run(Command::new(server)
+        .args(["--demo", "--data-dir"])
+        .arg(&data_dir)
+        .args(["--listen", &format!("127.0.0.1:{port}")]))
 }
 
-fn bench_station() -> Result<()> {
-    run(cargo().args(["run", "--release", "--quiet", "-p", "fieldpost-tests", "--bin", "bench-station"]))
+fn bench(bin: &str, args: &[&str]) -> Result<()> {
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "fieldpost-tests",
+            "--bin",
+            bin,
+            "--",
+        ])
+        .args(args))
 }
 
 fn types() -> Result<()> {
     run(cargo()
-        .args(["test", "-p", "fieldpost-domain", "--test", "it", "generated_typescript"])
+        .args([
+            "test",
+            "-p",
+            "fieldpost-domain",
+            "--test",
+            "it",
+            "generated_typescript",
+        ])
         .env("FIELDPOST_BLESS", "1"))
 }

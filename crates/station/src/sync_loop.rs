@@ -136,9 +136,20 @@ pub async fn sync_once(
     client: &Client,
     config: &SyncConfig,
 ) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
+    let pushed = push_all(station, client, config.push_batch).await?;
+    let pulled = pull_all(station, client, config.pull_limit).await?;
+    Ok(SyncReport { pushed, pulled })
+}
+
+/// Pushes the outbox in batches of `batch` until it is empty; returns how many events the
+/// central newly confirmed.
+pub async fn push_all(
+    station: &Arc<Mutex<Station>>,
+    client: &Client,
+    batch: usize,
+) -> Result<u64, SyncError> {
+    let mut pushed = 0;
     loop {
-        let batch = config.push_batch;
         let events = blocking(station, move |s| s.pending_events(batch)).await?;
         let Some(first) = events.first().map(|e| e.seq) else {
             break;
@@ -146,33 +157,44 @@ pub async fn sync_once(
         let sent = events.len() as u64;
         match client.push(&PushRequest { events }).await {
             Ok(response) => {
-                let acked_from = first.saturating_sub(1);
-                report.pushed += response.acked_through.saturating_sub(acked_from).min(sent);
+                pushed += response.acked_through.saturating_sub(first - 1).min(sent);
                 blocking(station, move |s| s.apply_push_response(&response)).await?;
             }
+            // The central lost events it had confirmed (restored from a backup): send again.
             Err(ClientError::SeqGap { expected_seq }) if expected_seq < first => {
                 blocking(station, move |s| s.resend_from(expected_seq)).await?;
             }
             Err(e) => return Err(classify(e)),
         }
     }
+    Ok(pushed)
+}
+
+/// Pulls pages of at most `limit` changes until the central has nothing more; returns how
+/// many changes were stored.
+pub async fn pull_all(
+    station: &Arc<Mutex<Station>>,
+    client: &Client,
+    limit: u32,
+) -> Result<u64, SyncError> {
+    let mut pulled = 0;
     loop {
         let after = blocking(station, |s| s.pull_cursor()).await?;
         let page = client
             .pull(PullQuery {
                 after,
-                limit: Some(config.pull_limit),
+                limit: Some(limit),
             })
             .await
             .map_err(classify)?;
-        report.pulled += page.changes.len() as u64;
-        let more = page.more;
+        pulled += page.changes.len() as u64;
+        let more = page.more && !page.changes.is_empty();
         blocking(station, move |s| s.apply_pull(&page)).await?;
         if !more {
             break;
         }
     }
-    Ok(report)
+    Ok(pulled)
 }
 
 /// A running sync loop.

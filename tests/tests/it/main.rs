@@ -1,4 +1,7 @@
-//! End-to-end tests across real processes and files.
+//! End-to-end tests across real processes, files and loopback HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod crash;
+mod faults;
+mod kill_central;
+mod partitions;

@@ -1,0 +1,26 @@
+//! A central as its own process, for the test that SIGKILLs it mid-batch: serves the data
+//! directory given as the first argument on 127.0.0.1 (the port is the second argument, or
+//! any free one) and prints `listening http://ADDR` once it accepts connections.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use fieldpost_server::store::sqlite::SqliteStore;
+use fieldpost_server::{AppState, app};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let dir = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: test-central DATA_DIR [PORT]"))?;
+    let port: u16 = args.next().map(|p| p.parse()).transpose()?.unwrap_or(0);
+    let store = Arc::new(SqliteStore::open_dir(dir.as_ref())?);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening http://{}", listener.local_addr()?)?;
+    out.flush()?;
+    drop(out);
+    axum::serve(listener, app(AppState::new(store))).await?;
+    Ok(())
+}
