@@ -189,24 +189,58 @@ pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// A device's bearer token as presented, revoked or not: what a push accepts. A revoked
+/// (lost) device's late events are still stored, because the facts they record happened; every
+/// other endpoint takes [`Caller`], which refuses revoked devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushingDevice(pub DeviceAuth);
+
+impl FromRequestParts<AppState> for PushingDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<PushingDevice> {
+        let token = bearer(parts)?.ok_or_else(|| {
+            unauthorized(
+                "unauthenticated",
+                "a push needs the device's Authorization: Bearer token",
+            )
+        })?;
+        let hash = sha256_hex(&token);
+        let device = state
+            .run(move |s| s.device_by_token(&hash))
+            .await?
+            .ok_or_else(|| unauthorized("invalid_credential", "unknown device token"))?;
+        Ok(PushingDevice(device))
+    }
+}
+
+/// The bearer token of the request, if it has an `Authorization` header; a header that is not
+/// `Bearer <token>` is refused.
+fn bearer(parts: &Parts) -> ApiResult<Option<String>> {
+    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| Some(t.to_owned()))
+        .ok_or_else(|| {
+            unauthorized(
+                "invalid_credential",
+                "expected Authorization: Bearer <token>",
+            )
+        })
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Caller> {
-        if let Some(value) = parts.headers.get(AUTHORIZATION) {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    unauthorized(
-                        "invalid_credential",
-                        "expected Authorization: Bearer <token>",
-                    )
-                })?;
-            let hash = sha256_hex(token);
+        if let Some(token) = bearer(parts)? {
+            let hash = sha256_hex(&token);
             let device = state
                 .run(move |s| s.device_by_token(&hash))
                 .await?

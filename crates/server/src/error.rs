@@ -37,6 +37,12 @@ pub enum StoreError {
         /// Why.
         message: String,
     },
+    /// A push skipped seqs: the device must send from `expected_seq`.
+    #[error("the central expects seq {expected_seq} next from this device")]
+    SeqGap {
+        /// The next seq the central expects.
+        expected_seq: u64,
+    },
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
@@ -117,6 +123,14 @@ pub enum ApiError {
         /// The field at fault.
         field: Option<String>,
     },
+    /// 409 `seq_gap`: a push skipped seqs.
+    #[error("{message}")]
+    SeqGap {
+        /// The next seq the central expects.
+        expected_seq: u64,
+        /// Why.
+        message: String,
+    },
     /// 413: body over the limit.
     #[error("request body exceeds the limit of {0} bytes")]
     PayloadTooLarge(usize),
@@ -149,7 +163,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::SeqGap { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -164,6 +178,7 @@ impl ApiError {
             ApiError::NotFound(_) => ("not_found", None),
             ApiError::MethodNotAllowed => ("method_not_allowed", None),
             ApiError::Conflict { code, field, .. } => (*code, field.clone()),
+            ApiError::SeqGap { .. } => ("seq_gap", None),
             ApiError::PayloadTooLarge(_) => ("payload_too_large", None),
             ApiError::UnsupportedMediaType => ("unsupported_media_type", None),
             ApiError::Internal(_) => ("internal", None),
@@ -177,7 +192,10 @@ impl ApiError {
             code: code.to_owned(),
             message,
             field,
-            expected_seq: None,
+            expected_seq: match self {
+                ApiError::SeqGap { expected_seq, .. } => Some(*expected_seq),
+                _ => None,
+            },
         }
     }
 }
@@ -201,6 +219,10 @@ impl From<StoreError> for ApiError {
                 field,
             },
             StoreError::Credential { code, message } => ApiError::Unauthorized { code, message },
+            e @ StoreError::SeqGap { expected_seq } => ApiError::SeqGap {
+                expected_seq,
+                message: e.to_string(),
+            },
             StoreError::Database(e) => match unique_violation(&e) {
                 Some(field) => ApiError::Conflict {
                     code: "duplicate",

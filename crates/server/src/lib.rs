@@ -31,6 +31,8 @@ pub mod openapi;
 mod routes;
 pub mod state;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

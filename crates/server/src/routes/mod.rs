@@ -6,6 +6,7 @@ mod catalog;
 mod devices;
 mod plans;
 mod records;
+mod sync;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -106,6 +107,8 @@ fn build() -> Api {
     .route(Post, "/devices/enroll", devices::enroll)
     .route(Get, "/devices", devices::list)
     .route(Post, "/devices/{device_id}/revoke", devices::revoke)
+    .route(Post, "/sync/push", sync::push)
+    .route(Get, "/sync/pull", sync::pull)
     .route(Get, "/users", auth::users)
     .route(Post, "/users", auth::create_user)
     .route(Get, "/audit", records::audit)

@@ -10,9 +10,10 @@ pub mod sqlite;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
-    ActivityPlan, Campaign, DeviceId, Grant, Handout, HandoutVoid, Item, ItemId, ItemQuantity,
-    PlanId, PlanStatus, Section, SectionId, Unit, UnitId,
+    ActivityPlan, Campaign, CheckInId, DeviceEvent, DeviceId, Grant, Handout, HandoutVoid, Item,
+    ItemId, ItemQuantity, PlanId, PlanStatus, Section, SectionId, StationSession, Unit, UnitId,
 };
+use fieldpost_sync::{PullResponse, PushResponse};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -479,6 +480,50 @@ pub struct Seed {
     pub users: Vec<NewUser>,
 }
 
+/// One event of a push, with its canonical JSON (`serde_json::to_string` of the event),
+/// made once by the caller: it is what the central stores and compares a replay against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedEvent {
+    /// The event.
+    pub event: DeviceEvent,
+    /// Its canonical JSON.
+    pub canonical: String,
+}
+
+/// A volunteer's check-in at a session, with the hours it makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolunteerHours {
+    /// The check-in.
+    pub check_in_id: CheckInId,
+    /// The volunteer's name.
+    pub volunteer_name: String,
+    /// The volunteer's i志愿 platform id.
+    pub ivolunteer_id: Option<String>,
+    /// When they checked in.
+    pub checked_in_at: DateTime<Utc>,
+    /// When they checked out, if they have.
+    pub checked_out_at: Option<DateTime<Utc>>,
+    /// Whole minutes served, once checked out.
+    pub minutes: Option<u64>,
+}
+
+/// A station session as the central holds it: tallies, volunteers and what looked odd.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// The session.
+    pub session: StationSession,
+    /// Its unit.
+    pub unit_id: UnitId,
+    /// People reached.
+    pub people_reached: u32,
+    /// Questionnaires the volunteers helped fill in.
+    pub questionnaires_assisted: u32,
+    /// What the central found odd but kept, e.g. `plan_closed`, `outside_plan_window`.
+    pub exception: Option<String>,
+    /// Volunteer check-ins.
+    pub volunteers: Vec<VolunteerHours>,
+}
+
 /// The central's storage. See the module docs.
 pub trait Store: Send + Sync + 'static {
     // --- campaign, sections, units, items -------------------------------------------------
@@ -641,6 +686,34 @@ pub trait Store: Send + Sync + 'static {
         device: DeviceId,
         void: &HandoutVoid,
     ) -> StoreResult<()>;
+
+    // --- sync -----------------------------------------------------------------------------
+
+    /// Applies a batch of one device's events in one transaction (see `fieldpost_sync::push`):
+    /// stored events are skipped, other content under a stored seq or id is a conflict
+    /// (`event_conflict`), a skipped seq is [`StoreError::SeqGap`], an event that cannot apply
+    /// is stored quarantined. A revoked device's events are applied too (its handouts beyond
+    /// its grant are flagged). The caller has checked that the batch is the device's, in
+    /// ascending gap-free seq order.
+    fn push(
+        &self,
+        now: DateTime<Utc>,
+        device: DeviceId,
+        events: &[PushedEvent],
+    ) -> StoreResult<PushResponse>;
+    /// The changes after `after` in the scope of `device` of `unit`, at most `limit`, in
+    /// `server_seq` order (see `fieldpost_sync::pull`).
+    fn pull(
+        &self,
+        device: DeviceId,
+        unit: UnitId,
+        after: u64,
+        limit: u32,
+    ) -> StoreResult<PullResponse>;
+    /// Station sessions with tallies and volunteer hours, all or one unit's.
+    fn sessions(&self, unit: Option<UnitId>) -> StoreResult<Vec<SessionRecord>>;
+    /// How many lottery entrants a unit's stations registered.
+    fn entrant_count(&self, unit: UnitId) -> StoreResult<u64>;
 
     // --- collection counts and records ----------------------------------------------------
 

@@ -11,3 +11,4 @@ mod scope;
 mod socket;
 mod store;
 mod support;
+mod sync;

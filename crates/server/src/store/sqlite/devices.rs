@@ -161,6 +161,9 @@ pub(super) fn revoke(
     if n == 0 {
         return Err(StoreError::NotFound("device"));
     }
+    // A lost device's unspent grants go back to their plans, in this same transaction; its
+    // late handouts, if it ever syncs, are kept and flagged as beyond its grant.
+    let released = super::plans::release_unspent(tx, actor, now, id)?;
     let device = tx.query_row(
         &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1"),
         [id.to_string()],
@@ -172,7 +175,11 @@ pub(super) fn revoke(
         actor,
         "device.revoke",
         Some(id.to_string()),
-        json!({}),
+        json!({"released": released
+            .iter()
+            .map(|(plan, item, quantity)| json!({
+                "plan_id": plan, "item_id": item, "quantity": quantity}))
+            .collect::<Vec<_>>()}),
     )?;
     changed(
         tx,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, HandoutId, ItemId, PlanId};
-use rusqlite::{Connection, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -46,24 +46,47 @@ pub(super) fn post(
     now: DateTime<Utc>,
     p: Post,
 ) -> StoreResult<LedgerEntry> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO stock_ledger
              (id, item_id, kind, quantity, plan_id, device_id, handout_id, note, actor, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            p.id.to_string(),
-            p.item.to_string(),
-            p.kind.as_str(),
-            p.quantity,
-            p.plan.map(|x| x.to_string()),
-            p.device.map(|x| x.to_string()),
-            p.handout.map(|x| x.to_string()),
-            p.note,
-            actor.to_string(),
-            ts(now)
-        ],
-    )?;
+    )?
+    .execute(params![
+        p.id.to_string(),
+        p.item.to_string(),
+        p.kind.as_str(),
+        p.quantity,
+        p.plan.map(|x| x.to_string()),
+        p.device.map(|x| x.to_string()),
+        p.handout.map(|x| x.to_string()),
+        p.note,
+        actor.to_string(),
+        ts(now)
+    ])?;
     let seq = tx.last_insert_rowid();
+    if let (Some(plan), Some(device)) = (p.plan, p.device) {
+        let q = i64::from(p.quantity);
+        let delta = match p.kind {
+            LedgerKind::Grant | LedgerKind::HandoutVoid => q,
+            LedgerKind::Release | LedgerKind::Handout => -q,
+            LedgerKind::Receipt
+            | LedgerKind::WriteOff
+            | LedgerKind::Allocation
+            | LedgerKind::Return => 0,
+        };
+        tx.prepare_cached(
+            "INSERT INTO grant_balances (device_id, plan_id, item_id, available)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (device_id, plan_id, item_id)
+             DO UPDATE SET available = available + excluded.available",
+        )?
+        .execute(params![
+            device.to_string(),
+            plan.to_string(),
+            p.item.to_string(),
+            delta
+        ])?;
+    }
     // Stock is campaign-wide for pulls; plan-side rows reach the plan's unit via the plan's
     // own change stamp, which callers write.
     if p.plan.is_none() {
@@ -129,23 +152,24 @@ pub(super) fn plan_balance(c: &Connection, plan: PlanId, item: ItemId) -> StoreR
 }
 
 /// What a device may still hand out or release under a plan:
-/// grant − release − handout + handout_void.
+/// grant − release − handout + handout_void, kept in `grant_balances` by [`post`] so that it
+/// is one point lookup however many handouts the device has reported.
 pub(super) fn device_available(
     c: &Connection,
     plan: PlanId,
     device: DeviceId,
     item: ItemId,
 ) -> StoreResult<i64> {
-    Ok(c.query_row(
-        "SELECT COALESCE(SUM(CASE kind
-                 WHEN 'grant' THEN quantity WHEN 'handout_void' THEN quantity
-                 ELSE -quantity END), 0)
-         FROM stock_ledger
-         WHERE plan_id = ?1 AND item_id = ?2 AND device_id = ?3
-           AND kind IN ('grant', 'release', 'handout', 'handout_void')",
-        params![plan.to_string(), item.to_string(), device.to_string()],
+    Ok(c.prepare_cached(
+        "SELECT available FROM grant_balances
+             WHERE device_id = ?1 AND plan_id = ?2 AND item_id = ?3",
+    )?
+    .query_row(
+        params![device.to_string(), plan.to_string(), item.to_string()],
         |r| r.get(0),
-    )?)
+    )
+    .optional()?
+    .unwrap_or(0))
 }
 
 fn require_item(c: &Connection, item: ItemId) -> StoreResult<()> {

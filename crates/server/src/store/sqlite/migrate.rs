@@ -7,11 +7,18 @@ use crate::error::StoreError;
 
 /// Every migration, in order: (version, name, SQL). Migrations only add; a shipped one is
 /// never edited.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_records.sql",
-    include_str!("../../../../../migrations/central/0001_records.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_records.sql",
+        include_str!("../../../../../migrations/central/0001_records.sql"),
+    ),
+    (
+        2,
+        "0002_sync.sql",
+        include_str!("../../../../../migrations/central/0002_sync.sql"),
+    ),
+];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.
 pub fn run(conn: &mut Connection) -> Result<usize, StoreError> {

@@ -10,6 +10,7 @@ mod ledger;
 pub mod migrate;
 mod plans;
 mod records;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -204,8 +205,15 @@ pub(crate) fn audit(
     Ok(())
 }
 
-/// Stamps a change with the next `server_seq`, in the transaction of the change, so that a
-/// station's pull sees it. `unit` None is campaign-wide.
+/// Stamps a change to a record with the next `server_seq`, in the transaction of the change,
+/// so that a station's pull sees it. `unit` None is campaign-wide; `device` confines a
+/// device-scoped record (a grant, a quarantine notice) to that device.
+///
+/// The log keeps one row per record, its latest change: the record's previous row is deleted
+/// here. A reader that had not reached the old row meets the new one later (its number is
+/// higher), and a reader that had passed it meets the new one too, so nothing is skipped; a
+/// pull from 0 is a snapshot with each record once. Why the numbers follow commit order is in
+/// [`sync`]'s module doc.
 pub(crate) fn changed(
     tx: &Transaction<'_>,
     now: DateTime<Utc>,
@@ -214,17 +222,19 @@ pub(crate) fn changed(
     unit: Option<UnitId>,
     device: Option<DeviceId>,
 ) -> StoreResult<i64> {
-    tx.execute(
+    tx.prepare_cached("DELETE FROM change_log WHERE entity_id = ?1 AND entity = ?2")?
+        .execute(params![entity_id, entity])?;
+    tx.prepare_cached(
         "INSERT INTO change_log (entity, entity_id, unit_id, device_id, changed_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            entity,
-            entity_id,
-            unit.map(|u| u.to_string()),
-            device.map(|d| d.to_string()),
-            ts(now)
-        ],
-    )?;
+    )?
+    .execute(params![
+        entity,
+        entity_id,
+        unit.map(|u| u.to_string()),
+        device.map(|d| d.to_string()),
+        ts(now)
+    ])?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -474,6 +484,33 @@ impl Store for SqliteStore {
         void: &HandoutVoid,
     ) -> StoreResult<()> {
         self.write(|tx| plans::void_handout(tx, actor, now, device, void))
+    }
+
+    fn push(
+        &self,
+        now: DateTime<Utc>,
+        device: DeviceId,
+        events: &[PushedEvent],
+    ) -> StoreResult<PushResponse> {
+        self.write(|tx| sync::push(tx, now, device, events))
+    }
+
+    fn pull(
+        &self,
+        device: DeviceId,
+        unit: UnitId,
+        after: u64,
+        limit: u32,
+    ) -> StoreResult<PullResponse> {
+        self.read(|c| sync::pull(c, device, unit, after, limit))
+    }
+
+    fn sessions(&self, unit: Option<UnitId>) -> StoreResult<Vec<SessionRecord>> {
+        self.read(|c| sync::sessions(c, unit))
+    }
+
+    fn entrant_count(&self, unit: UnitId) -> StoreResult<u64> {
+        self.read(|c| sync::entrant_count(c, unit))
     }
 
     fn import_counts(

@@ -721,7 +721,7 @@ pub(super) fn release(
     share: DeviceShare,
 ) -> StoreResult<()> {
     positive("quantity", share.quantity)?;
-    let plan = load(tx, id)?;
+    plan_unit_status(tx, id)?;
     let available = device_available(tx, id, share.device_id, share.item_id)?;
     let position = escrow::EscrowPosition {
         granted: u64::try_from(available).unwrap_or(0),
@@ -743,14 +743,8 @@ pub(super) fn release(
         Some(id.to_string()),
         json!(share),
     )?;
-    changed(
-        tx,
-        now,
-        "grant",
-        &id.to_string(),
-        Some(plan.unit_id),
-        Some(share.device_id),
-    )?;
+    // Grants are immutable rows: a release is a movement of its own, not a change to a grant
+    // record, so there is nothing for a station to pull.
     Ok(())
 }
 
@@ -791,7 +785,7 @@ pub(super) fn record_handout(
             newly_recorded: false,
         });
     }
-    let plan = match load(tx, h.plan_id) {
+    let (plan_unit, _) = match plan_unit_status(tx, h.plan_id) {
         Err(StoreError::NotFound(_)) => {
             return Err(StoreError::invalid("plan_id", "no such plan"));
         }
@@ -804,7 +798,7 @@ pub(super) fn record_handout(
             |r| col(r, 0),
         )
         .optional()?;
-    if device_unit != Some(plan.unit_id) {
+    if device_unit != Some(plan_unit) {
         return Err(StoreError::invalid(
             "plan_id",
             "the plan belongs to another unit",
@@ -843,7 +837,7 @@ pub(super) fn record_handout(
         now,
         "handout",
         &h.id.to_string(),
-        Some(plan.unit_id),
+        Some(plan_unit),
         Some(device),
     )?;
     Ok(HandoutOutcome {
@@ -891,14 +885,14 @@ pub(super) fn void_handout(
         "UPDATE handouts SET voided_at = ?2, void_reason = ?3 WHERE id = ?1",
         params![v.handout_id.to_string(), ts(v.voided_at), v.reason],
     )?;
-    let plan = load(tx, plan_id)?;
+    let (unit_id, status) = plan_unit_status(tx, plan_id)?;
     if backed > 0 {
         let mut p = Post::new(item, LedgerKind::HandoutVoid, backed);
         p.plan = Some(plan_id);
         p.device = Some(device);
         p.handout = Some(v.handout_id);
         post(tx, actor, now, p)?;
-        if plan.status == PlanStatus::Closed {
+        if status == PlanStatus::Closed {
             // The plan's unspent stock already went back; send the voided part after it.
             for kind in [LedgerKind::Release, LedgerKind::Return] {
                 let mut p = Post::new(item, kind, backed);
@@ -907,6 +901,16 @@ pub(super) fn void_handout(
                 p.note = Some("void after close".into());
                 post(tx, actor, now, p)?;
             }
+            // The return shrank the plan's allocation: its record changed.
+            changed(tx, now, "plan", &plan_id.to_string(), Some(unit_id), None)?;
+        } else if device_revoked(tx, device)? {
+            // A revoked device's unspent grant went back to the plan; so does what a late
+            // void gives back, rather than sit in a grant no one can use.
+            let mut p = Post::new(item, LedgerKind::Release, backed);
+            p.plan = Some(plan_id);
+            p.device = Some(device);
+            p.note = Some("void after revocation".into());
+            post(tx, actor, now, p)?;
         }
     }
     changed(
@@ -914,8 +918,61 @@ pub(super) fn void_handout(
         now,
         "handout",
         &v.handout_id.to_string(),
-        Some(plan.unit_id),
+        Some(unit_id),
         Some(device),
     )?;
     Ok(())
+}
+
+/// A plan's unit and status, without its balances: one point lookup.
+pub(super) fn plan_unit_status(c: &Connection, id: PlanId) -> StoreResult<(UnitId, PlanStatus)> {
+    let row: Option<(UnitId, String)> = c
+        .prepare_cached("SELECT unit_id, status FROM plans WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((col(r, 0)?, r.get(1)?)))
+        .optional()?;
+    let (unit, status) = row.ok_or(StoreError::NotFound("plan"))?;
+    let status = PlanStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("plan {id} has status {status}")))?;
+    Ok((unit, status))
+}
+
+fn device_revoked(c: &Connection, device: DeviceId) -> StoreResult<bool> {
+    let revoked: Option<Option<String>> = c
+        .prepare_cached("SELECT revoked_at FROM devices WHERE id = ?1")?
+        .query_row([device.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(matches!(revoked, Some(Some(_))))
+}
+
+/// Gives a revoked device's unspent grants back to their plans' allocations (as releases), so
+/// the secretariat can grant them to another device. Returns (plan, item, quantity) released.
+pub(super) fn release_unspent(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    device: DeviceId,
+) -> StoreResult<Vec<(PlanId, ItemId, u32)>> {
+    let unspent: Vec<(PlanId, ItemId, i64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT plan_id, item_id, available FROM grant_balances
+             WHERE device_id = ?1 AND available > 0 ORDER BY plan_id, item_id",
+        )?;
+        let rows = stmt.query_map([device.to_string()], |r| {
+            Ok((col(r, 0)?, col(r, 1)?, r.get(2)?))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut released = Vec::new();
+    for (plan, item, available) in unspent {
+        let Ok(quantity) = u32::try_from(available) else {
+            continue;
+        };
+        let mut p = Post::new(item, LedgerKind::Release, quantity);
+        p.plan = Some(plan);
+        p.device = Some(device);
+        p.note = Some("device revoked".into());
+        post(tx, actor, now, p)?;
+        released.push((plan, item, quantity));
+    }
+    Ok(released)
 }

@@ -1,0 +1,77 @@
+//! The stations' sync endpoints: push (a device's events up) and pull (changes down). The
+//! contract is written out in `fieldpost_sync::push` and `fieldpost_sync::pull`; the store's
+//! half, and why `server_seq` is safe to page by, in `store::sqlite::sync`.
+
+use axum::Json;
+use axum::extract::State;
+use fieldpost_sync::{PullQuery, PullResponse, PushRequest, PushResponse};
+
+use crate::auth::{Caller, PushingDevice};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::PushedEvent;
+
+/// Changes per pull when the station does not say.
+pub const DEFAULT_PULL_LIMIT: u32 = 5_000;
+/// The most changes one pull returns, whatever the station asks.
+pub const MAX_PULL_LIMIT: u32 = 10_000;
+
+pub(super) async fn push(
+    State(state): State<AppState>,
+    PushingDevice(device): PushingDevice,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> ApiResult<Json<PushResponse>> {
+    let mut events = Vec::with_capacity(request.events.len());
+    let mut previous: Option<u64> = None;
+    for (i, event) in request.events.into_iter().enumerate() {
+        if event.device_id != device.id {
+            return Err(ApiError::invalid(
+                format!("events[{i}].device_id"),
+                "a device pushes only its own events",
+            ));
+        }
+        if event.seq == 0 {
+            return Err(ApiError::invalid(
+                format!("events[{i}].seq"),
+                "seqs start at 1",
+            ));
+        }
+        if let Some(p) = previous
+            && event.seq != p + 1
+        {
+            return Err(ApiError::invalid(
+                format!("events[{i}].seq"),
+                format!("must be {} (a batch is in seq order without gaps)", p + 1),
+            ));
+        }
+        previous = Some(event.seq);
+        // The canonical form is what is stored and what a replay is compared with.
+        let canonical = serde_json::to_string(&event)
+            .map_err(|e| ApiError::Internal(format!("serializing an event: {e}")))?;
+        events.push(PushedEvent { event, canonical });
+    }
+    let (now, id) = (state.now(), device.id);
+    Ok(Json(state.run(move |s| s.push(now, id, &events)).await?))
+}
+
+pub(super) async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> ApiResult<Json<PullResponse>> {
+    let Caller::Device(device) = caller else {
+        return Err(ApiError::Forbidden(
+            "only an enrolled device pulls; the console reads the records".into(),
+        ));
+    };
+    let limit = query
+        .limit
+        .unwrap_or(DEFAULT_PULL_LIMIT)
+        .clamp(1, MAX_PULL_LIMIT);
+    Ok(Json(
+        state
+            .run(move |s| s.pull(device.id, device.unit_id, query.after, limit))
+            .await?,
+    ))
+}

@@ -1,0 +1,267 @@
+//! Set-ups for tests that drive a real central (fieldpost-tests' end-to-end tests and benches),
+//! built from the real store methods: a campaign, a unit, an item in stock, enrolled devices
+//! with their bearer tokens, and an approved plan whose allocation is split into given grants.
+//!
+//! Behind the `testkit` cargo feature, off by default.
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), fieldpost_server::StoreError> {
+//! use fieldpost_server::{store::sqlite::SqliteStore, testkit};
+//! let store = SqliteStore::open_dir(std::path::Path::new("/tmp/central"))?;
+//! let now = chrono::Utc::now();
+//! // A unit with two tablets and an approved plan (window: now ± 1 day) granting 500 masks each.
+//! let f = testkit::unit_with_plan(&store, now, "单位甲", 2, 500)?;
+//! let token = &f.devices[0].token; // Authorization: Bearer <token>
+//! # let _ = token; Ok(()) }
+//! ```
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use fieldpost_domain::{
+    Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, ItemQuantity, PlanId, Section,
+    SectionId, Unit, UnitId,
+};
+
+use crate::auth::{enrollment_code_hash, random_token, sha256_hex};
+use crate::enrollment;
+use crate::error::StoreError;
+use crate::store::{Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store, StoreResult};
+
+const ACTOR: Actor = Actor::System("testkit");
+
+/// A device enrolled through a one-time code, as the station would hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolled {
+    /// The device.
+    pub device_id: DeviceId,
+    /// Its unit.
+    pub unit_id: UnitId,
+    /// The unit's campaign.
+    pub campaign_id: CampaignId,
+    /// Its bearer token (only its hash is stored).
+    pub token: String,
+}
+
+/// What [`unit_with_plan`] set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixture {
+    /// The campaign.
+    pub campaign_id: CampaignId,
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The item granted (masks).
+    pub item_id: ItemId,
+    /// The approved plan.
+    pub plan_id: PlanId,
+    /// The enrolled devices, each granted the same quantity.
+    pub devices: Vec<Enrolled>,
+}
+
+/// The store's campaign, creating a test campaign (collection window: `now` − 1 day to
+/// `now` + 30 days) when there is none.
+pub fn campaign(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<CampaignId> {
+    match store.campaign() {
+        Ok(c) => return Ok(c.campaign.id),
+        Err(StoreError::NotFound(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let day = now.date_naive();
+    let record = store.put_campaign(
+        &ACTOR,
+        now,
+        CampaignRecord {
+            campaign: Campaign {
+                id: CampaignId::new(),
+                name: "测试调查".into(),
+                city: "揭阳".into(),
+                publicity_start: day.pred_opt().unwrap_or(NaiveDate::MIN),
+                publicity_end: day,
+                collection_start: now - Duration::days(1),
+                collection_end: now + Duration::days(30),
+                target: 50_000,
+            },
+            note: Some("testkit".into()),
+        },
+    )?;
+    Ok(record.campaign.id)
+}
+
+fn section(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<SectionId> {
+    if let Some(s) = store.sections()?.into_iter().find(|s| s.code == "testkit") {
+        return Ok(s.id);
+    }
+    Ok(store
+        .create_section(
+            &ACTOR,
+            now,
+            Section {
+                id: SectionId::new(),
+                code: "testkit".into(),
+                name: "测试版块".into(),
+            },
+        )?
+        .id)
+}
+
+/// A new unit named `name` (quota 1,000) in the campaign, creating the campaign if needed.
+pub fn unit(store: &dyn Store, now: DateTime<Utc>, name: &str) -> StoreResult<UnitId> {
+    let campaign_id = campaign(store, now)?;
+    let section_id = section(store, now)?;
+    let id = UnitId::new();
+    Ok(store
+        .create_unit(
+            &ACTOR,
+            now,
+            Unit {
+                id,
+                campaign_id,
+                section_id,
+                name: name.into(),
+                quota: 1_000,
+                survey_link: format!("https://survey.example/{id}"),
+                contact: None,
+            },
+        )?
+        .id)
+}
+
+/// A new gift item with `stock` received (nothing received when 0).
+pub fn item(store: &dyn Store, now: DateTime<Utc>, code: &str, stock: u32) -> StoreResult<ItemId> {
+    campaign(store, now)?;
+    let item = store.create_item(
+        &ACTOR,
+        now,
+        Item {
+            id: ItemId::new(),
+            code: code.into(),
+            name: code.into(),
+            kind: ItemKind::Gift,
+            unit_label: "只".into(),
+            donor: None,
+        },
+    )?;
+    if stock > 0 {
+        store.receive(&ACTOR, now, item.id, stock, Some("testkit".into()))?;
+    }
+    Ok(item.id)
+}
+
+/// Enrolls a device for `unit` the way `POST /api/v1/devices/enroll` does: issues a one-time
+/// code, exchanges it, and returns the bearer token. (To enroll over HTTP instead, take the
+/// code from [`enrollment::issue_blocking`] and send it.)
+pub fn enroll(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    unit: UnitId,
+    name: &str,
+) -> StoreResult<Enrolled> {
+    let issued = enrollment::issue_blocking(store, &ACTOR, unit, now, Duration::hours(24))?;
+    let token = random_token("fpd_");
+    let device = store.enroll(
+        now,
+        &enrollment_code_hash(&issued.code),
+        name.into(),
+        sha256_hex(&token),
+    )?;
+    let campaign_id = store.unit(unit)?.campaign_id;
+    Ok(Enrolled {
+        device_id: device.id,
+        unit_id: unit,
+        campaign_id,
+        token,
+    })
+}
+
+/// Files and approves a plan for `unit` whose window is `starts_at..=ends_at`. Its
+/// allocation of each item is the sum of the `grants` of that item, and it is split into
+/// exactly those grants (devices of the unit). Stock must be on hand (see [`item`]).
+pub fn approved_plan(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    unit: UnitId,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    grants: &[DeviceShare],
+) -> StoreResult<PlanId> {
+    let mut allocation: Vec<ItemQuantity> = Vec::new();
+    for g in grants {
+        match allocation.iter_mut().find(|a| a.item_id == g.item_id) {
+            Some(a) => a.quantity += g.quantity,
+            None => allocation.push(ItemQuantity {
+                item_id: g.item_id,
+                quantity: g.quantity,
+            }),
+        }
+    }
+    let id = PlanId::new();
+    store.file_plan(
+        &ACTOR,
+        now,
+        id,
+        unit,
+        PlanContent {
+            title: "测试宣传站".into(),
+            location: "榕城区".into(),
+            starts_at,
+            ends_at,
+            expected_people: 100,
+            staff: "测试".into(),
+            requested: allocation.clone(),
+        },
+    )?;
+    store.approve_plan(
+        &ACTOR,
+        now,
+        id,
+        Approval {
+            allocation,
+            grants: Some(grants.to_vec()),
+        },
+    )?;
+    Ok(id)
+}
+
+/// The usual set-up in one call: a new unit named `name`, a new mask item with just enough
+/// stock, `devices` enrolled tablets, and an approved plan (window `now` − 1 day to `now` + 1
+/// day) granting `per_device` masks to each.
+pub fn unit_with_plan(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    name: &str,
+    devices: usize,
+    per_device: u32,
+) -> StoreResult<Fixture> {
+    let campaign_id = campaign(store, now)?;
+    let unit_id = unit(store, now, name)?;
+    let total = u32::try_from(devices)
+        .ok()
+        .and_then(|n| n.checked_mul(per_device))
+        .ok_or_else(|| StoreError::invalid("per_device", "too many masks"))?;
+    let item_id = item(store, now, &format!("mask-{unit_id}"), total)?;
+    let enrolled = (0..devices)
+        .map(|i| enroll(store, now, unit_id, &format!("{name} 平板 {}", i + 1)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let grants: Vec<DeviceShare> = enrolled
+        .iter()
+        .filter(|_| per_device > 0)
+        .map(|d| DeviceShare {
+            device_id: d.device_id,
+            item_id,
+            quantity: per_device,
+        })
+        .collect();
+    let plan_id = approved_plan(
+        store,
+        now,
+        unit_id,
+        now - Duration::days(1),
+        now + Duration::days(1),
+        &grants,
+    )?;
+    Ok(Fixture {
+        campaign_id,
+        unit_id,
+        item_id,
+        plan_id,
+        devices: enrolled,
+    })
+}

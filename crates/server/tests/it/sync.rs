@@ -1,0 +1,1037 @@
+//! Issue 4, the central's half of sync: push (idempotent, conflicts, gaps, quarantine, records
+//! updated, revoked devices) and pull (scope, cursors, snapshot, gap safety under concurrent
+//! writers).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fieldpost_domain::{
+    ActivityPlan, CheckInId, Consent, DeviceEvent, DeviceId, EntrantId, EventId, EventPayload,
+    Handout, HandoutId, HandoutVoid, ItemId, ItemQuantity, LotteryEntrant, MobileNumber, PlanId,
+    PlanStatus, SessionId, StationSession, Tally, UnitId, VolunteerCheckIn,
+};
+use fieldpost_server::store::{Actor, Approval, DeviceShare, PlanContent, Store};
+use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
+use serde_json::Value;
+
+use crate::support::{Auth, Central, expect_error};
+
+const ADMIN: Actor = Actor::System("test");
+
+/// A tablet as the tests drive it: its identity, token and next seq.
+struct Tablet {
+    id: DeviceId,
+    auth: Auth,
+    next_seq: u64,
+    session: SessionId,
+}
+
+impl Tablet {
+    async fn enroll(c: &Central, unit: UnitId, name: &str) -> Tablet {
+        let (id, auth) = c.device(unit, name).await;
+        Tablet {
+            id,
+            auth,
+            next_seq: 1,
+            session: SessionId::new(),
+        }
+    }
+
+    /// The next event of this tablet's log.
+    fn event(&mut self, payload: EventPayload) -> DeviceEvent {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        DeviceEvent {
+            id: EventId::new(),
+            device_id: self.id,
+            seq,
+            recorded_at: at(0),
+            payload,
+        }
+    }
+
+    fn open_session(&mut self, plan: PlanId) -> DeviceEvent {
+        let session = StationSession {
+            id: self.session,
+            plan_id: plan,
+            device_id: self.id,
+            station: "进贤门广场东侧".into(),
+            opened_at: at(0),
+            closed_at: None,
+        };
+        self.event(EventPayload::SessionOpened { session })
+    }
+
+    fn handout(&mut self, plan: PlanId, item: ItemId, quantity: u32) -> (HandoutId, DeviceEvent) {
+        let handout = Handout {
+            id: HandoutId::new(),
+            session_id: self.session,
+            plan_id: plan,
+            item_id: item,
+            quantity,
+            handed_out_at: at(5),
+            over_grant_reason: None,
+        };
+        (
+            handout.id,
+            self.event(EventPayload::HandoutRecorded { handout }),
+        )
+    }
+}
+
+/// Inside the test plan's window (2022-08-06 01:00–09:00 UTC), `minutes` after it opens.
+fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2022, 8, 6, 1, 0, 0).unwrap() + Duration::minutes(minutes)
+}
+
+fn content(c: &Central) -> PlanContent {
+    PlanContent {
+        title: "步行街宣传站".into(),
+        location: "榕城区".into(),
+        starts_at: at(0),
+        ends_at: at(8 * 60),
+        expected_people: 300,
+        staff: "张三".into(),
+        requested: vec![ItemQuantity {
+            item_id: c.mask,
+            quantity: 20,
+        }],
+    }
+}
+
+/// Files and approves a plan for `unit`, granting each of `grants` masks to its device.
+fn approved_plan(c: &Central, unit: UnitId, grants: &[(DeviceId, u32)]) -> PlanId {
+    let id = PlanId::new();
+    c.store
+        .file_plan(&ADMIN, c.now(), id, unit, content(c))
+        .unwrap();
+    let total = grants.iter().map(|g| g.1).sum();
+    c.store
+        .approve_plan(
+            &ADMIN,
+            c.now(),
+            id,
+            Approval {
+                allocation: vec![ItemQuantity {
+                    item_id: c.mask,
+                    quantity: total,
+                }],
+                grants: Some(
+                    grants
+                        .iter()
+                        .map(|&(device_id, quantity)| DeviceShare {
+                            device_id,
+                            item_id: c.mask,
+                            quantity,
+                        })
+                        .collect(),
+                ),
+            },
+        )
+        .unwrap();
+    id
+}
+
+async fn push_raw(c: &Central, auth: &Auth, events: &[DeviceEvent]) -> (StatusCode, Value) {
+    let body = serde_json::to_value(PushRequest {
+        events: events.to_vec(),
+    })
+    .unwrap();
+    c.call("POST", "/api/v1/sync/push", auth, Some(body)).await
+}
+
+async fn push(c: &Central, t: &Tablet, events: &[DeviceEvent]) -> PushResponse {
+    let (status, body) = push_raw(c, &t.auth, events).await;
+    assert_eq!(status, StatusCode::OK, "the push must apply: {body}");
+    serde_json::from_value(body).unwrap()
+}
+
+async fn pull_raw(c: &Central, auth: &Auth, after: u64, limit: Option<u32>) -> (StatusCode, Value) {
+    let path = match limit {
+        Some(l) => format!("/api/v1/sync/pull?after={after}&limit={l}"),
+        None => format!("/api/v1/sync/pull?after={after}"),
+    };
+    c.call("GET", &path, auth, None).await
+}
+
+async fn pull(c: &Central, auth: &Auth, after: u64, limit: Option<u32>) -> PullResponse {
+    let (status, body) = pull_raw(c, auth, after, limit).await;
+    assert_eq!(status, StatusCode::OK, "the pull must answer: {body}");
+    serde_json::from_value(body).unwrap()
+}
+
+/// Every change from `after` on, page by page, checking the cursor contract on the way.
+async fn pull_all(c: &Central, auth: &Auth, after: u64, limit: u32) -> (Vec<Record>, u64) {
+    let (mut records, mut cursor) = (Vec::new(), after);
+    loop {
+        let page = pull(c, auth, cursor, Some(limit)).await;
+        assert!(
+            page.changes.len() <= limit as usize,
+            "a page never exceeds the limit"
+        );
+        assert!(page.cursor >= cursor, "the cursor never moves back");
+        for w in page.changes.windows(2) {
+            assert!(
+                w[0].server_seq < w[1].server_seq,
+                "a page is in server_seq order"
+            );
+        }
+        if let Some(last) = page.changes.last() {
+            assert!(last.server_seq <= page.cursor, "the cursor covers the page");
+        }
+        records.extend(page.changes.into_iter().map(|ch| ch.record));
+        cursor = page.cursor;
+        if !page.more {
+            return (records, cursor);
+        }
+    }
+}
+
+fn key(r: &Record) -> (String, String) {
+    let (kind, id) = match r {
+        Record::Campaign { campaign } => ("campaign", campaign.id.to_string()),
+        Record::Section { section } => ("section", section.id.to_string()),
+        Record::Unit { unit } => ("unit", unit.id.to_string()),
+        Record::Item { item } => ("item", item.id.to_string()),
+        Record::Plan { plan } => ("plan", plan.id.to_string()),
+        Record::Grant { grant } => ("grant", grant.id.to_string()),
+        Record::Handout { handout, .. } => ("handout", handout.id.to_string()),
+        Record::Quarantine { event_id, .. } => ("quarantine", event_id.to_string()),
+    };
+    (kind.to_owned(), id)
+}
+
+fn handouts(records: &[Record]) -> BTreeMap<HandoutId, (DeviceId, Option<DateTime<Utc>>)> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Handout {
+                handout,
+                device_id,
+                voided_at,
+            } => Some((handout.id, (*device_id, *voided_at))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (handed out, beyond the grants) of masks under a plan, as the central's records say.
+fn plan_masks(c: &Central, plan: PlanId) -> (u64, u64) {
+    let view = c.store.plan(plan).unwrap();
+    view.items
+        .iter()
+        .find(|i| i.item_id == c.mask)
+        .map_or((0, 0), |i| (i.handed_out, i.unbacked))
+}
+
+fn available(c: &Central, plan: PlanId, device: DeviceId) -> u64 {
+    let view = c.store.plan(plan).unwrap();
+    view.devices
+        .iter()
+        .find(|d| d.device_id == device && d.item_id == c.mask)
+        .map_or(0, |d| d.available)
+}
+
+#[tokio::test]
+async fn the_same_batch_twice_stores_once_and_acks_the_same() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let mut batch = vec![t.open_session(plan)];
+    for q in [1, 2, 3] {
+        batch.push(t.handout(plan, c.mask, q).1);
+    }
+    let first = push(&c, &t, &batch).await;
+    let again = push(&c, &t, &batch).await;
+    assert_eq!(first.acked_through, 4, "all four events are held");
+    assert_eq!(
+        again, first,
+        "a retried batch is answered exactly as the first time"
+    );
+    assert_eq!(
+        plan_masks(&c, plan),
+        (6, 0),
+        "the retried handouts must not count twice"
+    );
+    assert_eq!(available(&c, plan, t.id), 4, "10 granted − 6 handed out");
+}
+
+#[tokio::test]
+async fn an_older_batch_replayed_after_newer_ones_changes_nothing() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let old = vec![t.open_session(plan), t.handout(plan, c.mask, 2).1];
+    let newer = vec![t.handout(plan, c.mask, 3).1, t.handout(plan, c.mask, 1).1];
+    push(&c, &t, &old).await;
+    push(&c, &t, &newer).await;
+    let replay = push(&c, &t, &old).await;
+    assert_eq!(
+        replay.acked_through, 4,
+        "the ack is the highest seq held, not the end of the replayed batch"
+    );
+    assert_eq!(
+        plan_masks(&c, plan),
+        (6, 0),
+        "a replay applies nothing again"
+    );
+    // A batch straddling what is held and what is new applies only the new part.
+    let straddle = vec![newer[1].clone(), t.handout(plan, c.mask, 1).1];
+    let r = push(&c, &t, &straddle).await;
+    assert_eq!(r.acked_through, 5, "the new tail is stored");
+    assert_eq!(plan_masks(&c, plan), (7, 0), "only the new handout counts");
+}
+
+#[tokio::test]
+async fn the_same_seq_with_other_content_is_a_conflict_and_applies_nothing() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let batch = vec![t.open_session(plan), t.handout(plan, c.mask, 2).1];
+    push(&c, &t, &batch).await;
+
+    let mut altered = batch[1].clone();
+    if let EventPayload::HandoutRecorded { handout } = &mut altered.payload {
+        handout.quantity = 9;
+    }
+    let fresh = t.handout(plan, c.mask, 1).1;
+    let body = expect_error(
+        push_raw(&c, &t.auth, &[altered, fresh.clone()]).await,
+        StatusCode::CONFLICT,
+        "event_conflict",
+        "seq 2 is stored with quantity 2; quantity 9 under it is a conflict",
+    );
+    assert_eq!(
+        body["error"]["field"], "events[0]",
+        "the conflict names the event"
+    );
+    assert_eq!(
+        plan_masks(&c, plan),
+        (2, 0),
+        "the stored handout is kept as it was"
+    );
+    let after = push(&c, &t, &[]).await;
+    assert_eq!(
+        after.acked_through, 2,
+        "the new event of the refused batch (seq 3) was not applied either"
+    );
+    push(&c, &t, &[fresh]).await;
+    assert_eq!(plan_masks(&c, plan), (3, 0), "sent alone, it applies");
+}
+
+#[tokio::test]
+async fn the_same_id_under_another_seq_is_a_conflict_and_applies_nothing() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let batch = vec![t.open_session(plan), t.handout(plan, c.mask, 2).1];
+    push(&c, &t, &batch).await;
+
+    let good = t.handout(plan, c.mask, 1).1;
+    let mut reused = t.handout(plan, c.mask, 1).1;
+    reused.id = batch[1].id;
+    let body = expect_error(
+        push_raw(&c, &t.auth, &[good, reused]).await,
+        StatusCode::CONFLICT,
+        "event_conflict",
+        "event ids are unique: seq 4 may not reuse seq 2's id",
+    );
+    assert_eq!(
+        body["error"]["field"], "events[1].id",
+        "the conflict names the id"
+    );
+    assert_eq!(
+        push(&c, &t, &[]).await.acked_through,
+        2,
+        "seq 3 of the refused batch was rolled back with it"
+    );
+    assert_eq!(plan_masks(&c, plan), (2, 0), "nothing of the batch applied");
+}
+
+#[tokio::test]
+async fn a_gap_is_refused_with_the_expected_seq_and_applies_nothing() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let batch = [t.open_session(plan), t.handout(plan, c.mask, 1).1];
+    push(&c, &t, &batch).await;
+    let _lost = t.handout(plan, c.mask, 1);
+    let after_gap = vec![t.handout(plan, c.mask, 1).1, t.handout(plan, c.mask, 1).1];
+    let body = expect_error(
+        push_raw(&c, &t.auth, &after_gap).await,
+        StatusCode::CONFLICT,
+        "seq_gap",
+        "seq 3 never arrived, so seq 4 cannot be applied",
+    );
+    assert_eq!(
+        body["error"]["expected_seq"], 3,
+        "the station learns where to resend from"
+    );
+    assert_eq!(
+        plan_masks(&c, plan),
+        (1, 0),
+        "nothing of the gapped batch applied"
+    );
+
+    // A batch that is not gap-free in itself is malformed.
+    let mut inner = vec![t.handout(plan, c.mask, 1).1, t.handout(plan, c.mask, 1).1];
+    inner[0].seq = 3;
+    inner[1].seq = 5;
+    let body = expect_error(
+        push_raw(&c, &t.auth, &inner).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_value",
+        "a batch skips no seq",
+    );
+    assert_eq!(
+        body["error"]["field"], "events[1].seq",
+        "names the event that skips"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_event_is_quarantined_while_the_rest_applies_and_the_notice_comes_back() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let batch = vec![
+        t.open_session(plan),
+        t.handout(PlanId::new(), c.mask, 2).1,
+        t.handout(plan, c.mask, 3).1,
+        t.event(EventPayload::HandoutVoided {
+            void: HandoutVoid {
+                handout_id: HandoutId::new(),
+                reason: "手误".into(),
+                voided_at: at(6),
+            },
+        }),
+        t.event(EventPayload::GrantReleased {
+            plan_id: plan,
+            item_id: c.mask,
+            quantity: 50,
+        }),
+    ];
+    let r = push(&c, &t, &batch).await;
+    assert_eq!(r.acked_through, 5, "quarantined events count as received");
+    let codes: Vec<(u64, &str)> = r
+        .quarantined
+        .iter()
+        .map(|q| (q.seq, q.code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (2, "unknown_plan"),
+            (4, "unknown_handout"),
+            (5, "release_exceeds_grant")
+        ],
+        "each bad event is quarantined with a stable code"
+    );
+    assert_eq!(plan_masks(&c, plan), (3, 0), "the good handout applied");
+    assert_eq!(
+        available(&c, plan, t.id),
+        7,
+        "the refused release took nothing"
+    );
+
+    let (records, _) = pull_all(&c, &t.auth, 0, 1000).await;
+    let notices: BTreeSet<(u64, String)> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Quarantine { seq, code, .. } => Some((*seq, code.clone())),
+            _ => None,
+        })
+        .collect();
+    let expected: BTreeSet<(u64, String)> = [
+        (2, "unknown_plan".to_owned()),
+        (4, "unknown_handout".to_owned()),
+        (5, "release_exceeds_grant".to_owned()),
+    ]
+    .into();
+    assert_eq!(notices, expected, "the device pulls its quarantine notices");
+    let again = push(&c, &t, &batch).await;
+    assert_eq!(again, r, "a replay reports the same quarantined events");
+}
+
+#[tokio::test]
+async fn handouts_update_the_records_and_an_over_grant_one_is_flagged() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let open = t.open_session(plan);
+    let (within, e1) = t.handout(plan, c.mask, 4);
+    let (beyond, mut e2) = t.handout(plan, c.mask, 9);
+    if let EventPayload::HandoutRecorded { handout } = &mut e2.payload {
+        handout.over_grant_reason = Some("箱子里多了口罩".into());
+    }
+    push(&c, &t, &[open, e1, e2]).await;
+    let records = c.store.records().unwrap();
+    let unit = records
+        .units
+        .iter()
+        .find(|u| u.unit.id == c.unit_a)
+        .unwrap();
+    let masks = unit.items.iter().find(|i| i.item_id == c.mask).unwrap();
+    assert_eq!(
+        masks.handed_out, 13,
+        "both handouts show in the unit-quota records, the exception included"
+    );
+    assert_eq!(
+        plan_masks(&c, plan),
+        (13, 3),
+        "4 + 9 = 13 handed out against a grant of 10: 3 beyond it, flagged"
+    );
+    let (records, _) = pull_all(&c, &t.auth, 0, 1000).await;
+    let got = handouts(&records);
+    assert!(
+        got.contains_key(&within) && got.contains_key(&beyond),
+        "both handouts come back to the unit's devices"
+    );
+}
+
+#[tokio::test]
+async fn sessions_tallies_hours_entrants_and_plans_are_recorded() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let check_in = CheckInId::new();
+    let phone = MobileNumber::parse("138 0013 8000").unwrap();
+    let entrant = |phone: &MobileNumber, session| LotteryEntrant {
+        id: EntrantId::new(),
+        session_id: session,
+        phone: phone.clone(),
+        consent: Consent {
+            text_version: "v1".into(),
+            given_at: at(10),
+        },
+        registered_at: at(10),
+    };
+    let filed = ActivityPlan {
+        id: PlanId::new(),
+        unit_id: c.unit_a,
+        title: "社区宣传站".into(),
+        location: "东山区".into(),
+        starts_at: at(60 * 24),
+        ends_at: at(60 * 24 + 240),
+        expected_people: 80,
+        staff: "李四".into(),
+        requested: vec![ItemQuantity {
+            item_id: c.kit,
+            quantity: 5,
+        }],
+        status: PlanStatus::Submitted,
+        allocation: vec![],
+        reject_reason: None,
+        revision: 0,
+    };
+    let session = t.session;
+    let batch = vec![
+        t.open_session(plan),
+        t.event(EventPayload::VolunteerCheckedIn {
+            check_in: VolunteerCheckIn {
+                id: check_in,
+                session_id: session,
+                volunteer_name: "王五".into(),
+                ivolunteer_id: Some("ZYZ-001".into()),
+                checked_in_at: at(0),
+            },
+        }),
+        t.event(EventPayload::TallyRecorded {
+            tally: Tally {
+                session_id: session,
+                people_reached: 12,
+                questionnaires_assisted: 5,
+            },
+        }),
+        t.event(EventPayload::TallyRecorded {
+            tally: Tally {
+                session_id: session,
+                people_reached: -2,
+                questionnaires_assisted: 0,
+            },
+        }),
+        t.event(EventPayload::EntrantRegistered {
+            entrant: entrant(&phone, session),
+        }),
+        t.event(EventPayload::EntrantRegistered {
+            entrant: entrant(&phone, session),
+        }),
+        t.event(EventPayload::VolunteerCheckedOut {
+            check_in_id: check_in,
+            checked_out_at: at(90),
+        }),
+        t.event(EventPayload::SessionClosed {
+            session_id: session,
+            closed_at: at(120),
+        }),
+        t.event(EventPayload::TallyRecorded {
+            tally: Tally {
+                session_id: SessionId::new(),
+                people_reached: 1,
+                questionnaires_assisted: 0,
+            },
+        }),
+        t.event(EventPayload::PlanFiled {
+            plan: filed.clone(),
+        }),
+        t.event(EventPayload::PlanRevised {
+            plan: ActivityPlan {
+                expected_people: 120,
+                revision: 1,
+                ..filed.clone()
+            },
+        }),
+        t.event(EventPayload::PlanRevised {
+            plan: ActivityPlan {
+                id: plan,
+                ..filed.clone()
+            },
+        }),
+    ];
+    let r = push(&c, &t, &batch).await;
+    let codes: Vec<(u64, &str)> = r
+        .quarantined
+        .iter()
+        .map(|q| (q.seq, q.code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (6, "duplicate_entrant"),
+            (9, "unknown_session"),
+            (12, "invalid_transition")
+        ],
+        "a number enters the lottery once; a tally needs its session; an approved plan is locked"
+    );
+    assert!(
+        !r.quarantined[0].reason.contains(phone.expose()),
+        "the reason must not carry the full phone number: {}",
+        r.quarantined[0].reason
+    );
+    assert_eq!(
+        c.store.entrant_count(c.unit_a).unwrap(),
+        1,
+        "one entrant stored"
+    );
+
+    let sessions = c.store.sessions(Some(c.unit_a)).unwrap();
+    assert_eq!(sessions.len(), 1, "the session is on the central");
+    let s = &sessions[0];
+    assert_eq!(
+        (s.people_reached, s.questionnaires_assisted),
+        (10, 5),
+        "tallies add up, corrections included"
+    );
+    assert_eq!(s.session.closed_at, Some(at(120)), "the close is recorded");
+    assert_eq!(
+        s.exception, None,
+        "a session inside an approved plan is unremarkable"
+    );
+    assert_eq!(
+        s.volunteers.first().and_then(|v| v.minutes),
+        Some(90),
+        "check-in to check-out makes the volunteer's hours"
+    );
+
+    let view = c.store.plan(filed.id).unwrap();
+    assert_eq!(
+        view.plan.status,
+        PlanStatus::Submitted,
+        "a filed plan awaits review on the central"
+    );
+    assert_eq!(
+        (view.plan.expected_people, view.plan.revision),
+        (120, 1),
+        "the revision applied"
+    );
+    let (records, _) = pull_all(&c, &t.auth, 0, 1000).await;
+    assert!(
+        records
+            .iter()
+            .any(|r| matches!(r, Record::Plan { plan } if plan.id == filed.id)),
+        "the filed plan comes back through pull with the central's status"
+    );
+}
+
+#[tokio::test]
+async fn a_device_pulls_only_its_units_records_and_pushes_only_its_own_events() {
+    let c = Central::new();
+    let mut a1 = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let a2 = Tablet::enroll(&c, c.unit_a, "甲 2号").await;
+    let mut b1 = Tablet::enroll(&c, c.unit_b, "乙 1号").await;
+    let plan_a = approved_plan(&c, c.unit_a, &[(a1.id, 10), (a2.id, 10)]);
+    let plan_b = approved_plan(&c, c.unit_b, &[(b1.id, 10)]);
+    let open = a1.open_session(plan_a);
+    let (h_a, e) = a1.handout(plan_a, c.mask, 1);
+    push(&c, &a1, &[open, e]).await;
+    // a1's bad event makes a quarantine notice that only a1 should see.
+    let (_, bad) = a1.handout(PlanId::new(), c.mask, 1);
+    push(&c, &a1, &[bad]).await;
+    let open = b1.open_session(plan_b);
+    let (h_b, e) = b1.handout(plan_b, c.mask, 1);
+    push(&c, &b1, &[open, e]).await;
+
+    let (a2_records, _) = pull_all(&c, &a2.auth, 0, 1000).await;
+    let (b_records, _) = pull_all(&c, &b1.auth, 0, 1000).await;
+    for r in &b_records {
+        let foreign = match r {
+            Record::Unit { unit } => unit.id != c.unit_b,
+            Record::Plan { plan } => plan.unit_id != c.unit_b,
+            Record::Grant { grant } => grant.device_id != b1.id,
+            Record::Handout { handout, .. } => handout.plan_id != plan_b,
+            Record::Quarantine { .. } => true,
+            Record::Campaign { .. } | Record::Section { .. } | Record::Item { .. } => false,
+        };
+        assert!(
+            !foreign,
+            "a device of unit B must never pull unit A's {r:?}"
+        );
+    }
+    assert!(
+        handouts(&b_records).contains_key(&h_b) && !handouts(&b_records).contains_key(&h_a),
+        "B sees its own unit's handout, not A's"
+    );
+    assert!(
+        handouts(&a2_records).get(&h_a).map(|h| h.0) == Some(a1.id),
+        "a2 sees a1's handout: the unit's handouts reach every device of the unit"
+    );
+    assert!(
+        a2_records.iter().all(|r| match r {
+            Record::Grant { grant } => grant.device_id == a2.id,
+            Record::Quarantine { .. } => false,
+            _ => true,
+        }),
+        "a2 sees neither a1's grants nor a1's quarantine notices"
+    );
+    let kinds: BTreeSet<String> = a2_records.iter().map(|r| key(r).0).collect();
+    for kind in [
+        "campaign", "section", "item", "unit", "plan", "grant", "handout",
+    ] {
+        assert!(
+            kinds.contains(kind),
+            "a new device's snapshot holds the {kind}"
+        );
+    }
+
+    // Another device's event is refused outright, naming the field.
+    let mut forged = a1.handout(plan_a, c.mask, 1).1;
+    forged.device_id = a2.id;
+    let body = expect_error(
+        push_raw(&c, &a1.auth, &[forged]).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_value",
+        "a device pushes only its own events",
+    );
+    assert_eq!(
+        body["error"]["field"], "events[0].device_id",
+        "names the field"
+    );
+    // A plan of unit B named in an event of unit A is quarantined, not applied.
+    a1.next_seq = 4;
+    let (_, cross) = a1.handout(plan_b, c.mask, 1);
+    let r = push(&c, &a1, &[cross]).await;
+    assert_eq!(
+        r.quarantined[0].code, "plan_of_other_unit",
+        "scope holds on push"
+    );
+    assert_eq!(
+        plan_masks(&c, plan_b),
+        (1, 0),
+        "B's plan is untouched by A's device"
+    );
+    // A console user is not a device.
+    let admin = c.login("admin").await;
+    expect_error(
+        pull_raw(&c, &admin, 0, None).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "pull is for devices",
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_device_may_push_but_not_pull_and_its_unspent_grant_returns() {
+    let c = Central::new();
+    let mut lost = Tablet::enroll(&c, c.unit_a, "丢失的平板").await;
+    let other = Tablet::enroll(&c, c.unit_a, "甲 2号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(lost.id, 10), (other.id, 5)]);
+    let open = lost.open_session(plan);
+    let (early, e) = lost.handout(plan, c.mask, 3);
+    push(&c, &lost, &[open, e]).await;
+    let granted_before = c.store.plan(plan).unwrap().items[0].granted;
+
+    let admin = c.login("admin").await;
+    let (status, _) = c
+        .call(
+            "POST",
+            &format!("/api/v1/devices/{}/revoke", lost.id),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the secretariat revokes the lost device"
+    );
+    let view = c.store.plan(plan).unwrap();
+    assert_eq!(
+        view.items[0].granted,
+        granted_before - 7,
+        "the 7 the lost device had not handed out go back to the plan's allocation"
+    );
+    assert_eq!(
+        available(&c, plan, lost.id),
+        0,
+        "nothing remains in the lost grant"
+    );
+    // The returned masks can be granted to another device (sum(grants) <= allocation holds).
+    c.store
+        .grant(
+            &ADMIN,
+            c.now(),
+            plan,
+            DeviceShare {
+                device_id: other.id,
+                item_id: c.mask,
+                quantity: 7,
+            },
+        )
+        .unwrap();
+
+    // The lost tablet turns up and syncs: its late handout is kept and flagged.
+    let (late, e) = lost.handout(plan, c.mask, 2);
+    let r = push(&c, &lost, &[e]).await;
+    assert_eq!(r.acked_through, 3, "a revoked device's events are stored");
+    assert!(
+        r.quarantined.is_empty(),
+        "a late handout is a fact, not refused"
+    );
+    assert_eq!(
+        plan_masks(&c, plan),
+        (5, 2),
+        "the late handout counts, all of it beyond the (returned) grant"
+    );
+    expect_error(
+        pull_raw(&c, &lost.auth, 0, None).await,
+        StatusCode::UNAUTHORIZED,
+        "device_revoked",
+        "a revoked device reads nothing",
+    );
+    // A late void of a covered handout goes back to the plan, not to the dead grant.
+    let void = lost.event(EventPayload::HandoutVoided {
+        void: HandoutVoid {
+            handout_id: early,
+            reason: "退回".into(),
+            voided_at: at(30),
+        },
+    });
+    push(&c, &lost, &[void]).await;
+    assert_eq!(
+        available(&c, plan, lost.id),
+        0,
+        "the revoked grant stays empty"
+    );
+    let (records, _) = pull_all(&c, &other.auth, 0, 1000).await;
+    let seen = handouts(&records);
+    assert!(
+        seen.get(&early).is_some_and(|h| h.1.is_some()) && seen.contains_key(&late),
+        "the unit's other device learns of the late handout and the void"
+    );
+}
+
+#[tokio::test]
+async fn cursors_repeat_page_and_end_and_a_new_device_gets_a_snapshot() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let mut batch = vec![t.open_session(plan)];
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let (id, e) = t.handout(plan, c.mask, 1);
+        ids.push(id);
+        batch.push(e);
+    }
+    push(&c, &t, &batch).await;
+    // Change some records again: a void, a unit edit, a plan allocation.
+    let void = t.event(EventPayload::HandoutVoided {
+        void: HandoutVoid {
+            handout_id: ids[0],
+            reason: "手误".into(),
+            voided_at: at(9),
+        },
+    });
+    push(&c, &t, &[void]).await;
+    let mut unit = c.store.unit(c.unit_a).unwrap();
+    unit.quota = 700;
+    c.store.update_unit(&ADMIN, c.now(), unit).unwrap();
+    c.store.allocate(&ADMIN, c.now(), plan, c.mask, 5).unwrap();
+
+    let first = pull(&c, &t.auth, 0, Some(3)).await;
+    let repeat = pull(&c, &t.auth, 0, Some(3)).await;
+    assert_eq!(first, repeat, "the same cursor returns the same page");
+    assert!(first.more, "3 of many: more waits");
+    assert_eq!(first.changes.len(), 3, "the limit holds");
+
+    let (paged, end) = pull_all(&c, &t.auth, 0, 2).await;
+    let (whole, end_whole) = pull_all(&c, &t.auth, 0, 10_000).await;
+    assert_eq!(paged, whole, "paging does not change what is seen");
+    assert_eq!(end, end_whole, "nor where it ends");
+    let keys: Vec<_> = whole.iter().map(key).collect();
+    let distinct: BTreeSet<_> = keys.iter().cloned().collect();
+    assert_eq!(
+        keys.len(),
+        distinct.len(),
+        "a snapshot holds each record once"
+    );
+    assert!(
+        whole
+            .iter()
+            .any(|r| matches!(r, Record::Unit { unit } if unit.quota == 700)),
+        "at its latest state: the edited quota"
+    );
+    assert!(
+        whole.iter().any(|r| matches!(r, Record::Plan { plan: p }
+            if p.id == plan && p.allocation[0].quantity == 15)),
+        "and the plan's latest allocation"
+    );
+    assert!(
+        handouts(&whole).get(&ids[0]).is_some_and(|h| h.1.is_some()),
+        "and the handout as voided"
+    );
+
+    let past = pull(&c, &t.auth, end, None).await;
+    assert!(
+        past.changes.is_empty(),
+        "after the last cursor nothing is new"
+    );
+    assert!(!past.more, "and nothing more waits");
+    assert_eq!(past.cursor, end, "the cursor stays where it was");
+
+    // A change after the cursor comes through, and only it.
+    let (late, e) = t.handout(plan, c.mask, 1);
+    push(&c, &t, &[e]).await;
+    let next = pull(&c, &t.auth, end, None).await;
+    assert_eq!(next.changes.len(), 1, "one new handout, one change");
+    assert!(
+        handouts(
+            &next
+                .changes
+                .iter()
+                .map(|ch| ch.record.clone())
+                .collect::<Vec<_>>()
+        )
+        .contains_key(&late),
+        "it is the new handout"
+    );
+    assert!(next.cursor > end, "the cursor moves past it");
+}
+
+/// Readers polling pull while several writers commit never see a server_seq below one they
+/// have already seen, and miss nothing: every handout written is eventually seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readers_never_see_a_server_seq_below_one_already_seen() {
+    const WRITERS: usize = 4;
+    const BATCHES: usize = 15;
+    const PER_BATCH: usize = 20;
+    let c = Arc::new(Central::new());
+    let mut tablets = Vec::new();
+    for i in 0..WRITERS {
+        tablets.push(Tablet::enroll(&c, c.unit_a, &format!("写 {i}")).await);
+    }
+    let readers: Vec<Tablet> = {
+        let mut v = Vec::new();
+        for i in 0..2 {
+            v.push(Tablet::enroll(&c, c.unit_a, &format!("读 {i}")).await);
+        }
+        v
+    };
+    let grants: Vec<(DeviceId, u32)> = tablets.iter().map(|t| (t.id, 20)).collect();
+    let plan = approved_plan(&c, c.unit_a, &grants);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+
+    let mut writer_tasks = Vec::new();
+    for mut t in tablets {
+        let c = Arc::clone(&c);
+        let mask = c.mask;
+        writer_tasks.push(tokio::spawn(async move {
+            let mut written = Vec::new();
+            let open = t.open_session(plan);
+            push(&c, &t, &[open]).await;
+            for _ in 0..BATCHES {
+                let mut batch = Vec::new();
+                for _ in 0..PER_BATCH {
+                    let (id, e) = t.handout(plan, mask, 1);
+                    written.push(id);
+                    batch.push(e);
+                }
+                push(&c, &t, &batch).await;
+            }
+            written
+        }));
+    }
+    // The console writes too, with its own stamps (campaign-wide and unit-wide).
+    let console = {
+        let c = Arc::clone(&c);
+        tokio::spawn(async move {
+            for quota in 0..20u32 {
+                let store = Arc::clone(&c.store);
+                let mut unit = store.unit(c.unit_a).unwrap();
+                unit.quota = 600 + quota;
+                let now = c.now();
+                tokio::task::spawn_blocking(move || store.update_unit(&ADMIN, now, unit))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let mut reader_tasks = Vec::new();
+    for r in readers {
+        let c = Arc::clone(&c);
+        let done = Arc::clone(&done);
+        reader_tasks.push(tokio::spawn(async move {
+            let (mut cursor, mut highest, mut seen) = (0u64, 0u64, BTreeSet::new());
+            let mut polls = 0u32;
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let page = pull(&c, &r.auth, cursor, Some(37)).await;
+                polls += 1;
+                for ch in &page.changes {
+                    assert!(
+                        ch.server_seq > highest,
+                        "server_seq {} appeared after {highest} was seen",
+                        ch.server_seq
+                    );
+                    highest = ch.server_seq;
+                    if let Record::Handout { handout, .. } = &ch.record {
+                        seen.insert(handout.id);
+                    }
+                }
+                assert!(page.cursor >= cursor, "the cursor never moves back");
+                cursor = page.cursor;
+                if finished && !page.more {
+                    return (seen, polls);
+                }
+                tokio::task::yield_now().await;
+            }
+        }));
+    }
+    let mut written = BTreeSet::new();
+    for w in writer_tasks {
+        written.extend(w.await.unwrap());
+    }
+    console.await.unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    for r in reader_tasks {
+        let (seen, polls) = r.await.unwrap();
+        assert_eq!(
+            seen, written,
+            "a reader polling from its cursor misses no handout committed meanwhile"
+        );
+        assert!(polls > 1, "the reader polled while writers wrote");
+    }
+}
