@@ -258,8 +258,11 @@ async fn run(seed: u64) {
             "seed {seed}: the plan's record equals the tablets' handouts"
         );
     }
-    // Every tablet sees the whole unit's handouts after pulling.
+    // Once every tablet has pushed, every tablet sees the whole unit's handouts after a pull.
     let total: u64 = recorded.values().sum();
+    for t in &tablets {
+        sync_once(&t.station, &t.client, &config).await.unwrap();
+    }
     for t in &tablets {
         let seen: u64 = t
             .station
