@@ -32,8 +32,10 @@ FROM stock_ledger
 WHERE device_id IS NOT NULL AND kind IN ('grant', 'release', 'handout', 'handout_void')
 GROUP BY device_id, plan_id, item_id;
 
--- A plan's allocation (allocation − return) without reading its handout rows.
-CREATE INDEX stock_ledger_plan_kind ON stock_ledger (plan_id, kind, item_id);
+-- A plan's allocation (allocation − return) without reading its handout rows; partial, so
+-- the handouts (most of the ledger) add nothing to it.
+CREATE INDEX stock_ledger_plan_allocation ON stock_ledger (plan_id, item_id)
+    WHERE kind IN ('allocation', 'return');
 
 -- One staffed period at one station, with its tallies. `exception` notes what the central
 -- found odd but kept (the station saw the facts happen): e.g. the plan was closed by the time

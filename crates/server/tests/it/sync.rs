@@ -1035,3 +1035,52 @@ async fn readers_never_see_a_server_seq_below_one_already_seen() {
         assert!(polls > 1, "the reader polled while writers wrote");
     }
 }
+
+/// Every query of the push and pull paths is an indexed point or range lookup, so a sync
+/// costs the same with a million events on the central as with a thousand (issue 4's scale
+/// target). A `SCAN` in a plan would grow with the table.
+#[test]
+fn the_sync_paths_queries_are_indexed_lookups() {
+    let c = Central::new();
+    let db = rusqlite::Connection::open(c.dir.path().join("central.sqlite3")).unwrap();
+    let queries = [
+        "SELECT COALESCE(MAX(seq), 0) FROM device_events WHERE device_id = 'd'",
+        "SELECT device_id, seq FROM device_events WHERE id = 'e'",
+        "SELECT seq, id, body, quarantine_code, quarantine_reason FROM device_events
+         WHERE device_id = 'd' AND seq BETWEEN 1 AND 9 ORDER BY seq",
+        "SELECT d.unit_id, u.campaign_id FROM devices d JOIN units u ON u.id = d.unit_id
+         WHERE d.id = 'd'",
+        "SELECT unit_id, status, starts_at, ends_at FROM plans WHERE id = 'p'",
+        "SELECT plan_id, device_id, item_id, quantity FROM handouts WHERE id = 'h'",
+        "SELECT available FROM grant_balances
+         WHERE device_id = 'd' AND plan_id = 'p' AND item_id = 'i'",
+        "SELECT device_id, opened_at, closed_at FROM station_sessions WHERE id = 's'",
+        "DELETE FROM change_log WHERE entity_id = 'x' AND entity = 'plan'",
+        "SELECT server_seq, entity, entity_id, device_id FROM change_log
+         WHERE unit_id = 'u' AND server_seq > 5 ORDER BY server_seq LIMIT 10",
+        "SELECT server_seq, entity, entity_id, device_id FROM change_log
+         WHERE unit_id IS NULL AND server_seq > 5 ORDER BY server_seq LIMIT 10",
+        "SELECT id, session_id, plan_id, item_id, quantity, handed_out_at, over_grant_reason,
+             device_id, voided_at FROM handouts WHERE id = 'h'",
+        "SELECT id, plan_id, device_id, item_id, quantity FROM stock_ledger
+         WHERE id = 'g' AND kind = 'grant'",
+        "SELECT item_id, MIN(seq), SUM(CASE kind WHEN 'allocation' THEN quantity
+             ELSE -quantity END)
+         FROM stock_ledger WHERE plan_id = 'p' AND kind IN ('allocation', 'return')
+         GROUP BY item_id",
+    ];
+    for q in queries {
+        let mut stmt = db.prepare(&format!("EXPLAIN QUERY PLAN {q}")).unwrap();
+        let steps: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for step in &steps {
+            assert!(
+                !step.starts_with("SCAN"),
+                "{q}\nmust not scan a table or index: {steps:?}"
+            );
+        }
+    }
+}

@@ -69,7 +69,7 @@ use serde_json::json;
 
 use super::catalog::{ITEM_COLUMNS, item_row};
 use super::ledger::{Post, device_available, post};
-use super::{audit, catalog, changed, col, col_ts, col_ts_opt, col_u32, plans, ts};
+use super::{audit, catalog, col, col_ts, col_ts_opt, col_u32, created, plans, ts};
 use crate::error::StoreError;
 use crate::store::{
     Actor, DeviceShare, LedgerKind, PlanContent, PushedEvent, SessionRecord, StoreResult,
@@ -259,7 +259,7 @@ pub(super) fn push(
             reason
         ])?;
         if let (Some(code), Some(reason)) = (code, reason) {
-            changed(
+            created(
                 tx,
                 now,
                 "quarantine",
@@ -496,7 +496,7 @@ impl Batch<'_, '_> {
             self.available
                 .insert((h.plan_id, h.item_id), available - i64::from(backed));
         }
-        changed(
+        created(
             self.tx,
             self.now,
             "handout",
