@@ -22,6 +22,9 @@ pub struct Config {
     pub session_ttl: chrono::Duration,
     /// Mark the session cookie `Secure` (behind HTTPS in production; off for loopback).
     pub secure_cookies: bool,
+    /// The built console (`ui/dist-console`), served at `/`; `None` serves a page saying how
+    /// to build it.
+    pub console_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -31,6 +34,7 @@ impl Default for Config {
             enrollment_code_ttl: chrono::Duration::hours(24),
             session_ttl: chrono::Duration::hours(12),
             secure_cookies: false,
+            console_dir: None,
         }
     }
 }

@@ -3,7 +3,10 @@
 
 mod auth;
 mod catalog;
+mod console;
 mod devices;
+mod export;
+mod import;
 mod plans;
 mod records;
 mod sync;
@@ -112,6 +115,33 @@ fn build() -> Api {
     .route(Get, "/users", auth::users)
     .route(Post, "/users", auth::create_user)
     .route(Get, "/audit", records::audit)
+    .route(Get, "/dashboard", console::dashboard)
+    .route(Post, "/imports/task-table/preview", import::preview_tasks)
+    .route(Post, "/imports/task-table", import::apply_tasks)
+    .route(
+        Post,
+        "/imports/collection-counts/preview",
+        import::preview_count_sheet,
+    )
+    .route(
+        Post,
+        "/imports/collection-counts",
+        import::apply_count_sheet,
+    )
+    .route(Get, "/exports/bulletin.xlsx", export::bulletin)
+    .route(Get, "/exports/handouts.xlsx", export::handouts)
+    .route(
+        Get,
+        "/exports/volunteer-hours.xlsx",
+        export::volunteer_hours,
+    )
+    .route(
+        Get,
+        "/exports/plan-assessment.xlsx",
+        export::plan_assessment,
+    )
+    .route(Get, "/posters", export::all_posters)
+    .route(Get, "/posters/{unit_id}", export::unit_poster)
 }
 
 /// Every route, as (method, path under `/api/v1`).
@@ -132,5 +162,8 @@ pub(crate) fn router() -> Router<AppState> {
     let api = build()
         .router
         .method_not_allowed_fallback(method_not_allowed);
-    Router::new().nest("/api/v1", api).fallback(not_found)
+    // Outside /api/v1: the console's files (paths under /api/ still get the JSON 404).
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(console::static_files)
 }

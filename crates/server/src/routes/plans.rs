@@ -277,8 +277,30 @@ pub(super) async fn release(
         }
         Caller::User(_) => {
             caller.secretariat_admin()?;
-            b.device_id
-                .ok_or_else(|| ApiError::invalid("device_id", "name the device"))?
+            let device_id = b
+                .device_id
+                .ok_or_else(|| ApiError::invalid("device_id", "name the device"))?;
+            // Escrow (DESIGN.md): the central never shrinks the grant of a device that may be
+            // offline and spending it. Only a revoked device's stock is moved by the console;
+            // a live device gives stock back with its own release event.
+            let unit = view.plan.unit_id;
+            let device = state
+                .run(move |s| s.devices(Some(unit)))
+                .await?
+                .into_iter()
+                .find(|d| d.id == device_id)
+                .ok_or_else(|| {
+                    ApiError::invalid("device_id", "no such device of this plan's unit")
+                })?;
+            if device.revoked_at.is_none() {
+                return Err(ApiError::Conflict {
+                    code: "device_not_revoked",
+                    message: "the device may be offline and spending its grant: only a revoked                               device's grant can be released by the secretariat; the device                               releases its own"
+                        .into(),
+                    field: Some("device_id".into()),
+                });
+            }
+            device_id
         }
     };
     let share = DeviceShare {

@@ -6,7 +6,10 @@
 //! blocking pool. Every method that changes something runs in one transaction that also checks
 //! the quantities it changes, writes the audit log and stamps the change log.
 
+mod console;
 pub mod sqlite;
+
+pub use console::{DeviceActivity, HandoutLine, QuarantinedEvent, UnitSheetOutcome, UnitSheetRow};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
@@ -790,4 +793,23 @@ pub trait Store: Send + Sync + 'static {
     /// Applies a seed in one transaction unless one of that name was applied before;
     /// returns whether it applied.
     fn apply_seed(&self, now: DateTime<Utc>, seed: &Seed) -> StoreResult<bool>;
+
+    // --- the console ------------------------------------------------------------------------
+
+    /// Creates or updates the units of an imported task table (and the sections it names)
+    /// in one transaction.
+    fn apply_unit_sheet(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        rows: Vec<UnitSheetRow>,
+    ) -> StoreResult<UnitSheetOutcome>;
+    /// Every handout, all or one unit's, in the order handed out.
+    fn handout_lines(&self, unit: Option<UnitId>) -> StoreResult<Vec<HandoutLine>>;
+    /// Handouts beyond their device's grant, not voided, newest first.
+    fn over_grant_handouts(&self, limit: u32) -> StoreResult<Vec<HandoutLine>>;
+    /// Quarantined device events, newest first.
+    fn quarantined_events(&self, limit: u32) -> StoreResult<Vec<QuarantinedEvent>>;
+    /// When each device last pushed.
+    fn device_activity(&self) -> StoreResult<Vec<DeviceActivity>>;
 }

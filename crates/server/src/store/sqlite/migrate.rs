@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_sync.sql",
         include_str!("../../../../../migrations/central/0002_sync.sql"),
     ),
+    (
+        3,
+        "0003_console.sql",
+        include_str!("../../../../../migrations/central/0003_console.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

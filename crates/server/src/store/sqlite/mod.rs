@@ -5,6 +5,7 @@
 //! a `&Transaction` (writes); the [`Store`] impl at the bottom wraps each in a transaction.
 
 mod catalog;
+mod console;
 mod devices;
 mod ledger;
 pub mod migrate;
@@ -50,6 +51,7 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     // WAL with synchronous=NORMAL is durable across application crashes; only a power loss
     // can drop the last commits, and the devices re-push what the server has not acked.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
     // The sync paths cache their statements (`prepare_cached`); the default 16 slots would
     // evict them within one push and prepare them again for every event.
     conn.set_prepared_statement_cache_capacity(64);
@@ -706,5 +708,30 @@ impl Store for SqliteStore {
             )?;
             Ok(true)
         })
+    }
+
+    fn apply_unit_sheet(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        rows: Vec<UnitSheetRow>,
+    ) -> StoreResult<UnitSheetOutcome> {
+        self.write(|tx| console::apply_unit_sheet(tx, actor, now, rows))
+    }
+
+    fn handout_lines(&self, unit: Option<UnitId>) -> StoreResult<Vec<HandoutLine>> {
+        self.read(|c| console::handout_lines(c, unit))
+    }
+
+    fn over_grant_handouts(&self, limit: u32) -> StoreResult<Vec<HandoutLine>> {
+        self.read(|c| console::over_grant_handouts(c, limit))
+    }
+
+    fn quarantined_events(&self, limit: u32) -> StoreResult<Vec<QuarantinedEvent>> {
+        self.read(|c| console::quarantined_events(c, limit))
+    }
+
+    fn device_activity(&self) -> StoreResult<Vec<DeviceActivity>> {
+        self.read(console::device_activity)
     }
 }

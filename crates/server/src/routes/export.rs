@@ -1,0 +1,185 @@
+//! Excel exports and printable posters, for console users of the secretariat (viewers too:
+//! reading is not changing).
+
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use fieldpost_domain::UnitId;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, StoreError};
+use crate::export::{self, Names, XLSX_MIME};
+use crate::extract::path_id;
+use crate::posters::{Poster, poster_svg, posters_html};
+use crate::state::AppState;
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> StoreError {
+    StoreError::Corrupt(format!("xlsx: {e}"))
+}
+
+/// An attachment with an ASCII fallback name and the Chinese name (RFC 6266 / 5987).
+fn attachment(bytes: Vec<u8>, mime: &str, ascii: &str, chinese: &str) -> Response {
+    let encoded: String = chinese
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (CONTENT_TYPE, mime.to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub(super) async fn bulletin(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    caller.secretariat()?;
+    let now = state.now();
+    let bytes = state
+        .run(move |s| export::bulletin(&s.records()?, now).map_err(xlsx_error))
+        .await?;
+    Ok(attachment(
+        bytes,
+        XLSX_MIME,
+        "bulletin.xlsx",
+        "采集数据通报.xlsx",
+    ))
+}
+
+pub(super) async fn handouts(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    caller.secretariat()?;
+    let bytes = state
+        .run(|s| {
+            let names = Names::new(&s.units(None)?, &s.items()?, &s.plans(None, None)?);
+            export::handout_ledger(&s.handout_lines(None)?, &names).map_err(xlsx_error)
+        })
+        .await?;
+    Ok(attachment(
+        bytes,
+        XLSX_MIME,
+        "handouts.xlsx",
+        "派送台账.xlsx",
+    ))
+}
+
+pub(super) async fn volunteer_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Response> {
+    caller.secretariat()?;
+    let bytes = state
+        .run(|s| {
+            let names = Names::new(&s.units(None)?, &[], &[]);
+            export::volunteer_hours(&s.sessions(None)?, &names).map_err(xlsx_error)
+        })
+        .await?;
+    Ok(attachment(
+        bytes,
+        XLSX_MIME,
+        "volunteer-hours.xlsx",
+        "志愿服务时长.xlsx",
+    ))
+}
+
+pub(super) async fn plan_assessment(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Response> {
+    caller.secretariat()?;
+    let bytes = state
+        .run(|s| {
+            let (units, items, plans) = (s.units(None)?, s.items()?, s.plans(None, None)?);
+            let assessed = export::assess_plans(&plans, &s.handout_lines(None)?, &s.counts(None)?);
+            let names = Names::new(&units, &items, &plans);
+            export::plan_assessment(&assessed, &items, &names).map_err(xlsx_error)
+        })
+        .await?;
+    Ok(attachment(
+        bytes,
+        XLSX_MIME,
+        "plan-assessment.xlsx",
+        "活动考核.xlsx",
+    ))
+}
+
+fn poster_error(e: crate::posters::PosterError) -> StoreError {
+    StoreError::Corrupt(format!("poster: {e}"))
+}
+
+pub(super) async fn unit_poster(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Response> {
+    caller.secretariat()?;
+    let id: UnitId = path_id("unit_id", &raw)?;
+    let svg = state
+        .run(move |s| {
+            let unit = s.unit(id)?;
+            let campaign = s.campaign()?;
+            let section = s
+                .sections()?
+                .into_iter()
+                .find(|x| x.id == unit.section_id)
+                .map(|x| x.name)
+                .unwrap_or_default();
+            poster_svg(&Poster {
+                campaign: &campaign.campaign.name,
+                unit: &unit.name,
+                section: &section,
+                link: &unit.survey_link,
+            })
+            .map_err(poster_error)
+        })
+        .await?;
+    Ok(([(CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+}
+
+pub(super) async fn all_posters(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Response> {
+    caller.secretariat()?;
+    let html = state
+        .run(|s| {
+            let campaign = s.campaign()?;
+            let sections = s.sections()?;
+            let units = s.units(None)?;
+            let section_of = |u: &fieldpost_domain::Unit| {
+                sections
+                    .iter()
+                    .find(|x| x.id == u.section_id)
+                    .map_or("", |x| x.name.as_str())
+            };
+            let posters: Vec<Poster<'_>> = units
+                .iter()
+                .map(|u| Poster {
+                    campaign: &campaign.campaign.name,
+                    unit: &u.name,
+                    section: section_of(u),
+                    link: &u.survey_link,
+                })
+                .collect();
+            posters_html(
+                &format!("{} 单位二维码海报", campaign.campaign.name),
+                &posters,
+            )
+            .map_err(poster_error)
+        })
+        .await?;
+    if html.is_empty() {
+        return Err(ApiError::NotFound("units"));
+    }
+    Ok(([(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}

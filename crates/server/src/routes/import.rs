@@ -1,0 +1,185 @@
+//! Spreadsheet imports: the unit task table and the daily collection counts. The body is the
+//! file itself (`.xlsx` or `.csv`, any content type). `…/preview` writes nothing and lists
+//! every bad row; the import itself checks again and applies in one transaction, refusing a
+//! file with bad rows unless `skip_bad_rows=true` says to apply only the good ones.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::import::{
+    CountRow, ImportKind, Preview, TaskRow, campaign_year, preview_counts, preview_task_table,
+    read_table,
+};
+use crate::state::AppState;
+use crate::store::{DailyCount, UnitSheetOutcome, UnitSheetRow};
+
+/// An uploaded file: the raw body, up to the body limit.
+#[derive(Debug)]
+pub(super) struct Upload(Bytes);
+
+impl FromRequest<AppState> for Upload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> ApiResult<Self> {
+        let limit = state.config().body_limit;
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(limit)
+            } else {
+                ApiError::BadRequest {
+                    code: "unreadable_body",
+                    message: rejection.body_text(),
+                    field: None,
+                }
+            }
+        })?;
+        Ok(Upload(bytes))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ApplyQuery {
+    #[serde(default)]
+    skip_bad_rows: bool,
+}
+
+fn unreadable(e: crate::import::ReadError) -> ApiError {
+    ApiError::BadRequest {
+        code: "unreadable_file",
+        message: e.to_string(),
+        field: Some("file".into()),
+    }
+}
+
+async fn task_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<TaskRow>> {
+    let table = read_table(&file, ImportKind::TaskTable).map_err(unreadable)?;
+    state
+        .run(move |s| {
+            let units = s.units(None)?;
+            let sections = s.sections()?;
+            Ok(preview_task_table(&table, &units, &sections))
+        })
+        .await
+}
+
+async fn counts_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<CountRow>> {
+    let table = read_table(&file, ImportKind::Counts).map_err(unreadable)?;
+    state
+        .run(move |s| {
+            let units = s.units(None)?;
+            let year = s
+                .campaign()
+                .ok()
+                .map(|c| campaign_year(c.campaign.collection_start));
+            Ok(preview_counts(&table, &units, year))
+        })
+        .await
+}
+
+fn refuse_bad_rows<T>(p: &Preview<T>, q: &ApplyQuery) -> ApiResult<()> {
+    if p.errors.is_empty() || q.skip_bad_rows {
+        return Ok(());
+    }
+    let first = &p.errors[0];
+    Err(ApiError::Conflict {
+        code: "import_has_errors",
+        message: format!(
+            "{} bad row(s), nothing imported (first: row {}, {}: {}); fix the file, or apply \
+             only the good rows with skip_bad_rows=true",
+            p.errors.len(),
+            first.row,
+            first.field,
+            first.reason
+        ),
+        field: Some("file".into()),
+    })
+}
+
+pub(super) async fn preview_tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    Upload(file): Upload,
+) -> ApiResult<Json<Preview<TaskRow>>> {
+    caller.secretariat()?;
+    Ok(Json(task_preview(&state, file).await?))
+}
+
+/// What an applied import did.
+#[derive(Debug, Serialize)]
+pub(super) struct TasksApplied {
+    preview: Preview<TaskRow>,
+    outcome: UnitSheetOutcome,
+}
+
+pub(super) async fn apply_tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ApplyQuery>,
+    Upload(file): Upload,
+) -> ApiResult<Json<TasksApplied>> {
+    caller.secretariat_admin()?;
+    let preview = task_preview(&state, file).await?;
+    refuse_bad_rows(&preview, &q)?;
+    let rows: Vec<UnitSheetRow> = preview
+        .rows
+        .iter()
+        .map(|r| UnitSheetRow {
+            name: r.unit.clone(),
+            section: r.section.clone(),
+            quota: r.quota,
+            survey_link: r.link.clone(),
+            contact: r.contact.clone(),
+        })
+        .collect();
+    let (actor, now) = (caller.actor(), state.now());
+    let outcome = state
+        .run(move |s| s.apply_unit_sheet(&actor, now, rows))
+        .await?;
+    Ok(Json(TasksApplied { preview, outcome }))
+}
+
+pub(super) async fn preview_count_sheet(
+    State(state): State<AppState>,
+    caller: Caller,
+    Upload(file): Upload,
+) -> ApiResult<Json<Preview<CountRow>>> {
+    caller.secretariat()?;
+    Ok(Json(counts_preview(&state, file).await?))
+}
+
+/// What an applied counts import did.
+#[derive(Debug, Serialize)]
+pub(super) struct CountsApplied {
+    preview: Preview<CountRow>,
+    imported: u32,
+}
+
+pub(super) async fn apply_count_sheet(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ApplyQuery>,
+    Upload(file): Upload,
+) -> ApiResult<Json<CountsApplied>> {
+    caller.secretariat_admin()?;
+    let preview = counts_preview(&state, file).await?;
+    refuse_bad_rows(&preview, &q)?;
+    let counts: Vec<DailyCount> = preview
+        .rows
+        .iter()
+        .map(|r| DailyCount {
+            unit_id: r.unit_id,
+            day: r.day,
+            count: r.count,
+        })
+        .collect();
+    let (actor, now) = (caller.actor(), state.now());
+    let imported = state
+        .run(move |s| s.import_counts(&actor, now, counts))
+        .await?;
+    Ok(Json(CountsApplied { preview, imported }))
+}
