@@ -1,0 +1,960 @@
+//! The secretariat console (issue 6) through the API, on real files: task tables and daily
+//! counts written as real .xlsx (rust_xlsxwriter: a merged title row, blank lines, full-width
+//! digits, real date cells) and .csv, previewed with every bad row listed, applied in one
+//! transaction; exports read back with calamine; posters; the dashboard; the console's files.
+
+use std::io::Cursor;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use calamine::{Data, Reader, Xlsx};
+use chrono::{Duration, NaiveDate};
+use fieldpost_domain::{CheckInId, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId};
+use fieldpost_server::export::{Names, volunteer_hours};
+use fieldpost_server::store::{Actor, SessionRecord, Store, VolunteerHours};
+use fieldpost_server::{Config, app};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::support::{Auth, Central, expect_error, request, t0};
+
+async fn raw(c: &Central, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let res = app(c.state.clone()).oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, bytes)
+}
+
+fn upload(path: &str, auth: &Auth, file: Vec<u8>) -> Request<Body> {
+    let mut b = Request::builder().method("POST").uri(path);
+    if let Auth::Cookie(cookie) = auth {
+        b = b.header(header::COOKIE, cookie);
+    }
+    b.header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(file))
+        .unwrap()
+}
+
+async fn send_file(c: &Central, path: &str, auth: &Auth, file: Vec<u8>) -> (StatusCode, Value) {
+    let (status, _, bytes) = raw(c, upload(path, auth, file)).await;
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+/// A task table as the secretariat's sheet has it: a merged title, a blank line, a header with
+/// an annotated quota column and a column nobody can map, full-width digits and links, a 合计.
+fn task_table_xlsx() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("任务分解").unwrap();
+    ws.merge_range(
+        0,
+        0,
+        0,
+        6,
+        "揭阳市2022年网民网络安全感满意度调查采集任务分解及链接入口表",
+        &Format::new().set_bold(),
+    )
+    .unwrap();
+    let header = [
+        "序号",
+        "单位名称",
+        "所属版块",
+        "采集任务（份）",
+        "专属链接",
+        "联系人",
+        "负责人签字",
+    ];
+    for (col, h) in (0u16..).zip(header) {
+        ws.write_string(2, col, h).unwrap();
+    }
+    // (row, unit, section, quota as text or number, link, contact)
+    enum Q {
+        Text(&'static str),
+        Num(f64),
+    }
+    let rows: [(u32, &str, &str, Q, &str, &str); 8] = [
+        (
+            3,
+            "单位甲",
+            "侨",
+            Q::Text("１，２００"),
+            "https://s.example/a",
+            "张三 13800001234",
+        ),
+        (
+            5,
+            "新单位丙",
+            "学校",
+            Q::Num(800.0),
+            "ｈｔｔｐｓ：／／s.example/c",
+            "",
+        ),
+        (
+            6,
+            "新单位丁",
+            "学校",
+            Q::Text("八百"),
+            "https://s.example/d",
+            "",
+        ),
+        (7, "单位甲", "侨", Q::Num(10.0), "https://s.example/a2", ""),
+        (8, "新单位戊", "医院", Q::Num(300.0), "s.example/e", ""),
+        (9, "新单位己", "", Q::Num(100.0), "https://s.example/f", ""),
+        (
+            10,
+            "新单位庚",
+            "医院",
+            Q::Text(""),
+            "https://s.example/g",
+            "",
+        ),
+        (
+            11,
+            "　单位乙　",
+            "",
+            Q::Num(450.0),
+            "https://s.example/b",
+            "",
+        ),
+    ];
+    for (n, (row, unit, section, quota, link, contact)) in (1u32..).zip(rows) {
+        ws.write_number(row, 0, n).unwrap();
+        ws.write_string(row, 1, unit).unwrap();
+        ws.write_string(row, 2, section).unwrap();
+        match quota {
+            Q::Text(t) => ws.write_string(row, 3, t).unwrap(),
+            Q::Num(q) => ws.write_number(row, 3, q).unwrap(),
+        };
+        ws.write_string(row, 4, link).unwrap();
+        ws.write_string(row, 5, contact).unwrap();
+    }
+    ws.write_string(12, 1, "合计").unwrap();
+    ws.write_number(12, 3, 2850).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+fn issues(preview: &Value) -> Vec<(u64, String, String)> {
+    preview["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_task_table_xlsx_preview_lists_every_bad_row_and_the_import_applies_at_once() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let file = task_table_xlsx();
+    let dir = c.dir.path().join("任务分解表.xlsx");
+    std::fs::write(&dir, &file).unwrap();
+    let file = std::fs::read(&dir).unwrap();
+
+    let (status, preview) = send_file(
+        &c,
+        "/api/v1/imports/task-table/preview",
+        &admin,
+        file.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        preview["header_row"], 3,
+        "the header is below the merged title and a blank row"
+    );
+    assert_eq!(preview["sheet"], "任务分解", "the sheet read");
+    let mut got = issues(&preview);
+    got.sort();
+    let want: Vec<(u64, String, String)> = vec![
+        (3, "header".into(), "unknown_header".into()),
+        (7, "quota".into(), "not_a_number".into()),
+        (8, "unit".into(), "duplicate_unit".into()),
+        (9, "link".into(), "malformed_link".into()),
+        (10, "section".into(), "missing_section".into()),
+        (11, "quota".into(), "missing_value".into()),
+    ];
+    assert_eq!(
+        got, want,
+        "every bad row, with its field and reason: {preview}"
+    );
+    let unknown = &preview["errors"][0];
+    assert_eq!(
+        unknown["value"], "负责人签字",
+        "the unmapped header is named"
+    );
+    assert_eq!(unknown["column"], "G", "with its column");
+    let rows = preview["rows"].as_array().unwrap();
+    let by_unit = |name: &str| rows.iter().find(|r| r["unit"] == name).unwrap();
+    assert_eq!(
+        by_unit("单位甲")["quota"],
+        1200,
+        "full-width digits with a full-width comma"
+    );
+    assert_eq!(
+        by_unit("单位甲")["action"],
+        "update",
+        "an existing unit is updated"
+    );
+    assert_eq!(
+        by_unit("新单位丙")["link"],
+        "https://s.example/c",
+        "a full-width link is normalized"
+    );
+    assert_eq!(by_unit("新单位丙")["action"], "create", "a new unit");
+    assert_eq!(
+        by_unit("单位乙")["quota"],
+        450,
+        "a name padded with ideographic spaces matches"
+    );
+    let skipped: Vec<(u64, &str)> = preview["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s.as_object().unwrap()["row"].as_u64().unwrap(),
+                s["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![(1, "title"), (2, "blank"), (5, "blank"), (13, "total")],
+        "the title, blank lines and the total row are passed over"
+    );
+    assert_eq!(
+        c.store.unit(c.unit_a).unwrap().quota,
+        600,
+        "a preview writes nothing"
+    );
+
+    // Applying a file with bad rows is refused whole unless told to skip them.
+    expect_error(
+        send_file(&c, "/api/v1/imports/task-table", &admin, file.clone()).await,
+        StatusCode::CONFLICT,
+        "import_has_errors",
+        "a file with bad rows is not half-applied",
+    );
+    assert_eq!(c.store.units(None).unwrap().len(), 2, "nothing was written");
+    let viewer = c.login("viewer").await;
+    expect_error(
+        send_file(
+            &c,
+            "/api/v1/imports/task-table?skip_bad_rows=true",
+            &viewer,
+            file.clone(),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "a viewer can see but not change",
+    );
+    let (status, applied) = send_file(
+        &c,
+        "/api/v1/imports/task-table?skip_bad_rows=true",
+        &admin,
+        file,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    assert_eq!(
+        applied["outcome"],
+        json!({"created": 1, "updated": 2, "unchanged": 0, "sections_created": 1}),
+        "丙 is created in a new 学校 section; 甲 and 乙 are updated"
+    );
+    let units = c.store.units(None).unwrap();
+    let a = units.iter().find(|u| u.id == c.unit_a).unwrap();
+    assert_eq!(a.quota, 1200, "甲's quota comes from the sheet");
+    assert_eq!(
+        a.contact.as_deref(),
+        Some("张三 13800001234"),
+        "and its contact"
+    );
+    let b = units.iter().find(|u| u.id == c.unit_b).unwrap();
+    assert_eq!(
+        (b.quota, b.section_id),
+        (450, c.section),
+        "乙 keeps its section"
+    );
+    let new = units.iter().find(|u| u.name == "新单位丙").unwrap();
+    let school = c
+        .store
+        .sections()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "学校")
+        .unwrap();
+    assert_eq!(new.section_id, school.id, "丙 is in the new section");
+
+    // The same sheet again changes nothing.
+    let (_, again) = send_file(
+        &c,
+        "/api/v1/imports/task-table/preview",
+        &admin,
+        task_table_xlsx(),
+    )
+    .await;
+    let actions: Vec<&str> = again["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["unchanged"; 3], "re-importing is idempotent");
+}
+
+#[tokio::test]
+async fn a_task_table_csv_with_english_headers_and_an_unreadable_file() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let csv = "\u{FEFF}Unit,Section,Quota,Link,Contact\r\n\
+               单位甲,侨,700,https://s.example/a,\r\n\
+               \r\n\
+               \"新单位, 逗号\",侨,１２０,https://s.example/comma,李四\r\n\
+               单位乙,侨,50,https://s.example/a,\r\n";
+    let path = c.dir.path().join("tasks.csv");
+    std::fs::write(&path, csv).unwrap();
+    let (status, preview) = send_file(
+        &c,
+        "/api/v1/imports/task-table/preview",
+        &admin,
+        std::fs::read(&path).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        issues(&preview),
+        vec![(5, "link".into(), "duplicate_link".into())],
+        "the same link twice in one sheet: {preview}"
+    );
+    assert_eq!(preview["rows"][1]["unit"], "新单位, 逗号", "a quoted comma");
+    assert_eq!(preview["rows"][1]["quota"], 120, "full-width digits in CSV");
+
+    // GBK bytes (Excel's plain CSV on Chinese Windows) are refused with a clear message.
+    let gbk = vec![0xB5, 0xA5, 0xCE, 0xBB, b',', b'1', b'\n'];
+    let body = expect_error(
+        send_file(&c, "/api/v1/imports/task-table/preview", &admin, gbk).await,
+        StatusCode::BAD_REQUEST,
+        "unreadable_file",
+        "a CSV that is not UTF-8",
+    );
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("UTF-8"),
+        "says what to do: {body}"
+    );
+    let (status, body) = send_file(
+        &c,
+        "/api/v1/imports/task-table/preview",
+        &admin,
+        "名字,数\n甲,1\n".into(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a preview of a sheet it cannot map: {body}"
+    );
+    assert_eq!(
+        issues(&body),
+        vec![(1, "header".into(), "no_header".into())],
+        "a sheet without a recognizable header says so"
+    );
+}
+
+/// Daily counts in the wide layout the survey platform's export is pasted into: one column
+/// per day, the days as real Excel date cells.
+fn counts_wide_xlsx() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.merge_range(0, 0, 0, 3, "各单位每日采集量", &Format::new())
+        .unwrap();
+    ws.write_string(1, 0, "单位").unwrap();
+    let date = Format::new().set_num_format("m月d日");
+    for (col, day) in [(1u16, 3u8), (2, 4), (3, 5)] {
+        ws.write_datetime_with_format(
+            1,
+            col,
+            ExcelDateTime::from_ymd(2022, 8, day).unwrap(),
+            &date,
+        )
+        .unwrap();
+    }
+    ws.write_string(2, 0, "单位甲").unwrap();
+    ws.write_number(2, 1, 100).unwrap();
+    ws.write_string(2, 2, "１２０").unwrap();
+    ws.write_number(2, 3, 30).unwrap();
+    ws.write_string(3, 0, "单位乙").unwrap();
+    ws.write_number(3, 1, 40).unwrap();
+    ws.write_string(3, 2, "n/a").unwrap();
+    ws.write_string(4, 0, "不存在的单位").unwrap();
+    ws.write_number(4, 1, 5).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn daily_counts_import_from_wide_xlsx_and_long_csv() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let (status, preview) = send_file(
+        &c,
+        "/api/v1/imports/collection-counts/preview",
+        &admin,
+        counts_wide_xlsx(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        issues(&preview),
+        vec![
+            (4, "count".into(), "not_a_number".into()),
+            (5, "unit".into(), "unknown_unit".into()),
+        ],
+        "a non-numeric count and an unknown unit: {preview}"
+    );
+    assert_eq!(
+        preview["rows"].as_array().unwrap().len(),
+        4,
+        "甲 × 3 days, 乙 × 1"
+    );
+    assert_eq!(
+        preview["columns"][1]["field"], "day:2022-08-03",
+        "a date cell is a day column"
+    );
+    let (status, applied) = send_file(
+        &c,
+        "/api/v1/imports/collection-counts?skip_bad_rows=true",
+        &admin,
+        counts_wide_xlsx(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    assert_eq!(applied["imported"], 4, "the good values");
+    let a: u32 = c
+        .store
+        .counts(Some(c.unit_a))
+        .unwrap()
+        .iter()
+        .map(|d| d.count)
+        .sum();
+    assert_eq!(a, 250, "100 + 120 + 30");
+
+    // Long CSV, dates written without a year and with slashes; a re-imported day replaces.
+    let csv = "采集日期,单位,采集量\n8月3日,单位甲,90\n2022/8/6,单位乙,７\n昨天,单位乙,1\n\
+               2022-08-06,单位乙,8\n";
+    let (status, preview) = send_file(
+        &c,
+        "/api/v1/imports/collection-counts/preview",
+        &admin,
+        csv.into(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        issues(&preview),
+        vec![
+            (4, "date".into(), "bad_date".into()),
+            (5, "date".into(), "duplicate_day".into()),
+        ],
+        "a date nobody can read and the same unit and day twice"
+    );
+    let (status, _) = send_file(
+        &c,
+        "/api/v1/imports/collection-counts?skip_bad_rows=true",
+        &admin,
+        csv.into(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "applied");
+    let counts = c.store.counts(Some(c.unit_a)).unwrap();
+    let aug3 = counts
+        .iter()
+        .find(|d| d.day == NaiveDate::from_ymd_opt(2022, 8, 3).unwrap())
+        .unwrap();
+    assert_eq!(
+        aug3.count, 90,
+        "the year comes from the campaign; the day is replaced"
+    );
+}
+
+fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<Data>> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range.rows().map(<[Data]>::to_vec).collect()
+}
+
+fn num(d: &Data) -> f64 {
+    match d {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn text(d: &Data) -> String {
+    d.to_string()
+}
+
+async fn download(c: &Central, path: &str, auth: &Auth) -> Vec<u8> {
+    let (status, headers, bytes) = raw(c, request("GET", path, auth, None)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{path}: {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        fieldpost_server::export::XLSX_MIME,
+        "{path} is an xlsx"
+    );
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''"),
+        "with its Chinese file name"
+    );
+    bytes.to_vec()
+}
+
+#[tokio::test]
+async fn the_bulletin_export_reads_back_with_the_records_numbers() {
+    let c = Central::new();
+    let viewer = c.login("viewer").await;
+    let actor = Actor::System("test");
+    c.store
+        .import_counts(
+            &actor,
+            c.now(),
+            vec![
+                fieldpost_server::store::DailyCount {
+                    unit_id: c.unit_a,
+                    day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
+                    count: 150,
+                },
+                fieldpost_server::store::DailyCount {
+                    unit_id: c.unit_b,
+                    day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
+                    count: 300,
+                },
+            ],
+        )
+        .unwrap();
+    let bytes = download(&c, "/api/v1/exports/bulletin.xlsx", &viewer).await;
+    std::fs::write(c.dir.path().join("bulletin.xlsx"), &bytes).unwrap();
+    let rows = sheet_rows(&bytes, "采集数据通报");
+    let headers: Vec<String> = rows[1].iter().map(text).collect();
+    assert_eq!(
+        headers,
+        vec!["排名", "单位", "版块", "采集任务", "采集量", "完成率"],
+        "Chinese headers"
+    );
+    let records = c.store.records().unwrap();
+    for (r, u) in rows[2..].iter().zip(&records.units) {
+        assert_eq!(num(&r[0]), f64::from(u.rank), "rank of {}", u.unit.name);
+        assert_eq!(text(&r[1]), u.unit.name, "by rank");
+        assert_eq!(text(&r[2]), "侨", "section");
+        assert_eq!(num(&r[3]), f64::from(u.unit.quota), "quota");
+        assert_eq!(num(&r[4]), u.collected as f64, "collected");
+        assert!(
+            (num(&r[5]) * 100.0 - u.progress_percent).abs() < 0.01,
+            "progress {} vs {}",
+            num(&r[5]),
+            u.progress_percent
+        );
+    }
+    assert_eq!(text(&rows[2][1]), "单位乙", "乙 collected more: rank 1");
+    assert_eq!(num(&rows[2][5]), 0.75, "300 of 400");
+    let total = &rows[2 + records.units.len()];
+    assert_eq!(text(&total[1]), "合计", "a total row");
+    assert_eq!(num(&total[4]), 450.0, "150 + 300");
+    let sections = sheet_rows(&bytes, "版块汇总");
+    assert_eq!(num(&sections[2][3]), 450.0, "the section rollup");
+
+    let (status, _, _) = raw(
+        &c,
+        request("GET", "/api/v1/exports/bulletin.xlsx", &Auth::None, None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "exports need a login");
+}
+
+fn handout(
+    plan: PlanId,
+    item: fieldpost_domain::ItemId,
+    quantity: u32,
+    reason: Option<&str>,
+) -> Handout {
+    Handout {
+        id: HandoutId::new(),
+        session_id: SessionId::new(),
+        plan_id: plan,
+        item_id: item,
+        quantity,
+        handed_out_at: t0() + Duration::days(3) + Duration::hours(2),
+        over_grant_reason: reason.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let (d1, _) = c.device(c.unit_a, "甲 1").await;
+    let plan = c.file_plan(&admin, c.unit_a).await;
+    let (status, _) = c
+        .call(
+            "POST",
+            &format!("/api/v1/plans/{plan}/approve"),
+            &admin,
+            Some(json!({"allocation": [{"item_id": c.mask, "quantity": 20}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "approved");
+    let plan_id: PlanId = plan.parse().unwrap();
+    let actor = Actor::Device(d1);
+    c.store
+        .record_handout(&actor, c.now(), d1, &handout(plan_id, c.mask, 15, None))
+        .unwrap();
+    c.store
+        .record_handout(
+            &actor,
+            c.now(),
+            d1,
+            &handout(plan_id, c.mask, 8, Some("箱里多了")),
+        )
+        .unwrap();
+    // The plan runs on 2022-08-06 (China time); counts of other days do not count for it.
+    let day = |d| NaiveDate::from_ymd_opt(2022, 8, d).unwrap();
+    c.store
+        .import_counts(
+            &Actor::System("test"),
+            c.now(),
+            [(6, 120), (7, 50), (5, 9)]
+                .into_iter()
+                .map(|(d, n)| fieldpost_server::store::DailyCount {
+                    unit_id: c.unit_a,
+                    day: day(d),
+                    count: n,
+                })
+                .collect(),
+        )
+        .unwrap();
+
+    let ledger = download(&c, "/api/v1/exports/handouts.xlsx", &admin).await;
+    let rows = sheet_rows(&ledger, "派送台账");
+    assert_eq!(rows.len(), 4, "title, header and two handouts");
+    assert_eq!(text(&rows[1][0]), "派送时间", "Chinese headers");
+    assert_eq!(text(&rows[2][1]), "单位甲", "the unit by name");
+    assert_eq!(text(&rows[2][4]), "口罩", "the item by name");
+    assert_eq!(
+        (num(&rows[3][5]), num(&rows[3][6]), num(&rows[3][7])),
+        (8.0, 5.0, 3.0),
+        "8 handed out, 5 within the grant, 3 beyond it"
+    );
+    assert_eq!(text(&rows[3][8]), "箱里多了", "the volunteer's reason");
+
+    let assessment = download(&c, "/api/v1/exports/plan-assessment.xlsx", &admin).await;
+    let rows = sheet_rows(&assessment, "活动考核");
+    let headers: Vec<String> = rows[1].iter().map(text).collect();
+    assert_eq!(
+        headers,
+        vec![
+            "单位",
+            "活动",
+            "状态",
+            "开始日期",
+            "结束日期",
+            "派送口罩",
+            "派送网安四宝",
+            "派送合计",
+            "活动期间采集量",
+            "每份宣传品对应问卷"
+        ],
+        "a column per item"
+    );
+    assert_eq!(text(&rows[2][3]), "2022-08-06", "the window in China time");
+    assert_eq!(num(&rows[2][5]), 23.0, "all 23 masks handed out");
+    assert_eq!(num(&rows[2][8]), 120.0, "only the plan's own day counts");
+    assert!(
+        (num(&rows[2][9]) - 120.0 / 23.0).abs() < 1e-9,
+        "questionnaires per item"
+    );
+
+    let (status, dash) = c.call("GET", "/api/v1/dashboard", &admin, None).await;
+    assert_eq!(status, StatusCode::OK, "{dash}");
+    let over = dash["exceptions"]["over_grant"].as_array().unwrap();
+    assert_eq!(
+        over.len(),
+        1,
+        "the over-grant handout is an exception to review"
+    );
+    assert_eq!(over[0]["quantity"], 8, "{over:?}");
+    let masks = dash["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"]["code"] == "mask")
+        .unwrap();
+    assert_eq!(
+        (masks["allocated"].as_u64(), masks["handed_out"].as_u64()),
+        (Some(20), Some(23)),
+        "allocated against handed out, exceptions included"
+    );
+    assert_eq!(
+        dash["daily"].as_array().unwrap().len(),
+        3,
+        "one point per day"
+    );
+    let devices = dash["devices"].as_array().unwrap();
+    assert_eq!(devices[0]["unit_name"], "单位甲", "devices with their unit");
+    assert!(
+        devices[0]["last_push_at"].is_null(),
+        "this one never pushed"
+    );
+    let (_, d_auth) = c.device(c.unit_a, "甲 2").await;
+    expect_error(
+        c.call("GET", "/api/v1/dashboard", &d_auth, None).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "a device never reads the dashboard",
+    );
+}
+
+#[test]
+fn volunteer_hours_total_per_volunteer() {
+    let unit = UnitId::new();
+    let at = t0();
+    let session = |who: &[(&str, Option<&str>, Option<i64>)]| SessionRecord {
+        session: StationSession {
+            id: SessionId::new(),
+            plan_id: PlanId::new(),
+            device_id: fieldpost_domain::DeviceId::new(),
+            station: "进贤门广场".into(),
+            opened_at: at,
+            closed_at: None,
+        },
+        unit_id: unit,
+        people_reached: 0,
+        questionnaires_assisted: 0,
+        exception: None,
+        volunteers: who
+            .iter()
+            .map(|(name, id, minutes)| VolunteerHours {
+                check_in_id: CheckInId::new(),
+                volunteer_name: (*name).into(),
+                ivolunteer_id: id.map(str::to_owned),
+                checked_in_at: at,
+                checked_out_at: minutes.map(|m| at + Duration::minutes(m)),
+                minutes: minutes.map(|m| m as u64),
+            })
+            .collect(),
+    };
+    let sessions = vec![
+        session(&[("王五", Some("IV001"), Some(90)), ("赵六", None, Some(30))]),
+        session(&[("王五", Some("IV001"), Some(120)), ("赵六", None, None)]),
+    ];
+    let units = vec![fieldpost_domain::Unit {
+        id: unit,
+        campaign_id: fieldpost_domain::CampaignId::new(),
+        section_id: fieldpost_domain::SectionId::new(),
+        name: "揭阳市侨联".into(),
+        quota: 1,
+        survey_link: "https://s.example/q".into(),
+        contact: None,
+    }];
+    let bytes = volunteer_hours(&sessions, &Names::new(&units, &[], &[])).unwrap();
+    let rows = sheet_rows(&bytes, "志愿服务时长");
+    assert_eq!(text(&rows[1][0]), "姓名", "Chinese headers");
+    let wang = rows.iter().find(|r| text(&r[0]) == "王五").unwrap();
+    assert_eq!(num(&wang[3]), 2.0, "two sessions");
+    assert_eq!(num(&wang[4]), 3.5, "210 minutes = 3.5 hours");
+    assert_eq!(text(&wang[2]), "揭阳市侨联", "the unit served");
+    let zhao = rows.iter().find(|r| text(&r[0]) == "赵六").unwrap();
+    assert_eq!(
+        (num(&zhao[4]), num(&zhao[6])),
+        (0.5, 1.0),
+        "an open check-in counts as a session, not as time"
+    );
+    let detail = sheet_rows(&bytes, "签到明细");
+    assert_eq!(detail.len(), 2 + 4, "every check-in");
+}
+
+#[tokio::test]
+async fn posters_one_unit_as_svg_and_all_units_as_one_printable_document() {
+    let c = Central::new();
+    let viewer = c.login("viewer").await;
+    let (status, headers, body) = raw(
+        &c,
+        request(
+            "GET",
+            &format!("/api/v1/posters/{}", c.unit_a),
+            &viewer,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "a viewer prints posters");
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml"),
+        "an SVG"
+    );
+    let svg = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        svg.contains("单位甲") && svg.contains("https://s.example/a"),
+        "name and link"
+    );
+    assert!(svg.contains(r#"height="297mm""#), "A4");
+    let (status, _, body) = raw(&c, request("GET", "/api/v1/posters", &viewer, None)).await;
+    assert_eq!(status, StatusCode::OK, "all posters");
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2, "one page per unit");
+    assert!(html.contains("size:A4"), "printed as A4 pages");
+    let (status, _, _) = raw(
+        &c,
+        request(
+            "GET",
+            &format!("/api/v1/posters/{}", UnitId::new()),
+            &viewer,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an unknown unit");
+}
+
+#[tokio::test]
+async fn the_console_releases_stock_only_from_a_revoked_device() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let (d1, _) = c.device(c.unit_a, "甲 1").await;
+    let plan = c.file_plan(&admin, c.unit_a).await;
+    c.call(
+        "POST",
+        &format!("/api/v1/plans/{plan}/approve"),
+        &admin,
+        Some(json!({"allocation": [{"item_id": c.mask, "quantity": 10}]})),
+    )
+    .await;
+    let release = json!({"device_id": d1, "item_id": c.mask, "quantity": 2});
+    expect_error(
+        c.call(
+            "POST",
+            &format!("/api/v1/plans/{plan}/releases"),
+            &admin,
+            Some(release.clone()),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "device_not_revoked",
+        "escrow: a live device may be offline spending its grant",
+    );
+    let (status, _) = c
+        .call(
+            "POST",
+            &format!("/api/v1/devices/{d1}/revoke"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "revoked");
+    let (_, view) = c
+        .call("GET", &format!("/api/v1/plans/{plan}"), &admin, None)
+        .await;
+    let line = view["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == d1.to_string())
+        .unwrap();
+    assert_eq!(
+        line["granted"], 0,
+        "revoking returned the unspent grant already: {view}"
+    );
+    let (status, body) = c
+        .call(
+            "POST",
+            &format!("/api/v1/plans/{plan}/releases"),
+            &admin,
+            Some(release),
+        )
+        .await;
+    assert_ne!(
+        body["error"]["code"], "device_not_revoked",
+        "a revoked device's grant may be moved ({status})"
+    );
+}
+
+#[tokio::test]
+async fn the_console_is_served_at_the_root_and_says_how_to_build_it_when_missing() {
+    let c = Central::new();
+    let (status, headers, body) = raw(&c, request("GET", "/", &Auth::None, None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not built");
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "a page"
+    );
+    assert!(
+        String::from_utf8_lossy(&body).contains("npm run build:console"),
+        "saying how to build it"
+    );
+    let (status, body) = c
+        .call("GET", "/api/v1/nothing-here", &Auth::None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(
+        body["error"]["code"], "not_found",
+        "the API keeps its JSON 404"
+    );
+
+    let built = tempfile::tempdir().unwrap();
+    std::fs::write(
+        built.path().join("console.html"),
+        "<!doctype html><p>控制台",
+    )
+    .unwrap();
+    std::fs::create_dir(built.path().join("assets")).unwrap();
+    std::fs::write(built.path().join("assets/app.js"), "export {}").unwrap();
+    let served = Central::with_config(Config {
+        console_dir: Some(built.path().to_owned()),
+        ..Config::default()
+    });
+    let (status, _, body) = raw(&served, request("GET", "/", &Auth::None, None)).await;
+    assert_eq!(status, StatusCode::OK, "the console page at /");
+    assert!(
+        String::from_utf8_lossy(&body).contains("控制台"),
+        "its content"
+    );
+    let (status, headers, _) =
+        raw(&served, request("GET", "/assets/app.js", &Auth::None, None)).await;
+    assert_eq!(status, StatusCode::OK, "its assets");
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("javascript"),
+        "with their type"
+    );
+    let (status, _, _) = raw(&served, request("GET", "/../Cargo.toml", &Auth::None, None)).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "nothing outside the directory"
+    );
+}
