@@ -7,8 +7,11 @@ export default defineConfig(({ mode }) => ({
   // and served by the central server under its own prefix.
   base: "./",
   build: {
-    outDir: "dist",
+    // `vite build --mode console`: the secretariat console alone (console.html and what it
+    // imports, never the Tauri code), into dist-console/ for the central server to serve.
+    outDir: mode === "console" ? "dist-console" : "dist",
     emptyOutDir: true,
+    ...(mode === "console" ? { rolldownOptions: { input: "console.html" } } : {}),
     // Tauri 2 on Linux renders with WebKitGTK; Safari 16 is a safe common floor with Chromium.
     target: ["es2022", "chrome111", "safari16"],
   },

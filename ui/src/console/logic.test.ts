@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { HttpError, type Preview } from "../lib/api/http";
+import {
+  barFraction,
+  collectionWindow,
+  errorText,
+  issueText,
+  isStale,
+  lastSyncLabel,
+  niceMax,
+  pageOf,
+  rowsToWrite,
+  shortDay,
+  sortedIssues,
+  summarizePreview,
+} from "./logic";
+
+// The demo campaign's window: 2022-08-03 09:00 to 08-12 24:00, China time.
+const START = "2022-08-03T01:00:00Z";
+const END = "2022-08-12T16:00:00Z";
+
+describe("collectionWindow", () => {
+  it("counts China-time days including today", () => {
+    expect(collectionWindow("2022-08-03T02:00:00Z", START, END)).toEqual({
+      phase: "during",
+      days: 10,
+      lastDay: false,
+    });
+    // 12 Aug 23:30 China time is still the last day.
+    expect(collectionWindow("2022-08-12T15:30:00Z", START, END)).toEqual({
+      phase: "during",
+      days: 1,
+      lastDay: true,
+    });
+    // 11 Aug 00:30 China time is 10 Aug 16:30 UTC: two days left (11th and 12th).
+    expect(collectionWindow("2022-08-10T16:30:00Z", START, END)).toMatchObject({ days: 2 });
+  });
+  it("before and after the window", () => {
+    expect(collectionWindow("2022-08-01T12:00:00Z", START, END)).toEqual({ phase: "before", days: 2 });
+    expect(collectionWindow(END, START, END)).toEqual({ phase: "after" });
+    expect(collectionWindow("garbage", START, END)).toEqual({ phase: "after" });
+  });
+});
+
+describe("chart scales", () => {
+  it("rounds an axis up to a readable number", () => {
+    expect(niceMax(0)).toBe(1);
+    expect(niceMax(7)).toBe(10);
+    expect(niceMax(1900)).toBe(2000);
+    expect(niceMax(2100)).toBe(2500);
+    expect(niceMax(50_000)).toBe(50_000);
+  });
+  it("keeps bars inside the chart", () => {
+    expect(barFraction(50, 100)).toBe(0.5);
+    expect(barFraction(150, 100)).toBe(1);
+    expect(barFraction(-1, 100)).toBe(0);
+    expect(barFraction(5, 0)).toBe(0);
+  });
+});
+
+describe("last sync", () => {
+  const now = "2022-08-06T10:00:00Z";
+  it("says how long ago, in the console's language", () => {
+    expect(lastSyncLabel(now, null, "zh-CN")).toBe("从未同步");
+    expect(lastSyncLabel(now, "2022-08-06T09:59:40Z", "zh-CN")).toBe("刚刚");
+    expect(lastSyncLabel(now, "2022-08-06T09:55:00Z", "zh-CN")).toBe("5 分钟前");
+    expect(lastSyncLabel(now, "2022-08-06T07:00:00Z", "en")).toBe("3 h ago");
+    expect(lastSyncLabel(now, "2022-08-03T10:00:00Z", "en")).toBe("3 days ago");
+  });
+  it("flags a device silent for more than a day", () => {
+    expect(isStale(now, "2022-08-06T09:00:00Z")).toBe(false);
+    expect(isStale(now, "2022-08-05T09:00:00Z")).toBe(true);
+    expect(isStale(now, null)).toBe(true);
+  });
+});
+
+const preview: Preview = {
+  kind: "task_table",
+  sheet: "任务分解",
+  header_row: 3,
+  columns: [],
+  rows: [
+    { row: 4, unit: "甲", unit_id: "u1", section: null, quota: 1, link: "https://a.b/c", contact: null, action: "update" },
+    { row: 6, unit: "丙", unit_id: null, section: "学校", quota: 1, link: "https://a.b/d", contact: null, action: "create" },
+    { row: 12, unit: "乙", unit_id: "u2", section: null, quota: 1, link: "https://a.b/e", contact: null, action: "unchanged" },
+  ],
+  errors: [
+    { row: 9, column: "E", field: "link", value: "s.example/e", code: "malformed_link", reason: "x" },
+    { row: 3, column: "G", field: "header", value: "负责人签字", code: "unknown_header", reason: "y" },
+    { row: 9, column: "D", field: "quota", value: "八百", code: "not_a_number", reason: "z" },
+  ],
+  skipped: [{ row: 1, reason: "title" }, { row: 2, reason: "blank" }],
+};
+
+describe("import preview", () => {
+  it("summarizes what would happen", () => {
+    expect(summarizePreview(preview)).toEqual({
+      good: 3,
+      bad: 3,
+      badRows: 2,
+      skipped: 2,
+      create: 1,
+      update: 1,
+      unchanged: 1,
+    });
+    expect(rowsToWrite(preview)).toBe(2);
+  });
+  it("lists issues in sheet order with Chinese reasons from their codes", () => {
+    const sorted = sortedIssues(preview.errors);
+    expect(sorted.map((i) => `${i.row}${i.column}`)).toEqual(["3G", "9D", "9E"]);
+    expect(issueText(sorted[1]!, "zh-CN")).toBe("不是整数：“八百”");
+    expect(issueText(sorted[0]!, "en")).toBe("Unknown header: “负责人签字” (column ignored)");
+    expect(issueText({ ...sorted[0]!, code: "new_code", reason: "server text" }, "zh-CN")).toBe(
+      "server text",
+    );
+  });
+});
+
+describe("errors and routes", () => {
+  it("translates known refusal codes", () => {
+    const e = new HttpError(409, "insufficient_stock", "cannot allocate 900: only 100 on hand");
+    expect(errorText(e, "zh-CN")).toBe("库存不足：cannot allocate 900: only 100 on hand");
+    expect(errorText(new HttpError(500, "internal", "boom"), "en")).toBe("Something went wrong: boom");
+  });
+  it("maps hashes to pages", () => {
+    expect(pageOf("#/plans")).toBe("plans");
+    expect(pageOf("#/import?x=1")).toBe("import");
+    expect(pageOf("")).toBe("dashboard");
+    expect(pageOf("#/nope")).toBe("dashboard");
+    expect(shortDay("2022-08-03")).toBe("8/3");
+  });
+});

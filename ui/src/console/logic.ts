@@ -1,0 +1,148 @@
+/**
+ * The console's logic, kept out of the components so vitest checks it without a DOM:
+ * the collection window's days left, chart scales, "last sync" wording, import preview
+ * summaries and the text of each row issue, error messages by code, and the page routes.
+ */
+import type { Locale } from "../lib/i18n/catalogue";
+import { consoleTranslate, isConsoleKey, type ConsoleKey } from "../lib/i18n/console";
+import type { ImportIssue, Preview } from "../lib/api/http";
+import { HttpError } from "../lib/api/http";
+import { parseTimestamp } from "../lib/format";
+
+const DAY = 86_400_000;
+const CHINA = 8 * 3_600_000;
+
+/** Where the collection window stands at `now`. */
+export type WindowState =
+  | { phase: "before"; days: number }
+  | { phase: "during"; days: number; lastDay: boolean }
+  | { phase: "after" };
+
+/**
+ * Days of collection left, counted in China-time calendar days including today: on 12 August
+ * with the window ending at 13 August 00:00 it is the last day (1 day left). Before the start,
+ * the days until it opens.
+ */
+export function collectionWindow(now: string, start: string, end: string): WindowState {
+  const [n, s, e] = [parseTimestamp(now), parseTimestamp(start), parseTimestamp(end)];
+  if (n === null || s === null || e === null) return { phase: "after" };
+  const day = (t: number) => Math.floor((t + CHINA) / DAY);
+  if (n >= e) return { phase: "after" };
+  if (n < s) return { phase: "before", days: Math.max(1, day(s) - day(n)) };
+  // The last instant inside the window is e - 1 ms: a window ending at midnight ends the day before.
+  const days = day(e - 1) - day(n) + 1;
+  return { phase: "during", days, lastDay: days === 1 };
+}
+
+/** A round upper bound for a chart axis: 1, 2, 2.5 or 5 times a power of ten, ≥ `max`. */
+export function niceMax(max: number): number {
+  if (!Number.isFinite(max) || max <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(max));
+  for (const step of [1, 2, 2.5, 5, 10]) {
+    if (step * power >= max) return step * power;
+  }
+  return 10 * power;
+}
+
+/** A bar's length in 0..1 of the scale; never negative, never past the end. */
+export function barFraction(value: number, max: number): number {
+  if (!(max > 0) || !(value > 0)) return 0;
+  return Math.min(1, value / max);
+}
+
+/** "3 分钟前" / "从未同步": when a device last synced, relative to the dashboard's `now`. */
+export function lastSyncLabel(now: string, last: string | null, locale: Locale): string {
+  if (last === null) return consoleTranslate(locale, "dev.never");
+  const [n, l] = [parseTimestamp(now), parseTimestamp(last)];
+  if (n === null || l === null) return last;
+  const minutes = Math.max(0, Math.floor((n - l) / 60_000));
+  if (minutes < 1) return consoleTranslate(locale, "dev.justNow");
+  if (minutes < 60) return consoleTranslate(locale, "dev.minutesAgo", { n: minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return consoleTranslate(locale, "dev.hoursAgo", { n: hours });
+  return consoleTranslate(locale, "dev.daysAgo", { n: Math.floor(hours / 24) });
+}
+
+/** Whether a device has been silent long enough to be worth a look (a day). */
+export function isStale(now: string, last: string | null): boolean {
+  if (last === null) return true;
+  const [n, l] = [parseTimestamp(now), parseTimestamp(last)];
+  return n === null || l === null || n - l > DAY;
+}
+
+/** Counts of an import preview. */
+export type PreviewSummary = {
+  good: number;
+  bad: number;
+  badRows: number;
+  skipped: number;
+  create: number;
+  update: number;
+  unchanged: number;
+};
+
+export function summarizePreview(p: Preview): PreviewSummary {
+  const actions = p.rows.map((r) => ("action" in r ? r.action : "create"));
+  return {
+    good: p.rows.length,
+    bad: p.errors.length,
+    badRows: new Set(p.errors.map((e) => e.row)).size,
+    skipped: p.skipped.length,
+    create: actions.filter((a) => a === "create").length,
+    update: actions.filter((a) => a === "update").length,
+    unchanged: actions.filter((a) => a === "unchanged").length,
+  };
+}
+
+/** Rows an apply would write (unchanged rows write nothing). */
+export function rowsToWrite(p: Preview): number {
+  return p.rows.filter((r) => !("action" in r) || r.action !== "unchanged").length;
+}
+
+/** The issue's reason in the console's language, from its stable code. */
+export function issueText(issue: ImportIssue, locale: Locale): string {
+  const key = `issue.${issue.code}`;
+  return isConsoleKey(key)
+    ? consoleTranslate(locale, key, { value: issue.value })
+    : issue.reason;
+}
+
+/** The label of a field named by the server (`quota` → 采集任务). */
+export function fieldLabel(field: string, locale: Locale): string {
+  const key = `field.${field}`;
+  return isConsoleKey(key) ? consoleTranslate(locale, key) : field;
+}
+
+/** Issues sorted by row, then column: how the secretariat walks the sheet. */
+export function sortedIssues(issues: ImportIssue[]): ImportIssue[] {
+  return [...issues].sort(
+    (a, b) => a.row - b.row || (a.column ?? "").localeCompare(b.column ?? ""),
+  );
+}
+
+/** A thrown error as the secretariat reads it: a known code in their language, else the server's text. */
+export function errorText(e: unknown, locale: Locale): string {
+  if (e instanceof HttpError) {
+    const key = `errcode.${e.code}`;
+    if (isConsoleKey(key)) return consoleTranslate(locale, key as ConsoleKey, { message: e.message });
+    return consoleTranslate(locale, "console.error", { message: e.message });
+  }
+  return consoleTranslate(locale, "console.error", {
+    message: e instanceof Error ? e.message : String(e),
+  });
+}
+
+export const PAGES = ["dashboard", "plans", "import", "export", "posters", "devices"] as const;
+export type Page = (typeof PAGES)[number];
+
+/** The page a location hash names (`#/plans`); the dashboard for anything else. */
+export function pageOf(hash: string): Page {
+  const name = hash.replace(/^#\/?/, "").split(/[/?]/)[0] ?? "";
+  return (PAGES as readonly string[]).includes(name) ? (name as Page) : "dashboard";
+}
+
+/** A day `2022-08-03` as the axis shows it: `8/3`. */
+export function shortDay(day: string): string {
+  const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(day);
+  return m === null ? day : `${Number(m[1])}/${Number(m[2])}`;
+}
