@@ -32,6 +32,10 @@ struct Cli {
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     body_limit: usize,
+    /// The built secretariat console to serve at `/` (`npm run build:console` in ui/);
+    /// default: ui/dist-console under the working directory, when it is there.
+    #[arg(long)]
+    console_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,8 +146,13 @@ async fn serve(cli: Cli) -> Result<()> {
         }
         created
     };
+    let console_dir = cli
+        .console_dir
+        .clone()
+        .or_else(|| Some(PathBuf::from("ui/dist-console")).filter(|d| d.is_dir()));
     let config = Config {
         body_limit: cli.body_limit,
+        console_dir: console_dir.clone(),
         ..Config::default()
     };
     let state = AppState::new(store.clone()).with_config(config);
@@ -154,6 +163,12 @@ async fn serve(cli: Cli) -> Result<()> {
     println!("data: {}", store.path().display());
     println!("api: http://{addr}/api/v1");
     println!("openapi: http://{addr}/api/v1/openapi.json");
+    match &console_dir {
+        Some(dir) => println!("console: http://{addr}/ (from {})", dir.display()),
+        None => {
+            println!("console: not built (cd ui && npm run build:console); the API still serves")
+        }
+    }
     if let Some((user, password)) = login {
         println!("admin login: {user} / {password}");
     }

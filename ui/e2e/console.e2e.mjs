@@ -1,0 +1,330 @@
+// The secretariat console end to end (issue 6): a real `fieldpost-server --demo` on a fresh
+// data directory and a free loopback port, driven in Debian's Chromium by playwright-core
+// (no browser download). Logs in, imports a task table with bad rows and sees every one
+// listed, approves a plan (after a refusal for short stock), exports the bulletin and reads
+// the .xlsx back against the API's records, issues an enrollment code and revokes a device,
+// and checks that a viewer sees but cannot change. Screenshots go to
+// target/screenshots/console-*.png.
+//
+// Run after `cargo build -p fieldpost-server` and `npm run build:console` (cargo xtask test
+// does both): `node ui/e2e/console.e2e.mjs`.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { readXlsx } from "./console-xlsx.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const SHOTS = join(ROOT, "target/screenshots");
+const SERVER = process.env.FIELDPOST_SERVER_BIN ?? join(ROOT, "target/debug/fieldpost-server");
+const CONSOLE_DIR = join(ROOT, "ui/dist-console");
+const CHROMIUM = process.env.FIELDPOST_CHROMIUM ?? "/usr/bin/chromium";
+
+const temp = mkdtempSync(join(tmpdir(), "fieldpost-console-e2e-"));
+let server = null;
+let context = null;
+
+function cleanup() {
+  if (server && server.exitCode === null) server.kill("SIGTERM");
+  rmSync(temp, { recursive: true, force: true });
+}
+process.on("exit", cleanup);
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+let passed = 0;
+function check(condition, what) {
+  if (!condition) throw new Error(`console e2e: ${what}`);
+  passed += 1;
+  console.log(`  ok ${what}`);
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts the demo central and resolves with its console URL and admin password. */
+async function startServer() {
+  for (const [path, how] of [
+    [SERVER, "cargo build -p fieldpost-server"],
+    [join(CONSOLE_DIR, "console.html"), "cd ui && npm run build:console"],
+  ]) {
+    if (!existsSync(path)) throw new Error(`console e2e: ${path} is missing; run ${how}`);
+  }
+  const port = await freePort();
+  server = spawn(
+    SERVER,
+    ["--demo", "--data-dir", join(temp, "data"), "--listen", `127.0.0.1:${port}`, "--console-dir", CONSOLE_DIR],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  const lines = createInterface({ input: server.stdout });
+  return await new Promise((ok, fail) => {
+    let url = null;
+    let password = null;
+    const timer = setTimeout(() => fail(new Error("console e2e: the server did not start in 60 s")), 60_000);
+    server.once("exit", (code) => fail(new Error(`console e2e: the server exited (${code})`)));
+    lines.on("line", (line) => {
+      console.log(`  server: ${line}`);
+      const c = /^console: (http:\/\/\S+)/.exec(line);
+      if (c) url = c[1];
+      const l = /^admin login: admin \/ (\S+)/.exec(line);
+      if (l) password = l[1];
+      if (url && password) {
+        clearTimeout(timer);
+        ok({ url, password });
+      }
+    });
+  });
+}
+
+/** The task table as a secretariat's CSV: a title row, a blank line, full-width digits, bad rows. */
+function taskTableCsv() {
+  return [
+    "揭阳市网民网络安全感满意度调查采集任务分解及链接入口表,,,,,",
+    ",,,,,",
+    "单位名称,所属版块,采集任务（份）,专属链接,联系人,负责人签字",
+    "揭阳市侨联,侨,３２００,https://survey.example/2022/jieyang/qiao-2022,陈联络 13800000001,",
+    "揭阳市第一中学,学校,１，２００,https://survey.example/2022/jieyang/new-001,,",
+    "揭阳市第二中学,学校,一千二,https://survey.example/2022/jieyang/new-002,,",
+    "揭阳市侨联,侨,100,https://survey.example/2022/jieyang/dup,,",
+    "揭阳市第三中学,学校,800,survey.example/no-scheme,,",
+    "揭阳市图书馆,,500,https://survey.example/2022/jieyang/new-004,,",
+    ",,,,,",
+    "合计,,8000,,,",
+  ].join("\r\n");
+}
+
+async function shot(page, name, fullPage = true) {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage });
+  console.log(`  screenshot target/screenshots/console-${name}.png`);
+}
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  const { url, password } = await startServer();
+  const api = (path) => new URL(`/api/v1${path}`, url).toString();
+
+  context = await chromium.launchPersistentContext(join(temp, "profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1600, height: 1000 },
+    locale: "zh-CN",
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => console.error(`  page error: ${e.message}`));
+
+  // --- login -----------------------------------------------------------------------------
+  await page.goto(url);
+  await page.getByLabel("用户名").waitFor();
+  await shot(page, "login", false);
+  await page.getByLabel("用户名").fill("admin");
+  await page.getByLabel("密码").fill("wrong-password");
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: "用户名或密码错误" }).waitFor();
+  check(true, "a wrong password is refused with a Chinese message");
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.getByTestId("campaign-progress").waitFor();
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "fieldpost_session");
+  check(session?.httpOnly === true && session?.sameSite === "Strict", "the session cookie is HttpOnly and SameSite=Strict");
+
+  // --- dashboard -------------------------------------------------------------------------
+  const records = await (await page.request.get(api("/records"))).json();
+  const heroText = await page.getByTestId("campaign-progress").innerText();
+  check(
+    heroText.replace(/,/g, "").includes(String(records.totals.collected)),
+    `the dashboard shows the ${records.totals.collected} questionnaires collected`,
+  );
+  check(/采集已结束|距采集/.test(heroText), "and where the collection window stands");
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await shot(page, "dashboard");
+  await page.setViewportSize({ width: 1600, height: 1000 });
+
+  // --- import a task table with bad rows -------------------------------------------------
+  await page.goto(`${url}#/import`);
+  const taskFile = join(temp, "采集任务分解及链接入口表.csv");
+  writeFileSync(taskFile, "\ufeff" + taskTableCsv());
+  await page.locator('[data-import="task-table"] input[type=file]').setInputFiles(taskFile);
+  const errors = page.locator('[data-import="task-table"] [data-testid="import-errors"] tbody tr');
+  await errors.first().waitFor();
+  const codes = await errors.evaluateAll((rows) => rows.map((r) => `${r.cells[0].textContent}:${r.dataset.code}`));
+  const want = ["3:unknown_header", "6:not_a_number", "7:duplicate_unit", "8:malformed_link", "9:missing_section"];
+  check(JSON.stringify(codes) === JSON.stringify(want), `every bad row is listed with its reason (${codes.join(", ")})`);
+  const reasons = await errors.allInnerTexts();
+  check(reasons.some((r) => r.includes("不是整数") && r.includes("一千二")), "reasons are shown in Chinese with the bad value");
+  await shot(page, "import");
+  await page.getByRole("button", { name: /跳过错误行/ }).click();
+  await page.locator('[data-import="task-table"] .ok').waitFor();
+  const units = await (await page.request.get(api("/units"))).json();
+  const school = units.find((u) => u.name === "揭阳市第一中学");
+  check(school?.quota === 1200, "the good rows were imported (full-width 1,200 read as 1200)");
+  check(units.find((u) => u.name === "揭阳市侨联")?.quota === 3200, "an existing unit's quota was updated");
+  check(!units.some((u) => u.name === "揭阳市第二中学"), "bad rows were not imported");
+  await shot(page, "import-done");
+
+  // --- approve a plan ------------------------------------------------------------------------
+  await page.goto(`${url}#/plans`);
+  const plan = page.locator("article.plan").first();
+  await plan.waitFor();
+  await plan.locator("button.head").click();
+  const mask = plan.locator('input[data-item="mask"]');
+  await mask.waitFor();
+  await mask.fill("999999");
+  await plan.getByRole("button", { name: "批准并配额" }).click();
+  await plan.locator(".error").filter({ hasText: "库存不足" }).waitFor();
+  check(true, "an allocation beyond the stock on hand is refused with a clear message");
+  await shot(page, "plans-refused", false);
+  await mask.fill("500");
+  await plan.getByRole("button", { name: "批准并配额" }).click();
+  await page.locator(".ok").filter({ hasText: "已批准" }).waitFor();
+  const approved = await (await page.request.get(api("/plans?status=approved"))).json();
+  const hospital = approved.find((p) => p.title === "门诊大厅宣传站");
+  check(
+    hospital?.allocation.some((a) => a.quantity === 500),
+    "the plan is approved with 500 masks allocated",
+  );
+  await page.selectOption("#plan-status", "approved");
+  await page.locator("article.plan").first().locator("button.head").click();
+  await page.getByText("各设备配额").waitFor();
+  await shot(page, "plans");
+
+  // --- export the bulletin and read it back ------------------------------------------------
+  await page.goto(`${url}#/export`);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.locator('[data-export="bulletin"]').click(),
+  ]);
+  const saved = join(temp, "bulletin.xlsx");
+  await download.saveAs(saved);
+  const sheets = readXlsx(readFileSync(saved));
+  const bulletin = sheets.get("采集数据通报");
+  check(bulletin !== undefined, "the bulletin has its Chinese sheet");
+  check(
+    JSON.stringify(bulletin[1]) === JSON.stringify(["排名", "单位", "版块", "采集任务", "采集量", "完成率"]),
+    "with Chinese headers",
+  );
+  const now = await (await page.request.get(api("/records"))).json();
+  let matched = 0;
+  for (const u of now.units) {
+    const row = bulletin.find((r) => r && r[1] === u.unit.name);
+    if (!row) throw new Error(`console e2e: ${u.unit.name} missing from the bulletin`);
+    if (row[0] !== u.rank || row[3] !== u.unit.quota || row[4] !== u.collected) {
+      throw new Error(`console e2e: bulletin row ${JSON.stringify(row)} differs from ${JSON.stringify(u.unit.name)} ${u.rank} ${u.unit.quota} ${u.collected}`);
+    }
+    if (Math.abs(row[5] * 100 - u.progress_percent) > 0.01) {
+      throw new Error(`console e2e: progress of ${u.unit.name}: ${row[5]} vs ${u.progress_percent}%`);
+    }
+    matched += 1;
+  }
+  check(matched === now.units.length, `all ${matched} units' rank, quota, collected and progress match the records`);
+  const total = bulletin.find((r) => r && r[1] === "合计");
+  check(total?.[4] === now.totals.collected, `the total row says ${now.totals.collected}`);
+  await shot(page, "export", false);
+
+  // --- posters -----------------------------------------------------------------------------
+  await page.goto(`${url}#/posters`);
+  await page.locator("figure img").waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector("figure img");
+    return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+  });
+  await shot(page, "posters", false);
+  const all = await context.newPage();
+  await all.setViewportSize({ width: 900, height: 1200 });
+  await all.goto(api("/posters"));
+  const pages = await all.locator("section.page").count();
+  check(pages === now.units.length, `all units' posters are one document of ${pages} A4 pages`);
+  await all.screenshot({ path: join(SHOTS, "console-posters-all.png") });
+  await all.close();
+
+  // --- devices: an enrollment code as a QR code, a device enrolls, revoke it ---------------
+  await page.goto(`${url}#/devices`);
+  await page.selectOption("#enroll-unit", { label: "揭阳市侨联" });
+  await page.getByRole("button", { name: "生成登记码" }).click();
+  const issued = page.getByTestId("enrollment-code");
+  await issued.locator("svg").waitFor();
+  const code = (await issued.locator(".code").innerText()).trim();
+  check(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(code), `an enrollment code is shown with its QR code (${code})`);
+  const enrolled = await page.request.post(api("/devices/enroll"), {
+    data: { code, device_name: "侨联平板 1" },
+  });
+  check(enrolled.status() === 201, "a tablet enrolls with it");
+  await shot(page, "devices-code", false);
+  await page.reload();
+  const row = page.locator('tr[data-device="侨联平板 1"]');
+  await row.waitFor();
+  await row.getByRole("button", { name: "吊销" }).click();
+  await row.getByRole("button", { name: "吊销" }).click();
+  await row.getByText("已吊销").waitFor();
+  const devices = await (await page.request.get(api("/devices"))).json();
+  check(devices.find((d) => d.name === "侨联平板 1")?.revoked_at !== null, "the device is revoked");
+  await shot(page, "devices");
+
+  // --- a viewer sees but cannot change -----------------------------------------------------
+  const viewerPassword = "viewer-password-2022";
+  const created = await page.request.post(api("/users"), {
+    data: { username: "viewer", password: viewerPassword, role: "viewer" },
+  });
+  check(created.status() === 201, "the admin creates a viewer");
+  await page.goto(`${url}#/plans`);
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await page.getByLabel("用户名").fill("viewer");
+  await page.getByLabel("密码").fill(viewerPassword);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.getByText("只读账号：可查看，不能修改").waitFor();
+  await page.selectOption("#plan-status", "approved");
+  await page.locator("article.plan").first().locator("button.head").click();
+  await page.getByText("各设备配额").waitFor();
+  check((await page.getByRole("button", { name: "结束活动" }).count()) === 0, "a viewer gets no buttons that change things");
+  const refused = await page.request.post(api(`/plans/${hospital.id}/close`));
+  check(refused.status() === 403, "and the server refuses a viewer's change (403)");
+  await shot(page, "viewer", false);
+  await page.getByRole("button", { name: "English" }).click();
+  await page.goto(`${url}#/dashboard`);
+  await page.getByText("Collection progress").waitFor();
+  check(true, "the console switches to English");
+
+  console.log(`console e2e: ${passed} passed, 0 failed`);
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(e);
+  if (context) {
+    const p = context.pages()[0];
+    if (p) await p.screenshot({ path: join(SHOTS, "console-failure.png"), fullPage: true }).catch(() => {});
+  }
+  console.log(`console e2e: ${passed} passed, 1 failed`);
+  process.exitCode = 1;
+} finally {
+  if (context) await context.close().catch(() => {});
+  cleanup();
+}
