@@ -16,6 +16,10 @@ const APT_PACKAGES: &[&str] = &[
     // A C compiler for the bundled SQLite, and pkg-config for -sys crates.
     "build-essential",
     "pkg-config",
+    // The console's end-to-end test: Debian's Chromium driven by playwright-core, and CJK
+    // glyphs for its screenshots.
+    "chromium",
+    "fonts-noto-cjk",
 ];
 
 fn main() -> Result<()> {
@@ -161,6 +165,7 @@ fn test() -> Result<()> {
     run(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run(Command::new("npm").args(["test"]).current_dir(&ui))?;
+    console_e2e()?;
     eprintln!("xtask: every check and test passed");
     Ok(())
 }
@@ -173,12 +178,16 @@ fn demo(rest: &[&str]) -> Result<()> {
     };
     setup()?;
     run(cargo().args(["build", "--release", "-p", "fieldpost-server"]))?;
+    // The secretariat console is served by the central at `/`; it prints the address and login.
+    build_console()?;
     let data_dir = root().join(".fieldpost-demo");
     let server = root().join("target/release/fieldpost-server");
     run(Command::new(server)
         .args(["--demo", "--data-dir"])
         .arg(&data_dir)
-        .args(["--listen", &format!("127.0.0.1:{port}")]))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--console-dir")
+        .arg(root().join("ui/dist-console")))
 }
 
 fn bench(bin: &str, args: &[&str]) -> Result<()> {
@@ -207,4 +216,21 @@ fn types() -> Result<()> {
             "generated_typescript",
         ])
         .env("FIELDPOST_BLESS", "1"))
+}
+
+/// Builds the secretariat console (ui/dist-console), which the central serves at `/`.
+fn build_console() -> Result<()> {
+    run(Command::new("npm")
+        .args(["run", "build:console"])
+        .current_dir(root().join("ui")))
+}
+
+/// The console end to end in Debian's Chromium (playwright-core) against a demo central on a
+/// temporary directory; screenshots land in target/screenshots/console-*.png.
+fn console_e2e() -> Result<()> {
+    run(cargo().args(["build", "-p", "fieldpost-server"]))?;
+    build_console()?;
+    run(Command::new("node")
+        .arg("ui/e2e/console.e2e.mjs")
+        .current_dir(root()))
 }
