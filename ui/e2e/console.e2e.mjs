@@ -277,7 +277,24 @@ async function main() {
   });
   check(enrolled.status() === 201, "a tablet enrolls with it");
   await shot(page, "devices-code", false);
-  await page.reload();
+
+  // Its unit's approved plan: top its grant up (the console never shrinks a live device's grant).
+  await page.goto(`${url}#/plans`);
+  await page.selectOption("#plan-status", "approved");
+  const qiao = page.locator("article.plan").filter({ hasText: "侨联进社区网络安全宣传站" });
+  await qiao.locator("button.head").click();
+  const line = qiao.locator("tr").filter({ hasText: "侨联平板 1" }).filter({ hasText: "医疗专用口罩" });
+  await line.locator("input").fill("100");
+  await line.getByRole("button", { name: "追加配给" }).click();
+  await qiao.locator(".ok").filter({ hasText: "已追加 100" }).waitFor();
+  const qiaoPlan = (await (await page.request.get(api("/plans?status=approved"))).json()).find(
+    (p) => p.title === "侨联进社区网络安全宣传站",
+  );
+  const grants = (await (await page.request.get(api(`/plans/${qiaoPlan.id}`))).json()).devices;
+  check(grants.some((g) => g.granted === 100), "a new device's grant is topped up within the allocation");
+  await shot(page, "plans-grants", false);
+
+  await page.goto(`${url}#/devices`);
   const row = page.locator('tr[data-device="侨联平板 1"]');
   await row.waitFor();
   await row.getByRole("button", { name: "吊销" }).click();
