@@ -12,13 +12,14 @@ use fieldpost_domain::{
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::reference::{item_exists, load_plan};
 use crate::sessions::open_session_plan;
 use crate::{Error, Result, Station, outbox, row, time};
 
 /// A tap on an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HandoutInput {
     /// The open session.
     pub session_id: SessionId,
@@ -31,7 +32,7 @@ pub struct HandoutInput {
 }
 
 /// The device's standing for one item under one plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ItemGrant {
     /// The item.
     pub item: Item,

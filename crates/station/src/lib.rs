@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod sync;
 pub mod sync_loop;
 pub mod time;
+pub mod typescript;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -3,12 +3,13 @@
 use fieldpost_domain::{Consent, EntrantId, EventPayload, LotteryEntrant, MobileNumber, SessionId};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::sessions::open_session_plan;
 use crate::{Error, Result, Station, outbox, time};
 
 /// What the volunteer enters for an entrant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EntrantInput {
     /// The open session.
     pub session_id: SessionId,
@@ -19,7 +20,7 @@ pub struct EntrantInput {
 }
 
 /// A registered entrant as the screens show it: the number masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EntrantReceipt {
     /// Identity.
     pub id: EntrantId,

@@ -9,12 +9,13 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{ActivityPlan, EventPayload, ItemQuantity, PlanAction, PlanId, PlanStatus};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::reference::{item_exists, load_plan, upsert_plan};
 use crate::{Error, Result, Station, outbox};
 
 /// What the team leader writes in a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PlanInput {
     /// What the activity is called.
     pub title: String,

@@ -8,12 +8,13 @@ use fieldpost_domain::{
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::reference::load_plan;
 use crate::{Error, Result, Station, outbox, row, time};
 
 /// A volunteer as typed at check-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct VolunteerInput {
     /// The volunteer's name.
     pub name: String,
@@ -22,7 +23,7 @@ pub struct VolunteerInput {
 }
 
 /// A volunteer's time at a session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct VolunteerShift {
     /// The check-in.
     pub check_in: VolunteerCheckIn,
@@ -31,7 +32,7 @@ pub struct VolunteerShift {
 }
 
 /// Handouts of one item in a session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ItemHandedOut {
     /// The item.
     pub item_id: ItemId,
@@ -48,7 +49,7 @@ pub struct ItemHandedOut {
 }
 
 /// What a session did, for its screen and its closing summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SessionSummary {
     /// The session.
     pub session: StationSession,

@@ -15,12 +15,13 @@ use fieldpost_domain::{EventId, ItemId, PlanId};
 use fieldpost_sync::{PullResponse, PushResponse, Record};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::reference::{upsert_campaign, upsert_grant, upsert_item, upsert_plan, upsert_unit};
 use crate::{Error, Result, Station, row, time};
 
 /// An event of this device that the central stored but could not apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QuarantineNotice {
     /// The event's seq.
     pub seq: u64,
@@ -35,7 +36,7 @@ pub struct QuarantineNotice {
 }
 
 /// What the sync status line shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncStatus {
     /// Events waiting to be pushed.
     pub pending: u64,

@@ -14,6 +14,7 @@ use fieldpost_sync::{PullQuery, PushRequest};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
+use ts_rs::TS;
 
 use crate::{Error, Station};
 
@@ -52,7 +53,7 @@ pub const PUSH_BATCH: usize = 2_000;
 pub const PULL_LIMIT: u32 = 5_000;
 
 /// What one sync did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncReport {
     /// Events the central confirmed.
     pub pushed: u64,
@@ -94,7 +95,7 @@ impl SyncError {
 }
 
 /// The loop's live state, for the UI.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LoopState {
     /// A sync is running.
     pub syncing: bool,
