@@ -1,0 +1,235 @@
+//! The commands the window invokes. Each is a one-line adapter over a use case of
+//! [`fieldpost_station::Station`] (or the shell's enrollment and sync wiring); refusals come
+//! back as [`CommandError`]s.
+//!
+//! Store commands are `async` in Tauri's sense: they run on the runtime's threads, never on
+//! the window's main thread, so a durable commit cannot stall rendering.
+
+use fieldpost_domain::{
+    ActivityPlan, CheckInId, EscrowPosition, Handout, HandoutId, HandoutVoid, Item, ItemId, PlanId,
+    SessionId, StationSession, VolunteerCheckIn,
+};
+use fieldpost_station::handouts::{HandoutInput, ItemGrant};
+use fieldpost_station::lottery::{EntrantInput, EntrantReceipt};
+use fieldpost_station::plans::PlanInput;
+use fieldpost_station::sessions::{SessionSummary, VolunteerInput};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use ts_rs::TS;
+
+use crate::enroll::EnrollInput;
+use crate::error::CommandError;
+use crate::state::{self, AppState, AppStatus, SyncView};
+
+type Result<T> = std::result::Result<T, CommandError>;
+
+/// The unit's exclusive survey link and its QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct UnitQr {
+    /// The unit's name.
+    pub unit_name: String,
+    /// The link the QR code encodes.
+    pub link: String,
+    /// The QR code, an SVG document.
+    pub svg: String,
+}
+
+/// Enrollment state, the unit and the campaign.
+#[tauri::command(async)]
+pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
+    state.status()
+}
+
+/// Enrolls this tablet with a central, syncs once and starts the background sync.
+#[tauri::command]
+pub async fn enroll(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: EnrollInput,
+) -> Result<AppStatus> {
+    crate::enroll::enroll(&state, input).await?;
+    state::start_sync(app);
+    state.status()
+}
+
+/// Approved plans whose window overlaps today (China time).
+#[tauri::command(async)]
+pub fn todays_plans(state: State<'_, AppState>) -> Result<Vec<ActivityPlan>> {
+    Ok(state.station().todays_plans()?)
+}
+
+/// Every plan on this device.
+#[tauri::command(async)]
+pub fn plans(state: State<'_, AppState>) -> Result<Vec<ActivityPlan>> {
+    Ok(state.station().plans()?)
+}
+
+/// One plan.
+#[tauri::command(async)]
+pub fn plan(state: State<'_, AppState>, plan_id: PlanId) -> Result<ActivityPlan> {
+    Ok(state.station().plan(plan_id)?)
+}
+
+/// Giftable items.
+#[tauri::command(async)]
+pub fn items(state: State<'_, AppState>) -> Result<Vec<Item>> {
+    Ok(state.station().items()?)
+}
+
+/// Saves a new draft plan.
+#[tauri::command(async)]
+pub fn draft_plan(state: State<'_, AppState>, input: PlanInput) -> Result<ActivityPlan> {
+    Ok(state.station().draft_plan(&input)?)
+}
+
+/// Files a draft with the secretariat.
+#[tauri::command(async)]
+pub fn file_plan(state: State<'_, AppState>, plan_id: PlanId) -> Result<ActivityPlan> {
+    Ok(state.station().file_plan(plan_id)?)
+}
+
+/// Changes what a plan says.
+#[tauri::command(async)]
+pub fn revise_plan(
+    state: State<'_, AppState>,
+    plan_id: PlanId,
+    input: PlanInput,
+) -> Result<ActivityPlan> {
+    Ok(state.station().revise_plan(plan_id, &input)?)
+}
+
+/// Opens a session under an approved plan with its volunteers checked in.
+#[tauri::command(async)]
+pub fn open_session(
+    state: State<'_, AppState>,
+    plan_id: PlanId,
+    station: String,
+    volunteers: Vec<VolunteerInput>,
+) -> Result<StationSession> {
+    Ok(state
+        .station()
+        .open_session(plan_id, &station, &volunteers)?)
+}
+
+/// The device's open session, if any.
+#[tauri::command(async)]
+pub fn open_session_id(state: State<'_, AppState>) -> Result<Option<SessionId>> {
+    Ok(state.station().open_session_id()?)
+}
+
+/// Checks a volunteer in.
+#[tauri::command(async)]
+pub fn check_in(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    volunteer: VolunteerInput,
+) -> Result<VolunteerCheckIn> {
+    Ok(state.station().check_in(session_id, &volunteer)?)
+}
+
+/// Checks a volunteer out.
+#[tauri::command(async)]
+pub fn check_out(state: State<'_, AppState>, check_in_id: CheckInId) -> Result<()> {
+    Ok(state.station().check_out(check_in_id)?)
+}
+
+/// Adds to (or corrects) the session's counters.
+#[tauri::command(async)]
+pub fn record_tally(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+    people_reached: i32,
+    questionnaires_assisted: i32,
+) -> Result<SessionSummary> {
+    Ok(state
+        .station()
+        .record_tally(session_id, people_reached, questionnaires_assisted)?)
+}
+
+/// What a session did so far.
+#[tauri::command(async)]
+pub fn session_summary(
+    state: State<'_, AppState>,
+    session_id: SessionId,
+) -> Result<SessionSummary> {
+    Ok(state.station().session_summary(session_id)?)
+}
+
+/// Closes a session; returns its summary.
+#[tauri::command(async)]
+pub fn close_session(state: State<'_, AppState>, session_id: SessionId) -> Result<SessionSummary> {
+    Ok(state.station().close_session(session_id)?)
+}
+
+/// Records a handout against the device's grant.
+#[tauri::command(async)]
+pub fn record_handout(state: State<'_, AppState>, input: HandoutInput) -> Result<Handout> {
+    Ok(state.station().record_handout(&input)?)
+}
+
+/// Cancels a handout (undo).
+#[tauri::command(async)]
+pub fn void_handout(
+    state: State<'_, AppState>,
+    handout_id: HandoutId,
+    reason: String,
+) -> Result<HandoutVoid> {
+    Ok(state.station().void_handout(handout_id, &reason)?)
+}
+
+/// The session's last handout that undo would cancel.
+#[tauri::command(async)]
+pub fn last_handout(state: State<'_, AppState>, session_id: SessionId) -> Result<Option<Handout>> {
+    Ok(state.station().last_handout(session_id)?)
+}
+
+/// The device's remaining grant per item under a plan.
+#[tauri::command(async)]
+pub fn remaining_grants(state: State<'_, AppState>, plan_id: PlanId) -> Result<Vec<ItemGrant>> {
+    Ok(state.station().remaining_grants(plan_id)?)
+}
+
+/// Gives unused grant back to the central.
+#[tauri::command(async)]
+pub fn release_grant(
+    state: State<'_, AppState>,
+    plan_id: PlanId,
+    item_id: ItemId,
+    quantity: u32,
+) -> Result<EscrowPosition> {
+    Ok(state.station().release_grant(plan_id, item_id, quantity)?)
+}
+
+/// Registers a lottery entrant; the receipt shows the number masked.
+#[tauri::command(async)]
+pub fn register_entrant(state: State<'_, AppState>, input: EntrantInput) -> Result<EntrantReceipt> {
+    Ok(state.station().register_entrant(&input)?)
+}
+
+/// The sync line.
+#[tauri::command(async)]
+pub fn sync_view(state: State<'_, AppState>) -> Result<SyncView> {
+    state.sync_view()
+}
+
+/// Asks for a sync now (starting the loop if the device is enrolled and it is not running).
+#[tauri::command(async)]
+pub fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncView> {
+    if !state.sync_now() && state.is_enrolled()? {
+        state::start_sync(app);
+    }
+    state.sync_view()
+}
+
+/// The unit's survey link as a QR code, drawn on the tablet.
+#[tauri::command(async)]
+pub fn unit_qr(state: State<'_, AppState>) -> Result<UnitQr> {
+    let unit = state.station().unit()?.ok_or_else(|| {
+        CommandError::new("no_unit", "the unit has not been synced to this tablet yet")
+    })?;
+    Ok(UnitQr {
+        svg: crate::qr::svg(&unit.survey_link)?,
+        link: unit.survey_link,
+        unit_name: unit.name,
+    })
+}
