@@ -1,5 +1,6 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
+import { inTauri, tauriBackend } from "./lib/api/tauri";
 import "./app.css";
 
 const target = document.getElementById("app");
@@ -8,4 +9,6 @@ if (target === null) {
   throw new Error("Fieldpost: #app element missing from index.html");
 }
 
-export default mount(App, { target });
+// In the Tauri window the station screens run over the store; in a plain browser (vite dev)
+// only the shell shows: the console has its own entry and backend.
+export default mount(App, { target, props: inTauri() ? { backend: tauriBackend } : {} });

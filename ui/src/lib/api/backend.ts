@@ -1,0 +1,84 @@
+/**
+ * The one interface the screens talk to. The station app implements it over Tauri commands
+ * (`tauri.ts`); the console (a later issue) adds an HTTP implementation; tests use fakes.
+ *
+ * Every method rejects with a `CommandError` (`{kind, message, field?}`), never a bare string.
+ */
+import type { ActivityPlan } from "./generated/station/ActivityPlan";
+import type { AppStatus } from "./generated/station/AppStatus";
+import type { CheckInId } from "./generated/station/CheckInId";
+import type { CommandError } from "./generated/station/CommandError";
+import type { EnrollInput } from "./generated/station/EnrollInput";
+import type { EntrantInput } from "./generated/station/EntrantInput";
+import type { EntrantReceipt } from "./generated/station/EntrantReceipt";
+import type { Handout } from "./generated/station/Handout";
+import type { HandoutId } from "./generated/station/HandoutId";
+import type { HandoutInput } from "./generated/station/HandoutInput";
+import type { HandoutVoid } from "./generated/station/HandoutVoid";
+import type { Item } from "./generated/station/Item";
+import type { ItemGrant } from "./generated/station/ItemGrant";
+import type { PlanId } from "./generated/station/PlanId";
+import type { PlanInput } from "./generated/station/PlanInput";
+import type { SessionId } from "./generated/station/SessionId";
+import type { SessionSummary } from "./generated/station/SessionSummary";
+import type { StationSession } from "./generated/station/StationSession";
+import type { SyncView } from "./generated/station/SyncView";
+import type { UnitQr } from "./generated/station/UnitQr";
+import type { VolunteerCheckIn } from "./generated/station/VolunteerCheckIn";
+import type { VolunteerInput } from "./generated/station/VolunteerInput";
+
+export type { CommandError };
+
+/** What the station screens need from the store and the sync loop. */
+export interface Backend {
+  appStatus(): Promise<AppStatus>;
+  enroll(input: EnrollInput): Promise<AppStatus>;
+
+  todaysPlans(): Promise<ActivityPlan[]>;
+  plans(): Promise<ActivityPlan[]>;
+  items(): Promise<Item[]>;
+  draftPlan(input: PlanInput): Promise<ActivityPlan>;
+  filePlan(planId: PlanId): Promise<ActivityPlan>;
+  revisePlan(planId: PlanId, input: PlanInput): Promise<ActivityPlan>;
+
+  openSession(planId: PlanId, station: string, volunteers: VolunteerInput[]): Promise<StationSession>;
+  openSessionId(): Promise<SessionId | null>;
+  checkIn(sessionId: SessionId, volunteer: VolunteerInput): Promise<VolunteerCheckIn>;
+  checkOut(checkInId: CheckInId): Promise<void>;
+  recordTally(sessionId: SessionId, peopleReached: number, questionnairesAssisted: number): Promise<SessionSummary>;
+  sessionSummary(sessionId: SessionId): Promise<SessionSummary>;
+  closeSession(sessionId: SessionId): Promise<SessionSummary>;
+
+  recordHandout(input: HandoutInput): Promise<Handout>;
+  voidHandout(handoutId: HandoutId, reason: string): Promise<HandoutVoid>;
+  lastHandout(sessionId: SessionId): Promise<Handout | null>;
+  remainingGrants(planId: PlanId): Promise<ItemGrant[]>;
+  registerEntrant(input: EntrantInput): Promise<EntrantReceipt>;
+
+  syncView(): Promise<SyncView>;
+  syncNow(): Promise<SyncView>;
+  /** Calls `listener` whenever the sync loop's state changes; resolves to an unsubscribe. */
+  onSyncChanged(listener: (view: SyncView) => void): Promise<() => void>;
+
+  unitQr(): Promise<UnitQr>;
+}
+
+/** Whether `value` has the shape of a `CommandError`. */
+export function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === "string" &&
+    typeof (value as { message?: unknown }).message === "string"
+  );
+}
+
+/**
+ * Whatever a backend call threw, as a `CommandError`: a failure outside the store (the IPC
+ * bridge, a bug) still reaches the screen as something it can show, with kind `app`.
+ */
+export function toCommandError(thrown: unknown): CommandError {
+  if (isCommandError(thrown)) return thrown;
+  if (thrown instanceof Error) return { kind: "app", message: thrown.message };
+  return { kind: "app", message: String(thrown) };
+}
