@@ -5,6 +5,8 @@
 //! - `cargo xtask bench [station | sync [--scale]]`: benchmarks, each against a baseline
 //!   measured in the same run.
 //! - `cargo xtask types`: regenerate the committed TypeScript types.
+//! - `cargo xtask bundle`: build the station app's installable .deb.
+//! - `cargo xtask bench app`: the station app's release binary size and cold start.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,10 +18,23 @@ const APT_PACKAGES: &[&str] = &[
     // A C compiler for the bundled SQLite, and pkg-config for -sys crates.
     "build-essential",
     "pkg-config",
-    // The console's end-to-end test: Debian's Chromium driven by playwright-core, and CJK
-    // glyphs for its screenshots.
-    "chromium",
+    // The station app's Tauri 2 shell on Linux (WebKitGTK 4.1).
+    "libwebkit2gtk-4.1-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    // Its end-to-end test in the real window: a virtual X server and WebKitWebDriver.
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    // CJK glyphs, so that the Chinese screens (and their screenshots) render.
     "fonts-noto-cjk",
+    // The console's end-to-end test: Debian's Chromium driven by playwright-core.
+    "chromium",
+    // `cargo xtask bundle` packs the .deb with dpkg's tools.
+    "dpkg-dev",
+    "file",
 ];
 
 fn main() -> Result<()> {
@@ -34,9 +49,12 @@ fn main() -> Result<()> {
         ["bench"] => {
             bench("bench-station", &[])?;
             bench("bench-sync", &[])?;
-            bench("bench-sync", &["--scale"])
+            bench("bench-sync", &["--scale"])?;
+            bench_app()
         }
+        ["bench", "app"] => bench_app(),
         ["types"] => types(),
+        ["bundle"] => bundle(),
         ["setup"] => setup(),
         _ => {
             eprintln!(
@@ -44,8 +62,9 @@ fn main() -> Result<()> {
                  commands:\n  \
                  test           install what is missing, then run every check and test\n  \
                  demo [--port N] run the central with the demo campaign on an embedded SQLite file\n  \
-                 bench [station | sync [--scale]]  benchmarks against baselines of the same run\n  \
+                 bench [station | sync [--scale] | app]  benchmarks against baselines of the same run\n  \
                  types          regenerate ui/src/lib/api/generated from the Rust types\n  \
+                 bundle         build the station app's .deb (target/release/bundle/deb)\n  \
                  setup          only install what is missing"
             );
             bail!("unknown command: {}", args.join(" "));
@@ -135,7 +154,53 @@ fn setup() -> Result<()> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&ui))?;
     }
+    // The app crate embeds ui/dist at compile time (tauri::generate_context!), so the UI is
+    // built before anything compiles it: clippy, tests, the e2e run, the bundle.
+    if ui_build_needed(&ui) {
+        run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
+    }
+    if tauri_driver().is_none() {
+        run(cargo().args(["install", "tauri-driver", "--locked"]))?;
+    }
     Ok(())
+}
+
+/// `npm run build` again when ui/dist is missing or older than anything it is built from.
+/// Rebuilding only when needed keeps the app crate (which reruns on ui/dist) from relinking.
+fn ui_build_needed(ui: &Path) -> bool {
+    fn newest(path: &Path) -> Option<std::time::SystemTime> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_dir() {
+            return meta.modified().ok();
+        }
+        std::fs::read_dir(path)
+            .ok()?
+            .flatten()
+            .filter_map(|e| newest(&e.path()))
+            .max()
+    }
+    let Some(built) = newest(&ui.join("dist/index.html")) else {
+        return true;
+    };
+    [
+        "src",
+        "index.html",
+        "vite.config.ts",
+        "svelte.config.js",
+        "package-lock.json",
+    ]
+    .iter()
+    .filter_map(|p| newest(&ui.join(p)))
+    .any(|t| t > built)
+}
+
+/// The tauri-driver binary `cargo install` put in cargo's bin directory, if it is there.
+fn tauri_driver() -> Option<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let path = home.join("bin/tauri-driver");
+    path.exists().then_some(path)
 }
 
 /// `npm ci` again when node_modules is missing or older than the lockfile.
@@ -165,9 +230,78 @@ fn test() -> Result<()> {
     run(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run(Command::new("npm").args(["test"]).current_dir(&ui))?;
+    e2e()?;
     console_e2e()?;
     eprintln!("xtask: every check and test passed");
     Ok(())
+}
+
+/// The station app end to end in its real window (tauri-driver + WebKitWebDriver under
+/// Xvfb) against a central the test starts; screenshots land in target/screenshots/.
+fn e2e() -> Result<()> {
+    run(cargo().args(["build", "-p", "fieldpost-app", "--bin", "fieldpost-app"]))?;
+    run(cargo().args(["build", "-p", "fieldpost-tests", "--bin", "e2e-central"]))?;
+    let target = target_dir();
+    let driver = tauri_driver().context("tauri-driver is missing: run `cargo xtask setup`")?;
+    run(Command::new("node")
+        .arg("e2e/station.e2e.mjs")
+        .current_dir(root().join("ui"))
+        .env("FIELDPOST_APP", target.join("debug/fieldpost-app"))
+        .env("FIELDPOST_E2E_CENTRAL", target.join("debug/e2e-central"))
+        .env("FIELDPOST_SCREENSHOTS", target.join("screenshots"))
+        .env("TAURI_DRIVER", driver))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The station app's .deb, built by the pinned @tauri-apps/cli from ui/node_modules. Only
+/// the deb target: an AppImage downloads tools at build time.
+fn bundle() -> Result<()> {
+    setup()?;
+    run(Command::new("node")
+        .arg(root().join("ui/node_modules/@tauri-apps/cli/tauri.js"))
+        .args(["build", "--bundles", "deb", "--ci"])
+        .current_dir(root().join("src-tauri")))?;
+    let dir = target_dir().join("release/bundle/deb");
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "deb") {
+            eprintln!("xtask: built {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// `release_binary_bytes=`: the release binary as the bundle ships it; `cold_start_ms=`:
+/// launch to the first screen being interactive, measured through the WebDriver session.
+fn bench_app() -> Result<()> {
+    setup()?;
+    // The features the Tauri CLI builds a bundle with, so the binary measured is the shipped one.
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "fieldpost-app",
+        "--bin",
+        "fieldpost-app",
+        "--features",
+        "tauri/custom-protocol",
+    ]))?;
+    let binary = target_dir().join("release/fieldpost-app");
+    let bytes = std::fs::metadata(&binary)
+        .with_context(|| format!("reading {}", binary.display()))?
+        .len();
+    println!("release_binary_bytes={bytes}");
+    let driver = tauri_driver().context("tauri-driver is missing: run `cargo xtask setup`")?;
+    run(Command::new("node")
+        .args(["e2e/station.e2e.mjs", "--bench"])
+        .current_dir(root().join("ui"))
+        .env("FIELDPOST_APP", &binary)
+        .env("TAURI_DRIVER", driver))
 }
 
 fn demo(rest: &[&str]) -> Result<()> {
@@ -182,12 +316,61 @@ fn demo(rest: &[&str]) -> Result<()> {
     build_console()?;
     let data_dir = root().join(".fieldpost-demo");
     let server = root().join("target/release/fieldpost-server");
-    run(Command::new(server)
+    let mut central = Command::new(&server);
+    central
         .args(["--demo", "--data-dir"])
         .arg(&data_dir)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .arg("--console-dir")
-        .arg(root().join("ui/dist-console")))
+        .arg(root().join("ui/dist-console"));
+    // Where a display is available, the station app opens against the demo central too.
+    if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        return run(&mut central);
+    }
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "fieldpost-app",
+        "--bin",
+        "fieldpost-app",
+        "--features",
+        "tauri/custom-protocol",
+    ]))?;
+    eprintln!("xtask: $ {}", describe(&central));
+    let mut central = central.spawn().context("starting the demo central")?;
+    let url = format!("http://127.0.0.1:{port}");
+    // The central seeds the demo campaign before it listens; once it answers, issue a code
+    // for the demo's first unit so the app can be enrolled with it.
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port.parse::<u16>()?));
+    for _ in 0..300 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let code = run(Command::new(&server)
+        .args(["enroll-code", "--unit", "揭阳市侨联", "--data-dir"])
+        .arg(&data_dir)
+        .args(["--server-url", &url]));
+    if let Err(e) = code {
+        eprintln!(
+            "xtask: no enrollment code issued ({e}); issue one with `fieldpost-server enroll-code`"
+        );
+    }
+    let app = Command::new(target_dir().join("release/fieldpost-app"))
+        .env("FIELDPOST_CENTRAL_URL", &url)
+        .env("FIELDPOST_DATA_DIR", data_dir.join("station"))
+        .spawn();
+    match app {
+        Ok(_) => eprintln!("xtask: the station app is open; enter the code above to enroll it"),
+        Err(e) => eprintln!("xtask: cannot start the station app: {e}"),
+    }
+    let status = central.wait().context("waiting for the demo central")?;
+    if !status.success() {
+        bail!("the demo central stopped with {status}");
+    }
+    Ok(())
 }
 
 fn bench(bin: &str, args: &[&str]) -> Result<()> {
@@ -211,6 +394,16 @@ fn types() -> Result<()> {
             "test",
             "-p",
             "fieldpost-domain",
+            "--test",
+            "it",
+            "generated_typescript",
+        ])
+        .env("FIELDPOST_BLESS", "1"))?;
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "fieldpost-app",
             "--test",
             "it",
             "generated_typescript",

@@ -1,0 +1,177 @@
+//! A real central for the station app's end-to-end test (issue #5), driven over stdin/stdout
+//! by `ui/e2e/station.e2e.mjs`.
+//!
+//! It serves a fresh data directory (the first argument, or a temporary one) on loopback,
+//! seeds a campaign, a unit with masks and kits in stock, files a plan for the unit whose
+//! window covers now, issues an enrollment code and prints one JSON line:
+//! `{"url", "code", "unit_id", "plan_id", "mask", "kit"}`. Then it answers one JSON line per
+//! command read from stdin:
+//!
+//! - `approve MASKS KITS`: approves the plan with that allocation, split evenly among the
+//!   unit's enrolled devices (so that the app's grant is known to the test);
+//! - `record`: the unit's quota record (采集任务 vs 采集量, items allocated and handed out per
+//!   plan), its sessions and its lottery entrant count;
+//! - `quit` (or the end of stdin): stops.
+
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use chrono::{Duration, Utc};
+use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
+use fieldpost_server::enrollment;
+use fieldpost_server::store::sqlite::SqliteStore;
+use fieldpost_server::store::{Actor, Approval, DeviceShare, PlanContent, Store};
+use fieldpost_tests::central::{TestCentral, seed};
+use serde_json::json;
+
+fn actor() -> Actor {
+    Actor::System("e2e-central")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = std::env::args()
+        .nth(1)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_owned());
+    let central = TestCentral::start(&dir).await?;
+    let store = central.store.clone();
+    let world = seed(store.as_ref(), 1_000, 200)?;
+    let plan_id = file_plan(store.as_ref(), world.unit_id)?;
+    let code = enrollment::issue_blocking(
+        store.as_ref(),
+        &actor(),
+        world.unit_id,
+        Utc::now(),
+        Duration::hours(2),
+    )?;
+    say(&json!({
+        "url": central.url(),
+        "code": code.code,
+        "unit_id": world.unit_id,
+        "plan_id": plan_id,
+        "mask": world.mask,
+        "kit": world.kit,
+    }))?;
+
+    let (lines_tx, mut lines) = tokio::sync::mpsc::channel::<String>(8);
+    // stdin is blocking; read it on its own thread so the central keeps serving.
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while let Some(line) = lines.recv().await {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let reply = match words.as_slice() {
+            ["approve", masks, kits] => {
+                let store = store.clone();
+                let (masks, kits) = (masks.parse()?, kits.parse()?);
+                let (unit, mask, kit) = (world.unit_id, world.mask, world.kit);
+                tokio::task::spawn_blocking(move || {
+                    approve(store.as_ref(), unit, plan_id, &[(mask, masks), (kit, kits)])
+                })
+                .await?
+            }
+            ["record"] => record(&store, world.unit_id),
+            ["quit"] => break,
+            _ => Ok(json!({"error": format!("unknown command: {line}")})),
+        };
+        say(&reply.unwrap_or_else(|e| json!({"error": format!("{e:#}")})))?;
+    }
+    central.stop().await;
+    Ok(())
+}
+
+fn say(value: &serde_json::Value) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{value}")?;
+    out.flush()?;
+    Ok(())
+}
+
+fn file_plan(store: &dyn Store, unit: UnitId) -> anyhow::Result<PlanId> {
+    let now = Utc::now();
+    let id = PlanId::new();
+    store.file_plan(
+        &actor(),
+        now,
+        id,
+        unit,
+        PlanContent {
+            title: "步行街宣传站".into(),
+            location: "榕城区步行街".into(),
+            starts_at: now - Duration::hours(1),
+            ends_at: now + Duration::hours(12),
+            expected_people: 500,
+            staff: "林小华 等 4 人".into(),
+            requested: Vec::new(),
+        },
+    )?;
+    Ok(id)
+}
+
+/// Approves `plan` allocating `lines`, each item split evenly among the unit's active
+/// devices (the first ones take the remainder).
+fn approve(
+    store: &dyn Store,
+    unit: UnitId,
+    plan: PlanId,
+    lines: &[(ItemId, u32)],
+) -> anyhow::Result<serde_json::Value> {
+    let devices: Vec<_> = store
+        .devices(Some(unit))?
+        .into_iter()
+        .filter(|d| d.revoked_at.is_none())
+        .collect();
+    if devices.is_empty() {
+        bail!("no device of the unit is enrolled yet");
+    }
+    let n = u32::try_from(devices.len()).context("device count")?;
+    let mut shares = Vec::new();
+    for &(item_id, quantity) in lines {
+        for (i, device) in (0..n).zip(&devices) {
+            let share = quantity / n + u32::from(i < quantity % n);
+            if share > 0 {
+                shares.push(DeviceShare {
+                    device_id: device.id,
+                    item_id,
+                    quantity: share,
+                });
+            }
+        }
+    }
+    let allocation: Vec<ItemQuantity> = lines
+        .iter()
+        .map(|&(item_id, quantity)| ItemQuantity { item_id, quantity })
+        .collect();
+    store.approve_plan(
+        &actor(),
+        Utc::now(),
+        plan,
+        Approval {
+            allocation,
+            grants: Some(shares.clone()),
+        },
+    )?;
+    Ok(json!({"approved": plan, "shares": shares}))
+}
+
+fn record(store: &Arc<SqliteStore>, unit: UnitId) -> anyhow::Result<serde_json::Value> {
+    let records = store.records()?;
+    let record = records
+        .units
+        .into_iter()
+        .find(|r| r.unit.id == unit)
+        .context("the unit has no record")?;
+    Ok(json!({
+        "record": record,
+        "sessions": store.sessions(Some(unit))?,
+        "entrants": store.entrant_count(unit)?,
+    }))
+}

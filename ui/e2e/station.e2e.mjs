@@ -1,0 +1,319 @@
+// The station app end to end, in the real window (issue #5): tauri-driver + WebKitWebDriver
+// under Xvfb, against a real central that this test starts (tests/src/bin/e2e-central.rs).
+//
+//   node e2e/station.e2e.mjs            the whole flow, with screenshots in target/screenshots
+//   node e2e/station.e2e.mjs --bench    launch to the first interactive screen: cold_start_ms=
+//
+// `cargo xtask test` builds the app and the central first and passes their paths in
+// FIELDPOST_APP and FIELDPOST_E2E_CENTRAL; this script builds nothing itself.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { central, display, killAll, tauriDriver } from "./harness.mjs";
+import { Session, sleep } from "./webdriver.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const app = process.env.FIELDPOST_APP ?? join(root, "target/debug/fieldpost-app");
+const centralBin = process.env.FIELDPOST_E2E_CENTRAL ?? join(root, "target/debug/e2e-central");
+const shots = process.env.FIELDPOST_SCREENSHOTS ?? join(root, "target/screenshots");
+const bench = process.argv.includes("--bench");
+
+const ORIENTATIONS = [
+  ["landscape", 1280, 800],
+  ["portrait", 800, 1280],
+];
+
+let passed = 0;
+async function step(name, body) {
+  const started = Date.now();
+  await body();
+  passed += 1;
+  console.log(`e2e: ok ${name} (${Date.now() - started} ms)`);
+}
+
+const tid = (id) => `[data-testid="${id}"]`;
+
+/** Two animation frames: the last state change is laid out and painted. */
+async function settle(s) {
+  await s.executeAsync(
+    "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+  );
+}
+
+async function resize(s, width, height) {
+  await s.setWindowRect({ x: 0, y: 0, width, height });
+  // The window manager-less X server applies the size asynchronously; wait for the layout.
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    await settle(s);
+    const [w, h] = await s.execute("return [window.innerWidth, window.innerHeight];");
+    if (Math.abs(w - width) <= 2 && Math.abs(h - height) <= 60) return;
+    if (Date.now() > deadline) {
+      console.warn(`e2e: window is ${w}×${h}, asked for ${width}×${height}`);
+      return;
+    }
+    await sleep(50);
+  }
+}
+
+/** The whole window in both orientations: `NAME-landscape.png`, `NAME-portrait.png`. */
+async function shoot(s, name) {
+  for (const [orientation, width, height] of ORIENTATIONS) {
+    await resize(s, width, height);
+    await s.execute("window.scrollTo(0, 0);");
+    await settle(s);
+    await writeFile(join(shots, `${name}-${orientation}.png`), await s.screenshot());
+  }
+  await resize(s, 1280, 800);
+}
+
+async function launch(env) {
+  const driver = await tauriDriver(env);
+  const started = Date.now();
+  const s = await Session.start(driver.base, { "tauri:options": { application: app } });
+  return { s, driver, started };
+}
+
+/** The first screen is interactive when its main button can be pressed. */
+async function firstScreen(s) {
+  const button = await s.waitFor(`${tid("enroll-submit")}, ${tid("sync-now")}`, { timeout: 60000 });
+  await s.waitFor("body", { until: () => true });
+  assert.equal(await s.property(button, "disabled"), false, "the first screen's button responds");
+}
+
+async function main() {
+  const dataDir = await mkdtemp(join(tmpdir(), "fieldpost-e2e-"));
+  const env = {
+    DISPLAY: await display(),
+    FIELDPOST_DATA_DIR: dataDir,
+    // WebKit's defaults on Xvfb: the usual GPU workarounds (WEBKIT_DISABLE_COMPOSITING_MODE,
+    // WEBKIT_DISABLE_DMABUF_RENDERER, LIBGL_ALWAYS_SOFTWARE) make its screenshots crash.
+  };
+  try {
+    if (bench) await runBench(env);
+    else await runFlow(env);
+  } finally {
+    killAll();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runBench(env) {
+  const { s, driver, started } = await launch(env);
+  await firstScreen(s);
+  console.log(`cold_start_ms=${Date.now() - started}`);
+  await s.end();
+  driver.stop();
+}
+
+async function runFlow(env) {
+  await mkdir(shots, { recursive: true });
+  const c = await central(centralBin);
+  const { s, driver, started } = await launch({ ...env, FIELDPOST_CENTRAL_URL: c.url });
+  await firstScreen(s);
+  console.log(`e2e: first screen interactive after ${Date.now() - started} ms`);
+  await resize(s, 1280, 800);
+
+  await step("first run: a wrong code is refused in Chinese beside the code, keeping what was typed", async () => {
+    const server = await s.waitFor(tid("enroll-server"));
+    assert.equal(await s.property(server, "value"), c.url, "the central's address is offered");
+    await s.fill(tid("enroll-code"), "aaaa-bbbb-cccc");
+    await s.clickOn(tid("enroll-submit"));
+    const error = await s.waitFor(tid("enroll-code-error"));
+    assert.match(await s.text(error), /登记码无效或已过期/, "the refusal is in Chinese");
+    assert.equal(await s.property(await s.find(tid("enroll-code")), "value"), "aaaa-bbbb-cccc", "nothing typed is lost");
+    await shoot(s, "01-enroll");
+  });
+
+  await step("enroll with the code; the first sync brings the unit", async () => {
+    await s.fill(tid("enroll-code"), c.code);
+    await s.clickOn(tid("enroll-submit"));
+    await s.waitFor(tid("unit-name"), { timeout: 30000, until: (t) => t.includes("揭阳市侨联") });
+    await s.waitFor(tid("home-empty"), { what: "no approved plan yet" });
+  });
+
+  await step("team leader: draft a plan offline, then file it", async () => {
+    await s.clickOn(tid("tab-plans"));
+    await s.waitFor(tid("plan-card"), { what: "the central's submitted plan" });
+    await s.clickOn(tid("plan-new"));
+    await s.fill(tid("plan-title"), "进贤门广场宣传站");
+    await s.fill(tid("plan-location"), "榕城区进贤门广场");
+    await s.fill(tid("plan-ends"), "明天");
+    await s.clickOn(tid("plan-save"));
+    const error = await s.waitFor(`${tid("plan-form")} [role="alert"]`);
+    assert.match(await s.text(error), /时间格式/, "a malformed time is named beside its box");
+    await shoot(s, "06-plan-form");
+    const today = await s.execute(
+      "const d = new Date(Date.now() + 8 * 3600e3); return d.toISOString().slice(0, 10);",
+    );
+    await s.fill(tid("plan-ends"), `${today} 23:00`);
+    await s.fill(tid("plan-expected"), "300");
+    await s.fill(tid("plan-staff"), "陈晓 等 3 人");
+    const requested = await s.findAll(tid("plan-requested"));
+    await s.type(requested[0], "200");
+    await s.clickOn(tid("plan-save"));
+    await s.waitFor(`${tid("plan-card")}[data-status="draft"]`, { what: "the draft" });
+    await s.clickOn(`${tid("plan-card")}[data-status="draft"] ${tid("plan-file")}`);
+    await s.waitFor(tid("plan-card"), { until: () => true });
+    const statuses = await Promise.all((await s.findAll(tid("plan-status"))).map((e) => s.text(e)));
+    assert.deepEqual(statuses.sort(), ["已提交", "已提交"], "both plans wait for the secretariat");
+    await shoot(s, "05-plans");
+  });
+
+  await step("the secretariat approves; a sync brings the plan and this tablet's grant", async () => {
+    const approval = await c.ask("approve 5 2");
+    assert.equal(approval.shares.length, 2, "one device holds the whole grant of each item");
+    await s.clickOn(tid("tab-today"));
+    const deadline = Date.now() + 30000;
+    while ((await s.find(tid("plan-choice"))) === null) {
+      assert.ok(Date.now() < deadline, "the approved plan arrives within 30 s of sync-now");
+      const now = await s.find(`${tid("sync-now")}:not([disabled])`);
+      if (now !== null) await s.click(now);
+      await sleep(500);
+    }
+    await shoot(s, "02-today");
+  });
+
+  await step("open a session with a volunteer checked in", async () => {
+    await s.clickOn(tid("plan-choice"));
+    await s.fill(tid("open-volunteer-name"), "林小华");
+    await s.clickOn(tid("open-submit"));
+    await s.waitFor(tid("session-screen"));
+  });
+
+  const mask = `${tid("gift")}[data-item="mask"]`;
+  const kit = `${tid("gift")}[data-item="kit"]`;
+  const remaining = async (css) => s.text(await s.find(`${css} ${tid("gift-remaining")}`));
+
+  await step("record handouts one tap each until the grant runs out", async () => {
+    await s.waitFor(mask, { until: (t) => t.includes("剩余 5 只") });
+    for (let left = 4; left >= 0; left -= 1) {
+      await s.clickOn(`${mask}:not([disabled])`);
+      await s.waitFor(`${mask} ${tid("gift-remaining")}`, { until: (t) => t === `剩余 ${left} 只` });
+    }
+    await shoot(s, "03-session");
+  });
+
+  await step("the next tap is refused and offers recording anyway with a reason", async () => {
+    await s.clickOn(`${mask}:not([disabled])`);
+    const offer = await s.waitFor(tid("over-grant"));
+    const text = await s.text(offer);
+    assert.match(text, /配额已用完/, "the refusal says the grant is used up");
+    assert.match(text, /原因/, "and asks for a reason");
+    await s.clickOn(tid("over-grant-record"));
+    const error = await s.waitFor(tid("over-grant-error"));
+    assert.match(await s.text(error), /配额已用完/, "no reason, no exception");
+    await s.fill(tid("over-grant-reason"), "箱内实际多出 20 只");
+    await shoot(s, "04-over-grant");
+    await s.clickOn(tid("over-grant-record"));
+    await s.waitFor(tid("gift-notice"), { until: (t) => t.includes("已记录") });
+    assert.equal(await s.find(tid("over-grant")), null, "the offer closes once recorded");
+  });
+
+  await step("undo cancels the last tap", async () => {
+    await s.clickOn(`${kit}:not([disabled])`);
+    await s.waitFor(`${kit} ${tid("gift-remaining")}`, { until: (t) => t === "剩余 1 份" });
+    await s.clickOn(`${tid("undo")}:not([disabled])`);
+    await s.waitFor(`${kit} ${tid("gift-remaining")}`, { until: (t) => t === "剩余 2 份" });
+    assert.equal(await remaining(mask), "剩余 0 只", "undo touched only the last tap");
+  });
+
+  await step("tally people reached and questionnaires assisted", async () => {
+    for (let i = 0; i < 3; i += 1) await s.clickOn(tid("tally-people-add"));
+    for (let i = 0; i < 2; i += 1) await s.clickOn(tid("tally-assisted-add"));
+    await s.waitFor(tid("tally-people"), { until: (t) => t === "3" });
+    await s.waitFor(tid("tally-assisted"), { until: (t) => t === "2" });
+  });
+
+  await step("the unit's survey link as a full-screen QR code, drawn offline", async () => {
+    await s.clickOn(tid("show-qr"));
+    const overlay = await s.waitFor(tid("qr-overlay"), { until: (t) => t.includes("https://s.example/q") });
+    assert.ok((await s.find(`${tid("qr-overlay")} svg`)) !== null, "the code is drawn on the tablet");
+    assert.match(await s.text(overlay), /揭阳市侨联 专属问卷/);
+    await shoot(s, "07-qr");
+    await s.clickOn(tid("qr-close"));
+  });
+
+  await step("register a lottery entrant: consent first, the number shown masked", async () => {
+    const consent = await s.waitFor(tid("consent-text"));
+    assert.match(await s.text(consent), /仅用于抽奖/, "the consent text is shown");
+    await s.fill(tid("entrant-phone"), "13812345678");
+    await s.clickOn(tid("entrant-submit"));
+    const error = await s.waitFor(tid("entrant-error"));
+    assert.match(await s.text(error), /同意/, "no consent, no number stored");
+    assert.equal(await s.property(await s.find(tid("entrant-phone")), "value"), "13812345678", "the number typed is kept");
+    await s.clickOn(tid("entrant-consent"));
+    await s.clickOn(tid("entrant-submit"));
+    const receipt = await s.waitFor(tid("entrant-receipt"));
+    assert.equal(await s.text(receipt), "已登记：138****5678", "only the masked number is shown");
+    assert.equal(await s.property(await s.find(tid("entrant-phone")), "value"), "", "the full number leaves the screen");
+    await s.execute("document.querySelector('[data-testid=entrant-panel]').scrollIntoView();");
+    await shoot(s, "03-session-entrant");
+  });
+
+  await step("close the session with its summary", async () => {
+    await s.clickOn(tid("close-session"));
+    await s.waitFor(`${tid("close-session")}[data-armed="true"]`, { what: "the second-tap confirmation" });
+    await s.clickOn(tid("close-session"));
+    await s.waitFor(tid("summary-screen"));
+    assert.equal(await s.text(await s.find(tid("summary-people"))), "3");
+    assert.equal(await s.text(await s.find(tid("summary-entrants"))), "1");
+    const lines = await Promise.all((await s.findAll(tid("summary-handout"))).map((e) => s.text(e)));
+    assert.ok(lines.some((l) => l.includes("医疗专用口罩") && l.includes("6 只") && l.includes("超配额 1")), `masks: ${lines}`);
+    await shoot(s, "08-summary");
+  });
+
+  await step("sync: nothing left pending", async () => {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const pending = await s.text(await s.find(tid("sync-pending")));
+      const state = await s.property(await s.find(tid("sync-bar")), "dataset");
+      if (pending === "待同步 0 条" && state.state === "ok") break;
+      assert.ok(Date.now() < deadline, `everything is pushed within 30 s (${pending}, ${state.state})`);
+      const now = await s.find(`${tid("sync-now")}:not([disabled])`);
+      if (now !== null) await s.click(now);
+      await sleep(500);
+    }
+    await s.clickOn(tid("tab-sync"));
+    await s.waitFor(tid("sync-screen"));
+    await shoot(s, "09-sync");
+  });
+
+  await step("the central's unit-quota record changed accordingly", async () => {
+    const { record, sessions, entrants } = await c.ask("record");
+    const flow = (item) => record.items.find((i) => i.item_id === item) ?? { allocated: 0, handed_out: 0 };
+    assert.deepEqual(flow(c.mask), { item_id: c.mask, allocated: 5, handed_out: 6 }, "5 within the grant + 1 exception");
+    assert.deepEqual(flow(c.kit), { item_id: c.kit, allocated: 2, handed_out: 0 }, "the undone kit is not counted");
+    assert.equal(entrants, 1, "the entrant reached the central");
+    assert.equal(sessions.length, 1, "one session");
+    assert.equal(sessions[0].people_reached, 3, "its tally");
+    assert.ok(sessions[0].session.closed_at, "closed");
+    assert.equal(sessions[0].volunteers.length, 1, "the volunteer checked in at opening");
+    const plans = record.plans.map((p) => p.status).sort();
+    assert.deepEqual(plans, ["approved", "submitted"], "the filed draft reached the secretariat too");
+  });
+
+  await step("English is one tap away", async () => {
+    await s.clickOn('button[lang="en"]');
+    await s.waitFor("h1", { until: (t) => t === "Fieldpost Station" });
+    await s.clickOn(tid("tab-today"));
+    await s.clickOn(tid("summary-done")).catch(() => undefined);
+    await shoot(s, "10-today-en");
+    await s.clickOn('button[lang="zh-CN"]');
+  });
+
+  await s.end();
+  driver.stop();
+  c.stop();
+  console.log(`e2e: screenshots in ${shots}`);
+  console.log(`e2e: ${passed} passed, 0 failed`);
+}
+
+main().catch((e) => {
+  console.error(`e2e: FAILED after ${passed} passed: ${e.stack ?? e}`);
+  console.log(`e2e: ${passed} passed, 1 failed`);
+  killAll();
+  process.exit(1);
+});
