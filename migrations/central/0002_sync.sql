@@ -13,6 +13,14 @@ CREATE INDEX change_log_entity ON change_log (entity_id, entity);
 DELETE FROM change_log
 WHERE server_seq NOT IN (SELECT MAX(server_seq) FROM change_log GROUP BY entity, entity_id);
 
+-- Handouts arrive in pushed batches of thousands. Rather than one change-log row each, a
+-- batch writes one `handout_batch` row and its handouts carry that row's server_seq: a pull
+-- that meets the row sends the batch's handouts, found through this index (appended in key
+-- order, so it costs one page per batch, not one per handout). A later change to one
+-- handout (a void) still writes its own `handout` row.
+ALTER TABLE handouts ADD COLUMN batch_seq INTEGER;
+CREATE INDEX handouts_batch ON handouts (batch_seq) WHERE batch_seq IS NOT NULL;
+
 -- What each device may still hand out or release under a plan, per item:
 --   grant − release − handout + handout_void
 -- kept in step with stock_ledger by every post, so that a handout's check is one point

@@ -189,7 +189,8 @@ pub async fn pull_all(
             .await
             .map_err(classify)?;
         pulled += page.changes.len() as u64;
-        let more = page.more && !page.changes.is_empty();
+        // A page may carry no record (only this device's own changes) yet move the cursor.
+        let more = page.more && page.cursor > after;
         blocking(station, move |s| s.apply_pull(&page)).await?;
         if !more {
             break;

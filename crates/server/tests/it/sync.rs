@@ -167,14 +167,20 @@ async fn pull_all(c: &Central, auth: &Auth, after: u64, limit: u32) -> (Vec<Reco
     let (mut records, mut cursor) = (Vec::new(), after);
     loop {
         let page = pull(c, auth, cursor, Some(limit)).await;
-        assert!(
-            page.changes.len() <= limit as usize,
-            "a page never exceeds the limit"
-        );
+        // A page stops at the limit, except to finish the push batch it is in (a batch's
+        // handouts share one server_seq and are never split across pages).
+        if let Some(at_limit) = page.changes.get(limit as usize - 1) {
+            assert!(
+                page.changes[limit as usize - 1..]
+                    .iter()
+                    .all(|ch| ch.server_seq == at_limit.server_seq),
+                "a page never exceeds the limit but to finish a batch"
+            );
+        }
         assert!(page.cursor >= cursor, "the cursor never moves back");
         for w in page.changes.windows(2) {
             assert!(
-                w[0].server_seq < w[1].server_seq,
+                w[0].server_seq <= w[1].server_seq,
                 "a page is in server_seq order"
             );
         }
@@ -483,11 +489,17 @@ async fn handouts_update_the_records_and_an_over_grant_one_is_flagged() {
         (13, 3),
         "4 + 9 = 13 handed out against a grant of 10: 3 beyond it, flagged"
     );
-    let (records, _) = pull_all(&c, &t.auth, 0, 1000).await;
+    let other = Tablet::enroll(&c, c.unit_a, "甲 2号").await;
+    let (records, _) = pull_all(&c, &other.auth, 0, 1000).await;
     let got = handouts(&records);
     assert!(
         got.contains_key(&within) && got.contains_key(&beyond),
-        "both handouts come back to the unit's devices"
+        "both handouts reach the unit's other devices"
+    );
+    let (own, _) = pull_all(&c, &t.auth, 0, 1000).await;
+    assert!(
+        handouts(&own).is_empty(),
+        "the device that recorded them holds them already: they are not sent back"
     );
 }
 
@@ -690,8 +702,12 @@ async fn a_device_pulls_only_its_units_records_and_pushes_only_its_own_events() 
         );
     }
     assert!(
-        handouts(&b_records).contains_key(&h_b) && !handouts(&b_records).contains_key(&h_a),
-        "B sees its own unit's handout, not A's"
+        !handouts(&b_records).contains_key(&h_a),
+        "B never sees unit A's handout"
+    );
+    assert!(
+        !handouts(&b_records).contains_key(&h_b),
+        "and is not sent back its own"
     );
     assert!(
         handouts(&a2_records).get(&h_a).map(|h| h.0) == Some(a1.id),
@@ -846,6 +862,8 @@ async fn a_revoked_device_may_push_but_not_pull_and_its_unspent_grant_returns() 
 async fn cursors_repeat_page_and_end_and_a_new_device_gets_a_snapshot() {
     let c = Central::new();
     let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    // The reader is another tablet of the unit: a device is not sent its own handouts.
+    let r = Tablet::enroll(&c, c.unit_a, "甲 2号").await;
     let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
     let mut batch = vec![t.open_session(plan)];
     let mut ids = Vec::new();
@@ -869,14 +887,23 @@ async fn cursors_repeat_page_and_end_and_a_new_device_gets_a_snapshot() {
     c.store.update_unit(&ADMIN, c.now(), unit).unwrap();
     c.store.allocate(&ADMIN, c.now(), plan, c.mask, 5).unwrap();
 
-    let first = pull(&c, &t.auth, 0, Some(3)).await;
-    let repeat = pull(&c, &t.auth, 0, Some(3)).await;
+    let first = pull(&c, &r.auth, 0, Some(3)).await;
+    let repeat = pull(&c, &r.auth, 0, Some(3)).await;
     assert_eq!(first, repeat, "the same cursor returns the same page");
     assert!(first.more, "3 of many: more waits");
-    assert_eq!(first.changes.len(), 3, "the limit holds");
+    assert!(
+        first.changes.len() >= 3,
+        "the limit is reached ({} changes)",
+        first.changes.len()
+    );
+    let third = first.changes[2].server_seq;
+    assert!(
+        first.changes[2..].iter().all(|ch| ch.server_seq == third),
+        "past the limit, a page only finishes the push batch it is in: a batch is never split"
+    );
 
-    let (paged, end) = pull_all(&c, &t.auth, 0, 2).await;
-    let (whole, end_whole) = pull_all(&c, &t.auth, 0, 10_000).await;
+    let (paged, end) = pull_all(&c, &r.auth, 0, 2).await;
+    let (whole, end_whole) = pull_all(&c, &r.auth, 0, 10_000).await;
     assert_eq!(paged, whole, "paging does not change what is seen");
     assert_eq!(end, end_whole, "nor where it ends");
     let keys: Vec<_> = whole.iter().map(key).collect();
@@ -902,7 +929,7 @@ async fn cursors_repeat_page_and_end_and_a_new_device_gets_a_snapshot() {
         "and the handout as voided"
     );
 
-    let past = pull(&c, &t.auth, end, None).await;
+    let past = pull(&c, &r.auth, end, None).await;
     assert!(
         past.changes.is_empty(),
         "after the last cursor nothing is new"
@@ -913,7 +940,7 @@ async fn cursors_repeat_page_and_end_and_a_new_device_gets_a_snapshot() {
     // A change after the cursor comes through, and only it.
     let (late, e) = t.handout(plan, c.mask, 1);
     push(&c, &t, &[e]).await;
-    let next = pull(&c, &t.auth, end, None).await;
+    let next = pull(&c, &r.auth, end, None).await;
     assert_eq!(next.changes.len(), 1, "one new handout, one change");
     assert!(
         handouts(
@@ -994,15 +1021,18 @@ async fn readers_never_see_a_server_seq_below_one_already_seen() {
         let c = Arc::clone(&c);
         let done = Arc::clone(&done);
         reader_tasks.push(tokio::spawn(async move {
-            let (mut cursor, mut highest, mut seen) = (0u64, 0u64, BTreeSet::new());
+            let (mut cursor, mut seen) = (0u64, BTreeSet::new());
             let mut polls = 0u32;
             loop {
                 let finished = done.load(std::sync::atomic::Ordering::SeqCst);
                 let page = pull(&c, &r.auth, cursor, Some(37)).await;
                 polls += 1;
+                let mut highest = cursor;
                 for ch in &page.changes {
+                    // A push batch's handouts share its server_seq; nothing may come below
+                    // the cursor or go back within a page.
                     assert!(
-                        ch.server_seq > highest,
+                        ch.server_seq > cursor && ch.server_seq >= highest,
                         "server_seq {} appeared after {highest} was seen",
                         ch.server_seq
                     );

@@ -882,7 +882,9 @@ pub(super) fn void_handout(
         return Ok(());
     }
     tx.execute(
-        "UPDATE handouts SET voided_at = ?2, void_reason = ?3 WHERE id = ?1",
+        // The handout leaves its push batch's change row: its own `handout` row (below) now
+        // carries it, so a snapshot still holds it once.
+        "UPDATE handouts SET voided_at = ?2, void_reason = ?3, batch_seq = NULL WHERE id = ?1",
         params![v.handout_id.to_string(), ts(v.voided_at), v.reason],
     )?;
     let (unit_id, status) = plan_unit_status(tx, plan_id)?;

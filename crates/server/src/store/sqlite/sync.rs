@@ -117,6 +117,12 @@ struct Batch<'a, 'c> {
     items: HashMap<ItemId, bool>,
     sessions: HashMap<SessionId, Option<SessionInfo>>,
     available: HashMap<(PlanId, ItemId), i64>,
+    /// Grant-backed handouts of this batch not yet posted to the ledger, per plan and item:
+    /// posted as one ledger row each when the batch ends or before anything else reads the
+    /// ledger, so a batch of 2,000 taps writes a handful of ledger rows, not 2,000.
+    unposted: HashMap<(PlanId, ItemId), u32>,
+    /// The server_seq of this batch's `handout_batch` change row, once a handout needed it.
+    handout_batch: Option<i64>,
 }
 
 /// Applies one device's batch. See the module docs.
@@ -214,6 +220,8 @@ pub(super) fn push(
         items: HashMap::new(),
         sessions: HashMap::new(),
         available: HashMap::new(),
+        unposted: HashMap::new(),
+        handout_batch: None,
     };
     let mut applied = 0u64;
     for (i, pushed) in events.iter().enumerate() {
@@ -221,15 +229,42 @@ pub(super) fn push(
         if e.seq <= last {
             continue;
         }
-        let reused: Option<(String, i64)> = tx
-            .prepare_cached("SELECT device_id, seq FROM device_events WHERE id = ?1")?
-            .query_row([e.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((owner, seq)) = reused {
-            let whose = if owner == device.to_string() {
-                format!("this device's seq {seq}")
-            } else {
-                "another device's event".to_owned()
+        let outcome = batch.apply(e)?;
+        let (code, reason) = match outcome {
+            Outcome::Applied => (None, None),
+            Outcome::Quarantined { code, reason } => (Some(code), Some(reason)),
+        };
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO device_events (id, device_id, seq, kind, body, recorded_at,
+                     received_at, quarantine_code, quarantine_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                e.id.to_string(),
+                device.to_string(),
+                seq_sql(e.seq)?,
+                e.payload.kind(),
+                pushed.canonical,
+                ts(e.recorded_at),
+                ts(now),
+                code,
+                reason
+            ]);
+        // (device, seq) is new (checked above), so a unique violation is the event id, already
+        // stored under another seq or device: a conflict, and the whole batch is dropped.
+        if let Err(rusqlite::Error::SqliteFailure(f, _)) = &inserted
+            && f.code == rusqlite::ErrorCode::ConstraintViolation
+        {
+            let owner: Option<(String, i64)> = tx
+                .prepare_cached("SELECT device_id, seq FROM device_events WHERE id = ?1")?
+                .query_row([e.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let whose = match owner {
+                Some((owner, seq)) if owner == device.to_string() => {
+                    format!("this device's seq {seq}")
+                }
+                _ => "another device's event".to_owned(),
             };
             return Err(StoreError::conflict_on(
                 "event_conflict",
@@ -237,27 +272,7 @@ pub(super) fn push(
                 format!("event id {} is already stored as {whose}", e.id),
             ));
         }
-        let outcome = batch.apply(e)?;
-        let (code, reason) = match outcome {
-            Outcome::Applied => (None, None),
-            Outcome::Quarantined { code, reason } => (Some(code), Some(reason)),
-        };
-        tx.prepare_cached(
-            "INSERT INTO device_events (id, device_id, seq, kind, body, recorded_at, received_at,
-                 quarantine_code, quarantine_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            e.id.to_string(),
-            device.to_string(),
-            seq_sql(e.seq)?,
-            e.payload.kind(),
-            pushed.canonical,
-            ts(e.recorded_at),
-            ts(now),
-            code,
-            reason
-        ])?;
+        inserted?;
         if let (Some(code), Some(reason)) = (code, reason) {
             created(
                 tx,
@@ -276,6 +291,7 @@ pub(super) fn push(
         }
         applied += 1;
     }
+    batch.post_unposted()?;
     let acked_through = last.max(events.last().map_or(0, |e| e.event.seq));
     if applied > 0 {
         audit(
@@ -300,6 +316,10 @@ fn seq_sql(seq: u64) -> StoreResult<i64> {
 
 impl Batch<'_, '_> {
     fn apply(&mut self, e: &DeviceEvent) -> StoreResult<Outcome> {
+        if !matches!(e.payload, EventPayload::HandoutRecorded { .. }) {
+            // Whatever else may read or post to the ledger sees this batch's handouts first.
+            self.post_unposted()?;
+        }
         match &e.payload {
             EventPayload::HandoutRecorded { handout } => self.handout(handout),
             EventPayload::HandoutVoided { void } => self.void(void),
@@ -323,6 +343,19 @@ impl Batch<'_, '_> {
                 quantity,
             } => self.release(*plan_id, *item_id, *quantity),
         }
+    }
+
+    /// Posts this batch's grant-backed handouts to the ledger, one row per plan and item.
+    fn post_unposted(&mut self) -> StoreResult<()> {
+        let mut unposted: Vec<_> = self.unposted.drain().collect();
+        unposted.sort();
+        for ((plan, item), backed) in unposted {
+            let mut p = Post::new(item, LedgerKind::Handout, backed);
+            p.plan = Some(plan);
+            p.device = Some(self.device);
+            post(self.tx, &self.actor, self.now, p)?;
+        }
+        Ok(())
     }
 
     // --- cached lookups -----------------------------------------------------------------
@@ -442,16 +475,53 @@ impl Batch<'_, '_> {
                 format!("the central knows no item {}", h.item_id),
             );
         }
-        let stored: Option<(String, String, String, u32)> = self
+        let available = self.available(h.plan_id, h.item_id)?;
+        // What the grant still covers posts to the ledger; the rest is kept and flagged.
+        let backed = u32::try_from(available.clamp(0, i64::from(h.quantity))).unwrap_or(0);
+        let batch_seq = match self.handout_batch {
+            Some(seq) => seq,
+            None => {
+                let seq = created(
+                    self.tx,
+                    self.now,
+                    "handout_batch",
+                    &uuid::Uuid::now_v7().to_string(),
+                    Some(plan.unit),
+                    Some(self.device),
+                )?;
+                self.handout_batch = Some(seq);
+                seq
+            }
+        };
+        let inserted = self
             .tx
             .prepare_cached(
-                "SELECT plan_id, device_id, item_id, quantity FROM handouts WHERE id = ?1",
+                "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
+                     backed, handed_out_at, over_grant_reason, batch_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO NOTHING",
             )?
-            .query_row([h.id.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, col_u32(r, 3)?))
-            })
-            .optional()?;
-        if let Some(stored) = stored {
+            .execute(params![
+                h.id.to_string(),
+                h.plan_id.to_string(),
+                self.device.to_string(),
+                h.session_id.to_string(),
+                h.item_id.to_string(),
+                h.quantity,
+                backed,
+                ts(h.handed_out_at),
+                h.over_grant_reason,
+                batch_seq
+            ])?;
+        if inserted == 0 {
+            let stored: (String, String, String, u32) = self
+                .tx
+                .prepare_cached(
+                    "SELECT plan_id, device_id, item_id, quantity FROM handouts WHERE id = ?1",
+                )?
+                .query_row([h.id.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, col_u32(r, 3)?))
+                })?;
             let same = (
                 h.plan_id.to_string(),
                 self.device.to_string(),
@@ -467,43 +537,11 @@ impl Batch<'_, '_> {
                 format!("another handout is stored under id {}", h.id),
             );
         }
-        let available = self.available(h.plan_id, h.item_id)?;
-        // What the grant still covers posts to the ledger; the rest is kept and flagged.
-        let backed = u32::try_from(available.clamp(0, i64::from(h.quantity))).unwrap_or(0);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
-                     backed, handed_out_at, over_grant_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                h.id.to_string(),
-                h.plan_id.to_string(),
-                self.device.to_string(),
-                h.session_id.to_string(),
-                h.item_id.to_string(),
-                h.quantity,
-                backed,
-                ts(h.handed_out_at),
-                h.over_grant_reason
-            ])?;
         if backed > 0 {
-            let mut p = Post::new(h.item_id, LedgerKind::Handout, backed);
-            p.plan = Some(h.plan_id);
-            p.device = Some(self.device);
-            p.handout = Some(h.id);
-            post(self.tx, &self.actor, self.now, p)?;
+            *self.unposted.entry((h.plan_id, h.item_id)).or_default() += backed;
             self.available
                 .insert((h.plan_id, h.item_id), available - i64::from(backed));
         }
-        created(
-            self.tx,
-            self.now,
-            "handout",
-            &h.id.to_string(),
-            Some(plan.unit),
-            Some(self.device),
-        )?;
         Ok(Outcome::Applied)
     }
 
@@ -910,7 +948,7 @@ pub(super) fn pull(
     let own = log_rows(c, Some(unit), after_sql, fetch)?;
     let wide = log_rows(c, None, after_sql, fetch)?;
     // Merge the two ascending runs; one past the limit tells whether more wait.
-    let mut rows = Vec::with_capacity((own.len() + wide.len()).min(want + 1));
+    let mut rows: Vec<LogRow> = Vec::with_capacity((own.len() + wide.len()).min(want + 1));
     let (mut a, mut b) = (own.into_iter().peekable(), wide.into_iter().peekable());
     while rows.len() <= want {
         let next = match (a.peek(), b.peek()) {
@@ -925,20 +963,40 @@ pub(super) fn pull(
             None => break,
         }
     }
-    let more = rows.len() > want;
-    rows.truncate(want);
-    let cursor = rows.last().map_or(after, |r| r.seq);
+    // `limit` bounds the records sent: a handout batch row stands for its handouts, so the
+    // page ends after the row that reaches the limit, and never inside a batch.
+    let fetched = rows.len();
     let me = device.to_string();
-    let mut changes = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut changes = Vec::with_capacity(want.min(fetched));
+    let mut cursor = after;
+    let mut processed = 0;
+    for row in rows.iter().take(want) {
+        if changes.len() >= want {
+            break;
+        }
+        processed += 1;
+        cursor = row.seq;
         let mine = row.device.as_deref() == Some(me.as_str());
-        if let Some(record) = record(c, unit, mine, &row)? {
+        if row.entity == "handout_batch" {
+            // A device already holds its own handouts.
+            if !mine {
+                for record in batch_handouts(c, row.seq)? {
+                    changes.push(Change {
+                        server_seq: row.seq,
+                        record,
+                    });
+                }
+            }
+            continue;
+        }
+        if let Some(record) = record(c, unit, mine, row)? {
             changes.push(Change {
                 server_seq: row.seq,
                 record,
             });
         }
     }
+    let more = processed < fetched;
     Ok(PullResponse {
         changes,
         cursor,
@@ -953,6 +1011,37 @@ fn parse<T: std::str::FromStr>(row: &LogRow) -> StoreResult<T> {
             row.seq, row.entity, row.entity_id
         ))
     })
+}
+
+const HANDOUT_COLUMNS: &str = "id, session_id, plan_id, item_id, quantity, handed_out_at,
+     over_grant_reason, device_id, voided_at";
+
+fn handout_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record::Handout {
+        handout: Handout {
+            id: col::<HandoutId>(r, 0)?,
+            session_id: col(r, 1)?,
+            plan_id: col(r, 2)?,
+            item_id: col(r, 3)?,
+            quantity: col_u32(r, 4)?,
+            handed_out_at: col_ts(r, 5)?,
+            over_grant_reason: r.get(6)?,
+        },
+        device_id: col(r, 7)?,
+        voided_at: col_ts_opt(r, 8)?,
+    })
+}
+
+/// The handouts one pushed batch stored, at their current state.
+fn batch_handouts(c: &Connection, batch_seq: u64) -> StoreResult<Vec<Record>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {HANDOUT_COLUMNS} FROM handouts WHERE batch_seq = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(
+        [i64::try_from(batch_seq).unwrap_or(i64::MAX)],
+        handout_record,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The current state of the record a log row names, if it is in the device's scope.
@@ -1002,27 +1091,12 @@ fn record(c: &Connection, unit: UnitId, mine: bool, row: &LogRow) -> StoreResult
             })
             .optional()?
             .map(|grant| Record::Grant { grant }),
-        "handout" => c
-            .prepare_cached(
-                "SELECT id, session_id, plan_id, item_id, quantity, handed_out_at,
-                     over_grant_reason, device_id, voided_at
-                 FROM handouts WHERE id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok(Record::Handout {
-                    handout: Handout {
-                        id: col::<HandoutId>(r, 0)?,
-                        session_id: col(r, 1)?,
-                        plan_id: col(r, 2)?,
-                        item_id: col(r, 3)?,
-                        quantity: col_u32(r, 4)?,
-                        handed_out_at: col_ts(r, 5)?,
-                        over_grant_reason: r.get(6)?,
-                    },
-                    device_id: col(r, 7)?,
-                    voided_at: col_ts_opt(r, 8)?,
-                })
-            })
+        // A device already holds its own handouts.
+        "handout" if !mine => c
+            .prepare_cached(&format!(
+                "SELECT {HANDOUT_COLUMNS} FROM handouts WHERE id = ?1"
+            ))?
+            .query_row([id], handout_record)
             .optional()?,
         "quarantine" if mine => c
             .prepare_cached(
