@@ -134,7 +134,7 @@ async function runFlow(env) {
     await s.waitFor(tid("home-empty"), { what: "no approved plan yet" });
   });
 
-  await step("team leader: draft a plan offline, then file it", async () => {
+  await step("team leader: draft a plan offline, file it, then revise it", async () => {
     await s.clickOn(tid("tab-plans"));
     await s.waitFor(tid("plan-card"), { what: "the central's submitted plan" });
     await s.clickOn(tid("plan-new"));
@@ -159,6 +159,12 @@ async function runFlow(env) {
     await s.waitFor(tid("plan-card"), { until: () => true });
     const statuses = await Promise.all((await s.findAll(tid("plan-status"))).map((e) => s.text(e)));
     assert.deepEqual(statuses.sort(), ["已提交", "已提交"], "both plans wait for the secretariat");
+    const filed = `${tid("plan-card")}:nth-child(2)`;
+    assert.match(await s.text(await s.find(filed)), /进贤门广场宣传站/, "the new plan is listed after the central's");
+    await s.clickOn(`${filed} ${tid("plan-revise")}`);
+    await s.fill(tid("plan-expected"), "350");
+    await s.clickOn(tid("plan-save"));
+    await s.waitFor(filed, { until: (t) => t.includes("预计接触 350 人") && t.includes("第 2 版"), what: "the revision" });
     await shoot(s, "05-plans");
   });
 
@@ -179,6 +185,7 @@ async function runFlow(env) {
   await step("open a session with a volunteer checked in", async () => {
     await s.clickOn(tid("plan-choice"));
     await s.fill(tid("open-volunteer-name"), "林小华");
+    await shoot(s, "02-open-session");
     await s.clickOn(tid("open-submit"));
     await s.waitFor(tid("session-screen"));
   });
@@ -204,7 +211,7 @@ async function runFlow(env) {
     assert.match(text, /原因/, "and asks for a reason");
     await s.clickOn(tid("over-grant-record"));
     const error = await s.waitFor(tid("over-grant-error"));
-    assert.match(await s.text(error), /配额已用完/, "no reason, no exception");
+    assert.match(await s.text(error), /请先写明原因/, "no reason, no exception");
     await s.fill(tid("over-grant-reason"), "箱内实际多出 20 只");
     await shoot(s, "04-over-grant");
     await s.clickOn(tid("over-grant-record"));
@@ -279,6 +286,9 @@ async function runFlow(env) {
     await s.clickOn(tid("tab-sync"));
     await s.waitFor(tid("sync-screen"));
     await shoot(s, "09-sync");
+    await s.clickOn(tid("tab-plans"));
+    await s.waitFor(`${tid("plan-card")}[data-status="approved"]`, { until: (t) => t.includes("本平板可派 0 只") });
+    await shoot(s, "05-plans-approved");
   });
 
   await step("the central's unit-quota record changed accordingly", async () => {

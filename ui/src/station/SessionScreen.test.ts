@@ -121,7 +121,7 @@ describe("the session screen", () => {
     reason.dispatchEvent(new Event("input"));
     q(root, "over-grant-record")?.click();
     await settle();
-    expect(q(root, "over-grant-error")?.textContent, "a blank reason is refused beside the box").toContain("配额已用完");
+    expect(q(root, "over-grant-error")?.textContent, "a blank reason is refused beside the box").toContain("请先写明原因");
 
     reason.value = "箱内多出 20 只";
     reason.dispatchEvent(new Event("input"));

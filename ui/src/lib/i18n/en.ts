@@ -158,7 +158,7 @@ export const en: Messages = {
 
   "sync.now": "Sync now",
   "sync.syncing": "Syncing…",
-  "sync.ok": "Synced",
+  "sync.failed": "Sync failed",
   "sync.notEnrolled": "Not enrolled",
   "sync.error": "Sync error: {error}",
   "sync.quarantinedCount": "{count} quarantined",
@@ -212,6 +212,7 @@ export const en: Messages = {
   "error.invalid_time": "Write times as 2022-08-06 09:00",
   "error.qr_code": "The QR code cannot be drawn",
   "error.no_unit": "The unit has not been synced yet; sync first",
+  "error.reason_required": "Give the reason first",
   "error.app": "App error: {detail}",
   "error.unknown": "Something went wrong: {detail}",
 

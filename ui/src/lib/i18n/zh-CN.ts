@@ -164,7 +164,7 @@ export const zhCN = {
 
   "sync.now": "立即同步",
   "sync.syncing": "正在同步…",
-  "sync.ok": "已同步",
+  "sync.failed": "同步失败",
   "sync.notEnrolled": "未登记",
   "sync.error": "同步出错：{error}",
   "sync.quarantinedCount": "{count} 条被隔离",
@@ -218,6 +218,7 @@ export const zhCN = {
   "error.invalid_time": "时间格式应为 2022-08-06 09:00",
   "error.qr_code": "无法生成二维码",
   "error.no_unit": "尚未同步到本单位信息，请先同步",
+  "error.reason_required": "请先写明原因",
   "error.app": "应用出错：{detail}",
   "error.unknown": "出错了：{detail}",
 

@@ -9,7 +9,8 @@ import type { MessageKey } from "../i18n/zh-CN";
 
 /**
  * Every kind the shell can send: the station's `Error::kind()` names (crates/station
- * error.rs), the shell's own (src-tauri error.rs, enroll.rs) and the UI's (`invalid_time`).
+ * error.rs), the shell's own (src-tauri error.rs, enroll.rs) and the UI's (`invalid_time`,
+ * `reason_required`).
  */
 export const ERROR_KINDS = [
   "not_enrolled",
@@ -41,6 +42,7 @@ export const ERROR_KINDS = [
   "central_protocol",
   "invalid_url",
   "invalid_time",
+  "reason_required",
   "qr_code",
   "no_unit",
   "app",

@@ -46,8 +46,8 @@ export function syncLine(view: SyncView, locale: Locale): SyncLine {
   const stateKey: Record<SyncLine["state"], MessageKey> = {
     syncing: "sync.syncing",
     offline: "sync.offline",
-    error: "sync.online",
-    ok: "sync.ok",
+    error: "sync.failed",
+    ok: "sync.online",
     idle: "sync.notEnrolled",
   };
   const count = status.quarantined.length;
