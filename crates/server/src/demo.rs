@@ -209,6 +209,8 @@ pub struct DemoLogin {
     pub password: Option<String>,
     /// The password file.
     pub password_file: PathBuf,
+    /// The plan for today this start added for the demo unit, if it needed one.
+    pub today_plan: Option<PlanId>,
 }
 
 /// Why the demo could not start.
@@ -467,10 +469,88 @@ pub fn start(
         seeded = store.apply_seed(now, &seed(hash))?;
         password = Some(pw);
     }
+    let today_plan = ensure_todays_plan(store, now)?;
     Ok(DemoLogin {
         seeded,
         username: ADMIN_USERNAME.into(),
         password,
         password_file,
+        today_plan,
     })
+}
+
+/// The unit whose tablet the demo opens, and the title of its station plan for today.
+pub const TODAY_UNIT: &str = "揭阳市侨联";
+const TODAY_TITLE: &str = "演示：今日网络安全宣传站";
+
+/// The 2022 plans lie in the past, so a station app opened against the demo would find nothing
+/// to open a session under. Every start makes sure the demo unit has an approved plan whose
+/// window covers today (China time, 08:00–20:00, or the next twelve hours when started late),
+/// with masks and kits allocated; the secretariat tops up an enrolled tablet's grant from the
+/// console. Returns the plan when one was added.
+fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<PlanId>, DemoError> {
+    let Some(unit) = store
+        .units(None)?
+        .into_iter()
+        .find(|u| u.name == TODAY_UNIT)
+    else {
+        return Ok(None);
+    };
+    let covered = store
+        .plans(Some(unit.id), Some(PlanStatus::Approved))?
+        .iter()
+        .any(|p| p.starts_at <= now && now < p.ends_at);
+    if covered {
+        return Ok(None);
+    }
+    let local = now.with_timezone(&CHINA);
+    let (starts_at, ends_at) = match (
+        CHINA.from_local_datetime(&local.date_naive().and_hms_opt(8, 0, 0).unwrap_or_default()),
+        CHINA.from_local_datetime(&local.date_naive().and_hms_opt(20, 0, 0).unwrap_or_default()),
+    ) {
+        (chrono::LocalResult::Single(s), chrono::LocalResult::Single(e))
+            if s.with_timezone(&Utc) <= now && now < e.with_timezone(&Utc) =>
+        {
+            (s.with_timezone(&Utc), e.with_timezone(&Utc))
+        }
+        _ => (now, now + chrono::Duration::hours(12)),
+    };
+    let items = store.items()?;
+    let line = |code: &str, quantity| {
+        items.iter().find(|i| i.code == code).map(|i| ItemQuantity {
+            item_id: i.id,
+            quantity,
+        })
+    };
+    let allocation: Vec<ItemQuantity> = [line("mask", 200), line("mascot_kit", 40)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let actor = crate::store::Actor::System("demo");
+    let id = PlanId::new();
+    store.file_plan(
+        &actor,
+        now,
+        id,
+        unit.id,
+        crate::store::PlanContent {
+            title: TODAY_TITLE.into(),
+            location: "榕城区进贤门广场".into(),
+            starts_at,
+            ends_at,
+            expected_people: 300,
+            staff: "示例：3 名志愿者".into(),
+            requested: allocation.clone(),
+        },
+    )?;
+    store.approve_plan(
+        &actor,
+        now,
+        id,
+        Approval {
+            allocation,
+            grants: None,
+        },
+    )?;
+    Ok(Some(id))
 }

@@ -136,6 +136,12 @@ async fn serve(cli: Cli) -> Result<()> {
         } else {
             println!("demo: the Jieyang 2022 campaign is already seeded; nothing seeded again");
         }
+        if login.today_plan.is_some() {
+            println!(
+                "demo: approved a station plan for today for {} (top up a tablet's grant in the console)",
+                demo::TODAY_UNIT
+            );
+        }
         login.password.map(|p| (login.username, p))
     } else {
         let s = Arc::clone(&store);

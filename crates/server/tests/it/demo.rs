@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use chrono::{TimeZone, Utc};
+use fieldpost_domain::PlanStatus;
 use fieldpost_server::demo::{self, ITEMS, TARGET, UNITS};
 use fieldpost_server::store::Store;
 use fieldpost_server::store::sqlite::SqliteStore;
@@ -199,5 +200,47 @@ async fn the_binary_prints_the_api_and_the_login_and_serves_the_demo() {
         line(&again, "admin login:"),
         login,
         "and prints the same login"
+    );
+}
+
+/// The station app opened against the demo needs a plan it can open a session under today,
+/// whatever the day: each start adds one for the demo unit if none covers now, and only once.
+#[test]
+fn every_start_has_an_approved_plan_for_today_and_adds_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    for now in [
+        Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 11, 28, 5, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 11, 29, 13, 30, 0).unwrap(),
+    ] {
+        demo::start(&store, dir.path(), now).unwrap();
+        let unit = store
+            .units(None)
+            .unwrap()
+            .into_iter()
+            .find(|u| u.name == demo::TODAY_UNIT)
+            .unwrap();
+        let today: Vec<_> = store
+            .plans(Some(unit.id), Some(PlanStatus::Approved))
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.starts_at <= now && now < p.ends_at)
+            .collect();
+        assert_eq!(today.len(), 1, "exactly one approved plan covers {now}");
+        assert!(
+            !today[0].allocation.is_empty(),
+            "with gifts allocated, for the tablet's grant"
+        );
+    }
+    let added = store
+        .plans(None, None)
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.title.starts_with("演示"))
+        .count();
+    assert_eq!(
+        added, 2,
+        "two days, two plans: the second start of a day added none"
     );
 }
