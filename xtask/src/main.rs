@@ -215,7 +215,67 @@ fn npm_install_needed(ui: &Path) -> bool {
     }
 }
 
+/// Tests counted across the runners, for the closing `N passed, N failed` line.
+#[derive(Debug, Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+/// The number just before `word` in `line` ("… 41 passed; 0 failed …").
+fn count_before(line: &str, word: &str) -> Option<u64> {
+    let at = line.find(word)?;
+    line[..at]
+        .split(|c: char| !c.is_ascii_digit())
+        .rfind(|t| !t.is_empty())?
+        .parse()
+        .ok()
+}
+
+/// Runs `cmd`, echoing its standard output line by line, and adds the summary lines of the
+/// runners it knows to `tally`: cargo's `test result:`, vitest's `Tests  N passed`, and the
+/// e2e scripts' `N passed, N failed`.
+fn run_tallied(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
+    use std::io::{BufRead, BufReader, Write};
+    eprintln!("xtask: $ {}", describe(cmd));
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {}", describe(cmd)))?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut out = std::io::stdout();
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        writeln!(out, "{line}")?;
+        let plain = line.trim();
+        let summary = plain.starts_with("test result:")
+            || plain.starts_with("Tests ")
+            || (plain.contains(" passed, ") && plain.ends_with(" failed"));
+        if summary {
+            tally.passed += count_before(plain, " passed").unwrap_or(0);
+            tally.failed += count_before(plain, " failed").unwrap_or(0);
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("{} failed with {status}", describe(cmd));
+    }
+    Ok(())
+}
+
 fn test() -> Result<()> {
+    let mut tally = Tally::default();
+    let outcome = test_all(&mut tally);
+    // One closing line over every runner, whatever happened.
+    println!(
+        "xtask: {} passed, {} failed",
+        tally.passed,
+        tally.failed + u64::from(outcome.is_err())
+    );
+    outcome
+}
+
+fn test_all(tally: &mut Tally) -> Result<()> {
     setup()?;
     let ui = root().join("ui");
     run(cargo().args(["fmt", "--all", "--check"]))?;
@@ -227,29 +287,34 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    run(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
+    run_tallied(
+        cargo().args(["test", "--workspace", "--no-fail-fast"]),
+        tally,
+    )?;
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
-    run(Command::new("npm").args(["test"]).current_dir(&ui))?;
-    e2e()?;
-    console_e2e()?;
-    eprintln!("xtask: every check and test passed");
+    run_tallied(Command::new("npm").args(["test"]).current_dir(&ui), tally)?;
+    e2e(tally)?;
+    console_e2e(tally)?;
     Ok(())
 }
 
 /// The station app end to end in its real window (tauri-driver + WebKitWebDriver under
 /// Xvfb) against a central the test starts; screenshots land in target/screenshots/.
-fn e2e() -> Result<()> {
+fn e2e(tally: &mut Tally) -> Result<()> {
     run(cargo().args(["build", "-p", "fieldpost-app", "--bin", "fieldpost-app"]))?;
     run(cargo().args(["build", "-p", "fieldpost-tests", "--bin", "e2e-central"]))?;
     let target = target_dir();
     let driver = tauri_driver().context("tauri-driver is missing: run `cargo xtask setup`")?;
-    run(Command::new("node")
-        .arg("e2e/station.e2e.mjs")
-        .current_dir(root().join("ui"))
-        .env("FIELDPOST_APP", target.join("debug/fieldpost-app"))
-        .env("FIELDPOST_E2E_CENTRAL", target.join("debug/e2e-central"))
-        .env("FIELDPOST_SCREENSHOTS", target.join("screenshots"))
-        .env("TAURI_DRIVER", driver))
+    run_tallied(
+        Command::new("node")
+            .arg("e2e/station.e2e.mjs")
+            .current_dir(root().join("ui"))
+            .env("FIELDPOST_APP", target.join("debug/fieldpost-app"))
+            .env("FIELDPOST_E2E_CENTRAL", target.join("debug/e2e-central"))
+            .env("FIELDPOST_SCREENSHOTS", target.join("screenshots"))
+            .env("TAURI_DRIVER", driver),
+        tally,
+    )
 }
 
 fn target_dir() -> PathBuf {
@@ -420,10 +485,13 @@ fn build_console() -> Result<()> {
 
 /// The console end to end in Debian's Chromium (playwright-core) against a demo central on a
 /// temporary directory; screenshots land in target/screenshots/console-*.png.
-fn console_e2e() -> Result<()> {
+fn console_e2e(tally: &mut Tally) -> Result<()> {
     run(cargo().args(["build", "-p", "fieldpost-server"]))?;
     build_console()?;
-    run(Command::new("node")
-        .arg("ui/e2e/console.e2e.mjs")
-        .current_dir(root()))
+    run_tallied(
+        Command::new("node")
+            .arg("ui/e2e/console.e2e.mjs")
+            .current_dir(root()),
+        tally,
+    )
 }
