@@ -87,6 +87,25 @@ impl Station {
         Ok(events)
     }
 
+    /// Up to `limit` pending events as the JSON text stored with them, with their seqs: what a
+    /// push sends, without parsing and re-serializing each event.
+    pub fn pending_event_texts(&self, limit: usize) -> Result<Vec<(u64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, payload FROM events
+             WHERE seq > (SELECT acked_through FROM sync_state WHERE singleton = 1)
+             ORDER BY seq LIMIT ?1",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([limit], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|r| {
+            let (seq, text) = r?;
+            Ok((seq.unsigned_abs(), text))
+        })
+        .collect()
+    }
+
     /// Every event this device recorded, in seq order (for audits and tests).
     pub fn events(&self) -> Result<Vec<DeviceEvent>> {
         let mut stmt = self

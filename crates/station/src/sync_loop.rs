@@ -9,8 +9,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fieldpost_sync::PullQuery;
 use fieldpost_sync::client::{Client, ClientError};
-use fieldpost_sync::{PullQuery, PushRequest};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
@@ -151,12 +151,14 @@ pub async fn push_all(
 ) -> Result<u64, SyncError> {
     let mut pushed = 0;
     loop {
-        let events = blocking(station, move |s| s.pending_events(batch)).await?;
-        let Some(first) = events.first().map(|e| e.seq) else {
+        // The outbox's stored JSON goes out as it is: no parse and re-serialize per event.
+        let events = blocking(station, move |s| s.pending_event_texts(batch)).await?;
+        let Some(first) = events.first().map(|e| e.0) else {
             break;
         };
         let sent = events.len() as u64;
-        match client.push(&PushRequest { events }).await {
+        let texts: Vec<String> = events.into_iter().map(|(_, text)| text).collect();
+        match client.push_texts(&texts).await {
             Ok(response) => {
                 pushed += response.acked_through.saturating_sub(first - 1).min(sent);
                 blocking(station, move |s| s.apply_push_response(&response)).await?;

@@ -93,6 +93,32 @@ impl Client {
         read(response).await
     }
 
+    /// Sends a batch of the outbox given as each event's JSON text, as the station stored it
+    /// (the same request as [`Client::push`], without parsing and re-serializing).
+    pub async fn push_texts<S: AsRef<str>>(
+        &self,
+        events: &[S],
+    ) -> Result<PushResponse, ClientError> {
+        let mut body =
+            String::with_capacity(events.iter().map(|e| e.as_ref().len() + 1).sum::<usize>() + 16);
+        body.push_str("{\"events\":[");
+        for (i, e) in events.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(e.as_ref());
+        }
+        body.push_str("]}");
+        let response = self
+            .authorized(self.http.post(format!("{}/api/v1/sync/push", self.base)))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(offline)?;
+        read(response).await
+    }
+
     /// Fetches the changes after `query.after`.
     pub async fn pull(&self, query: PullQuery) -> Result<PullResponse, ClientError> {
         let mut url = format!("{}/api/v1/sync/pull?after={}", self.base, query.after);

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use fieldpost_sync::{PullQuery, PullResponse, PushRequest, PushResponse};
+use fieldpost_sync::{PullQuery, PullResponse, PushResponse};
 
 use crate::auth::{Caller, PushingDevice};
 use crate::error::{ApiError, ApiResult};
@@ -17,14 +17,40 @@ pub const DEFAULT_PULL_LIMIT: u32 = 5_000;
 /// The most changes one pull returns, whatever the station asks.
 pub const MAX_PULL_LIMIT: u32 = 10_000;
 
+/// A push as it arrives: each event kept as the exact JSON text the station sent, which is what
+/// the central stores and compares a replay against (a station sends the same bytes for the
+/// same event every time: they are what its outbox stored). The fields of
+/// `fieldpost_sync::PushRequest`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPush {
+    events: Vec<Box<serde_json::value::RawValue>>,
+}
+
 pub(super) async fn push(
     State(state): State<AppState>,
     PushingDevice(device): PushingDevice,
-    ApiJson(request): ApiJson<PushRequest>,
+    ApiJson(request): ApiJson<RawPush>,
 ) -> ApiResult<Json<PushResponse>> {
     let mut events = Vec::with_capacity(request.events.len());
     let mut previous: Option<u64> = None;
-    for (i, event) in request.events.into_iter().enumerate() {
+    for (i, raw) in request.events.into_iter().enumerate() {
+        let event: fieldpost_domain::DeviceEvent = crate::extract::parse_json(raw.get().as_bytes())
+            .map_err(|e| match e {
+                ApiError::BadRequest {
+                    code,
+                    message,
+                    field,
+                } => ApiError::BadRequest {
+                    code,
+                    message,
+                    field: Some(match field {
+                        Some(f) => format!("events[{i}].{f}"),
+                        None => format!("events[{i}]"),
+                    }),
+                },
+                other => other,
+            })?;
         if event.device_id != device.id {
             return Err(ApiError::invalid(
                 format!("events[{i}].device_id"),
@@ -46,10 +72,10 @@ pub(super) async fn push(
             ));
         }
         previous = Some(event.seq);
-        // The canonical form is what is stored and what a replay is compared with.
-        let canonical = serde_json::to_string(&event)
-            .map_err(|e| ApiError::Internal(format!("serializing an event: {e}")))?;
-        events.push(PushedEvent { event, canonical });
+        events.push(PushedEvent {
+            event,
+            canonical: raw.get().to_owned(),
+        });
     }
     let (now, id) = (state.now(), device.id);
     Ok(Json(state.run(move |s| s.push(now, id, &events)).await?))

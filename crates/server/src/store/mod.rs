@@ -483,13 +483,14 @@ pub struct Seed {
     pub users: Vec<NewUser>,
 }
 
-/// One event of a push, with its canonical JSON (`serde_json::to_string` of the event),
-/// made once by the caller: it is what the central stores and compares a replay against.
+/// One event of a push, with its JSON text as the device sent it: what the central stores
+/// and compares a replay against (falling back to comparing the parsed events when the text
+/// differs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushedEvent {
     /// The event.
     pub event: DeviceEvent,
-    /// Its canonical JSON.
+    /// Its JSON text as sent.
     pub canonical: String,
 }
 

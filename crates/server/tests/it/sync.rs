@@ -264,6 +264,48 @@ async fn the_same_batch_twice_stores_once_and_acks_the_same() {
     assert_eq!(available(&c, plan, t.id), 4, "10 granted − 6 handed out");
 }
 
+/// The central stores each event's text as the station sent it; a retry that spells the same
+/// event differently (here: the test client's Value reorders keys, then the struct order) is
+/// the same event, not a conflict.
+#[tokio::test]
+async fn the_same_event_spelled_differently_is_a_replay_not_a_conflict() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let batch = vec![t.open_session(plan), t.handout(plan, c.mask, 2).1];
+    let first = push(&c, &t, &batch).await;
+    let text = format!(
+        "{{\"events\":[{}]}}",
+        batch
+            .iter()
+            .map(|e| serde_json::to_string_pretty(e).unwrap())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/sync/push")
+        .header("content-type", "application/json")
+        .header(
+            "authorization",
+            match &t.auth {
+                Auth::Bearer(token) => format!("Bearer {token}"),
+                other => panic!("a device authenticates with a bearer token, not {other:?}"),
+            },
+        )
+        .body(axum::body::Body::from(text))
+        .unwrap();
+    let (status, body) = c.send(req).await;
+    assert_eq!(status, StatusCode::OK, "a re-spelled retry applies: {body}");
+    let again: PushResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(again, first, "and is answered as the first time");
+    assert_eq!(
+        plan_masks(&c, plan),
+        (2, 0),
+        "without counting the handout twice"
+    );
+}
+
 #[tokio::test]
 async fn an_older_batch_replayed_after_newer_ones_changes_nothing() {
     let c = Central::new();

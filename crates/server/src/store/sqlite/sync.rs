@@ -182,7 +182,12 @@ pub(super) fn push(
             let i = usize::try_from(seq - first)
                 .map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))?;
             let pushed = &events[i];
-            if id != pushed.event.id.to_string() || body != pushed.canonical {
+            // The same bytes, or failing that the same event (a client that formats its JSON
+            // differently on a retry is still sending the same thing).
+            let same = id == pushed.event.id.to_string()
+                && (body == pushed.canonical
+                    || serde_json::from_str::<DeviceEvent>(&body).is_ok_and(|e| e == pushed.event));
+            if !same {
                 return Err(StoreError::conflict_on(
                     "event_conflict",
                     format!("events[{i}]"),
