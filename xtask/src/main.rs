@@ -37,6 +37,35 @@ const APT_PACKAGES: &[&str] = &[
     "file",
 ];
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_lines_of_every_runner_are_counted() {
+        let vitest = "\u{1b}[2m      Tests \u{1b}[22m \u{1b}[1m\u{1b}[32m70 passed\u{1b}[39m\u{1b}[22m\u{1b}[90m (70)\u{1b}[39m";
+        let plain = strip_ansi(vitest);
+        assert!(
+            plain.trim().starts_with("Tests "),
+            "colour codes are gone: {plain:?}"
+        );
+        assert_eq!(count_before(&plain, " passed"), Some(70), "vitest's count");
+        let cargo = "test result: ok. 41 passed; 2 failed; 0 ignored";
+        assert_eq!(
+            (
+                count_before(cargo, " passed"),
+                count_before(cargo, " failed")
+            ),
+            (Some(41), Some(2))
+        );
+        assert_eq!(
+            count_before("e2e: 15 passed, 0 failed", " failed"),
+            Some(0),
+            "the e2e summary"
+        );
+    }
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -232,6 +261,24 @@ fn count_before(line: &str, word: &str) -> Option<u64> {
         .ok()
 }
 
+/// `line` without terminal colour codes (`ESC [ … letter`), which vitest prints even to a pipe.
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Runs `cmd`, echoing its standard output line by line, and adds the summary lines of the
 /// runners it knows to `tally`: cargo's `test result:`, vitest's `Tests  N passed`, and the
 /// e2e scripts' `N passed, N failed`.
@@ -247,7 +294,8 @@ fn run_tallied(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         writeln!(out, "{line}")?;
-        let plain = line.trim();
+        let plain = strip_ansi(&line);
+        let plain = plain.trim();
         let summary = plain.starts_with("test result:")
             || plain.starts_with("Tests ")
             || (plain.contains(" passed, ") && plain.ends_with(" failed"));
