@@ -72,10 +72,7 @@ pub(super) async fn push(
             ));
         }
         previous = Some(event.seq);
-        events.push(PushedEvent {
-            event,
-            canonical: raw.get().to_owned(),
-        });
+        events.push(PushedEvent::new(event, raw.get().to_owned()));
     }
     let (now, id) = (state.now(), device.id);
     Ok(Json(state.run(move |s| s.push(now, id, &events)).await?))

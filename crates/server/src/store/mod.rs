@@ -483,15 +483,57 @@ pub struct Seed {
     pub users: Vec<NewUser>,
 }
 
-/// One event of a push, with its JSON text as the device sent it: what the central stores
-/// and compares a replay against (falling back to comparing the parsed events when the text
-/// differs).
+/// One event of a push, with its JSON text as the device sent it and the digest a replay is
+/// compared by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushedEvent {
     /// The event.
     pub event: DeviceEvent,
-    /// Its JSON text as sent.
+    /// Its JSON text as sent: what the central stores as the event's body (an applied
+    /// handout's content is its handouts row instead).
     pub canonical: String,
+    /// [`event_digest`] of `event`.
+    pub digest: [u8; 16],
+}
+
+impl PushedEvent {
+    /// The event with its text as sent; computes the digest (call it off the store's writer:
+    /// the push route does, on the request's own task).
+    pub fn new(event: DeviceEvent, canonical: String) -> Self {
+        let digest = event_digest(&event);
+        PushedEvent {
+            event,
+            canonical,
+            digest,
+        }
+    }
+}
+
+/// What identifies an event's content whatever its JSON formatting: the first 16 bytes of the
+/// SHA-256 of the event as the central serializes it (field order fixed by the type, times in
+/// one RFC 3339 form). Two pushes of one event have the same digest; an event with anything
+/// changed has another one.
+pub fn event_digest(event: &DeviceEvent) -> [u8; 16] {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    // Serializing a DeviceEvent into a hasher cannot fail: every field is a plain value.
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), event);
+    let full = hasher.finalize();
+    let mut digest = [0; 16];
+    digest.copy_from_slice(&full[..16]);
+    digest
+}
+
+struct HashWriter<'a>(&'a mut sha2::Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A volunteer's check-in at a session, with the hours it makes.

@@ -296,6 +296,45 @@ fn check(conn: &Connection) -> Result<(), TestCaseError> {
         "a device drew more than its grants: {}",
         min_device
     );
+    // The plan totals (migration 0004) are what the handouts sum to.
+    let drift: Vec<(String, String, i64, i64, i64, i64)> = conn
+        .prepare(
+            "SELECT t.plan_id, t.item_id, t.handed_out, t.unbacked,
+                 COALESCE(h.handed_out, 0), COALESCE(h.unbacked, 0)
+             FROM plan_handout_totals t LEFT JOIN (
+                 SELECT plan_id, item_id, SUM(quantity) AS handed_out,
+                     SUM(quantity - backed) AS unbacked
+                 FROM handouts WHERE voided_at IS NULL GROUP BY plan_id, item_id) h
+               ON h.plan_id = t.plan_id AND h.item_id = t.item_id
+             WHERE t.handed_out <> COALESCE(h.handed_out, 0)
+                OR t.unbacked <> COALESCE(h.unbacked, 0)
+             UNION ALL
+             SELECT plan_id, item_id, 0, 0, SUM(quantity), SUM(quantity - backed)
+             FROM handouts h WHERE voided_at IS NULL AND NOT EXISTS (
+                 SELECT 1 FROM plan_handout_totals t
+                 WHERE t.plan_id = h.plan_id AND t.item_id = h.item_id)
+             GROUP BY plan_id, item_id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    prop_assert!(
+        drift.is_empty(),
+        "plan totals (plan, item, handed out, unbacked) differ from the handouts' sums \
+         (last two): {:?}",
+        drift
+    );
     Ok(())
 }
 

@@ -58,3 +58,72 @@ fn migrations_apply_once_and_connections_use_wal_and_foreign_keys() {
     let store = SqliteStore::open(&path).unwrap();
     drop(store);
 }
+
+/// Migration 0004 moves the plan totals from an index over every handout to a table: a
+/// central upgraded with handouts on it starts with totals equal to their sums, voids left out.
+#[test]
+fn migration_0004_totals_the_handouts_already_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                 applied_at TEXT NOT NULL)",
+        )
+        .unwrap();
+        for (version, name, sql) in &migrate::MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2022-08-06T00:00:00Z')",
+                rusqlite::params![version, name],
+            )
+            .unwrap();
+        }
+        let mut insert = conn
+            .prepare(
+                "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
+                     backed, handed_out_at, voided_at)
+                 VALUES (?1, ?2, 'd', 's', ?3, ?4, ?5, '2022-08-06T01:00:00Z', ?6)",
+            )
+            .unwrap();
+        for (id, plan, item, quantity, backed, voided) in [
+            ("h1", "p1", "mask", 2, 2, None),
+            ("h2", "p1", "mask", 3, 1, None),
+            ("h3", "p1", "mask", 5, 5, Some("2022-08-06T02:00:00Z")),
+            ("h4", "p1", "kit", 1, 1, None),
+            ("h5", "p2", "mask", 4, 0, None),
+        ] {
+            insert
+                .execute(rusqlite::params![id, plan, item, quantity, backed, voided])
+                .unwrap();
+        }
+    }
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let totals: Vec<(String, String, i64, i64)> = conn
+        .prepare("SELECT plan_id, item_id, handed_out, unbacked FROM plan_handout_totals")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expect = |p: &str, i: &str, h, u| (p.to_owned(), i.to_owned(), h, u);
+    assert_eq!(
+        totals,
+        vec![
+            expect("p1", "kit", 1, 0),
+            expect("p1", "mask", 5, 2),
+            expect("p2", "mask", 4, 4),
+        ],
+        "voided h3 left out; unbacked is quantity − backed"
+    );
+    let index: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'handouts_plan'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 0, "the index every push maintained is gone");
+}

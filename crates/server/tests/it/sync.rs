@@ -306,6 +306,92 @@ async fn the_same_event_spelled_differently_is_a_replay_not_a_conflict() {
     );
 }
 
+/// A pushed handout is kept once: its event row holds the envelope and digest, the handout
+/// row the content (migration 0004). Other events keep their text. A replay is still
+/// recognized, and altered content still refused, by the digest.
+#[tokio::test]
+async fn a_handout_event_is_stored_once_and_replays_are_compared_by_digest() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let batch = vec![t.open_session(plan), t.handout(plan, c.mask, 2).1];
+    push(&c, &t, &batch).await;
+    let db = rusqlite::Connection::open(c.dir.path().join("central.sqlite3")).unwrap();
+    let rows: Vec<(String, usize, usize)> = db
+        .prepare(
+            "SELECT kind, length(body), length(digest) FROM device_events
+             WHERE device_id = ?1 ORDER BY seq",
+        )
+        .unwrap()
+        .query_map([t.id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].0, "session_opened");
+    assert!(
+        rows[0].1 > 100,
+        "a session's event keeps its text: {rows:?}"
+    );
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].1, rows[1].2),
+        ("handout_recorded", 0, 16),
+        "an applied handout's event keeps no second copy of the handout, only a 16-byte digest"
+    );
+    let again = push(&c, &t, &batch).await;
+    assert_eq!(again.acked_through, 2, "the replay is recognized");
+    let mut altered = batch[1].clone();
+    if let EventPayload::HandoutRecorded { handout } = &mut altered.payload {
+        handout.handed_out_at += Duration::seconds(1);
+    }
+    expect_error(
+        push_raw(&c, &t.auth, &[altered]).await,
+        StatusCode::CONFLICT,
+        "event_conflict",
+        "a handout replayed with another time is other content",
+    );
+    assert_eq!(plan_masks(&c, plan), (2, 0), "counted once");
+}
+
+/// Rows stored before migration 0004 have no digest and the event's whole text: a replay of
+/// them is compared by that text, or by the parsed event when it is spelled differently.
+#[tokio::test]
+async fn events_stored_before_digests_are_compared_by_their_text() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
+    let batch = vec![t.open_session(plan), t.handout(plan, c.mask, 2).1];
+    push(&c, &t, &batch).await;
+    let db = rusqlite::Connection::open(c.dir.path().join("central.sqlite3")).unwrap();
+    for e in &batch {
+        // As a pre-0004 central stored them: pretty-printed by some other client.
+        db.execute(
+            "UPDATE device_events SET digest = NULL, body = ?2 WHERE id = ?1",
+            rusqlite::params![e.id.to_string(), serde_json::to_string_pretty(e).unwrap()],
+        )
+        .unwrap();
+    }
+    drop(db);
+    let again = push(&c, &t, &batch).await;
+    assert_eq!(
+        again.acked_through, 2,
+        "the same events in other spelling are a replay"
+    );
+    let mut altered = batch[1].clone();
+    if let EventPayload::HandoutRecorded { handout } = &mut altered.payload {
+        handout.quantity = 3;
+    }
+    expect_error(
+        push_raw(&c, &t.auth, &[altered]).await,
+        StatusCode::CONFLICT,
+        "event_conflict",
+        "other content under a stored seq is a conflict",
+    );
+    assert_eq!(plan_masks(&c, plan), (2, 0), "counted once");
+}
+
 #[tokio::test]
 async fn an_older_batch_replayed_after_newer_ones_changes_nothing() {
     let c = Central::new();

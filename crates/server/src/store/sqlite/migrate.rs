@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_console.sql",
         include_str!("../../../../../migrations/central/0003_console.sql"),
     ),
+    (
+        4,
+        "0004_lean_push.sql",
+        include_str!("../../../../../migrations/central/0004_lean_push.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

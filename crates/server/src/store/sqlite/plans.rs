@@ -136,8 +136,8 @@ pub(super) fn view(c: &Connection, id: PlanId) -> StoreResult<PlanView> {
     }
     {
         let mut stmt = c.prepare(
-            "SELECT item_id, SUM(quantity), SUM(quantity - backed) FROM handouts
-             WHERE plan_id = ?1 AND voided_at IS NULL GROUP BY item_id",
+            "SELECT item_id, handed_out, unbacked FROM plan_handout_totals
+             WHERE plan_id = ?1 AND handed_out > 0",
         )?;
         let rows = stmt.query_map([id.to_string()], |r| {
             Ok((col::<ItemId>(r, 0)?, col_u64(r, 1)?, col_u64(r, 2)?))
@@ -825,6 +825,13 @@ pub(super) fn record_handout(
             h.over_grant_reason
         ],
     )?;
+    add_handout_totals(
+        tx,
+        h.plan_id,
+        h.item_id,
+        i64::from(h.quantity),
+        i64::from(h.quantity - backed),
+    )?;
     if backed > 0 {
         let mut p = Post::new(h.item_id, LedgerKind::Handout, backed);
         p.plan = Some(h.plan_id);
@@ -847,6 +854,45 @@ pub(super) fn record_handout(
     })
 }
 
+/// Adds to what a plan handed out of an item (`plan_handout_totals`, migration 0004): a
+/// handout adds its quantity and its part no grant covered, a void takes them away. Every
+/// write of `handouts` calls it in the same transaction.
+pub(super) fn add_handout_totals(
+    tx: &Transaction<'_>,
+    plan: PlanId,
+    item: ItemId,
+    handed_out: i64,
+    unbacked: i64,
+) -> StoreResult<()> {
+    let args = params![plan.to_string(), item.to_string(), handed_out, unbacked];
+    if handed_out >= 0 {
+        tx.prepare_cached(
+            "INSERT INTO plan_handout_totals (plan_id, item_id, handed_out, unbacked)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (plan_id, item_id) DO UPDATE
+             SET handed_out = handed_out + excluded.handed_out,
+                 unbacked = unbacked + excluded.unbacked",
+        )?
+        .execute(args)?;
+    } else {
+        // A void: its handout is in the totals already. (An upsert would check the negative
+        // new row against the table's CHECKs before finding the conflict.)
+        let updated = tx
+            .prepare_cached(
+                "UPDATE plan_handout_totals
+                 SET handed_out = handed_out + ?3, unbacked = unbacked + ?4
+                 WHERE plan_id = ?1 AND item_id = ?2",
+            )?
+            .execute(args)?;
+        if updated != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "plan {plan} has no handout totals for item {item}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn void_handout(
     tx: &Transaction<'_>,
     actor: &Actor,
@@ -854,9 +900,10 @@ pub(super) fn void_handout(
     device: DeviceId,
     v: &HandoutVoid,
 ) -> StoreResult<()> {
-    let stored: Option<(PlanId, DeviceId, ItemId, u32, Option<String>)> = tx
+    let stored: Option<(PlanId, DeviceId, ItemId, u32, u32, Option<String>)> = tx
         .query_row(
-            "SELECT plan_id, device_id, item_id, backed, voided_at FROM handouts WHERE id = ?1",
+            "SELECT plan_id, device_id, item_id, quantity, backed, voided_at FROM handouts
+             WHERE id = ?1",
             [v.handout_id.to_string()],
             |r| {
                 Ok((
@@ -864,12 +911,13 @@ pub(super) fn void_handout(
                     col(r, 1)?,
                     col(r, 2)?,
                     col_u32(r, 3)?,
-                    r.get(4)?,
+                    col_u32(r, 4)?,
+                    r.get(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((plan_id, owner, item, backed, voided)) = stored else {
+    let Some((plan_id, owner, item, quantity, backed, voided)) = stored else {
         return Err(StoreError::NotFound("handout"));
     };
     if owner != device {
@@ -886,6 +934,13 @@ pub(super) fn void_handout(
         // carries it, so a snapshot still holds it once.
         "UPDATE handouts SET voided_at = ?2, void_reason = ?3, batch_seq = NULL WHERE id = ?1",
         params![v.handout_id.to_string(), ts(v.voided_at), v.reason],
+    )?;
+    add_handout_totals(
+        tx,
+        plan_id,
+        item,
+        -i64::from(quantity),
+        -i64::from(quantity.saturating_sub(backed)),
     )?;
     let (unit_id, status) = plan_unit_status(tx, plan_id)?;
     if backed > 0 {

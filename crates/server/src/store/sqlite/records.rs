@@ -131,8 +131,7 @@ pub(super) fn records(c: &Connection) -> StoreResult<Records> {
             );
         }
         let mut stmt = c.prepare(
-            "SELECT plan_id, item_id, SUM(quantity) FROM handouts WHERE voided_at IS NULL
-             GROUP BY plan_id, item_id",
+            "SELECT plan_id, item_id, handed_out FROM plan_handout_totals WHERE handed_out > 0",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((col::<PlanId>(r, 0)?, col::<ItemId>(r, 1)?, col_u64(r, 2)?))

@@ -121,6 +121,9 @@ struct Batch<'a, 'c> {
     /// posted as one ledger row each when the batch ends or before anything else reads the
     /// ledger, so a batch of 2,000 taps writes a handful of ledger rows, not 2,000.
     unposted: HashMap<(PlanId, ItemId), u32>,
+    /// This batch's new handouts not yet added to `plan_handout_totals`, per plan and item:
+    /// (handed out, unbacked). Added with `unposted`.
+    untotalled: HashMap<(PlanId, ItemId), (i64, i64)>,
     /// The server_seq of this batch's `handout_batch` change row, once a handout needed it.
     handout_batch: Option<i64>,
 }
@@ -161,7 +164,7 @@ pub(super) fn push(
     if first <= last {
         let upto = last.min(first + events.len() as u64 - 1);
         let mut stmt = tx.prepare_cached(
-            "SELECT seq, id, body, quarantine_code, quarantine_reason FROM device_events
+            "SELECT seq, id, body, quarantine_code, quarantine_reason, digest FROM device_events
              WHERE device_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
         )?;
         let rows = stmt.query_map(
@@ -173,20 +176,27 @@ pub(super) fn push(
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<Vec<u8>>>(5)?,
                 ))
             },
         )?;
         let mut stored = 0u64;
         for row in rows {
-            let (seq, id, body, code, reason) = row?;
+            let (seq, id, body, code, reason, digest) = row?;
             let i = usize::try_from(seq - first)
                 .map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))?;
             let pushed = &events[i];
-            // The same bytes, or failing that the same event (a client that formats its JSON
-            // differently on a retry is still sending the same thing).
+            // The same event, whatever its JSON formatting: by digest, or for a row stored
+            // before digests by its body (the same bytes, or failing that the same parse).
             let same = id == pushed.event.id.to_string()
-                && (body == pushed.canonical
-                    || serde_json::from_str::<DeviceEvent>(&body).is_ok_and(|e| e == pushed.event));
+                && match digest {
+                    Some(digest) => digest == pushed.digest,
+                    None => {
+                        body == pushed.canonical
+                            || serde_json::from_str::<DeviceEvent>(&body)
+                                .is_ok_and(|e| e == pushed.event)
+                    }
+                };
             if !same {
                 return Err(StoreError::conflict_on(
                     "event_conflict",
@@ -226,36 +236,45 @@ pub(super) fn push(
         sessions: HashMap::new(),
         available: HashMap::new(),
         unposted: HashMap::new(),
+        untotalled: HashMap::new(),
         handout_batch: None,
     };
     let mut applied = 0u64;
+    let (device_text, now_text) = (device.to_string(), ts(now));
+    let mut insert_event = tx.prepare_cached(
+        "INSERT INTO device_events (id, device_id, seq, kind, body, recorded_at, received_at,
+             quarantine_code, quarantine_reason, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
     for (i, pushed) in events.iter().enumerate() {
         let e = &pushed.event;
         if e.seq <= last {
             continue;
         }
+        let id_text = e.id.to_string();
         let outcome = batch.apply(e)?;
         let (code, reason) = match outcome {
             Outcome::Applied => (None, None),
             Outcome::Quarantined { code, reason } => (Some(code), Some(reason)),
         };
-        let inserted = tx
-            .prepare_cached(
-                "INSERT INTO device_events (id, device_id, seq, kind, body, recorded_at,
-                     received_at, quarantine_code, quarantine_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                e.id.to_string(),
-                device.to_string(),
-                seq_sql(e.seq)?,
-                e.payload.kind(),
-                pushed.canonical,
-                ts(e.recorded_at),
-                ts(now),
-                code,
-                reason
-            ]);
+        // An applied handout's content is its handouts row: its event keeps the envelope and
+        // the digest only (migration 0004).
+        let body = match (&e.payload, code) {
+            (EventPayload::HandoutRecorded { .. }, None) => "",
+            _ => pushed.canonical.as_str(),
+        };
+        let inserted = insert_event.execute(params![
+            id_text,
+            device_text,
+            seq_sql(e.seq)?,
+            e.payload.kind(),
+            body,
+            ts(e.recorded_at),
+            now_text,
+            code,
+            reason,
+            &pushed.digest[..],
+        ]);
         // (device, seq) is new (checked above), so a unique violation is the event id, already
         // stored under another seq or device: a conflict, and the whole batch is dropped.
         if let Err(rusqlite::Error::SqliteFailure(f, _)) = &inserted
@@ -350,8 +369,14 @@ impl Batch<'_, '_> {
         }
     }
 
-    /// Posts this batch's grant-backed handouts to the ledger, one row per plan and item.
+    /// Posts this batch's grant-backed handouts to the ledger and adds its handouts to the
+    /// plan totals, one row each per plan and item.
     fn post_unposted(&mut self) -> StoreResult<()> {
+        let mut untotalled: Vec<_> = self.untotalled.drain().collect();
+        untotalled.sort();
+        for ((plan, item), (handed_out, unbacked)) in untotalled {
+            plans::add_handout_totals(self.tx, plan, item, handed_out, unbacked)?;
+        }
         let mut unposted: Vec<_> = self.unposted.drain().collect();
         unposted.sort();
         for ((plan, item), backed) in unposted {
@@ -542,6 +567,9 @@ impl Batch<'_, '_> {
                 format!("another handout is stored under id {}", h.id),
             );
         }
+        let totals = self.untotalled.entry((h.plan_id, h.item_id)).or_default();
+        totals.0 += i64::from(h.quantity);
+        totals.1 += i64::from(h.quantity - backed);
         if backed > 0 {
             *self.unposted.entry((h.plan_id, h.item_id)).or_default() += backed;
             self.available
