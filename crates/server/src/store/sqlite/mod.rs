@@ -48,9 +48,13 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // WAL with synchronous=NORMAL is durable across application crashes; only a power loss
-    // can drop the last commits, and the devices re-push what the server has not acked.
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // The central is the campaign's record: what it answered is on stable storage before the
+    // answer leaves (WAL fsynced at every commit). NORMAL would survive a crash of the process
+    // but not of the machine: a power cut could drop acknowledged pushes, approved plans and
+    // grants that tablets already pulled, and hand their server_seqs out again to other
+    // changes that a tablet's cursor has already passed. See
+    // docs/decisions/2026-11-28-central-durability.md.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "cache_size", -65_536)?;
     // The sync paths cache their statements (`prepare_cached`); the default 16 slots would
     // evict them within one push and prepare them again for every event.

@@ -17,7 +17,10 @@
 //! The hot path (handouts) costs a fixed number of indexed lookups and inserts per event:
 //! plans, items, sessions and grant balances are cached for the batch, the balance is a
 //! point lookup in `grant_balances` rather than a sum over the ledger, and every statement is
-//! prepared once per connection (`prepare_cached`).
+//! prepared once per connection (`prepare_cached`). A handout is written once: its handouts
+//! row holds the content, its `device_events` row only the envelope and the digest a replay
+//! is compared by ([`crate::store::event_digest`]); the batch adds to the ledger and to
+//! `plan_handout_totals` once per plan and item, not once per tap (migration 0004).
 //!
 //! # Why `server_seq` follows commit order in SQLite
 //!
@@ -126,6 +129,13 @@ struct Batch<'a, 'c> {
     untotalled: HashMap<(PlanId, ItemId), (i64, i64)>,
     /// The server_seq of this batch's `handout_batch` change row, once a handout needed it.
     handout_batch: Option<i64>,
+    /// The hot path's statement, held for the batch rather than looked up per handout.
+    insert_handout: rusqlite::CachedStatement<'a>,
+}
+
+/// A UUID as the text the central stores it as, without allocating.
+fn uuid_text<'b>(id: &uuid::Uuid, buf: &'b mut [u8; uuid::fmt::Hyphenated::LENGTH]) -> &'b str {
+    id.hyphenated().encode_lower(buf)
 }
 
 /// Applies one device's batch. See the module docs.
@@ -238,6 +248,12 @@ pub(super) fn push(
         unposted: HashMap::new(),
         untotalled: HashMap::new(),
         handout_batch: None,
+        insert_handout: tx.prepare_cached(
+            "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
+                 backed, handed_out_at, over_grant_reason, batch_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (id) DO NOTHING",
+        )?,
     };
     let mut applied = 0u64;
     let (device_text, now_text) = (device.to_string(), ts(now));
@@ -251,7 +267,8 @@ pub(super) fn push(
         if e.seq <= last {
             continue;
         }
-        let id_text = e.id.to_string();
+        let mut id_buf = [0; uuid::fmt::Hyphenated::LENGTH];
+        let id_text = uuid_text(&e.id.0, &mut id_buf);
         let outcome = batch.apply(e)?;
         let (code, reason) = match outcome {
             Outcome::Applied => (None, None),
@@ -523,26 +540,20 @@ impl Batch<'_, '_> {
                 seq
             }
         };
-        let inserted = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
-                     backed, handed_out_at, over_grant_reason, batch_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (id) DO NOTHING",
-            )?
-            .execute(params![
-                h.id.to_string(),
-                h.plan_id.to_string(),
-                self.device.to_string(),
-                h.session_id.to_string(),
-                h.item_id.to_string(),
-                h.quantity,
-                backed,
-                ts(h.handed_out_at),
-                h.over_grant_reason,
-                batch_seq
-            ])?;
+        let mut bufs = [[0; uuid::fmt::Hyphenated::LENGTH]; 5];
+        let [b0, b1, b2, b3, b4] = &mut bufs;
+        let inserted = self.insert_handout.execute(params![
+            uuid_text(&h.id.0, b0),
+            uuid_text(&h.plan_id.0, b1),
+            uuid_text(&self.device.0, b2),
+            uuid_text(&h.session_id.0, b3),
+            uuid_text(&h.item_id.0, b4),
+            h.quantity,
+            backed,
+            ts(h.handed_out_at),
+            h.over_grant_reason,
+            batch_seq
+        ])?;
         if inserted == 0 {
             let stored: (String, String, String, u32) = self
                 .tx
