@@ -55,6 +55,19 @@ fn migrations_apply_once_and_connections_use_wal_and_foreign_keys() {
         mode, "wal",
         "WAL persists in the file once the store set it"
     );
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        page_size,
+        fieldpost_server::store::sqlite::PAGE_SIZE,
+        "a new central is created with the page size its pushes were measured with"
+    );
+    let synchronous: i64 = SqliteStore::open(&path)
+        .unwrap()
+        .pragma_synchronous()
+        .unwrap();
+    assert_eq!(synchronous, 2, "the central commits with synchronous=FULL");
     let store = SqliteStore::open(&path).unwrap();
     drop(store);
 }
