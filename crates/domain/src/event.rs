@@ -96,6 +96,12 @@ pub enum EventPayload {
         /// How many.
         quantity: u32,
     },
+    /// The device asked the secretariat for more of an item under a plan (申请追加). The
+    /// answer is a grant, which comes back by pull.
+    TopUpRequested {
+        /// The request.
+        request: TopUpRequest,
+    },
 }
 
 impl EventPayload {
@@ -113,6 +119,7 @@ impl EventPayload {
             EventPayload::PlanFiled { .. } => "plan_filed",
             EventPayload::PlanRevised { .. } => "plan_revised",
             EventPayload::GrantReleased { .. } => "grant_released",
+            EventPayload::TopUpRequested { .. } => "top_up_requested",
         }
     }
 }
@@ -123,16 +130,31 @@ mod tests {
 
     #[test]
     fn kind_matches_the_serde_tag() {
-        let payload = EventPayload::GrantReleased {
-            plan_id: PlanId::new(),
-            item_id: ItemId::new(),
-            quantity: 3,
-        };
-        let json = serde_json::to_value(&payload).unwrap();
-        assert_eq!(
-            json["type"],
-            payload.kind(),
-            "stored kind and wire tag must agree"
-        );
+        let (plan_id, item_id) = (PlanId::new(), ItemId::new());
+        let payloads = [
+            EventPayload::GrantReleased {
+                plan_id,
+                item_id,
+                quantity: 3,
+            },
+            EventPayload::TopUpRequested {
+                request: TopUpRequest {
+                    id: TopUpRequestId::new(),
+                    plan_id,
+                    item_id,
+                    quantity: 20,
+                    note: Some("下午人多".into()),
+                    requested_at: chrono::Utc::now(),
+                },
+            },
+        ];
+        for payload in payloads {
+            let json = serde_json::to_value(&payload).unwrap();
+            assert_eq!(
+                json["type"],
+                payload.kind(),
+                "stored kind and wire tag must agree"
+            );
+        }
     }
 }

@@ -67,4 +67,6 @@ id_type!(
     EntrantId,
     /// A per-device grant (配额) of one item under one plan.
     GrantId,
+    /// A device's request for more of an item under a plan (申请追加).
+    TopUpRequestId,
 );

@@ -241,3 +241,28 @@ pub struct Grant {
     /// How many the device may hand out.
     pub quantity: u32,
 }
+
+/// A device's request to the secretariat for more of an item under a plan (申请追加), sent
+/// when its grant runs low. It is a request only: the device may hand out nothing more until
+/// the secretariat grants it, and the grant reaches the device by pull like any other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TopUpRequest {
+    /// Identity.
+    pub id: TopUpRequestId,
+    /// The approved plan whose allocation it asks to draw on.
+    pub plan_id: PlanId,
+    /// The item.
+    pub item_id: ItemId,
+    /// How many more; at least one.
+    pub quantity: u32,
+    /// A short word for the secretariat (why, by when), at most
+    /// [`TopUpRequest::NOTE_MAX_CHARS`] characters.
+    pub note: Option<String>,
+    /// When the device recorded it (the device's clock).
+    pub requested_at: DateTime<Utc>,
+}
+
+impl TopUpRequest {
+    /// The longest note, in characters: a word for the secretariat, not a letter.
+    pub const NOTE_MAX_CHARS: usize = 200;
+}

@@ -30,6 +30,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A text field is longer than it may be.
+    #[error("{field} is too long: at most {max} characters")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// The most it may hold, in characters.
+        max: usize,
+    },
     /// No such plan on this device.
     #[error("unknown plan {0}")]
     UnknownPlan(PlanId),
@@ -109,6 +117,7 @@ impl Error {
             Error::AlreadyEnrolled(_) => "already_enrolled",
             Error::EmptyField { .. } => "empty_field",
             Error::InvalidQuantity { .. } => "invalid_quantity",
+            Error::TooLong { .. } => "too_long",
             Error::UnknownPlan(_) => "unknown_plan",
             Error::PlanNotApproved { .. } => "plan_not_approved",
             Error::PlanTransition(_) => "plan_transition",

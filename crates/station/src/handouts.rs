@@ -1,4 +1,5 @@
-//! Handouts (派送) against the device's grant (escrow), voids, and grant releases.
+//! Handouts (派送) against the device's grant (escrow), voids, grant releases, and requests
+//! for a top-up (申请追加).
 //!
 //! A handout within the device's remaining grant is recorded in one tap. One beyond it is
 //! refused with [`Error::OverGrant`], naming what remains, unless the volunteer gives a reason
@@ -8,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
     EscrowPosition, EscrowRefusal, EventPayload, Handout, HandoutId, HandoutVoid, Item, ItemId,
-    PlanId, SessionId,
+    PlanId, SessionId, TopUpRequest, TopUpRequestId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,19 @@ pub struct HandoutInput {
     pub quantity: u32,
     /// Why the volunteer records it beyond the grant, when they do.
     pub over_grant_reason: Option<String>,
+}
+
+/// A request for more of an item under a plan (申请追加).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TopUpInput {
+    /// The approved plan.
+    pub plan_id: PlanId,
+    /// The item.
+    pub item_id: ItemId,
+    /// How many more; at least one.
+    pub quantity: u32,
+    /// A short word for the secretariat; blank means none.
+    pub note: Option<String>,
 }
 
 /// The device's standing for one item under one plan.
@@ -323,5 +337,81 @@ impl Station {
         )?;
         tx.commit()?;
         escrow_position(&self.conn, plan_id, item_id)
+    }
+
+    /// Asks the secretariat for more of an item under an approved plan. Nothing changes on
+    /// the device: the request goes up as an event, and the answer (a grant) comes back by
+    /// pull. Refused, writing nothing, unless the plan is approved on this device, the item
+    /// known, the quantity at least 1 and the note short.
+    pub fn request_top_up(&mut self, input: &TopUpInput) -> Result<TopUpRequest> {
+        let device_id = self.device_id()?;
+        let now = self.now();
+        if input.quantity == 0 {
+            return Err(Error::InvalidQuantity {
+                field: "quantity",
+                reason: "a top-up request is for at least 1".into(),
+            });
+        }
+        let note = nonblank(input.note.as_deref());
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > TopUpRequest::NOTE_MAX_CHARS)
+        {
+            return Err(Error::TooLong {
+                field: "note",
+                max: TopUpRequest::NOTE_MAX_CHARS,
+            });
+        }
+        let tx = self.conn.transaction()?;
+        let plan = load_plan(&tx, input.plan_id)?.ok_or(Error::UnknownPlan(input.plan_id))?;
+        // Only an approved plan has an allocation to draw more from; a closed one has given
+        // its stock back.
+        if !plan.status.allows_sessions() {
+            return Err(Error::PlanNotApproved {
+                plan_id: plan.id,
+                status: plan.status,
+            });
+        }
+        if !item_exists(&tx, input.item_id)? {
+            return Err(Error::UnknownItem(input.item_id));
+        }
+        let request = TopUpRequest {
+            id: TopUpRequestId::new(),
+            plan_id: plan.id,
+            item_id: input.item_id,
+            quantity: input.quantity,
+            note,
+            requested_at: now,
+        };
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::TopUpRequested {
+                request: request.clone(),
+            },
+        )?;
+        tx.commit()?;
+        Ok(request)
+    }
+
+    /// The top-up requests this device sent under a plan, newest first. The event log is
+    /// their only record on the device: a request changes nothing here until its grant
+    /// arrives.
+    pub fn top_up_requests(&self, plan_id: PlanId) -> Result<Vec<TopUpRequest>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT payload FROM events WHERE kind = 'top_up_requested' ORDER BY seq DESC",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut requests = Vec::new();
+        for payload in rows {
+            let event: fieldpost_domain::DeviceEvent = serde_json::from_str(&payload?)?;
+            if let EventPayload::TopUpRequested { request } = event.payload
+                && request.plan_id == plan_id
+            {
+                requests.push(request);
+            }
+        }
+        Ok(requests)
     }
 }

@@ -10,6 +10,7 @@ mod import;
 mod plans;
 mod records;
 mod sync;
+mod top_ups;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -102,6 +103,17 @@ fn build() -> Api {
     .route(Post, "/plans/{plan_id}/returns", plans::return_allocation)
     .route(Post, "/plans/{plan_id}/grants", plans::grant)
     .route(Post, "/plans/{plan_id}/releases", plans::release)
+    .route(Get, "/top-up-requests", top_ups::list)
+    .route(
+        Post,
+        "/top-up-requests/{request_id}/fulfil",
+        top_ups::fulfil,
+    )
+    .route(
+        Post,
+        "/top-up-requests/{request_id}/decline",
+        top_ups::decline,
+    )
     .route(Get, "/collection-counts", records::counts)
     .route(Post, "/collection-counts", records::import_counts)
     .route(Get, "/records", records::records)

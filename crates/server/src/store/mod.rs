@@ -9,12 +9,16 @@
 mod console;
 pub mod sqlite;
 
-pub use console::{DeviceActivity, HandoutLine, QuarantinedEvent, UnitSheetOutcome, UnitSheetRow};
+pub use console::{
+    DeviceActivity, HandoutLine, QuarantinedEvent, TopUpRequestLine, TopUpStatus, UnitSheetOutcome,
+    UnitSheetRow,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
     ActivityPlan, Campaign, CheckInId, DeviceEvent, DeviceId, Grant, Handout, HandoutVoid, Item,
-    ItemId, ItemQuantity, PlanId, PlanStatus, Section, SectionId, StationSession, Unit, UnitId,
+    ItemId, ItemQuantity, PlanId, PlanStatus, Section, SectionId, StationSession, TopUpRequestId,
+    Unit, UnitId,
 };
 use fieldpost_sync::{PullResponse, PushResponse};
 use serde::{Deserialize, Serialize};
@@ -715,6 +719,31 @@ pub trait Store: Send + Sync + 'static {
         plan: PlanId,
         share: DeviceShare,
     ) -> StoreResult<PlanView>;
+    /// Devices' top-up requests (申请追加), all or one unit's, all or those in one status;
+    /// open ones oldest first (the queue), the others newest decision first.
+    fn top_up_requests(
+        &self,
+        unit: Option<UnitId>,
+        status: Option<TopUpStatus>,
+    ) -> StoreResult<Vec<TopUpRequestLine>>;
+    /// Fulfils an open top-up request in one transaction: grants `quantity` (the request's
+    /// own when `None`) to its device through [`Store::grant`], first allocating from stock
+    /// what the plan's ungranted allocation lacks, and marks the request fulfilled.
+    fn fulfil_top_up(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: TopUpRequestId,
+        quantity: Option<u32>,
+    ) -> StoreResult<TopUpRequestLine>;
+    /// Declines an open top-up request with a reason.
+    fn decline_top_up(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: TopUpRequestId,
+        reason: String,
+    ) -> StoreResult<TopUpRequestLine>;
     /// Records a device's handout (from a synced event). The part its grant covers posts to
     /// the ledger; the rest is kept and flagged. Replaying the same handout changes nothing.
     fn record_handout(

@@ -13,3 +13,4 @@ mod socket;
 mod store;
 mod support;
 mod sync;
+mod top_ups;

@@ -9,3 +9,4 @@ mod plans;
 mod refusals;
 mod sessions;
 mod sync;
+mod top_ups;

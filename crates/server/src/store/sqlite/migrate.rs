@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_lean_push.sql",
         include_str!("../../../../../migrations/central/0004_lean_push.sql"),
     ),
+    (
+        5,
+        "0005_top_up_requests.sql",
+        include_str!("../../../../../migrations/central/0005_top_up_requests.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

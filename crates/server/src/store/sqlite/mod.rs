@@ -12,6 +12,7 @@ pub mod migrate;
 mod plans;
 mod records;
 pub mod sync;
+mod top_ups;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -21,7 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use fieldpost_domain::{
     ActivityPlan, DeviceId, Grant, Handout, HandoutVoid, Item, ItemId, PlanId, PlanStatus, Section,
-    SectionId, Unit, UnitId,
+    SectionId, TopUpRequestId, Unit, UnitId,
 };
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
@@ -501,6 +502,40 @@ impl Store for SqliteStore {
         self.write(|tx| {
             plans::release(tx, actor, now, plan, share)?;
             plans::view(tx, plan)
+        })
+    }
+
+    fn top_up_requests(
+        &self,
+        unit: Option<UnitId>,
+        status: Option<TopUpStatus>,
+    ) -> StoreResult<Vec<TopUpRequestLine>> {
+        self.read(|c| top_ups::list(c, unit, status))
+    }
+
+    fn fulfil_top_up(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: TopUpRequestId,
+        quantity: Option<u32>,
+    ) -> StoreResult<TopUpRequestLine> {
+        self.write(|tx| {
+            top_ups::fulfil(tx, actor, now, id, quantity)?;
+            top_ups::load(tx, id)
+        })
+    }
+
+    fn decline_top_up(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: TopUpRequestId,
+        reason: String,
+    ) -> StoreResult<TopUpRequestLine> {
+        self.write(|tx| {
+            top_ups::decline(tx, actor, now, id, &reason)?;
+            top_ups::load(tx, id)
         })
     }
 

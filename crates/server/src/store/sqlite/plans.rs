@@ -611,13 +611,14 @@ pub(super) fn close(
         }
     }
     set_status(tx, now, id, status, None)?;
+    let declined = super::top_ups::decline_open_of_plan(tx, actor, now, id)?;
     audit(
         tx,
         now,
         actor,
         "plan.close",
         Some(id.to_string()),
-        json!({"released": released, "returned": returned}),
+        json!({"released": released, "returned": returned, "top_ups_declined": declined}),
     )?;
     plan_changed(tx, now, &plan)
 }

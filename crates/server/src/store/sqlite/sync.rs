@@ -63,8 +63,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
     CheckInId, DeviceEvent, DeviceId, EventPayload, Grant, Handout, HandoutId, HandoutVoid, ItemId,
-    LotteryEntrant, PlanId, PlanStatus, SessionId, StationSession, Tally, UnitId, VolunteerCheckIn,
-    session::check_session_times,
+    LotteryEntrant, PlanId, PlanStatus, SessionId, StationSession, Tally, TopUpRequest, UnitId,
+    VolunteerCheckIn, session::check_session_times,
 };
 use fieldpost_sync::{Change, PullResponse, PushResponse, Quarantined, Record};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -72,7 +72,7 @@ use serde_json::json;
 
 use super::catalog::{ITEM_COLUMNS, item_row};
 use super::ledger::{Post, device_available, post};
-use super::{audit, catalog, col, col_ts, col_ts_opt, col_u32, created, plans, ts};
+use super::{audit, catalog, col, col_ts, col_ts_opt, col_u32, created, plans, top_ups, ts};
 use crate::error::StoreError;
 use crate::store::{
     Actor, DeviceShare, LedgerKind, PlanContent, PushedEvent, SessionRecord, StoreResult,
@@ -383,6 +383,7 @@ impl Batch<'_, '_> {
                 item_id,
                 quantity,
             } => self.release(*plan_id, *item_id, *quantity),
+            EventPayload::TopUpRequested { request } => self.top_up_request(request),
         }
     }
 
@@ -647,6 +648,58 @@ impl Batch<'_, '_> {
         plans::release(self.tx, &self.actor, self.now, plan_id, share)?;
         self.available
             .insert((plan_id, item), available - i64::from(quantity));
+        Ok(Outcome::Applied)
+    }
+
+    /// A device asks for more of an item: stored for the secretariat to fulfil or decline.
+    /// Only what cannot become a request is quarantined; whether to grant is the
+    /// secretariat's call, not the push's.
+    fn top_up_request(&mut self, r: &TopUpRequest) -> StoreResult<Outcome> {
+        if r.quantity == 0 {
+            return quarantine(
+                "invalid_quantity",
+                "a top-up request is for at least one item",
+            );
+        }
+        if r.note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > TopUpRequest::NOTE_MAX_CHARS)
+        {
+            return quarantine(
+                "note_too_long",
+                format!(
+                    "a top-up request's note is at most {} characters",
+                    TopUpRequest::NOTE_MAX_CHARS
+                ),
+            );
+        }
+        let plan = match self.own_plan(r.plan_id)? {
+            Ok(p) => p,
+            Err(q) => return Ok(q),
+        };
+        if !self.item(r.item_id)? {
+            return quarantine(
+                "unknown_item",
+                format!("the central knows no item {}", r.item_id),
+            );
+        }
+        // A plan that is not approved (any more) has no allocation to grant from: the device
+        // hears of it by its quarantine notice instead of waiting for an answer.
+        if plan.status != PlanStatus::Approved {
+            return quarantine(
+                "plan_not_approved",
+                format!(
+                    "plan {} is {}: only an approved plan can be topped up",
+                    r.plan_id, plan.status
+                ),
+            );
+        }
+        if !top_ups::insert(self.tx, self.now, self.unit, self.device, r)? {
+            return quarantine(
+                "duplicate_top_up_request",
+                format!("a top-up request {} is stored already", r.id),
+            );
+        }
         Ok(Outcome::Applied)
     }
 

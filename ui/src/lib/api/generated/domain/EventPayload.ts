@@ -9,6 +9,7 @@ import type { PlanId } from "./PlanId";
 import type { SessionId } from "./SessionId";
 import type { StationSession } from "./StationSession";
 import type { Tally } from "./Tally";
+import type { TopUpRequest } from "./TopUpRequest";
 import type { VolunteerCheckIn } from "./VolunteerCheckIn";
 
 /**
@@ -74,4 +75,8 @@ item_id: ItemId,
 /**
  * How many.
  */
-quantity: number, };
+quantity: number, } | { "type": "top_up_requested", 
+/**
+ * The request.
+ */
+request: TopUpRequest, };

@@ -1,0 +1,87 @@
+//! Devices' top-up requests (申请追加): the secretariat's queue, and its answer. A device
+//! sends a request as a `top_up_requested` event (see the push); a fulfilment is a grant,
+//! which the device pulls like any other.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use fieldpost_domain::{TopUpRequestId, UnitId};
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::state::AppState;
+use crate::store::{TopUpRequestLine, TopUpStatus};
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    unit_id: Option<UnitId>,
+    #[serde(default)]
+    status: Option<TopUpStatus>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Vec<TopUpRequestLine>>> {
+    let unit = match (caller.unit_scope(), q.unit_id) {
+        (Some(own), Some(asked)) if own != asked => {
+            return Err(ApiError::Forbidden("this belongs to another unit".into()));
+        }
+        (Some(own), _) => Some(own),
+        (None, asked) => asked,
+    };
+    Ok(Json(
+        state
+            .run(move |s| s.top_up_requests(unit, q.status))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FulfilBody {
+    /// How many to grant; the request's own quantity when left out.
+    #[serde(default)]
+    quantity: Option<u32>,
+}
+
+pub(super) async fn fulfil(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<FulfilBody>,
+) -> ApiResult<Json<TopUpRequestLine>> {
+    caller.secretariat_admin()?;
+    let id: TopUpRequestId = path_id("request_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state
+            .run(move |s| s.fulfil_top_up(&actor, now, id, b.quantity))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DeclineBody {
+    reason: String,
+}
+
+pub(super) async fn decline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<DeclineBody>,
+) -> ApiResult<Json<TopUpRequestLine>> {
+    caller.secretariat_admin()?;
+    let id: TopUpRequestId = path_id("request_id", &raw)?;
+    let (actor, now) = (caller.actor(), state.now());
+    Ok(Json(
+        state
+            .run(move |s| s.decline_top_up(&actor, now, id, b.reason))
+            .await?,
+    ))
+}
