@@ -4,10 +4,12 @@ import {
   barFraction,
   collectionWindow,
   errorText,
+  grantQuantity,
   issueText,
   isStale,
   lastSyncLabel,
   niceMax,
+  openTopUp,
   pageOf,
   rowsToWrite,
   shortDay,
@@ -128,5 +130,46 @@ describe("errors and routes", () => {
     expect(pageOf("")).toBe("dashboard");
     expect(pageOf("#/nope")).toBe("dashboard");
     expect(shortDay("2022-08-03")).toBe("8/3");
+  });
+});
+
+describe("openTopUp", () => {
+  const open = { plan_id: "p", device_id: "d", item_id: "mask", quantity: 5, status: "open" as const };
+  it("sums the open requests of one device, item and plan", () => {
+    expect(
+      openTopUp(
+        [
+          open,
+          { ...open, quantity: 3 },
+          { ...open, status: "fulfilled" },
+          { ...open, status: "declined" },
+          { ...open, device_id: "other" },
+          { ...open, item_id: "kit" },
+          { ...open, plan_id: "q" },
+        ],
+        "p",
+        "d",
+        "mask",
+      ),
+    ).toBe(8);
+  });
+  it("is zero without requests", () => {
+    expect(openTopUp([], "p", "d", "mask")).toBe(0);
+  });
+});
+
+describe("grantQuantity", () => {
+  it("defaults to what was asked", () => {
+    expect(grantQuantity(undefined, 20)).toBe(20);
+  });
+  it("takes a whole number of at least 1", () => {
+    expect(grantQuantity(6, 20)).toBe(6);
+    expect(grantQuantity(40, 20)).toBe(40);
+  });
+  it("refuses an empty field, zero, negatives and fractions", () => {
+    expect(grantQuantity(null, 20)).toBeNull();
+    expect(grantQuantity(0, 20)).toBeNull();
+    expect(grantQuantity(-1, 20)).toBeNull();
+    expect(grantQuantity(2.5, 20)).toBeNull();
   });
 });

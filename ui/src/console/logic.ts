@@ -5,7 +5,7 @@
  */
 import type { Locale } from "../lib/i18n/catalogue";
 import { consoleTranslate, isConsoleKey, type ConsoleKey } from "../lib/i18n/console";
-import type { ImportIssue, Preview } from "../lib/api/http";
+import type { ImportIssue, Preview, TopUpRequestLine } from "../lib/api/http";
 import { HttpError } from "../lib/api/http";
 import { parseTimestamp } from "../lib/format";
 
@@ -145,4 +145,35 @@ export function pageOf(hash: string): Page {
 export function shortDay(day: string): string {
   const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(day);
   return m === null ? day : `${Number(m[1])}/${Number(m[2])}`;
+}
+
+/** A top-up request as the plans page weighs it. */
+type TopUpLike = Pick<TopUpRequestLine, "plan_id" | "device_id" | "item_id" | "quantity" | "status">;
+
+/**
+ * How many more a device asks for of an item under a plan, over its open requests: shown
+ * beside the device's grant line, so the secretariat sees the request where it tops up.
+ */
+export function openTopUp(
+  requests: readonly TopUpLike[],
+  planId: string,
+  deviceId: string,
+  itemId: string,
+): number {
+  return requests
+    .filter(
+      (r) => r.status === "open" && r.plan_id === planId && r.device_id === deviceId && r.item_id === itemId,
+    )
+    .reduce((sum, r) => sum + r.quantity, 0);
+}
+
+/**
+ * The quantity the secretariat's field holds for a request, as a grant: the request's own
+ * when the field is untouched (`undefined`); `null` when what is typed is not a whole number
+ * of at least 1 (the button stays off).
+ */
+export function grantQuantity(typed: number | null | undefined, asked: number): number | null {
+  if (typed === undefined) return asked;
+  if (typed === null || !Number.isInteger(typed) || typed < 1) return null;
+  return typed;
 }

@@ -116,6 +116,27 @@ export type PlanView = {
   }[];
 };
 export type DeviceShare = { device_id: string; item_id: string; quantity: number };
+export type TopUpStatus = "open" | "fulfilled" | "declined";
+/** A device's top-up request (申请追加) as the central holds it. */
+export type TopUpRequestLine = {
+  id: string;
+  plan_id: string;
+  plan_title: string;
+  unit_id: string;
+  device_id: string;
+  device_name: string;
+  item_id: string;
+  quantity: number;
+  note: string | null;
+  requested_at: string;
+  received_at: string;
+  status: TopUpStatus;
+  grant_id: string | null;
+  granted: number | null;
+  decline_reason: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+};
 
 export type ImportKind = "task-table" | "collection-counts";
 export type ImportIssue = {
@@ -266,6 +287,16 @@ export class HttpBackend {
   }
   release(planId: string, share: DeviceShare): Promise<PlanView> {
     return this.call("POST", `/plans/${planId}/releases`, share);
+  }
+  topUpRequests(status?: TopUpStatus): Promise<TopUpRequestLine[]> {
+    return this.call("GET", `/top-up-requests${status ? `?status=${status}` : ""}`);
+  }
+  /** Grants the request (its own quantity when `quantity` is left out). */
+  fulfilTopUp(id: string, quantity?: number): Promise<TopUpRequestLine> {
+    return this.call("POST", `/top-up-requests/${id}/fulfil`, quantity === undefined ? {} : { quantity });
+  }
+  declineTopUp(id: string, reason: string): Promise<TopUpRequestLine> {
+    return this.call("POST", `/top-up-requests/${id}/decline`, { reason });
   }
   previewImport(kind: ImportKind, file: Blob): Promise<Preview> {
     return this.call("POST", `/imports/${kind}/preview`, file);

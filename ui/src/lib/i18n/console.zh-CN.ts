@@ -109,6 +109,20 @@ export const consoleZhCN = {
   "plans.noDevices": "该单位还没有登记设备",
   "plans.reason": "驳回理由：{reason}",
   "plans.unbacked": "超出配额 {n}",
+  "topups.title": "设备追加申请",
+  "topups.count": "待处理 {n} 条",
+  "topups.empty": "没有待处理的追加申请",
+  "topups.asked": "申请 {n}",
+  "topups.note": "留言：{note}",
+  "topups.at": "{when} 提出",
+  "topups.quantity": "配给数量",
+  "topups.grant": "批准并配给",
+  "topups.decline": "拒绝",
+  "topups.declineReason": "拒绝理由",
+  "topups.stockNote": "批准时先用活动未配出的配额，不足部分从库存追加分配；设备下次同步时收到配给。",
+  "topups.granted": "已配给 {n}，设备下次同步时收到",
+  "topups.declined": "已拒绝该申请",
+  "topups.pending": "申请追加 {n}",
 
   "import.tasks": "采集任务分解及链接入口表",
   "import.counts": "每日采集量",
@@ -181,6 +195,9 @@ export const consoleZhCN = {
   "errcode.import_has_errors": "文件有错误行，未导入任何内容",
   "errcode.exceeds_grant": "超出该设备的配额：{message}",
   "errcode.grant_exceeds_allocation": "超出活动配额：{message}",
+  "errcode.top_up_not_open": "该申请已处理过",
+  "errcode.plan_not_approved": "活动方案不是已批准状态：{message}",
+  "errcode.device_revoked": "该设备已吊销，不能再配给",
 } satisfies Record<string, string>;
 
 /** Every console message key. */
