@@ -7,9 +7,9 @@
 
 use fieldpost_domain::{
     ActivityPlan, CheckInId, EscrowPosition, Handout, HandoutId, HandoutVoid, Item, ItemId, PlanId,
-    SessionId, StationSession, VolunteerCheckIn,
+    SessionId, StationSession, TopUpRequest, VolunteerCheckIn,
 };
-use fieldpost_station::handouts::{HandoutInput, ItemGrant};
+use fieldpost_station::handouts::{HandoutInput, ItemGrant, TopUpInput};
 use fieldpost_station::lottery::{EntrantInput, EntrantReceipt};
 use fieldpost_station::plans::PlanInput;
 use fieldpost_station::sessions::{SessionSummary, VolunteerInput};
@@ -198,6 +198,18 @@ pub fn release_grant(
     quantity: u32,
 ) -> Result<EscrowPosition> {
     Ok(state.station().release_grant(plan_id, item_id, quantity)?)
+}
+
+/// Asks the secretariat for more of an item under an approved plan (申请追加).
+#[tauri::command(async)]
+pub fn request_top_up(state: State<'_, AppState>, input: TopUpInput) -> Result<TopUpRequest> {
+    Ok(state.station().request_top_up(&input)?)
+}
+
+/// The top-up requests this device sent under a plan, newest first.
+#[tauri::command(async)]
+pub fn top_up_requests(state: State<'_, AppState>, plan_id: PlanId) -> Result<Vec<TopUpRequest>> {
+    Ok(state.station().top_up_requests(plan_id)?)
 }
 
 /// Registers a lottery entrant; the receipt shows the number masked.

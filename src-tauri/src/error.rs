@@ -48,9 +48,9 @@ impl std::error::Error for CommandError {}
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         let field = match &e {
-            StoreError::EmptyField { field } | StoreError::InvalidQuantity { field, .. } => {
-                Some(*field)
-            }
+            StoreError::EmptyField { field }
+            | StoreError::InvalidQuantity { field, .. }
+            | StoreError::TooLong { field, .. } => Some(*field),
             StoreError::InvalidPhone(_)
             | StoreError::DuplicateEntrant
             | StoreError::ConsentRequired => Some("phone"),

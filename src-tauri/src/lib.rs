@@ -60,6 +60,8 @@ pub fn run() {
             commands::last_handout,
             commands::remaining_grants,
             commands::release_grant,
+            commands::request_top_up,
+            commands::top_up_requests,
             commands::register_entrant,
             commands::sync_view,
             commands::sync_now,

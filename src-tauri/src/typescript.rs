@@ -20,6 +20,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     fieldpost_domain::HandoutVoid::export_all(&cfg)?;
     fieldpost_domain::StationSession::export_all(&cfg)?;
     fieldpost_domain::VolunteerCheckIn::export_all(&cfg)?;
+    fieldpost_domain::TopUpRequest::export_all(&cfg)?;
     CommandError::export_all(&cfg)?;
     EnrollInput::export_all(&cfg)?;
     AppStatus::export_all(&cfg)?;

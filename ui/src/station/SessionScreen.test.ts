@@ -6,6 +6,8 @@ import type { Handout } from "../lib/api/generated/station/Handout";
 import type { HandoutInput } from "../lib/api/generated/station/HandoutInput";
 import type { Item } from "../lib/api/generated/station/Item";
 import type { SessionSummary } from "../lib/api/generated/station/SessionSummary";
+import type { TopUpInput } from "../lib/api/generated/station/TopUpInput";
+import type { TopUpRequest } from "../lib/api/generated/station/TopUpRequest";
 import SessionScreen from "./SessionScreen.svelte";
 
 const mask: Item = { id: "m", code: "mask", name: "医疗专用口罩", kind: "gift", unit_label: "只", donor: null };
@@ -13,6 +15,9 @@ const mask: Item = { id: "m", code: "mask", name: "医疗专用口罩", kind: "g
 /** Just enough of the store for the session screen: one item, a grant of `granted`. */
 function fakeStore(granted: number) {
   const handouts: (Handout & { voided: boolean })[] = [];
+  const requests: TopUpRequest[] = [];
+  const releases: number[] = [];
+  const released = () => releases.reduce((a, b) => a + b, 0);
   const live = () => handouts.filter((h) => !h.voided);
   const summary = (): SessionSummary => ({
     session: { id: "s", plan_id: "p", device_id: "d", station: "步行街", opened_at: "2022-08-06T01:00:00Z", closed_at: null },
@@ -38,8 +43,8 @@ function fakeStore(granted: number) {
     remainingGrants: async () => [
       {
         item: mask,
-        position: { granted, released: 0, handed_out: live().length },
-        available: Math.max(0, granted - live().length),
+        position: { granted, released: released(), handed_out: live().length },
+        available: Math.max(0, granted - released() - live().length),
       },
     ],
     lastHandout: async () => live().at(-1) ?? null,
@@ -62,13 +67,23 @@ function fakeStore(granted: number) {
       handouts.push(h);
       return h;
     },
+    requestTopUp: async (input: TopUpInput) => {
+      const r: TopUpRequest = { id: `r${requests.length}`, requested_at: "2022-08-06T03:00:00Z", ...input };
+      requests.unshift(r);
+      return r;
+    },
+    topUpRequests: async () => [...requests],
+    releaseGrant: async (_plan: string, _item: string, quantity: number) => {
+      releases.push(quantity);
+      return { granted, released: released(), handed_out: live().length };
+    },
     voidHandout: async (id: string, reason: string) => {
       const h = handouts.find((x) => x.id === id);
       if (h) h.voided = true;
       return { handout_id: id, reason, voided_at: "2022-08-06T01:00:00Z" };
     },
   } as unknown as Backend;
-  return { backend, handouts, live };
+  return { backend, handouts, live, requests, releases };
 }
 
 let screen: ReturnType<typeof mount> | undefined;
@@ -146,4 +161,57 @@ describe("the session screen", () => {
     expect(q(root, "gift-remaining")?.textContent?.trim()).toBe("剩余 4 只");
     expect(q(root, "gift-notice")?.textContent).toContain("已撤销");
   });
+
+  it("sends a top-up request with its note, and says it goes at the next sync", async () => {
+    const store = fakeStore(2);
+    const root = await render(store.backend);
+    type("top-up-quantity", root, "20");
+    type("top-up-note", root, "  下午人多  ");
+    q(root, "top-up-send")?.click();
+    await settle();
+    expect(store.requests.map((r) => [r.item_id, r.quantity, r.note]), "one request, note trimmed").toEqual([
+      ["m", 20, "下午人多"],
+    ]);
+    expect(q(root, "grant-notice")?.textContent).toContain("已申请追加 20 只医疗专用口罩");
+    expect(q(root, "top-up-list")?.textContent, "the request is listed as waiting").toContain("医疗专用口罩 20 只");
+    expect(q(root, "gift-remaining")?.textContent?.trim(), "a request is not a grant").toBe("剩余 2 只");
+  });
+
+  it("refuses a top-up of nothing beside the quantity, in Chinese, without calling the store", async () => {
+    const store = fakeStore(2);
+    const root = await render(store.backend);
+    type("top-up-quantity", root, "0");
+    q(root, "top-up-send")?.click();
+    await settle();
+    expect(q(root, "top-up-quantity-error")?.textContent).toContain("数量无效");
+    expect(store.requests, "nothing sent").toEqual([]);
+  });
+
+  it("gives back part of the grant only after a second tap, and never more than remains", async () => {
+    const store = fakeStore(3);
+    const root = await render(store.backend);
+    type("release-quantity", root, "4");
+    q(root, "release-send")?.click();
+    await settle();
+    expect(q(root, "release-quantity-error")?.textContent, "says how many may go back").toContain("最多只能归还 3 只");
+    expect(store.releases, "nothing given back").toEqual([]);
+
+    type("release-quantity", root, "2");
+    q(root, "release-send")?.click();
+    await settle();
+    expect(store.releases, "the first tap only arms").toEqual([]);
+    expect(q(root, "release-send")?.textContent).toContain("再点一次，确认归还 2 只");
+    q(root, "release-send")?.click();
+    await settle();
+    expect(store.releases, "the second tap gives back").toEqual([2]);
+    expect(q(root, "grant-notice")?.textContent).toContain("已归还 2 只医疗专用口罩");
+    expect(q(root, "gift-remaining")?.textContent?.trim(), "the grant shrinks on screen").toBe("剩余 1 只");
+  });
 });
+
+function type(id: string, root: HTMLElement, value: string): void {
+  const input = q(root, id) as HTMLInputElement;
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}

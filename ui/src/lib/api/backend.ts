@@ -11,18 +11,22 @@ import type { CommandError } from "./generated/station/CommandError";
 import type { EnrollInput } from "./generated/station/EnrollInput";
 import type { EntrantInput } from "./generated/station/EntrantInput";
 import type { EntrantReceipt } from "./generated/station/EntrantReceipt";
+import type { EscrowPosition } from "./generated/station/EscrowPosition";
 import type { Handout } from "./generated/station/Handout";
 import type { HandoutId } from "./generated/station/HandoutId";
 import type { HandoutInput } from "./generated/station/HandoutInput";
 import type { HandoutVoid } from "./generated/station/HandoutVoid";
 import type { Item } from "./generated/station/Item";
 import type { ItemGrant } from "./generated/station/ItemGrant";
+import type { ItemId } from "./generated/station/ItemId";
 import type { PlanId } from "./generated/station/PlanId";
 import type { PlanInput } from "./generated/station/PlanInput";
 import type { SessionId } from "./generated/station/SessionId";
 import type { SessionSummary } from "./generated/station/SessionSummary";
 import type { StationSession } from "./generated/station/StationSession";
 import type { SyncView } from "./generated/station/SyncView";
+import type { TopUpInput } from "./generated/station/TopUpInput";
+import type { TopUpRequest } from "./generated/station/TopUpRequest";
 import type { UnitQr } from "./generated/station/UnitQr";
 import type { VolunteerCheckIn } from "./generated/station/VolunteerCheckIn";
 import type { VolunteerInput } from "./generated/station/VolunteerInput";
@@ -53,6 +57,12 @@ export interface Backend {
   voidHandout(handoutId: HandoutId, reason: string): Promise<HandoutVoid>;
   lastHandout(sessionId: SessionId): Promise<Handout | null>;
   remainingGrants(planId: PlanId): Promise<ItemGrant[]>;
+  /** Asks the secretariat for more of an item (申请追加); the answer comes back by sync. */
+  requestTopUp(input: TopUpInput): Promise<TopUpRequest>;
+  /** This device's top-up requests under a plan, newest first. */
+  topUpRequests(planId: PlanId): Promise<TopUpRequest[]>;
+  /** Gives part of the unused grant back to the secretariat (归还配给). */
+  releaseGrant(planId: PlanId, itemId: ItemId, quantity: number): Promise<EscrowPosition>;
   registerEntrant(input: EntrantInput): Promise<EntrantReceipt>;
 
   syncView(): Promise<SyncView>;

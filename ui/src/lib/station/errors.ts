@@ -10,13 +10,14 @@ import type { MessageKey } from "../i18n/zh-CN";
 /**
  * Every kind the shell can send: the station's `Error::kind()` names (crates/station
  * error.rs), the shell's own (src-tauri error.rs, enroll.rs) and the UI's (`invalid_time`,
- * `reason_required`).
+ * `reason_required`, `release_exceeds`).
  */
 export const ERROR_KINDS = [
   "not_enrolled",
   "already_enrolled",
   "empty_field",
   "invalid_quantity",
+  "too_long",
   "unknown_plan",
   "plan_not_approved",
   "plan_transition",
@@ -43,6 +44,7 @@ export const ERROR_KINDS = [
   "invalid_url",
   "invalid_time",
   "reason_required",
+  "release_exceeds",
   "qr_code",
   "no_unit",
   "app",

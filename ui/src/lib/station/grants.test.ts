@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { Item } from "../api/generated/station/Item";
+import type { ItemGrant } from "../api/generated/station/ItemGrant";
+import { checkRelease, checkTopUp, NOTE_MAX_CHARS, parseQuantity, releasable, requestableItems } from "./grants";
+
+const mask: Item = { id: "m", code: "mask", name: "医疗专用口罩", kind: "gift", unit_label: "只", donor: null };
+const kit: Item = { id: "k", code: "kit", name: "网安四宝", kind: "gift", unit_label: "份", donor: null };
+const prize: Item = { id: "p", code: "card", name: "流量卡", kind: "prize", unit_label: "张", donor: null };
+const grant = (item: Item, granted: number, handedOut: number): ItemGrant => ({
+  item,
+  position: { granted, released: 0, handed_out: handedOut },
+  available: Math.max(0, granted - handedOut),
+});
+
+describe("parseQuantity", () => {
+  it("takes whole numbers of at least 1, typed or numeric", () => {
+    expect(parseQuantity(3)).toBe(3);
+    expect(parseQuantity(" 20 ")).toBe(20);
+  });
+  it("refuses empty boxes, zero, negatives, fractions and words", () => {
+    for (const bad of [null, undefined, "", "  ", 0, -2, 1.5, "abc", Number.NaN, 2 ** 32]) {
+      expect(parseQuantity(bad), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe("checkTopUp", () => {
+  it("passes a quantity with or without a note", () => {
+    expect(checkTopUp(20, "")).toBeNull();
+    expect(checkTopUp("5", "下午人多")).toBeNull();
+  });
+  it("names the quantity field when it is not at least 1", () => {
+    expect(checkTopUp(0, "")).toMatchObject({ kind: "invalid_quantity", field: "quantity" });
+    expect(checkTopUp("", "")).toMatchObject({ kind: "invalid_quantity", field: "quantity" });
+  });
+  it("counts the note in characters, as the store does", () => {
+    expect(checkTopUp(1, "多".repeat(NOTE_MAX_CHARS)), "200 Chinese characters fit").toBeNull();
+    expect(checkTopUp(1, "多".repeat(NOTE_MAX_CHARS + 1))).toMatchObject({ kind: "too_long", field: "note" });
+    expect(checkTopUp(1, `  ${"多".repeat(NOTE_MAX_CHARS)}  `), "surrounding spaces are trimmed").toBeNull();
+  });
+});
+
+describe("checkRelease", () => {
+  it("allows up to what remains unused", () => {
+    expect(checkRelease(3, 3, "3 只")).toBeNull();
+    expect(checkRelease("1", 3, "3 只")).toBeNull();
+  });
+  it("refuses more than remains, saying how many may go back", () => {
+    expect(checkRelease(4, 3, "3 只")).toEqual({ kind: "release_exceeds", message: "3 只", field: "quantity" });
+  });
+  it("refuses nothing at all", () => {
+    expect(checkRelease(0, 3, "3 只")).toMatchObject({ kind: "invalid_quantity", field: "quantity" });
+  });
+});
+
+describe("which items the panel offers", () => {
+  it("asks for gifts, and prizes only where the device holds a grant", () => {
+    expect(requestableItems([mask, kit, prize], [grant(mask, 5, 5)]).map((i) => i.code)).toEqual(["mask", "kit"]);
+    expect(requestableItems([mask, prize], [grant(prize, 1, 0)]).map((i) => i.code)).toEqual(["mask", "card"]);
+  });
+  it("gives back only what has something unused", () => {
+    expect(releasable([grant(mask, 5, 5), grant(kit, 4, 1)]).map((g) => g.item.code)).toEqual(["kit"]);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * The checks the grant panel (申请追加 / 归还配给) makes before it calls the store, so a
+ * slip is shown beside its field at once, in the store's own kinds. The store checks the
+ * same again: these only save a round trip and word the refusal for the volunteer.
+ */
+import type { CommandError } from "../api/backend";
+import type { Item } from "../api/generated/station/Item";
+import type { ItemGrant } from "../api/generated/station/ItemGrant";
+
+/** The longest note of a top-up request, in characters (the domain's `NOTE_MAX_CHARS`). */
+export const NOTE_MAX_CHARS = 200;
+
+/** A whole number of at least 1 (and within a u32), from a number box's value; else null. */
+export function parseQuantity(value: unknown): number | null {
+  const n =
+    typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 4_294_967_295 ? n : null;
+}
+
+/** Why a top-up request cannot be sent as typed, or null. */
+export function checkTopUp(quantity: unknown, note: string): CommandError | null {
+  if (parseQuantity(quantity) === null) {
+    return { kind: "invalid_quantity", message: "a top-up request is for at least 1", field: "quantity" };
+  }
+  if ([...note.trim()].length > NOTE_MAX_CHARS) {
+    return { kind: "too_long", message: `at most ${NOTE_MAX_CHARS} characters`, field: "note" };
+  }
+  return null;
+}
+
+/**
+ * Why a release cannot be made as typed, or null. `availableText` is what remains, worded
+ * for the reader ("3 只"): the refusal shows it.
+ */
+export function checkRelease(quantity: unknown, available: number, availableText: string): CommandError | null {
+  const q = parseQuantity(quantity);
+  if (q === null) return { kind: "invalid_quantity", message: "a release is at least 1", field: "quantity" };
+  if (q > available) return { kind: "release_exceeds", message: availableText, field: "quantity" };
+  return null;
+}
+
+/** The items a device may ask more of: every gift, and anything it holds a grant of. */
+export function requestableItems(items: readonly Item[], grants: readonly ItemGrant[]): Item[] {
+  return items.filter((i) => i.kind === "gift" || grants.some((g) => g.item.id === i.id));
+}
+
+/** The grant lines with something unused to give back. */
+export function releasable(grants: readonly ItemGrant[]): ItemGrant[] {
+  return grants.filter((g) => g.available > 0);
+}
