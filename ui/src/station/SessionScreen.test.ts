@@ -183,7 +183,7 @@ describe("the session screen", () => {
     type("top-up-quantity", root, "0");
     q(root, "top-up-send")?.click();
     await settle();
-    expect(q(root, "top-up-quantity-error")?.textContent).toContain("数量无效");
+    expect(q(root, "top-up-quantity-error")?.textContent).toContain("请填写数量");
     expect(store.requests, "nothing sent").toEqual([]);
   });
 

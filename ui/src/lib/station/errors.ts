@@ -10,7 +10,7 @@ import type { MessageKey } from "../i18n/zh-CN";
 /**
  * Every kind the shell can send: the station's `Error::kind()` names (crates/station
  * error.rs), the shell's own (src-tauri error.rs, enroll.rs) and the UI's (`invalid_time`,
- * `reason_required`, `release_exceeds`).
+ * `reason_required`, `release_exceeds`, `quantity_required`).
  */
 export const ERROR_KINDS = [
   "not_enrolled",
@@ -45,6 +45,7 @@ export const ERROR_KINDS = [
   "invalid_time",
   "reason_required",
   "release_exceeds",
+  "quantity_required",
   "qr_code",
   "no_unit",
   "app",

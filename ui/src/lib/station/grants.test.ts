@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Item } from "../api/generated/station/Item";
 import type { ItemGrant } from "../api/generated/station/ItemGrant";
+import { errorText } from "./errors";
 import { checkRelease, checkTopUp, NOTE_MAX_CHARS, parseQuantity, releasable, requestableItems } from "./grants";
 
 const mask: Item = { id: "m", code: "mask", name: "医疗专用口罩", kind: "gift", unit_label: "只", donor: null };
@@ -29,9 +30,16 @@ describe("checkTopUp", () => {
     expect(checkTopUp(20, "")).toBeNull();
     expect(checkTopUp("5", "下午人多")).toBeNull();
   });
-  it("names the quantity field when it is not at least 1", () => {
-    expect(checkTopUp(0, "")).toMatchObject({ kind: "invalid_quantity", field: "quantity" });
-    expect(checkTopUp("", "")).toMatchObject({ kind: "invalid_quantity", field: "quantity" });
+  it("names the quantity field when it is empty or not at least 1", () => {
+    expect(checkTopUp(0, "")).toMatchObject({ kind: "quantity_required", field: "quantity" });
+    expect(checkTopUp("", "")).toMatchObject({ kind: "quantity_required", field: "quantity" });
+    expect(checkTopUp(null, "")).toMatchObject({ kind: "quantity_required", field: "quantity" });
+  });
+  it("says what to type, in Chinese first, rather than only that it is wrong", () => {
+    const refusal = checkTopUp(null, "");
+    expect(refusal).not.toBeNull();
+    expect(errorText(refusal!, "zh-CN")).toBe("请填写数量：至少 1 的整数");
+    expect(errorText(refusal!, "en")).toBe("Enter a whole number, at least 1");
   });
   it("counts the note in characters, as the store does", () => {
     expect(checkTopUp(1, "多".repeat(NOTE_MAX_CHARS)), "200 Chinese characters fit").toBeNull();
@@ -48,8 +56,9 @@ describe("checkRelease", () => {
   it("refuses more than remains, saying how many may go back", () => {
     expect(checkRelease(4, 3, "3 只")).toEqual({ kind: "release_exceeds", message: "3 只", field: "quantity" });
   });
-  it("refuses nothing at all", () => {
-    expect(checkRelease(0, 3, "3 只")).toMatchObject({ kind: "invalid_quantity", field: "quantity" });
+  it("refuses nothing at all, or an empty box, asking for a number", () => {
+    expect(checkRelease(0, 3, "3 只")).toMatchObject({ kind: "quantity_required", field: "quantity" });
+    expect(checkRelease(null, 3, "3 只")).toMatchObject({ kind: "quantity_required", field: "quantity" });
   });
 });
 

@@ -20,7 +20,7 @@ export function parseQuantity(value: unknown): number | null {
 /** Why a top-up request cannot be sent as typed, or null. */
 export function checkTopUp(quantity: unknown, note: string): CommandError | null {
   if (parseQuantity(quantity) === null) {
-    return { kind: "invalid_quantity", message: "a top-up request is for at least 1", field: "quantity" };
+    return { kind: "quantity_required", message: "a top-up request is for at least 1", field: "quantity" };
   }
   if ([...note.trim()].length > NOTE_MAX_CHARS) {
     return { kind: "too_long", message: `at most ${NOTE_MAX_CHARS} characters`, field: "note" };
@@ -34,7 +34,7 @@ export function checkTopUp(quantity: unknown, note: string): CommandError | null
  */
 export function checkRelease(quantity: unknown, available: number, availableText: string): CommandError | null {
   const q = parseQuantity(quantity);
-  if (q === null) return { kind: "invalid_quantity", message: "a release is at least 1", field: "quantity" };
+  if (q === null) return { kind: "quantity_required", message: "a release is at least 1", field: "quantity" };
   if (q > available) return { kind: "release_exceeds", message: availableText, field: "quantity" };
   return null;
 }

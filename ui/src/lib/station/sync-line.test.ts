@@ -77,4 +77,15 @@ describe("the sync line", () => {
       "an unknown code falls back to the central's words",
     ).toBe("why");
   });
+
+  it("explains in Chinese why a top-up request was quarantined", () => {
+    const first = view({ quarantined: 1 }).status.quarantined[0]!;
+    for (const code of ["plan_not_approved", "duplicate_top_up_request", "note_too_long", "plan_of_other_unit"]) {
+      const text = quarantineReason({ ...first, code, reason: "r" }, "zh-CN");
+      expect(text, code).not.toBe("r");
+      expect(text, code).toMatch(/[\u4e00-\u9fff]/);
+      expect(quarantineReason({ ...first, code, reason: "r" }, "en"), code).not.toBe("r");
+    }
+    expect(quarantineReason({ ...first, code: "plan_not_approved", reason: "r" }, "zh-CN")).toContain("追加申请");
+  });
 });
