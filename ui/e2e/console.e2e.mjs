@@ -9,6 +9,7 @@
 // Run after `cargo build -p fieldpost-server` and `npm run build:console` (cargo xtask test
 // does both): `node ui/e2e/console.e2e.mjs`.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -90,6 +91,17 @@ async function startServer() {
       }
     });
   });
+}
+
+/** A UUIDv7 (ms timestamp, then random), as a device's event and request ids are. */
+function uuidV7() {
+  const b = randomBytes(16);
+  const ms = BigInt(Date.now());
+  for (let i = 0; i < 6; i += 1) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** The task table as a secretariat's CSV: a title row, a blank line, full-width digits, bad rows. */
@@ -293,6 +305,54 @@ async function main() {
   const grants = (await (await page.request.get(api(`/plans/${qiaoPlan.id}`))).json()).devices;
   check(grants.some((g) => g.granted === 100), "a new device's grant is topped up within the allocation");
   await shot(page, "plans-grants", false);
+
+  // --- a device's top-up request (申请追加) in the queue, granted from it --------------------
+  // The tablet's side is the station e2e's; here the enrolled device pushes the event itself.
+  const tablet = await enrolled.json();
+  const maskGrant = grants.find((g) => g.device_id === tablet.device_id && g.granted === 100);
+  const requestId = uuidV7();
+  const asked = new Date().toISOString();
+  const pushed = await fetch(api("/sync/push"), {
+    method: "POST",
+    headers: { authorization: `Bearer ${tablet.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      events: [
+        {
+          id: uuidV7(),
+          device_id: tablet.device_id,
+          seq: 1,
+          recorded_at: asked,
+          payload: {
+            type: "top_up_requested",
+            request: { id: requestId, plan_id: qiaoPlan.id, item_id: maskGrant.item_id, quantity: 40, note: "下午人多，口罩快发完了", requested_at: asked },
+          },
+        },
+      ],
+    }),
+  });
+  const pushReply = await pushed.json();
+  check(pushed.status === 200 && pushReply.quarantined.length === 0, `the device's top-up request is pushed (${pushed.status})`);
+  // Already on #/plans: load the page afresh so that the queue is read again.
+  await page.reload();
+  const ask = page.locator(`li[data-top-up="${requestId}"]`);
+  await ask.waitFor();
+  const askText = await ask.innerText();
+  check(askText.includes("侨联平板 1") && askText.includes("申请 40") && askText.includes("口罩快发完了"), "the queue shows the device, the quantity and the note");
+  const amount = ask.getByLabel("配给数量");
+  check((await amount.inputValue()) === "40", "the grant field starts at what was asked");
+  await page.locator("section.topups").screenshot({ path: join(SHOTS, "console-topups.png") });
+  console.log("  screenshot target/screenshots/console-topups.png");
+  await amount.fill("30");
+  await ask.getByRole("button", { name: "批准并配给" }).click();
+  await page.locator("section.topups .ok").filter({ hasText: "已配给 30" }).waitFor();
+  const after = (await (await page.request.get(api(`/plans/${qiaoPlan.id}`))).json()).devices;
+  const granted = after
+    .filter((g) => g.device_id === tablet.device_id && g.item_id === maskGrant.item_id)
+    .reduce((sum, g) => sum + g.granted, 0);
+  check(granted === 130, `the device's grant went up by what was granted (100 → ${granted})`);
+  const answered = await (await page.request.get(api("/top-up-requests?status=fulfilled"))).json();
+  check(answered.some((r) => r.id === requestId && r.granted === 30), "the request is marked fulfilled with 30");
+  await shot(page, "topups-granted", false);
 
   await page.goto(`${url}#/devices`);
   const row = page.locator('tr[data-device="侨联平板 1"]');

@@ -7,10 +7,12 @@
 // `cargo xtask test` builds the app and the central first and passes their paths in
 // FIELDPOST_APP and FIELDPOST_E2E_CENTRAL; this script builds nothing itself.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { central, display, killAll, tauriDriver } from "./harness.mjs";
 import { Session, sleep } from "./webdriver.mjs";
 
@@ -19,6 +21,7 @@ const app = process.env.FIELDPOST_APP ?? join(root, "target/debug/fieldpost-app"
 const centralBin = process.env.FIELDPOST_E2E_CENTRAL ?? join(root, "target/debug/e2e-central");
 const shots = process.env.FIELDPOST_SCREENSHOTS ?? join(root, "target/screenshots");
 const bench = process.argv.includes("--bench");
+const execFileP = promisify(execFile);
 
 const ORIENTATIONS = [
   ["landscape", 1280, 800],
@@ -58,15 +61,31 @@ async function resize(s, width, height) {
   }
 }
 
-/** The whole window in both orientations: `NAME-landscape.png`, `NAME-portrait.png`. */
-async function shoot(s, name) {
+/**
+ * The whole window in both orientations: `NAME-landscape.png`, `NAME-portrait.png`; scrolled
+ * to the top, or so that the element `focus` (a CSS selector) is centred in each orientation.
+ */
+async function shoot(s, name, focus = null) {
   for (const [orientation, width, height] of ORIENTATIONS) {
     await resize(s, width, height);
-    await s.execute("window.scrollTo(0, 0);");
+    if (focus === null) await s.execute("window.scrollTo(0, 0);");
+    else await s.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });", [focus]);
     await settle(s);
     await writeFile(join(shots, `${name}-${orientation}.png`), await s.screenshot());
   }
   await resize(s, 1280, 800);
+}
+
+/** The tablet's bearer token, from its store (read-only; the app keeps running). */
+async function deviceToken(dataDir) {
+  const { stdout } = await execFileP("sqlite3", [
+    "-readonly",
+    join(dataDir, "station.sqlite"),
+    "SELECT token FROM device_identity WHERE singleton = 1;",
+  ]);
+  const token = stdout.trim();
+  assert.ok(token !== "", "the tablet is enrolled");
+  return token;
 }
 
 async function launch(env) {
@@ -256,8 +275,45 @@ async function runFlow(env) {
     const receipt = await s.waitFor(tid("entrant-receipt"));
     assert.equal(await s.text(receipt), "已登记：138****5678", "only the masked number is shown");
     assert.equal(await s.property(await s.find(tid("entrant-phone")), "value"), "", "the full number leaves the screen");
-    await s.execute("document.querySelector('[data-testid=entrant-panel]').scrollIntoView();");
-    await shoot(s, "03-session-entrant");
+    await shoot(s, "03-session-entrant", tid("entrant-panel"));
+  });
+
+  await step("申请追加: a slip is refused in Chinese beside its box; the request is listed", async () => {
+    const item = await s.waitFor(tid("top-up-item"));
+    if ((await s.property(item, "value")) !== c.mask) await s.clickOn(`${tid("top-up-item")} option[value="${c.mask}"]`);
+    assert.equal(await s.property(await s.find(tid("top-up-item")), "value"), c.mask, "masks are asked for");
+    await s.clickOn(tid("top-up-send"));
+    const error = await s.waitFor(tid("top-up-quantity-error"));
+    assert.match(await s.text(error), /请填写数量/, "no quantity, no request: what to type is said beside the box, in Chinese");
+    assert.equal(await s.find(tid("top-up-list")), null, "nothing was recorded");
+    await s.fill(tid("top-up-quantity"), "10");
+    await s.fill(tid("top-up-note"), "下午人多，口罩发完了");
+    await s.clickOn(tid("top-up-send"));
+    await s.waitFor(tid("grant-notice"), { until: (t) => t.includes("已申请追加") && t.includes("10 只"), what: "the request's notice" });
+    const list = await s.waitFor(tid("top-up-list"), { what: "the request listed" });
+    assert.match(await s.text(list), /医疗专用口罩 10 只/, "the request is listed with its item and quantity");
+    assert.equal(await s.property(await s.find(tid("top-up-quantity")), "value"), "", "the form is ready for the next one");
+    assert.equal(await remaining(mask), "剩余 0 只", "a request changes no grant until the secretariat answers");
+    await shoot(s, "11-top-up", tid("top-up-list"));
+  });
+
+  await step("归还配给: more than remains is refused; a second tap gives one kit back", async () => {
+    assert.equal(await s.property(await s.find(tid("release-item")), "value"), c.kit, "only kits are left to give back");
+    await s.fill(tid("release-quantity"), "5");
+    await s.clickOn(tid("release-send"));
+    const error = await s.waitFor(tid("release-quantity-error"));
+    assert.match(await s.text(error), /最多只能归还 2 份/, "the refusal says how many may go back");
+    await s.fill(tid("release-quantity"), "1");
+    await s.clickOn(tid("release-send"));
+    const armed = await s.waitFor(`${tid("release-send")}[data-armed="true"]`, { what: "the second-tap confirmation" });
+    assert.match(await s.text(armed), /再点一次.*1 份/, "the button says what the second tap gives back");
+    assert.equal(await remaining(kit), "剩余 2 份", "nothing is given back on the first tap");
+    await shoot(s, "12-release-confirm", tid("release-send"));
+    await s.clickOn(tid("release-send"));
+    await s.waitFor(tid("grant-notice"), { until: (t) => t.includes("已归还 1 份"), what: "the release's notice" });
+    await s.waitFor(`${kit} ${tid("gift-remaining")}`, { until: (t) => t === "剩余 1 份", what: "the smaller grant" });
+    // At the top: the gift buttons show the smaller grant.
+    await shoot(s, "13-released");
   });
 
   await step("close the session with its summary", async () => {
@@ -303,6 +359,22 @@ async function runFlow(env) {
     assert.equal(sessions[0].volunteers.length, 1, "the volunteer checked in at opening");
     const plans = record.plans.map((p) => p.status).sort();
     assert.deepEqual(plans, ["approved", "submitted"], "the filed draft reached the secretariat too");
+  });
+
+  await step("the central holds the top-up request, open, for the secretariat", async () => {
+    // e2e-central answers no command for requests; ask the central's HTTP API with this
+    // tablet's own token (a device may list its unit's requests).
+    const token = await deviceToken(env.FIELDPOST_DATA_DIR);
+    const r = await fetch(`${c.url}/api/v1/top-up-requests?unit_id=${c.unit_id}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 200, `GET /top-up-requests: ${r.status}`);
+    const requests = await r.json();
+    assert.equal(requests.length, 1, `one request: ${JSON.stringify(requests)}`);
+    const [q] = requests;
+    assert.equal(q.status, "open");
+    assert.equal(q.plan_id, c.plan_id);
+    assert.equal(q.item_id, c.mask);
+    assert.equal(q.quantity, 10);
+    assert.equal(q.note, "下午人多，口罩发完了");
   });
 
   await step("English is one tap away", async () => {

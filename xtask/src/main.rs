@@ -28,6 +28,8 @@ const APT_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
+    // ... which reads the tablet's token from its store to ask the central what it holds.
+    "sqlite3",
     // CJK glyphs, so that the Chinese screens (and their screenshots) render.
     "fonts-noto-cjk",
     // The console's end-to-end test: Debian's Chromium driven by playwright-core.
