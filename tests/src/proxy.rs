@@ -10,6 +10,10 @@
 //! - **duplicate**: forwarded twice; the station gets the second answer;
 //! - **hold**: forwarded now, and a copy kept to be replayed later, before some future
 //!   request, so that an old batch reaches the central after newer ones (reordering).
+//!
+//! Independently of its fate, a request may also be **delayed** a few milliseconds before it
+//! is forwarded, so that a request sent after it (a pipelined push's next batch) can reach the
+//! central first.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -34,6 +38,8 @@ pub struct Faults {
     pub duplicate: u32,
     /// Requests also replayed later, out of order.
     pub hold: u32,
+    /// Requests held back 1–20 ms before they are forwarded, whatever their fate.
+    pub delay: u32,
 }
 
 impl Faults {
@@ -43,6 +49,7 @@ impl Faults {
         drop_response: 0,
         duplicate: 0,
         hold: 0,
+        delay: 0,
     };
     /// A bad street-corner network.
     pub const ROUGH: Faults = Faults {
@@ -50,6 +57,17 @@ impl Faults {
         drop_response: 15,
         duplicate: 10,
         hold: 10,
+        delay: 0,
+    };
+    /// Requests overtaking each other on their way, and nothing lost.
+    pub const OVERTAKING: Faults = Faults {
+        delay: 50,
+        ..Faults::NONE
+    };
+    /// A bad street-corner network whose requests also overtake each other.
+    pub const ROUGH_AND_OVERTAKING: Faults = Faults {
+        delay: 30,
+        ..Faults::ROUGH
     };
 }
 
@@ -70,6 +88,9 @@ struct Inner {
     held: Mutex<Vec<Captured>>,
     offline: AtomicBool,
     counts: [AtomicU64; 5],
+    in_flight: AtomicU64,
+    most_in_flight: AtomicU64,
+    conflicts: AtomicU64,
 }
 
 /// What the proxy did, for a test's own sanity checks.
@@ -85,6 +106,10 @@ pub struct FaultCounts {
     pub duplicated: u64,
     /// Stale requests replayed.
     pub replayed: u64,
+    /// The most requests the proxy was handling at once (2 or more: a client pipelined).
+    pub most_in_flight: u64,
+    /// Answers with status 409 (conflicts and seq gaps) passed back to a station.
+    pub conflicts: u64,
 }
 
 /// A running proxy.
@@ -106,6 +131,9 @@ impl FaultProxy {
             held: Mutex::new(Vec::new()),
             offline: AtomicBool::new(false),
             counts: Default::default(),
+            in_flight: AtomicU64::new(0),
+            most_in_flight: AtomicU64::new(0),
+            conflicts: AtomicU64::new(0),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -160,6 +188,8 @@ impl FaultProxy {
             dropped_responses: c(2),
             duplicated: c(3),
             replayed: c(4),
+            most_in_flight: self.inner.most_in_flight.load(Ordering::Relaxed),
+            conflicts: self.inner.conflicts.load(Ordering::Relaxed),
         }
     }
 }
@@ -189,6 +219,17 @@ fn bad_gateway() -> Response {
 }
 
 async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
+    let now = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    inner.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    let response = handle_one(&inner, request).await;
+    inner.in_flight.fetch_sub(1, Ordering::SeqCst);
+    if response.status() == StatusCode::CONFLICT {
+        inner.conflicts.fetch_add(1, Ordering::Relaxed);
+    }
+    response
+}
+
+async fn handle_one(inner: &Arc<Inner>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, 256 * 1024 * 1024).await else {
         return bad_gateway();
@@ -207,9 +248,12 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
         inner.counts[1].fetch_add(1, Ordering::Relaxed);
         return bad_gateway();
     }
-    let (fate, replay) = {
+    let (fate, replay, delay) = {
         let faults = *lock(&inner.faults);
         let mut rng = lock(&inner.rng);
+        // Drawn only when delays are on, so that the other faults of a seed stay as they were.
+        let delay = (faults.delay > 0 && rng.random_range(0..100) < faults.delay)
+            .then(|| std::time::Duration::from_millis(rng.random_range(1..=20)));
         let roll: u32 = rng.random_range(0..100);
         let mut edge = faults.drop_request;
         let fate = if roll < edge {
@@ -232,10 +276,13 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
         // Now and then, a held request goes first: an old batch arrives late.
         let mut held = lock(&inner.held);
         let replay = (!held.is_empty() && rng.random_range(0..4) == 0).then(|| held.remove(0));
-        (fate, replay)
+        (fate, replay, delay)
     };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     if let Some(old) = replay {
-        let _ = forward(&inner, &old).await;
+        let _ = forward(inner, &old).await;
         inner.counts[4].fetch_add(1, Ordering::Relaxed);
     }
     match fate {
@@ -244,23 +291,23 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
             bad_gateway()
         }
         Fate::DropResponse => {
-            let _ = forward(&inner, &captured).await;
+            let _ = forward(inner, &captured).await;
             inner.counts[2].fetch_add(1, Ordering::Relaxed);
             bad_gateway()
         }
         Fate::Duplicate => {
-            let _ = forward(&inner, &captured).await;
+            let _ = forward(inner, &captured).await;
             inner.counts[3].fetch_add(1, Ordering::Relaxed);
-            forward(&inner, &captured).await
+            forward(inner, &captured).await
         }
         Fate::Hold => {
             lock(&inner.held).push(captured.clone());
             inner.counts[0].fetch_add(1, Ordering::Relaxed);
-            forward(&inner, &captured).await
+            forward(inner, &captured).await
         }
         Fate::Pass => {
             inner.counts[0].fetch_add(1, Ordering::Relaxed);
-            forward(&inner, &captured).await
+            forward(inner, &captured).await
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod turns;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -1,11 +1,14 @@
-//! What every handler shares: the store, the configuration and the clock.
+//! What every handler shares: the store, the configuration, the clock, and the queues that
+//! keep each device's pushes in order on their way into the store.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use fieldpost_domain::DeviceId;
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Store, StoreResult};
+use crate::turns::{Ticket, Turns};
 
 /// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
 /// without sleeping.
@@ -45,6 +48,7 @@ pub struct AppState {
     store: Arc<dyn Store>,
     config: Arc<Config>,
     clock: Clock,
+    push_turns: Arc<Turns<DeviceId>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -62,6 +66,7 @@ impl AppState {
             store,
             config: Arc::new(Config::default()),
             clock: Arc::new(Utc::now),
+            push_turns: Turns::new(crate::turns::PATIENCE),
         }
     }
 
@@ -90,6 +95,11 @@ impl AppState {
     /// Now, by the state's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// A place in `device`'s queue of pushes: see [`crate::turns`].
+    pub(crate) fn push_ticket(&self, device: DeviceId) -> Ticket<DeviceId> {
+        self.push_turns.ticket(device)
     }
 
     /// Runs a blocking store call on tokio's blocking pool.

@@ -106,6 +106,25 @@ impl Station {
         .collect()
     }
 
+    /// Up to `limit` events after `seq`, in seq order, as the JSON text stored with them, with
+    /// their seqs. A pipelined push reads the batch after the last one it *sent*, which is
+    /// ahead of `acked_through` while earlier batches are still unanswered.
+    pub fn event_texts_after(&self, seq: u64, limit: usize) -> Result<Vec<(u64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([seq, limit], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|r| {
+            let (seq, text) = r?;
+            Ok((seq.unsigned_abs(), text))
+        })
+        .collect()
+    }
+
     /// Every event this device recorded, in seq order (for audits and tests).
     pub fn events(&self) -> Result<Vec<DeviceEvent>> {
         let mut stmt = self

@@ -1,14 +1,20 @@
 //! The station's side of the sync contract (see `fieldpost_sync::push` and
 //! `fieldpost_sync::pull`), as store operations; [`crate::sync_loop`] drives them over HTTP.
 //!
-//! - Push: [`Station::pending_events`] gives the outbox in seq order;
+//! - Push: [`Station::event_texts_after`] gives the outbox in seq order from any point (a
+//!   pipelined push reads after the last batch it sent, ahead of what the central confirmed;
+//!   [`Station::pending_events`] reads after `acked_through`);
 //!   [`Station::apply_push_response`] records the central's `acked_through` and its quarantine
 //!   notices in one transaction. Nothing is ever deleted: an event past `acked_through` stays
-//!   pending until the central confirms it, and [`Station::resend_from`] rewinds the pointer when
-//!   the central says it expects an earlier seq (a central restored from a backup).
+//!   pending until the central confirms it, whatever was sent, and [`Station::resend_from`]
+//!   rewinds the pointer when the central says it expects an earlier seq (a central restored
+//!   from a backup). The pointer only moves on the central's answers, so however the requests
+//!   of a pipelined push fare on the network, no event is skipped.
 //! - Pull: [`Station::apply_pull`] stores every record of a page and the new cursor in one
 //!   transaction, so a crash between the two cannot skip or repeat a change. Applying the same
-//!   page twice is harmless: records are upserts.
+//!   page twice is harmless: records are upserts, and the cursor only moves forward. The sync
+//!   loop fetches the next page while it applies one, but applies them one at a time, in
+//!   order.
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{EventId, ItemId, PlanId};

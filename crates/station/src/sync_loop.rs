@@ -5,12 +5,28 @@
 //! lose. It takes the station's lock only for short store operations, never across a network
 //! call, so a volunteer's tap is never held up by the network. Being offline is normal: it is
 //! shown as such, not as an error, and retried with backoff.
+//!
+//! Both directions are pipelined, so that the station, the network and the central work at
+//! the same time instead of in turn:
+//!
+//! - [`push_all`] keeps [`PUSH_DEPTH`] batches in flight: the next batch starts after the last
+//!   one *sent*, while answers are applied in the order the batches went out. It is safe
+//!   because the central stores a device's events only in seq order: a batch that overtakes
+//!   its predecessor is refused with `seq_gap` and nothing of it is stored, whereupon the
+//!   station sends again from what the central acknowledged. The acknowledged point only moves
+//!   on the central's word, so no event is skipped, and the central skips what it holds, so
+//!   none is stored twice. The central also queues each device's pushes in the order they
+//!   arrive, so such a refusal is rare.
+//! - [`pull_all`] fetches page k+1 while it applies page k. It is safe because every page is
+//!   still applied alone, in order, in one transaction with its own cursor, and applying a page
+//!   twice is harmless.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fieldpost_sync::PullQuery;
 use fieldpost_sync::client::{Client, ClientError};
+use fieldpost_sync::{PullQuery, PushResponse};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
@@ -142,30 +158,119 @@ pub async fn sync_once(
     Ok(SyncReport { pushed, pulled })
 }
 
+/// Push requests in flight at once: batch k+1 is sent while the central still works on
+/// batch k, so that it parses one while it stores the other and both of its cores work. More
+/// would only pile up work that one lost answer makes the station send again.
+pub const PUSH_DEPTH: usize = 2;
+
+/// A push request on its way; dropping it abandons the request (its answer would be ignored
+/// anyway, and a copy that still reaches the central is a harmless replay).
+struct InFlight {
+    first: u64,
+    last: u64,
+    /// Sent while every earlier event was acknowledged and nothing else was in flight: a gap
+    /// on it cannot come from this station's own pipelining, so it means the central lost
+    /// events it had confirmed.
+    alone: bool,
+    task: JoinHandle<Result<PushResponse, ClientError>>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Pushes the outbox in batches of `batch` until it is empty; returns how many events the
 /// central newly confirmed.
+///
+/// Pipelined, [`PUSH_DEPTH`] deep: the next batch is read after the last one *sent* and goes
+/// out while the earlier one is still unanswered; answers are applied strictly in the order
+/// the batches were sent. Nothing depends on the network keeping that order. If a batch
+/// overtakes its predecessor into the central's store, the central refuses it with a gap (it
+/// stores nothing out of order), and the station drops whatever else is in flight and starts
+/// again from what the central acknowledged, with a batch that goes out alone. A gap on such a
+/// lone batch can only mean the central lost events (restored from a backup): the station
+/// sends again from where the central says. Every round after a gap therefore either moves
+/// the acknowledged point or rewinds it to the central's, so the loop ends; and an event
+/// counts as sent only once the central has acknowledged it, so none is skipped.
 pub async fn push_all(
     station: &Arc<Mutex<Station>>,
     client: &Client,
     batch: usize,
 ) -> Result<u64, SyncError> {
+    let mut acked = blocking(station, |s| Ok(s.outbox_status()?.acked_through)).await?;
+    let mut sent = acked;
     let mut pushed = 0;
+    let mut in_flight: VecDeque<InFlight> = VecDeque::with_capacity(PUSH_DEPTH);
+    // The batch after the last one sent, read while the others are in flight so that it goes
+    // out the moment there is room.
+    let mut ready: Option<Vec<(u64, String)>> = None;
+    // The oldest batch's answer, applied once the next batch is on its way.
+    let mut answered: Option<PushResponse> = None;
     loop {
-        // The outbox's stored JSON goes out as it is: no parse and re-serialize per event.
-        let events = blocking(station, move |s| s.pending_event_texts(batch)).await?;
-        let Some(first) = events.first().map(|e| e.0) else {
+        while in_flight.len() < PUSH_DEPTH {
+            let events = match ready.take() {
+                Some(events) if events.first().is_some_and(|e| e.0 == sent + 1) => events,
+                _ => read_after(station, sent, batch).await?,
+            };
+            let (Some(&(first, _)), Some(&(last, _))) = (events.first(), events.last()) else {
+                break;
+            };
+            let alone = in_flight.is_empty() && first == acked + 1;
+            let texts: Vec<String> = events.into_iter().map(|(_, text)| text).collect();
+            let client = client.clone();
+            let task = tokio::spawn(async move { client.push_texts(&texts).await });
+            in_flight.push_back(InFlight {
+                first,
+                last,
+                alone,
+                task,
+            });
+            sent = last;
+        }
+        if let Some(response) = answered.take() {
+            blocking(station, move |s| s.apply_push_response(&response)).await?;
+        }
+        if ready.is_none() && !in_flight.is_empty() {
+            ready = Some(read_after(station, sent, batch).await?).filter(|e| !e.is_empty());
+        }
+        let Some(mut oldest) = in_flight.pop_front() else {
             break;
         };
-        let sent = events.len() as u64;
-        let texts: Vec<String> = events.into_iter().map(|(_, text)| text).collect();
-        match client.push_texts(&texts).await {
+        let answer = (&mut oldest.task).await.map_err(|e| {
+            SyncError::Refused(ClientError::Protocol(format!("push task failed: {e}")))
+        })?;
+        match answer {
             Ok(response) => {
-                pushed += response.acked_through.saturating_sub(first - 1).min(sent);
-                blocking(station, move |s| s.apply_push_response(&response)).await?;
+                let through = response.acked_through;
+                answered = Some(response);
+                pushed += through.saturating_sub(acked);
+                acked = acked.max(through);
+                if acked < oldest.last {
+                    // The central took the batch yet holds less than it: it cannot happen by
+                    // the contract, but if it does, whatever is in flight rests on it.
+                    in_flight.clear();
+                    ready = None;
+                    sent = acked;
+                } else {
+                    // The central may hold more than was sent (answers lost in an earlier
+                    // sync): no need to send that again.
+                    sent = sent.max(acked);
+                }
             }
-            // The central lost events it had confirmed (restored from a backup): send again.
-            Err(ClientError::SeqGap { expected_seq }) if expected_seq < first => {
-                blocking(station, move |s| s.resend_from(expected_seq)).await?;
+            Err(ClientError::SeqGap { expected_seq }) if expected_seq < oldest.first => {
+                // Every batch behind this one would meet the same gap.
+                in_flight.clear();
+                ready = None;
+                if oldest.alone {
+                    // The central lost events it had confirmed (restored from a backup).
+                    blocking(station, move |s| s.resend_from(expected_seq)).await?;
+                    acked = acked.min(expected_seq.saturating_sub(1));
+                }
+                // Otherwise it overtook a batch of ours that the central had not stored yet:
+                // start again from what it acknowledged, the next batch going out alone.
+                sent = acked;
             }
             Err(e) => return Err(classify(e)),
         }
@@ -173,30 +278,65 @@ pub async fn push_all(
     Ok(pushed)
 }
 
+/// Up to `batch` events after `seq`, as stored: the outbox's JSON goes out as it is, with no
+/// parse and re-serialize per event.
+async fn read_after(
+    station: &Arc<Mutex<Station>>,
+    seq: u64,
+    batch: usize,
+) -> Result<Vec<(u64, String)>, SyncError> {
+    blocking(station, move |s| s.event_texts_after(seq, batch)).await
+}
+
 /// Pulls pages of at most `limit` changes until the central has nothing more; returns how
 /// many changes were stored.
+///
+/// Pipelined: while page k is applied (a blocking store transaction holding the rows and the
+/// page's cursor), page k+1 — the changes after page k's cursor — is already being fetched
+/// and parsed. Pages are still applied one at a time and in order, each with its own cursor,
+/// so a crash or an error at any point leaves the store at the end of some page; and the
+/// function never returns while a page is being applied.
 pub async fn pull_all(
     station: &Arc<Mutex<Station>>,
     client: &Client,
     limit: u32,
 ) -> Result<u64, SyncError> {
-    let mut pulled = 0;
-    loop {
-        let after = blocking(station, |s| s.pull_cursor()).await?;
-        let page = client
+    let fetch = |after: u64| async move {
+        client
             .pull(PullQuery {
                 after,
                 limit: Some(limit),
             })
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+    };
+    let mut after = blocking(station, |s| s.pull_cursor()).await?;
+    let mut page = fetch(after).await?;
+    let mut pulled = 0;
+    loop {
         pulled += page.changes.len() as u64;
         // A page may carry no record (only this device's own changes) yet move the cursor.
         let more = page.more && page.cursor > after;
-        blocking(station, move |s| s.apply_pull(&page)).await?;
+        after = page.cursor;
+        let apply = blocking(station, move |s| s.apply_pull(&page));
         if !more {
+            apply.await?;
             break;
         }
+        let next = fetch(after);
+        tokio::pin!(apply, next);
+        page = tokio::select! {
+            applied = &mut apply => {
+                // A failed apply drops the fetch: its page is never applied.
+                applied?;
+                next.await?
+            }
+            fetched = &mut next => {
+                // Page k is finished before anything else happens, even if k+1 failed.
+                apply.await?;
+                fetched?
+            }
+        };
     }
     Ok(pulled)
 }

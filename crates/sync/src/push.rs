@@ -16,6 +16,13 @@
 //!
 //! The reply's `acked_through` is the highest seq the central now holds for the device; the
 //! station marks everything up to it as sent and keeps the rest.
+//!
+//! A station may have more than one batch in flight (it sends the batch after the last one it
+//! sent before the earlier one is answered). The rules above keep that safe whatever order the
+//! batches arrive in: a batch that arrives before its predecessor is a gap and stores nothing,
+//! and the station then sends again from the central's `acked_through` (or `expected_seq`).
+//! The central takes the pushes of one device into its store in the order they arrived, so on
+//! a well-behaved network that refusal is rare.
 
 use fieldpost_domain::{DeviceEvent, EventId};
 use serde::{Deserialize, Serialize};

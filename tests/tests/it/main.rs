@@ -5,3 +5,4 @@ mod crash;
 mod faults;
 mod kill_central;
 mod partitions;
+mod pipelining;

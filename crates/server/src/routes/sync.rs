@@ -1,9 +1,17 @@
 //! The stations' sync endpoints: push (a device's events up) and pull (changes down). The
 //! contract is written out in `fieldpost_sync::push` and `fieldpost_sync::pull`; the store's
 //! half, and why `server_seq` is safe to page by, in `store::sqlite::sync`.
+//!
+//! A station pipelines its pushes (batch k+1 is sent while k is in flight) and its pulls (page
+//! k+1 is fetched while it applies k). Pulls need nothing here: each is a read of its own. A
+//! push takes a ticket of its device as it arrives ([`crate::turns`]), receives and parses its
+//! events concurrently with the store applying an earlier batch, and then waits for its turn:
+//! two pushes of one device enter the store in the order they arrived, so k+1 does not
+//! overtake k and bounce off the store's gap check. Pushes of different devices never wait on
+//! each other.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use fieldpost_sync::{PullQuery, PullResponse, PushResponse};
 
 use crate::auth::{Caller, PushingDevice};
@@ -30,8 +38,13 @@ pub(super) struct RawPush {
 pub(super) async fn push(
     State(state): State<AppState>,
     PushingDevice(device): PushingDevice,
-    ApiJson(request): ApiJson<RawPush>,
+    body: Request,
 ) -> ApiResult<Json<PushResponse>> {
+    // The device's place in the queue for the store, taken in the order the pushes arrive,
+    // before their bodies are read and parsed. Every early return below drops it, which
+    // releases the place.
+    let mut ticket = state.push_ticket(device.id);
+    let ApiJson(request) = ApiJson::<RawPush>::from_request(body, &state).await?;
     let mut events = Vec::with_capacity(request.events.len());
     let mut previous: Option<u64> = None;
     for (i, raw) in request.events.into_iter().enumerate() {
@@ -74,8 +87,18 @@ pub(super) async fn push(
         previous = Some(event.seq);
         events.push(PushedEvent::new(event, raw.get().to_owned()));
     }
+    ticket.turn().await;
     let (now, id) = (state.now(), device.id);
-    Ok(Json(state.run(move |s| s.push(now, id, &events)).await?))
+    Ok(Json(
+        state
+            .run(move |s| {
+                // Held until the store is done with the batch, even if the client goes away
+                // meanwhile: the next push of the device waits for the store, not the socket.
+                let _turn = ticket;
+                s.push(now, id, &events)
+            })
+            .await?,
+    ))
 }
 
 pub(super) async fn pull(
