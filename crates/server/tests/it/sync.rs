@@ -392,6 +392,99 @@ async fn events_stored_before_digests_are_compared_by_their_text() {
     assert_eq!(plan_masks(&c, plan), (2, 0), "counted once");
 }
 
+/// A handout id seen before, in a batch long enough to go in by chunks: the central falls back
+/// to applying the batch one row at a time, and answers exactly as it would have: the same
+/// handout again counts once, other content under a stored handout id is quarantined, and the
+/// rest of the batch applies.
+#[tokio::test]
+async fn a_stored_handout_id_in_a_long_batch_is_answered_as_one_at_a_time() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 100)]);
+    let opened = t.open_session(plan);
+    let first = t.handout(plan, c.mask, 1).1;
+    push(&c, &t, &[opened, first.clone()]).await;
+    let stored = match &first.payload {
+        EventPayload::HandoutRecorded { handout } => handout.clone(),
+        other => panic!("a handout event, not {other:?}"),
+    };
+    let mut batch = Vec::new();
+    for k in 0..130 {
+        let mut e = t.handout(plan, c.mask, 1).1;
+        if let EventPayload::HandoutRecorded { handout } = &mut e.payload {
+            if k == 20 {
+                // The same handout again, under a new event.
+                *handout = stored.clone();
+            }
+            if k == 75 {
+                // Another handout under the stored handout's id.
+                *handout = Handout {
+                    quantity: 7,
+                    ..stored.clone()
+                };
+            }
+        }
+        batch.push(e);
+    }
+    let r = push(&c, &t, &batch).await;
+    assert_eq!(r.acked_through, 132, "every event of the batch is held");
+    assert_eq!(
+        r.quarantined
+            .iter()
+            .map(|q| (q.seq, q.code.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(78, "handout_conflict")],
+        "only other content under a stored handout id is quarantined"
+    );
+    assert_eq!(
+        plan_masks(&c, plan),
+        (1 + 128, 29),
+        "the first handout once and the 128 new ones, 29 of them beyond the grant of 100"
+    );
+    assert_eq!(available(&c, plan, t.id), 0);
+}
+
+/// An event id reused under a new seq, deep inside a chunked batch: still a conflict that
+/// names the event, and nothing of the batch applies.
+#[tokio::test]
+async fn a_reused_event_id_in_a_long_batch_is_a_conflict_naming_the_event() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 100)]);
+    let opened = t.open_session(plan);
+    push(&c, &t, std::slice::from_ref(&opened)).await;
+    let mut batch: Vec<DeviceEvent> = (0..130).map(|_| t.handout(plan, c.mask, 1).1).collect();
+    batch[80].id = opened.id;
+    let body = expect_error(
+        push_raw(&c, &t.auth, &batch).await,
+        StatusCode::CONFLICT,
+        "event_conflict",
+        "event id of seq 1 reused at seq 83",
+    );
+    assert_eq!(body["error"]["field"], "events[80].id");
+    assert_eq!(plan_masks(&c, plan), (0, 0), "nothing of the batch applied");
+    assert_eq!(push(&c, &t, &[]).await.acked_through, 1);
+}
+
+/// The same handout twice in one chunk (two events for one tap): counted once.
+#[tokio::test]
+async fn the_same_handout_twice_in_one_batch_counts_once() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = approved_plan(&c, c.unit_a, &[(t.id, 100)]);
+    let mut batch = vec![t.open_session(plan)];
+    batch.extend((0..60).map(|_| t.handout(plan, c.mask, 1).1));
+    let twice = match &batch[10].payload {
+        EventPayload::HandoutRecorded { handout } => handout.clone(),
+        other => panic!("a handout event, not {other:?}"),
+    };
+    batch.push(t.event(EventPayload::HandoutRecorded { handout: twice }));
+    let r = push(&c, &t, &batch).await;
+    assert_eq!(r.acked_through, 62);
+    assert!(r.quarantined.is_empty(), "{:?}", r.quarantined);
+    assert_eq!(plan_masks(&c, plan), (60, 0));
+}
+
 #[tokio::test]
 async fn an_older_batch_replayed_after_newer_ones_changes_nothing() {
     let c = Central::new();
