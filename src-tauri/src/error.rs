@@ -70,7 +70,8 @@ impl From<ClientError> for CommandError {
         let kind = match &e {
             ClientError::Offline(_) => "central_unreachable",
             ClientError::Unauthorized(_) => "enrollment_refused",
-            ClientError::Refused { .. } => "central_refused",
+            ClientError::Refused { .. } | ClientError::Tls(_) => "central_refused",
+            ClientError::Setup(_) => "app",
             ClientError::SeqGap { .. } | ClientError::Conflict(_) | ClientError::Protocol(_) => {
                 "central_protocol"
             }

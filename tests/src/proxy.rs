@@ -125,7 +125,11 @@ impl FaultProxy {
     pub async fn start(upstream: &str, seed: u64, faults: Faults) -> anyhow::Result<FaultProxy> {
         let inner = Arc::new(Inner {
             upstream: upstream.trim_end_matches('/').to_owned(),
-            http: reqwest::Client::new(),
+            http: {
+                // reqwest is built without a default TLS provider (see the function).
+                fieldpost_sync::client::install_crypto_provider();
+                reqwest::Client::new()
+            },
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             faults: Mutex::new(faults),
             held: Mutex::new(Vec::new()),

@@ -4,10 +4,18 @@
 //! timeout, a proxy's 502/503/504 — being offline is normal, retry later), a refusal the
 //! station must act on ([`ClientError::SeqGap`], [`ClientError::Conflict`],
 //! [`ClientError::Unauthorized`]), or another refusal with the central's error body.
+//!
+//! `https://` centrals are reached over rustls (ring provider) and trusted against Mozilla's
+//! root certificates compiled in (`webpki-roots`, the same on Linux, Android and iOS), plus one
+//! extra root given with [`Client::with_root_certificate_pem`] (a secretariat's own CA or a
+//! self-signed central). A certificate that does not check out is [`ClientError::Tls`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 
 use crate::{
     EnrollRequest, EnrollResponse, ErrorBody, PullQuery, PullResponse, PushRequest, PushResponse,
@@ -44,6 +52,15 @@ pub enum ClientError {
     /// The central answered something this client cannot read.
     #[error("unreadable answer from the central: {0}")]
     Protocol(String),
+    /// The secure connection was refused, most often because the central's certificate is not
+    /// trusted (self-signed or from a private CA this client was not given, expired, or for
+    /// another name); retrying rarely helps until the certificate or the client changes.
+    #[error("secure connection to the central failed: {0}")]
+    Tls(String),
+    /// The client could not be set up (e.g. the extra root certificate is not a PEM
+    /// certificate).
+    #[error("cannot set up the connection to the central: {0}")]
+    Setup(String),
 }
 
 /// A client bound to one central and, once enrolled, one device token.
@@ -55,14 +72,60 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for the central at `base_url` (e.g. `http://127.0.0.1:8470`), with `token` for
-    /// an enrolled device.
+    /// A client for the central at `base_url` (e.g. `http://127.0.0.1:8470` or
+    /// `https://central.example`), with `token` for an enrolled device. `https://` is checked
+    /// against Mozilla's root certificates.
     pub fn new(base_url: &str, token: Option<String>) -> Result<Client, ClientError> {
+        Client::build(base_url, token, &[])
+    }
+
+    /// Like [`Client::new`], also trusting the root certificate(s) in `pem` (PEM text with one
+    /// or more `CERTIFICATE` blocks): a secretariat's own CA, or a self-signed central.
+    pub fn with_root_certificate_pem(
+        base_url: &str,
+        token: Option<String>,
+        pem: &[u8],
+    ) -> Result<Client, ClientError> {
+        let bad = |why: String| {
+            ClientError::Setup(format!("the extra root certificate cannot be used: {why}"))
+        };
+        let certs = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| bad("a CERTIFICATE block is cut off or damaged".into()))?;
+        if certs.is_empty() {
+            return Err(bad("no -----BEGIN CERTIFICATE----- block found".into()));
+        }
+        Client::build(base_url, token, &certs)
+    }
+
+    fn build(
+        base_url: &str,
+        token: Option<String>,
+        extra_roots: &[CertificateDer<'_>],
+    ) -> Result<Client, ClientError> {
+        // So that any other reqwest client of the process works too (see the function).
+        install_crypto_provider();
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for cert in extra_roots {
+            roots.add(cert.clone().into_owned()).map_err(|e| {
+                ClientError::Setup(format!("the extra root certificate cannot be used: {e}"))
+            })?;
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Setup(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+            .map_err(|e| ClientError::Setup(e.to_string()))?;
         Ok(Client {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
@@ -141,8 +204,51 @@ impl Client {
     }
 }
 
+/// Makes ring the process's default rustls provider, if none is set yet. reqwest is built
+/// with `rustls-no-provider` (aws-lc-rs may need cmake), so a plain `reqwest::Client::new()`
+/// anywhere in a process panics until a provider is installed. [`Client`] installs it when it
+/// is built; code that builds a plain reqwest client before any [`Client`] calls this first.
+pub fn install_crypto_provider() {
+    // Err means a provider is installed already, which is all that is asked.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A failed request: a TLS refusal (named in plain words), or else offline.
 fn offline(e: reqwest::Error) -> ClientError {
-    ClientError::Offline(e.to_string())
+    match tls_error(&e) {
+        Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
+            ClientError::Tls(
+                "the central's certificate is not trusted: it is self-signed or from an \
+                 authority this device does not know; give this client that root certificate"
+                    .into(),
+            )
+        }
+        Some(rustls::Error::InvalidCertificate(why)) => {
+            ClientError::Tls(format!("the central's certificate is not trusted ({why})"))
+        }
+        Some(other) => ClientError::Tls(other.to_string()),
+        None => ClientError::Offline(e.to_string()),
+    }
+}
+
+/// The rustls error behind `e`, if any. The handshake's error comes wrapped in an `io::Error`,
+/// whose `source()` skips the wrapped error itself, so each `io::Error` is looked into too.
+fn tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(t) = e.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        if let Some(t) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| tls_error(inner))
+        {
+            return Some(t);
+        }
+        next = e.source();
+    }
+    None
 }
 
 async fn read<T: serde::de::DeserializeOwned>(

@@ -5,7 +5,9 @@
 //! expects. The central applies the whole batch in one transaction:
 //!
 //! - an event already stored (same seq, same id, same content) is skipped, so a retried batch
-//!   is harmless: at-least-once delivery plus idempotent apply is exactly-once effect;
+//!   is harmless: at-least-once delivery plus idempotent apply is exactly-once effect. Content
+//!   is the event as parsed, not its JSON spelling: the central compares a 16-byte digest of
+//!   the event as it re-serializes it, so a client may format a retry differently;
 //! - the same seq or id with other content is a conflict: `409` with code `event_conflict`,
 //!   nothing applied;
 //! - a seq beyond the next expected one is a gap: `409` with code `seq_gap` and

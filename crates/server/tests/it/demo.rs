@@ -157,7 +157,10 @@ async fn the_binary_prints_the_api_and_the_login_and_serves_the_demo() {
     assert!(api.starts_with("http://127.0.0.1:"), "loopback only: {api}");
     let login = line(&lines, "admin login:").to_owned();
     let (user, password) = login.split_once(" / ").expect("user / password");
-    let client = reqwest::Client::new();
+    let client = {
+        fieldpost_sync::client::install_crypto_provider();
+        reqwest::Client::new()
+    };
     let res = client
         .post(format!("{api}/auth/login"))
         .json(&serde_json::json!({"username": user, "password": password}))

@@ -11,7 +11,10 @@ async fn enroll_and_call_over_a_socket() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
     let server = tokio::spawn(axum::serve(listener, app(c.state.clone())).into_future());
-    let http = reqwest::Client::new();
+    let http = {
+        fieldpost_sync::client::install_crypto_provider();
+        reqwest::Client::new()
+    };
 
     let res = http
         .post(format!("{base}/auth/login"))
