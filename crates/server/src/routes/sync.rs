@@ -12,6 +12,8 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{DeviceEvent, DeviceId, EventId, EventPayload, Handout};
 use fieldpost_sync::{PullQuery, PullResponse, PushResponse};
 
 use crate::auth::{Caller, PushingDevice};
@@ -48,22 +50,21 @@ pub(super) async fn push(
     let mut events = Vec::with_capacity(request.events.len());
     let mut previous: Option<u64> = None;
     for (i, raw) in request.events.into_iter().enumerate() {
-        let event: fieldpost_domain::DeviceEvent = crate::extract::parse_json(raw.get().as_bytes())
-            .map_err(|e| match e {
-                ApiError::BadRequest {
-                    code,
-                    message,
-                    field,
-                } => ApiError::BadRequest {
-                    code,
-                    message,
-                    field: Some(match field {
-                        Some(f) => format!("events[{i}].{f}"),
-                        None => format!("events[{i}]"),
-                    }),
-                },
-                other => other,
-            })?;
+        let event = parse_event(raw.get()).map_err(|e| match e {
+            ApiError::BadRequest {
+                code,
+                message,
+                field,
+            } => ApiError::BadRequest {
+                code,
+                message,
+                field: Some(match field {
+                    Some(f) => format!("events[{i}].{f}"),
+                    None => format!("events[{i}]"),
+                }),
+            },
+            other => other,
+        })?;
         if event.device_id != device.id {
             return Err(ApiError::invalid(
                 format!("events[{i}].device_id"),
@@ -120,4 +121,132 @@ pub(super) async fn pull(
             .run(move |s| s.pull(device.id, device.unit_id, query.after, limit))
             .await?,
     ))
+}
+
+/// A `handout_recorded` event spelled out as plain structs: nearly every pushed event is one,
+/// and serde reads a plain struct straight from the text, where `DeviceEvent`'s payload (an
+/// enum tagged by a `type` field) is first buffered whole and then read again.
+#[derive(serde::Deserialize)]
+struct HandoutEventWire {
+    id: EventId,
+    device_id: DeviceId,
+    seq: u64,
+    recorded_at: DateTime<Utc>,
+    payload: HandoutPayloadWire,
+}
+
+#[derive(serde::Deserialize)]
+struct HandoutPayloadWire {
+    #[serde(rename = "type")]
+    _kind: HandoutKind,
+    handout: Handout,
+}
+
+#[derive(serde::Deserialize)]
+enum HandoutKind {
+    #[serde(rename = "handout_recorded")]
+    HandoutRecorded,
+}
+
+/// One pushed event: a handout the quick way, anything else (and anything the quick way
+/// refuses, so every error reads as before) through `DeviceEvent` itself.
+fn parse_event(text: &str) -> ApiResult<DeviceEvent> {
+    if let Ok(e) = serde_json::from_str::<HandoutEventWire>(text) {
+        return Ok(DeviceEvent {
+            id: e.id,
+            device_id: e.device_id,
+            seq: e.seq,
+            recorded_at: e.recorded_at,
+            payload: EventPayload::HandoutRecorded {
+                handout: e.payload.handout,
+            },
+        });
+    }
+    crate::extract::parse_json(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fieldpost_domain::{HandoutId, ItemId, PlanId, SessionId};
+
+    fn handout_event(reason: Option<&str>) -> DeviceEvent {
+        DeviceEvent {
+            id: EventId::new(),
+            device_id: DeviceId::new(),
+            seq: 7,
+            recorded_at: Utc::now(),
+            payload: EventPayload::HandoutRecorded {
+                handout: Handout {
+                    id: HandoutId::new(),
+                    session_id: SessionId::new(),
+                    plan_id: PlanId::new(),
+                    item_id: ItemId::new(),
+                    quantity: 2,
+                    handed_out_at: Utc::now(),
+                    over_grant_reason: reason.map(str::to_owned),
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn the_quick_way_reads_a_handout_event_as_the_enum_does() {
+        for event in [handout_event(None), handout_event(Some("箱子里多了几只"))] {
+            let text = serde_json::to_string(&event).unwrap();
+            assert!(
+                serde_json::from_str::<HandoutEventWire>(&text).is_ok(),
+                "a handout event takes the quick way"
+            );
+            let slow: DeviceEvent = serde_json::from_str(&text).unwrap();
+            assert_eq!(parse_event(&text).unwrap(), slow);
+            assert_eq!(slow, event);
+            // Keys in another order (the tag last, extra fields) read the same too.
+            let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            value["payload"]["ignored"] = serde_json::json!(1);
+            let handout = value["payload"]["handout"].take();
+            let map = value["payload"].as_object_mut().unwrap();
+            map.remove("handout");
+            map.insert("handout".into(), handout);
+            assert_eq!(parse_event(&value.to_string()).unwrap(), event);
+        }
+    }
+
+    #[test]
+    fn other_events_and_bad_handouts_take_the_full_way() {
+        let closed = DeviceEvent {
+            payload: EventPayload::SessionClosed {
+                session_id: SessionId::new(),
+                closed_at: Utc::now(),
+            },
+            ..handout_event(None)
+        };
+        let text = serde_json::to_string(&closed).unwrap();
+        assert_eq!(parse_event(&text).unwrap(), closed);
+        let mut bad: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&handout_event(None)).unwrap()).unwrap();
+        bad["payload"]["handout"]["quantity"] = serde_json::json!(-1);
+        let text = bad.to_string();
+        match (
+            parse_event(&text),
+            crate::extract::parse_json::<DeviceEvent>(text.as_bytes()),
+        ) {
+            (
+                Err(ApiError::BadRequest { field, message, .. }),
+                Err(ApiError::BadRequest {
+                    field: full_field,
+                    message: full_message,
+                    ..
+                }),
+            ) => {
+                assert!(field.is_some(), "the error names where");
+                assert_eq!(
+                    (field, message),
+                    (full_field, full_message),
+                    "a refused handout reads as the full parse explains it"
+                );
+            }
+            other => panic!("a bad quantity is refused, not {other:?}"),
+        }
+    }
 }

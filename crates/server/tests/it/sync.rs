@@ -1335,3 +1335,107 @@ fn the_sync_paths_queries_are_indexed_lookups() {
         }
     }
 }
+
+/// The digest a replay is compared by: the same event gives the same digest however it was
+/// spelled, and a change to any field of a handout event, or of another event, gives another.
+#[test]
+fn an_events_digest_changes_with_every_field_and_only_then() {
+    use fieldpost_server::store::event_digest;
+    let handout = Handout {
+        id: HandoutId::new(),
+        session_id: SessionId::new(),
+        plan_id: PlanId::new(),
+        item_id: ItemId::new(),
+        quantity: 2,
+        handed_out_at: at(5),
+        over_grant_reason: None,
+    };
+    let event = DeviceEvent {
+        id: EventId::new(),
+        device_id: DeviceId::new(),
+        seq: 9,
+        recorded_at: at(5),
+        payload: EventPayload::HandoutRecorded {
+            handout: handout.clone(),
+        },
+    };
+    let digest = event_digest(&event);
+    let respelled: DeviceEvent =
+        serde_json::from_str(&serde_json::to_string_pretty(&event).unwrap()).unwrap();
+    assert_eq!(
+        event_digest(&respelled),
+        digest,
+        "the same event, spelled otherwise"
+    );
+    let with = |h: Handout| DeviceEvent {
+        payload: EventPayload::HandoutRecorded { handout: h },
+        ..event.clone()
+    };
+    let changed = [
+        DeviceEvent {
+            id: EventId::new(),
+            ..event.clone()
+        },
+        DeviceEvent {
+            device_id: DeviceId::new(),
+            ..event.clone()
+        },
+        DeviceEvent {
+            seq: 10,
+            ..event.clone()
+        },
+        DeviceEvent {
+            recorded_at: at(5) + Duration::nanoseconds(1),
+            ..event.clone()
+        },
+        with(Handout {
+            id: HandoutId::new(),
+            ..handout.clone()
+        }),
+        with(Handout {
+            session_id: SessionId::new(),
+            ..handout.clone()
+        }),
+        with(Handout {
+            plan_id: PlanId::new(),
+            ..handout.clone()
+        }),
+        with(Handout {
+            item_id: ItemId::new(),
+            ..handout.clone()
+        }),
+        with(Handout {
+            quantity: 3,
+            ..handout.clone()
+        }),
+        with(Handout {
+            handed_out_at: at(6),
+            ..handout.clone()
+        }),
+        with(Handout {
+            over_grant_reason: Some(String::new()),
+            ..handout.clone()
+        }),
+        with(Handout {
+            over_grant_reason: Some("箱子里多了".into()),
+            ..handout.clone()
+        }),
+        DeviceEvent {
+            payload: EventPayload::HandoutVoided {
+                void: HandoutVoid {
+                    handout_id: handout.id,
+                    voided_at: at(6),
+                    reason: "发错了".into(),
+                },
+            },
+            ..event.clone()
+        },
+    ];
+    let mut seen = BTreeSet::from([digest]);
+    for (k, other) in changed.iter().enumerate() {
+        assert!(
+            seen.insert(event_digest(other)),
+            "change {k} must give a digest of its own"
+        );
+    }
+}
