@@ -13,6 +13,23 @@ use fieldpost_station::identity::DeviceIdentity;
 use fieldpost_station::reference::ReferenceData;
 use fieldpost_station::{Result, Station};
 
+/// The seeds of a randomized test: the one in `FIELDPOST_SEED` alone (to replay a failure it
+/// printed), or else as many as `runs_var` says (default `default_runs`), counting up from
+/// `base`.
+pub fn seeds(runs_var: &str, default_runs: u64, base: u64) -> Vec<u64> {
+    if let Some(seed) = std::env::var("FIELDPOST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return vec![seed];
+    }
+    let n = std::env::var(runs_var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_runs);
+    (0..n).map(|i| base + i).collect()
+}
+
 /// What [`enrolled_station`] seeded.
 #[derive(Debug, Clone)]
 pub struct Seeded {

@@ -23,17 +23,7 @@ use rand::{Rng, SeedableRng};
 const STATIONS: usize = 3;
 
 fn runs() -> Vec<u64> {
-    if let Some(seed) = std::env::var("FIELDPOST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return vec![seed];
-    }
-    let n = std::env::var("FIELDPOST_FAULT_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(200);
-    (0..n).map(|i| 0x5eed_0000 + i).collect()
+    fieldpost_tests::seeds("FIELDPOST_FAULT_RUNS", 200, 0x5eed_0000)
 }
 
 #[test]

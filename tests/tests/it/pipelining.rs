@@ -27,17 +27,7 @@ const BATCH: usize = 6;
 const PAGE: u32 = 7;
 
 fn runs() -> Vec<u64> {
-    if let Some(seed) = std::env::var("FIELDPOST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return vec![seed];
-    }
-    let n = std::env::var("FIELDPOST_PIPELINE_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
-    (0..n).map(|i| 0x919e_0000 + i).collect()
+    fieldpost_tests::seeds("FIELDPOST_PIPELINE_RUNS", 20, 0x919e_0000)
 }
 
 fn each_seed(run: impl Fn(u64) -> std::pin::Pin<Box<dyn Future<Output = u64>>>) -> u64 {
