@@ -314,3 +314,45 @@ pub fn expect_error(got: (StatusCode, Value), status: StatusCode, code: &str, wh
     );
     body
 }
+
+/// Inside the sync tests' plan window (2022-08-06 01:00–09:00 UTC), `minutes` after it opens.
+pub fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2022, 8, 6, 1, 0, 0).unwrap() + chrono::Duration::minutes(minutes)
+}
+
+/// A tablet as the sync tests drive it: its identity, token, next seq and the session its
+/// handouts go under. Each test module adds the events it needs (`impl Tablet` there).
+pub struct Tablet {
+    pub id: fieldpost_domain::DeviceId,
+    pub auth: Auth,
+    pub next_seq: u64,
+    pub session: fieldpost_domain::SessionId,
+}
+
+impl Tablet {
+    pub async fn enroll(c: &Central, unit: fieldpost_domain::UnitId, name: &str) -> Tablet {
+        let (id, auth) = c.device(unit, name).await;
+        Tablet {
+            id,
+            auth,
+            next_seq: 1,
+            session: fieldpost_domain::SessionId::new(),
+        }
+    }
+
+    /// The next event of this tablet's log, recorded at `at(0)`.
+    pub fn event(
+        &mut self,
+        payload: fieldpost_domain::EventPayload,
+    ) -> fieldpost_domain::DeviceEvent {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        fieldpost_domain::DeviceEvent {
+            id: fieldpost_domain::EventId::new(),
+            device_id: self.id,
+            seq,
+            recorded_at: at(0),
+            payload,
+        }
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use fieldpost_domain::{
     ActivityPlan, CheckInId, Consent, DeviceEvent, DeviceId, EntrantId, EventId, EventPayload,
     Handout, HandoutId, HandoutVoid, ItemId, ItemQuantity, LotteryEntrant, MobileNumber, PlanId,
@@ -16,42 +16,11 @@ use fieldpost_server::store::{Actor, Approval, DeviceShare, PlanContent, Store};
 use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
 use serde_json::Value;
 
-use crate::support::{Auth, Central, expect_error};
+use crate::support::{Auth, Central, Tablet, at, expect_error};
 
 const ADMIN: Actor = Actor::System("test");
 
-/// A tablet as the tests drive it: its identity, token and next seq.
-struct Tablet {
-    id: DeviceId,
-    auth: Auth,
-    next_seq: u64,
-    session: SessionId,
-}
-
 impl Tablet {
-    async fn enroll(c: &Central, unit: UnitId, name: &str) -> Tablet {
-        let (id, auth) = c.device(unit, name).await;
-        Tablet {
-            id,
-            auth,
-            next_seq: 1,
-            session: SessionId::new(),
-        }
-    }
-
-    /// The next event of this tablet's log.
-    fn event(&mut self, payload: EventPayload) -> DeviceEvent {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        DeviceEvent {
-            id: EventId::new(),
-            device_id: self.id,
-            seq,
-            recorded_at: at(0),
-            payload,
-        }
-    }
-
     fn open_session(&mut self, plan: PlanId) -> DeviceEvent {
         let session = StationSession {
             id: self.session,
@@ -79,11 +48,6 @@ impl Tablet {
             self.event(EventPayload::HandoutRecorded { handout }),
         )
     }
-}
-
-/// Inside the test plan's window (2022-08-06 01:00–09:00 UTC), `minutes` after it opens.
-fn at(minutes: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2022, 8, 6, 1, 0, 0).unwrap() + Duration::minutes(minutes)
 }
 
 fn content(c: &Central) -> PlanContent {

@@ -3,35 +3,19 @@
 //! quarantined with a code.
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, TimeZone, Utc};
 use fieldpost_domain::{
-    DeviceEvent, DeviceId, EventId, EventPayload, ItemId, ItemQuantity, PlanId, TopUpRequest,
+    DeviceEvent, DeviceId, EventPayload, ItemId, ItemQuantity, PlanId, TopUpRequest,
     TopUpRequestId, UnitId,
 };
 use fieldpost_server::store::{Actor, Approval, DeviceShare, PlanContent, Store};
 use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
 use serde_json::{Value, json};
 
-use crate::support::{Auth, Central, expect_error};
+use crate::support::{Auth, Central, Tablet, at, expect_error};
 
 const ADMIN: Actor = Actor::System("test");
 
-struct Tablet {
-    id: DeviceId,
-    auth: Auth,
-    next_seq: u64,
-}
-
 impl Tablet {
-    async fn enroll(c: &Central, unit: UnitId, name: &str) -> Tablet {
-        let (id, auth) = c.device(unit, name).await;
-        Tablet {
-            id,
-            auth,
-            next_seq: 1,
-        }
-    }
-
     /// The next event of this tablet's log: a request for `quantity` of `item` under `plan`.
     fn ask(&mut self, plan: PlanId, item: ItemId, quantity: u32) -> (TopUpRequestId, DeviceEvent) {
         let request = TopUpRequest {
@@ -47,22 +31,6 @@ impl Tablet {
             self.event(EventPayload::TopUpRequested { request }),
         )
     }
-
-    fn event(&mut self, payload: EventPayload) -> DeviceEvent {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        DeviceEvent {
-            id: EventId::new(),
-            device_id: self.id,
-            seq,
-            recorded_at: at(30),
-            payload,
-        }
-    }
-}
-
-fn at(minutes: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2022, 8, 6, 1, 0, 0).unwrap() + Duration::minutes(minutes)
 }
 
 fn filed_plan(c: &Central, unit: UnitId) -> PlanId {
