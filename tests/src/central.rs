@@ -163,13 +163,11 @@ pub fn seed(store: &dyn Store, masks: u32, kits: u32) -> anyhow::Result<World> {
     })
 }
 
-/// Files and approves a plan for `unit` whose window covers the next twelve hours,
-/// allocating `allocation` and granting each listed device its share.
-pub fn approved_plan(
+/// Files a plan for `unit` whose window covers the next twelve hours, requesting `requested`.
+pub fn filed_plan(
     store: &dyn Store,
     unit: UnitId,
-    allocation: &[ItemQuantity],
-    shares: &[DeviceShare],
+    requested: &[ItemQuantity],
 ) -> anyhow::Result<PlanId> {
     let now = Utc::now();
     let id = PlanId::new();
@@ -185,9 +183,22 @@ pub fn approved_plan(
             ends_at: now + Duration::hours(12),
             expected_people: 500,
             staff: "林小华 等 4 人".into(),
-            requested: allocation.to_vec(),
+            requested: requested.to_vec(),
         },
     )?;
+    Ok(id)
+}
+
+/// Files and approves a plan for `unit` whose window covers the next twelve hours,
+/// allocating `allocation` and granting each listed device its share.
+pub fn approved_plan(
+    store: &dyn Store,
+    unit: UnitId,
+    allocation: &[ItemQuantity],
+    shares: &[DeviceShare],
+) -> anyhow::Result<PlanId> {
+    let now = Utc::now();
+    let id = filed_plan(store, unit, allocation)?;
     store.approve_plan(
         &actor(),
         now,

@@ -21,8 +21,8 @@ use chrono::{Duration, Utc};
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
 use fieldpost_server::enrollment;
 use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::store::{Actor, Approval, DeviceShare, PlanContent, Store};
-use fieldpost_tests::central::{TestCentral, seed};
+use fieldpost_server::store::{Actor, Approval, DeviceShare, Store};
+use fieldpost_tests::central::{TestCentral, filed_plan, seed};
 use serde_json::json;
 
 fn actor() -> Actor {
@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let central = TestCentral::start(&dir).await?;
     let store = central.store.clone();
     let world = seed(store.as_ref(), 1_000, 200)?;
-    let plan_id = file_plan(store.as_ref(), world.unit_id)?;
+    let plan_id = filed_plan(store.as_ref(), world.unit_id, &[])?;
     let code = enrollment::issue_blocking(
         store.as_ref(),
         &actor(),
@@ -93,27 +93,6 @@ fn say(value: &serde_json::Value) -> anyhow::Result<()> {
     writeln!(out, "{value}")?;
     out.flush()?;
     Ok(())
-}
-
-fn file_plan(store: &dyn Store, unit: UnitId) -> anyhow::Result<PlanId> {
-    let now = Utc::now();
-    let id = PlanId::new();
-    store.file_plan(
-        &actor(),
-        now,
-        id,
-        unit,
-        PlanContent {
-            title: "步行街宣传站".into(),
-            location: "榕城区步行街".into(),
-            starts_at: now - Duration::hours(1),
-            ends_at: now + Duration::hours(12),
-            expected_people: 500,
-            staff: "林小华 等 4 人".into(),
-            requested: Vec::new(),
-        },
-    )?;
-    Ok(id)
 }
 
 /// Approves `plan` allocating `lines`, each item split evenly among the unit's active
