@@ -351,8 +351,7 @@ fn test_all(tally: &mut Tally) -> Result<()> {
 /// The station app end to end in its real window (tauri-driver + WebKitWebDriver under
 /// Xvfb) against a central the test starts; screenshots land in target/screenshots/.
 fn e2e(tally: &mut Tally) -> Result<()> {
-    run(cargo().args(["build", "-p", "fieldpost-app", "--bin", "fieldpost-app"]))?;
-    run(cargo().args(["build", "-p", "fieldpost-tests", "--bin", "e2e-central"]))?;
+    build_test_binaries()?;
     let target = target_dir();
     let driver = tauri_driver().context("tauri-driver is missing: run `cargo xtask setup`")?;
     run_tallied(
@@ -365,6 +364,14 @@ fn e2e(tally: &mut Tally) -> Result<()> {
             .env("TAURI_DRIVER", driver),
         tally,
     )
+}
+
+/// The binaries the end-to-end runs start (the app, the e2e central, the server), built with
+/// exactly the features `cargo test --workspace` resolved. `cargo build -p fieldpost-app`
+/// alone resolves fewer features, which rebuilt some 230 dependencies a second time: minutes
+/// of CI and gigabytes of disk. With `--workspace --tests` every dependency is reused.
+fn build_test_binaries() -> Result<()> {
+    run(cargo().args(["build", "--workspace", "--bins", "--tests"]))
 }
 
 fn target_dir() -> PathBuf {
@@ -536,7 +543,7 @@ fn build_console() -> Result<()> {
 /// The console end to end in Debian's Chromium (playwright-core) against a demo central on a
 /// temporary directory; screenshots land in target/screenshots/console-*.png.
 fn console_e2e(tally: &mut Tally) -> Result<()> {
-    run(cargo().args(["build", "-p", "fieldpost-server"]))?;
+    build_test_binaries()?;
     build_console()?;
     run_tallied(
         Command::new("node")
