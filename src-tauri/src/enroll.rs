@@ -2,9 +2,8 @@
 //! the first screen shows the unit, its plans and the device's grants.
 
 use fieldpost_station::identity::DeviceIdentity;
-use fieldpost_station::sync_loop::{self, SyncConfig};
+use fieldpost_station::sync_loop;
 use fieldpost_sync::EnrollRequest;
-use fieldpost_sync::client::Client;
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -63,16 +62,18 @@ pub async fn enroll(state: &AppState, input: EnrollInput) -> Result<(), CommandE
                 .with_field("device_name"),
         );
     }
-    let reply = Client::new(&server_url, None)
+    let reply = sync_loop::connect(&server_url, None, &state.sync_config)
         .map_err(|e| CommandError::from(e).with_field("server_url"))?
         .enroll(&EnrollRequest { code, device_name })
         .await
         .map_err(|e| {
             let e = CommandError::from(e);
-            let field = if e.kind == "central_unreachable" {
-                "server_url"
-            } else {
+            // Only a refusal of the code itself belongs beside the code box; not reaching or
+            // not trusting the central is about the address.
+            let field = if e.kind == "enrollment_refused" {
                 "code"
+            } else {
+                "server_url"
             };
             e.with_field(field)
         })?;
@@ -83,8 +84,8 @@ pub async fn enroll(state: &AppState, input: EnrollInput) -> Result<(), CommandE
         server_url: server_url.clone(),
         token: reply.token,
     })?;
-    let client = Client::new(&server_url, Some(token))?;
-    let outcome = sync_loop::sync_once(&state.station, &client, &SyncConfig::default()).await;
+    let client = sync_loop::connect(&server_url, Some(token), &state.sync_config)?;
+    let outcome = sync_loop::sync_once(&state.station, &client, &state.sync_config).await;
     let mut station = state.station();
     match outcome {
         Ok(_) => station.record_sync_success()?,

@@ -70,8 +70,9 @@ impl From<ClientError> for CommandError {
         let kind = match &e {
             ClientError::Offline(_) => "central_unreachable",
             ClientError::Unauthorized(_) => "enrollment_refused",
-            ClientError::Refused { .. } | ClientError::Tls(_) => "central_refused",
-            ClientError::Setup(_) => "app",
+            ClientError::Refused { .. } => "central_refused",
+            ClientError::Tls(_) => "central_untrusted",
+            ClientError::Setup(_) => "root_certificate",
             ClientError::SeqGap { .. } | ClientError::Conflict(_) | ClientError::Protocol(_) => {
                 "central_protocol"
             }

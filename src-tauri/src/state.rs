@@ -21,6 +21,11 @@ pub const SYNC_EVENT: &str = "sync-changed";
 /// The store file inside the data directory.
 pub const STORE_FILE: &str = "station.sqlite";
 
+/// A secretariat whose central speaks HTTPS with a certificate of its own CA (or a
+/// self-signed one) puts that root certificate, as PEM, in the data directory under this name
+/// when it sets the tablet up. Enrollment and every sync then trust it besides Mozilla's roots.
+pub const ROOT_CERTIFICATE_FILE: &str = "secretariat-ca.pem";
+
 /// The running app's state.
 #[derive(Debug)]
 pub struct AppState {
@@ -28,6 +33,8 @@ pub struct AppState {
     pub station: Arc<Mutex<Station>>,
     sync: Mutex<Option<SyncHandle>>,
     central_url_hint: Option<String>,
+    /// How the sync loop and enrollment connect.
+    pub sync_config: SyncConfig,
 }
 
 /// What the first screen needs to know.
@@ -75,6 +82,10 @@ impl AppState {
             station: Arc::new(Mutex::new(station)),
             sync: Mutex::new(None),
             central_url_hint: central_url_hint.filter(|u| !u.trim().is_empty()),
+            sync_config: SyncConfig {
+                root_certificate_pem: root_certificate(data_dir)?,
+                ..SyncConfig::default()
+            },
         })
     }
 
@@ -133,6 +144,21 @@ impl AppState {
     }
 }
 
+/// The secretariat's root certificate from the data directory, if it put one there. A file
+/// that exists but cannot be read stops the app with its reason: syncing without the trust
+/// the secretariat set up would only fail later, less clearly.
+fn root_certificate(data_dir: &Path) -> Result<Option<Arc<[u8]>>, CommandError> {
+    let path = data_dir.join(ROOT_CERTIFICATE_FILE);
+    match std::fs::read(&path) {
+        Ok(pem) => Ok(Some(pem.into())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CommandError::new(
+            "root_certificate",
+            format!("cannot read {}: {e}", path.display()),
+        )),
+    }
+}
+
 /// Starts the background sync loop (once) and relays its state changes to the window as
 /// [`SYNC_EVENT`]s.
 pub fn start_sync(app: AppHandle) {
@@ -143,7 +169,7 @@ pub fn start_sync(app: AppHandle) {
             if slot.is_some() {
                 return;
             }
-            let handle = sync_loop::spawn(state.station.clone(), SyncConfig::default());
+            let handle = sync_loop::spawn(state.station.clone(), state.sync_config.clone());
             let watch = handle.watch();
             *slot = Some(handle);
             watch

@@ -34,8 +34,8 @@ use ts_rs::TS;
 
 use crate::{Error, Station};
 
-/// How the loop paces itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the loop paces itself, and whom it trusts.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncConfig {
     /// Time between syncs while all is well.
     pub interval: Duration,
@@ -47,6 +47,10 @@ pub struct SyncConfig {
     pub push_batch: usize,
     /// Changes per pull request.
     pub pull_limit: u32,
+    /// Root certificate(s), as PEM, trusted for an `https://` central besides Mozilla's roots:
+    /// a secretariat's own CA or a self-signed central. A damaged PEM is reported as the
+    /// sync's error, in plain words.
+    pub root_certificate_pem: Option<Arc<[u8]>>,
 }
 
 impl Default for SyncConfig {
@@ -57,6 +61,7 @@ impl Default for SyncConfig {
             backoff_max: Duration::from_secs(300),
             push_batch: PUSH_BATCH,
             pull_limit: PULL_LIMIT,
+            root_certificate_pem: None,
         }
     }
 }
@@ -440,7 +445,7 @@ async fn run_once(
         .ok_or(SyncError::NotEnrolled)?;
     let reuse = matches!(client, Some((url, token, _)) if *url == identity.server_url && *token == identity.token);
     if !reuse {
-        let fresh = Client::new(&identity.server_url, Some(identity.token.clone()))
+        let fresh = connect(&identity.server_url, Some(identity.token.clone()), config)
             .map_err(SyncError::Refused)?;
         *client = Some((identity.server_url.clone(), identity.token.clone(), fresh));
     }
@@ -448,6 +453,19 @@ async fn run_once(
         return Err(SyncError::NotEnrolled);
     };
     sync_once(station, c, config).await
+}
+
+/// A client for the central at `server_url`, trusting what `config` says besides Mozilla's
+/// roots. Enrollment uses it too, so that the first call already trusts the secretariat's CA.
+pub fn connect(
+    server_url: &str,
+    token: Option<String>,
+    config: &SyncConfig,
+) -> Result<Client, ClientError> {
+    match &config.root_certificate_pem {
+        Some(pem) => Client::with_root_certificate_pem(server_url, token, pem),
+        None => Client::new(server_url, token),
+    }
 }
 
 /// Full-jitter exponential backoff: a random wait between half and all of

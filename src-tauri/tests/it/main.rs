@@ -1,4 +1,5 @@
 //! Integration tests of the station app's shell (no window needed).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod trust;
 mod typescript;

@@ -103,7 +103,7 @@ fn a_central_killed_mid_batch_loses_nothing_and_doubles_nothing() {
         let mut kills = 0;
         for delay_ms in [3u64, 11, 29, 47] {
             let pusher = {
-                let (station, client) = (station.clone(), client.clone());
+                let (station, client, config) = (station.clone(), client.clone(), config.clone());
                 tokio::spawn(async move { sync_once(&station, &client, &config).await })
             };
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;

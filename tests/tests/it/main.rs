@@ -3,6 +3,7 @@
 
 mod crash;
 mod faults;
+mod https;
 mod kill_central;
 mod partitions;
 mod pipelining;
