@@ -266,3 +266,36 @@ impl TopUpRequest {
     /// The longest note, in characters: a word for the secretariat, not a letter.
     pub const NOTE_MAX_CHARS: usize = 200;
 }
+
+/// How the secretariat decided a top-up request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TopUpAnswerStatus {
+    /// Granted: the grant reaches the device by pull beside this answer.
+    Fulfilled,
+    /// Declined with a reason (the secretariat's, or `plan closed` when its plan closed).
+    Declined,
+}
+
+/// The secretariat's answer to one of a device's top-up requests, as the central sends it
+/// to the device that asked. A request is answered once; an open one has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TopUpAnswer {
+    /// The request answered (the device chose its id).
+    pub request_id: TopUpRequestId,
+    /// Fulfilled or declined.
+    pub status: TopUpAnswerStatus,
+    /// When fulfilled: how many were granted, which may differ from what was asked.
+    pub granted: Option<u32>,
+    /// When fulfilled: the grant made.
+    pub grant_id: Option<GrantId>,
+    /// When declined: why, in the secretariat's words, or `plan closed`.
+    pub reason: Option<String>,
+    /// When the secretariat decided (the central's clock).
+    pub decided_at: DateTime<Utc>,
+}
+
+impl TopUpAnswer {
+    /// The reason the central gives when closing a plan declines its open requests.
+    pub const PLAN_CLOSED: &'static str = "plan closed";
+}

@@ -22,5 +22,6 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     Grant::export_all(&cfg)?;
     EscrowPosition::export_all(&cfg)?;
     DeviceEvent::export_all(&cfg)?;
+    TopUpAnswer::export_all(&cfg)?;
     Ok(())
 }

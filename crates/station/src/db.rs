@@ -19,6 +19,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_sync.sql",
         include_str!("../../../migrations/station/0002_sync.sql"),
     ),
+    (
+        3,
+        "0003_top_up_answers.sql",
+        include_str!("../../../migrations/station/0003_top_up_answers.sql"),
+    ),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date.

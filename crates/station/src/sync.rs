@@ -14,10 +14,11 @@
 //!   transaction, so a crash between the two cannot skip or repeat a change. Applying the same
 //!   page twice is harmless: records are upserts, and the cursor only moves forward. The sync
 //!   loop fetches the next page while it applies one, but applies them one at a time, in
-//!   order.
+//!   order. Answers to this device's top-up requests land in `top_up_answer`, read beside
+//!   the requests by [`Station::top_up_requests`].
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{EventId, ItemId, PlanId};
+use fieldpost_domain::{EventId, ItemId, PlanId, TopUpAnswer, TopUpAnswerStatus};
 use fieldpost_sync::{PullResponse, PushResponse, Record};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -134,6 +135,7 @@ impl Station {
                 } => {
                     insert_quarantine(&tx, *seq, *event_id, code, reason, &now)?;
                 }
+                Record::TopUpAnswer { answer } => upsert_top_up_answer(&tx, answer)?,
             }
         }
         tx.execute(
@@ -277,6 +279,29 @@ impl Station {
             .query_row("SELECT COUNT(*) FROM unit_handout", [], |r| r.get(0))?;
         Ok(n.unsigned_abs())
     }
+}
+
+/// Stores the secretariat's answer to a top-up request, known to this device or not (see
+/// migration 0003): the central sends a device only answers to its own requests.
+fn upsert_top_up_answer(tx: &rusqlite::Transaction<'_>, answer: &TopUpAnswer) -> Result<()> {
+    let status = match answer.status {
+        TopUpAnswerStatus::Fulfilled => "fulfilled",
+        TopUpAnswerStatus::Declined => "declined",
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO top_up_answer (request_id, status, granted, grant_id, reason,
+             decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        answer.request_id.to_string(),
+        status,
+        answer.granted,
+        answer.grant_id.map(|g| g.to_string()),
+        answer.reason,
+        time::to_text(answer.decided_at),
+    ])?;
+    Ok(())
 }
 
 fn insert_quarantine(

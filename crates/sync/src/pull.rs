@@ -10,12 +10,14 @@
 //!
 //! The scope of a device is its unit: the campaign, the sections, the items, its unit record,
 //! the unit's plans, its own grants, the unit's handouts (as every device of the unit
-//! reported them) and the quarantine notices for its own events. The station stores the
-//! records and the new cursor in one local transaction.
+//! reported them), the quarantine notices for its own events and the secretariat's answers
+//! to its own top-up requests (fulfilled with how many, or declined with why; an open
+//! request sends nothing). The station stores the records and the new cursor in one local
+//! transaction.
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
-    ActivityPlan, Campaign, DeviceId, EventId, Grant, Handout, Item, Section, Unit,
+    ActivityPlan, Campaign, DeviceId, EventId, Grant, Handout, Item, Section, TopUpAnswer, Unit,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -108,5 +110,11 @@ pub enum Record {
         code: String,
         /// The reason in English.
         reason: String,
+    },
+    /// The secretariat's answer to one of this device's top-up requests (申请追加). A
+    /// fulfilment's grant comes as its own `grant` record, in the same commit.
+    TopUpAnswer {
+        /// The answer.
+        answer: TopUpAnswer,
     },
 }

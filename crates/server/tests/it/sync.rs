@@ -169,6 +169,7 @@ fn key(r: &Record) -> (String, String) {
         Record::Grant { grant } => ("grant", grant.id.to_string()),
         Record::Handout { handout, .. } => ("handout", handout.id.to_string()),
         Record::Quarantine { event_id, .. } => ("quarantine", event_id.to_string()),
+        Record::TopUpAnswer { answer } => ("top_up", answer.request_id.to_string()),
     };
     (kind.to_owned(), id)
 }
@@ -878,7 +879,7 @@ async fn a_device_pulls_only_its_units_records_and_pushes_only_its_own_events() 
             Record::Plan { plan } => plan.unit_id != c.unit_b,
             Record::Grant { grant } => grant.device_id != b1.id,
             Record::Handout { handout, .. } => handout.plan_id != plan_b,
-            Record::Quarantine { .. } => true,
+            Record::Quarantine { .. } | Record::TopUpAnswer { .. } => true,
             Record::Campaign { .. } | Record::Section { .. } | Record::Item { .. } => false,
         };
         assert!(
@@ -901,7 +902,7 @@ async fn a_device_pulls_only_its_units_records_and_pushes_only_its_own_events() 
     assert!(
         a2_records.iter().all(|r| match r {
             Record::Grant { grant } => grant.device_id == a2.id,
-            Record::Quarantine { .. } => false,
+            Record::Quarantine { .. } | Record::TopUpAnswer { .. } => false,
             _ => true,
         }),
         "a2 sees neither a1's grants nor a1's quarantine notices"

@@ -1,11 +1,11 @@
 //! Issue 4 point 3: top-up requests go up as events; the secretariat fulfils them through the
-//! grant path (the device pulls the grant) or declines them; a request that cannot be one is
-//! quarantined with a code.
+//! grant path (the device pulls the grant) or declines them, and the device that asked pulls
+//! the answer; a request that cannot be one is quarantined with a code.
 
 use axum::http::StatusCode;
 use fieldpost_domain::{
-    DeviceEvent, DeviceId, EventPayload, ItemId, ItemQuantity, PlanId, TopUpRequest,
-    TopUpRequestId, UnitId,
+    DeviceEvent, DeviceId, EventPayload, ItemId, ItemQuantity, PlanId, TopUpAnswer,
+    TopUpAnswerStatus, TopUpRequest, TopUpRequestId, UnitId,
 };
 use fieldpost_server::store::{Actor, Approval, DeviceShare, PlanContent, Store};
 use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
@@ -104,6 +104,35 @@ async fn pull_grants(c: &Central, t: &Tablet) -> Vec<(PlanId, u32)> {
         .into_iter()
         .filter_map(|ch| match ch.record {
             Record::Grant { grant } => Some((grant.plan_id, grant.quantity)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Everything `t` pulls after `after`, and the cursor to pull from next.
+async fn pull(c: &Central, t: &Tablet, after: u64) -> (Vec<Record>, u64) {
+    let (status, body) = c
+        .call(
+            "GET",
+            &format!("/api/v1/sync/pull?after={after}&limit=1000"),
+            &t.auth,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: PullResponse = serde_json::from_value(body).unwrap();
+    assert!(!page.more, "one page holds this test's changes");
+    (
+        page.changes.into_iter().map(|ch| ch.record).collect(),
+        page.cursor,
+    )
+}
+
+fn answers(records: &[Record]) -> Vec<TopUpAnswer> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::TopUpAnswer { answer } => Some(answer.clone()),
             _ => None,
         })
         .collect()
@@ -421,4 +450,161 @@ async fn a_unit_sees_only_its_own_requests() {
         "forbidden",
         "asking for another unit's list is refused",
     );
+}
+
+#[tokio::test]
+async fn the_device_that_asked_pulls_the_answer_and_no_other_device_does() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let mut other = Tablet::enroll(&c, c.unit_a, "甲 2号").await;
+    let b = Tablet::enroll(&c, c.unit_b, "乙 1号").await;
+    let plan = approved_plan(&c, c.unit_a, t.id);
+    let (granted, e1) = t.ask(plan, c.mask, 10);
+    let (declined, e2) = t.ask(plan, c.mask, 500);
+    push(&c, &t, &[e1, e2]).await;
+    let (theirs, e3) = other.ask(plan, c.mask, 4);
+    push(&c, &other, &[e3]).await;
+    let (_, t_cursor) = pull(&c, &t, 0).await;
+    let (_, other_cursor) = pull(&c, &other, 0).await;
+    let (_, b_cursor) = pull(&c, &b, 0).await;
+
+    // A refused fulfilment rolls back whole: no grant, and no answer either.
+    expect_error(
+        c.call(
+            "POST",
+            &format!("/api/v1/top-up-requests/{declined}/fulfil"),
+            &admin,
+            Some(json!({})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "insufficient_stock",
+        "90 masks on hand cannot cover 500",
+    );
+    let (records, _) = pull(&c, &t, t_cursor).await;
+    assert!(
+        records.is_empty(),
+        "a refused fulfilment sends nothing: {records:?}"
+    );
+
+    c.advance(chrono::Duration::minutes(5));
+    let fulfilled_at = c.now();
+    let (status, body) = c
+        .call(
+            "POST",
+            &format!("/api/v1/top-up-requests/{granted}/fulfil"),
+            &admin,
+            Some(json!({"quantity": 6})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (records, t_cursor) = pull(&c, &t, t_cursor).await;
+    let grant = records
+        .iter()
+        .find_map(|r| match r {
+            Record::Grant { grant } => Some(grant.clone()),
+            _ => None,
+        })
+        .expect("the fulfilment's grant comes down");
+    assert_eq!(
+        answers(&records),
+        vec![TopUpAnswer {
+            request_id: granted,
+            status: TopUpAnswerStatus::Fulfilled,
+            granted: Some(6),
+            grant_id: Some(grant.id),
+            reason: None,
+            decided_at: fulfilled_at,
+        }],
+        "the device learns its request was fulfilled with 6 of the 10 it asked, and by which grant"
+    );
+    assert_eq!(grant.quantity, 6);
+
+    c.advance(chrono::Duration::minutes(5));
+    let declined_at = c.now();
+    let (status, body) = c
+        .call(
+            "POST",
+            &format!("/api/v1/top-up-requests/{declined}/decline"),
+            &admin,
+            Some(json!({"reason": "库存不足"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (records, _) = pull(&c, &t, t_cursor).await;
+    assert_eq!(
+        records,
+        vec![Record::TopUpAnswer {
+            answer: TopUpAnswer {
+                request_id: declined,
+                status: TopUpAnswerStatus::Declined,
+                granted: None,
+                grant_id: None,
+                reason: Some("库存不足".into()),
+                decided_at: declined_at,
+            }
+        }],
+        "a decline comes down with the secretariat's reason, and nothing else"
+    );
+    let (records, _) = pull(&c, &t, 0).await;
+    let mut ids: Vec<TopUpRequestId> = answers(&records).iter().map(|a| a.request_id).collect();
+    ids.sort();
+    let mut both = vec![granted, declined];
+    both.sort();
+    assert_eq!(ids, both, "a new snapshot holds both answers, once each");
+
+    let (records, _) = pull(&c, &other, other_cursor).await;
+    assert!(
+        answers(&records).is_empty(),
+        "another device of the unit does not see t's answers: {records:?}"
+    );
+    let (records, _) = pull(&c, &b, b_cursor).await;
+    assert!(
+        answers(&records).is_empty(),
+        "nor does a device of another unit"
+    );
+    assert!(
+        list(&c, &admin, "?status=open")
+            .await
+            .iter()
+            .any(|r| r["id"] == theirs.to_string()),
+        "the other device's request is still open"
+    );
+}
+
+#[tokio::test]
+async fn closing_the_plan_sends_each_asking_device_a_plan_closed_decline() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let mut other = Tablet::enroll(&c, c.unit_a, "甲 2号").await;
+    let plan = approved_plan(&c, c.unit_a, t.id);
+    let (mine, e) = t.ask(plan, c.mask, 5);
+    push(&c, &t, &[e]).await;
+    let (theirs, e) = other.ask(plan, c.mask, 2);
+    push(&c, &other, &[e]).await;
+    let (_, t_cursor) = pull(&c, &t, 0).await;
+    let (_, other_cursor) = pull(&c, &other, 0).await;
+    c.advance(chrono::Duration::hours(1));
+    c.store.close_plan(&ADMIN, c.now(), plan).unwrap();
+    assert_eq!(
+        TopUpAnswer::PLAN_CLOSED,
+        "plan closed",
+        "the reason the console lists and the tablet translates"
+    );
+    for (tablet, cursor, request) in [(&t, t_cursor, mine), (&other, other_cursor, theirs)] {
+        let (records, _) = pull(&c, tablet, cursor).await;
+        assert_eq!(
+            answers(&records),
+            vec![TopUpAnswer {
+                request_id: request,
+                status: TopUpAnswerStatus::Declined,
+                granted: None,
+                grant_id: None,
+                reason: Some(TopUpAnswer::PLAN_CLOSED.into()),
+                decided_at: c.now(),
+            }],
+            "each device learns that its own request closed with the plan, and only its own"
+        );
+    }
 }

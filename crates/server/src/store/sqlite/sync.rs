@@ -55,7 +55,7 @@
 //! campaign-wide records). A pull reads two indexed range scans on `(unit_id, server_seq)` —
 //! the unit's rows and the campaign-wide rows after the cursor — merges them, and reads each
 //! record's current state by its primary key. Rows of records outside the device's scope
-//! (another device's grants or quarantine notices, stock movements, devices) still move the
+//! (another device's grants, quarantine notices or top-up answers, stock movements, devices) still move the
 //! cursor but are not sent. From cursor 0 this is a snapshot of the device's scope.
 
 use std::collections::HashMap;
@@ -1434,8 +1434,11 @@ fn record(c: &Connection, unit: UnitId, mine: bool, row: &LogRow) -> StoreResult
                 })
             })
             .optional()?,
-        // Stock movements, devices, collection counts, other devices' grants and notices:
-        // not in a device's scope.
+        // The answer to one of this device's top-up requests; the request itself is the
+        // device's own event and never comes back down.
+        "top_up" if mine => top_ups::answer(c, id)?.map(|answer| Record::TopUpAnswer { answer }),
+        // Stock movements, devices, collection counts, other devices' grants, notices and
+        // answers: not in a device's scope.
         _ => None,
     })
 }

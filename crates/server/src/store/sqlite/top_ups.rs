@@ -1,13 +1,19 @@
 //! Devices' top-up requests (申请追加): stored from their `top_up_requested` events (see
 //! [`super::sync`]), listed for the secretariat, fulfilled with a grant or declined.
+//!
+//! Every decision stamps a `top_up` change scoped to the request's device in the same
+//! transaction, so that the device pulls the answer (see `record` in [`super::sync`]); a
+//! fulfilment's grant is stamped by the grant path beside it.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, ItemId, PlanId, TopUpRequest, TopUpRequestId, UnitId};
+use fieldpost_domain::{
+    DeviceId, ItemId, PlanId, TopUpAnswer, TopUpAnswerStatus, TopUpRequest, TopUpRequestId, UnitId,
+};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde_json::json;
 
 use super::ledger::plan_balance;
-use super::{audit, col, col_ts, col_ts_opt, col_u32, plans, positive, ts};
+use super::{audit, changed, col, col_opt, col_ts, col_ts_opt, col_u32, plans, positive, ts};
 use crate::error::StoreError;
 use crate::store::{Actor, DeviceShare, StoreResult, TopUpRequestLine, TopUpStatus};
 
@@ -165,6 +171,7 @@ pub(super) fn fulfil(
         ts(now),
         actor.to_string()
     ])?;
+    answered(tx, now, id, request.unit_id, request.device_id)?;
     audit(
         tx,
         now,
@@ -200,13 +207,14 @@ pub(super) fn decline(
             "say why the request is declined",
         ));
     }
-    open(tx, id)?;
+    let request = open(tx, id)?;
     tx.prepare_cached(
         "UPDATE top_up_requests SET status = 'declined', decline_reason = ?2, decided_at = ?3,
              decided_by = ?4
          WHERE id = ?1",
     )?
     .execute(params![id.to_string(), reason, ts(now), actor.to_string()])?;
+    answered(tx, now, id, request.unit_id, request.device_id)?;
     audit(
         tx,
         now,
@@ -219,17 +227,79 @@ pub(super) fn decline(
 }
 
 /// Declines what is still open under a plan that closes: it has nothing left to grant from.
+/// Each device that asked pulls its answer, with the reason [`TopUpAnswer::PLAN_CLOSED`].
 pub(super) fn decline_open_of_plan(
     tx: &Transaction<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
     plan: PlanId,
 ) -> StoreResult<usize> {
-    Ok(tx
+    let declined = tx
         .prepare_cached(
-            "UPDATE top_up_requests SET status = 'declined', decline_reason = 'plan closed',
+            "UPDATE top_up_requests SET status = 'declined', decline_reason = ?4,
                  decided_at = ?2, decided_by = ?3
-             WHERE plan_id = ?1 AND status = 'open'",
+             WHERE plan_id = ?1 AND status = 'open'
+             RETURNING id, unit_id, device_id",
         )?
-        .execute(params![plan.to_string(), ts(now), actor.to_string()])?)
+        .query_map(
+            params![
+                plan.to_string(),
+                ts(now),
+                actor.to_string(),
+                TopUpAnswer::PLAN_CLOSED
+            ],
+            |r| Ok((col(r, 0)?, col(r, 1)?, col(r, 2)?)),
+        )?
+        .collect::<rusqlite::Result<Vec<(TopUpRequestId, UnitId, DeviceId)>>>()?;
+    for &(id, unit, device) in &declined {
+        answered(tx, now, id, unit, device)?;
+    }
+    Ok(declined.len())
+}
+
+/// Stamps the decision on request `id` as a change only its `device` pulls.
+fn answered(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    id: TopUpRequestId,
+    unit: UnitId,
+    device: DeviceId,
+) -> StoreResult<()> {
+    changed(tx, now, "top_up", &id.to_string(), Some(unit), Some(device))?;
+    Ok(())
+}
+
+/// The answer to request `id`, once it is decided; `None` while it is open or unknown.
+pub(super) fn answer(c: &Connection, id: &str) -> StoreResult<Option<TopUpAnswer>> {
+    let row = c
+        .prepare_cached(
+            "SELECT id, status, granted, grant_id, decline_reason, decided_at
+             FROM top_up_requests WHERE id = ?1 AND status <> 'open'",
+        )?
+        .query_row([id], |r| {
+            let status: String = r.get(1)?;
+            let status = match status.as_str() {
+                "fulfilled" => TopUpAnswerStatus::Fulfilled,
+                "declined" => TopUpAnswerStatus::Declined,
+                other => {
+                    return Err(rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        format!("top-up status {other:?}").into(),
+                    ));
+                }
+            };
+            Ok(TopUpAnswer {
+                request_id: col(r, 0)?,
+                status,
+                granted: r
+                    .get::<_, Option<i64>>(2)?
+                    .map(|g| u32::try_from(g).unwrap_or(0)),
+                grant_id: col_opt(r, 3)?,
+                reason: r.get(4)?,
+                decided_at: col_ts(r, 5)?,
+            })
+        })
+        .optional()?;
+    Ok(row)
 }
