@@ -9,7 +9,7 @@ use fieldpost_domain::{
     ActivityPlan, CheckInId, EscrowPosition, Handout, HandoutId, HandoutVoid, Item, ItemId, PlanId,
     SessionId, StationSession, TopUpRequest, VolunteerCheckIn,
 };
-use fieldpost_station::handouts::{HandoutInput, ItemGrant, TopUpInput};
+use fieldpost_station::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
 use fieldpost_station::lottery::{EntrantInput, EntrantReceipt};
 use fieldpost_station::plans::PlanInput;
 use fieldpost_station::sessions::{SessionSummary, VolunteerInput};
@@ -206,9 +206,13 @@ pub fn request_top_up(state: State<'_, AppState>, input: TopUpInput) -> Result<T
     Ok(state.station().request_top_up(&input)?)
 }
 
-/// The top-up requests this device sent under a plan, newest first.
+/// The top-up requests this device sent under a plan, newest first, each with the
+/// secretariat's answer once the sync has brought it.
 #[tauri::command(async)]
-pub fn top_up_requests(state: State<'_, AppState>, plan_id: PlanId) -> Result<Vec<TopUpRequest>> {
+pub fn top_up_requests(
+    state: State<'_, AppState>,
+    plan_id: PlanId,
+) -> Result<Vec<TopUpRequestView>> {
     Ok(state.station().top_up_requests(plan_id)?)
 }
 

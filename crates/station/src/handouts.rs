@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
     EscrowPosition, EscrowRefusal, EventPayload, Handout, HandoutId, HandoutVoid, Item, ItemId,
-    PlanId, SessionId, TopUpRequest, TopUpRequestId,
+    PlanId, SessionId, TopUpAnswer, TopUpAnswerStatus, TopUpRequest, TopUpRequestId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,16 @@ pub struct TopUpInput {
     pub quantity: u32,
     /// A short word for the secretariat; blank means none.
     pub note: Option<String>,
+}
+
+/// One of this device's top-up requests with the secretariat's answer, once the sync has
+/// brought it: none while the request waits (or has not reached the central yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TopUpRequestView {
+    /// The request as the device sent it.
+    pub request: TopUpRequest,
+    /// Fulfilled (with how many were granted) or declined (with why), and when.
+    pub answer: Option<TopUpAnswer>,
 }
 
 /// The device's standing for one item under one plan.
@@ -340,8 +350,8 @@ impl Station {
     }
 
     /// Asks the secretariat for more of an item under an approved plan. Nothing changes on
-    /// the device: the request goes up as an event, and the answer (a grant) comes back by
-    /// pull. Refused, writing nothing, unless the plan is approved on this device, the item
+    /// the device: the request goes up as an event, and the answer (fulfilled with a grant,
+    /// or declined with a reason) comes back by pull. Refused, writing nothing, unless the plan is approved on this device, the item
     /// known, the quantity at least 1 and the note short.
     pub fn request_top_up(&mut self, input: &TopUpInput) -> Result<TopUpRequest> {
         let device_id = self.device_id()?;
@@ -395,10 +405,10 @@ impl Station {
         Ok(request)
     }
 
-    /// The top-up requests this device sent under a plan, newest first. The event log is
-    /// their only record on the device: a request changes nothing here until its grant
-    /// arrives.
-    pub fn top_up_requests(&self, plan_id: PlanId) -> Result<Vec<TopUpRequest>> {
+    /// The top-up requests this device sent under a plan, newest first, each with the
+    /// secretariat's answer when the sync has brought one. The event log is the requests'
+    /// only record on the device; the answers come by pull (`top_up_answer`).
+    pub fn top_up_requests(&self, plan_id: PlanId) -> Result<Vec<TopUpRequestView>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT payload FROM events WHERE kind = 'top_up_requested' ORDER BY seq DESC",
         )?;
@@ -409,9 +419,45 @@ impl Station {
             if let EventPayload::TopUpRequested { request } = event.payload
                 && request.plan_id == plan_id
             {
-                requests.push(request);
+                let answer = top_up_answer(&self.conn, request.id)?;
+                requests.push(TopUpRequestView { request, answer });
             }
         }
         Ok(requests)
     }
+}
+
+/// The answer pulled for request `id`, if one came.
+fn top_up_answer(conn: &Connection, id: TopUpRequestId) -> Result<Option<TopUpAnswer>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT status, granted, grant_id, reason, decided_at FROM top_up_answer
+             WHERE request_id = ?1",
+        )?
+        .query_row([id.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((status, granted, grant_id, reason, decided_at)) = found else {
+        return Ok(None);
+    };
+    let status = match status.as_str() {
+        "fulfilled" => TopUpAnswerStatus::Fulfilled,
+        "declined" => TopUpAnswerStatus::Declined,
+        other => return Err(Error::Corrupt(format!("top-up answer status {other:?}"))),
+    };
+    Ok(Some(TopUpAnswer {
+        request_id: id,
+        status,
+        granted: granted.map(row::count).transpose()?,
+        grant_id: grant_id.as_deref().map(row::id).transpose()?,
+        reason,
+        decided_at: time::from_text(&decided_at)?,
+    }))
 }

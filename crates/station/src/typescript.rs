@@ -6,7 +6,7 @@ use std::path::Path;
 
 use ts_rs::{Config, ExportError, TS};
 
-use crate::handouts::{HandoutInput, ItemGrant, TopUpInput};
+use crate::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
 use crate::lottery::{EntrantInput, EntrantReceipt};
 use crate::plans::PlanInput;
 use crate::sessions::{SessionSummary, VolunteerInput};
@@ -29,6 +29,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     HandoutInput::export_all(&cfg)?;
     ItemGrant::export_all(&cfg)?;
     TopUpInput::export_all(&cfg)?;
+    TopUpRequestView::export_all(&cfg)?;
     EntrantInput::export_all(&cfg)?;
     EntrantReceipt::export_all(&cfg)?;
     SyncStatus::export_all(&cfg)?;

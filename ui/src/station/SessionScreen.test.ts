@@ -7,6 +7,7 @@ import type { HandoutInput } from "../lib/api/generated/station/HandoutInput";
 import type { Item } from "../lib/api/generated/station/Item";
 import type { SessionSummary } from "../lib/api/generated/station/SessionSummary";
 import type { TopUpInput } from "../lib/api/generated/station/TopUpInput";
+import type { TopUpAnswer } from "../lib/api/generated/station/TopUpAnswer";
 import type { TopUpRequest } from "../lib/api/generated/station/TopUpRequest";
 import SessionScreen from "./SessionScreen.svelte";
 
@@ -16,6 +17,8 @@ const mask: Item = { id: "m", code: "mask", name: "医疗专用口罩", kind: "g
 function fakeStore(granted: number) {
   const handouts: (Handout & { voided: boolean })[] = [];
   const requests: TopUpRequest[] = [];
+  /** What the secretariat answered, by request id, as a sync would have brought it. */
+  const answers = new Map<string, TopUpAnswer>();
   const releases: number[] = [];
   const released = () => releases.reduce((a, b) => a + b, 0);
   const live = () => handouts.filter((h) => !h.voided);
@@ -72,7 +75,7 @@ function fakeStore(granted: number) {
       requests.unshift(r);
       return r;
     },
-    topUpRequests: async () => [...requests],
+    topUpRequests: async () => requests.map((request) => ({ request, answer: answers.get(request.id) ?? null })),
     releaseGrant: async (_plan: string, _item: string, quantity: number) => {
       releases.push(quantity);
       return { granted, released: released(), handed_out: live().length };
@@ -83,7 +86,7 @@ function fakeStore(granted: number) {
       return { handout_id: id, reason, voided_at: "2022-08-06T01:00:00Z" };
     },
   } as unknown as Backend;
-  return { backend, handouts, live, requests, releases };
+  return { backend, handouts, live, requests, answers, releases };
 }
 
 let screen: ReturnType<typeof mount> | undefined;
@@ -175,6 +178,44 @@ describe("the session screen", () => {
     expect(q(root, "grant-notice")?.textContent).toContain("已申请追加 20 只医疗专用口罩");
     expect(q(root, "top-up-list")?.textContent, "the request is listed as waiting").toContain("医疗专用口罩 20 只");
     expect(q(root, "gift-remaining")?.textContent?.trim(), "a request is not a grant").toBe("剩余 2 只");
+  });
+
+  it("says what became of each request once a sync has brought the answer", async () => {
+    const store = fakeStore(2);
+    let root = await render(store.backend);
+    for (const quantity of ["20", "5", "3"]) {
+      type("top-up-quantity", root, quantity);
+      q(root, "top-up-send")?.click();
+      await settle();
+    }
+    const lines = () => [...root.querySelectorAll('[data-testid="top-up-request"]')] as HTMLElement[];
+    expect(lines().map((l) => l.dataset.state)).toEqual(["waiting", "waiting", "waiting"]);
+    expect(lines()[0]?.querySelector('[data-testid="top-up-answer"]')?.textContent?.trim()).toBe("等待秘书处处理");
+
+    const [three, five, twenty] = store.requests.map((r) => r.id);
+    const decided = (request_id: string, answer: Partial<TopUpAnswer>): TopUpAnswer => ({
+      request_id,
+      status: "declined",
+      granted: null,
+      grant_id: null,
+      reason: null,
+      decided_at: "2022-08-06T04:30:00Z",
+      ...answer,
+    });
+    store.answers.set(twenty!, decided(twenty!, { status: "fulfilled", granted: 8, grant_id: "g" }));
+    store.answers.set(five!, decided(five!, { reason: "库存不足" }));
+    store.answers.set(three!, decided(three!, { reason: "plan closed" }));
+    // The app re-renders the screen with the next revision after a sync.
+    unmount(screen!);
+    document.body.innerHTML = "";
+    root = await render(store.backend);
+    expect(lines().map((l) => l.dataset.state)).toEqual(["declined", "declined", "fulfilled"]);
+    expect(lines().map((l) => l.querySelector('[data-testid="top-up-answer"]')?.textContent?.trim())).toEqual([
+      "已拒绝：方案已结束 · 8月6日 12:30",
+      "已拒绝：库存不足 · 8月6日 12:30",
+      "已批准 8 只 · 8月6日 12:30",
+    ]);
+    expect(lines()[2]?.textContent, "what was asked stays beside what was granted").toContain("医疗专用口罩 20 只");
   });
 
   it("refuses a top-up of nothing beside the quantity, in Chinese, without calling the store", async () => {

@@ -1,10 +1,13 @@
 //! Requests for a top-up (申请追加), issue #4 point 3: they go up as events, refusals name
-//! their field and write nothing.
+//! their field and write nothing; the secretariat's answers come down by pull and are listed
+//! beside the requests.
 
+use chrono::Duration;
 use fieldpost_domain::*;
-use fieldpost_station::handouts::TopUpInput;
+use fieldpost_station::handouts::{TopUpInput, TopUpRequestView};
 use fieldpost_station::reference::ReferenceData;
 use fieldpost_station::{Error, Station};
+use fieldpost_sync::{Change, PullResponse, Record};
 
 use crate::support::*;
 
@@ -15,6 +18,19 @@ fn ask(fx: &Fixture, quantity: u32, note: Option<&str>) -> TopUpInput {
         quantity,
         note: note.map(str::to_owned),
     }
+}
+
+/// The requests listed under `plan`, newest first, all still unanswered.
+fn asked(station: &Station, plan: PlanId) -> Vec<TopUpRequest> {
+    station
+        .top_up_requests(plan)
+        .unwrap()
+        .into_iter()
+        .map(|v| {
+            assert_eq!(v.answer, None, "no answer has been pulled");
+            v.request
+        })
+        .collect()
 }
 
 fn outbox_len(station: &Station) -> usize {
@@ -56,7 +72,7 @@ fn a_request_is_one_event_and_changes_no_grant() {
         "a request is not a grant: what may be handed out is unchanged until the central grants"
     );
     assert_eq!(
-        fx.station.top_up_requests(fx.plan.id).unwrap(),
+        asked(&fx.station, fx.plan.id),
         vec![request],
         "the device lists what it asked for"
     );
@@ -74,15 +90,12 @@ fn a_blank_note_is_none_and_requests_list_newest_first() {
     kit.item_id = fx.kit.id;
     let second = fx.station.request_top_up(&kit).unwrap();
     assert_eq!(
-        fx.station.top_up_requests(fx.plan.id).unwrap(),
+        asked(&fx.station, fx.plan.id),
         vec![second, first],
         "newest first; an item the device holds no grant of may be asked for too"
     );
     assert!(
-        fx.station
-            .top_up_requests(PlanId::new())
-            .unwrap()
-            .is_empty(),
+        asked(&fx.station, PlanId::new()).is_empty(),
         "another plan's list is empty"
     );
     assert_gap_free(&fx.station);
@@ -94,7 +107,7 @@ fn a_request_survives_a_restart() {
     let request = fx.station.request_top_up(&ask(&fx, 7, None)).unwrap();
     let fx = fx.reopen();
     assert_eq!(
-        fx.station.top_up_requests(fx.plan.id).unwrap(),
+        asked(&fx.station, fx.plan.id),
         vec![request],
         "the request was committed before the use case returned"
     );
@@ -210,4 +223,128 @@ fn an_unenrolled_station_is_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::NotEnrolled), "{err:?}");
     assert!(station.events().unwrap().is_empty(), "nothing written");
+}
+
+fn answer_page(cursor: u64, records: Vec<Record>) -> PullResponse {
+    let first = cursor + 1 - records.len() as u64;
+    PullResponse {
+        changes: records
+            .into_iter()
+            .zip(first..)
+            .map(|(record, server_seq)| Change { server_seq, record })
+            .collect(),
+        cursor,
+        more: false,
+    }
+}
+
+fn answered(request: TopUpRequestId, status: TopUpAnswerStatus, minute: i64) -> TopUpAnswer {
+    let fulfilled = status == TopUpAnswerStatus::Fulfilled;
+    TopUpAnswer {
+        request_id: request,
+        status,
+        granted: fulfilled.then_some(8),
+        grant_id: fulfilled.then(GrantId::new),
+        reason: (!fulfilled).then(|| "库存不足，请先用完手上的".to_owned()),
+        decided_at: plan_start() + Duration::minutes(minute),
+    }
+}
+
+#[test]
+fn pulled_answers_are_listed_beside_their_requests_and_reapplying_changes_nothing() {
+    let mut fx = fixture();
+    let waiting = fx.station.request_top_up(&ask(&fx, 3, None)).unwrap();
+    let declined = fx.station.request_top_up(&ask(&fx, 50, None)).unwrap();
+    let fulfilled = fx
+        .station
+        .request_top_up(&ask(&fx, 10, Some("下午人多")))
+        .unwrap();
+    let yes = answered(fulfilled.id, TopUpAnswerStatus::Fulfilled, 60);
+    let no = answered(declined.id, TopUpAnswerStatus::Declined, 75);
+    let grant = Grant {
+        id: yes.grant_id.unwrap(),
+        plan_id: fx.plan.id,
+        device_id: fx.device_id,
+        item_id: fx.mask.id,
+        quantity: 8,
+    };
+    let page = answer_page(
+        12,
+        vec![
+            Record::Grant { grant },
+            Record::TopUpAnswer {
+                answer: yes.clone(),
+            },
+            Record::TopUpAnswer { answer: no.clone() },
+        ],
+    );
+    fx.station.apply_pull(&page).unwrap();
+    let expected = vec![
+        TopUpRequestView {
+            request: fulfilled.clone(),
+            answer: Some(yes.clone()),
+        },
+        TopUpRequestView {
+            request: declined.clone(),
+            answer: Some(no.clone()),
+        },
+        TopUpRequestView {
+            request: waiting.clone(),
+            answer: None,
+        },
+    ];
+    assert_eq!(
+        fx.station.top_up_requests(fx.plan.id).unwrap(),
+        expected,
+        "each request shows its answer: 8 granted of 10 asked, a decline with its reason, \
+         and the third still waiting"
+    );
+    assert_eq!(
+        fx.station
+            .remaining_grants(fx.plan.id)
+            .unwrap()
+            .iter()
+            .find(|g| g.item.id == fx.mask.id)
+            .map(|g| g.available),
+        Some(5 + 8),
+        "the fulfilment's grant came in the same page"
+    );
+
+    fx.station.apply_pull(&page).unwrap();
+    assert_eq!(
+        fx.station.top_up_requests(fx.plan.id).unwrap(),
+        expected,
+        "applying the same page again changes nothing"
+    );
+    assert_eq!(fx.station.pull_cursor().unwrap(), 12);
+
+    let fx = fx.reopen();
+    assert_eq!(
+        fx.station.top_up_requests(fx.plan.id).unwrap(),
+        expected,
+        "the answers were committed with the page"
+    );
+}
+
+#[test]
+fn an_answer_to_a_request_this_device_never_sent_is_kept_out_of_the_list() {
+    let mut fx = fixture();
+    let mine = fx.station.request_top_up(&ask(&fx, 3, None)).unwrap();
+    let stranger = answered(TopUpRequestId::new(), TopUpAnswerStatus::Declined, 60);
+    fx.station
+        .apply_pull(&answer_page(
+            4,
+            vec![Record::TopUpAnswer { answer: stranger }],
+        ))
+        .expect("an answer the device cannot place does not stop the sync");
+    assert_eq!(
+        fx.station.pull_cursor().unwrap(),
+        4,
+        "the cursor moves past it"
+    );
+    assert_eq!(
+        asked(&fx.station, fx.plan.id),
+        vec![mine],
+        "the list is the device's own requests; the stray answer shows nowhere"
+    );
 }

@@ -27,6 +27,7 @@ import type { StationSession } from "./generated/station/StationSession";
 import type { SyncView } from "./generated/station/SyncView";
 import type { TopUpInput } from "./generated/station/TopUpInput";
 import type { TopUpRequest } from "./generated/station/TopUpRequest";
+import type { TopUpRequestView } from "./generated/station/TopUpRequestView";
 import type { UnitQr } from "./generated/station/UnitQr";
 import type { VolunteerCheckIn } from "./generated/station/VolunteerCheckIn";
 import type { VolunteerInput } from "./generated/station/VolunteerInput";
@@ -59,8 +60,8 @@ export interface Backend {
   remainingGrants(planId: PlanId): Promise<ItemGrant[]>;
   /** Asks the secretariat for more of an item (申请追加); the answer comes back by sync. */
   requestTopUp(input: TopUpInput): Promise<TopUpRequest>;
-  /** This device's top-up requests under a plan, newest first. */
-  topUpRequests(planId: PlanId): Promise<TopUpRequest[]>;
+  /** This device's top-up requests under a plan, newest first, each with the answer the sync brought. */
+  topUpRequests(planId: PlanId): Promise<TopUpRequestView[]>;
   /** Gives part of the unused grant back to the secretariat (归还配给). */
   releaseGrant(planId: PlanId, itemId: ItemId, quantity: number): Promise<EscrowPosition>;
   registerEntrant(input: EntrantInput): Promise<EntrantReceipt>;

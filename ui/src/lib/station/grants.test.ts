@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { Item } from "../api/generated/station/Item";
 import type { ItemGrant } from "../api/generated/station/ItemGrant";
 import { errorText } from "./errors";
-import { checkRelease, checkTopUp, NOTE_MAX_CHARS, parseQuantity, releasable, requestableItems } from "./grants";
+import type { TopUpAnswer } from "../api/generated/station/TopUpAnswer";
+import {
+  answerText,
+  checkRelease,
+  checkTopUp,
+  NOTE_MAX_CHARS,
+  parseQuantity,
+  PLAN_CLOSED,
+  releasable,
+  requestableItems,
+  requestState,
+} from "./grants";
 
 const mask: Item = { id: "m", code: "mask", name: "医疗专用口罩", kind: "gift", unit_label: "只", donor: null };
 const kit: Item = { id: "k", code: "kit", name: "网安四宝", kind: "gift", unit_label: "份", donor: null };
@@ -69,5 +80,37 @@ describe("which items the panel offers", () => {
   });
   it("gives back only what has something unused", () => {
     expect(releasable([grant(mask, 5, 5), grant(kit, 4, 1)]).map((g) => g.item.code)).toEqual(["kit"]);
+  });
+});
+
+describe("answerText", () => {
+  const answer = (a: Partial<TopUpAnswer>): TopUpAnswer => ({
+    request_id: "r",
+    status: "declined",
+    granted: null,
+    grant_id: null,
+    reason: null,
+    decided_at: "2022-08-06T02:05:00Z",
+    ...a,
+  });
+  const count = (n: number) => `${n} 只`;
+
+  it("says a request without an answer waits for the secretariat", () => {
+    expect(requestState(null)).toBe("waiting");
+    expect(answerText(null, count, "zh-CN")).toBe("等待秘书处处理");
+    expect(answerText(null, count, "en")).toBe("Waiting for the secretariat");
+  });
+  it("says how many were granted, which may differ from what was asked, and when", () => {
+    const yes = answer({ status: "fulfilled", granted: 8, grant_id: "g" });
+    expect(requestState(yes)).toBe("fulfilled");
+    expect(answerText(yes, count, "zh-CN"), "China time").toBe("已批准 8 只 · 8月6日 10:05");
+    expect(answerText(yes, count, "en")).toBe("Approved: 8 只 · 6 Aug 10:05");
+  });
+  it("gives the secretariat's reason as typed, and the central's plan closed in the reader's language", () => {
+    expect(requestState(answer({ reason: "库存不足" }))).toBe("declined");
+    expect(answerText(answer({ reason: "库存不足" }), count, "zh-CN")).toBe("已拒绝：库存不足 · 8月6日 10:05");
+    expect(answerText(answer({ reason: PLAN_CLOSED }), count, "zh-CN")).toBe("已拒绝：方案已结束 · 8月6日 10:05");
+    expect(answerText(answer({ reason: PLAN_CLOSED }), count, "en")).toBe("Declined: the plan was closed · 6 Aug 10:05");
+    expect(answerText(answer({}), count, "zh-CN"), "never an empty reason").toBe("已拒绝：未说明原因 · 8月6日 10:05");
   });
 });

@@ -6,6 +6,9 @@
 import type { CommandError } from "../api/backend";
 import type { Item } from "../api/generated/station/Item";
 import type { ItemGrant } from "../api/generated/station/ItemGrant";
+import type { TopUpAnswer } from "../api/generated/station/TopUpAnswer";
+import { formatTimestamp } from "../format";
+import { translate, type Locale } from "../i18n/catalogue";
 
 /** The longest note of a top-up request, in characters (the domain's `NOTE_MAX_CHARS`). */
 export const NOTE_MAX_CHARS = 200;
@@ -47,4 +50,35 @@ export function requestableItems(items: readonly Item[], grants: readonly ItemGr
 /** The grant lines with something unused to give back. */
 export function releasable(grants: readonly ItemGrant[]): ItemGrant[] {
   return grants.filter((g) => g.available > 0);
+}
+
+/** The reason the central gives when closing a plan declines its open requests. */
+export const PLAN_CLOSED = "plan closed";
+
+/** Where one of the device's top-up requests stands, as far as the last sync knows. */
+export type RequestState = "waiting" | "fulfilled" | "declined";
+
+/** The state of a request with `answer` (null while the secretariat has not answered). */
+export function requestState(answer: TopUpAnswer | null): RequestState {
+  return answer === null ? "waiting" : answer.status;
+}
+
+/**
+ * The line under a request that says what became of it: 等待秘书处处理, 已批准 8 只 · 8月6日
+ * 10:00, or 已拒绝：库存不足 · 8月6日 10:00. `countText` words a quantity of the request's item
+ * ("8 只"). The central's `plan closed` is translated; a secretariat's reason is shown as it
+ * was typed.
+ */
+export function answerText(answer: TopUpAnswer | null, countText: (n: number) => string, locale: Locale): string {
+  if (answer === null) return translate(locale, "grants.waiting");
+  const text =
+    answer.status === "fulfilled"
+      ? translate(locale, "grants.fulfilled", { count: countText(answer.granted ?? 0) })
+      : translate(locale, "grants.declined", {
+          reason:
+            answer.reason === null || answer.reason === PLAN_CLOSED
+              ? translate(locale, answer.reason === null ? "grants.noReason" : "grants.planClosed")
+              : answer.reason,
+        });
+  return translate(locale, "grants.decidedAt", { answer: text, when: formatTimestamp(answer.decided_at, locale) });
 }
