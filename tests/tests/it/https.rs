@@ -215,6 +215,11 @@ async fn a_tablet_without_the_root_says_the_certificate_is_not_trusted() {
         error.contains("certificate is not trusted"),
         "the sync line names the cause: {error}"
     );
+    // The station UI recognizes this prefix to say it in Chinese (ui/src/lib/station/sync-line.ts).
+    assert!(
+        error.starts_with("secure connection to the central failed:"),
+        "{error}"
+    );
     handle.shutdown().await;
     central.stop().await;
 }
@@ -242,6 +247,11 @@ async fn a_damaged_root_certificate_is_named_on_the_sync_line() {
     assert!(
         error.contains("root certificate"),
         "the sync line says the root certificate is the problem: {error}"
+    );
+    // The station UI recognizes this prefix (ui/src/lib/station/sync-line.ts).
+    assert!(
+        error.starts_with("cannot set up the connection to the central:"),
+        "{error}"
     );
     handle.shutdown().await;
     central.stop().await;

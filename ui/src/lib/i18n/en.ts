@@ -194,6 +194,8 @@ export const en: Messages = {
   "sync.err.unauthorized": "The central no longer accepts this tablet; ask the secretariat to enroll it again",
   "sync.err.store": "Local storage failed: {detail}",
   "sync.err.refused": "The central refused the sync ({detail})",
+  "sync.err.untrusted": "No secure connection to the central: this tablet does not trust its certificate. Ask the secretariat to install its root certificate (secretariat-ca.pem) on the tablet ({detail})",
+  "sync.err.rootCertificate": "The secretariat's root certificate on this tablet cannot be used; ask the secretariat to install it again ({detail})",
 
   "quarantine.invalid_quantity": "Invalid quantity",
   "quarantine.unknown_item": "The central has no such gift",
@@ -235,6 +237,8 @@ export const en: Messages = {
   "error.enrollment_refused": "The enrollment code is unknown or expired; ask the secretariat for a new one",
   "error.central_refused": "The central refused the request",
   "error.central_protocol": "The central's answer cannot be read; check the server version",
+  "error.central_untrusted": "No secure connection to the central: this tablet does not trust its certificate. Ask the secretariat to install its root certificate (secretariat-ca.pem) on the tablet",
+  "error.root_certificate": "The secretariat's root certificate on this tablet cannot be used: {detail}",
   "error.invalid_url": "The address must start with http:// or https://",
   "error.invalid_time": "Write times as 2022-08-06 09:00",
   "error.qr_code": "The QR code cannot be drawn",

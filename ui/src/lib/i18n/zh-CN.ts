@@ -200,6 +200,8 @@ export const zhCN = {
   "sync.err.unauthorized": "中心不再接受本平板，请联系秘书处重新登记",
   "sync.err.store": "本机存储出错：{detail}",
   "sync.err.refused": "中心拒绝了同步（{detail}）",
+  "sync.err.untrusted": "无法与中心建立安全连接：本平板不信任中心的证书。请秘书处把根证书 secretariat-ca.pem 装到平板上（{detail}）",
+  "sync.err.rootCertificate": "平板上的秘书处根证书无法使用，请秘书处重新安装（{detail}）",
 
   "quarantine.invalid_quantity": "数量无效",
   "quarantine.unknown_item": "中心没有这种礼品",
@@ -241,6 +243,8 @@ export const zhCN = {
   "error.enrollment_refused": "登记码无效或已过期，请向秘书处索取新的登记码",
   "error.central_refused": "中心拒绝了请求",
   "error.central_protocol": "中心的回答无法识别，请确认服务器版本",
+  "error.central_untrusted": "无法与中心建立安全连接：本平板不信任中心的证书。请秘书处把根证书 secretariat-ca.pem 装到平板上",
+  "error.root_certificate": "平板上的秘书处根证书无法使用：{detail}",
   "error.invalid_url": "地址应以 http:// 或 https:// 开头",
   "error.invalid_time": "时间格式应为 2022-08-06 09:00",
   "error.qr_code": "无法生成二维码",

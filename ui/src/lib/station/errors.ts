@@ -41,6 +41,8 @@ export const ERROR_KINDS = [
   "enrollment_refused",
   "central_refused",
   "central_protocol",
+  "central_untrusted",
+  "root_certificate",
   "invalid_url",
   "invalid_time",
   "reason_required",

@@ -53,6 +53,25 @@ describe("the sync line", () => {
     expect(line.error, "the volunteer learns what to do").toBe("同步出错：中心不再接受本平板，请联系秘书处重新登记");
   });
 
+  it("tells the volunteer an untrusted certificate is the secretariat's to fix, not the network", () => {
+    // The words SyncError::plain gives (tests/tests/it/https.rs checks the Rust side).
+    const untrusted = syncErrorText(
+      "secure connection to the central failed: the central's certificate is not trusted (UnknownIssuer)",
+      "zh-CN",
+    );
+    expect(untrusted).toContain("不信任中心的证书");
+    expect(untrusted, "what to install, by name").toContain("secretariat-ca.pem");
+    expect(untrusted, "the technical cause stays for whoever fixes it").toContain("UnknownIssuer");
+    expect(
+      syncErrorText(
+        "cannot set up the connection to the central: the extra root certificate cannot be used: no -----BEGIN CERTIFICATE----- block found",
+        "en",
+      ),
+    ).toBe(
+      "The secretariat's root certificate on this tablet cannot be used; ask the secretariat to install it again (the extra root certificate cannot be used: no -----BEGIN CERTIFICATE----- block found)",
+    );
+  });
+
   it("keeps the central's explanation for other refusals", () => {
     expect(syncErrorText("the central refused the request (400): bad batch", "zh-CN")).toBe(
       "中心拒绝了同步（the central refused the request (400): bad batch）",

@@ -26,10 +26,21 @@ export function syncErrorText(lastError: string, locale: Locale): string {
   if (lastError.startsWith("the central no longer accepts this device")) {
     return translate(locale, "sync.err.unauthorized");
   }
+  // ClientError::Tls and ClientError::Setup (crates/sync/src/client.rs).
+  if (lastError.startsWith("secure connection to the central failed:")) {
+    return translate(locale, "sync.err.untrusted", { detail: afterColon(lastError) });
+  }
+  if (lastError.startsWith("cannot set up the connection to the central:")) {
+    return translate(locale, "sync.err.rootCertificate", { detail: afterColon(lastError) });
+  }
   if (lastError.startsWith("local store:")) {
     return translate(locale, "sync.err.store", { detail: lastError.slice("local store:".length).trim() });
   }
   return translate(locale, "sync.err.refused", { detail: lastError });
+}
+
+function afterColon(text: string): string {
+  return text.slice(text.indexOf(":") + 1).trim();
 }
 
 export function syncLine(view: SyncView, locale: Locale): SyncLine {
