@@ -298,7 +298,34 @@ async function runFlow(env) {
     assert.match(await s.text(list), /医疗专用口罩 10 只/, "the request is listed with its item and quantity");
     assert.equal(await s.property(await s.find(tid("top-up-quantity")), "value"), "", "the form is ready for the next one");
     assert.equal(await remaining(mask), "剩余 0 只", "a request changes no grant until the secretariat answers");
+    const answer = await s.find(`${tid("top-up-list")} ${tid("top-up-answer")}`);
+    assert.equal(await s.text(answer), "等待秘书处处理", "the request waits for the secretariat");
     await shoot(s, "11-top-up", tid("top-up-list"));
+  });
+
+  await step("the secretariat declines the request; after a sync the tablet says so, and why", async () => {
+    // The request reaches the central with a sync; the secretariat then declines it.
+    let deadline = Date.now() + 30000;
+    for (;;) {
+      const now = await s.find(`${tid("sync-now")}:not([disabled])`);
+      if (now !== null) await s.click(now);
+      await sleep(500);
+      const { declined } = await c.ask("decline 库存不足，明天补发");
+      if (declined === 1) break;
+      assert.ok(Date.now() < deadline, "the request reaches the central within 30 s of sync-now");
+    }
+    // The answer comes down with the next sync, and the open session's panel reloads.
+    const answer = `${tid("top-up-list")} ${tid("top-up-request")}[data-state="declined"] ${tid("top-up-answer")}`;
+    deadline = Date.now() + 30000;
+    while ((await s.find(answer)) === null) {
+      assert.ok(Date.now() < deadline, "the decline arrives within 30 s of sync-now");
+      const now = await s.find(`${tid("sync-now")}:not([disabled])`);
+      if (now !== null) await s.click(now);
+      await sleep(500);
+    }
+    assert.match(await s.text(await s.find(answer)), /^已拒绝：库存不足，明天补发 · \d+月\d+日 \d\d:\d\d$/, "with the reason and when");
+    assert.equal(await remaining(mask), "剩余 0 只", "a decline grants nothing");
+    await shoot(s, "11-top-up-declined", tid("top-up-list"));
   });
 
   await step("归还配给: more than remains is refused; a second tap gives one kit back", async () => {
@@ -365,8 +392,8 @@ async function runFlow(env) {
     assert.deepEqual(plans, ["approved", "submitted"], "the filed draft reached the secretariat too");
   });
 
-  await step("the central holds the top-up request, open, for the secretariat", async () => {
-    // e2e-central answers no command for requests; ask the central's HTTP API with this
+  await step("the central holds the top-up request, declined with the secretariat's reason", async () => {
+    // e2e-central lists no requests; ask the central's HTTP API with this
     // tablet's own token (a device may list its unit's requests).
     const token = await deviceToken(env.FIELDPOST_DATA_DIR);
     const r = await fetch(`${c.url}/api/v1/top-up-requests?unit_id=${c.unit_id}`, { headers: { authorization: `Bearer ${token}` } });
@@ -374,7 +401,8 @@ async function runFlow(env) {
     const requests = await r.json();
     assert.equal(requests.length, 1, `one request: ${JSON.stringify(requests)}`);
     const [q] = requests;
-    assert.equal(q.status, "open");
+    assert.equal(q.status, "declined");
+    assert.equal(q.decline_reason, "库存不足，明天补发");
     assert.equal(q.plan_id, c.plan_id);
     assert.equal(q.item_id, c.mask);
     assert.equal(q.quantity, 10);

@@ -11,6 +11,8 @@
 //!   unit's enrolled devices (so that the app's grant is known to the test);
 //! - `record`: the unit's quota record (采集任务 vs 采集量, items allocated and handed out per
 //!   plan), its sessions and its lottery entrant count;
+//! - `decline REASON…`: declines every open top-up request of the unit with that reason, as
+//!   the secretariat does from the console, and says how many it declined;
 //! - `quit` (or the end of stdin): stops.
 
 use std::io::{BufRead, Write};
@@ -21,7 +23,7 @@ use chrono::{Duration, Utc};
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
 use fieldpost_server::enrollment;
 use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::store::{Actor, Approval, DeviceShare, Store};
+use fieldpost_server::store::{Actor, Approval, DeviceShare, Store, TopUpStatus};
 use fieldpost_tests::central::{TestCentral, filed_plan, seed};
 use serde_json::json;
 
@@ -79,6 +81,9 @@ async fn main() -> anyhow::Result<()> {
                 .await?
             }
             ["record"] => record(&store, world.unit_id),
+            ["decline", reason @ ..] if !reason.is_empty() => {
+                decline(store.as_ref(), world.unit_id, &reason.join(" "))
+            }
             ["quit"] => break,
             _ => Ok(json!({"error": format!("unknown command: {line}")})),
         };
@@ -139,6 +144,15 @@ fn approve(
         },
     )?;
     Ok(json!({"approved": plan, "shares": shares}))
+}
+
+/// Declines the unit's open top-up requests with `reason`.
+fn decline(store: &dyn Store, unit: UnitId, reason: &str) -> anyhow::Result<serde_json::Value> {
+    let open = store.top_up_requests(Some(unit), Some(TopUpStatus::Open))?;
+    for request in &open {
+        store.decline_top_up(&actor(), Utc::now(), request.id, reason.to_owned())?;
+    }
+    Ok(json!({"declined": open.len()}))
 }
 
 fn record(store: &Arc<SqliteStore>, unit: UnitId) -> anyhow::Result<serde_json::Value> {
