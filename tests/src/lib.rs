@@ -4,6 +4,7 @@
 
 pub mod central;
 pub mod proxy;
+pub mod tls;
 
 use std::path::Path;
 

@@ -291,3 +291,24 @@ async fn read<T: serde::de::DeserializeOwned>(
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Over a real TLS front: tests/tests/it/https.rs (fieldpost-tests).
+    #[test]
+    fn a_bad_root_certificate_is_named() {
+        for pem in [
+            &b"not a certificate"[..],
+            b"-----BEGIN CERTIFICATE-----\n!!\n",
+        ] {
+            match Client::with_root_certificate_pem("https://127.0.0.1:1", None, pem) {
+                Err(ClientError::Setup(message)) => {
+                    assert!(message.contains("root certificate"), "message: {message}");
+                }
+                other => panic!("expected a setup error, got {other:?}"),
+            }
+        }
+    }
+}

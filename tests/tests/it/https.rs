@@ -7,7 +7,6 @@
 //! data directory), pushes and pulls through it. Without it, the loop says in plain words that
 //! the certificate is not trusted, and does not pretend to be offline.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,63 +16,43 @@ use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::identity::DeviceIdentity;
 use fieldpost_station::sync_loop::{self, LoopState, SyncConfig, SyncHandle};
+use fieldpost_sync::PullQuery;
+use fieldpost_sync::client::{Client, ClientError};
 use fieldpost_tests::central::{TestCentral, World, approved_plan, enroll_station, seed};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::net::{TcpListener, TcpStream};
+use fieldpost_tests::tls::TlsFront;
 
-/// Serves HTTPS on a loopback port with a fresh self-signed certificate for 127.0.0.1 and
-/// forwards each connection to `backend`; returns the HTTPS base URL and the certificate.
-async fn tls_front(backend: SocketAddr) -> (String, String) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
-    let pem = certified.cert.pem();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        certified.signing_key.serialize_der(),
-    ));
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(certified.cert.der().to_vec())],
-        key,
-    )
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                // A client that refuses the certificate ends the handshake: nothing to forward.
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                if let Ok(mut plain) = TcpStream::connect(backend).await {
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-                }
-            });
-        }
-    });
-    (format!("https://127.0.0.1:{port}"), pem)
+/// A central on loopback with the demo-like world seeded, behind an HTTPS front.
+struct Secretariat {
+    dir: tempfile::TempDir,
+    central: TestCentral,
+    world: World,
+    front: TlsFront,
 }
 
-/// A tablet enrolled over plain HTTP (the enrollment call itself is covered elsewhere) whose
-/// identity then names the HTTPS address, with one handout recorded under `plan`.
-async fn tablet(
-    central: &TestCentral,
-    world: &World,
-    https: &str,
-    dir: &std::path::Path,
-) -> Station {
+async fn secretariat() -> Secretariat {
+    let dir = tempfile::tempdir().unwrap();
+    let central = TestCentral::start(&dir.path().join("central"))
+        .await
+        .unwrap();
+    let world = seed(central.store.as_ref(), 1_000, 10).unwrap();
+    let front = TlsFront::start(&central.url()).await.unwrap();
+    Secretariat {
+        dir,
+        central,
+        world,
+        front,
+    }
+}
+
+/// A tablet of the seeded unit, enrolled over plain HTTP (enrollment over HTTPS is the
+/// client's `enroll`, checked with the client below), whose identity then names the HTTPS
+/// address.
+async fn tablet(s: &Secretariat) -> Station {
     let mut station = enroll_station(
-        central.store.as_ref(),
-        &central.url(),
-        world.unit_id,
-        &dir.join("tablet.sqlite"),
+        s.central.store.as_ref(),
+        &s.central.url(),
+        s.world.unit_id,
+        &s.dir.path().join("tablet.sqlite"),
         "侨联 1号平板",
     )
     .await
@@ -81,7 +60,7 @@ async fn tablet(
     let identity = station.identity().unwrap().unwrap();
     station
         .set_identity(&DeviceIdentity {
-            server_url: https.to_owned(),
+            server_url: s.front.url.clone(),
             ..identity
         })
         .unwrap();
@@ -123,45 +102,39 @@ fn config(pem: Option<&str>) -> SyncConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tablet_trusting_the_secretariats_root_syncs_over_https() {
-    let dir = tempfile::tempdir().unwrap();
-    let central = TestCentral::start(&dir.path().join("central"))
-        .await
-        .unwrap();
-    let world = seed(central.store.as_ref(), 1_000, 10).unwrap();
-    let (https, pem) =
-        tls_front(central.url().trim_start_matches("http://").parse().unwrap()).await;
-    let station = tablet(&central, &world, &https, dir.path()).await;
+    let s = secretariat().await;
+    let station = tablet(&s).await;
     let device = station.identity().unwrap().unwrap().device_id;
     let plan = approved_plan(
-        central.store.as_ref(),
-        world.unit_id,
+        s.central.store.as_ref(),
+        s.world.unit_id,
         &[ItemQuantity {
-            item_id: world.mask,
+            item_id: s.world.mask,
             quantity: 50,
         }],
         &[DeviceShare {
             device_id: device,
-            item_id: world.mask,
+            item_id: s.world.mask,
             quantity: 50,
         }],
     )
     .unwrap();
     let station = Arc::new(Mutex::new(station));
-    let handle = sync_loop::spawn(station.clone(), config(Some(&pem)));
+    let handle = sync_loop::spawn(station.clone(), config(Some(&s.front.certificate_pem)));
 
     let first = next_sync(&handle).await;
     assert_eq!(first.failures, 0, "the first sync succeeds over HTTPS");
     let handout = {
-        let mut s = station.lock().unwrap();
+        let mut st = station.lock().unwrap();
         assert_eq!(
-            s.plan(plan).unwrap().status,
+            st.plan(plan).unwrap().status,
             PlanStatus::Approved,
             "the pull over HTTPS brought the approved plan"
         );
-        let session = s.open_session(plan, "榕城区步行街", &[]).unwrap().id;
-        s.record_handout(&HandoutInput {
+        let session = st.open_session(plan, "榕城区步行街", &[]).unwrap().id;
+        st.record_handout(&HandoutInput {
             session_id: session,
-            item_id: world.mask,
+            item_id: s.world.mask,
             quantity: 2,
             over_grant_reason: None,
         })
@@ -173,7 +146,7 @@ async fn a_tablet_trusting_the_secretariats_root_syncs_over_https() {
     let status = station.lock().unwrap().sync_status().unwrap();
     assert_eq!(status.pending, 0, "the central confirmed every event");
     assert_eq!(status.last_error, None);
-    let db = rusqlite::Connection::open(central.data_dir.join("central.sqlite3")).unwrap();
+    let db = rusqlite::Connection::open(s.central.data_dir.join("central.sqlite3")).unwrap();
     let stored: u32 = db
         .query_row(
             "SELECT quantity FROM handouts WHERE id = ?1",
@@ -186,31 +159,32 @@ async fn a_tablet_trusting_the_secretariats_root_syncs_over_https() {
         "the handout reached the central through the TLS front"
     );
     handle.shutdown().await;
-    central.stop().await;
+}
+
+/// One sync by a loop given `pem` (or no extra root); returns the loop's state and the
+/// failure recorded for the sync line.
+async fn failed_sync(s: &Secretariat, pem: Option<&str>) -> (LoopState, String) {
+    let station = Arc::new(Mutex::new(tablet(s).await));
+    let handle = sync_loop::spawn(station.clone(), config(pem));
+    let state = next_sync(&handle).await;
+    handle.shutdown().await;
+    let error = station.lock().unwrap().sync_status().unwrap().last_error;
+    (
+        state,
+        error.expect("the failure is recorded for the sync line"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tablet_without_the_root_says_the_certificate_is_not_trusted() {
-    let dir = tempfile::tempdir().unwrap();
-    let central = TestCentral::start(&dir.path().join("central"))
-        .await
-        .unwrap();
-    let world = seed(central.store.as_ref(), 1_000, 10).unwrap();
-    let (https, _) = tls_front(central.url().trim_start_matches("http://").parse().unwrap()).await;
-    let station = Arc::new(Mutex::new(
-        tablet(&central, &world, &https, dir.path()).await,
-    ));
-    let handle = sync_loop::spawn(station.clone(), config(None));
-
-    let state = next_sync(&handle).await;
+    let s = secretariat().await;
+    let (state, error) = failed_sync(&s, None).await;
     assert!(
         !state.offline,
         "an untrusted certificate is not the normal offline"
     );
     // The loop syncs once as it starts, and again on `sync_now`: one or two failures.
     assert!(state.failures >= 1, "the sync failed");
-    let error = station.lock().unwrap().sync_status().unwrap().last_error;
-    let error = error.expect("the failure is recorded for the sync line");
     assert!(
         error.contains("certificate is not trusted"),
         "the sync line names the cause: {error}"
@@ -220,30 +194,13 @@ async fn a_tablet_without_the_root_says_the_certificate_is_not_trusted() {
         error.starts_with("secure connection to the central failed:"),
         "{error}"
     );
-    handle.shutdown().await;
-    central.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_root_certificate_is_named_on_the_sync_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let central = TestCentral::start(&dir.path().join("central"))
-        .await
-        .unwrap();
-    let world = seed(central.store.as_ref(), 1_000, 10).unwrap();
-    let (https, _) = tls_front(central.url().trim_start_matches("http://").parse().unwrap()).await;
-    let station = Arc::new(Mutex::new(
-        tablet(&central, &world, &https, dir.path()).await,
-    ));
-    let handle = sync_loop::spawn(
-        station.clone(),
-        config(Some("秘书处发来的证书（复制时断了）")),
-    );
-
-    let state = next_sync(&handle).await;
+    let s = secretariat().await;
+    let (state, error) = failed_sync(&s, Some("秘书处发来的证书（复制时断了）")).await;
     assert!(!state.offline);
-    let error = station.lock().unwrap().sync_status().unwrap().last_error;
-    let error = error.expect("the failure is recorded for the sync line");
     assert!(
         error.contains("root certificate"),
         "the sync line says the root certificate is the problem: {error}"
@@ -253,6 +210,41 @@ async fn a_damaged_root_certificate_is_named_on_the_sync_line() {
         error.starts_with("cannot set up the connection to the central:"),
         "{error}"
     );
-    handle.shutdown().await;
-    central.stop().await;
+}
+
+/// The client alone, as enrollment uses it: the refusal is its own kind, which the app turns
+/// into `central_untrusted` beside the address box.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_refuses_an_untrusted_certificate_as_such() {
+    let s = secretariat().await;
+    let query = PullQuery {
+        after: 0,
+        limit: None,
+    };
+    match Client::new(&s.front.url, Some("t".into()))
+        .unwrap()
+        .pull(query)
+        .await
+    {
+        Err(ClientError::Tls(message)) => {
+            assert!(
+                message.contains("certificate is not trusted"),
+                "message: {message}"
+            );
+        }
+        other => panic!("expected a TLS refusal, got {other:?}"),
+    }
+    let trusting = Client::with_root_certificate_pem(
+        &s.front.url,
+        Some("not a token".into()),
+        s.front.certificate_pem.as_bytes(),
+    )
+    .unwrap();
+    assert!(
+        matches!(
+            trusting.pull(query).await,
+            Err(ClientError::Unauthorized(_))
+        ),
+        "trusting the root, the client reaches the central, which refuses the unknown token"
+    );
 }
