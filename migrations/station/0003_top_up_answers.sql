@@ -14,3 +14,8 @@ CREATE TABLE top_up_answer (
     reason      TEXT,
     decided_at  TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- The device's own top-up requests, for the grant panel that lists them after every sync: a
+-- partial index holds only those events, so listing them never reads the handouts around
+-- them, and a handout's insert only tests the condition.
+CREATE INDEX events_top_up_requested ON events (seq) WHERE kind = 'top_up_requested';

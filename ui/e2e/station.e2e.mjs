@@ -299,21 +299,29 @@ async function runFlow(env) {
     assert.equal(await s.property(await s.find(tid("top-up-quantity")), "value"), "", "the form is ready for the next one");
     assert.equal(await remaining(mask), "剩余 0 只", "a request changes no grant until the secretariat answers");
     const answer = await s.find(`${tid("top-up-list")} ${tid("top-up-answer")}`);
-    assert.equal(await s.text(answer), "等待秘书处处理", "the request waits for the secretariat");
+    // Still on the tablet until a sync takes it up (the background loop may just have).
+    assert.match(
+      await s.text(answer),
+      /^(尚未发出：联网同步后送达秘书处|等待秘书处处理)$/,
+      "the request says whether it has left the tablet",
+    );
     await shoot(s, "11-top-up", tid("top-up-list"));
   });
 
   await step("the secretariat declines the request; after a sync the tablet says so, and why", async () => {
-    // The request reaches the central with a sync; the secretariat then declines it.
+    // The request reaches the central with a sync, and the panel then says it waits for the
+    // secretariat: nothing can answer it before the decline below.
+    const waiting = `${tid("top-up-list")} ${tid("top-up-request")}[data-state="waiting"] ${tid("top-up-answer")}`;
     let deadline = Date.now() + 30000;
-    for (;;) {
+    while ((await s.find(waiting)) === null) {
+      assert.ok(Date.now() < deadline, "the request reaches the central within 30 s of sync-now");
       const now = await s.find(`${tid("sync-now")}:not([disabled])`);
       if (now !== null) await s.click(now);
       await sleep(500);
-      const { declined } = await c.ask("decline 库存不足，明天补发");
-      if (declined === 1) break;
-      assert.ok(Date.now() < deadline, "the request reaches the central within 30 s of sync-now");
     }
+    assert.equal(await s.text(await s.find(waiting)), "等待秘书处处理", "sent: the secretariat's to answer");
+    const { declined } = await c.ask("decline 库存不足，明天补发");
+    assert.equal(declined, 1, "the central holds the request the tablet says it sent");
     // The answer comes down with the next sync, and the open session's panel reloads.
     const answer = `${tid("top-up-list")} ${tid("top-up-request")}[data-state="declined"] ${tid("top-up-answer")}`;
     deadline = Date.now() + 30000;

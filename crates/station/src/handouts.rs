@@ -17,6 +17,7 @@ use ts_rs::TS;
 
 use crate::reference::{item_exists, load_plan};
 use crate::sessions::open_session_plan;
+use crate::sync::{QuarantineNotice, quarantine_of};
 use crate::{Error, Result, Station, outbox, row, time};
 
 /// A tap on an item.
@@ -45,12 +46,19 @@ pub struct TopUpInput {
     pub note: Option<String>,
 }
 
-/// One of this device's top-up requests with the secretariat's answer, once the sync has
-/// brought it: none while the request waits (or has not reached the central yet).
+/// One of this device's top-up requests and where it stands, as far as the last sync knows:
+/// not yet sent, refused by the central (quarantined), waiting for the secretariat, or
+/// answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TopUpRequestView {
     /// The request as the device sent it.
     pub request: TopUpRequest,
+    /// Whether the central has confirmed the request's event (until then it waits on this
+    /// tablet for a network).
+    pub sent: bool,
+    /// Why the central could not take the request (e.g. the plan was closed meanwhile), if it
+    /// quarantined it; the secretariat never sees such a request in its queue.
+    pub quarantine: Option<QuarantineNotice>,
     /// Fulfilled (with how many were granted) or declined (with why), and when.
     pub answer: Option<TopUpAnswer>,
 }
@@ -409,18 +417,36 @@ impl Station {
     /// secretariat's answer when the sync has brought one. The event log is the requests'
     /// only record on the device; the answers come by pull (`top_up_answer`).
     pub fn top_up_requests(&self, plan_id: PlanId) -> Result<Vec<TopUpRequestView>> {
+        // The partial index `events_top_up_requested` (migration 0003) holds exactly these
+        // rows, so the list costs the requests, not the whole event log.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT payload FROM events WHERE kind = 'top_up_requested' ORDER BY seq DESC",
+            "SELECT e.seq, e.payload, e.seq <= s.acked_through
+             FROM events e, sync_state s
+             WHERE e.kind = 'top_up_requested' AND s.singleton = 1
+             ORDER BY e.seq DESC",
         )?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
         let mut requests = Vec::new();
-        for payload in rows {
-            let event: fieldpost_domain::DeviceEvent = serde_json::from_str(&payload?)?;
+        for row in rows {
+            let (seq, payload, sent) = row?;
+            let event: fieldpost_domain::DeviceEvent = serde_json::from_str(&payload)?;
             if let EventPayload::TopUpRequested { request } = event.payload
                 && request.plan_id == plan_id
             {
                 let answer = top_up_answer(&self.conn, request.id)?;
-                requests.push(TopUpRequestView { request, answer });
+                let quarantine = quarantine_of(&self.conn, seq.unsigned_abs())?;
+                requests.push(TopUpRequestView {
+                    request,
+                    sent,
+                    quarantine,
+                    answer,
+                });
             }
         }
         Ok(requests)

@@ -20,7 +20,7 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{EventId, ItemId, PlanId, TopUpAnswer, TopUpAnswerStatus};
 use fieldpost_sync::{PullResponse, PushResponse, Record};
-use rusqlite::params;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -228,26 +228,8 @@ impl Station {
         let mut stmt = self.conn.prepare(
             "SELECT seq, event_id, code, reason, noticed_at FROM quarantine ORDER BY seq",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (seq, event_id, code, reason, noticed_at) = r?;
-            Ok(QuarantineNotice {
-                seq: seq.unsigned_abs(),
-                event_id: row::id(&event_id)?,
-                code,
-                reason,
-                noticed_at: time::from_text(&noticed_at)?,
-            })
-        })
-        .collect()
+        let rows = stmt.query_map([], quarantine_columns)?;
+        rows.map(|r| quarantine_notice(r?)).collect()
     }
 
     /// Handouts of the whole unit under a plan, this device's and the others' as relayed by
@@ -324,4 +306,33 @@ fn insert_quarantine(
         now
     ])?;
     Ok(())
+}
+
+type QuarantineColumns = (i64, String, String, String, String);
+
+fn quarantine_columns(r: &rusqlite::Row<'_>) -> rusqlite::Result<QuarantineColumns> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn quarantine_notice(
+    (seq, event_id, code, reason, noticed_at): QuarantineColumns,
+) -> Result<QuarantineNotice> {
+    Ok(QuarantineNotice {
+        seq: seq.unsigned_abs(),
+        event_id: row::id(&event_id)?,
+        code,
+        reason,
+        noticed_at: time::from_text(&noticed_at)?,
+    })
+}
+
+/// The central's notice for the event `seq`, if it quarantined it.
+pub(crate) fn quarantine_of(conn: &Connection, seq: u64) -> Result<Option<QuarantineNotice>> {
+    conn.prepare_cached(
+        "SELECT seq, event_id, code, reason, noticed_at FROM quarantine WHERE seq = ?1",
+    )?
+    .query_row([i64::try_from(seq).unwrap_or(i64::MAX)], quarantine_columns)
+    .optional()?
+    .map(quarantine_notice)
+    .transpose()
 }

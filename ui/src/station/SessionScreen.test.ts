@@ -19,6 +19,8 @@ function fakeStore(granted: number) {
   const requests: TopUpRequest[] = [];
   /** What the secretariat answered, by request id, as a sync would have brought it. */
   const answers = new Map<string, TopUpAnswer>();
+  /** The requests the central confirmed, as a push would have. */
+  const sent = new Set<string>();
   const releases: number[] = [];
   const released = () => releases.reduce((a, b) => a + b, 0);
   const live = () => handouts.filter((h) => !h.voided);
@@ -75,7 +77,13 @@ function fakeStore(granted: number) {
       requests.unshift(r);
       return r;
     },
-    topUpRequests: async () => requests.map((request) => ({ request, answer: answers.get(request.id) ?? null })),
+    topUpRequests: async () =>
+      requests.map((request) => ({
+        request,
+        sent: sent.has(request.id),
+        quarantine: null,
+        answer: answers.get(request.id) ?? null,
+      })),
     releaseGrant: async (_plan: string, _item: string, quantity: number) => {
       releases.push(quantity);
       return { granted, released: released(), handed_out: live().length };
@@ -86,7 +94,7 @@ function fakeStore(granted: number) {
       return { handout_id: id, reason, voided_at: "2022-08-06T01:00:00Z" };
     },
   } as unknown as Backend;
-  return { backend, handouts, live, requests, answers, releases };
+  return { backend, handouts, live, requests, answers, sent, releases };
 }
 
 let screen: ReturnType<typeof mount> | undefined;
@@ -189,10 +197,24 @@ describe("the session screen", () => {
       await settle();
     }
     const lines = () => [...root.querySelectorAll('[data-testid="top-up-request"]')] as HTMLElement[];
-    expect(lines().map((l) => l.dataset.state)).toEqual(["waiting", "waiting", "waiting"]);
-    expect(lines()[0]?.querySelector('[data-testid="top-up-answer"]')?.textContent?.trim()).toBe("等待秘书处处理");
+    expect(lines().map((l) => l.dataset.state), "offline: all still on the tablet").toEqual(["unsent", "unsent", "unsent"]);
+    expect(lines()[0]?.querySelector('[data-testid="top-up-answer"]')?.textContent?.trim()).toBe(
+      "尚未发出：联网同步后送达秘书处",
+    );
 
     const [three, five, twenty] = store.requests.map((r) => r.id);
+    for (const id of [three, five, twenty]) store.sent.add(id!);
+    // The app re-renders the screen with the next revision after a sync.
+    unmount(screen!);
+    document.body.innerHTML = "";
+    root = await render(store.backend);
+    expect(lines().map((l) => l.dataset.state), "pushed: now the secretariat's to answer").toEqual([
+      "waiting",
+      "waiting",
+      "waiting",
+    ]);
+    expect(lines()[0]?.querySelector('[data-testid="top-up-answer"]')?.textContent?.trim()).toBe("等待秘书处处理");
+
     const decided = (request_id: string, answer: Partial<TopUpAnswer>): TopUpAnswer => ({
       request_id,
       status: "declined",
@@ -205,7 +227,6 @@ describe("the session screen", () => {
     store.answers.set(twenty!, decided(twenty!, { status: "fulfilled", granted: 8, grant_id: "g" }));
     store.answers.set(five!, decided(five!, { reason: "库存不足" }));
     store.answers.set(three!, decided(three!, { reason: "plan closed" }));
-    // The app re-renders the screen with the next revision after a sync.
     unmount(screen!);
     document.body.innerHTML = "";
     root = await render(store.backend);

@@ -7,7 +7,7 @@ use fieldpost_domain::*;
 use fieldpost_station::handouts::{TopUpInput, TopUpRequestView};
 use fieldpost_station::reference::ReferenceData;
 use fieldpost_station::{Error, Station};
-use fieldpost_sync::{Change, PullResponse, Record};
+use fieldpost_sync::{Change, PullResponse, PushResponse, Quarantined, Record};
 
 use crate::support::*;
 
@@ -279,19 +279,18 @@ fn pulled_answers_are_listed_beside_their_requests_and_reapplying_changes_nothin
         ],
     );
     fx.station.apply_pull(&page).unwrap();
+    let sent = |request: &TopUpRequest, answer: Option<&TopUpAnswer>| TopUpRequestView {
+        request: request.clone(),
+        // This store never applied a push reply, so its outbox still counts the requests as
+        // unsent; `sent` reports the outbox, and the answer shows regardless.
+        sent: false,
+        quarantine: None,
+        answer: answer.cloned(),
+    };
     let expected = vec![
-        TopUpRequestView {
-            request: fulfilled.clone(),
-            answer: Some(yes.clone()),
-        },
-        TopUpRequestView {
-            request: declined.clone(),
-            answer: Some(no.clone()),
-        },
-        TopUpRequestView {
-            request: waiting.clone(),
-            answer: None,
-        },
+        sent(&fulfilled, Some(&yes)),
+        sent(&declined, Some(&no)),
+        sent(&waiting, None),
     ];
     assert_eq!(
         fx.station.top_up_requests(fx.plan.id).unwrap(),
@@ -346,5 +345,67 @@ fn an_answer_to_a_request_this_device_never_sent_is_kept_out_of_the_list() {
         asked(&fx.station, fx.plan.id),
         vec![mine],
         "the list is the device's own requests; the stray answer shows nowhere"
+    );
+}
+
+#[test]
+fn a_request_says_whether_it_left_the_tablet_and_whether_the_central_took_it() {
+    let mut fx = fixture();
+    let first = fx.station.request_top_up(&ask(&fx, 3, None)).unwrap();
+    let second = fx.station.request_top_up(&ask(&fx, 4, None)).unwrap();
+    let states = |station: &Station| -> Vec<(u32, bool, Option<String>)> {
+        station
+            .top_up_requests(fx.plan.id)
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.request.quantity, v.sent, v.quarantine.map(|q| q.code)))
+            .collect()
+    };
+    assert_eq!(
+        states(&fx.station),
+        vec![(4, false, None), (3, false, None)],
+        "recorded offline: neither has reached the secretariat yet"
+    );
+
+    let events = fx.station.pending_events(100).unwrap();
+    let seq_of = |id: TopUpRequestId| {
+        events
+            .iter()
+            .find(|e| matches!(&e.payload, EventPayload::TopUpRequested { request } if request.id == id))
+            .map(|e| (e.seq, e.id))
+            .unwrap()
+    };
+    let (first_seq, _) = seq_of(first.id);
+    let (second_seq, second_event) = seq_of(second.id);
+    fx.station
+        .apply_push_response(&PushResponse {
+            acked_through: first_seq,
+            quarantined: Vec::new(),
+        })
+        .unwrap();
+    assert_eq!(
+        states(&fx.station),
+        vec![(4, false, None), (3, true, None)],
+        "the central confirmed the first only"
+    );
+
+    fx.station
+        .apply_push_response(&PushResponse {
+            acked_through: second_seq,
+            quarantined: vec![Quarantined {
+                seq: second_seq,
+                event_id: second_event,
+                code: "plan_not_approved".into(),
+                reason: "the plan is closed".into(),
+            }],
+        })
+        .unwrap();
+    assert_eq!(
+        states(&fx.station),
+        vec![
+            (4, true, Some("plan_not_approved".to_owned())),
+            (3, true, None)
+        ],
+        "a request the central could not take says why, instead of waiting forever"
     );
 }

@@ -111,6 +111,8 @@ export const en: Messages = {
   "grants.requested": "Asked for {count} more {item}; it reaches the secretariat at the next sync",
   "grants.recent": "Recent requests (answers arrive with the sync)",
   "grants.recentLine": "{item} {count} · {when}",
+  "grants.unsent": "Not sent yet: it reaches the secretariat with the next sync",
+  "grants.refused": "The central could not take it: {reason}",
   "grants.waiting": "Waiting for the secretariat",
   "grants.fulfilled": "Approved: {count}",
   "grants.declined": "Declined: {reason}",

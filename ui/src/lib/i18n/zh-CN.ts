@@ -117,6 +117,8 @@ export const zhCN = {
   "grants.requested": "已申请追加 {count}{item}，同步后送到秘书处",
   "grants.recent": "最近的申请（处理结果随同步送到）",
   "grants.recentLine": "{item} {count} · {when}",
+  "grants.unsent": "尚未发出：联网同步后送达秘书处",
+  "grants.refused": "中心未受理：{reason}",
   "grants.waiting": "等待秘书处处理",
   "grants.fulfilled": "已批准 {count}",
   "grants.declined": "已拒绝：{reason}",

@@ -3,6 +3,7 @@ import type { Item } from "../api/generated/station/Item";
 import type { ItemGrant } from "../api/generated/station/ItemGrant";
 import { errorText } from "./errors";
 import type { TopUpAnswer } from "../api/generated/station/TopUpAnswer";
+import type { TopUpRequestView } from "../api/generated/station/TopUpRequestView";
 import {
   answerText,
   checkRelease,
@@ -93,24 +94,52 @@ describe("answerText", () => {
     decided_at: "2022-08-06T02:05:00Z",
     ...a,
   });
+  const view = (v: Partial<TopUpRequestView>): TopUpRequestView => ({
+    request: { id: "r", plan_id: "p", item_id: "m", quantity: 10, note: null, requested_at: "2022-08-06T01:00:00Z" },
+    sent: true,
+    quarantine: null,
+    answer: null,
+    ...v,
+  });
+  const answered = (a: Partial<TopUpAnswer>) => view({ answer: answer(a) });
   const count = (n: number) => `${n} 只`;
 
-  it("says a request without an answer waits for the secretariat", () => {
-    expect(requestState(null)).toBe("waiting");
-    expect(answerText(null, count, "zh-CN")).toBe("等待秘书处处理");
-    expect(answerText(null, count, "en")).toBe("Waiting for the secretariat");
+  it("says a request still on the tablet needs a sync to reach the secretariat", () => {
+    const unsent = view({ sent: false });
+    expect(requestState(unsent)).toBe("unsent");
+    expect(answerText(unsent, count, "zh-CN")).toBe("尚未发出：联网同步后送达秘书处");
+  });
+  it("says a sent request without an answer waits for the secretariat", () => {
+    expect(requestState(view({}))).toBe("waiting");
+    expect(answerText(view({}), count, "zh-CN")).toBe("等待秘书处处理");
+    expect(answerText(view({}), count, "en")).toBe("Waiting for the secretariat");
+  });
+  it("says why the central could not take a request, instead of waiting forever", () => {
+    const refused = view({
+      quarantine: {
+        seq: 7,
+        event_id: "e",
+        code: "plan_not_approved",
+        reason: "plan p is closed",
+        noticed_at: "2022-08-06T02:00:00Z",
+      },
+    });
+    expect(requestState(refused)).toBe("refused");
+    const text = answerText(refused, count, "zh-CN");
+    expect(text.startsWith("中心未受理："), text).toBe(true);
+    expect(text, "the central's own words stay for whoever looks into it").toContain("plan p is closed");
   });
   it("says how many were granted, which may differ from what was asked, and when", () => {
-    const yes = answer({ status: "fulfilled", granted: 8, grant_id: "g" });
+    const yes = answered({ status: "fulfilled", granted: 8, grant_id: "g" });
     expect(requestState(yes)).toBe("fulfilled");
     expect(answerText(yes, count, "zh-CN"), "China time").toBe("已批准 8 只 · 8月6日 10:05");
     expect(answerText(yes, count, "en")).toBe("Approved: 8 只 · 6 Aug 10:05");
   });
   it("gives the secretariat's reason as typed, and the central's plan closed in the reader's language", () => {
-    expect(requestState(answer({ reason: "库存不足" }))).toBe("declined");
-    expect(answerText(answer({ reason: "库存不足" }), count, "zh-CN")).toBe("已拒绝：库存不足 · 8月6日 10:05");
-    expect(answerText(answer({ reason: PLAN_CLOSED }), count, "zh-CN")).toBe("已拒绝：方案已结束 · 8月6日 10:05");
-    expect(answerText(answer({ reason: PLAN_CLOSED }), count, "en")).toBe("Declined: the plan was closed · 6 Aug 10:05");
-    expect(answerText(answer({}), count, "zh-CN"), "never an empty reason").toBe("已拒绝：未说明原因 · 8月6日 10:05");
+    expect(requestState(answered({ reason: "库存不足" }))).toBe("declined");
+    expect(answerText(answered({ reason: "库存不足" }), count, "zh-CN")).toBe("已拒绝：库存不足 · 8月6日 10:05");
+    expect(answerText(answered({ reason: PLAN_CLOSED }), count, "zh-CN")).toBe("已拒绝：方案已结束 · 8月6日 10:05");
+    expect(answerText(answered({ reason: PLAN_CLOSED }), count, "en")).toBe("Declined: the plan was closed · 6 Aug 10:05");
+    expect(answerText(answered({}), count, "zh-CN"), "never an empty reason").toBe("已拒绝：未说明原因 · 8月6日 10:05");
   });
 });

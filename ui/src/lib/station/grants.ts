@@ -6,9 +6,10 @@
 import type { CommandError } from "../api/backend";
 import type { Item } from "../api/generated/station/Item";
 import type { ItemGrant } from "../api/generated/station/ItemGrant";
-import type { TopUpAnswer } from "../api/generated/station/TopUpAnswer";
+import type { TopUpRequestView } from "../api/generated/station/TopUpRequestView";
 import { formatTimestamp } from "../format";
 import { translate, type Locale } from "../i18n/catalogue";
+import { quarantineReason } from "./sync-line";
 
 /** The longest note of a top-up request, in characters (the domain's `NOTE_MAX_CHARS`). */
 export const NOTE_MAX_CHARS = 200;
@@ -55,22 +56,30 @@ export function releasable(grants: readonly ItemGrant[]): ItemGrant[] {
 /** The reason the central gives when closing a plan declines its open requests. */
 export const PLAN_CLOSED = "plan closed";
 
-/** Where one of the device's top-up requests stands, as far as the last sync knows. */
-export type RequestState = "waiting" | "fulfilled" | "declined";
+/**
+ * Where one of the device's top-up requests stands, as far as the last sync knows: still on
+ * the tablet, refused by the central, waiting for the secretariat, or answered.
+ */
+export type RequestState = "unsent" | "refused" | "waiting" | "fulfilled" | "declined";
 
-/** The state of a request with `answer` (null while the secretariat has not answered). */
-export function requestState(answer: TopUpAnswer | null): RequestState {
-  return answer === null ? "waiting" : answer.status;
+export function requestState(view: TopUpRequestView): RequestState {
+  if (view.answer !== null) return view.answer.status;
+  if (view.quarantine !== null) return "refused";
+  return view.sent ? "waiting" : "unsent";
 }
 
 /**
- * The line under a request that says what became of it: 等待秘书处处理, 已批准 8 只 · 8月6日
- * 10:00, or 已拒绝：库存不足 · 8月6日 10:00. `countText` words a quantity of the request's item
- * ("8 只"). The central's `plan closed` is translated; a secretariat's reason is shown as it
- * was typed.
+ * The line under a request that says what became of it: 尚未发出…, 中心未受理：…, 等待秘书处处理,
+ * 已批准 8 只 · 8月6日 10:00, or 已拒绝：库存不足 · 8月6日 10:00. `countText` words a quantity of
+ * the request's item ("8 只"). The central's `plan closed` and quarantine codes are
+ * translated; a secretariat's reason is shown as it was typed.
  */
-export function answerText(answer: TopUpAnswer | null, countText: (n: number) => string, locale: Locale): string {
-  if (answer === null) return translate(locale, "grants.waiting");
+export function answerText(view: TopUpRequestView, countText: (n: number) => string, locale: Locale): string {
+  const { answer, quarantine } = view;
+  if (answer === null) {
+    if (quarantine !== null) return translate(locale, "grants.refused", { reason: quarantineReason(quarantine, locale) });
+    return translate(locale, view.sent ? "grants.waiting" : "grants.unsent");
+  }
   const text =
     answer.status === "fulfilled"
       ? translate(locale, "grants.fulfilled", { count: countText(answer.granted ?? 0) })
