@@ -51,8 +51,10 @@ pub enum ReadError {
     /// An Excel file calamine could not open.
     #[error("the spreadsheet cannot be read: {0}")]
     Spreadsheet(String),
-    /// A CSV that is not UTF-8 (Excel's plain "CSV" is GBK on Chinese Windows).
-    #[error("the CSV file is not UTF-8: save it from Excel as \"CSV UTF-8\", or upload the .xlsx")]
+    /// A CSV in none of the encodings Excel writes in China (UTF-8, GBK, UTF-16).
+    #[error(
+        "the CSV file is neither UTF-8 nor GBK text: save it from Excel as \"CSV UTF-8\", or upload the .xlsx"
+    )]
     NotUtf8,
     /// Nothing in the file.
     #[error("the file is empty")]
@@ -140,11 +142,31 @@ pub fn read_table(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
     first.ok_or(ReadError::Empty)
 }
 
+/// The text of a CSV file, in the encodings Excel writes in China: "CSV UTF-8" (UTF-8 with a
+/// byte-order mark), "Unicode 文本" (UTF-16 with one, tab-separated), and the plain
+/// "CSV (逗号分隔)" of Chinese Windows, in its ANSI code page GBK, which GB18030 decodes (it is
+/// GBK's superset). Without a byte-order mark UTF-8 is tried first: GBK text that is also
+/// valid UTF-8 is vanishingly rare for Chinese names. Bytes that are none of these are
+/// refused, never guessed at.
+fn csv_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ReadError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .ok_or(ReadError::NotUtf8);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.into());
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or(ReadError::NotUtf8)
+}
+
 /// RFC 4180 CSV (quoted fields, `""` escapes, line breaks inside quotes), comma- or
-/// tab-separated, with or without a byte-order mark.
+/// tab-separated, with or without a byte-order mark, in UTF-8 or GBK ([`csv_text`]).
 fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let text = csv_text(bytes)?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let first_line = text.lines().next().unwrap_or("");
     let sep = if !first_line.contains(',') && first_line.contains('\t') {
         '\t'

@@ -123,6 +123,9 @@ describe("errors and routes", () => {
     const e = new HttpError(409, "insufficient_stock", "cannot allocate 900: only 100 on hand");
     expect(errorText(e, "zh-CN")).toBe("库存不足：cannot allocate 900: only 100 on hand");
     expect(errorText(new HttpError(500, "internal", "boom"), "en")).toBe("Something went wrong: boom");
+    const unreadable = errorText(new HttpError(400, "unreadable_file", "the file is empty"), "zh-CN");
+    expect(unreadable, "what to do, in the secretariat's words").toContain("另存为 .xlsx 或“CSV UTF-8”");
+    expect(unreadable).toContain("the file is empty");
   });
   it("maps hashes to pages", () => {
     expect(pageOf("#/plans")).toBe("plans");

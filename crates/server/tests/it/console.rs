@@ -340,13 +340,37 @@ async fn a_task_table_csv_with_english_headers_and_an_unreadable_file() {
     assert_eq!(preview["rows"][1]["unit"], "新单位, 逗号", "a quoted comma");
     assert_eq!(preview["rows"][1]["quota"], 120, "full-width digits in CSV");
 
-    // GBK bytes (Excel's plain CSV on Chinese Windows) are refused with a clear message.
-    let gbk = vec![0xB5, 0xA5, 0xCE, 0xBB, b',', b'1', b'\n'];
+    // Excel's plain "CSV (逗号分隔)" on Chinese Windows is GBK; its "Unicode 文本" is UTF-16
+    // with tabs. Both read as the UTF-8 file does.
+    let excel_table =
+        "单位,板块,任务数,链接,联系人\r\n单位丙,侨,300,https://s.example/gbk,王五\r\n";
+    let (gbk, _, lossy) = encoding_rs::GBK.encode(excel_table);
+    assert!(!lossy);
+    assert!(std::str::from_utf8(&gbk).is_err(), "really not UTF-8");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in excel_table.replace(',', "\t").encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    for (what, bytes) in [("GBK", gbk.into_owned()), ("UTF-16", utf16)] {
+        let (status, preview) =
+            send_file(&c, "/api/v1/imports/task-table/preview", &admin, bytes).await;
+        assert_eq!(status, StatusCode::OK, "{what}: {preview}");
+        assert_eq!(issues(&preview), vec![], "{what}: {preview}");
+        assert_eq!(preview["rows"][0]["unit"], "单位丙", "{what}: {preview}");
+        assert_eq!(preview["rows"][0]["contact"], "王五", "{what}: {preview}");
+    }
+    // Bytes in no encoding Excel writes are refused with what to do, never guessed at.
     let body = expect_error(
-        send_file(&c, "/api/v1/imports/task-table/preview", &admin, gbk).await,
+        send_file(
+            &c,
+            "/api/v1/imports/task-table/preview",
+            &admin,
+            vec![0xFF, 0x81, b',', b'1', b'\n'],
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "unreadable_file",
-        "a CSV that is not UTF-8",
+        "a CSV in no encoding Excel writes",
     );
     assert!(
         body["error"]["message"].as_str().unwrap().contains("UTF-8"),

@@ -191,6 +191,7 @@ export const consoleEn: ConsoleMessages = {
   "errcode.forbidden": "Not allowed (viewers are read-only)",
   "errcode.invalid_session": "Your session expired: log in again",
   "errcode.import_has_errors": "The file has bad rows: nothing was imported",
+  "errcode.unreadable_file": "The file cannot be read. Save it from Excel as .xlsx or \"CSV UTF-8\" and upload it again ({message})",
   "errcode.exceeds_grant": "Beyond the device's grant: {message}",
   "errcode.grant_exceeds_allocation": "Beyond the plan's allocation: {message}",
   "errcode.top_up_not_open": "This request was already answered",

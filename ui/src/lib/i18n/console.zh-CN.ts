@@ -193,6 +193,7 @@ export const consoleZhCN = {
   "errcode.forbidden": "没有权限（只读账号不能修改）",
   "errcode.invalid_session": "登录已过期，请重新登录",
   "errcode.import_has_errors": "文件有错误行，未导入任何内容",
+  "errcode.unreadable_file": "无法读取该文件。请在 Excel 中另存为 .xlsx 或“CSV UTF-8”后重新上传（{message}）",
   "errcode.exceeds_grant": "超出该设备的配额：{message}",
   "errcode.grant_exceeds_allocation": "超出活动配额：{message}",
   "errcode.top_up_not_open": "该申请已处理过",
