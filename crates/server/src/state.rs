@@ -1,7 +1,9 @@
-//! What every handler shares: the store, the configuration, the clock, and the queues that
-//! keep each device's pushes in order on their way into the store.
+//! What every handler shares: the store, the configuration, the clock, the queues that keep
+//! each device's pushes in order on their way into the store, and when each device was last
+//! heard from.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::DeviceId;
@@ -49,7 +51,17 @@ pub struct AppState {
     config: Arc<Config>,
     clock: Clock,
     push_turns: Arc<Turns<DeviceId>>,
+    contacts: Contacts,
 }
+
+/// When the central last heard from each device (an authenticated push or pull), by the
+/// state's clock.
+///
+/// Kept in memory only, on purpose: a station that has nothing to push still pulls every 30 s,
+/// and recording that in the store would make every no-op sync a write (an fsync, the store
+/// commits with `synchronous=FULL`). So it is lost on restart: until a device syncs again,
+/// the console falls back to when it last pushed (the `received_at` of its newest event).
+type Contacts = Arc<Mutex<HashMap<DeviceId, DateTime<Utc>>>>;
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -67,6 +79,7 @@ impl AppState {
             config: Arc::new(Config::default()),
             clock: Arc::new(Utc::now),
             push_turns: Turns::new(crate::turns::PATIENCE),
+            contacts: Contacts::default(),
         }
     }
 
@@ -100,6 +113,25 @@ impl AppState {
     /// A place in `device`'s queue of pushes: see [`crate::turns`].
     pub(crate) fn push_ticket(&self, device: DeviceId) -> Ticket<DeviceId> {
         self.push_turns.ticket(device)
+    }
+
+    /// Notes that `device` was heard from now (it authenticated a push or a pull). In memory
+    /// only: see [`Contacts`].
+    pub(crate) fn heard_from(&self, device: DeviceId) {
+        let now = self.now();
+        let mut contacts = self.contacts.lock().unwrap_or_else(PoisonError::into_inner);
+        let last = contacts.entry(device).or_insert(now);
+        // Concurrent requests of one device may finish in any order; keep the latest.
+        *last = (*last).max(now);
+    }
+
+    /// When each device was last heard from since this central started; a device missing from
+    /// the map has not synced since (after a restart the map starts empty).
+    pub(crate) fn last_contacts(&self) -> HashMap<DeviceId, DateTime<Utc>> {
+        self.contacts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Runs a blocking store call on tokio's blocking pool.

@@ -42,13 +42,18 @@ pub(super) struct ItemLine {
     handed_out: u64,
 }
 
-/// A device with its unit's name and when it last pushed.
+/// A device with its unit's name, when it last pushed and when it was last heard from.
 #[derive(Debug, Serialize)]
 pub(super) struct DeviceLine {
     #[serde(flatten)]
     device: DeviceRecord,
     unit_name: String,
+    /// When the central received the device's newest stored event.
     last_push_at: Option<DateTime<Utc>>,
+    /// The later of its last push and its last authenticated push or pull (a quiet station
+    /// still pulls). The latter is kept in memory only ([`AppState::heard_from`]): right after
+    /// a restart this is just `last_push_at`, until the device syncs again.
+    last_contact_at: Option<DateTime<Utc>>,
     last_seq: u64,
 }
 
@@ -77,6 +82,7 @@ pub(super) async fn dashboard(
 ) -> ApiResult<Json<Dashboard>> {
     caller.secretariat()?;
     let now = state.now();
+    let contacts = state.last_contacts();
     let dashboard = state
         .run(move |s| {
             let records = s.records()?;
@@ -114,9 +120,12 @@ pub(super) async fn dashboard(
                 .into_iter()
                 .map(|d| {
                     let a = activity.get(&d.id);
+                    let last_push_at = a.and_then(|a| a.last_push_at);
                     DeviceLine {
                         unit_name: names.get(&d.unit_id).cloned().unwrap_or_default(),
-                        last_push_at: a.and_then(|a| a.last_push_at),
+                        last_push_at,
+                        // `None` is less than any time, so this is the later of the two.
+                        last_contact_at: contacts.get(&d.id).copied().max(last_push_at),
                         last_seq: a.map_or(0, |a| a.last_seq),
                         device: d,
                     }

@@ -42,6 +42,9 @@ pub(super) async fn push(
     PushingDevice(device): PushingDevice,
     body: Request,
 ) -> ApiResult<Json<PushResponse>> {
+    // The token is good (revoked or not: a lost tablet that turns up is heard from too),
+    // whatever becomes of the batch.
+    state.heard_from(device.id);
     // The device's place in the queue for the store, taken in the order the pushes arrive,
     // before their bodies are read and parsed. Every early return below drops it, which
     // releases the place.
@@ -112,6 +115,9 @@ pub(super) async fn pull(
             "only an enrolled device pulls; the console reads the records".into(),
         ));
     };
+    // A station with nothing to push still pulls: this is what tells the console it is alive.
+    // A revoked device never gets here (`Caller` refuses it with 401), so it is not contact.
+    state.heard_from(device.id);
     let limit = query
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)

@@ -1044,6 +1044,115 @@ async fn a_revoked_device_may_push_but_not_pull_and_its_unspent_grant_returns() 
     );
 }
 
+/// The dashboard's `last_push_at` and `last_contact_at` of `device`.
+async fn dashboard_times(
+    c: &Central,
+    admin: &Auth,
+    device: DeviceId,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let (status, dash) = c.call("GET", "/api/v1/dashboard", admin, None).await;
+    assert_eq!(status, StatusCode::OK, "{dash}");
+    let line = dash["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == device.to_string())
+        .unwrap_or_else(|| panic!("{device} is on the dashboard: {dash}"));
+    let time = |key: &str| serde_json::from_value::<Option<DateTime<Utc>>>(line[key].clone());
+    (
+        time("last_push_at").unwrap(),
+        time("last_contact_at").unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_quiet_device_that_only_pulls_is_still_in_contact_and_a_refused_pull_is_not() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let mut quiet = Tablet::enroll(&c, c.unit_a, "安静的平板").await;
+    let never = Tablet::enroll(&c, c.unit_a, "从未同步的平板").await;
+    let lost = Tablet::enroll(&c, c.unit_a, "丢失的平板").await;
+    let plan = approved_plan(&c, c.unit_a, &[(quiet.id, 5)]);
+    let pushed_at = c.now();
+    let open = quiet.open_session(plan);
+    push(&c, &quiet, &[open]).await;
+    assert_eq!(
+        dashboard_times(&c, &admin, quiet.id).await,
+        (Some(pushed_at), Some(pushed_at)),
+        "right after a push, the last contact is the push"
+    );
+
+    // A quiet half hour: nothing to push, but the station keeps pulling.
+    c.advance(Duration::minutes(30));
+    pull(&c, &quiet.auth, 0, None).await;
+    let pulled_at = c.now();
+    assert_eq!(
+        dashboard_times(&c, &admin, quiet.id).await,
+        (Some(pushed_at), Some(pulled_at)),
+        "a pull is contact: the tablet is alive though it pushed nothing new"
+    );
+    assert_eq!(
+        dashboard_times(&c, &admin, never.id).await,
+        (None, None),
+        "a device that never synced has neither"
+    );
+
+    // A pull of the lost tablet, then the secretariat revokes it: its later pulls are refused
+    // and are not contact. Its push is still taken (see above), and that is contact.
+    pull(&c, &lost.auth, 0, None).await;
+    let lost_pulled_at = c.now();
+    let (status, _) = c
+        .call(
+            "POST",
+            &format!("/api/v1/devices/{}/revoke", lost.id),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    c.advance(Duration::minutes(30));
+    expect_error(
+        pull_raw(&c, &lost.auth, 0, None).await,
+        StatusCode::UNAUTHORIZED,
+        "device_revoked",
+        "a revoked device reads nothing",
+    );
+    assert_eq!(
+        dashboard_times(&c, &admin, lost.id).await,
+        (None, Some(lost_pulled_at)),
+        "a refused pull is not contact"
+    );
+    push(&c, &lost, &[]).await;
+    assert_eq!(
+        dashboard_times(&c, &admin, lost.id).await,
+        (None, Some(c.now())),
+        "the lost tablet's accepted (empty) push is contact, though nothing was stored"
+    );
+
+    // The contacts live in memory: a restarted central over the same file knows only pushes.
+    let restarted = {
+        let now = c.now();
+        fieldpost_server::AppState::new(c.store.clone()).with_clock(Arc::new(move || now))
+    };
+    let res = tower::ServiceExt::oneshot(
+        fieldpost_server::app(restarted),
+        crate::support::request("GET", "/api/v1/dashboard", &admin, None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let dash: Value = serde_json::from_slice(&bytes).unwrap();
+    for d in dash["devices"].as_array().unwrap() {
+        assert_eq!(
+            d["last_contact_at"], d["last_push_at"],
+            "after a restart the last contact falls back to the last push: {d}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn cursors_repeat_page_and_end_and_a_new_device_gets_a_snapshot() {
     let c = Central::new();
