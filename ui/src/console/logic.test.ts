@@ -3,11 +3,12 @@ import { HttpError, type Preview } from "../lib/api/http";
 import {
   barFraction,
   collectionWindow,
+  deviceStale,
   errorText,
   grantQuantity,
   issueText,
   isStale,
-  lastSyncLabel,
+  lastContactLabel,
   niceMax,
   openTopUp,
   pageOf,
@@ -60,19 +61,26 @@ describe("chart scales", () => {
   });
 });
 
-describe("last sync", () => {
+describe("last contact", () => {
   const now = "2022-08-06T10:00:00Z";
   it("says how long ago, in the console's language", () => {
-    expect(lastSyncLabel(now, null, "zh-CN")).toBe("从未同步");
-    expect(lastSyncLabel(now, "2022-08-06T09:59:40Z", "zh-CN")).toBe("刚刚");
-    expect(lastSyncLabel(now, "2022-08-06T09:55:00Z", "zh-CN")).toBe("5 分钟前");
-    expect(lastSyncLabel(now, "2022-08-06T07:00:00Z", "en")).toBe("3 h ago");
-    expect(lastSyncLabel(now, "2022-08-03T10:00:00Z", "en")).toBe("3 days ago");
+    expect(lastContactLabel(now, null, "zh-CN")).toBe("从未同步");
+    expect(lastContactLabel(now, "2022-08-06T09:59:40Z", "zh-CN")).toBe("刚刚");
+    expect(lastContactLabel(now, "2022-08-06T09:55:00Z", "zh-CN")).toBe("5 分钟前");
+    expect(lastContactLabel(now, "2022-08-06T07:00:00Z", "en")).toBe("3 h ago");
+    expect(lastContactLabel(now, "2022-08-03T10:00:00Z", "en")).toBe("3 days ago");
   });
   it("flags a device silent for more than a day", () => {
     expect(isStale(now, "2022-08-06T09:00:00Z")).toBe(false);
     expect(isStale(now, "2022-08-05T09:00:00Z")).toBe(true);
     expect(isStale(now, null)).toBe(true);
+  });
+  it("goes by the last contact, so a quiet station that only pulls is not flagged", () => {
+    const quiet = { revoked_at: null, last_push_at: "2022-08-03T10:00:00Z", last_contact_at: "2022-08-06T09:59:30Z" };
+    expect(deviceStale(now, quiet)).toBe(false);
+    expect(deviceStale(now, { ...quiet, last_contact_at: "2022-08-05T09:00:00Z" })).toBe(true);
+    expect(deviceStale(now, { revoked_at: null, last_contact_at: null })).toBe(true);
+    expect(deviceStale(now, { revoked_at: "2022-08-04T00:00:00Z", last_contact_at: null })).toBe(false);
   });
 });
 

@@ -1,11 +1,11 @@
 /**
  * The console's logic, kept out of the components so vitest checks it without a DOM:
- * the collection window's days left, chart scales, "last sync" wording, import preview
+ * the collection window's days left, chart scales, "last contact" wording and stale devices, import preview
  * summaries and the text of each row issue, error messages by code, and the page routes.
  */
 import type { Locale } from "../lib/i18n/catalogue";
 import { consoleTranslate, isConsoleKey, type ConsoleKey } from "../lib/i18n/console";
-import type { ImportIssue, Preview, TopUpRequestLine } from "../lib/api/http";
+import type { DeviceLine, ImportIssue, Preview, TopUpRequestLine } from "../lib/api/http";
 import { HttpError } from "../lib/api/http";
 import { parseTimestamp } from "../lib/format";
 
@@ -50,8 +50,12 @@ export function barFraction(value: number, max: number): number {
   return Math.min(1, value / max);
 }
 
-/** "3 分钟前" / "从未同步": when a device last synced, relative to the dashboard's `now`. */
-export function lastSyncLabel(now: string, last: string | null, locale: Locale): string {
+/**
+ * "3 分钟前" / "从未同步": when the central last heard from a device (its `last_contact_at`: a
+ * push or a pull, so a quiet station that only pulls still reads as alive), relative to the
+ * dashboard's `now`.
+ */
+export function lastContactLabel(now: string, last: string | null, locale: Locale): string {
   if (last === null) return consoleTranslate(locale, "dev.never");
   const [n, l] = [parseTimestamp(now), parseTimestamp(last)];
   if (n === null || l === null) return last;
@@ -63,11 +67,20 @@ export function lastSyncLabel(now: string, last: string | null, locale: Locale):
   return consoleTranslate(locale, "dev.daysAgo", { n: Math.floor(hours / 24) });
 }
 
-/** Whether a device has been silent long enough to be worth a look (a day). */
+/** Whether a device has been silent (no push, no pull) long enough to be worth a look (a day). */
 export function isStale(now: string, last: string | null): boolean {
   if (last === null) return true;
   const [n, l] = [parseTimestamp(now), parseTimestamp(last)];
   return n === null || l === null || n - l > DAY;
+}
+
+/**
+ * Whether a device's row is flagged: an active device silent for a day, going by when it was
+ * last heard from (a quiet station still pulls), not by its last push. A revoked device is
+ * expected to be silent.
+ */
+export function deviceStale(now: string, d: Pick<DeviceLine, "revoked_at" | "last_contact_at">): boolean {
+  return d.revoked_at === null && isStale(now, d.last_contact_at);
 }
 
 /** Counts of an import preview. */

@@ -70,7 +70,13 @@ export type DeviceRecord = {
 };
 export type DeviceLine = DeviceRecord & {
   unit_name: string;
+  /** When the central received the device's newest stored event. */
   last_push_at: string | null;
+  /**
+   * The later of `last_push_at` and the device's last push or pull. The central keeps the
+   * latter in memory only: right after it restarts this is just `last_push_at`.
+   */
+  last_contact_at: string | null;
   last_seq: number;
 };
 export type ItemLine = {
