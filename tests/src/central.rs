@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
+use fieldpost_central::enrollment;
+use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::store::{Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store};
 use fieldpost_domain::*;
-use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::store::{Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store};
-use fieldpost_server::{AppState, app, enrollment};
+use fieldpost_server::{AppState, app};
 use fieldpost_station::Station;
 use fieldpost_station::identity::DeviceIdentity;
 use fieldpost_sync::EnrollRequest;
@@ -220,7 +221,7 @@ pub async fn enroll_station(
     path: &Path,
     name: &str,
 ) -> anyhow::Result<Station> {
-    let code = enrollment::issue_blocking(store, &actor(), unit, Utc::now(), Duration::hours(1))?;
+    let code = enrollment::issue(store, &actor(), unit, Utc::now(), Duration::hours(1))?;
     let reply = Client::new(central_url, None)?
         .enroll(&EnrollRequest {
             code: code.code,

@@ -11,11 +11,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
+use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::testkit;
 use fieldpost_domain::{
     DeviceEvent, EventId, EventPayload, Handout, HandoutId, SessionId, StationSession,
 };
-use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::{AppState, app, testkit};
+use fieldpost_server::{AppState, app};
 use fieldpost_sync::client::Client;
 use fieldpost_sync::{PullQuery, PushRequest};
 
@@ -89,14 +90,14 @@ async fn main() -> anyhow::Result<()> {
                 chunk
                     .iter()
                     .zip(bodies)
-                    .map(|(e, b)| fieldpost_server::store::PushedEvent::new(e.clone(), b.clone()))
+                    .map(|(e, b)| fieldpost_central::store::PushedEvent::new(e.clone(), b.clone()))
                     .collect()
             })
             .collect();
         let t = Instant::now();
         let cpu0 = thread_cpu_s();
         for pushed in &batches {
-            use fieldpost_server::store::Store;
+            use fieldpost_central::store::Store;
             store.push(Utc::now(), a.device_id, pushed)?;
         }
         let s = t.elapsed().as_secs_f64();

@@ -1,87 +1,10 @@
-//! Errors: the store's refusals and the HTTP boundary that turns them into
+//! The HTTP boundary of errors: every refusal becomes
 //! `{"error": {"code", "message", "field"}}` with the right status.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use fieldpost_central::StoreError;
 use fieldpost_sync::{ErrorBody, ErrorDetail};
-
-/// Why a store operation did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The record does not exist.
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    /// A value is not acceptable (names the field).
-    #[error("{field}: {message}")]
-    Invalid {
-        /// The request field at fault.
-        field: String,
-        /// Why.
-        message: String,
-    },
-    /// The request is valid but contradicts the stored state.
-    #[error("{message}")]
-    Conflict {
-        /// Stable code, e.g. `insufficient_stock`.
-        code: &'static str,
-        /// Why.
-        message: String,
-        /// The request field at fault, when one is.
-        field: Option<String>,
-    },
-    /// A credential (an enrollment code) is unknown or expired.
-    #[error("{message}")]
-    Credential {
-        /// Stable code.
-        code: &'static str,
-        /// Why.
-        message: String,
-    },
-    /// A push skipped seqs: the device must send from `expected_seq`.
-    #[error("the central expects seq {expected_seq} next from this device")]
-    SeqGap {
-        /// The next seq the central expects.
-        expected_seq: u64,
-    },
-    /// The database failed.
-    #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
-    /// Stored data could not be read back.
-    #[error("corrupt record: {0}")]
-    Corrupt(String),
-}
-
-impl StoreError {
-    /// Shorthand for [`StoreError::Invalid`].
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        StoreError::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-
-    /// Shorthand for [`StoreError::Conflict`].
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Conflict {
-            code,
-            message: message.into(),
-            field: None,
-        }
-    }
-
-    /// Shorthand for a [`StoreError::Conflict`] that names a field.
-    pub fn conflict_on(
-        code: &'static str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        StoreError::Conflict {
-            code,
-            message: message.into(),
-            field: Some(field.into()),
-        }
-    }
-}
 
 /// An error answered over HTTP.
 #[derive(Debug, thiserror::Error)]
@@ -223,32 +146,15 @@ impl From<StoreError> for ApiError {
                 expected_seq,
                 message: e.to_string(),
             },
-            StoreError::Database(e) => match unique_violation(&e) {
-                Some(field) => ApiError::Conflict {
-                    code: "duplicate",
-                    message: format!("another record already has this {field}"),
-                    field: Some(field),
-                },
-                None => ApiError::Internal(e.to_string()),
+            e @ StoreError::Duplicate { field } => ApiError::Conflict {
+                code: "duplicate",
+                message: e.to_string(),
+                field: Some(field.to_owned()),
             },
+            StoreError::Storage(m) => ApiError::Internal(m),
             StoreError::Corrupt(m) => ApiError::Internal(m),
         }
     }
-}
-
-/// The column of a UNIQUE violation ("UNIQUE constraint failed: units.survey_link").
-fn unique_violation(e: &rusqlite::Error) -> Option<String> {
-    let rusqlite::Error::SqliteFailure(err, Some(message)) = e else {
-        return None;
-    };
-    if err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-        && err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-    {
-        return None;
-    }
-    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
-    let last = columns.split(", ").last()?;
-    Some(last.rsplit('.').next().unwrap_or(last).to_owned())
 }
 
 impl IntoResponse for ApiError {

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::store::{Actor, Store};
+use fieldpost_central::{bootstrap_admin, demo, enrollment};
 use fieldpost_domain::UnitId;
-use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::store::{Actor, Store};
-use fieldpost_server::{AppState, Config, app, bootstrap_admin, demo, enrollment};
+use fieldpost_server::{AppState, Config, app};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -95,7 +96,7 @@ fn enroll_code(
             None => bail!("no unit named {unit:?} in {}", data_dir.display()),
         },
     };
-    let issued = enrollment::issue_blocking(
+    let issued = enrollment::issue(
         &store,
         &Actor::System("cli"),
         unit.id,
@@ -111,7 +112,7 @@ fn enroll_code(
         }
     };
     let text = enrollment::qr_text(&issued.code, server_url);
-    enrollment::write_qr_png(&text, &path)
+    fieldpost_sheets::qr::write_png(&text, &path)
         .with_context(|| format!("writing {}", path.display()))?;
     println!("unit: {} ({})", unit.name, unit.id);
     println!("enrollment code: {}", issued.code);

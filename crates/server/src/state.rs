@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::DeviceId;
 
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Store, StoreResult};
 use crate::turns::{Ticket, Turns};
+use fieldpost_central::store::{Store, StoreResult};
 
 /// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
 /// without sleeping.

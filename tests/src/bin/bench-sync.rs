@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::Utc;
+use fieldpost_central::store::DeviceShare;
 use fieldpost_domain::*;
-use fieldpost_server::store::DeviceShare;
 use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::sync_loop::{

@@ -20,10 +20,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
+use fieldpost_central::enrollment;
+use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::store::{Actor, Approval, DeviceShare, Store, TopUpStatus};
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
-use fieldpost_server::enrollment;
-use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::store::{Actor, Approval, DeviceShare, Store, TopUpStatus};
 use fieldpost_tests::central::{TestCentral, filed_plan, seed};
 use serde_json::json;
 
@@ -42,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
     let store = central.store.clone();
     let world = seed(store.as_ref(), 1_000, 200)?;
     let plan_id = filed_plan(store.as_ref(), world.unit_id, &[])?;
-    let code = enrollment::issue_blocking(
+    let code = enrollment::issue(
         store.as_ref(),
         &actor(),
         world.unit_id,

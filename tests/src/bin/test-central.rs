@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use fieldpost_server::store::sqlite::SqliteStore;
+use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_server::{AppState, app};
 
 #[tokio::main]

@@ -7,9 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fieldpost_central::store::DeviceShare;
+use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_domain::*;
-use fieldpost_server::store::DeviceShare;
-use fieldpost_server::store::sqlite::SqliteStore;
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::sync_loop::{SyncConfig, sync_once};
 use fieldpost_sync::client::Client;

@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use fieldpost_central::store::{DeviceShare, Store};
 use fieldpost_domain::*;
-use fieldpost_server::store::{DeviceShare, Store};
 use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::sync_loop::{SyncConfig, sync_once};

@@ -8,8 +8,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use fieldpost_central::store::DeviceShare;
 use fieldpost_domain::*;
-use fieldpost_server::store::DeviceShare;
 use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::sync_loop::{SyncConfig, pull_all, push_all, sync_once};

@@ -9,14 +9,12 @@ use fieldpost_domain::UnitId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{
-    Caller, SESSION_COOKIE, hash_password, random_token, session_cookie, sha256_hex,
-    verify_password,
-};
+use crate::auth::{Caller, SESSION_COOKIE, session_cookie};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
-use crate::store::{NewUser, Role, User};
+use fieldpost_central::secrets::{hash_password, random_token, sha256_hex, verify_password};
+use fieldpost_central::store::{NewUser, Role, User};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,11 +8,12 @@ use fieldpost_domain::{DeviceId, UnitId};
 use fieldpost_sync::{EnrollRequest, EnrollResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Caller, enrollment_code_hash, random_token, sha256_hex};
+use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, path_id};
 use crate::state::AppState;
-use crate::store::DeviceRecord;
+use fieldpost_central::secrets::{enrollment_code_hash, random_token, sha256_hex};
+use fieldpost_central::store::DeviceRecord;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,8 +40,9 @@ pub(super) async fn issue_code(
 ) -> ApiResult<(StatusCode, Json<IssuedCode>)> {
     caller.secretariat_admin()?;
     let issued = crate::enrollment::issue(&state, &caller.actor(), b.unit_id).await?;
-    let qr_text = crate::enrollment::qr_text(&issued.code, None);
-    let qr_svg = crate::enrollment::qr_svg(&qr_text)?;
+    let qr_text = fieldpost_central::enrollment::qr_text(&issued.code, None);
+    let qr_svg = fieldpost_sheets::qr::svg(&qr_text)
+        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedCode {

@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 use fieldpost_domain::UnitId;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, StoreError};
-use crate::export::{self, Names, XLSX_MIME};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
-use crate::posters::{Poster, poster_svg, posters_html};
 use crate::state::AppState;
+use fieldpost_central::StoreError;
+use fieldpost_sheets::export::{self, Names, XLSX_MIME};
+use fieldpost_sheets::posters::{Poster, poster_svg, posters_html};
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> StoreError {
+fn xlsx_error(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("xlsx: {e}"))
 }
 
@@ -113,7 +114,7 @@ pub(super) async fn plan_assessment(
     ))
 }
 
-fn poster_error(e: crate::posters::PosterError) -> StoreError {
+fn poster_error(e: fieldpost_sheets::posters::PosterError) -> StoreError {
     StoreError::Corrupt(format!("poster: {e}"))
 }
 

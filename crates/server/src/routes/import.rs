@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
-use crate::import::{
+use crate::state::AppState;
+use fieldpost_central::store::{DailyCount, UnitSheetOutcome, UnitSheetRow};
+use fieldpost_sheets::import::{
     CountRow, ImportKind, Preview, TaskRow, campaign_year, preview_counts, preview_task_table,
     read_table,
 };
-use crate::state::AppState;
-use crate::store::{DailyCount, UnitSheetOutcome, UnitSheetRow};
 
 /// An uploaded file: the raw body, up to the body limit.
 #[derive(Debug)]
@@ -48,7 +48,7 @@ pub(super) struct ApplyQuery {
     skip_bad_rows: bool,
 }
 
-fn unreadable(e: crate::import::ReadError) -> ApiError {
+fn unreadable(e: fieldpost_sheets::import::ReadError) -> ApiError {
     ApiError::BadRequest {
         code: "unreadable_file",
         message: e.to_string(),

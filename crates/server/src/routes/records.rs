@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use crate::store::{AuditEntry, DailyCount, Records, UnitRecord};
+use fieldpost_central::store::{AuditEntry, DailyCount, Records, UnitRecord};
 
 #[derive(Debug, Serialize)]
 pub(super) struct Health {

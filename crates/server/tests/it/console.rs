@@ -9,10 +9,10 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate};
+use fieldpost_central::store::{Actor, SessionRecord, Store, VolunteerHours};
 use fieldpost_domain::{CheckInId, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId};
-use fieldpost_server::export::{Names, volunteer_hours};
-use fieldpost_server::store::{Actor, SessionRecord, Store, VolunteerHours};
 use fieldpost_server::{Config, app};
+use fieldpost_sheets::export::{Names, volunteer_hours};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -538,7 +538,7 @@ async fn download(c: &Central, path: &str, auth: &Auth) -> Vec<u8> {
     );
     assert_eq!(
         headers[header::CONTENT_TYPE],
-        fieldpost_server::export::XLSX_MIME,
+        fieldpost_sheets::export::XLSX_MIME,
         "{path} is an xlsx"
     );
     assert!(
@@ -561,12 +561,12 @@ async fn the_bulletin_export_reads_back_with_the_records_numbers() {
             &actor,
             c.now(),
             vec![
-                fieldpost_server::store::DailyCount {
+                fieldpost_central::store::DailyCount {
                     unit_id: c.unit_a,
                     day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
                     count: 150,
                 },
-                fieldpost_server::store::DailyCount {
+                fieldpost_central::store::DailyCount {
                     unit_id: c.unit_b,
                     day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
                     count: 300,
@@ -666,7 +666,7 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
             c.now(),
             [(6, 120), (7, 50), (5, 9)]
                 .into_iter()
-                .map(|(d, n)| fieldpost_server::store::DailyCount {
+                .map(|(d, n)| fieldpost_central::store::DailyCount {
                     unit_id: c.unit_a,
                     day: day(d),
                     count: n,

@@ -4,10 +4,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use chrono::{TimeZone, Utc};
+use fieldpost_central::demo::{self, ITEMS, TARGET, UNITS};
+use fieldpost_central::store::Store;
+use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_domain::PlanStatus;
-use fieldpost_server::demo::{self, ITEMS, TARGET, UNITS};
-use fieldpost_server::store::Store;
-use fieldpost_server::store::sqlite::SqliteStore;
 
 #[test]
 fn illustrative_quotas_sum_exactly_to_the_target() {

@@ -2,8 +2,8 @@
 //! a code and its QR PNG.
 
 use axum::http::StatusCode;
-use fieldpost_server::enrollment;
-use fieldpost_server::store::Actor;
+use fieldpost_central::enrollment;
+use fieldpost_central::store::Actor;
 use serde_json::json;
 
 use crate::support::{Auth, Central, expect_error};
@@ -76,7 +76,7 @@ async fn a_code_works_once() {
     assert_ne!(stored[0], token, "the raw token is never stored");
     assert_eq!(
         stored[0],
-        fieldpost_server::auth::sha256_hex(&token),
+        fieldpost_central::secrets::sha256_hex(&token),
         "the stored value is the token's SHA-256"
     );
 }
@@ -84,7 +84,7 @@ async fn a_code_works_once() {
 #[tokio::test]
 async fn a_code_expires() {
     let c = Central::new();
-    let issued = enrollment::issue_blocking(
+    let issued = enrollment::issue(
         c.store.as_ref(),
         &Actor::System("test"),
         c.unit_a,

@@ -3,15 +3,15 @@
 //! and a refused operation changes nothing.
 
 use chrono::{DateTime, TimeZone, Utc};
+use fieldpost_central::StoreError;
+use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
+use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::store::{
+    Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store, StoreResult,
+};
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Handout, HandoutId, HandoutVoid, Item, ItemId, ItemKind,
     PlanId, Section, SectionId, SessionId, Unit, UnitId,
-};
-use fieldpost_server::StoreError;
-use fieldpost_server::auth::{enrollment_code_hash, sha256_hex};
-use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::store::{
-    Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store, StoreResult,
 };
 use proptest::prelude::*;
 use rusqlite::Connection;

@@ -3,8 +3,8 @@
 //! unit-quota records built from it.
 
 use axum::http::StatusCode;
+use fieldpost_central::store::{Actor, DailyCount, Store};
 use fieldpost_domain::{Handout, HandoutId, HandoutVoid, PlanId, SessionId};
-use fieldpost_server::store::{Actor, DailyCount, Store};
 use serde_json::{Value, json};
 
 use crate::support::{Central, expect_error, t0};

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use fieldpost_server::store::sqlite::{SqliteStore, migrate};
+use fieldpost_central::store::sqlite::{SqliteStore, migrate};
 
 #[test]
 fn every_migration_file_is_embedded_in_order() {
@@ -60,7 +60,7 @@ fn migrations_apply_once_and_connections_use_wal_and_foreign_keys() {
         .unwrap();
     assert_eq!(
         page_size,
-        fieldpost_server::store::sqlite::PAGE_SIZE,
+        fieldpost_central::store::sqlite::PAGE_SIZE,
         "a new central is created with the page size its pushes were measured with"
     );
     let synchronous: i64 = SqliteStore::open(&path)

@@ -8,12 +8,13 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use fieldpost_central::enrollment;
+use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::store::{Actor, CampaignRecord, NewUser, Role, Store, User};
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
 };
-use fieldpost_server::store::sqlite::SqliteStore;
-use fieldpost_server::store::{Actor, CampaignRecord, NewUser, Role, Store, User};
-use fieldpost_server::{AppState, Config, app, enrollment};
+use fieldpost_server::{AppState, Config, app};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -237,7 +238,7 @@ impl Central {
 
     /// Enrolls a device for `unit`; returns its id and bearer auth.
     pub async fn device(&self, unit: UnitId, name: &str) -> (DeviceId, Auth) {
-        let issued = enrollment::issue_blocking(
+        let issued = enrollment::issue(
             self.store.as_ref(),
             &Actor::System("test"),
             unit,

@@ -3,11 +3,11 @@
 //! the answer; a request that cannot be one is quarantined with a code.
 
 use axum::http::StatusCode;
+use fieldpost_central::store::{Actor, Approval, DeviceShare, PlanContent, Store};
 use fieldpost_domain::{
     DeviceEvent, DeviceId, EventPayload, ItemId, ItemQuantity, PlanId, TopUpAnswer,
     TopUpAnswerStatus, TopUpRequest, TopUpRequestId, UnitId,
 };
-use fieldpost_server::store::{Actor, Approval, DeviceShare, PlanContent, Store};
 use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
 use serde_json::{Value, json};
 

@@ -5,8 +5,8 @@
 //! Behind the `testkit` cargo feature, off by default.
 //!
 //! ```no_run
-//! # fn demo() -> Result<(), fieldpost_server::StoreError> {
-//! use fieldpost_server::{store::sqlite::SqliteStore, testkit};
+//! # fn demo() -> Result<(), fieldpost_central::StoreError> {
+//! use fieldpost_central::{store::sqlite::SqliteStore, testkit};
 //! let store = SqliteStore::open_dir(std::path::Path::new("/tmp/central"))?;
 //! let now = chrono::Utc::now();
 //! // A unit with two tablets and an approved plan (window: now ± 1 day) granting 500 masks each.
@@ -21,9 +21,9 @@ use fieldpost_domain::{
     SectionId, Unit, UnitId,
 };
 
-use crate::auth::{enrollment_code_hash, random_token, sha256_hex};
 use crate::enrollment;
 use crate::error::StoreError;
+use crate::secrets::{enrollment_code_hash, random_token, sha256_hex};
 use crate::store::{Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store, StoreResult};
 
 const ACTOR: Actor = Actor::System("testkit");
@@ -147,14 +147,14 @@ pub fn item(store: &dyn Store, now: DateTime<Utc>, code: &str, stock: u32) -> St
 
 /// Enrolls a device for `unit` the way `POST /api/v1/devices/enroll` does: issues a one-time
 /// code, exchanges it, and returns the bearer token. (To enroll over HTTP instead, take the
-/// code from [`enrollment::issue_blocking`] and send it.)
+/// code from [`enrollment::issue`] and send it.)
 pub fn enroll(
     store: &dyn Store,
     now: DateTime<Utc>,
     unit: UnitId,
     name: &str,
 ) -> StoreResult<Enrolled> {
-    let issued = enrollment::issue_blocking(store, &ACTOR, unit, now, Duration::hours(24))?;
+    let issued = enrollment::issue(store, &ACTOR, unit, now, Duration::hours(24))?;
     let token = random_token("fpd_");
     let device = store.enroll(
         now,

@@ -210,6 +210,39 @@ pub(crate) fn col_u64(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
 }
 
+/// SQLite's errors in the central's words. A UNIQUE violation names the request field it
+/// stands for (never a table or column); anything else is a storage failure for the log.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match unique_field(&e) {
+            Some(field) => StoreError::Duplicate { field },
+            None => StoreError::Storage(e.to_string()),
+        }
+    }
+}
+
+/// The request field behind a UNIQUE violation ("UNIQUE constraint failed: units.survey_link").
+fn unique_field(e: &rusqlite::Error) -> Option<&'static str> {
+    let rusqlite::Error::SqliteFailure(err, Some(message)) = e else {
+        return None;
+    };
+    if err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        && err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    {
+        return None;
+    }
+    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
+    // The last column of a composite key is the one a request sets (campaign_id, code).
+    Some(match columns.split(", ").last()? {
+        "units.survey_link" => "survey_link",
+        "units.name" => "name",
+        "sections.code" | "items.code" => "code",
+        "users.username" => "username",
+        "lottery_entrants.phone" => "phone",
+        _ => "id",
+    })
+}
+
 /// Appends to the audit log, in the transaction of the action it records.
 pub(crate) fn audit(
     tx: &Transaction<'_>,

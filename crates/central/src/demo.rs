@@ -22,8 +22,8 @@ use fieldpost_domain::{
 };
 use uuid::Uuid;
 
-use crate::auth::{hash_password, random_password};
 use crate::error::StoreError;
+use crate::secrets::{hash_password, random_password};
 use crate::store::{
     Approval, CampaignRecord, DailyCount, NewUser, Role, Seed, SeedPlan, SeedReceipt, Store, User,
 };
