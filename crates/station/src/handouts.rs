@@ -188,7 +188,7 @@ impl Station {
                 handout: handout.clone(),
             },
         )?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(handout)
     }
 
@@ -243,7 +243,7 @@ impl Station {
             now,
             EventPayload::HandoutVoided { void: void.clone() },
         )?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(void)
     }
 
@@ -353,7 +353,7 @@ impl Station {
                 quantity,
             },
         )?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         escrow_position(&self.conn, plan_id, item_id)
     }
 
@@ -409,7 +409,7 @@ impl Station {
                 request: request.clone(),
             },
         )?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(request)
     }
 

@@ -11,7 +11,12 @@
 //! The use cases are methods on [`Station`], grouped by what the volunteer does: [`identity`]
 //! (enrollment), [`reference`] (data cached from the central), [`plans`] (the team leader's
 //! activity plans), [`sessions`] (opening and closing, check-ins, tallies), [`handouts`]
-//! (gifts against the device's grant), [`lottery`] (entrants), and [`outbox`].
+//! (gifts against the device's grant), [`lottery`] (entrants), and [`outbox`]. The session
+//! screen's writes also come as [`session_view`] use cases that answer with everything the
+//! screen shows, so that a tap is one call.
+//!
+//! A write that appends events tells whoever watches the outbox ([`Station::outbox_watch`])
+//! once it has committed: the [`sync_loop`] takes that as its cue to sync soon.
 //!
 //! [`DeviceEvent`]: fieldpost_domain::DeviceEvent
 #![deny(missing_docs)]
@@ -25,6 +30,7 @@ pub mod outbox;
 pub mod plans;
 pub mod reference;
 mod row;
+pub mod session_view;
 pub mod sessions;
 pub mod sync;
 pub mod sync_loop;
@@ -45,6 +51,8 @@ pub struct Station {
     clock: Arc<dyn Clock>,
     /// The enrolled device's id, read once: every write needs it.
     device_id: Option<fieldpost_domain::DeviceId>,
+    /// Counts the commits that appended events, for the sync loop's cue.
+    outbox_grew: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Station {
@@ -68,6 +76,7 @@ impl Station {
             conn,
             clock,
             device_id: None,
+            outbox_grew: tokio::sync::watch::Sender::new(0),
         };
         station.device_id = station.identity()?.map(|i| i.device_id);
         Ok(station)

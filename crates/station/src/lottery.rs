@@ -77,7 +77,7 @@ impl Station {
             now,
             EventPayload::EntrantRegistered { entrant },
         )?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(receipt)
     }
 }

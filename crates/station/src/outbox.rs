@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceEvent, DeviceId, EventId, EventPayload};
 use rusqlite::{Transaction, params};
+use tokio::sync::watch;
 
 use crate::{Error, Result, Station, time};
 
@@ -41,6 +42,16 @@ pub(crate) fn append(
     Ok(event)
 }
 
+/// Commits a write that appended events with [`append`], then tells the outbox's watchers
+/// (the sync loop) that it grew. Only after the commit: a watcher that syncs at once must
+/// find the events stored.
+pub(crate) fn commit(tx: Transaction<'_>, grew: &watch::Sender<u64>) -> Result<()> {
+    tx.commit()?;
+    // Counted even when nobody watches (no loop runs before enrollment's first sync).
+    grew.send_modify(|commits| *commits = commits.wrapping_add(1));
+    Ok(())
+}
+
 /// Where the outbox stands, for the sync status the UI always shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct OutboxStatus {
@@ -53,6 +64,13 @@ pub struct OutboxStatus {
 }
 
 impl Station {
+    /// A receiver that changes each time a write commits new events (its value counts those
+    /// commits since the store was opened): the sync loop's cue to sync soon instead of at
+    /// its next timer. What it has seen so far counts as seen.
+    pub fn outbox_watch(&self) -> watch::Receiver<u64> {
+        self.outbox_grew.subscribe()
+    }
+
     /// How many events wait to be pushed, and the seqs around them.
     pub fn outbox_status(&self) -> Result<OutboxStatus> {
         let (last_seq, acked_through): (i64, i64) = self.conn.query_row(

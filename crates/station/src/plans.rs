@@ -73,7 +73,7 @@ impl Station {
             now,
             EventPayload::PlanFiled { plan: plan.clone() },
         )?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(plan)
     }
 
@@ -107,8 +107,11 @@ impl Station {
                 now,
                 EventPayload::PlanRevised { plan: plan.clone() },
             )?;
+            outbox::commit(tx, &self.outbox_grew)?;
+        } else {
+            // A draft stays on the tablet: nothing for the central, no event.
+            tx.commit()?;
         }
-        tx.commit()?;
         Ok(plan)
     }
 

@@ -179,7 +179,7 @@ impl Station {
         for (name, ivolunteer_id) in volunteers {
             insert_check_in(&tx, device_id, now, session.id, name, ivolunteer_id)?;
         }
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(session)
     }
 
@@ -195,7 +195,7 @@ impl Station {
         let tx = self.conn.transaction()?;
         open_session_plan(&tx, session_id)?;
         let check_in = insert_check_in(&tx, device_id, now, session_id, name, ivolunteer_id)?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(check_in)
     }
 
@@ -217,7 +217,7 @@ impl Station {
             Some(None) => {}
         }
         check_out_in(&tx, device_id, now, check_in_id)?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         Ok(())
     }
 
@@ -271,7 +271,7 @@ impl Station {
             questionnaires_assisted,
         };
         outbox::append(&tx, device_id, now, EventPayload::TallyRecorded { tally })?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         self.session_summary(session_id)
     }
 
@@ -310,7 +310,7 @@ impl Station {
                 closed_at,
             },
         )?;
-        tx.commit()?;
+        outbox::commit(tx, &self.outbox_grew)?;
         self.session_summary(session_id)
     }
 

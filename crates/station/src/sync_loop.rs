@@ -1,5 +1,13 @@
-//! The sync loop: push, then pull, on a timer and on demand, with exponential backoff and
-//! jitter after failures, until cancelled.
+//! The sync loop: push, then pull, on a timer, on demand, and soon after a write, with
+//! exponential backoff and jitter after failures, until cancelled.
+//!
+//! A write that appends events cues the loop through the store's outbox watch
+//! ([`Station::outbox_watch`]), so a handout reaches the central within moments when the
+//! network is there, not at the next timer. The loop waits [`SyncConfig::write_debounce`]
+//! after the first write it sees, so the rest of a burst of taps goes up in the same sync.
+//! While syncs fail, writes do not cut the backoff short: a tablet offline for hours would
+//! otherwise knock on the central after every tap, and tablets coming back online together
+//! would do so at the same instant.
 //!
 //! The store stays the single source of truth: the loop holds no state that a crash could
 //! lose. It takes the station's lock only for short store operations, never across a network
@@ -39,6 +47,9 @@ use crate::{Error, Station};
 pub struct SyncConfig {
     /// Time between syncs while all is well.
     pub interval: Duration,
+    /// How long after a write the loop waits before it syncs: the writes that follow within
+    /// it (a burst of taps) go up in the same sync.
+    pub write_debounce: Duration,
     /// First wait after a failure; doubles with each failure in a row.
     pub backoff_base: Duration,
     /// The longest wait after failures.
@@ -57,6 +68,7 @@ impl Default for SyncConfig {
     fn default() -> Self {
         SyncConfig {
             interval: Duration::from_secs(30),
+            write_debounce: WRITE_DEBOUNCE,
             backoff_base: Duration::from_secs(2),
             backoff_max: Duration::from_secs(300),
             push_batch: PUSH_BATCH,
@@ -65,6 +77,10 @@ impl Default for SyncConfig {
         }
     }
 }
+
+/// A volunteer handing out gifts to a group taps several times within a second or two; one
+/// sync carries them all, and a lone tap still reaches the central within moments.
+pub const WRITE_DEBOUNCE: Duration = Duration::from_millis(1_500);
 
 /// Events per push request. Measured with `cargo xtask bench sync`: past a couple of thousand
 /// the per-request overhead is gone and bigger batches only make a lost answer costlier to
@@ -381,12 +397,72 @@ impl SyncHandle {
     }
 }
 
+/// Why the loop syncs next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// The wait between syncs (or the backoff) ran out.
+    Timer,
+    /// Someone asked for a sync now.
+    Asked,
+    /// A write committed events, and the debounce after it ran out.
+    Wrote,
+    /// The loop is to stop.
+    Stop,
+}
+
+/// What the loop waits on between syncs.
+struct Cues {
+    asked: Arc<Notify>,
+    wrote: watch::Receiver<u64>,
+    stop: watch::Receiver<bool>,
+}
+
+impl Cues {
+    /// Waits for the next reason to sync: `wait` running out, a request for a sync now, or,
+    /// only while syncs succeed (`eager`), a write followed by `debounce`. A request for a
+    /// sync now ends the debounce at once. Every write committed before this returns counts
+    /// as seen: the sync that follows carries it.
+    async fn next(&mut self, wait: Duration, eager: bool, debounce: Duration) -> Cue {
+        enum Woke {
+            Cue(Cue),
+            Wrote,
+        }
+        let woke = tokio::select! {
+            _ = tokio::time::sleep(wait) => Woke::Cue(Cue::Timer),
+            _ = self.asked.notified() => Woke::Cue(Cue::Asked),
+            // The store outlives the loop (the loop holds it), so the watch never closes; if
+            // it did, the branch would just stop taking part.
+            Ok(()) = self.wrote.changed(), if eager => Woke::Wrote,
+            _ = self.stop.changed() => Woke::Cue(Cue::Stop),
+        };
+        let cue = match woke {
+            Woke::Cue(cue) => cue,
+            // The debounce runs from the first write, not the last: taps that never pause
+            // still go up every `debounce`.
+            Woke::Wrote => tokio::select! {
+                _ = tokio::time::sleep(debounce) => Cue::Wrote,
+                _ = self.asked.notified() => Cue::Asked,
+                _ = self.stop.changed() => Cue::Stop,
+            },
+        };
+        self.wrote.borrow_and_update();
+        if *self.stop.borrow() {
+            return Cue::Stop;
+        }
+        cue
+    }
+}
+
 /// Starts the loop on the current tokio runtime.
 pub fn spawn(station: Arc<Mutex<Station>>, config: SyncConfig) -> SyncHandle {
     let now = Arc::new(Notify::new());
-    let (stop, mut stopped) = watch::channel(false);
+    let (stop, stopped) = watch::channel(false);
     let (state_tx, state) = watch::channel(LoopState::default());
-    let trigger = now.clone();
+    let mut cues = Cues {
+        asked: now.clone(),
+        wrote: lock(&station).outbox_watch(),
+        stop: stopped,
+    };
     let task = tokio::spawn(async move {
         let mut client: Option<(String, String, Client)> = None;
         let mut failures: u32 = 0;
@@ -417,12 +493,7 @@ pub fn spawn(station: Arc<Mutex<Station>>, config: SyncConfig) -> SyncHandle {
             } else {
                 backoff(config.backoff_base, config.backoff_max, failures)
             };
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = trigger.notified() => {}
-                _ = stopped.changed() => break,
-            }
-            if *stopped.borrow() {
+            if cues.next(wait, failures == 0, config.write_debounce).await == Cue::Stop {
                 break;
             }
         }
@@ -482,6 +553,125 @@ pub fn backoff(base: Duration, max: Duration, failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::time::Instant;
+
+    const DAY: Duration = Duration::from_secs(86_400);
+    const DEBOUNCE: Duration = Duration::from_millis(1_500);
+
+    /// The loop's cues over a bare outbox watch, with the senders that work them.
+    fn cues() -> (Cues, watch::Sender<u64>, Arc<Notify>, watch::Sender<bool>) {
+        let wrote = watch::Sender::new(0);
+        let asked = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
+        let cues = Cues {
+            asked: asked.clone(),
+            wrote: wrote.subscribe(),
+            stop: stopped,
+        };
+        (cues, wrote, asked, stop)
+    }
+
+    fn write(outbox: &watch::Sender<u64>) {
+        outbox.send_modify(|n| *n += 1);
+    }
+
+    // Paused time: tokio's clock jumps to the next timer whenever every task waits, so these
+    // tests measure the loop's own clock, exactly, and never the machine's.
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_writes_cues_one_sync_a_debounce_after_the_first() {
+        let (mut cues, outbox, _asked, _stop) = cues();
+        let start = Instant::now();
+        let burst = {
+            let outbox = outbox.clone();
+            tokio::spawn(async move {
+                for _ in 0..5 {
+                    write(&outbox);
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            })
+        };
+        assert_eq!(
+            cues.next(DAY, true, DEBOUNCE).await,
+            Cue::Wrote,
+            "a write cues a sync long before the timer"
+        );
+        assert_eq!(
+            start.elapsed(),
+            DEBOUNCE,
+            "the sync waits the debounce after the first write of the burst, no longer"
+        );
+        burst.await.unwrap();
+        assert_eq!(
+            cues.next(DAY, true, DEBOUNCE).await,
+            Cue::Timer,
+            "the whole burst went with that one sync: nothing else cues another"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_during_a_sync_cues_the_next() {
+        let (mut cues, outbox, _asked, _stop) = cues();
+        write(&outbox);
+        assert_eq!(cues.next(DAY, true, DEBOUNCE).await, Cue::Wrote);
+        // The sync runs now; a tap lands meanwhile and may miss its push.
+        write(&outbox);
+        let start = Instant::now();
+        assert_eq!(
+            cues.next(DAY, true, DEBOUNCE).await,
+            Cue::Wrote,
+            "a write after the cue is not lost"
+        );
+        assert_eq!(start.elapsed(), DEBOUNCE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sync_now_cuts_the_debounce_short() {
+        let (mut cues, outbox, asked, _stop) = cues();
+        write(&outbox);
+        asked.notify_one();
+        let start = Instant::now();
+        assert_eq!(cues.next(DAY, true, DEBOUNCE).await, Cue::Asked);
+        assert_eq!(start.elapsed(), Duration::ZERO, "sync now does not wait");
+        assert_eq!(
+            cues.next(DAY, true, DEBOUNCE).await,
+            Cue::Timer,
+            "the write went with the sync asked for"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn while_syncs_fail_writes_wait_for_the_backoff() {
+        let (mut cues, outbox, _asked, _stop) = cues();
+        let backoff = Duration::from_secs(40);
+        let start = Instant::now();
+        write(&outbox);
+        assert_eq!(cues.next(backoff, false, DEBOUNCE).await, Cue::Timer);
+        assert_eq!(
+            start.elapsed(),
+            backoff,
+            "an offline tablet does not knock on the central after every tap"
+        );
+        assert_eq!(
+            cues.next(DAY, true, DEBOUNCE).await,
+            Cue::Timer,
+            "the retry carried the write"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stopping_wins_over_a_pending_write() {
+        let (mut cues, outbox, _asked, stop) = cues();
+        write(&outbox);
+        let waiting = tokio::spawn(async move { cues.next(DAY, true, DEBOUNCE).await });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        stop.send_replace(true);
+        assert_eq!(
+            waiting.await.unwrap(),
+            Cue::Stop,
+            "shutdown does not wait out the debounce"
+        );
+    }
 
     #[test]
     fn backoff_grows_and_caps() {

@@ -9,6 +9,7 @@ use ts_rs::{Config, ExportError, TS};
 use crate::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
 use crate::lottery::{EntrantInput, EntrantReceipt};
 use crate::plans::PlanInput;
+use crate::session_view::SessionView;
 use crate::sessions::{SessionSummary, VolunteerInput};
 use crate::sync::SyncStatus;
 use crate::sync_loop::{LoopState, SyncReport};
@@ -26,6 +27,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     PlanInput::export_all(&cfg)?;
     VolunteerInput::export_all(&cfg)?;
     SessionSummary::export_all(&cfg)?;
+    SessionView::export_all(&cfg)?;
     HandoutInput::export_all(&cfg)?;
     ItemGrant::export_all(&cfg)?;
     TopUpInput::export_all(&cfg)?;

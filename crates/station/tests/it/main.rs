@@ -7,6 +7,8 @@ mod handouts;
 mod outbox;
 mod plans;
 mod refusals;
+mod session_view;
 mod sessions;
 mod sync;
+mod sync_loop;
 mod top_ups;
