@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
+use fieldpost_central::audit::Actor;
+use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::enrollment;
+use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
+use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
-use fieldpost_central::store::{Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store};
 use fieldpost_domain::*;
 use fieldpost_server::{AppState, app};
 use fieldpost_station::Station;

@@ -22,11 +22,14 @@ use fieldpost_domain::{
 };
 use uuid::Uuid;
 
+use crate::campaign::CampaignRecord;
 use crate::error::StoreError;
+use crate::plans::Approval;
+use crate::records::DailyCount;
 use crate::secrets::{hash_password, random_password};
-use crate::store::{
-    Approval, CampaignRecord, DailyCount, NewUser, Role, Seed, SeedPlan, SeedReceipt, Store, User,
-};
+use crate::seed::{Seed, SeedPlan, SeedReceipt};
+use crate::store::Store;
+use crate::users::{NewUser, Role, User};
 
 /// The seed's marker: applied at most once per database.
 pub const SEED_NAME: &str = "demo-jieyang-2022";
@@ -526,14 +529,14 @@ fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<Pl
         .into_iter()
         .flatten()
         .collect();
-    let actor = crate::store::Actor::System("demo");
+    let actor = crate::audit::Actor::System("demo");
     let id = PlanId::new();
     store.file_plan(
         &actor,
         now,
         id,
         unit.id,
-        crate::store::PlanContent {
+        crate::plans::PlanContent {
             title: TODAY_TITLE.into(),
             location: "榕城区进贤门广场".into(),
             starts_at,

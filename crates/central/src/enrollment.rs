@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::UnitId;
 
+use crate::audit::Actor;
 use crate::error::StoreError;
 use crate::secrets::{enrollment_code, enrollment_code_hash};
-use crate::store::{Actor, Store};
+use crate::store::Store;
 
 /// A code just issued. The server keeps only its hash: this is the one time it is seen.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,20 +7,32 @@
 //! spreadsheets and posters are drawn from them by `fieldpost-sheets`.
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod campaign;
 pub mod demo;
+pub mod devices;
 pub mod enrollment;
 pub mod error;
+pub mod plans;
+pub mod push;
+pub mod records;
 pub mod secrets;
+pub mod seed;
+pub mod stock;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod top_ups;
+pub mod users;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use error::StoreError;
 
-use store::{Actor, NewUser, Role, Store, User};
+use audit::Actor;
+use store::Store;
+use users::{NewUser, Role, User};
 
 /// On a central with no console user yet, creates `admin` with a random password and returns
 /// the login, to be printed once: only its argon2 hash is stored.

@@ -21,10 +21,13 @@ use fieldpost_domain::{
     SectionId, Unit, UnitId,
 };
 
+use crate::audit::Actor;
+use crate::campaign::CampaignRecord;
 use crate::enrollment;
 use crate::error::StoreError;
+use crate::plans::{Approval, DeviceShare, PlanContent};
 use crate::secrets::{enrollment_code_hash, random_token, sha256_hex};
-use crate::store::{Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store, StoreResult};
+use crate::store::{Store, StoreResult};
 
 const ACTOR: Actor = Actor::System("testkit");
 

@@ -90,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
                 chunk
                     .iter()
                     .zip(bodies)
-                    .map(|(e, b)| fieldpost_central::store::PushedEvent::new(e.clone(), b.clone()))
+                    .map(|(e, b)| fieldpost_central::push::PushedEvent::new(e.clone(), b.clone()))
                     .collect()
             })
             .collect();

@@ -9,8 +9,10 @@ use fieldpost_domain::UnitId;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use fieldpost_central::audit::Actor;
+use fieldpost_central::devices::DeviceAuth;
 use fieldpost_central::secrets::sha256_hex;
-use fieldpost_central::store::{Actor, DeviceAuth, Role, User};
+use fieldpost_central::users::{Role, User};
 
 /// The console's session cookie.
 pub const SESSION_COOKIE: &str = "fieldpost_session";

@@ -1,8 +1,8 @@
 //! Issuing enrollment codes from a request: on the blocking pool, with the state's clock and
 //! the configured time to live.
 
+use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment::{self, IssuedCode};
-use fieldpost_central::store::Actor;
 use fieldpost_domain::UnitId;
 
 use crate::error::ApiResult;

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use fieldpost_central::audit::Actor;
+use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
-use fieldpost_central::store::{Actor, Store};
 use fieldpost_central::{bootstrap_admin, demo, enrollment};
 use fieldpost_domain::UnitId;
 use fieldpost_server::{AppState, Config, app};

@@ -12,7 +12,7 @@ use fieldpost_domain::{ActivityPlan, Item, ItemId, PlanId, PlanStatus, Unit, Uni
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
-use fieldpost_central::store::{DailyCount, HandoutLine, Records, SessionRecord};
+use fieldpost_central::records::{DailyCount, HandoutLine, Records, SessionRecord};
 
 /// The `Content-Type` of an `.xlsx` file.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

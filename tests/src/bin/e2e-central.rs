@@ -20,9 +20,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
+use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
+use fieldpost_central::plans::{Approval, DeviceShare};
+use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
-use fieldpost_central::store::{Actor, Approval, DeviceShare, Store, TopUpStatus};
+use fieldpost_central::top_ups::TopUpStatus;
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
 use fieldpost_tests::central::{TestCentral, filed_plan, seed};
 use serde_json::json;

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fieldpost_central::store::DeviceShare;
+use fieldpost_central::plans::DeviceShare;
 use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_domain::*;
 use fieldpost_station::handouts::HandoutInput;

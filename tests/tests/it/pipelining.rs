@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use fieldpost_central::store::DeviceShare;
+use fieldpost_central::plans::DeviceShare;
 use fieldpost_domain::*;
 use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use fieldpost_central::secrets::{hash_password, random_token, sha256_hex, verify_password};
-use fieldpost_central::store::{NewUser, Role, User};
+use fieldpost_central::users::{NewUser, Role, User};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

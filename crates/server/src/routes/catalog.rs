@@ -13,7 +13,8 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use fieldpost_central::store::{CampaignRecord, LedgerEntry, StockBalance};
+use fieldpost_central::campaign::CampaignRecord;
+use fieldpost_central::stock::{LedgerEntry, StockBalance};
 
 pub(super) async fn get_campaign(
     State(state): State<AppState>,

@@ -18,7 +18,9 @@ use tower_http::services::ServeDir;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use fieldpost_central::store::{DeviceRecord, HandoutLine, QuarantinedEvent, Records};
+use fieldpost_central::devices::DeviceRecord;
+use fieldpost_central::push::QuarantinedEvent;
+use fieldpost_central::records::{HandoutLine, Records};
 
 /// Exceptions listed on the dashboard, at most this many of each kind.
 const EXCEPTIONS_SHOWN: u32 = 200;

@@ -12,8 +12,8 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, path_id};
 use crate::state::AppState;
+use fieldpost_central::devices::DeviceRecord;
 use fieldpost_central::secrets::{enrollment_code_hash, random_token, sha256_hex};
-use fieldpost_central::store::DeviceRecord;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

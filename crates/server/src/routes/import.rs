@@ -12,7 +12,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-use fieldpost_central::store::{DailyCount, UnitSheetOutcome, UnitSheetRow};
+use fieldpost_central::campaign::{UnitSheetOutcome, UnitSheetRow};
+use fieldpost_central::records::DailyCount;
 use fieldpost_sheets::import::{
     CountRow, ImportKind, Preview, TaskRow, campaign_year, preview_counts, preview_task_table,
     read_table,

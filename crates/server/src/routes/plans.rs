@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use fieldpost_central::store::{Approval, DeviceShare, PlanContent, PlanView};
+use fieldpost_central::plans::{Approval, DeviceShare, PlanContent, PlanView};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct PlansQuery {

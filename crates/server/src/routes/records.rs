@@ -11,7 +11,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use fieldpost_central::store::{AuditEntry, DailyCount, Records, UnitRecord};
+use fieldpost_central::audit::AuditEntry;
+use fieldpost_central::records::{DailyCount, Records, UnitRecord};
 
 #[derive(Debug, Serialize)]
 pub(super) struct Health {

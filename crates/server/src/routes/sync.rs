@@ -20,7 +20,7 @@ use crate::auth::{Caller, PushingDevice};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use fieldpost_central::store::PushedEvent;
+use fieldpost_central::push::PushedEvent;
 
 /// Changes per pull when the station does not say.
 pub const DEFAULT_PULL_LIMIT: u32 = 5_000;

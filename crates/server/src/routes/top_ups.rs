@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use fieldpost_central::store::{TopUpRequestLine, TopUpStatus};
+use fieldpost_central::top_ups::{TopUpRequestLine, TopUpStatus};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ListQuery {

@@ -9,7 +9,9 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate};
-use fieldpost_central::store::{Actor, SessionRecord, Store, VolunteerHours};
+use fieldpost_central::audit::Actor;
+use fieldpost_central::records::{SessionRecord, VolunteerHours};
+use fieldpost_central::store::Store;
 use fieldpost_domain::{CheckInId, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId};
 use fieldpost_server::{Config, app};
 use fieldpost_sheets::export::{Names, volunteer_hours};
@@ -561,12 +563,12 @@ async fn the_bulletin_export_reads_back_with_the_records_numbers() {
             &actor,
             c.now(),
             vec![
-                fieldpost_central::store::DailyCount {
+                fieldpost_central::records::DailyCount {
                     unit_id: c.unit_a,
                     day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
                     count: 150,
                 },
-                fieldpost_central::store::DailyCount {
+                fieldpost_central::records::DailyCount {
                     unit_id: c.unit_b,
                     day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
                     count: 300,
@@ -666,7 +668,7 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
             c.now(),
             [(6, 120), (7, 50), (5, 9)]
                 .into_iter()
-                .map(|(d, n)| fieldpost_central::store::DailyCount {
+                .map(|(d, n)| fieldpost_central::records::DailyCount {
                     unit_id: c.unit_a,
                     day: day(d),
                     count: n,

@@ -2,8 +2,8 @@
 //! a code and its QR PNG.
 
 use axum::http::StatusCode;
+use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
-use fieldpost_central::store::Actor;
 use serde_json::json;
 
 use crate::support::{Auth, Central, expect_error};

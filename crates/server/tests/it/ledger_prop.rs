@@ -4,11 +4,12 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use fieldpost_central::StoreError;
+use fieldpost_central::audit::Actor;
+use fieldpost_central::campaign::CampaignRecord;
+use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
 use fieldpost_central::store::sqlite::SqliteStore;
-use fieldpost_central::store::{
-    Actor, Approval, CampaignRecord, DeviceShare, PlanContent, Store, StoreResult,
-};
+use fieldpost_central::store::{Store, StoreResult};
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Handout, HandoutId, HandoutVoid, Item, ItemId, ItemKind,
     PlanId, Section, SectionId, SessionId, Unit, UnitId,

@@ -3,7 +3,9 @@
 //! unit-quota records built from it.
 
 use axum::http::StatusCode;
-use fieldpost_central::store::{Actor, DailyCount, Store};
+use fieldpost_central::audit::Actor;
+use fieldpost_central::records::DailyCount;
+use fieldpost_central::store::Store;
 use fieldpost_domain::{Handout, HandoutId, HandoutVoid, PlanId, SessionId};
 use serde_json::{Value, json};
 

@@ -8,9 +8,12 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use fieldpost_central::audit::Actor;
+use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::enrollment;
+use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
-use fieldpost_central::store::{Actor, CampaignRecord, NewUser, Role, Store, User};
+use fieldpost_central::users::{NewUser, Role, User};
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
 };

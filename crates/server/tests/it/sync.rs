@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
-use fieldpost_central::store::{Actor, Approval, DeviceShare, PlanContent, Store};
+use fieldpost_central::audit::Actor;
+use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
+use fieldpost_central::store::Store;
 use fieldpost_domain::{
     ActivityPlan, CheckInId, Consent, DeviceEvent, DeviceId, EntrantId, EventId, EventPayload,
     Handout, HandoutId, HandoutVoid, ItemId, ItemQuantity, LotteryEntrant, MobileNumber, PlanId,
@@ -1414,7 +1416,7 @@ fn the_sync_paths_queries_are_indexed_lookups() {
 /// spelled, and a change to any field of a handout event, or of another event, gives another.
 #[test]
 fn an_events_digest_changes_with_every_field_and_only_then() {
-    use fieldpost_central::store::event_digest;
+    use fieldpost_central::push::event_digest;
     let handout = Handout {
         id: HandoutId::new(),
         session_id: SessionId::new(),

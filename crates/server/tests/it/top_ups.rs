@@ -3,7 +3,9 @@
 //! the answer; a request that cannot be one is quarantined with a code.
 
 use axum::http::StatusCode;
-use fieldpost_central::store::{Actor, Approval, DeviceShare, PlanContent, Store};
+use fieldpost_central::audit::Actor;
+use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
+use fieldpost_central::store::Store;
 use fieldpost_domain::{
     DeviceEvent, DeviceId, EventPayload, ItemId, ItemQuantity, PlanId, TopUpAnswer,
     TopUpAnswerStatus, TopUpRequest, TopUpRequestId, UnitId,

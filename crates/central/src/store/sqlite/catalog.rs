@@ -6,8 +6,10 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde_json::json;
 
 use super::{audit, changed, col, col_ts, col_u32, required, ts};
+use crate::audit::Actor;
+use crate::campaign::CampaignRecord;
 use crate::error::StoreError;
-use crate::store::{Actor, CampaignRecord, StoreResult};
+use crate::store::StoreResult;
 
 fn date(row: &Row<'_>, idx: usize) -> rusqlite::Result<NaiveDate> {
     col(row, idx)

@@ -11,10 +11,12 @@ use super::catalog::{
     create_section, create_unit, current_campaign_id, sections, units, update_unit,
 };
 use super::{audit, col, col_ts, col_ts_opt, col_u32, col_u64};
-use crate::store::{
-    Actor, DeviceActivity, HandoutLine, QuarantinedEvent, StoreResult, UnitSheetOutcome,
-    UnitSheetRow,
-};
+use crate::audit::Actor;
+use crate::campaign::{UnitSheetOutcome, UnitSheetRow};
+use crate::devices::DeviceActivity;
+use crate::push::QuarantinedEvent;
+use crate::records::HandoutLine;
+use crate::store::StoreResult;
 
 fn key(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()

@@ -8,8 +8,11 @@ use uuid::Uuid;
 
 use super::catalog::unit;
 use super::{audit, changed, col, col_opt, col_ts, col_ts_opt, required, ts};
+use crate::audit::Actor;
+use crate::devices::{DeviceAuth, DeviceRecord};
 use crate::error::StoreError;
-use crate::store::{Actor, DeviceAuth, DeviceRecord, NewUser, Role, StoreResult, User};
+use crate::store::StoreResult;
+use crate::users::{NewUser, Role, User};
 
 pub(super) fn add_code(
     tx: &Transaction<'_>,

@@ -9,8 +9,10 @@ use uuid::Uuid;
 
 use super::catalog::{ITEM_COLUMNS, item_exists, item_row};
 use super::{audit, changed, col, col_opt, col_ts, col_u32, positive, ts};
+use crate::audit::Actor;
 use crate::error::StoreError;
-use crate::store::{Actor, LedgerEntry, LedgerKind, StockBalance, StoreResult};
+use crate::stock::{LedgerEntry, LedgerKind, StockBalance};
+use crate::store::StoreResult;
 
 /// A movement to post.
 pub(super) struct Post {

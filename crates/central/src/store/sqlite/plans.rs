@@ -13,11 +13,14 @@ use serde_json::json;
 use super::catalog::{item_exists, unit};
 use super::ledger::{self, Post, device_available, on_hand, plan_balance, post};
 use super::{audit, changed, col, col_ts, col_u32, col_u64, positive, required, ts};
+use crate::audit::Actor;
 use crate::error::StoreError;
-use crate::store::{
-    Actor, Approval, DeviceGrantBalance, DeviceShare, HandoutOutcome, LedgerKind, PlanContent,
-    PlanItemBalance, PlanView, StoreResult,
+use crate::plans::{
+    Approval, DeviceGrantBalance, DeviceShare, HandoutOutcome, PlanContent, PlanItemBalance,
+    PlanView,
 };
+use crate::stock::LedgerKind;
+use crate::store::StoreResult;
 
 const PLAN_COLUMNS: &str = "id, unit_id, title, location, starts_at, ends_at, expected_people, \
      staff, status, reject_reason, revision";

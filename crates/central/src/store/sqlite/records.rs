@@ -9,11 +9,12 @@ use serde_json::json;
 
 use super::catalog::{campaign, sections, units};
 use super::{audit, changed, col, col_u32, col_u64, ts};
+use crate::audit::Actor;
 use crate::error::StoreError;
-use crate::store::{
-    Actor, CampaignRollup, DailyCount, ItemFlow, PlanRecord, Records, SectionRecord, StoreResult,
-    UnitRecord,
+use crate::records::{
+    CampaignRollup, DailyCount, ItemFlow, PlanRecord, Records, SectionRecord, UnitRecord,
 };
+use crate::store::StoreResult;
 
 pub(super) fn import_counts(
     tx: &Transaction<'_>,

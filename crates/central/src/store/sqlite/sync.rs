@@ -19,7 +19,7 @@
 //! point lookup in `grant_balances` rather than a sum over the ledger, and every statement is
 //! prepared once per connection (`prepare_cached`). A handout is written once: its handouts
 //! row holds the content, its `device_events` row only the envelope and the digest a replay
-//! is compared by ([`crate::store::event_digest`]); the batch adds to the ledger and to
+//! is compared by ([`crate::push::event_digest`]); the batch adds to the ledger and to
 //! `plan_handout_totals` once per plan and item, not once per tap (migration 0004).
 //!
 //! # Why `server_seq` follows commit order in SQLite
@@ -73,11 +73,13 @@ use serde_json::json;
 use super::catalog::{ITEM_COLUMNS, item_row};
 use super::ledger::{Post, device_available, post};
 use super::{audit, catalog, col, col_ts, col_ts_opt, col_u32, created, plans, top_ups, ts};
+use crate::audit::Actor;
 use crate::error::StoreError;
-use crate::store::{
-    Actor, DeviceShare, LedgerKind, PlanContent, PushedEvent, SessionRecord, StoreResult,
-    VolunteerHours,
-};
+use crate::plans::{DeviceShare, PlanContent};
+use crate::push::PushedEvent;
+use crate::records::{SessionRecord, VolunteerHours};
+use crate::stock::LedgerKind;
+use crate::store::StoreResult;
 
 /// What became of one new event.
 enum Outcome {

@@ -14,8 +14,11 @@ use serde_json::json;
 
 use super::ledger::plan_balance;
 use super::{audit, changed, col, col_opt, col_ts, col_ts_opt, col_u32, plans, positive, ts};
+use crate::audit::Actor;
 use crate::error::StoreError;
-use crate::store::{Actor, DeviceShare, StoreResult, TopUpRequestLine, TopUpStatus};
+use crate::plans::DeviceShare;
+use crate::store::StoreResult;
+use crate::top_ups::{TopUpRequestLine, TopUpStatus};
 
 const SELECT: &str = "SELECT r.id, r.plan_id, p.title, r.unit_id, r.device_id, d.name, r.item_id,
         r.quantity, r.note, r.requested_at, r.received_at, r.status, r.grant_id, r.granted,
