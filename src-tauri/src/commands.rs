@@ -6,12 +6,13 @@
 //! the window's main thread, so a durable commit cannot stall rendering.
 
 use fieldpost_domain::{
-    ActivityPlan, CheckInId, EscrowPosition, Handout, HandoutId, HandoutVoid, Item, ItemId, PlanId,
-    SessionId, StationSession, TopUpRequest, VolunteerCheckIn,
+    ActivityPlan, CheckInId, EscrowPosition, HandoutId, Item, ItemId, PlanId, SessionId,
+    StationSession, TopUpRequest,
 };
 use fieldpost_station::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
 use fieldpost_station::lottery::{EntrantInput, EntrantReceipt};
 use fieldpost_station::plans::PlanInput;
+use fieldpost_station::session_view::SessionView;
 use fieldpost_station::sessions::{SessionSummary, VolunteerInput};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -117,42 +118,42 @@ pub fn open_session_id(state: State<'_, AppState>) -> Result<Option<SessionId>> 
     Ok(state.station().open_session_id()?)
 }
 
-/// Checks a volunteer in.
+/// Checks a volunteer in; returns the session screen's state after.
 #[tauri::command(async)]
 pub fn check_in(
     state: State<'_, AppState>,
     session_id: SessionId,
     volunteer: VolunteerInput,
-) -> Result<VolunteerCheckIn> {
-    Ok(state.station().check_in(session_id, &volunteer)?)
+) -> Result<SessionView> {
+    Ok(state.station().check_in_and_view(session_id, &volunteer)?)
 }
 
-/// Checks a volunteer out.
+/// Checks a volunteer out; returns the session screen's state after.
 #[tauri::command(async)]
-pub fn check_out(state: State<'_, AppState>, check_in_id: CheckInId) -> Result<()> {
-    Ok(state.station().check_out(check_in_id)?)
+pub fn check_out(state: State<'_, AppState>, check_in_id: CheckInId) -> Result<SessionView> {
+    Ok(state.station().check_out_and_view(check_in_id)?)
 }
 
-/// Adds to (or corrects) the session's counters.
+/// Adds to (or corrects) the session's counters; returns the session screen's state after.
 #[tauri::command(async)]
 pub fn record_tally(
     state: State<'_, AppState>,
     session_id: SessionId,
     people_reached: i32,
     questionnaires_assisted: i32,
-) -> Result<SessionSummary> {
-    Ok(state
-        .station()
-        .record_tally(session_id, people_reached, questionnaires_assisted)?)
+) -> Result<SessionView> {
+    Ok(state.station().record_tally_and_view(
+        session_id,
+        people_reached,
+        questionnaires_assisted,
+    )?)
 }
 
-/// What a session did so far.
+/// What the session screen shows: the summary, the grants with what remains, the last
+/// handout for undo.
 #[tauri::command(async)]
-pub fn session_summary(
-    state: State<'_, AppState>,
-    session_id: SessionId,
-) -> Result<SessionSummary> {
-    Ok(state.station().session_summary(session_id)?)
+pub fn session_view(state: State<'_, AppState>, session_id: SessionId) -> Result<SessionView> {
+    Ok(state.station().session_view(session_id)?)
 }
 
 /// Closes a session; returns its summary.
@@ -161,26 +162,20 @@ pub fn close_session(state: State<'_, AppState>, session_id: SessionId) -> Resul
     Ok(state.station().close_session(session_id)?)
 }
 
-/// Records a handout against the device's grant.
+/// Records a handout against the device's grant; returns the session screen's state after.
 #[tauri::command(async)]
-pub fn record_handout(state: State<'_, AppState>, input: HandoutInput) -> Result<Handout> {
-    Ok(state.station().record_handout(&input)?)
+pub fn record_handout(state: State<'_, AppState>, input: HandoutInput) -> Result<SessionView> {
+    Ok(state.station().record_handout_and_view(&input)?)
 }
 
-/// Cancels a handout (undo).
+/// Cancels a handout (undo); returns the session screen's state after.
 #[tauri::command(async)]
 pub fn void_handout(
     state: State<'_, AppState>,
     handout_id: HandoutId,
     reason: String,
-) -> Result<HandoutVoid> {
-    Ok(state.station().void_handout(handout_id, &reason)?)
-}
-
-/// The session's last handout that undo would cancel.
-#[tauri::command(async)]
-pub fn last_handout(state: State<'_, AppState>, session_id: SessionId) -> Result<Option<Handout>> {
-    Ok(state.station().last_handout(session_id)?)
+) -> Result<SessionView> {
+    Ok(state.station().void_handout_and_view(handout_id, &reason)?)
 }
 
 /// The device's remaining grant per item under a plan.

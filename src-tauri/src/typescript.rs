@@ -16,10 +16,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     let cfg = fieldpost_station::typescript::config(dir);
     // Domain records the commands return as they are.
     fieldpost_domain::ActivityPlan::export_all(&cfg)?;
-    fieldpost_domain::Handout::export_all(&cfg)?;
-    fieldpost_domain::HandoutVoid::export_all(&cfg)?;
     fieldpost_domain::StationSession::export_all(&cfg)?;
-    fieldpost_domain::VolunteerCheckIn::export_all(&cfg)?;
     fieldpost_domain::TopUpRequest::export_all(&cfg)?;
     CommandError::export_all(&cfg)?;
     EnrollInput::export_all(&cfg)?;

@@ -6,6 +6,7 @@ import type { Handout } from "../lib/api/generated/station/Handout";
 import type { HandoutInput } from "../lib/api/generated/station/HandoutInput";
 import type { Item } from "../lib/api/generated/station/Item";
 import type { SessionSummary } from "../lib/api/generated/station/SessionSummary";
+import type { SessionView } from "../lib/api/generated/station/SessionView";
 import type { TopUpInput } from "../lib/api/generated/station/TopUpInput";
 import type { TopUpAnswer } from "../lib/api/generated/station/TopUpAnswer";
 import type { TopUpRequest } from "../lib/api/generated/station/TopUpRequest";
@@ -23,12 +24,13 @@ function fakeStore(granted: number) {
   const sent = new Set<string>();
   const releases: number[] = [];
   const released = () => releases.reduce((a, b) => a + b, 0);
+  const tallies = { people: 0, assisted: 0 };
   const live = () => handouts.filter((h) => !h.voided);
   const summary = (): SessionSummary => ({
     session: { id: "s", plan_id: "p", device_id: "d", station: "步行街", opened_at: "2022-08-06T01:00:00Z", closed_at: null },
     plan_title: "步行街宣传站",
-    people_reached: 0,
-    questionnaires_assisted: 0,
+    people_reached: tallies.people,
+    questionnaires_assisted: tallies.assisted,
     volunteers: [],
     handouts: [
       {
@@ -42,17 +44,20 @@ function fakeStore(granted: number) {
     ],
     entrants: 0,
   });
-  const backend = {
-    sessionSummary: async () => summary(),
-    items: async () => [mask],
-    remainingGrants: async () => [
+  const view = (): SessionView => ({
+    summary: summary(),
+    grants: [
       {
         item: mask,
         position: { granted, released: released(), handed_out: live().length },
         available: Math.max(0, granted - released() - live().length),
       },
     ],
-    lastHandout: async () => live().at(-1) ?? null,
+    last_handout: live().at(-1) ?? null,
+  });
+  const implementation = {
+    sessionView: async () => view(),
+    items: async () => [mask],
     recordHandout: async (input: HandoutInput) => {
       const reason = input.over_grant_reason?.trim() || null;
       if (live().length + input.quantity > granted && reason === null) {
@@ -70,7 +75,7 @@ function fakeStore(granted: number) {
         voided: false,
       };
       handouts.push(h);
-      return h;
+      return view();
     },
     requestTopUp: async (input: TopUpInput) => {
       const r: TopUpRequest = { id: `r${requests.length}`, requested_at: "2022-08-06T03:00:00Z", ...input };
@@ -88,13 +93,30 @@ function fakeStore(granted: number) {
       releases.push(quantity);
       return { granted, released: released(), handed_out: live().length };
     },
-    voidHandout: async (id: string, reason: string) => {
+    recordTally: async (_session: string, people: number, assisted: number) => {
+      tallies.people += people;
+      tallies.assisted += assisted;
+      return view();
+    },
+    voidHandout: async (id: string) => {
       const h = handouts.find((x) => x.id === id);
       if (h) h.voided = true;
-      return { handout_id: id, reason, voided_at: "2022-08-06T01:00:00Z" };
+      return view();
     },
-  } as unknown as Backend;
-  return { backend, handouts, live, requests, answers, sent, releases };
+  };
+  /** Every backend method called, in order, as the IPC bridge would see them. */
+  const calls: string[] = [];
+  const backend = new Proxy(implementation, {
+    get(target, name: string) {
+      const method = (target as Record<string, unknown>)[name];
+      if (typeof method !== "function") return method;
+      return (...args: unknown[]) => {
+        calls.push(name);
+        return (method as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  }) as unknown as Backend;
+  return { backend, calls, handouts, live, requests, answers, sent, releases };
 }
 
 let screen: ReturnType<typeof mount> | undefined;
@@ -131,6 +153,36 @@ describe("the session screen", () => {
     await settle();
     expect(store.live().length, "one tap, one handout").toBe(1);
     expect(q(root, "gift-remaining")?.textContent?.trim()).toBe("剩余 1 只");
+  });
+
+  it("makes exactly one backend call per tap, and loads the items once per session", async () => {
+    const store = fakeStore(5);
+    const root = await render(store.backend);
+    expect(store.calls.filter((c) => c === "items"), "the items, once as the screen opens").toEqual(["items"]);
+    store.calls.length = 0;
+    q(root, "gift")?.click();
+    await settle();
+    expect(store.calls, "the write answers with everything the screen shows").toEqual(["recordHandout"]);
+    expect(q(root, "gift-remaining")?.textContent?.trim()).toBe("剩余 4 只");
+    expect((q(root, "undo") as HTMLButtonElement).disabled, "the tap is there to undo").toBe(false);
+
+    for (let i = 0; i < 2; i += 1) {
+      q(root, "gift")?.click();
+      await settle();
+    }
+    q(root, "undo")?.click();
+    await settle();
+    q(root, "tally-people-add")?.click();
+    await settle();
+    expect(store.calls, "no reads follow the writes, and the items are not loaded again").toEqual([
+      "recordHandout",
+      "recordHandout",
+      "recordHandout",
+      "voidHandout",
+      "recordTally",
+    ]);
+    expect(q(root, "gift-remaining")?.textContent?.trim()).toBe("剩余 3 只");
+    expect(q(root, "tally-people")?.textContent, "the tally's answer is on screen").toBe("1");
   });
 
   it("offers recording anyway with a reason when the grant is used up, keeping the reason typed on error", async () => {

@@ -12,10 +12,8 @@ import type { EnrollInput } from "./generated/station/EnrollInput";
 import type { EntrantInput } from "./generated/station/EntrantInput";
 import type { EntrantReceipt } from "./generated/station/EntrantReceipt";
 import type { EscrowPosition } from "./generated/station/EscrowPosition";
-import type { Handout } from "./generated/station/Handout";
 import type { HandoutId } from "./generated/station/HandoutId";
 import type { HandoutInput } from "./generated/station/HandoutInput";
-import type { HandoutVoid } from "./generated/station/HandoutVoid";
 import type { Item } from "./generated/station/Item";
 import type { ItemGrant } from "./generated/station/ItemGrant";
 import type { ItemId } from "./generated/station/ItemId";
@@ -23,13 +21,13 @@ import type { PlanId } from "./generated/station/PlanId";
 import type { PlanInput } from "./generated/station/PlanInput";
 import type { SessionId } from "./generated/station/SessionId";
 import type { SessionSummary } from "./generated/station/SessionSummary";
+import type { SessionView } from "./generated/station/SessionView";
 import type { StationSession } from "./generated/station/StationSession";
 import type { SyncView } from "./generated/station/SyncView";
 import type { TopUpInput } from "./generated/station/TopUpInput";
 import type { TopUpRequest } from "./generated/station/TopUpRequest";
 import type { TopUpRequestView } from "./generated/station/TopUpRequestView";
 import type { UnitQr } from "./generated/station/UnitQr";
-import type { VolunteerCheckIn } from "./generated/station/VolunteerCheckIn";
 import type { VolunteerInput } from "./generated/station/VolunteerInput";
 
 export type { CommandError };
@@ -48,15 +46,19 @@ export interface Backend {
 
   openSession(planId: PlanId, station: string, volunteers: VolunteerInput[]): Promise<StationSession>;
   openSessionId(): Promise<SessionId | null>;
-  checkIn(sessionId: SessionId, volunteer: VolunteerInput): Promise<VolunteerCheckIn>;
-  checkOut(checkInId: CheckInId): Promise<void>;
-  recordTally(sessionId: SessionId, peopleReached: number, questionnairesAssisted: number): Promise<SessionSummary>;
-  sessionSummary(sessionId: SessionId): Promise<SessionSummary>;
+  /**
+   * What the session screen shows. The session screen's writes below answer with it too, so
+   * that a tap is one call: no reads follow a write.
+   */
+  sessionView(sessionId: SessionId): Promise<SessionView>;
+  checkIn(sessionId: SessionId, volunteer: VolunteerInput): Promise<SessionView>;
+  checkOut(checkInId: CheckInId): Promise<SessionView>;
+  recordTally(sessionId: SessionId, peopleReached: number, questionnairesAssisted: number): Promise<SessionView>;
   closeSession(sessionId: SessionId): Promise<SessionSummary>;
 
-  recordHandout(input: HandoutInput): Promise<Handout>;
-  voidHandout(handoutId: HandoutId, reason: string): Promise<HandoutVoid>;
-  lastHandout(sessionId: SessionId): Promise<Handout | null>;
+  recordHandout(input: HandoutInput): Promise<SessionView>;
+  /** Undo: cancels a handout with a compensating record. */
+  voidHandout(handoutId: HandoutId, reason: string): Promise<SessionView>;
   remainingGrants(planId: PlanId): Promise<ItemGrant[]>;
   /** Asks the secretariat for more of an item (申请追加); the answer comes back by sync. */
   requestTopUp(input: TopUpInput): Promise<TopUpRequest>;
