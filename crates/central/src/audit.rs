@@ -47,3 +47,11 @@ pub struct AuditEntry {
     /// The request's substance.
     pub detail: serde_json::Value,
 }
+
+/// The newest lines of the audit log first.
+pub fn latest(
+    db: &dyn crate::storage::Database,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, crate::storage::StorageError> {
+    crate::storage::read(db, |tx| tx.audit_log().latest(limit))
+}

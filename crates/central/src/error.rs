@@ -84,3 +84,13 @@ impl StoreError {
         }
     }
 }
+
+impl From<crate::storage::StorageError> for StoreError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        match e {
+            crate::storage::StorageError::Duplicate { field } => StoreError::Duplicate { field },
+            crate::storage::StorageError::Failed(m) => StoreError::Storage(m),
+            crate::storage::StorageError::Corrupt(m) => StoreError::Corrupt(m),
+        }
+    }
+}

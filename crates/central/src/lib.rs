@@ -19,6 +19,7 @@ pub mod records;
 pub mod secrets;
 pub mod seed;
 pub mod stock;
+pub mod storage;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -31,25 +32,40 @@ use uuid::Uuid;
 pub use error::StoreError;
 
 use audit::Actor;
-use store::Store;
+use storage::Database;
 use users::{NewUser, Role, User};
+
+/// Why the first admin could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum BootstrapError {
+    /// The password could not be hashed.
+    #[error("password hashing: {0}")]
+    Hash(String),
+    /// The account could not be stored.
+    #[error(transparent)]
+    Create(#[from] users::CreateUserError),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
+}
 
 /// On a central with no console user yet, creates `admin` with a random password and returns
 /// the login, to be printed once: only its argon2 hash is stored.
 pub fn bootstrap_admin(
-    store: &dyn Store,
+    db: &dyn Database,
     now: DateTime<Utc>,
-) -> Result<Option<(String, String)>, StoreError> {
-    if !store.users()?.is_empty() {
+) -> Result<Option<(String, String)>, BootstrapError> {
+    if !users::users(db)?.is_empty() {
         return Ok(None);
     }
     let password = secrets::random_password();
-    let password_hash = secrets::hash_password(&password)
-        .map_err(|e| StoreError::Corrupt(format!("password hashing: {e}")))?;
-    let user = store.create_user(
+    let password_hash =
+        secrets::hash_password(&password).map_err(|e| BootstrapError::Hash(e.to_string()))?;
+    let user = users::create_user(
+        db,
         &Actor::System("bootstrap"),
         now,
-        NewUser {
+        &NewUser {
             user: User {
                 id: Uuid::now_v7(),
                 username: demo::ADMIN_USERNAME.into(),

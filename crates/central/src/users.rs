@@ -1,8 +1,13 @@
 //! Console users: the secretariat's admins and viewers, and the units' own accounts.
 
+use chrono::{DateTime, Utc};
 use fieldpost_domain::UnitId;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::storage::{self, Database, StorageError, Tx};
 
 /// A console user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,4 +57,110 @@ pub struct NewUser {
     pub user: User,
     /// Its argon2 PHC string.
     pub password_hash: String,
+}
+
+// --- use cases ------------------------------------------------------------------------------
+
+/// Why a user was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    /// The login name is blank.
+    #[error("username: must not be empty")]
+    BlankUsername,
+    /// The unit the account is confined to does not exist.
+    #[error("unit_id: no such unit")]
+    NoSuchUnit,
+    /// Another account has this login name.
+    #[error("another user is called {0}")]
+    UsernameTaken(String),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Creates a console account (its password already hashed), in the audit log.
+pub fn create_user(
+    db: &dyn Database,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    new: &NewUser,
+) -> Result<User, CreateUserError> {
+    let mut user = new.user.clone();
+    user.username = user.username.trim().to_owned();
+    if user.username.is_empty() {
+        return Err(CreateUserError::BlankUsername);
+    }
+    storage::write(db, |tx| add_user(tx, actor, now, &user, &new.password_hash))
+}
+
+/// [`create_user`]'s work inside a transaction, for a seed that adds users with other records.
+pub(crate) fn add_user(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user: &User,
+    password_hash: &str,
+) -> Result<User, CreateUserError> {
+    if let Some(unit) = user.unit_id
+        && !tx.units().exists(unit)?
+    {
+        return Err(CreateUserError::NoSuchUnit);
+    }
+    match tx.users().insert(user, password_hash, now) {
+        Err(StorageError::Duplicate { field: "username" }) => {
+            return Err(CreateUserError::UsernameTaken(user.username.clone()));
+        }
+        other => other?,
+    }
+    tx.audit_log().append(
+        now,
+        actor,
+        "user.create",
+        Some(&user.id.to_string()),
+        &json!({"username": user.username, "role": user.role, "unit_id": user.unit_id}),
+    )?;
+    Ok(user.clone())
+}
+
+/// Every console account, oldest first.
+pub fn users(db: &dyn Database) -> Result<Vec<User>, StorageError> {
+    storage::read(db, |tx| tx.users().all())
+}
+
+/// An account and its password hash, by login name, for checking a login.
+pub fn credentials(
+    db: &dyn Database,
+    username: &str,
+) -> Result<Option<(User, String)>, StorageError> {
+    storage::read(db, |tx| tx.users().with_password_hash(username))
+}
+
+/// Opens a console session for `user` until `expires_at`, under the hash of its cookie.
+/// Sessions that have expired are swept here, on the write path, rather than by a timer.
+pub fn open_session(
+    db: &dyn Database,
+    now: DateTime<Utc>,
+    user: Uuid,
+    token_hash: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    storage::write(db, |tx| {
+        tx.console_sessions().delete_expired(now)?;
+        tx.console_sessions()
+            .insert(token_hash, user, now, expires_at)
+    })
+}
+
+/// The user of an unexpired session.
+pub fn session_user(
+    db: &dyn Database,
+    now: DateTime<Utc>,
+    token_hash: &str,
+) -> Result<Option<User>, StorageError> {
+    storage::read(db, |tx| tx.console_sessions().user(token_hash, now))
+}
+
+/// Ends a session (logout).
+pub fn close_session(db: &dyn Database, token_hash: &str) -> Result<(), StorageError> {
+    storage::write(db, |tx| tx.console_sessions().delete(token_hash))
 }

@@ -172,7 +172,7 @@ impl FromRequestParts<AppState> for Caller {
             let hash = sha256_hex(&token);
             let now = state.now();
             let user = state
-                .run(move |s| s.session_user(now, &hash))
+                .call(move |db| fieldpost_central::users::session_user(db, now, &hash))
                 .await?
                 .ok_or_else(|| {
                     unauthorized("invalid_session", "the session has expired; log in again")

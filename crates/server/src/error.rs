@@ -4,6 +4,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fieldpost_central::StoreError;
+use fieldpost_central::storage::StorageError;
+use fieldpost_central::users::CreateUserError;
 use fieldpost_sync::{ErrorBody, ErrorDetail};
 
 /// An error answered over HTTP.
@@ -153,6 +155,43 @@ impl From<StoreError> for ApiError {
             },
             StoreError::Storage(m) => ApiError::Internal(m),
             StoreError::Corrupt(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+/// 400 `invalid_value` naming `field`, with the use case's own words (`field: why`).
+fn invalid_value(field: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_value",
+        message: e.to_string(),
+        field: Some(field.to_owned()),
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            e @ StorageError::Duplicate { field } => ApiError::Conflict {
+                code: "duplicate",
+                message: e.to_string(),
+                field: Some(field.to_owned()),
+            },
+            StorageError::Failed(m) | StorageError::Corrupt(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<CreateUserError> for ApiError {
+    fn from(e: CreateUserError) -> Self {
+        match e {
+            e @ CreateUserError::BlankUsername => invalid_value("username", e),
+            e @ CreateUserError::NoSuchUnit => invalid_value("unit_id", e),
+            e @ CreateUserError::UsernameTaken(_) => ApiError::Conflict {
+                code: "duplicate",
+                message: e.to_string(),
+                field: Some("username".into()),
+            },
+            CreateUserError::Storage(e) => e.into(),
         }
     }
 }

@@ -10,6 +10,7 @@ use fieldpost_domain::DeviceId;
 
 use crate::error::{ApiError, ApiResult};
 use crate::turns::{Ticket, Turns};
+use fieldpost_central::storage::Database;
 use fieldpost_central::store::{Store, StoreResult};
 
 /// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
@@ -47,6 +48,7 @@ impl Default for Config {
 /// The state behind [`crate::app`].
 #[derive(Clone)]
 pub struct AppState {
+    db: Arc<dyn Database>,
     store: Arc<dyn Store>,
     config: Arc<Config>,
     clock: Clock,
@@ -72,10 +74,11 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// State over `store` with the default configuration and the system clock.
-    pub fn new(store: Arc<dyn Store>) -> AppState {
+    /// State over `central` with the default configuration and the system clock.
+    pub fn new<C: Store + Database>(central: Arc<C>) -> AppState {
         AppState {
-            store,
+            db: central.clone(),
+            store: central,
             config: Arc::new(Config::default()),
             clock: Arc::new(Utc::now),
             push_turns: Turns::new(crate::turns::PATIENCE),
@@ -132,6 +135,26 @@ impl AppState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The central's database, for the use cases.
+    pub fn db(&self) -> &Arc<dyn Database> {
+        &self.db
+    }
+
+    /// Runs a use case on tokio's blocking pool, and answers its error as the HTTP layer
+    /// does ([`ApiError`]'s `From` impls, one per use case's error).
+    pub async fn call<T, E, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        E: Into<ApiError> + Send + 'static,
+        F: FnOnce(&dyn Database) -> Result<T, E> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || f(db.as_ref()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("use case task failed: {e}")))?
+            .map_err(Into::into)
     }
 
     /// Runs a blocking store call on tokio's blocking pool.

@@ -8,7 +8,7 @@
 
 pub mod sqlite;
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::campaign::{CampaignRecord, UnitSheetOutcome, UnitSheetRow};
 use crate::devices::{DeviceActivity, DeviceAuth, DeviceRecord};
 use crate::plans::{Approval, DeviceShare, HandoutOutcome, PlanContent, PlanView};
@@ -17,7 +17,6 @@ use crate::records::{DailyCount, HandoutLine, Records, SessionRecord};
 use crate::seed::Seed;
 use crate::stock::{LedgerEntry, StockBalance};
 use crate::top_ups::{TopUpRequestLine, TopUpStatus};
-use crate::users::{NewUser, User};
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
@@ -25,7 +24,6 @@ use fieldpost_domain::{
     SectionId, TopUpRequestId, Unit, UnitId,
 };
 use fieldpost_sync::{PullResponse, PushResponse};
-use uuid::Uuid;
 
 use crate::error::StoreError;
 
@@ -295,29 +293,8 @@ pub trait Store: Send + Sync + 'static {
 
     // --- console users --------------------------------------------------------------------
 
-    /// Adds a console user.
-    fn create_user(&self, actor: &Actor, now: DateTime<Utc>, user: NewUser) -> StoreResult<User>;
-    /// Users.
-    fn users(&self) -> StoreResult<Vec<User>>;
-    /// A user and their password hash, by login name.
-    fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
-    /// Starts a console session.
-    fn create_session(
-        &self,
-        now: DateTime<Utc>,
-        user: Uuid,
-        token_hash: String,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<()>;
-    /// The user of an unexpired session.
-    fn session_user(&self, now: DateTime<Utc>, token_hash: &str) -> StoreResult<Option<User>>;
-    /// Ends a session.
-    fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
-
     // --- audit and seeding ----------------------------------------------------------------
 
-    /// The newest audit entries, newest first.
-    fn audit(&self, limit: u32) -> StoreResult<Vec<AuditEntry>>;
     /// Whether a seed of that name has been applied.
     fn seeded(&self, name: &str) -> StoreResult<bool>;
     /// Applies a seed in one transaction unless one of that name was applied before;

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use fieldpost_central::secrets::{hash_password, random_token, sha256_hex, verify_password};
-use fieldpost_central::users::{NewUser, Role, User};
+use fieldpost_central::users::{self, NewUser, Role, User};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +48,9 @@ pub(super) async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<impl IntoResponse> {
     let username = body.username.trim().to_owned();
-    let found = state.run(move |s| s.user_credentials(&username)).await?;
+    let found = state
+        .call(move |db| users::credentials(db, &username))
+        .await?;
     let password = body.password;
     let (user, ok) = tokio::task::spawn_blocking(move || {
         let ok = verify_password(&password, found.as_ref().map(|(_, h)| h.as_str()));
@@ -67,7 +69,7 @@ pub(super) async fn login(
     let ttl = state.config().session_ttl;
     let (hash, id) = (sha256_hex(&token), user.id);
     state
-        .run(move |s| s.create_session(now, id, hash, now + ttl))
+        .call(move |db| users::open_session(db, now, id, &hash, now + ttl))
         .await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, cookie(&state, &token, ttl.num_seconds())?);
@@ -80,7 +82,9 @@ pub(super) async fn logout(
 ) -> ApiResult<impl IntoResponse> {
     if let Some(token) = session_cookie(&request_headers) {
         let hash = sha256_hex(&token);
-        state.run(move |s| s.delete_session(&hash)).await?;
+        state
+            .call(move |db| users::close_session(db, &hash))
+            .await?;
     }
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, cookie(&state, "", 0)?);
@@ -102,7 +106,7 @@ pub(super) async fn users(
     caller: Caller,
 ) -> ApiResult<Json<Vec<User>>> {
     caller.secretariat_admin()?;
-    Ok(Json(state.run(|s| s.users()).await?))
+    Ok(Json(state.call(users::users).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +149,8 @@ pub(super) async fn create_user(
         password_hash,
     };
     let (actor, now) = (caller.actor(), state.now());
-    let user = state.run(move |s| s.create_user(&actor, now, new)).await?;
+    let user = state
+        .call(move |db| users::create_user(db, &actor, now, &new))
+        .await?;
     Ok((StatusCode::CREATED, Json(user)))
 }

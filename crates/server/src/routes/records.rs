@@ -112,5 +112,9 @@ pub(super) async fn audit(
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     caller.secretariat()?;
     let limit = q.limit.unwrap_or(200).clamp(1, 5000);
-    Ok(Json(state.run(move |s| s.audit(limit)).await?))
+    Ok(Json(
+        state
+            .call(move |db| fieldpost_central::audit::latest(db, limit))
+            .await?,
+    ))
 }

@@ -147,21 +147,21 @@ impl Central {
             ("leader_a", Role::Admin, Some(unit_a)),
             ("viewer_a", Role::Viewer, Some(unit_a)),
         ] {
-            store
-                .create_user(
-                    &actor,
-                    now,
-                    NewUser {
-                        user: User {
-                            id: Uuid::now_v7(),
-                            username: name.into(),
-                            role,
-                            unit_id,
-                        },
-                        password_hash: quick_hash(PASSWORD),
+            fieldpost_central::users::create_user(
+                store.as_ref(),
+                &actor,
+                now,
+                &NewUser {
+                    user: User {
+                        id: Uuid::now_v7(),
+                        username: name.into(),
+                        role,
+                        unit_id,
                     },
-                )
-                .unwrap();
+                    password_hash: quick_hash(PASSWORD),
+                },
+            )
+            .unwrap();
         }
         Central {
             dir,

@@ -4,15 +4,13 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::catalog::unit;
-use super::{audit, changed, col, col_opt, col_ts, col_ts_opt, required, ts};
+use super::{audit, changed, col, col_ts, col_ts_opt, required, ts};
 use crate::audit::Actor;
 use crate::devices::{DeviceAuth, DeviceRecord};
 use crate::error::StoreError;
 use crate::store::StoreResult;
-use crate::users::{NewUser, Role, User};
 
 pub(super) fn add_code(
     tx: &Transaction<'_>,
@@ -193,119 +191,4 @@ pub(super) fn revoke(
         Some(id),
     )?;
     Ok(device)
-}
-
-const USER_COLUMNS: &str = "id, username, role, unit_id";
-
-fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
-    let role: String = r.get(2)?;
-    Ok(User {
-        id: col(r, 0)?,
-        username: r.get(1)?,
-        role: Role::parse(&role).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                2,
-                rusqlite::types::Type::Text,
-                format!("unknown role {role}").into(),
-            )
-        })?,
-        unit_id: col_opt(r, 3)?,
-    })
-}
-
-pub(super) fn create_user(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    new: NewUser,
-) -> StoreResult<User> {
-    let mut user = new.user;
-    user.username = required("username", &user.username)?;
-    if let Some(u) = user.unit_id {
-        match unit(tx, u) {
-            Err(StoreError::NotFound(_)) => {
-                return Err(StoreError::invalid("unit_id", "no such unit"));
-            }
-            other => other?,
-        };
-    }
-    tx.execute(
-        &format!("INSERT INTO users ({USER_COLUMNS}, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-        params![
-            user.id.to_string(),
-            user.username,
-            user.role.as_str(),
-            user.unit_id.map(|u| u.to_string()),
-            new.password_hash,
-            ts(now)
-        ],
-    )?;
-    audit(
-        tx,
-        now,
-        actor,
-        "user.create",
-        Some(user.id.to_string()),
-        json!({"username": user.username, "role": user.role, "unit_id": user.unit_id}),
-    )?;
-    Ok(user)
-}
-
-pub(super) fn users(c: &Connection) -> StoreResult<Vec<User>> {
-    let mut stmt = c.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY rowid"))?;
-    let rows = stmt.query_map([], user_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-pub(super) fn user_credentials(
-    c: &Connection,
-    username: &str,
-) -> StoreResult<Option<(User, String)>> {
-    Ok(c.query_row(
-        &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?1"),
-        [username],
-        |r| Ok((user_row(r)?, r.get(4)?)),
-    )
-    .optional()?)
-}
-
-pub(super) fn create_session(
-    tx: &Transaction<'_>,
-    now: DateTime<Utc>,
-    user: Uuid,
-    token_hash: String,
-    expires_at: DateTime<Utc>,
-) -> StoreResult<()> {
-    // Expired sessions are swept here, on the write path, rather than by a timer.
-    tx.execute(
-        "DELETE FROM console_sessions WHERE expires_at <= ?1",
-        [ts(now)],
-    )?;
-    tx.execute(
-        "INSERT INTO console_sessions (token_hash, user_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![token_hash, user.to_string(), ts(now), ts(expires_at)],
-    )?;
-    Ok(())
-}
-
-pub(super) fn session_user(
-    c: &Connection,
-    now: DateTime<Utc>,
-    token_hash: &str,
-) -> StoreResult<Option<User>> {
-    Ok(c.query_row(
-        &format!(
-            "SELECT {} FROM console_sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        params![token_hash, ts(now)],
-        user_row,
-    )
-    .optional()?)
 }

@@ -26,7 +26,6 @@ use fieldpost_domain::{
 };
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
-use uuid::Uuid;
 
 use super::*;
 
@@ -145,6 +144,43 @@ impl SqliteStore {
     }
 }
 
+impl crate::storage::Database for SqliteStore {
+    fn transaction(
+        &self,
+        access: crate::storage::Access,
+        work: &mut dyn FnMut(
+            &mut dyn crate::storage::Tx,
+        ) -> crate::storage::StorageResult<crate::storage::Outcome>,
+    ) -> crate::storage::StorageResult<()> {
+        let mut run = |conn: &mut Connection, behavior| -> crate::storage::StorageResult<()> {
+            let tx = conn.transaction_with_behavior(behavior)?;
+            match work(&mut crate::storage::sqlite::SqliteTx::new(&tx))? {
+                crate::storage::Outcome::Commit => tx.commit()?,
+                crate::storage::Outcome::RollBack => tx.rollback()?,
+            }
+            Ok(())
+        };
+        match access {
+            crate::storage::Access::Write => {
+                run(&mut lock(&self.writer), TransactionBehavior::Immediate)
+            }
+            crate::storage::Access::Read => {
+                let pooled = lock(&self.readers).pop();
+                let mut conn = match pooled {
+                    Some(conn) => conn,
+                    None => open_connection(&self.path)?,
+                };
+                let result = run(&mut conn, TransactionBehavior::Deferred);
+                let mut pool = lock(&self.readers);
+                if pool.len() < READER_POOL {
+                    pool.push(conn);
+                }
+                result
+            }
+        }
+    }
+}
+
 // --- shared helpers -------------------------------------------------------------------------
 
 /// Times are stored as fixed-width RFC 3339 UTC text, so they sort in time order.
@@ -210,37 +246,12 @@ pub(crate) fn col_u64(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
 }
 
-/// SQLite's errors in the central's words. A UNIQUE violation names the request field it
-/// stands for (never a table or column); anything else is a storage failure for the log.
+/// SQLite's errors in the central's words, through the storage seam's: a UNIQUE violation
+/// names the request field, never a table or column.
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        match unique_field(&e) {
-            Some(field) => StoreError::Duplicate { field },
-            None => StoreError::Storage(e.to_string()),
-        }
+        StoreError::from(crate::storage::StorageError::from(e))
     }
-}
-
-/// The request field behind a UNIQUE violation ("UNIQUE constraint failed: units.survey_link").
-fn unique_field(e: &rusqlite::Error) -> Option<&'static str> {
-    let rusqlite::Error::SqliteFailure(err, Some(message)) = e else {
-        return None;
-    };
-    if err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-        && err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-    {
-        return None;
-    }
-    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
-    // The last column of a composite key is the one a request sets (campaign_id, code).
-    Some(match columns.split(", ").last()? {
-        "units.survey_link" => "survey_link",
-        "units.name" => "name",
-        "sections.code" | "items.code" => "code",
-        "users.username" => "username",
-        "lottery_entrants.phone" => "phone",
-        _ => "id",
-    })
 }
 
 /// Appends to the audit log, in the transaction of the action it records.
@@ -674,63 +685,6 @@ impl Store for SqliteStore {
         self.write(|tx| devices::revoke(tx, actor, now, id))
     }
 
-    fn create_user(&self, actor: &Actor, now: DateTime<Utc>, user: NewUser) -> StoreResult<User> {
-        self.write(|tx| devices::create_user(tx, actor, now, user))
-    }
-
-    fn users(&self) -> StoreResult<Vec<User>> {
-        self.read(devices::users)
-    }
-
-    fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
-        self.read(|c| devices::user_credentials(c, username))
-    }
-
-    fn create_session(
-        &self,
-        now: DateTime<Utc>,
-        user: Uuid,
-        token_hash: String,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        self.write(|tx| devices::create_session(tx, now, user, token_hash, expires_at))
-    }
-
-    fn session_user(&self, now: DateTime<Utc>, token_hash: &str) -> StoreResult<Option<User>> {
-        self.read(|c| devices::session_user(c, now, token_hash))
-    }
-
-    fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        self.write(|tx| {
-            tx.execute(
-                "DELETE FROM console_sessions WHERE token_hash = ?1",
-                [token_hash],
-            )?;
-            Ok(())
-        })
-    }
-
-    fn audit(&self, limit: u32) -> StoreResult<Vec<AuditEntry>> {
-        self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT seq, at, actor, action, subject, detail FROM audit_log
-                 ORDER BY seq DESC LIMIT ?1",
-            )?;
-            let rows = stmt.query_map([limit], |row| {
-                let detail: String = row.get(5)?;
-                Ok(AuditEntry {
-                    seq: row.get(0)?,
-                    at: col_ts(row, 1)?,
-                    actor: row.get(2)?,
-                    action: row.get(3)?,
-                    subject: row.get(4)?,
-                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-    }
-
     fn seeded(&self, name: &str) -> StoreResult<bool> {
         self.read(|c| {
             Ok(
@@ -784,8 +738,13 @@ impl Store for SqliteStore {
                 }
             }
             records::import_counts(tx, &actor, now, seed.counts.clone())?;
+            let mut tables = crate::storage::sqlite::SqliteTx::new(tx);
             for u in &seed.users {
-                devices::create_user(tx, &actor, now, u.clone())?;
+                crate::users::add_user(&mut tables, &actor, now, &u.user, &u.password_hash)
+                    .map_err(|e| match e {
+                        crate::users::CreateUserError::Storage(e) => StoreError::from(e),
+                        e => StoreError::invalid("users", e.to_string()),
+                    })?;
             }
             tx.execute(
                 "INSERT INTO seeds (name, seeded_at) VALUES (?1, ?2)",

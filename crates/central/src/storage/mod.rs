@@ -1,0 +1,184 @@
+//! The storage seam: what the central's use cases ask of a database, and nothing more.
+//!
+//! A use case (`crate::users::create_user`, …) is plain Rust over [`Database`]: it opens one
+//! transaction with [`write`] or [`read`], asks the tables for rows through [`Tx`], decides by
+//! the rules, and writes rows back. It never sees SQL, a connection or a database error type;
+//! a table never decides anything. One module per table under [`sqlite`] holds the SQL, and a
+//! second database (PostgreSQL, see `docs/decisions/2026-12-01-storage-seam.md`) implements
+//! the same traits in modules of its own, without touching a use case.
+//!
+//! The traits are object-safe so that the server holds one `Arc<dyn Database>` whatever the
+//! database is; a transaction's tables are reached through [`Tx`]'s accessors
+//! (`tx.users().insert(…)`), each returning the table's own trait.
+//!
+//! The methods are blocking: SQLite is, and a PostgreSQL backend uses a blocking client in
+//! the same blocking pool (the HTTP layer runs every use case on tokio's blocking threads).
+
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::audit::{Actor, AuditEntry};
+use crate::users::User;
+
+/// A failure of the storage itself, never a refusal by a rule: the use cases turn these into
+/// their own errors, and the HTTP layer answers 500 for everything but [`Duplicate`].
+///
+/// [`Duplicate`]: StorageError::Duplicate
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// A row with the same value in a unique field exists: names the request field the value
+    /// came from (e.g. `username`), never a table or a column.
+    #[error("another record already has this {field}")]
+    Duplicate {
+        /// The request field.
+        field: &'static str,
+    },
+    /// The database failed (I/O, a lock held too long, a lost connection); for the log only.
+    #[error("storage: {0}")]
+    Failed(String),
+    /// A stored row could not be read back into its type.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+}
+
+/// Shorthand for results of the storage.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// Whether a transaction may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A snapshot read: sees every commit before it and none after, writes nothing.
+    Read,
+    /// Writes, serialized with every other writer of the central's records.
+    Write,
+}
+
+/// What a transaction's work asks for when it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Commit what was written.
+    Commit,
+    /// Roll everything back (a rule refused the use case halfway).
+    RollBack,
+}
+
+/// A database holding the central's records.
+pub trait Database: Send + Sync + std::fmt::Debug + 'static {
+    /// Runs `work` in one transaction and commits it or rolls it back as `work` says. A
+    /// backend may run `work` again after a transient conflict (PostgreSQL's serialization
+    /// failures), so `work` must not have effects outside the transaction.
+    fn transaction(
+        &self,
+        access: Access,
+        work: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<Outcome>,
+    ) -> StorageResult<()>;
+}
+
+/// Runs a use case in one write transaction: commits when it returns `Ok`, rolls back when it
+/// returns `Err` (its own error, handed back as it was).
+pub fn write<T, E>(
+    db: &dyn Database,
+    mut work: impl FnMut(&mut dyn Tx) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StorageError>,
+{
+    transact(db, Access::Write, &mut work)
+}
+
+/// Runs a read in one snapshot: every table it reads agrees with the others.
+pub fn read<T, E>(
+    db: &dyn Database,
+    mut work: impl FnMut(&mut dyn Tx) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StorageError>,
+{
+    transact(db, Access::Read, &mut work)
+}
+
+fn transact<T, E>(
+    db: &dyn Database,
+    access: Access,
+    work: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StorageError>,
+{
+    let mut answer: Option<Result<T, E>> = None;
+    db.transaction(access, &mut |tx| {
+        let result = work(tx);
+        let outcome = if result.is_ok() {
+            Outcome::Commit
+        } else {
+            Outcome::RollBack
+        };
+        answer = Some(result);
+        Ok(outcome)
+    })?;
+    answer.unwrap_or_else(|| Err(StorageError::Failed("the transaction ran no work".into()).into()))
+}
+
+/// One transaction's tables.
+pub trait Tx {
+    /// Console users.
+    fn users(&mut self) -> &mut dyn UserTable;
+    /// Console login sessions.
+    fn console_sessions(&mut self) -> &mut dyn ConsoleSessionTable;
+    /// The audit log.
+    fn audit_log(&mut self) -> &mut dyn AuditLog;
+    /// The campaign's units (what other aggregates check references against).
+    fn units(&mut self) -> &mut dyn UnitTable;
+}
+
+/// `users`: console accounts, with their password hashes.
+pub trait UserTable {
+    /// Adds a user.
+    fn insert(&mut self, user: &User, password_hash: &str, now: DateTime<Utc>)
+    -> StorageResult<()>;
+    /// Every user, oldest first.
+    fn all(&mut self) -> StorageResult<Vec<User>>;
+    /// A user and their password hash, by login name.
+    fn with_password_hash(&mut self, username: &str) -> StorageResult<Option<(User, String)>>;
+}
+
+/// `console_sessions`: who is logged in to the console, by the hash of their cookie.
+pub trait ConsoleSessionTable {
+    /// Adds a session.
+    fn insert(
+        &mut self,
+        token_hash: &str,
+        user: Uuid,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// Removes sessions that expired at or before `now`.
+    fn delete_expired(&mut self, now: DateTime<Utc>) -> StorageResult<()>;
+    /// Removes one session.
+    fn delete(&mut self, token_hash: &str) -> StorageResult<()>;
+    /// The user of an unexpired session.
+    fn user(&mut self, token_hash: &str, now: DateTime<Utc>) -> StorageResult<Option<User>>;
+}
+
+/// `audit_log`: who did what, appended in the transaction of the change it records.
+pub trait AuditLog {
+    /// Appends a line.
+    fn append(
+        &mut self,
+        now: DateTime<Utc>,
+        actor: &Actor,
+        action: &str,
+        subject: Option<&str>,
+        detail: &serde_json::Value,
+    ) -> StorageResult<()>;
+    /// The newest lines first.
+    fn latest(&mut self, limit: u32) -> StorageResult<Vec<AuditEntry>>;
+}
+
+/// `units`: the campaign's units, as other aggregates look them up.
+pub trait UnitTable {
+    /// Whether a unit exists.
+    fn exists(&mut self, id: fieldpost_domain::UnitId) -> StorageResult<bool>;
+}

@@ -1,0 +1,118 @@
+//! The SQLite side of the storage seam: one module per table, each implementing its table's
+//! trait on [`SqliteTx`]. Connections, pragmas and migrations are in `crate::store::sqlite`
+//! until the rest of the central has moved above the seam.
+
+mod audit_log;
+mod console_sessions;
+mod units;
+mod users;
+
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::Connection;
+
+use super::{AuditLog, ConsoleSessionTable, StorageError, Tx, UnitTable, UserTable};
+
+/// One SQLite transaction's tables: the connection inside a `BEGIN` that the database opened.
+#[derive(Debug)]
+pub struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+impl<'c> SqliteTx<'c> {
+    /// The tables of a transaction open on `conn`.
+    pub fn new(conn: &'c Connection) -> SqliteTx<'c> {
+        SqliteTx { conn }
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn users(&mut self) -> &mut dyn UserTable {
+        self
+    }
+    fn console_sessions(&mut self) -> &mut dyn ConsoleSessionTable {
+        self
+    }
+    fn audit_log(&mut self) -> &mut dyn AuditLog {
+        self
+    }
+    fn units(&mut self) -> &mut dyn UnitTable {
+        self
+    }
+}
+
+/// SQLite's errors in the seam's words. A UNIQUE violation names the request field it stands
+/// for (never a table or column); anything else is a failure for the log.
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        match unique_field(&e) {
+            Some(field) => StorageError::Duplicate { field },
+            None => match e {
+                rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..) => StorageError::Corrupt(e.to_string()),
+                e => StorageError::Failed(e.to_string()),
+            },
+        }
+    }
+}
+
+/// The request field behind a UNIQUE violation ("UNIQUE constraint failed: units.survey_link").
+pub(crate) fn unique_field(e: &rusqlite::Error) -> Option<&'static str> {
+    let rusqlite::Error::SqliteFailure(err, Some(message)) = e else {
+        return None;
+    };
+    if err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        && err.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    {
+        return None;
+    }
+    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
+    // The last column of a composite key is the one a request sets (campaign_id, code).
+    Some(match columns.split(", ").last()? {
+        "units.survey_link" => "survey_link",
+        "units.name" => "name",
+        "sections.code" | "items.code" => "code",
+        "users.username" => "username",
+        "lottery_entrants.phone" => "phone",
+        _ => "id",
+    })
+}
+
+/// Times are stored as fixed-width RFC 3339 UTC text, so they sort in time order.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+}
+
+/// Reads a typed id (or anything parsed from text) from a column.
+pub(crate) fn col<T>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let s: String = row.get(idx)?;
+    s.parse().map_err(|e| conversion(idx, e))
+}
+
+/// Reads an optional typed id from a column.
+pub(crate) fn col_opt<T>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| s.parse().map_err(|e| conversion(idx, e)))
+        .transpose()
+}
+
+/// Reads a stored time.
+pub(crate) fn col_ts(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = row.get(idx)?;
+    DateTime::parse_from_rfc3339(&s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| conversion(idx, e))
+}
