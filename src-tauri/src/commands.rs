@@ -11,7 +11,7 @@ use fieldpost_domain::{
 };
 use fieldpost_station::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
 use fieldpost_station::lottery::{EntrantInput, EntrantReceipt};
-use fieldpost_station::plans::PlanInput;
+use fieldpost_domain::PlanContent;
 use fieldpost_station::session_view::SessionView;
 use fieldpost_station::sessions::{SessionSummary, VolunteerInput};
 use serde::Serialize;
@@ -79,7 +79,7 @@ pub fn items(state: State<'_, AppState>) -> Result<Vec<Item>> {
 
 /// Saves a new draft plan.
 #[tauri::command(async)]
-pub fn draft_plan(state: State<'_, AppState>, input: PlanInput) -> Result<ActivityPlan> {
+pub fn draft_plan(state: State<'_, AppState>, input: PlanContent) -> Result<ActivityPlan> {
     Ok(state.station().draft_plan(&input)?)
 }
 
@@ -94,7 +94,7 @@ pub fn file_plan(state: State<'_, AppState>, plan_id: PlanId) -> Result<Activity
 pub fn revise_plan(
     state: State<'_, AppState>,
     plan_id: PlanId,
-    input: PlanInput,
+    input: PlanContent,
 ) -> Result<ActivityPlan> {
     Ok(state.station().revise_plan(plan_id, &input)?)
 }

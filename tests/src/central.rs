@@ -13,6 +13,7 @@ use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::testkit::Direct;
 use fieldpost_domain::*;
 use fieldpost_server::{AppState, app};
 use fieldpost_station::Station;

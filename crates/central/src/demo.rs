@@ -28,6 +28,7 @@ use crate::plans::Approval;
 use crate::records::DailyCount;
 use crate::secrets::{hash_password, random_password};
 use crate::seed::{Seed, SeedPlan, SeedReceipt};
+use crate::storage::Database;
 use crate::store::Store;
 use crate::users::{NewUser, Role, User};
 
@@ -233,6 +234,12 @@ pub enum DemoError {
     /// Hashing the password failed.
     #[error("password hashing: {0}")]
     Hash(String),
+    /// Today's plan was refused.
+    #[error(transparent)]
+    Plan(#[from] crate::plans::PlanError),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
 }
 
 /// Builds the demo seed with an admin whose password hashes to `password_hash`.
@@ -448,8 +455,8 @@ fn write_password(path: &Path, password: &str) -> Result<(), DemoError> {
 
 /// Seeds the demo campaign into `store` unless it is there already, keeping the admin
 /// password in `data_dir`'s password file. Safe to call on every start.
-pub fn start(
-    store: &dyn Store,
+pub fn start<C: Store + Database>(
+    store: &C,
     data_dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<DemoLogin, DemoError> {
@@ -472,7 +479,7 @@ pub fn start(
         seeded = store.apply_seed(now, &seed(hash))?;
         password = Some(pw);
     }
-    let today_plan = ensure_todays_plan(store, now)?;
+    let today_plan = ensure_todays_plan(store, store, now)?;
     Ok(DemoLogin {
         seeded,
         username: ADMIN_USERNAME.into(),
@@ -491,7 +498,11 @@ const TODAY_TITLE: &str = "演示：今日网络安全宣传站";
 /// window covers today (China time, 08:00–20:00, or the next twelve hours when started late),
 /// with masks and kits allocated; the secretariat tops up an enrolled tablet's grant from the
 /// console. Returns the plan when one was added.
-fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<PlanId>, DemoError> {
+fn ensure_todays_plan(
+    store: &dyn Store,
+    db: &dyn Database,
+    now: DateTime<Utc>,
+) -> Result<Option<PlanId>, DemoError> {
     let Some(unit) = store
         .units(None)?
         .into_iter()
@@ -499,8 +510,7 @@ fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<Pl
     else {
         return Ok(None);
     };
-    let covered = store
-        .plans(Some(unit.id), Some(PlanStatus::Approved))?
+    let covered = crate::plans::plans(db, Some(unit.id), Some(PlanStatus::Approved))?
         .iter()
         .any(|p| p.starts_at <= now && now < p.ends_at);
     if covered {
@@ -531,12 +541,13 @@ fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<Pl
         .collect();
     let actor = crate::audit::Actor::System("demo");
     let id = PlanId::new();
-    store.file_plan(
+    crate::plans::file(
+        db,
         &actor,
         now,
         id,
         unit.id,
-        crate::plans::PlanContent {
+        &crate::plans::PlanContent {
             title: TODAY_TITLE.into(),
             location: "榕城区进贤门广场".into(),
             starts_at,
@@ -546,11 +557,12 @@ fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<Pl
             requested: allocation.clone(),
         },
     )?;
-    store.approve_plan(
+    crate::plans::approve(
+        db,
         &actor,
         now,
         id,
-        Approval {
+        &Approval {
             allocation,
             grants: None,
         },

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod devices;
 pub mod enrollment;
 pub mod error;
+pub mod grants;
 pub mod plans;
 pub mod push;
 pub mod records;

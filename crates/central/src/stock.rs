@@ -1,9 +1,16 @@
-//! The stock ledger: every movement of an item (received, written off, allocated to a plan, granted to a device, handed out) as an append-only row, and the balances summed from it.
+//! The stock ledger: every movement of an item (received, written off, allocated to a plan,
+//! granted to a device, handed out) as an append-only row, and the balances summed from it.
+//! Every post checks the balance it draws on in the same transaction.
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, Item, ItemId, PlanId};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::storage::stock::Movement;
+use crate::storage::{self, Database, Record, StorageError, Tx};
 
 /// A stock movement kind (one row of the ledger).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,4 +107,168 @@ pub struct StockBalance {
     pub handed_out: u64,
     /// In the secretariat's store room: received − written off − allocated.
     pub on_hand: u64,
+}
+
+/// An item's balances from its movements' sums: what was received, written off, allocated,
+/// returned, handed out and voided. A negative net (a broken invariant) reads as zero.
+pub(crate) fn balance(
+    item: Item,
+    received: i64,
+    written_off: i64,
+    allocation: i64,
+    returned: i64,
+    handout: i64,
+    void: i64,
+) -> StockBalance {
+    let clamp = |v: i64| u64::try_from(v).unwrap_or(0);
+    StockBalance {
+        item,
+        received: clamp(received),
+        written_off: clamp(written_off),
+        allocated: clamp(allocation - returned),
+        handed_out: clamp(handout - void),
+        on_hand: clamp(received - written_off - allocation + returned),
+    }
+}
+
+// --- use cases ------------------------------------------------------------------------------
+
+/// Why a stock movement of the store room was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StockError {
+    /// A quantity of zero.
+    #[error("quantity: must be at least 1")]
+    ZeroQuantity,
+    /// No item of this id.
+    #[error("item not found")]
+    NoSuchItem,
+    /// The store room holds less than the write-off asks for.
+    #[error("cannot write off {wanted}: only {on_hand} on hand")]
+    InsufficientStock {
+        /// What was asked.
+        wanted: u32,
+        /// What is on hand.
+        on_hand: i64,
+    },
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Posts a movement, and stamps the store room's change for the stations when it is one
+/// (plan-side movements reach the plan's unit through the plan's own change).
+pub(crate) fn post(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    movement: &Movement,
+) -> Result<LedgerEntry, StorageError> {
+    let entry = tx.stock_ledger().post(now, actor, movement)?;
+    if movement.plan.is_none() {
+        let item = movement.item.to_string();
+        tx.change_log().stamp(
+            now,
+            Record {
+                entity: "stock",
+                id: &item,
+            },
+            None,
+            None,
+        )?;
+    }
+    Ok(entry)
+}
+
+/// Every item's balances.
+pub fn stock(db: &dyn Database) -> Result<Vec<StockBalance>, StorageError> {
+    storage::read(db, |tx| tx.stock_ledger().balances())
+}
+
+/// Movements after `after_seq`, of one item or all, oldest first.
+pub fn ledger(
+    db: &dyn Database,
+    item: Option<ItemId>,
+    after_seq: i64,
+    limit: u32,
+) -> Result<Vec<LedgerEntry>, StorageError> {
+    storage::read(db, |tx| tx.stock_ledger().entries(item, after_seq, limit))
+}
+
+/// Stock received from a donor into the store room.
+pub fn receive(
+    db: &dyn Database,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: ItemId,
+    quantity: u32,
+    note: Option<&str>,
+) -> Result<LedgerEntry, StockError> {
+    storage::write(db, |tx| receive_in(tx, actor, now, item, quantity, note))
+}
+
+/// [`receive`] inside a transaction (a seed receives with its other records).
+pub(crate) fn receive_in(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: ItemId,
+    quantity: u32,
+    note: Option<&str>,
+) -> Result<LedgerEntry, StockError> {
+    movement_in(tx, actor, now, item, quantity, note, LedgerKind::Receipt)
+}
+
+/// Stock lost or damaged, out of the store room.
+pub fn write_off(
+    db: &dyn Database,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: ItemId,
+    quantity: u32,
+    note: Option<&str>,
+) -> Result<LedgerEntry, StockError> {
+    storage::write(db, |tx| {
+        movement_in(tx, actor, now, item, quantity, note, LedgerKind::WriteOff)
+    })
+}
+
+fn movement_in(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: ItemId,
+    quantity: u32,
+    note: Option<&str>,
+    kind: LedgerKind,
+) -> Result<LedgerEntry, StockError> {
+    if quantity == 0 {
+        return Err(StockError::ZeroQuantity);
+    }
+    if !tx.items().exists(item)? {
+        return Err(StockError::NoSuchItem);
+    }
+    if kind == LedgerKind::WriteOff {
+        let on_hand = tx.stock_ledger().on_hand(item)?;
+        if i64::from(quantity) > on_hand {
+            return Err(StockError::InsufficientStock {
+                wanted: quantity,
+                on_hand,
+            });
+        }
+    }
+    let mut movement = Movement::new(item, kind, quantity);
+    movement.note = note.map(str::to_owned);
+    let entry = post(tx, now, actor, &movement)?;
+    let action = match kind {
+        LedgerKind::WriteOff => "stock.write_off",
+        _ => "stock.receive",
+    };
+    tx.audit_log().append(
+        now,
+        actor,
+        action,
+        Some(&item.to_string()),
+        &json!({"quantity": quantity, "note": note}),
+    )?;
+    Ok(entry)
 }

@@ -5,7 +5,7 @@
 //! Behind the `testkit` cargo feature, off by default.
 //!
 //! ```no_run
-//! # fn demo() -> Result<(), fieldpost_central::StoreError> {
+//! # fn demo() -> fieldpost_central::testkit::Result<()> {
 //! use fieldpost_central::{store::sqlite::SqliteStore, testkit};
 //! let store = SqliteStore::open_dir(std::path::Path::new("/tmp/central"))?;
 //! let now = chrono::Utc::now();
@@ -14,6 +14,9 @@
 //! let token = &f.devices[0].token; // Authorization: Bearer <token>
 //! # let _ = token; Ok(()) }
 //! ```
+
+/// What a set-up step can fail with: whatever the use case it called refused.
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fieldpost_domain::{
@@ -24,10 +27,10 @@ use fieldpost_domain::{
 use crate::audit::Actor;
 use crate::campaign::CampaignRecord;
 use crate::enrollment;
-use crate::error::StoreError;
 use crate::plans::{Approval, DeviceShare, PlanContent};
 use crate::secrets::{enrollment_code_hash, random_token, sha256_hex};
-use crate::store::{Store, StoreResult};
+use crate::store::Store;
+use crate::store::sqlite::SqliteStore;
 
 const ACTOR: Actor = Actor::System("testkit");
 
@@ -61,11 +64,11 @@ pub struct Fixture {
 
 /// The store's campaign, creating a test campaign (collection window: `now` − 1 day to
 /// `now` + 30 days) when there is none.
-pub fn campaign(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<CampaignId> {
+pub fn campaign(store: &SqliteStore, now: DateTime<Utc>) -> Result<CampaignId> {
     match store.campaign() {
         Ok(c) => return Ok(c.campaign.id),
-        Err(StoreError::NotFound(_)) => {}
-        Err(e) => return Err(e),
+        Err(crate::error::StoreError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
     }
     let day = now.date_naive();
     let record = store.put_campaign(
@@ -88,7 +91,7 @@ pub fn campaign(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<CampaignId
     Ok(record.campaign.id)
 }
 
-fn section(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<SectionId> {
+fn section(store: &SqliteStore, now: DateTime<Utc>) -> Result<SectionId> {
     if let Some(s) = store.sections()?.into_iter().find(|s| s.code == "testkit") {
         return Ok(s.id);
     }
@@ -106,7 +109,7 @@ fn section(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<SectionId> {
 }
 
 /// A new unit named `name` (quota 1,000) in the campaign, creating the campaign if needed.
-pub fn unit(store: &dyn Store, now: DateTime<Utc>, name: &str) -> StoreResult<UnitId> {
+pub fn unit(store: &SqliteStore, now: DateTime<Utc>, name: &str) -> Result<UnitId> {
     let campaign_id = campaign(store, now)?;
     let section_id = section(store, now)?;
     let id = UnitId::new();
@@ -128,7 +131,7 @@ pub fn unit(store: &dyn Store, now: DateTime<Utc>, name: &str) -> StoreResult<Un
 }
 
 /// A new gift item with `stock` received (nothing received when 0).
-pub fn item(store: &dyn Store, now: DateTime<Utc>, code: &str, stock: u32) -> StoreResult<ItemId> {
+pub fn item(store: &SqliteStore, now: DateTime<Utc>, code: &str, stock: u32) -> Result<ItemId> {
     campaign(store, now)?;
     let item = store.create_item(
         &ACTOR,
@@ -143,7 +146,7 @@ pub fn item(store: &dyn Store, now: DateTime<Utc>, code: &str, stock: u32) -> St
         },
     )?;
     if stock > 0 {
-        store.receive(&ACTOR, now, item.id, stock, Some("testkit".into()))?;
+        crate::stock::receive(store, &ACTOR, now, item.id, stock, Some("testkit"))?;
     }
     Ok(item.id)
 }
@@ -152,11 +155,11 @@ pub fn item(store: &dyn Store, now: DateTime<Utc>, code: &str, stock: u32) -> St
 /// code, exchanges it, and returns the bearer token. (To enroll over HTTP instead, take the
 /// code from [`enrollment::issue`] and send it.)
 pub fn enroll(
-    store: &dyn Store,
+    store: &SqliteStore,
     now: DateTime<Utc>,
     unit: UnitId,
     name: &str,
-) -> StoreResult<Enrolled> {
+) -> Result<Enrolled> {
     let issued = enrollment::issue(store, &ACTOR, unit, now, Duration::hours(24))?;
     let token = random_token("fpd_");
     let device = store.enroll(
@@ -178,13 +181,13 @@ pub fn enroll(
 /// allocation of each item is the sum of the `grants` of that item, and it is split into
 /// exactly those grants (devices of the unit). Stock must be on hand (see [`item`]).
 pub fn approved_plan(
-    store: &dyn Store,
+    store: &SqliteStore,
     now: DateTime<Utc>,
     unit: UnitId,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     grants: &[DeviceShare],
-) -> StoreResult<PlanId> {
+) -> Result<PlanId> {
     let mut allocation: Vec<ItemQuantity> = Vec::new();
     for g in grants {
         match allocation.iter_mut().find(|a| a.item_id == g.item_id) {
@@ -196,12 +199,13 @@ pub fn approved_plan(
         }
     }
     let id = PlanId::new();
-    store.file_plan(
+    crate::plans::file(
+        store,
         &ACTOR,
         now,
         id,
         unit,
-        PlanContent {
+        &PlanContent {
             title: "测试宣传站".into(),
             location: "榕城区".into(),
             starts_at,
@@ -211,11 +215,12 @@ pub fn approved_plan(
             requested: allocation.clone(),
         },
     )?;
-    store.approve_plan(
+    crate::plans::approve(
+        store,
         &ACTOR,
         now,
         id,
-        Approval {
+        &Approval {
             allocation,
             grants: Some(grants.to_vec()),
         },
@@ -227,22 +232,22 @@ pub fn approved_plan(
 /// stock, `devices` enrolled tablets, and an approved plan (window `now` − 1 day to `now` + 1
 /// day) granting `per_device` masks to each.
 pub fn unit_with_plan(
-    store: &dyn Store,
+    store: &SqliteStore,
     now: DateTime<Utc>,
     name: &str,
     devices: usize,
     per_device: u32,
-) -> StoreResult<Fixture> {
+) -> Result<Fixture> {
     let campaign_id = campaign(store, now)?;
     let unit_id = unit(store, now, name)?;
     let total = u32::try_from(devices)
         .ok()
         .and_then(|n| n.checked_mul(per_device))
-        .ok_or_else(|| StoreError::invalid("per_device", "too many masks"))?;
+        .ok_or("per_device: too many masks")?;
     let item_id = item(store, now, &format!("mask-{unit_id}"), total)?;
     let enrolled = (0..devices)
         .map(|i| enroll(store, now, unit_id, &format!("{name} 平板 {}", i + 1)))
-        .collect::<StoreResult<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     let grants: Vec<DeviceShare> = enrolled
         .iter()
         .filter(|_| per_device > 0)
@@ -267,4 +272,199 @@ pub fn unit_with_plan(
         plan_id,
         devices: enrolled,
     })
+}
+
+/// The central's use cases as methods on its database, for tests that drive the central
+/// directly rather than over HTTP: `central.approve_plan(…)` calls [`crate::plans::approve`].
+/// Nothing here decides anything; each method is the use case it names.
+pub trait Direct {
+    /// The database the use cases run on.
+    fn db(&self) -> &dyn crate::storage::Database;
+
+    /// [`crate::plans::plan`].
+    fn plan(
+        &self,
+        id: PlanId,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::plans::plan(self.db(), id)
+    }
+    /// [`crate::plans::plans`].
+    fn plans(
+        &self,
+        unit: Option<UnitId>,
+        status: Option<fieldpost_domain::PlanStatus>,
+    ) -> std::result::Result<Vec<fieldpost_domain::ActivityPlan>, crate::storage::StorageError>
+    {
+        crate::plans::plans(self.db(), unit, status)
+    }
+    /// [`crate::plans::file`].
+    fn file_plan(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        unit: UnitId,
+        content: PlanContent,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::plans::file(self.db(), actor, now, id, unit, &content)
+    }
+    /// [`crate::plans::revise`].
+    fn revise_plan(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        content: PlanContent,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::plans::revise(self.db(), actor, now, id, &content)
+    }
+    /// [`crate::plans::approve`].
+    fn approve_plan(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        approval: Approval,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::plans::approve(self.db(), actor, now, id, &approval)
+    }
+    /// [`crate::plans::reject`].
+    fn reject_plan(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        reason: String,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::plans::reject(self.db(), actor, now, id, &reason)
+    }
+    /// [`crate::plans::close`].
+    fn close_plan(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::plans::close(self.db(), actor, now, id)
+    }
+    /// [`crate::grants::allocate_more`].
+    fn allocate(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        item: ItemId,
+        quantity: u32,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::grants::allocate_more(self.db(), actor, now, id, item, quantity)
+    }
+    /// [`crate::grants::return_allocation`].
+    fn return_allocation(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        item: ItemId,
+        quantity: u32,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::grants::return_allocation(self.db(), actor, now, id, item, quantity)
+    }
+    /// [`crate::grants::grant`].
+    fn grant(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        share: DeviceShare,
+    ) -> std::result::Result<fieldpost_domain::Grant, crate::plans::PlanError> {
+        crate::grants::grant(self.db(), actor, now, id, share)
+    }
+    /// [`crate::grants::release`].
+    fn release(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: PlanId,
+        share: DeviceShare,
+    ) -> std::result::Result<crate::plans::PlanView, crate::plans::PlanError> {
+        crate::grants::release(self.db(), actor, now, id, share)
+    }
+    /// [`crate::stock::stock`].
+    fn stock(
+        &self,
+    ) -> std::result::Result<Vec<crate::stock::StockBalance>, crate::storage::StorageError> {
+        crate::stock::stock(self.db())
+    }
+    /// [`crate::stock::ledger`].
+    fn ledger(
+        &self,
+        item: Option<ItemId>,
+        after_seq: i64,
+        limit: u32,
+    ) -> std::result::Result<Vec<crate::stock::LedgerEntry>, crate::storage::StorageError> {
+        crate::stock::ledger(self.db(), item, after_seq, limit)
+    }
+    /// [`crate::stock::receive`].
+    fn receive(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        item: ItemId,
+        quantity: u32,
+        note: Option<String>,
+    ) -> std::result::Result<crate::stock::LedgerEntry, crate::stock::StockError> {
+        crate::stock::receive(self.db(), actor, now, item, quantity, note.as_deref())
+    }
+    /// [`crate::stock::write_off`].
+    fn write_off(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        item: ItemId,
+        quantity: u32,
+        note: Option<String>,
+    ) -> std::result::Result<crate::stock::LedgerEntry, crate::stock::StockError> {
+        crate::stock::write_off(self.db(), actor, now, item, quantity, note.as_deref())
+    }
+    /// [`crate::top_ups::requests`].
+    fn top_up_requests(
+        &self,
+        unit: Option<UnitId>,
+        status: Option<crate::top_ups::TopUpStatus>,
+    ) -> std::result::Result<Vec<crate::top_ups::TopUpRequestLine>, crate::storage::StorageError>
+    {
+        crate::top_ups::requests(self.db(), unit, status)
+    }
+    /// [`crate::top_ups::fulfil`].
+    fn fulfil_top_up(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: fieldpost_domain::TopUpRequestId,
+        quantity: Option<u32>,
+    ) -> std::result::Result<crate::top_ups::TopUpRequestLine, crate::top_ups::TopUpError> {
+        crate::top_ups::fulfil(self.db(), actor, now, id, quantity)
+    }
+    /// [`crate::top_ups::decline`].
+    fn decline_top_up(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        id: fieldpost_domain::TopUpRequestId,
+        reason: String,
+    ) -> std::result::Result<crate::top_ups::TopUpRequestLine, crate::top_ups::TopUpError> {
+        crate::top_ups::decline(self.db(), actor, now, id, &reason)
+    }
+}
+
+impl<D: crate::storage::Database> Direct for D {
+    fn db(&self) -> &dyn crate::storage::Database {
+        self
+    }
+}
+
+impl Direct for dyn Store {
+    fn db(&self) -> &dyn crate::storage::Database {
+        self.database()
+    }
 }

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod model;
 pub mod phone;
 pub mod plan;
+pub mod plan_content;
 pub mod session;
 pub mod typescript;
 
@@ -27,4 +28,5 @@ pub use ids::*;
 pub use model::*;
 pub use phone::{MobileNumber, PhoneError};
 pub use plan::{PlanAction, PlanStatus, TransitionError};
+pub use plan_content::{PlanContent, PlanContentError};
 pub use session::WindowError;

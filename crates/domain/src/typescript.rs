@@ -18,6 +18,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     Unit::export_all(&cfg)?;
     Item::export_all(&cfg)?;
     ActivityPlan::export_all(&cfg)?;
+    PlanContent::export_all(&cfg)?;
     PlanAction::export_all(&cfg)?;
     Grant::export_all(&cfg)?;
     EscrowPosition::export_all(&cfg)?;

@@ -33,7 +33,8 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(&base)?;
     let store = Arc::new(SqliteStore::open_dir(&dir.path().join("central"))?);
     let now = Utc::now();
-    let f = testkit::unit_with_plan(store.as_ref(), now, "单位甲", 2, 150_000)?;
+    let f = testkit::unit_with_plan(store.as_ref(), now, "单位甲", 2, 150_000)
+        .map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     let state = AppState::new(store.clone());

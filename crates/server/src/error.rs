@@ -4,7 +4,10 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fieldpost_central::StoreError;
+use fieldpost_central::plans::PlanError;
+use fieldpost_central::stock::StockError;
 use fieldpost_central::storage::StorageError;
+use fieldpost_central::top_ups::TopUpError;
 use fieldpost_central::users::CreateUserError;
 use fieldpost_sync::{ErrorBody, ErrorDetail};
 
@@ -192,6 +195,87 @@ impl From<CreateUserError> for ApiError {
                 field: Some("username".into()),
             },
             CreateUserError::Storage(e) => e.into(),
+        }
+    }
+}
+
+/// 409 with a code, and the field when there is one.
+fn conflict(code: &'static str, field: Option<&str>, e: impl std::fmt::Display) -> ApiError {
+    ApiError::Conflict {
+        code,
+        message: e.to_string(),
+        field: field.map(str::to_owned),
+    }
+}
+
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::NotFound => ApiError::NotFound("plan"),
+            e @ PlanError::NoSuchUnit => invalid_value("unit_id", e),
+            PlanError::Content(c) => invalid_value(&c.field(), c),
+            PlanError::Invalid { field, reason } => ApiError::BadRequest {
+                code: "invalid_value",
+                message: format!("{field}: {reason}"),
+                field: Some(field),
+            },
+            e @ PlanError::Transition(_) => conflict("invalid_transition", None, e),
+            e @ PlanError::AlreadyFiled => conflict("duplicate", Some("id"), e),
+            e @ PlanError::NotApproved(_) => conflict("plan_not_approved", None, e),
+            PlanError::InsufficientStock {
+                field,
+                wanted,
+                on_hand,
+            } => conflict(
+                "insufficient_stock",
+                Some(&field),
+                PlanError::InsufficientStock {
+                    field: String::new(),
+                    wanted,
+                    on_hand,
+                },
+            ),
+            PlanError::DeviceRevoked { field } => conflict(
+                "device_revoked",
+                Some(&field),
+                "the device has been revoked",
+            ),
+            PlanError::GrantExceedsAllocation { field, refusal } => {
+                conflict("grant_exceeds_allocation", Some(&field), refusal)
+            }
+            e @ PlanError::ExceedsUngranted { .. } => {
+                conflict("exceeds_ungranted_allocation", Some("quantity"), e)
+            }
+            PlanError::ExceedsGrant(refusal) => {
+                conflict("exceeds_grant", Some("quantity"), refusal)
+            }
+            PlanError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<StockError> for ApiError {
+    fn from(e: StockError) -> Self {
+        match e {
+            e @ StockError::ZeroQuantity => invalid_value("quantity", e),
+            StockError::NoSuchItem => ApiError::NotFound("item"),
+            e @ StockError::InsufficientStock { .. } => {
+                conflict("insufficient_stock", Some("quantity"), e)
+            }
+            StockError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<TopUpError> for ApiError {
+    fn from(e: TopUpError) -> Self {
+        match e {
+            TopUpError::NotFound => ApiError::NotFound("top-up request"),
+            e @ TopUpError::NotOpen(_) => conflict("top_up_not_open", None, e),
+            e @ TopUpError::ZeroQuantity => invalid_value("quantity", e),
+            e @ TopUpError::NoReason => invalid_value("reason", e),
+            TopUpError::Plan(e) => e.into(),
+            TopUpError::Storage(e) => e.into(),
         }
     }
 }

@@ -6,48 +6,28 @@
 //! owns the plan: its decision (approval with an allocation, or rejection with a reason) comes
 //! back with the reference data and replaces the local copy.
 
-use chrono::{DateTime, Utc};
-use fieldpost_domain::{ActivityPlan, EventPayload, ItemQuantity, PlanAction, PlanId, PlanStatus};
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+use fieldpost_domain::{
+    ActivityPlan, EventPayload, PlanAction, PlanContent, PlanContentError, PlanId, PlanStatus,
+};
 
 use crate::reference::{item_exists, load_plan, upsert_plan};
 use crate::{Error, Result, Station, outbox};
 
-/// What the team leader writes in a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct PlanInput {
-    /// What the activity is called.
-    pub title: String,
-    /// Where the station stands.
-    pub location: String,
-    /// When the activity starts.
-    pub starts_at: DateTime<Utc>,
-    /// When it ends.
-    pub ends_at: DateTime<Utc>,
-    /// How many people the unit expects to reach.
-    pub expected_people: u32,
-    /// Who staffs it.
-    pub staff: String,
-    /// Gifts requested, one line per item.
-    pub requested: Vec<ItemQuantity>,
-}
-
 impl Station {
     /// Saves a new draft plan for the device's unit.
-    pub fn draft_plan(&mut self, input: &PlanInput) -> Result<ActivityPlan> {
+    pub fn draft_plan(&mut self, input: &PlanContent) -> Result<ActivityPlan> {
         let unit_id = self.identity()?.ok_or(Error::NotEnrolled)?.unit_id;
-        self.validate_plan(input)?;
+        let input = self.validate_plan(input)?;
         let plan = ActivityPlan {
             id: PlanId::new(),
             unit_id,
-            title: input.title.trim().to_owned(),
-            location: input.location.trim().to_owned(),
+            title: input.title,
+            location: input.location,
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             expected_people: input.expected_people,
-            staff: input.staff.trim().to_owned(),
-            requested: input.requested.clone(),
+            staff: input.staff,
+            requested: input.requested,
             status: PlanStatus::Draft,
             allocation: Vec::new(),
             reject_reason: None,
@@ -79,21 +59,21 @@ impl Station {
 
     /// Changes what a plan says. A draft stays a draft; a filed or rejected plan goes (back)
     /// to the secretariat for review. An approved or closed plan cannot be revised.
-    pub fn revise_plan(&mut self, plan_id: PlanId, input: &PlanInput) -> Result<ActivityPlan> {
-        self.validate_plan(input)?;
+    pub fn revise_plan(&mut self, plan_id: PlanId, input: &PlanContent) -> Result<ActivityPlan> {
+        let input = self.validate_plan(input)?;
         let device_id = self.device_id()?;
         let now = self.now();
         let tx = self.conn.transaction()?;
         let current = load_plan(&tx, plan_id)?.ok_or(Error::UnknownPlan(plan_id))?;
         let status = fieldpost_domain::plan::transition(current.status, PlanAction::Revise)?;
         let plan = ActivityPlan {
-            title: input.title.trim().to_owned(),
-            location: input.location.trim().to_owned(),
+            title: input.title,
+            location: input.location,
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             expected_people: input.expected_people,
-            staff: input.staff.trim().to_owned(),
-            requested: input.requested.clone(),
+            staff: input.staff,
+            requested: input.requested,
             status,
             reject_reason: None,
             revision: current.revision + 1,
@@ -115,36 +95,27 @@ impl Station {
         Ok(plan)
     }
 
-    fn validate_plan(&self, input: &PlanInput) -> Result<()> {
-        if input.title.trim().is_empty() {
-            return Err(Error::EmptyField { field: "title" });
-        }
-        if input.location.trim().is_empty() {
-            return Err(Error::EmptyField { field: "location" });
-        }
-        if input.ends_at <= input.starts_at {
-            return Err(Error::PlanWindowInverted);
-        }
-        for (i, line) in input.requested.iter().enumerate() {
-            if line.quantity == 0 {
-                return Err(Error::InvalidQuantity {
-                    field: "requested",
-                    reason: "each requested quantity must be at least 1".into(),
-                });
-            }
+    /// The content checked by the rules the central applies too (the domain's), and each
+    /// requested item known to the tablet.
+    fn validate_plan(&self, input: &PlanContent) -> Result<PlanContent> {
+        let content = input.clone().checked().map_err(|e| match e {
+            PlanContentError::BlankTitle => Error::EmptyField { field: "title" },
+            PlanContentError::BlankLocation => Error::EmptyField { field: "location" },
+            PlanContentError::EndsBeforeStart => Error::PlanWindowInverted,
+            PlanContentError::ZeroQuantity(_) => Error::InvalidQuantity {
+                field: "requested",
+                reason: "each requested quantity must be at least 1".into(),
+            },
+            PlanContentError::ItemTwice(_) => Error::InvalidQuantity {
+                field: "requested",
+                reason: "an item appears twice; put its whole quantity on one line".into(),
+            },
+        })?;
+        for line in &content.requested {
             if !item_exists(&self.conn, line.item_id)? {
                 return Err(Error::UnknownItem(line.item_id));
             }
-            if input.requested[..i]
-                .iter()
-                .any(|earlier| earlier.item_id == line.item_id)
-            {
-                return Err(Error::InvalidQuantity {
-                    field: "requested",
-                    reason: "an item appears twice; put its whole quantity on one line".into(),
-                });
-            }
         }
-        Ok(())
+        Ok(content)
     }
 }

@@ -8,7 +8,6 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
 use crate::lottery::{EntrantInput, EntrantReceipt};
-use crate::plans::PlanInput;
 use crate::session_view::SessionView;
 use crate::sessions::{SessionSummary, VolunteerInput};
 use crate::sync::SyncStatus;
@@ -24,7 +23,6 @@ pub fn config(dir: &Path) -> Config {
 /// cases into `dir`, with the domain types they reference alongside.
 pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     let cfg = config(dir);
-    PlanInput::export_all(&cfg)?;
     VolunteerInput::export_all(&cfg)?;
     SessionSummary::export_all(&cfg)?;
     SessionView::export_all(&cfg)?;

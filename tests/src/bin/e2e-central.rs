@@ -25,6 +25,7 @@ use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare};
 use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::testkit::Direct;
 use fieldpost_central::top_ups::TopUpStatus;
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
 use fieldpost_tests::central::{TestCentral, filed_plan, seed};

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use fieldpost_central::plans::DeviceShare;
-use fieldpost_central::store::Store;
+use fieldpost_central::testkit::Direct;
 use fieldpost_domain::*;
 use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;

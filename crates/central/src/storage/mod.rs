@@ -14,7 +14,10 @@
 //! The methods are blocking: SQLite is, and a PostgreSQL backend uses a blocking client in
 //! the same blocking pool (the HTTP layer runs every use case on tokio's blocking threads).
 
+pub mod plans;
 pub mod sqlite;
+pub mod stock;
+pub mod top_ups;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -131,6 +134,18 @@ pub trait Tx {
     fn audit_log(&mut self) -> &mut dyn AuditLog;
     /// The campaign's units (what other aggregates check references against).
     fn units(&mut self) -> &mut dyn UnitTable;
+    /// The campaign's items, as other aggregates look them up.
+    fn items(&mut self) -> &mut dyn ItemTable;
+    /// The change log stations pull from.
+    fn change_log(&mut self) -> &mut dyn ChangeLog;
+    /// The stock ledger and the devices' grant balances.
+    fn stock_ledger(&mut self) -> &mut dyn stock::StockLedger;
+    /// Activity plans and what they requested.
+    fn plans(&mut self) -> &mut dyn plans::PlanTable;
+    /// Devices, as plans and grants look them up.
+    fn device_lookup(&mut self) -> &mut dyn plans::DeviceLookup;
+    /// Top-up requests.
+    fn top_up_requests(&mut self) -> &mut dyn top_ups::TopUpTable;
 }
 
 /// `users`: console accounts, with their password hashes.
@@ -181,4 +196,35 @@ pub trait AuditLog {
 pub trait UnitTable {
     /// Whether a unit exists.
     fn exists(&mut self, id: fieldpost_domain::UnitId) -> StorageResult<bool>;
+}
+
+/// `items`: the campaign's items, as other aggregates look them up.
+pub trait ItemTable {
+    /// Whether an item exists.
+    fn exists(&mut self, id: fieldpost_domain::ItemId) -> StorageResult<bool>;
+}
+
+/// `change_log`: one row per record a station may pull, stamped with the next `server_seq`
+/// in the transaction of the change (see the SQLite module for why the numbers follow
+/// commit order there, and the decision note for PostgreSQL).
+pub trait ChangeLog {
+    /// Stamps a change to a record: its previous row (if any) goes, a new one with the next
+    /// number comes. `unit` None is campaign-wide; `device` confines a device-scoped record
+    /// (a grant, a quarantine notice) to that device. Returns the number.
+    fn stamp(
+        &mut self,
+        now: DateTime<Utc>,
+        record: Record<'_>,
+        unit: Option<fieldpost_domain::UnitId>,
+        device: Option<fieldpost_domain::DeviceId>,
+    ) -> StorageResult<i64>;
+}
+
+/// A record that a station pulls, as the change log names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// Its kind, e.g. `plan`, `grant`, `stock`.
+    pub entity: &'static str,
+    /// Its id as text.
+    pub id: &'a str,
 }

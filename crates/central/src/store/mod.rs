@@ -11,18 +11,13 @@ pub mod sqlite;
 use crate::audit::Actor;
 use crate::campaign::{CampaignRecord, UnitSheetOutcome, UnitSheetRow};
 use crate::devices::{DeviceActivity, DeviceAuth, DeviceRecord};
-use crate::plans::{Approval, DeviceShare, HandoutOutcome, PlanContent, PlanView};
+use crate::plans::{HandoutOutcome, PlanContent};
 use crate::push::{PushedEvent, QuarantinedEvent};
 use crate::records::{DailyCount, HandoutLine, Records, SessionRecord};
 use crate::seed::Seed;
-use crate::stock::{LedgerEntry, StockBalance};
-use crate::top_ups::{TopUpRequestLine, TopUpStatus};
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{
-    ActivityPlan, DeviceId, Grant, Handout, HandoutVoid, Item, ItemId, PlanId, PlanStatus, Section,
-    SectionId, TopUpRequestId, Unit, UnitId,
-};
+use fieldpost_domain::{DeviceId, Handout, HandoutVoid, Item, Section, SectionId, Unit, UnitId};
 use fieldpost_sync::{PullResponse, PushResponse};
 
 use crate::error::StoreError;
@@ -32,6 +27,10 @@ pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
 /// The central's storage. See the module docs.
 pub trait Store: Send + Sync + 'static {
+    /// The same records as the storage seam's database, for the use cases that have moved
+    /// above it while the rest of this trait still stands.
+    fn database(&self) -> &dyn crate::storage::Database;
+
     // --- campaign, sections, units, items -------------------------------------------------
 
     /// The current campaign.
@@ -67,139 +66,8 @@ pub trait Store: Send + Sync + 'static {
 
     // --- stock ----------------------------------------------------------------------------
 
-    /// Balances per item.
-    fn stock(&self) -> StoreResult<Vec<StockBalance>>;
-    /// Ledger rows after `after_seq`, optionally of one item, at most `limit`.
-    fn ledger(
-        &self,
-        item: Option<ItemId>,
-        after_seq: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<LedgerEntry>>;
-    /// Records stock received.
-    fn receive(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        item: ItemId,
-        quantity: u32,
-        note: Option<String>,
-    ) -> StoreResult<LedgerEntry>;
-    /// Writes stock off; refused beyond what is on hand.
-    fn write_off(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        item: ItemId,
-        quantity: u32,
-        note: Option<String>,
-    ) -> StoreResult<LedgerEntry>;
-
     // --- plans ----------------------------------------------------------------------------
 
-    /// Plans, optionally of one unit and one status.
-    fn plans(
-        &self,
-        unit: Option<UnitId>,
-        status: Option<PlanStatus>,
-    ) -> StoreResult<Vec<ActivityPlan>>;
-    /// One plan with its balances.
-    fn plan(&self, id: PlanId) -> StoreResult<PlanView>;
-    /// Files a plan for its unit (status submitted).
-    fn file_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        unit: UnitId,
-        content: PlanContent,
-    ) -> StoreResult<PlanView>;
-    /// Revises a submitted or rejected plan (back to submitted).
-    fn revise_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        content: PlanContent,
-    ) -> StoreResult<PlanView>;
-    /// Approves a submitted plan: allocates stock and splits it into device grants.
-    fn approve_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        approval: Approval,
-    ) -> StoreResult<PlanView>;
-    /// Rejects a submitted plan with a reason.
-    fn reject_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        reason: String,
-    ) -> StoreResult<PlanView>;
-    /// Closes an approved or rejected plan: unspent grants are released and the unspent
-    /// allocation returns to stock.
-    fn close_plan(&self, actor: &Actor, now: DateTime<Utc>, id: PlanId) -> StoreResult<PlanView>;
-    /// Allocates more of an item to an approved plan.
-    fn allocate(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        item: ItemId,
-        quantity: u32,
-    ) -> StoreResult<PlanView>;
-    /// Returns part of an approved plan's ungranted allocation to stock.
-    fn return_allocation(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        item: ItemId,
-        quantity: u32,
-    ) -> StoreResult<PlanView>;
-    /// Grants part of an approved plan's allocation to one of its unit's devices.
-    fn grant(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        share: DeviceShare,
-    ) -> StoreResult<Grant>;
-    /// Gives part of a device's grant back to the plan.
-    fn release(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        share: DeviceShare,
-    ) -> StoreResult<PlanView>;
-    /// Devices' top-up requests (申请追加), all or one unit's, all or those in one status;
-    /// open ones oldest first (the queue), the others newest decision first.
-    fn top_up_requests(
-        &self,
-        unit: Option<UnitId>,
-        status: Option<TopUpStatus>,
-    ) -> StoreResult<Vec<TopUpRequestLine>>;
-    /// Fulfils an open top-up request in one transaction: grants `quantity` (the request's
-    /// own when `None`) to its device through [`Store::grant`], first allocating from stock
-    /// what the plan's ungranted allocation lacks, and marks the request fulfilled.
-    fn fulfil_top_up(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: TopUpRequestId,
-        quantity: Option<u32>,
-    ) -> StoreResult<TopUpRequestLine>;
-    /// Declines an open top-up request with a reason.
-    fn decline_top_up(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: TopUpRequestId,
-        reason: String,
-    ) -> StoreResult<TopUpRequestLine>;
     /// Records a device's handout (from a synced event). The part its grant covers posts to
     /// the ledger; the rest is kept and flagged. Replaying the same handout changes nothing.
     fn record_handout(

@@ -14,7 +14,7 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
 use fieldpost_central::campaign::CampaignRecord;
-use fieldpost_central::stock::{LedgerEntry, StockBalance};
+use fieldpost_central::stock::{self, LedgerEntry, StockBalance};
 
 pub(super) async fn get_campaign(
     State(state): State<AppState>,
@@ -218,7 +218,7 @@ pub(super) async fn stock(
     caller: Caller,
 ) -> ApiResult<Json<Vec<StockBalance>>> {
     caller.secretariat()?;
-    Ok(Json(state.run(|s| s.stock()).await?))
+    Ok(Json(state.call(stock::stock).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,7 +240,7 @@ pub(super) async fn ledger(
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     Ok(Json(
         state
-            .run(move |s| s.ledger(q.item_id, q.after, limit))
+            .call(move |db| stock::ledger(db, q.item_id, q.after, limit))
             .await?,
     ))
 }
@@ -262,7 +262,7 @@ pub(super) async fn receive(
     caller.secretariat_admin()?;
     let (actor, now) = (caller.actor(), state.now());
     let entry = state
-        .run(move |s| s.receive(&actor, now, b.item_id, b.quantity, b.note))
+        .call(move |db| stock::receive(db, &actor, now, b.item_id, b.quantity, b.note.as_deref()))
         .await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
@@ -275,7 +275,7 @@ pub(super) async fn write_off(
     caller.secretariat_admin()?;
     let (actor, now) = (caller.actor(), state.now());
     let entry = state
-        .run(move |s| s.write_off(&actor, now, b.item_id, b.quantity, b.note))
+        .call(move |db| stock::write_off(db, &actor, now, b.item_id, b.quantity, b.note.as_deref()))
         .await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }

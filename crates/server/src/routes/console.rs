@@ -96,8 +96,7 @@ pub(super) async fn dashboard(
             for f in records.units.iter().flat_map(|u| &u.items) {
                 *handed.entry(f.item_id).or_default() += f.handed_out;
             }
-            let items = s
-                .stock()?
+            let items = fieldpost_central::stock::stock(s.database())?
                 .into_iter()
                 .map(|b| ItemLine {
                     handed_out: handed.get(&b.item.id).copied().unwrap_or(0),
@@ -134,8 +133,12 @@ pub(super) async fn dashboard(
                 })
                 .collect();
             let plans_submitted = u32::try_from(
-                s.plans(None, Some(fieldpost_domain::PlanStatus::Submitted))?
-                    .len(),
+                fieldpost_central::plans::plans(
+                    s.database(),
+                    None,
+                    Some(fieldpost_domain::PlanStatus::Submitted),
+                )?
+                .len(),
             )
             .unwrap_or(u32::MAX);
             Ok(Dashboard {

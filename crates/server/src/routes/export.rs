@@ -62,7 +62,8 @@ pub(super) async fn handouts(State(state): State<AppState>, caller: Caller) -> A
     caller.secretariat()?;
     let bytes = state
         .run(|s| {
-            let names = Names::new(&s.units(None)?, &s.items()?, &s.plans(None, None)?);
+            let plans = fieldpost_central::plans::plans(s.database(), None, None)?;
+            let names = Names::new(&s.units(None)?, &s.items()?, &plans);
             export::handout_ledger(&s.handout_lines(None)?, &names).map_err(xlsx_error)
         })
         .await?;
@@ -100,7 +101,8 @@ pub(super) async fn plan_assessment(
     caller.secretariat()?;
     let bytes = state
         .run(|s| {
-            let (units, items, plans) = (s.units(None)?, s.items()?, s.plans(None, None)?);
+            let (units, items) = (s.units(None)?, s.items()?);
+            let plans = fieldpost_central::plans::plans(s.database(), None, None)?;
             let assessed = export::assess_plans(&plans, &s.handout_lines(None)?, &s.counts(None)?);
             let names = Names::new(&units, &items, &plans);
             export::plan_assessment(&assessed, &items, &names).map_err(xlsx_error)

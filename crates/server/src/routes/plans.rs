@@ -14,7 +14,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use fieldpost_central::plans::{Approval, DeviceShare, PlanContent, PlanView};
+use fieldpost_central::grants;
+use fieldpost_central::plans::{self, Approval, DeviceShare, PlanContent, PlanView};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct PlansQuery {
@@ -36,12 +37,16 @@ pub(super) async fn list(
         (Some(own), _) => Some(own),
         (None, asked) => asked,
     };
-    Ok(Json(state.run(move |s| s.plans(unit, q.status)).await?))
+    Ok(Json(
+        state
+            .call(move |db| plans::plans(db, unit, q.status))
+            .await?,
+    ))
 }
 
 async fn load(state: &AppState, raw: &str) -> ApiResult<PlanView> {
     let id: PlanId = path_id("plan_id", raw)?;
-    state.run(move |s| s.plan(id)).await
+    state.call(move |db| plans::plan(db, id)).await
 }
 
 pub(super) async fn get(
@@ -99,7 +104,7 @@ pub(super) async fn file(
     let id = b.id.unwrap_or_default();
     let (actor, now) = (caller.actor(), state.now());
     let view = state
-        .run(move |s| s.file_plan(&actor, now, id, unit, content(b)))
+        .call(move |db| plans::file(db, &actor, now, id, unit, &content(b)))
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -127,7 +132,7 @@ pub(super) async fn revise(
     let (actor, now, id) = (caller.actor(), state.now(), view.plan.id);
     Ok(Json(
         state
-            .run(move |s| s.revise_plan(&actor, now, id, content(b)))
+            .call(move |db| plans::revise(db, &actor, now, id, &content(b)))
             .await?,
     ))
 }
@@ -156,7 +161,7 @@ pub(super) async fn approve(
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
         state
-            .run(move |s| s.approve_plan(&actor, now, id, approval))
+            .call(move |db| plans::approve(db, &actor, now, id, &approval))
             .await?,
     ))
 }
@@ -178,7 +183,7 @@ pub(super) async fn reject(
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
         state
-            .run(move |s| s.reject_plan(&actor, now, id, b.reason))
+            .call(move |db| plans::reject(db, &actor, now, id, &b.reason))
             .await?,
     ))
 }
@@ -192,7 +197,9 @@ pub(super) async fn close(
     let id: PlanId = path_id("plan_id", &raw)?;
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
-        state.run(move |s| s.close_plan(&actor, now, id)).await?,
+        state
+            .call(move |db| plans::close(db, &actor, now, id))
+            .await?,
     ))
 }
 
@@ -214,7 +221,7 @@ pub(super) async fn allocate(
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
         state
-            .run(move |s| s.allocate(&actor, now, id, b.item_id, b.quantity))
+            .call(move |db| grants::allocate_more(db, &actor, now, id, b.item_id, b.quantity))
             .await?,
     ))
 }
@@ -230,7 +237,7 @@ pub(super) async fn return_allocation(
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
         state
-            .run(move |s| s.return_allocation(&actor, now, id, b.item_id, b.quantity))
+            .call(move |db| grants::return_allocation(db, &actor, now, id, b.item_id, b.quantity))
             .await?,
     ))
 }
@@ -244,7 +251,9 @@ pub(super) async fn grant(
     caller.secretariat_admin()?;
     let id: PlanId = path_id("plan_id", &raw)?;
     let (actor, now) = (caller.actor(), state.now());
-    let grant = state.run(move |s| s.grant(&actor, now, id, share)).await?;
+    let grant = state
+        .call(move |db| grants::grant(db, &actor, now, id, share))
+        .await?;
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
@@ -311,7 +320,7 @@ pub(super) async fn release(
     let (actor, now, id) = (caller.actor(), state.now(), view.plan.id);
     Ok(Json(
         state
-            .run(move |s| s.release(&actor, now, id, share))
+            .call(move |db| grants::release(db, &actor, now, id, share))
             .await?,
     ))
 }

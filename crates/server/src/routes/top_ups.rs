@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use fieldpost_central::top_ups::{TopUpRequestLine, TopUpStatus};
+use fieldpost_central::top_ups::{self, TopUpRequestLine, TopUpStatus};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ListQuery {
@@ -35,7 +35,7 @@ pub(super) async fn list(
     };
     Ok(Json(
         state
-            .run(move |s| s.top_up_requests(unit, q.status))
+            .call(move |db| top_ups::requests(db, unit, q.status))
             .await?,
     ))
 }
@@ -59,7 +59,7 @@ pub(super) async fn fulfil(
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
         state
-            .run(move |s| s.fulfil_top_up(&actor, now, id, b.quantity))
+            .call(move |db| top_ups::fulfil(db, &actor, now, id, b.quantity))
             .await?,
     ))
 }
@@ -81,7 +81,7 @@ pub(super) async fn decline(
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
         state
-            .run(move |s| s.decline_top_up(&actor, now, id, b.reason))
+            .call(move |db| top_ups::decline(db, &actor, now, id, &b.reason))
             .await?,
     ))
 }

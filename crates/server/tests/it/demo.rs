@@ -7,6 +7,7 @@ use chrono::{TimeZone, Utc};
 use fieldpost_central::demo::{self, ITEMS, TARGET, UNITS};
 use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::testkit::Direct;
 use fieldpost_domain::PlanStatus;
 
 #[test]

@@ -8,8 +8,9 @@ use fieldpost_central::audit::Actor;
 use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
+use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
-use fieldpost_central::store::{Store, StoreResult};
+use fieldpost_central::testkit::Direct;
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Handout, HandoutId, HandoutVoid, Item, ItemId, ItemKind,
     PlanId, Section, SectionId, SessionId, Unit, UnitId,
@@ -208,7 +209,7 @@ fn world() -> World {
                         title: "p".into(),
                         location: "l".into(),
                         starts_at: t,
-                        ends_at: t,
+                        ends_at: t + chrono::Duration::days(1),
                         expected_people: 1,
                         staff: String::new(),
                         requested: vec![],
@@ -344,7 +345,43 @@ fn ledger_rows(conn: &Connection) -> i64 {
         .unwrap()
 }
 
-fn apply(w: &mut World, op: &Op) -> StoreResult<()> {
+/// How an operation failed: refused by a rule (it must post nothing), or broken.
+#[derive(Debug)]
+enum Failure {
+    Refused(String),
+    Broken(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        match e {
+            StoreError::Conflict { .. } | StoreError::Invalid { .. } => {
+                Failure::Refused(e.to_string())
+            }
+            e => Failure::Broken(e.to_string()),
+        }
+    }
+}
+
+impl From<fieldpost_central::plans::PlanError> for Failure {
+    fn from(e: fieldpost_central::plans::PlanError) -> Failure {
+        match e {
+            fieldpost_central::plans::PlanError::Storage(e) => Failure::Broken(e.to_string()),
+            e => Failure::Refused(e.to_string()),
+        }
+    }
+}
+
+impl From<fieldpost_central::stock::StockError> for Failure {
+    fn from(e: fieldpost_central::stock::StockError) -> Failure {
+        match e {
+            fieldpost_central::stock::StockError::Storage(e) => Failure::Broken(e.to_string()),
+            e => Failure::Refused(e.to_string()),
+        }
+    }
+}
+
+fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
     let (a, t, s) = (Actor::System("prop"), now(), &w.store);
     let share = |device: usize, item: usize, q| DeviceShare {
         device_id: w.devices[device],
@@ -352,14 +389,22 @@ fn apply(w: &mut World, op: &Op) -> StoreResult<()> {
         quantity: q,
     };
     match *op {
-        Op::Receive { item, q } => s.receive(&a, t, w.items[item], q, None).map(drop),
-        Op::WriteOff { item, q } => s.write_off(&a, t, w.items[item], q, None).map(drop),
-        Op::Allocate { plan, item, q } => {
-            s.allocate(&a, t, w.plans[plan], w.items[item], q).map(drop)
-        }
+        Op::Receive { item, q } => s
+            .receive(&a, t, w.items[item], q, None)
+            .map(drop)
+            .map_err(Failure::from),
+        Op::WriteOff { item, q } => s
+            .write_off(&a, t, w.items[item], q, None)
+            .map(drop)
+            .map_err(Failure::from),
+        Op::Allocate { plan, item, q } => s
+            .allocate(&a, t, w.plans[plan], w.items[item], q)
+            .map(drop)
+            .map_err(Failure::from),
         Op::Return { plan, item, q } => s
             .return_allocation(&a, t, w.plans[plan], w.items[item], q)
-            .map(drop),
+            .map(drop)
+            .map_err(Failure::from),
         Op::Grant {
             plan,
             device,
@@ -367,7 +412,8 @@ fn apply(w: &mut World, op: &Op) -> StoreResult<()> {
             q,
         } => s
             .grant(&a, t, w.plans[plan], share(device, item, q))
-            .map(drop),
+            .map(drop)
+            .map_err(Failure::from),
         Op::Release {
             plan,
             device,
@@ -375,7 +421,8 @@ fn apply(w: &mut World, op: &Op) -> StoreResult<()> {
             q,
         } => s
             .release(&a, t, w.plans[plan], share(device, item, q))
-            .map(drop),
+            .map(drop)
+            .map_err(Failure::from),
         Op::Handout {
             plan,
             device,
@@ -401,7 +448,7 @@ fn apply(w: &mut World, op: &Op) -> StoreResult<()> {
             Ok(())
         }
         Op::Void { index } => match w.handouts.get(index) {
-            Some((device, id)) => s.void_handout(
+            Some((device, id)) => Ok(s.void_handout(
                 &a,
                 t,
                 *device,
@@ -410,10 +457,13 @@ fn apply(w: &mut World, op: &Op) -> StoreResult<()> {
                     reason: "r".into(),
                     voided_at: t,
                 },
-            ),
+            )?),
             None => Ok(()),
         },
-        Op::Close { plan } => s.close_plan(&a, t, w.plans[plan]).map(drop),
+        Op::Close { plan } => s
+            .close_plan(&a, t, w.plans[plan])
+            .map(drop)
+            .map_err(Failure::from),
     }
 }
 
@@ -430,11 +480,15 @@ proptest! {
             let before = ledger_rows(&conn);
             match apply(&mut w, op) {
                 Ok(()) => {}
-                Err(StoreError::Conflict { .. }) | Err(StoreError::Invalid { .. }) => {
+                Err(Failure::Refused(why)) => {
                     prop_assert_eq!(ledger_rows(&conn), before,
-                        "a refused {:?} must post nothing", op);
+                        "a refused {:?} ({}) must post nothing", op, why);
+
+
                 }
-                Err(other) => prop_assert!(false, "{:?} failed unexpectedly: {}", op, other),
+                Err(Failure::Broken(other)) => {
+                    prop_assert!(false, "{:?} failed unexpectedly: {}", op, other)
+                }
             }
             check(&conn)?;
         }

@@ -13,6 +13,7 @@ use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::enrollment;
 use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::testkit::Direct;
 use fieldpost_central::users::{NewUser, Role, User};
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,

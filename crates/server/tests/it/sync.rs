@@ -19,6 +19,7 @@ use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
 use serde_json::Value;
 
 use crate::support::{Auth, Central, Tablet, at, expect_error};
+use fieldpost_central::testkit::Direct;
 
 const ADMIN: Actor = Actor::System("test");
 

@@ -5,7 +5,6 @@
 use axum::http::StatusCode;
 use fieldpost_central::audit::Actor;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
-use fieldpost_central::store::Store;
 use fieldpost_domain::{
     DeviceEvent, DeviceId, EventPayload, ItemId, ItemQuantity, PlanId, TopUpAnswer,
     TopUpAnswerStatus, TopUpRequest, TopUpRequestId, UnitId,
@@ -14,6 +13,7 @@ use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
 use serde_json::{Value, json};
 
 use crate::support::{Auth, Central, Tablet, at, expect_error};
+use fieldpost_central::testkit::Direct;
 
 const ADMIN: Actor = Actor::System("test");
 

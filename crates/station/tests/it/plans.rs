@@ -1,14 +1,14 @@
 //! The team leader's plans: draft, file, revise, and the workflow's refusals.
 
 use chrono::Duration;
+use fieldpost_domain::PlanContent;
 use fieldpost_domain::*;
 use fieldpost_station::Error;
-use fieldpost_station::plans::PlanInput;
 
 use crate::support::*;
 
-fn input(fx: &Fixture) -> PlanInput {
-    PlanInput {
+fn input(fx: &Fixture) -> PlanContent {
+    PlanContent {
         title: "社区网络安全宣传日".into(),
         location: "东山区黄岐山社区".into(),
         starts_at: plan_start() + Duration::days(3),
@@ -41,7 +41,7 @@ fn draft_file_revise() {
         .station
         .revise_plan(
             draft.id,
-            &PlanInput {
+            &PlanContent {
                 expected_people: 250,
                 ..input(&fx)
             },
@@ -66,7 +66,7 @@ fn draft_file_revise() {
         .station
         .revise_plan(
             draft.id,
-            &PlanInput {
+            &PlanContent {
                 expected_people: 300,
                 ..input(&fx)
             },
@@ -100,7 +100,7 @@ fn an_approved_plan_cannot_be_revised_or_refiled() {
 #[test]
 fn plan_input_is_checked() {
     let mut fx = fixture();
-    let bad = PlanInput {
+    let bad = PlanContent {
         title: " ".into(),
         ..input(&fx)
     };
@@ -108,7 +108,7 @@ fn plan_input_is_checked() {
         fx.station.draft_plan(&bad),
         Err(Error::EmptyField { field: "title" })
     ));
-    let bad = PlanInput {
+    let bad = PlanContent {
         ends_at: input(&fx).starts_at,
         ..input(&fx)
     };
@@ -116,7 +116,7 @@ fn plan_input_is_checked() {
         fx.station.draft_plan(&bad),
         Err(Error::PlanWindowInverted)
     ));
-    let bad = PlanInput {
+    let bad = PlanContent {
         requested: vec![ItemQuantity {
             item_id: ItemId::new(),
             quantity: 1,
@@ -131,7 +131,7 @@ fn plan_input_is_checked() {
         item_id: fx.mask.id,
         quantity: 1,
     };
-    let bad = PlanInput {
+    let bad = PlanContent {
         requested: vec![line, line],
         ..input(&fx)
     };
@@ -142,7 +142,7 @@ fn plan_input_is_checked() {
             ..
         })
     ));
-    let bad = PlanInput {
+    let bad = PlanContent {
         requested: vec![ItemQuantity {
             quantity: 0,
             ..line

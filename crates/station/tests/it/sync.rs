@@ -188,7 +188,7 @@ fn the_central_decides_a_filed_plan() {
     let mut fx = fixture();
     let draft = fx
         .station
-        .draft_plan(&fieldpost_station::plans::PlanInput {
+        .draft_plan(&fieldpost_domain::PlanContent {
             title: "社区宣传".into(),
             location: "黄岐山社区".into(),
             starts_at: fx.plan.starts_at + Duration::days(2),

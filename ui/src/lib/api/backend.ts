@@ -18,7 +18,7 @@ import type { Item } from "./generated/station/Item";
 import type { ItemGrant } from "./generated/station/ItemGrant";
 import type { ItemId } from "./generated/station/ItemId";
 import type { PlanId } from "./generated/station/PlanId";
-import type { PlanInput } from "./generated/station/PlanInput";
+import type { PlanContent } from "./generated/domain/PlanContent";
 import type { SessionId } from "./generated/station/SessionId";
 import type { SessionSummary } from "./generated/station/SessionSummary";
 import type { SessionView } from "./generated/station/SessionView";
@@ -40,9 +40,9 @@ export interface Backend {
   todaysPlans(): Promise<ActivityPlan[]>;
   plans(): Promise<ActivityPlan[]>;
   items(): Promise<Item[]>;
-  draftPlan(input: PlanInput): Promise<ActivityPlan>;
+  draftPlan(input: PlanContent): Promise<ActivityPlan>;
   filePlan(planId: PlanId): Promise<ActivityPlan>;
-  revisePlan(planId: PlanId, input: PlanInput): Promise<ActivityPlan>;
+  revisePlan(planId: PlanId, input: PlanContent): Promise<ActivityPlan>;
 
   openSession(planId: PlanId, station: string, volunteers: VolunteerInput[]): Promise<StationSession>;
   openSessionId(): Promise<SessionId | null>;

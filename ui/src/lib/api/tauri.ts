@@ -21,7 +21,7 @@ export function inTauri(): boolean {
 }
 
 // Tauri maps camelCase argument names to the commands' snake_case parameters; the fields of
-// struct inputs (PlanInput, HandoutInput…) keep their Rust names.
+// struct inputs (PlanContent, HandoutInput…) keep their Rust names.
 export const tauriBackend: Backend = {
   appStatus: () => call("app_status"),
   enroll: (input) => call("enroll", { input }),

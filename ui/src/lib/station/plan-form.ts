@@ -1,11 +1,11 @@
 /**
  * The team leader's plan form: what is typed (strings, China wall-clock times) and the
- * `PlanInput` the store takes (UTC instants, numbers).
+ * `PlanContent` the store takes (UTC instants, numbers).
  */
 import type { ActivityPlan } from "../api/generated/station/ActivityPlan";
 import type { CommandError } from "../api/backend";
 import type { Item } from "../api/generated/station/Item";
-import type { PlanInput } from "../api/generated/station/PlanInput";
+import type { PlanContent } from "../api/generated/domain/PlanContent";
 
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 const WALL_TIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$/;
@@ -82,7 +82,7 @@ const wholeNumber = (text: string): number | null => {
  * (malformed times and numbers). Everything else (blank title, end before start, …) is the
  * store's to refuse, so the rules live in one place.
  */
-export function planFormToInput(form: PlanForm): { ok: true; input: PlanInput } | { ok: false; error: CommandError } {
+export function planFormToInput(form: PlanForm): { ok: true; input: PlanContent } | { ok: false; error: CommandError } {
   const startsAt = chinaWallTimeToUtc(form.startsAt);
   if (startsAt === null) return { ok: false, error: { kind: "invalid_time", message: form.startsAt, field: "starts_at" } };
   const endsAt = chinaWallTimeToUtc(form.endsAt);

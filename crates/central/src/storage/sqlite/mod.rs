@@ -3,7 +3,13 @@
 //! until the rest of the central has moved above the seam.
 
 mod audit_log;
+mod change_log;
 mod console_sessions;
+mod device_lookup;
+mod items;
+mod plans;
+mod stock_ledger;
+mod top_up_requests;
 mod units;
 mod users;
 
@@ -12,7 +18,11 @@ use std::str::FromStr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
-use super::{AuditLog, ConsoleSessionTable, StorageError, Tx, UnitTable, UserTable};
+use super::{
+    AuditLog, ChangeLog, ConsoleSessionTable, ItemTable, StorageError, Tx, UnitTable, UserTable,
+    stock, top_ups,
+};
+use crate::storage::plans as plan_tables;
 
 /// One SQLite transaction's tables: the connection inside a `BEGIN` that the database opened.
 #[derive(Debug)]
@@ -38,6 +48,24 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn units(&mut self) -> &mut dyn UnitTable {
+        self
+    }
+    fn items(&mut self) -> &mut dyn ItemTable {
+        self
+    }
+    fn change_log(&mut self) -> &mut dyn ChangeLog {
+        self
+    }
+    fn stock_ledger(&mut self) -> &mut dyn stock::StockLedger {
+        self
+    }
+    fn plans(&mut self) -> &mut dyn plan_tables::PlanTable {
+        self
+    }
+    fn device_lookup(&mut self) -> &mut dyn plan_tables::DeviceLookup {
+        self
+    }
+    fn top_up_requests(&mut self) -> &mut dyn top_ups::TopUpTable {
         self
     }
 }

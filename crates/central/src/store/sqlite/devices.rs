@@ -164,7 +164,16 @@ pub(super) fn revoke(
     }
     // A lost device's unspent grants go back to their plans, in this same transaction; its
     // late handouts, if it ever syncs, are kept and flagged as beyond its grant.
-    let released = super::plans::release_unspent(tx, actor, now, id)?;
+    let released = crate::grants::release_unspent(
+        &mut crate::storage::sqlite::SqliteTx::new(tx),
+        actor,
+        now,
+        id,
+    )
+    .map_err(|e| match e {
+        crate::plans::PlanError::Storage(e) => StoreError::from(e),
+        e => StoreError::Corrupt(e.to_string()),
+    })?;
     let device = tx.query_row(
         &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1"),
         [id.to_string()],

@@ -20,10 +20,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use fieldpost_domain::{
-    ActivityPlan, DeviceId, Grant, Handout, HandoutVoid, Item, ItemId, PlanId, PlanStatus, Section,
-    SectionId, TopUpRequestId, Unit, UnitId,
-};
+use fieldpost_domain::{DeviceId, Handout, HandoutVoid, Item, Section, SectionId, Unit, UnitId};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
@@ -341,6 +338,10 @@ pub(crate) fn positive(field: &str, quantity: u32) -> StoreResult<u32> {
 // --- the Store impl -------------------------------------------------------------------------
 
 impl Store for SqliteStore {
+    fn database(&self) -> &dyn crate::storage::Database {
+        self
+    }
+
     fn campaign(&self) -> StoreResult<CampaignRecord> {
         self.read(catalog::campaign)
     }
@@ -389,198 +390,6 @@ impl Store for SqliteStore {
 
     fn create_item(&self, actor: &Actor, now: DateTime<Utc>, item: Item) -> StoreResult<Item> {
         self.write(|tx| catalog::create_item(tx, actor, now, item))
-    }
-
-    fn stock(&self) -> StoreResult<Vec<StockBalance>> {
-        self.read(ledger::stock)
-    }
-
-    fn ledger(
-        &self,
-        item: Option<ItemId>,
-        after_seq: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<LedgerEntry>> {
-        self.read(|c| ledger::entries(c, item, after_seq, limit))
-    }
-
-    fn receive(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        item: ItemId,
-        quantity: u32,
-        note: Option<String>,
-    ) -> StoreResult<LedgerEntry> {
-        self.write(|tx| ledger::receive(tx, actor, now, item, quantity, note))
-    }
-
-    fn write_off(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        item: ItemId,
-        quantity: u32,
-        note: Option<String>,
-    ) -> StoreResult<LedgerEntry> {
-        self.write(|tx| ledger::write_off(tx, actor, now, item, quantity, note))
-    }
-
-    fn plans(
-        &self,
-        unit: Option<UnitId>,
-        status: Option<PlanStatus>,
-    ) -> StoreResult<Vec<ActivityPlan>> {
-        self.read(|c| plans::list(c, unit, status))
-    }
-
-    fn plan(&self, id: PlanId) -> StoreResult<PlanView> {
-        self.read(|c| plans::view(c, id))
-    }
-
-    fn file_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        unit: UnitId,
-        content: PlanContent,
-    ) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::file(tx, actor, now, id, unit, content)?;
-            plans::view(tx, id)
-        })
-    }
-
-    fn revise_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        content: PlanContent,
-    ) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::revise(tx, actor, now, id, content)?;
-            plans::view(tx, id)
-        })
-    }
-
-    fn approve_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        approval: Approval,
-    ) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::approve(tx, actor, now, id, approval)?;
-            plans::view(tx, id)
-        })
-    }
-
-    fn reject_plan(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: PlanId,
-        reason: String,
-    ) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::reject(tx, actor, now, id, reason)?;
-            plans::view(tx, id)
-        })
-    }
-
-    fn close_plan(&self, actor: &Actor, now: DateTime<Utc>, id: PlanId) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::close(tx, actor, now, id)?;
-            plans::view(tx, id)
-        })
-    }
-
-    fn allocate(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        item: ItemId,
-        quantity: u32,
-    ) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::allocate_more(tx, actor, now, plan, item, quantity)?;
-            plans::view(tx, plan)
-        })
-    }
-
-    fn return_allocation(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        item: ItemId,
-        quantity: u32,
-    ) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::return_allocation(tx, actor, now, plan, item, quantity)?;
-            plans::view(tx, plan)
-        })
-    }
-
-    fn grant(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        share: DeviceShare,
-    ) -> StoreResult<Grant> {
-        self.write(|tx| plans::grant(tx, actor, now, plan, share))
-    }
-
-    fn release(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        share: DeviceShare,
-    ) -> StoreResult<PlanView> {
-        self.write(|tx| {
-            plans::release(tx, actor, now, plan, share)?;
-            plans::view(tx, plan)
-        })
-    }
-
-    fn top_up_requests(
-        &self,
-        unit: Option<UnitId>,
-        status: Option<TopUpStatus>,
-    ) -> StoreResult<Vec<TopUpRequestLine>> {
-        self.read(|c| top_ups::list(c, unit, status))
-    }
-
-    fn fulfil_top_up(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: TopUpRequestId,
-        quantity: Option<u32>,
-    ) -> StoreResult<TopUpRequestLine> {
-        self.write(|tx| {
-            top_ups::fulfil(tx, actor, now, id, quantity)?;
-            top_ups::load(tx, id)
-        })
-    }
-
-    fn decline_top_up(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: TopUpRequestId,
-        reason: String,
-    ) -> StoreResult<TopUpRequestLine> {
-        self.write(|tx| {
-            top_ups::decline(tx, actor, now, id, &reason)?;
-            top_ups::load(tx, id)
-        })
     }
 
     fn record_handout(

@@ -2,9 +2,9 @@
 import type { ItemQuantity } from "./ItemQuantity";
 
 /**
- * What the team leader writes in a plan.
+ * What a team leader writes in a plan: filed or revised as a whole.
  */
-export type PlanInput = { 
+export type PlanContent = { 
 /**
  * What the activity is called.
  */
