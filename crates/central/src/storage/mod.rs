@@ -14,7 +14,16 @@
 //! The methods are blocking: SQLite is, and a PostgreSQL backend uses a blocking client in
 //! the same blocking pool (the HTTP layer runs every use case on tokio's blocking threads).
 
+pub mod catalog;
+pub mod devices;
+pub mod records;
+pub mod seeds;
 pub mod sqlite;
+
+pub use catalog::{CampaignTable, ChangeLog, ItemTable, SectionTable};
+pub use devices::{DeviceTable, EnrollmentCodeTable, GrantRelease};
+pub use records::{CollectionCountTable, RecordsRollup};
+pub use seeds::{LegacyPlans, SeedTable};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -131,6 +140,28 @@ pub trait Tx {
     fn audit_log(&mut self) -> &mut dyn AuditLog;
     /// The campaign's units (what other aggregates check references against).
     fn units(&mut self) -> &mut dyn UnitTable;
+    /// The campaign.
+    fn campaigns(&mut self) -> &mut dyn CampaignTable;
+    /// The campaign's sections.
+    fn sections(&mut self) -> &mut dyn SectionTable;
+    /// The campaign's items.
+    fn items(&mut self) -> &mut dyn ItemTable;
+    /// The change log stations pull.
+    fn change_log(&mut self) -> &mut dyn ChangeLog;
+    /// Enrolled devices.
+    fn devices(&mut self) -> &mut dyn DeviceTable;
+    /// One-time enrollment codes.
+    fn enrollment_codes(&mut self) -> &mut dyn EnrollmentCodeTable;
+    /// Giving a revoked device's unspent grants back to their plans.
+    fn grant_release(&mut self) -> &mut dyn GrantRelease;
+    /// Daily collection counts.
+    fn collection_counts(&mut self) -> &mut dyn CollectionCountTable;
+    /// The sums the unit-quota records are built from.
+    fn records_rollup(&mut self) -> &mut dyn RecordsRollup;
+    /// Applied seeds.
+    fn seeds(&mut self) -> &mut dyn SeedTable;
+    /// The old store's plan and stock writes (until they move above the seam).
+    fn legacy_plans(&mut self) -> &mut dyn LegacyPlans;
 }
 
 /// `users`: console accounts, with their password hashes.
@@ -181,4 +212,18 @@ pub trait AuditLog {
 pub trait UnitTable {
     /// Whether a unit exists.
     fn exists(&mut self, id: fieldpost_domain::UnitId) -> StorageResult<bool>;
+    /// Units, all or those of one section, oldest first.
+    fn all(
+        &mut self,
+        section: Option<fieldpost_domain::SectionId>,
+    ) -> StorageResult<Vec<fieldpost_domain::Unit>>;
+    /// One unit.
+    fn get(
+        &mut self,
+        id: fieldpost_domain::UnitId,
+    ) -> StorageResult<Option<fieldpost_domain::Unit>>;
+    /// Adds a unit.
+    fn insert(&mut self, unit: &fieldpost_domain::Unit) -> StorageResult<()>;
+    /// Replaces a unit's section, name, quota, link and contact.
+    fn update(&mut self, unit: &fieldpost_domain::Unit) -> StorageResult<()>;
 }

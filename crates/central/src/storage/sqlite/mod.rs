@@ -3,27 +3,46 @@
 //! until the rest of the central has moved above the seam.
 
 mod audit_log;
+mod campaigns;
+mod change_log;
+mod collection_counts;
 mod console_sessions;
+mod devices;
+mod enrollment_codes;
+mod items;
+mod records_rollup;
+mod sections;
+mod seeds;
 mod units;
 mod users;
 
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::Connection;
+use rusqlite::Transaction;
 
-use super::{AuditLog, ConsoleSessionTable, StorageError, Tx, UnitTable, UserTable};
+use super::{
+    AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable, DeviceTable,
+    EnrollmentCodeTable, GrantRelease, ItemTable, LegacyPlans, RecordsRollup, SectionTable,
+    SeedTable, StorageError, Tx, UnitTable, UserTable,
+};
 
-/// One SQLite transaction's tables: the connection inside a `BEGIN` that the database opened.
+/// One SQLite transaction's tables: the transaction the database opened.
 #[derive(Debug)]
 pub struct SqliteTx<'c> {
-    conn: &'c Connection,
+    conn: &'c Transaction<'c>,
 }
 
 impl<'c> SqliteTx<'c> {
-    /// The tables of a transaction open on `conn`.
-    pub fn new(conn: &'c Connection) -> SqliteTx<'c> {
+    /// The tables of the transaction `conn`.
+    pub fn new(conn: &'c Transaction<'c>) -> SqliteTx<'c> {
         SqliteTx { conn }
+    }
+
+    /// The transaction, for the old store's functions that the seam still reaches through
+    /// (`crate::store::sqlite::bridge`) until their aggregates move above it.
+    pub(crate) fn transaction(&self) -> &Transaction<'c> {
+        self.conn
     }
 }
 
@@ -38,6 +57,39 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn units(&mut self) -> &mut dyn UnitTable {
+        self
+    }
+    fn campaigns(&mut self) -> &mut dyn CampaignTable {
+        self
+    }
+    fn sections(&mut self) -> &mut dyn SectionTable {
+        self
+    }
+    fn items(&mut self) -> &mut dyn ItemTable {
+        self
+    }
+    fn change_log(&mut self) -> &mut dyn ChangeLog {
+        self
+    }
+    fn devices(&mut self) -> &mut dyn DeviceTable {
+        self
+    }
+    fn enrollment_codes(&mut self) -> &mut dyn EnrollmentCodeTable {
+        self
+    }
+    fn grant_release(&mut self) -> &mut dyn GrantRelease {
+        self
+    }
+    fn collection_counts(&mut self) -> &mut dyn CollectionCountTable {
+        self
+    }
+    fn records_rollup(&mut self) -> &mut dyn RecordsRollup {
+        self
+    }
+    fn seeds(&mut self) -> &mut dyn SeedTable {
+        self
+    }
+    fn legacy_plans(&mut self) -> &mut dyn LegacyPlans {
         self
     }
 }
@@ -115,4 +167,34 @@ pub(crate) fn col_ts(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Da
     DateTime::parse_from_rfc3339(&s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| conversion(idx, e))
+}
+
+/// Reads an optional stored time.
+pub(crate) fn col_ts_opt(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| conversion(idx, e))
+    })
+    .transpose()
+}
+
+/// Reads a non-negative integer column as u32.
+pub(crate) fn col_u32(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u32> {
+    let v: i64 = row.get(idx)?;
+    u32::try_from(v).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+/// Reads a non-negative sum as u64 (negative sums would be a broken invariant).
+pub(crate) fn col_u64(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    let v: i64 = row.get(idx)?;
+    u64::try_from(v).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
 }

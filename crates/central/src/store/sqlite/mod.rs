@@ -4,6 +4,7 @@
 //! Each submodule holds the SQL of one aggregate as functions over a `&Connection` (reads) or
 //! a `&Transaction` (writes); the [`Store`] impl at the bottom wraps each in a transaction.
 
+mod bridge;
 mod catalog;
 mod console;
 mod devices;
