@@ -27,7 +27,8 @@ use crate::error::StoreError;
 use crate::plans::Approval;
 use crate::records::DailyCount;
 use crate::secrets::{hash_password, random_password};
-use crate::seed::{Seed, SeedPlan, SeedReceipt};
+use crate::seed::{Seed, SeedError, SeedPlan, SeedReceipt};
+use crate::storage::{Database, StorageError};
 use crate::store::Store;
 use crate::users::{NewUser, Role, User};
 
@@ -222,6 +223,12 @@ pub enum DemoError {
     /// The store refused.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The seed was refused.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
     /// The password file could not be read or written.
     #[error("{path}: {source}")]
     PasswordFile {
@@ -449,13 +456,13 @@ fn write_password(path: &Path, password: &str) -> Result<(), DemoError> {
 /// Seeds the demo campaign into `store` unless it is there already, keeping the admin
 /// password in `data_dir`'s password file. Safe to call on every start.
 pub fn start(
-    store: &dyn Store,
+    central: &(impl Store + Database),
     data_dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<DemoLogin, DemoError> {
     let password_file = data_dir.join(PASSWORD_FILE);
     let mut password = read_password(&password_file)?;
-    let already = store.seeded(SEED_NAME)?;
+    let already = crate::seed::seeded(central, SEED_NAME)?;
     let mut seeded = false;
     if !already {
         // The file is written before the seed commits, so a crash in between leaves a
@@ -469,10 +476,10 @@ pub fn start(
             }
         };
         let hash = hash_password(&pw).map_err(|e| DemoError::Hash(e.to_string()))?;
-        seeded = store.apply_seed(now, &seed(hash))?;
+        seeded = crate::seed::apply_seed(central, now, &seed(hash))?;
         password = Some(pw);
     }
-    let today_plan = ensure_todays_plan(store, now)?;
+    let today_plan = ensure_todays_plan(central, now)?;
     Ok(DemoLogin {
         seeded,
         username: ADMIN_USERNAME.into(),
@@ -491,9 +498,12 @@ const TODAY_TITLE: &str = "演示：今日网络安全宣传站";
 /// window covers today (China time, 08:00–20:00, or the next twelve hours when started late),
 /// with masks and kits allocated; the secretariat tops up an enrolled tablet's grant from the
 /// console. Returns the plan when one was added.
-fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<PlanId>, DemoError> {
-    let Some(unit) = store
-        .units(None)?
+fn ensure_todays_plan(
+    central: &(impl Store + Database),
+    now: DateTime<Utc>,
+) -> Result<Option<PlanId>, DemoError> {
+    let store: &dyn Store = central;
+    let Some(unit) = crate::campaign::units(central, None)?
         .into_iter()
         .find(|u| u.name == TODAY_UNIT)
     else {
@@ -518,7 +528,7 @@ fn ensure_todays_plan(store: &dyn Store, now: DateTime<Utc>) -> Result<Option<Pl
         }
         _ => (now, now + chrono::Duration::hours(12)),
     };
-    let items = store.items()?;
+    let items = crate::campaign::items(central)?;
     let line = |code: &str, quantity| {
         items.iter().find(|i| i.code == code).map(|i| ItemQuantity {
             item_id: i.id,

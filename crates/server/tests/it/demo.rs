@@ -7,6 +7,7 @@ use chrono::{TimeZone, Utc};
 use fieldpost_central::demo::{self, ITEMS, TARGET, UNITS};
 use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::{campaign, records};
 use fieldpost_domain::PlanStatus;
 
 #[test]
@@ -54,7 +55,7 @@ fn seeding_twice_seeds_once_and_keeps_the_password() {
     let first = demo::start(&store, dir.path(), now).unwrap();
     assert!(first.seeded, "the first start seeds");
     let password = first.password.clone().expect("a generated password");
-    let records = store.records().unwrap();
+    let records = records::records(&store).unwrap();
     assert_eq!(
         records.totals.quota,
         u64::from(TARGET),
@@ -88,7 +89,7 @@ fn seeding_twice_seeds_once_and_keeps_the_password() {
         "plans are neither lost nor doubled"
     );
     assert_eq!(
-        store.units(None).unwrap().len(),
+        campaign::units(&store, None).unwrap().len(),
         records.units.len(),
         "units are not doubled"
     );
@@ -218,8 +219,7 @@ fn every_start_has_an_approved_plan_for_today_and_adds_it_once() {
         Utc.with_ymd_and_hms(2026, 11, 29, 13, 30, 0).unwrap(),
     ] {
         demo::start(&store, dir.path(), now).unwrap();
-        let unit = store
-            .units(None)
+        let unit = campaign::units(&store, None)
             .unwrap()
             .into_iter()
             .find(|u| u.name == demo::TODAY_UNIT)
