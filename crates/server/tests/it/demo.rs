@@ -48,6 +48,43 @@ fn illustrative_quotas_sum_exactly_to_the_target() {
 }
 
 #[test]
+fn a_seed_refused_anywhere_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let mut seed = demo::seed("hash".into());
+    // The last part of a seed to be written: a user confined to a unit that does not exist.
+    let mut user = seed.users[0].clone();
+    user.user.id = uuid::Uuid::now_v7();
+    user.user.username = "stray".into();
+    user.user.unit_id = Some(fieldpost_domain::UnitId::new());
+    seed.users.push(user);
+    let refused = fieldpost_central::seed::apply_seed(&store, now, &seed);
+    assert!(
+        matches!(
+            refused,
+            Err(fieldpost_central::seed::SeedError::User(
+                fieldpost_central::users::CreateUserError::NoSuchUnit
+            ))
+        ),
+        "the user's unknown unit refuses the seed: {refused:?}"
+    );
+    assert!(
+        !fieldpost_central::seed::seeded(&store, demo::SEED_NAME).unwrap(),
+        "a refused seed is not marked applied, so the next start tries again"
+    );
+    assert_eq!(
+        campaign::campaign(&store).unwrap(),
+        None,
+        "a seed is one transaction: the campaign written before the refusal is rolled back"
+    );
+    assert!(
+        campaign::units(&store, None).unwrap().is_empty(),
+        "and so are its units"
+    );
+}
+
+#[test]
 fn seeding_twice_seeds_once_and_keeps_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
