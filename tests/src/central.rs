@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::campaign::CampaignRecord;
+use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
+use fieldpost_central::storage::Database;
 use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_central::testkit::Direct;
@@ -93,13 +94,14 @@ fn actor() -> Actor {
 }
 
 /// Seeds a campaign whose collection window covers now, two units, and stock.
-pub fn seed(store: &dyn Store, masks: u32, kits: u32) -> anyhow::Result<World> {
+pub fn seed(store: &(impl Store + Database), masks: u32, kits: u32) -> anyhow::Result<World> {
     let now = Utc::now();
     let campaign_id = CampaignId::new();
-    store.put_campaign(
+    campaign::put_campaign(
+        store,
         &actor(),
         now,
-        CampaignRecord {
+        &CampaignRecord {
             campaign: Campaign {
                 id: campaign_id,
                 name: "2022 网民网络安全感满意度调查活动（揭阳站）".into(),
@@ -113,17 +115,17 @@ pub fn seed(store: &dyn Store, masks: u32, kits: u32) -> anyhow::Result<World> {
             note: None,
         },
     )?;
-    let section = store
-        .create_section(
-            &actor(),
-            now,
-            Section {
-                id: SectionId::new(),
-                code: "qiao".into(),
-                name: "侨".into(),
-            },
-        )?
-        .id;
+    let section = campaign::create_section(
+        store,
+        &actor(),
+        now,
+        &Section {
+            id: SectionId::new(),
+            code: "qiao".into(),
+            name: "侨".into(),
+        },
+    )?
+    .id;
     let unit = |name: &str, link: &str| Unit {
         id: UnitId::new(),
         campaign_id,
@@ -133,12 +135,15 @@ pub fn seed(store: &dyn Store, masks: u32, kits: u32) -> anyhow::Result<World> {
         survey_link: link.into(),
         contact: None,
     };
-    let unit_id = store
-        .create_unit(&actor(), now, unit("揭阳市侨联", "https://s.example/q"))?
-        .id;
-    let other_unit_id = store
-        .create_unit(&actor(), now, unit("团市委", "https://s.example/t"))?
-        .id;
+    let unit_id = campaign::create_unit(
+        store,
+        &actor(),
+        now,
+        &unit("揭阳市侨联", "https://s.example/q"),
+    )?
+    .id;
+    let other_unit_id =
+        campaign::create_unit(store, &actor(), now, &unit("团市委", "https://s.example/t"))?.id;
     let item = |code: &str, name: &str, label: &str| Item {
         id: ItemId::new(),
         code: code.into(),
@@ -147,12 +152,8 @@ pub fn seed(store: &dyn Store, masks: u32, kits: u32) -> anyhow::Result<World> {
         unit_label: label.into(),
         donor: None,
     };
-    let mask = store
-        .create_item(&actor(), now, item("mask", "医疗专用口罩", "只"))?
-        .id;
-    let kit = store
-        .create_item(&actor(), now, item("kit", "网安四宝宣传品", "份"))?
-        .id;
+    let mask = campaign::create_item(store, &actor(), now, &item("mask", "医疗专用口罩", "只"))?.id;
+    let kit = campaign::create_item(store, &actor(), now, &item("kit", "网安四宝宣传品", "份"))?.id;
     if masks > 0 {
         store.receive(&actor(), now, mask, masks, None)?;
     }
@@ -219,7 +220,7 @@ pub fn approved_plan(
 /// Enrolls a new tablet for `unit` through the central's HTTP API (a one-time code issued
 /// on the store, exchanged at `central_url`) and opens its store at `path`.
 pub async fn enroll_station(
-    store: &dyn Store,
+    store: &dyn Database,
     central_url: &str,
     unit: UnitId,
     path: &Path,

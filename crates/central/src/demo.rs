@@ -27,8 +27,8 @@ use crate::error::StoreError;
 use crate::plans::Approval;
 use crate::records::DailyCount;
 use crate::secrets::{hash_password, random_password};
-use crate::seed::{Seed, SeedPlan, SeedReceipt};
-use crate::storage::Database;
+use crate::seed::{Seed, SeedError, SeedPlan, SeedReceipt};
+use crate::storage::{Database, StorageError};
 use crate::store::Store;
 use crate::users::{NewUser, Role, User};
 
@@ -223,6 +223,12 @@ pub enum DemoError {
     /// The store refused.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The seed was refused.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
     /// The password file could not be read or written.
     #[error("{path}: {source}")]
     PasswordFile {
@@ -237,9 +243,6 @@ pub enum DemoError {
     /// Today's plan was refused.
     #[error(transparent)]
     Plan(#[from] crate::plans::PlanError),
-    /// The storage failed.
-    #[error(transparent)]
-    Storage(#[from] crate::storage::StorageError),
 }
 
 /// Builds the demo seed with an admin whose password hashes to `password_hash`.
@@ -455,14 +458,14 @@ fn write_password(path: &Path, password: &str) -> Result<(), DemoError> {
 
 /// Seeds the demo campaign into `store` unless it is there already, keeping the admin
 /// password in `data_dir`'s password file. Safe to call on every start.
-pub fn start<C: Store + Database>(
-    store: &C,
+pub fn start(
+    central: &(impl Store + Database),
     data_dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<DemoLogin, DemoError> {
     let password_file = data_dir.join(PASSWORD_FILE);
     let mut password = read_password(&password_file)?;
-    let already = store.seeded(SEED_NAME)?;
+    let already = crate::seed::seeded(central, SEED_NAME)?;
     let mut seeded = false;
     if !already {
         // The file is written before the seed commits, so a crash in between leaves a
@@ -476,10 +479,10 @@ pub fn start<C: Store + Database>(
             }
         };
         let hash = hash_password(&pw).map_err(|e| DemoError::Hash(e.to_string()))?;
-        seeded = store.apply_seed(now, &seed(hash))?;
+        seeded = crate::seed::apply_seed(central, now, &seed(hash))?;
         password = Some(pw);
     }
-    let today_plan = ensure_todays_plan(store, store, now)?;
+    let today_plan = ensure_todays_plan(central, now)?;
     Ok(DemoLogin {
         seeded,
         username: ADMIN_USERNAME.into(),
@@ -499,18 +502,16 @@ const TODAY_TITLE: &str = "演示：今日网络安全宣传站";
 /// with masks and kits allocated; the secretariat tops up an enrolled tablet's grant from the
 /// console. Returns the plan when one was added.
 fn ensure_todays_plan(
-    store: &dyn Store,
-    db: &dyn Database,
+    central: &(impl Store + Database),
     now: DateTime<Utc>,
 ) -> Result<Option<PlanId>, DemoError> {
-    let Some(unit) = store
-        .units(None)?
+    let Some(unit) = crate::campaign::units(central, None)?
         .into_iter()
         .find(|u| u.name == TODAY_UNIT)
     else {
         return Ok(None);
     };
-    let covered = crate::plans::plans(db, Some(unit.id), Some(PlanStatus::Approved))?
+    let covered = crate::plans::plans(central, Some(unit.id), Some(PlanStatus::Approved))?
         .iter()
         .any(|p| p.starts_at <= now && now < p.ends_at);
     if covered {
@@ -528,7 +529,7 @@ fn ensure_todays_plan(
         }
         _ => (now, now + chrono::Duration::hours(12)),
     };
-    let items = store.items()?;
+    let items = crate::campaign::items(central)?;
     let line = |code: &str, quantity| {
         items.iter().find(|i| i.code == code).map(|i| ItemQuantity {
             item_id: i.id,
@@ -542,7 +543,7 @@ fn ensure_todays_plan(
     let actor = crate::audit::Actor::System("demo");
     let id = PlanId::new();
     crate::plans::file(
-        db,
+        central,
         &actor,
         now,
         id,
@@ -558,7 +559,7 @@ fn ensure_todays_plan(
         },
     )?;
     crate::plans::approve(
-        db,
+        central,
         &actor,
         now,
         id,

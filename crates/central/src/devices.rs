@@ -3,6 +3,10 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::Actor;
+use crate::storage::{self, Database, StorageError};
 
 /// A device as the console lists it (never its token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,4 +43,67 @@ pub struct DeviceActivity {
     pub last_push_at: Option<DateTime<Utc>>,
     /// Its newest seq stored.
     pub last_seq: u64,
+}
+
+/// The device a token hash belongs to.
+pub fn device_by_token(
+    db: &dyn Database,
+    token_hash: &str,
+) -> Result<Option<DeviceAuth>, StorageError> {
+    storage::read(db, |tx| tx.devices().by_token(token_hash))
+}
+
+/// Devices, all or one unit's.
+pub fn devices(db: &dyn Database, unit: Option<UnitId>) -> Result<Vec<DeviceRecord>, StorageError> {
+    storage::read(db, |tx| tx.devices().all(unit))
+}
+
+/// Why a device was not revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeDeviceError {
+    /// There is no such device.
+    #[error("device not found")]
+    NotFound,
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Revokes a device (again is a no-op that keeps the first time). A lost device's unspent
+/// grants go back to their plans in the same transaction; its late handouts, if it ever
+/// syncs, are kept and flagged as beyond its grant.
+pub fn revoke_device(
+    db: &dyn Database,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: DeviceId,
+) -> Result<DeviceRecord, RevokeDeviceError> {
+    storage::write(db, |tx| {
+        if !tx.devices().revoke(id, now)? {
+            return Err(RevokeDeviceError::NotFound);
+        }
+        let released = crate::grants::release_unspent(tx, actor, now, id)?;
+        let device = tx.devices().get(id)?.ok_or(RevokeDeviceError::NotFound)?;
+        tx.audit_log().append(
+            now,
+            actor,
+            "device.revoke",
+            Some(&id.to_string()),
+            &json!({"released": released
+                .iter()
+                .map(|(plan_id, item_id, quantity)| json!({
+                    "plan_id": plan_id, "item_id": item_id, "quantity": quantity}))
+                .collect::<Vec<_>>()}),
+        )?;
+        tx.change_log().stamp(
+            now,
+            crate::storage::Record {
+                entity: "device",
+                id: &id.to_string(),
+            },
+            Some(device.unit_id),
+            Some(id),
+        )?;
+        Ok(device)
+    })
 }

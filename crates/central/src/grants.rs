@@ -13,7 +13,7 @@ use crate::audit::Actor;
 use crate::plans::{self, DeviceShare, PlanError, PlanView};
 use crate::stock::{self, LedgerKind};
 use crate::storage::stock::Movement;
-use crate::storage::{self, Database, Record, Tx};
+use crate::storage::{self, Database, Record, StorageError, Tx};
 
 fn positive(field: &str, quantity: u32) -> Result<u32, PlanError> {
     if quantity == 0 {
@@ -216,7 +216,7 @@ pub(crate) fn release_unspent(
     actor: &Actor,
     now: DateTime<Utc>,
     device: DeviceId,
-) -> Result<Vec<(PlanId, ItemId, u32)>, PlanError> {
+) -> Result<Vec<(PlanId, ItemId, u32)>, StorageError> {
     let mut released = Vec::new();
     for (plan, item, available) in tx.stock_ledger().unspent_grants(device)? {
         let Ok(quantity) = u32::try_from(available) else {

@@ -5,9 +5,16 @@ use fieldpost_domain::{
     CheckInId, DeviceId, HandoutId, ItemId, PlanId, PlanStatus, Section, StationSession, Unit,
     UnitId,
 };
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
+use fieldpost_domain::SectionId;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::Actor;
 use crate::campaign::CampaignRecord;
+use crate::devices::DeviceActivity;
+use crate::storage::{self, Database, StorageError, Tx};
 
 /// Questionnaires collected through one unit's link on one day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,4 +170,239 @@ pub struct HandoutLine {
     pub voided_at: Option<DateTime<Utc>>,
     /// Why.
     pub void_reason: Option<String>,
+}
+
+// --- use cases ------------------------------------------------------------------------------
+
+/// Why daily counts were not imported (none of them were).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportCountsError {
+    /// The count at `index` names a unit the campaign does not have.
+    #[error("counts[{index}].unit_id: no such unit")]
+    NoSuchUnit {
+        /// Its position in the import.
+        index: usize,
+    },
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Imports daily counts in one transaction; a day already imported for a unit is replaced.
+/// Returns how many were imported.
+pub fn import_counts(
+    db: &dyn Database,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    counts: &[DailyCount],
+) -> Result<u32, ImportCountsError> {
+    storage::write(db, |tx| add_counts(tx, actor, now, counts))
+}
+
+/// [`import_counts`] inside a transaction (for a seed).
+pub(crate) fn add_counts(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    counts: &[DailyCount],
+) -> Result<u32, ImportCountsError> {
+    let mut n = 0u32;
+    for (index, c) in counts.iter().enumerate() {
+        if !tx.units().exists(c.unit_id)? {
+            return Err(ImportCountsError::NoSuchUnit { index });
+        }
+        tx.collection_counts().upsert(c, now)?;
+        tx.change_log().stamp(
+            now,
+            crate::storage::Record {
+                entity: "collection_count",
+                id: &c.unit_id.to_string(),
+            },
+            Some(c.unit_id),
+            None,
+        )?;
+        n += 1;
+    }
+    if n > 0 {
+        let total: u64 = counts.iter().map(|c| u64::from(c.count)).sum();
+        tx.audit_log().append(
+            now,
+            actor,
+            "counts.import",
+            None,
+            &json!({"rows": n, "total": total}),
+        )?;
+    }
+    Ok(n)
+}
+
+/// Daily counts, all or one unit's, by day.
+pub fn counts(db: &dyn Database, unit: Option<UnitId>) -> Result<Vec<DailyCount>, StorageError> {
+    storage::read(db, |tx| tx.collection_counts().all(unit))
+}
+
+/// When each device last pushed, in enrollment order.
+pub fn device_activity(db: &dyn Database) -> Result<Vec<DeviceActivity>, StorageError> {
+    storage::read(db, |tx| tx.records_rollup().device_activity())
+}
+
+/// Why the records could not be drawn up.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordsError {
+    /// There is no campaign yet.
+    #[error("campaign not found")]
+    NoCampaign,
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// collected / whole in percent, rounded to two decimals for display (the counts stay exact);
+/// 0 when there is nothing to reach.
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    let p = part as f64 * 100.0 / whole as f64;
+    (p * 100.0).round() / 100.0
+}
+
+fn flow(item_id: ItemId) -> ItemFlow {
+    ItemFlow {
+        item_id,
+        allocated: 0,
+        handed_out: 0,
+    }
+}
+
+/// The unit-quota records of the campaign, from one snapshot: each unit's quota against what
+/// it collected, ranked, with its plans' items, rolled up by section and for the campaign.
+pub fn records(db: &dyn Database) -> Result<Records, RecordsError> {
+    storage::read(db, |tx| {
+        let campaign = tx.campaigns().current()?.ok_or(RecordsError::NoCampaign)?;
+        let sections = tx.sections().all()?;
+        let units = tx.units().all(None)?;
+        let collected = tx.collection_counts().collected_by_unit()?;
+        let rollup = tx.records_rollup();
+        let (allocated, handed_out, plans) =
+            (rollup.allocated()?, rollup.handed_out()?, rollup.plans()?);
+        Ok(draw_up(
+            campaign, sections, units, &collected, allocated, handed_out, plans,
+        ))
+    })
+}
+
+/// The records' rules over the rows read: flows per plan, per unit, ranks and rollups.
+fn draw_up(
+    campaign: CampaignRecord,
+    sections: Vec<Section>,
+    units: Vec<Unit>,
+    collected: &BTreeMap<UnitId, u64>,
+    allocated: Vec<(PlanId, ItemId, u64)>,
+    handed_out: Vec<(PlanId, ItemId, u64)>,
+    plans: Vec<crate::storage::records::PlanLine>,
+) -> Records {
+    // Per plan and item: allocated (net) from the ledger, handed out from the handouts.
+    let mut flows: BTreeMap<PlanId, BTreeMap<ItemId, ItemFlow>> = BTreeMap::new();
+    for (plan, item, allocated) in allocated {
+        flows.entry(plan).or_default().insert(
+            item,
+            ItemFlow {
+                allocated,
+                ..flow(item)
+            },
+        );
+    }
+    for (plan, item, handed) in handed_out {
+        flows
+            .entry(plan)
+            .or_default()
+            .entry(item)
+            .or_insert_with(|| flow(item))
+            .handed_out = handed;
+    }
+    let mut plans_by_unit: BTreeMap<UnitId, Vec<PlanRecord>> = BTreeMap::new();
+    for p in plans {
+        plans_by_unit
+            .entry(p.unit_id)
+            .or_default()
+            .push(PlanRecord {
+                plan_id: p.id,
+                title: p.title,
+                status: p.status,
+                items: flows
+                    .remove(&p.id)
+                    .map(|m| m.into_values().collect())
+                    .unwrap_or_default(),
+            });
+    }
+
+    let mut unit_records: Vec<UnitRecord> = units
+        .into_iter()
+        .map(|unit| {
+            let got = collected.get(&unit.id).copied().unwrap_or(0);
+            let plans = plans_by_unit.remove(&unit.id).unwrap_or_default();
+            let mut items: BTreeMap<ItemId, ItemFlow> = BTreeMap::new();
+            for f in plans.iter().flat_map(|p| &p.items) {
+                let e = items.entry(f.item_id).or_insert_with(|| flow(f.item_id));
+                e.allocated += f.allocated;
+                e.handed_out += f.handed_out;
+            }
+            UnitRecord {
+                progress_percent: percent(got, unit.quota.into()),
+                collected: got,
+                rank: 0,
+                items: items.into_values().collect(),
+                plans,
+                unit,
+            }
+        })
+        .collect();
+    // Competition ranking by questionnaires collected: equal counts share a rank (1, 2, 2, 4).
+    unit_records.sort_by_key(|r| std::cmp::Reverse(r.collected));
+    let mut rank = 0u32;
+    let mut previous = None;
+    for (position, r) in (1u32..).zip(unit_records.iter_mut()) {
+        if previous != Some(r.collected) {
+            rank = position;
+            previous = Some(r.collected);
+        }
+        r.rank = rank;
+    }
+
+    let mut by_section: BTreeMap<SectionId, (u32, u64, u64)> = BTreeMap::new();
+    for r in &unit_records {
+        let e = by_section.entry(r.unit.section_id).or_default();
+        e.0 += 1;
+        e.1 += u64::from(r.unit.quota);
+        e.2 += r.collected;
+    }
+    let section_records = sections
+        .into_iter()
+        .map(|section| {
+            let (units, quota, collected) =
+                by_section.get(&section.id).copied().unwrap_or_default();
+            SectionRecord {
+                section,
+                units,
+                quota,
+                collected,
+                progress_percent: percent(collected, quota),
+            }
+        })
+        .collect();
+    let quota: u64 = unit_records.iter().map(|r| u64::from(r.unit.quota)).sum();
+    let total: u64 = unit_records.iter().map(|r| r.collected).sum();
+    let target = u64::from(campaign.campaign.target);
+    Records {
+        totals: CampaignRollup {
+            target,
+            quota,
+            collected: total,
+            progress_percent: percent(total, target),
+        },
+        campaign,
+        sections: section_records,
+        units: unit_records,
+    }
 }

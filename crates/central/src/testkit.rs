@@ -5,7 +5,7 @@
 //! Behind the `testkit` cargo feature, off by default.
 //!
 //! ```no_run
-//! # fn demo() -> fieldpost_central::testkit::Result<()> {
+//! # fn demo() -> Result<(), fieldpost_central::testkit::FixtureError> {
 //! use fieldpost_central::{store::sqlite::SqliteStore, testkit};
 //! let store = SqliteStore::open_dir(std::path::Path::new("/tmp/central"))?;
 //! let now = chrono::Utc::now();
@@ -15,9 +15,6 @@
 //! # let _ = token; Ok(()) }
 //! ```
 
-/// What a set-up step can fail with: whatever the use case it called refused.
-pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, ItemQuantity, PlanId, Section,
@@ -25,14 +22,55 @@ use fieldpost_domain::{
 };
 
 use crate::audit::Actor;
-use crate::campaign::CampaignRecord;
+use crate::campaign::{self, CampaignRecord};
 use crate::enrollment;
 use crate::plans::{Approval, DeviceShare, PlanContent};
 use crate::secrets::{enrollment_code_hash, random_token, sha256_hex};
+use crate::storage::{Database, StorageError};
 use crate::store::Store;
-use crate::store::sqlite::SqliteStore;
 
 const ACTOR: Actor = Actor::System("testkit");
+
+/// Why a set-up failed: the use case that refused, in its own words.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Open(#[from] crate::error::StoreError),
+    /// The stock receipt was refused.
+    #[error(transparent)]
+    Stock(#[from] crate::stock::StockError),
+    /// The plan or its approval was refused.
+    #[error(transparent)]
+    Plan(#[from] crate::plans::PlanError),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The campaign was refused.
+    #[error(transparent)]
+    Campaign(#[from] campaign::PutCampaignError),
+    /// The section was refused.
+    #[error(transparent)]
+    Section(#[from] campaign::CreateSectionError),
+    /// The unit was refused.
+    #[error(transparent)]
+    Unit(#[from] campaign::UnitError),
+    /// The item was refused.
+    #[error(transparent)]
+    Item(#[from] campaign::CreateItemError),
+    /// The enrollment code was refused.
+    #[error(transparent)]
+    Code(#[from] enrollment::IssueCodeError),
+    /// The enrollment was refused.
+    #[error(transparent)]
+    Enroll(#[from] enrollment::EnrollError),
+    /// The set-up asked for too much.
+    #[error("{0}")]
+    Invalid(&'static str),
+}
+
+/// Result of a set-up.
+pub type FixtureResult<T> = Result<T, FixtureError>;
 
 /// A device enrolled through a one-time code, as the station would hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,17 +102,16 @@ pub struct Fixture {
 
 /// The store's campaign, creating a test campaign (collection window: `now` − 1 day to
 /// `now` + 30 days) when there is none.
-pub fn campaign(store: &SqliteStore, now: DateTime<Utc>) -> Result<CampaignId> {
-    match store.campaign() {
-        Ok(c) => return Ok(c.campaign.id),
-        Err(crate::error::StoreError::NotFound(_)) => {}
-        Err(e) => return Err(e.into()),
+pub fn campaign(central: &dyn Database, now: DateTime<Utc>) -> FixtureResult<CampaignId> {
+    if let Some(c) = campaign::campaign(central)? {
+        return Ok(c.campaign.id);
     }
     let day = now.date_naive();
-    let record = store.put_campaign(
+    let record = campaign::put_campaign(
+        central,
         &ACTOR,
         now,
-        CampaignRecord {
+        &CampaignRecord {
             campaign: Campaign {
                 id: CampaignId::new(),
                 name: "测试调查".into(),
@@ -91,52 +128,61 @@ pub fn campaign(store: &SqliteStore, now: DateTime<Utc>) -> Result<CampaignId> {
     Ok(record.campaign.id)
 }
 
-fn section(store: &SqliteStore, now: DateTime<Utc>) -> Result<SectionId> {
-    if let Some(s) = store.sections()?.into_iter().find(|s| s.code == "testkit") {
+fn section(central: &dyn Database, now: DateTime<Utc>) -> FixtureResult<SectionId> {
+    if let Some(s) = campaign::sections(central)?
+        .into_iter()
+        .find(|s| s.code == "testkit")
+    {
         return Ok(s.id);
     }
-    Ok(store
-        .create_section(
-            &ACTOR,
-            now,
-            Section {
-                id: SectionId::new(),
-                code: "testkit".into(),
-                name: "测试版块".into(),
-            },
-        )?
-        .id)
+    Ok(campaign::create_section(
+        central,
+        &ACTOR,
+        now,
+        &Section {
+            id: SectionId::new(),
+            code: "testkit".into(),
+            name: "测试版块".into(),
+        },
+    )?
+    .id)
 }
 
 /// A new unit named `name` (quota 1,000) in the campaign, creating the campaign if needed.
-pub fn unit(store: &SqliteStore, now: DateTime<Utc>, name: &str) -> Result<UnitId> {
-    let campaign_id = campaign(store, now)?;
-    let section_id = section(store, now)?;
+pub fn unit(central: &dyn Database, now: DateTime<Utc>, name: &str) -> FixtureResult<UnitId> {
+    let campaign_id = campaign(central, now)?;
+    let section_id = section(central, now)?;
     let id = UnitId::new();
-    Ok(store
-        .create_unit(
-            &ACTOR,
-            now,
-            Unit {
-                id,
-                campaign_id,
-                section_id,
-                name: name.into(),
-                quota: 1_000,
-                survey_link: format!("https://survey.example/{id}"),
-                contact: None,
-            },
-        )?
-        .id)
+    Ok(campaign::create_unit(
+        central,
+        &ACTOR,
+        now,
+        &Unit {
+            id,
+            campaign_id,
+            section_id,
+            name: name.into(),
+            quota: 1_000,
+            survey_link: format!("https://survey.example/{id}"),
+            contact: None,
+        },
+    )?
+    .id)
 }
 
 /// A new gift item with `stock` received (nothing received when 0).
-pub fn item(store: &SqliteStore, now: DateTime<Utc>, code: &str, stock: u32) -> Result<ItemId> {
-    campaign(store, now)?;
-    let item = store.create_item(
+pub fn item(
+    central: &(impl Store + Database),
+    now: DateTime<Utc>,
+    code: &str,
+    stock: u32,
+) -> FixtureResult<ItemId> {
+    campaign(central, now)?;
+    let item = campaign::create_item(
+        central,
         &ACTOR,
         now,
-        Item {
+        &Item {
             id: ItemId::new(),
             code: code.into(),
             name: code.into(),
@@ -146,7 +192,7 @@ pub fn item(store: &SqliteStore, now: DateTime<Utc>, code: &str, stock: u32) -> 
         },
     )?;
     if stock > 0 {
-        crate::stock::receive(store, &ACTOR, now, item.id, stock, Some("testkit"))?;
+        crate::stock::receive(central, &ACTOR, now, item.id, stock, Some("testkit"))?;
     }
     Ok(item.id)
 }
@@ -155,20 +201,23 @@ pub fn item(store: &SqliteStore, now: DateTime<Utc>, code: &str, stock: u32) -> 
 /// code, exchanges it, and returns the bearer token. (To enroll over HTTP instead, take the
 /// code from [`enrollment::issue`] and send it.)
 pub fn enroll(
-    store: &SqliteStore,
+    central: &dyn Database,
     now: DateTime<Utc>,
     unit: UnitId,
     name: &str,
-) -> Result<Enrolled> {
-    let issued = enrollment::issue(store, &ACTOR, unit, now, Duration::hours(24))?;
+) -> FixtureResult<Enrolled> {
+    let issued = enrollment::issue(central, &ACTOR, unit, now, Duration::hours(24))?;
     let token = random_token("fpd_");
-    let device = store.enroll(
+    let device = enrollment::enroll(
+        central,
         now,
         &enrollment_code_hash(&issued.code),
-        name.into(),
-        sha256_hex(&token),
+        name,
+        &sha256_hex(&token),
     )?;
-    let campaign_id = store.unit(unit)?.campaign_id;
+    let campaign_id = campaign::unit(central, unit)?
+        .ok_or(FixtureError::Invalid("the unit enrolled into is gone"))?
+        .campaign_id;
     Ok(Enrolled {
         device_id: device.id,
         unit_id: unit,
@@ -181,13 +230,13 @@ pub fn enroll(
 /// allocation of each item is the sum of the `grants` of that item, and it is split into
 /// exactly those grants (devices of the unit). Stock must be on hand (see [`item`]).
 pub fn approved_plan(
-    store: &SqliteStore,
+    central: &dyn Database,
     now: DateTime<Utc>,
     unit: UnitId,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     grants: &[DeviceShare],
-) -> Result<PlanId> {
+) -> FixtureResult<PlanId> {
     let mut allocation: Vec<ItemQuantity> = Vec::new();
     for g in grants {
         match allocation.iter_mut().find(|a| a.item_id == g.item_id) {
@@ -200,7 +249,7 @@ pub fn approved_plan(
     }
     let id = PlanId::new();
     crate::plans::file(
-        store,
+        central,
         &ACTOR,
         now,
         id,
@@ -216,7 +265,7 @@ pub fn approved_plan(
         },
     )?;
     crate::plans::approve(
-        store,
+        central,
         &ACTOR,
         now,
         id,
@@ -232,22 +281,22 @@ pub fn approved_plan(
 /// stock, `devices` enrolled tablets, and an approved plan (window `now` − 1 day to `now` + 1
 /// day) granting `per_device` masks to each.
 pub fn unit_with_plan(
-    store: &SqliteStore,
+    central: &(impl Store + Database),
     now: DateTime<Utc>,
     name: &str,
     devices: usize,
     per_device: u32,
-) -> Result<Fixture> {
-    let campaign_id = campaign(store, now)?;
-    let unit_id = unit(store, now, name)?;
+) -> FixtureResult<Fixture> {
+    let campaign_id = campaign(central, now)?;
+    let unit_id = unit(central, now, name)?;
     let total = u32::try_from(devices)
         .ok()
         .and_then(|n| n.checked_mul(per_device))
-        .ok_or("per_device: too many masks")?;
-    let item_id = item(store, now, &format!("mask-{unit_id}"), total)?;
+        .ok_or(FixtureError::Invalid("per_device: too many masks"))?;
+    let item_id = item(central, now, &format!("mask-{unit_id}"), total)?;
     let enrolled = (0..devices)
-        .map(|i| enroll(store, now, unit_id, &format!("{name} 平板 {}", i + 1)))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|i| enroll(central, now, unit_id, &format!("{name} 平板 {}", i + 1)))
+        .collect::<FixtureResult<Vec<_>>>()?;
     let grants: Vec<DeviceShare> = enrolled
         .iter()
         .filter(|_| per_device > 0)
@@ -258,7 +307,7 @@ pub fn unit_with_plan(
         })
         .collect();
     let plan_id = approved_plan(
-        store,
+        central,
         now,
         unit_id,
         now - Duration::days(1),

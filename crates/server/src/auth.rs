@@ -122,7 +122,7 @@ impl FromRequestParts<AppState> for PushingDevice {
         })?;
         let hash = sha256_hex(&token);
         let device = state
-            .run(move |s| s.device_by_token(&hash))
+            .call(move |db| fieldpost_central::devices::device_by_token(db, &hash))
             .await?
             .ok_or_else(|| unauthorized("invalid_credential", "unknown device token"))?;
         Ok(PushingDevice(device))
@@ -157,7 +157,7 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(token) = bearer(parts)? {
             let hash = sha256_hex(&token);
             let device = state
-                .run(move |s| s.device_by_token(&hash))
+                .call(move |db| fieldpost_central::devices::device_by_token(db, &hash))
                 .await?
                 .ok_or_else(|| unauthorized("invalid_credential", "unknown device token"))?;
             if device.revoked {

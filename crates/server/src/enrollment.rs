@@ -16,6 +16,6 @@ pub async fn issue(state: &AppState, actor: &Actor, unit: UnitId) -> ApiResult<I
         state.config().enrollment_code_ttl,
     );
     state
-        .run(move |s| enrollment::issue(s, &actor, unit, now, ttl))
+        .call(move |db| enrollment::issue(db, &actor, unit, now, ttl))
         .await
 }

@@ -4,7 +4,13 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fieldpost_central::StoreError;
+use fieldpost_central::campaign::{
+    Blank, CreateItemError, CreateSectionError, PutCampaignError, UnitError, UnitSheetError,
+};
+use fieldpost_central::devices::RevokeDeviceError;
+use fieldpost_central::enrollment::{EnrollError, IssueCodeError};
 use fieldpost_central::plans::PlanError;
+use fieldpost_central::records::{ImportCountsError, RecordsError};
 use fieldpost_central::stock::StockError;
 use fieldpost_central::storage::StorageError;
 use fieldpost_central::top_ups::TopUpError;
@@ -254,6 +260,107 @@ impl From<PlanError> for ApiError {
     }
 }
 
+/// 409 `no_campaign`: a section, unit or item needs the campaign set up first.
+fn no_campaign() -> ApiError {
+    ApiError::Conflict {
+        code: "no_campaign",
+        message: "set up the campaign first".into(),
+        field: None,
+    }
+}
+
+impl From<Blank> for ApiError {
+    fn from(e: Blank) -> Self {
+        invalid_value(e.0, e)
+    }
+}
+
+impl From<PutCampaignError> for ApiError {
+    fn from(e: PutCampaignError) -> Self {
+        match e {
+            PutCampaignError::Blank(e) => e.into(),
+            e @ PutCampaignError::PublicityEndsBeforeStart => invalid_value("publicity_end", e),
+            e @ PutCampaignError::CollectionEndsBeforeStart => invalid_value("collection_end", e),
+            PutCampaignError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<CreateSectionError> for ApiError {
+    fn from(e: CreateSectionError) -> Self {
+        match e {
+            CreateSectionError::NoCampaign => no_campaign(),
+            CreateSectionError::Blank(e) => e.into(),
+            CreateSectionError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<UnitError> for ApiError {
+    fn from(e: UnitError) -> Self {
+        match e {
+            UnitError::NoCampaign => no_campaign(),
+            UnitError::NotFound => ApiError::NotFound("unit"),
+            UnitError::Blank(e) => e.into(),
+            e @ UnitError::NoSuchSection => invalid_value("section_id", e),
+            UnitError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<CreateItemError> for ApiError {
+    fn from(e: CreateItemError) -> Self {
+        match e {
+            CreateItemError::NoCampaign => no_campaign(),
+            CreateItemError::Blank(e) => e.into(),
+            CreateItemError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<UnitSheetError> for ApiError {
+    fn from(e: UnitSheetError) -> Self {
+        match e {
+            UnitSheetError::NoCampaign => no_campaign(),
+            e @ UnitSheetError::NewUnitWithoutSection(_) => invalid_value("section", e),
+            UnitSheetError::Section(e) => e.into(),
+            UnitSheetError::Unit(e) => e.into(),
+            UnitSheetError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<IssueCodeError> for ApiError {
+    fn from(e: IssueCodeError) -> Self {
+        match e {
+            IssueCodeError::NoSuchUnit => ApiError::NotFound("unit"),
+            IssueCodeError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<EnrollError> for ApiError {
+    fn from(e: EnrollError) -> Self {
+        match e {
+            e @ EnrollError::BlankName => invalid_value("device_name", e),
+            e @ EnrollError::UnknownCode => ApiError::Unauthorized {
+                code: "invalid_enrollment_code",
+                message: e.to_string(),
+            },
+            e @ EnrollError::CodeUsed => ApiError::Conflict {
+                code: "enrollment_code_used",
+                message: e.to_string(),
+                field: Some("code".into()),
+            },
+            e @ EnrollError::CodeExpired => ApiError::Unauthorized {
+                code: "enrollment_code_expired",
+                message: e.to_string(),
+            },
+            EnrollError::Storage(e) => e.into(),
+        }
+    }
+}
+
 impl From<StockError> for ApiError {
     fn from(e: StockError) -> Self {
         match e {
@@ -267,6 +374,15 @@ impl From<StockError> for ApiError {
     }
 }
 
+impl From<RevokeDeviceError> for ApiError {
+    fn from(e: RevokeDeviceError) -> Self {
+        match e {
+            RevokeDeviceError::NotFound => ApiError::NotFound("device"),
+            RevokeDeviceError::Storage(e) => e.into(),
+        }
+    }
+}
+
 impl From<TopUpError> for ApiError {
     fn from(e: TopUpError) -> Self {
         match e {
@@ -276,6 +392,26 @@ impl From<TopUpError> for ApiError {
             e @ TopUpError::NoReason => invalid_value("reason", e),
             TopUpError::Plan(e) => e.into(),
             TopUpError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<ImportCountsError> for ApiError {
+    fn from(e: ImportCountsError) -> Self {
+        match e {
+            e @ ImportCountsError::NoSuchUnit { index } => {
+                invalid_value(&format!("counts[{index}].unit_id"), e)
+            }
+            ImportCountsError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<RecordsError> for ApiError {
+    fn from(e: RecordsError) -> Self {
+        match e {
+            RecordsError::NoCampaign => ApiError::NotFound("campaign"),
+            RecordsError::Storage(e) => e.into(),
         }
     }
 }

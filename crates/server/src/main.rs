@@ -7,9 +7,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
-use fieldpost_central::{bootstrap_admin, demo, enrollment};
+use fieldpost_central::{bootstrap_admin, campaign, demo, enrollment};
 use fieldpost_domain::UnitId;
 use fieldpost_server::{AppState, Config, app};
 
@@ -91,8 +90,14 @@ fn enroll_code(
     let store = SqliteStore::open_dir(data_dir)
         .with_context(|| format!("opening {}", data_dir.display()))?;
     let unit = match unit.parse::<UnitId>() {
-        Ok(id) => store.unit(id)?,
-        Err(_) => match store.units(None)?.into_iter().find(|u| u.name == unit) {
+        Ok(id) => match campaign::unit(&store, id)? {
+            Some(u) => u,
+            None => bail!("no unit {id} in {}", data_dir.display()),
+        },
+        Err(_) => match campaign::units(&store, None)?
+            .into_iter()
+            .find(|u| u.name == unit)
+        {
             Some(u) => u,
             None => bail!("no unit named {unit:?} in {}", data_dir.display()),
         },

@@ -157,6 +157,19 @@ impl AppState {
             .map_err(Into::into)
     }
 
+    /// Runs a read that needs both the use cases and the old store (while the store is
+    /// dismantled aggregate by aggregate) on tokio's blocking pool.
+    pub async fn call_mixed<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Database, &dyn Store) -> ApiResult<T> + Send + 'static,
+    {
+        let (db, store) = (Arc::clone(&self.db), Arc::clone(&self.store));
+        tokio::task::spawn_blocking(move || f(db.as_ref(), store.as_ref()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("use case task failed: {e}")))?
+    }
+
     /// Runs a blocking store call on tokio's blocking pool.
     pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
     where

@@ -107,13 +107,12 @@ fn say(value: &serde_json::Value) -> anyhow::Result<()> {
 /// Approves `plan` allocating `lines`, each item split evenly among the unit's active
 /// devices (the first ones take the remainder).
 fn approve(
-    store: &dyn Store,
+    store: &SqliteStore,
     unit: UnitId,
     plan: PlanId,
     lines: &[(ItemId, u32)],
 ) -> anyhow::Result<serde_json::Value> {
-    let devices: Vec<_> = store
-        .devices(Some(unit))?
+    let devices: Vec<_> = fieldpost_central::devices::devices(store, Some(unit))?
         .into_iter()
         .filter(|d| d.revoked_at.is_none())
         .collect();
@@ -160,7 +159,7 @@ fn decline(store: &dyn Store, unit: UnitId, reason: &str) -> anyhow::Result<serd
 }
 
 fn record(store: &Arc<SqliteStore>, unit: UnitId) -> anyhow::Result<serde_json::Value> {
-    let records = store.records()?;
+    let records = fieldpost_central::records::records(store.as_ref())?;
     let record = records
         .units
         .into_iter()

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use fieldpost_central::plans::DeviceShare;
-use fieldpost_central::store::Store;
 use fieldpost_domain::*;
 use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;
@@ -231,7 +230,7 @@ async fn run(seed: u64) {
             *recorded.entry(g.item.id).or_default() += g.position.handed_out;
         }
     }
-    let records = central.store.records().unwrap();
+    let records = fieldpost_central::records::records(central.store.as_ref()).unwrap();
     let unit = records
         .units
         .iter()

@@ -14,10 +14,19 @@
 //! The methods are blocking: SQLite is, and a PostgreSQL backend uses a blocking client in
 //! the same blocking pool (the HTTP layer runs every use case on tokio's blocking threads).
 
+pub mod catalog;
+pub mod devices;
 pub mod plans;
+pub mod records;
+pub mod seeds;
 pub mod sqlite;
 pub mod stock;
 pub mod top_ups;
+
+pub use catalog::{CampaignTable, ChangeLog, ItemTable, SectionTable};
+pub use devices::{DeviceTable, EnrollmentCodeTable};
+pub use records::{CollectionCountTable, RecordsRollup};
+pub use seeds::SeedTable;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -134,10 +143,24 @@ pub trait Tx {
     fn audit_log(&mut self) -> &mut dyn AuditLog;
     /// The campaign's units (what other aggregates check references against).
     fn units(&mut self) -> &mut dyn UnitTable;
-    /// The campaign's items, as other aggregates look them up.
+    /// The campaign.
+    fn campaigns(&mut self) -> &mut dyn CampaignTable;
+    /// The campaign's sections.
+    fn sections(&mut self) -> &mut dyn SectionTable;
+    /// The campaign's items.
     fn items(&mut self) -> &mut dyn ItemTable;
-    /// The change log stations pull from.
+    /// The change log stations pull.
     fn change_log(&mut self) -> &mut dyn ChangeLog;
+    /// Enrolled devices.
+    fn devices(&mut self) -> &mut dyn DeviceTable;
+    /// One-time enrollment codes.
+    fn enrollment_codes(&mut self) -> &mut dyn EnrollmentCodeTable;
+    /// Daily collection counts.
+    fn collection_counts(&mut self) -> &mut dyn CollectionCountTable;
+    /// The sums the unit-quota records are built from.
+    fn records_rollup(&mut self) -> &mut dyn RecordsRollup;
+    /// Applied seeds.
+    fn seeds(&mut self) -> &mut dyn SeedTable;
     /// The stock ledger and the devices' grant balances.
     fn stock_ledger(&mut self) -> &mut dyn stock::StockLedger;
     /// Activity plans and what they requested.
@@ -196,28 +219,20 @@ pub trait AuditLog {
 pub trait UnitTable {
     /// Whether a unit exists.
     fn exists(&mut self, id: fieldpost_domain::UnitId) -> StorageResult<bool>;
-}
-
-/// `items`: the campaign's items, as other aggregates look them up.
-pub trait ItemTable {
-    /// Whether an item exists.
-    fn exists(&mut self, id: fieldpost_domain::ItemId) -> StorageResult<bool>;
-}
-
-/// `change_log`: one row per record a station may pull, stamped with the next `server_seq`
-/// in the transaction of the change (see the SQLite module for why the numbers follow
-/// commit order there, and the decision note for PostgreSQL).
-pub trait ChangeLog {
-    /// Stamps a change to a record: its previous row (if any) goes, a new one with the next
-    /// number comes. `unit` None is campaign-wide; `device` confines a device-scoped record
-    /// (a grant, a quarantine notice) to that device. Returns the number.
-    fn stamp(
+    /// Units, all or those of one section, oldest first.
+    fn all(
         &mut self,
-        now: DateTime<Utc>,
-        record: Record<'_>,
-        unit: Option<fieldpost_domain::UnitId>,
-        device: Option<fieldpost_domain::DeviceId>,
-    ) -> StorageResult<i64>;
+        section: Option<fieldpost_domain::SectionId>,
+    ) -> StorageResult<Vec<fieldpost_domain::Unit>>;
+    /// One unit.
+    fn get(
+        &mut self,
+        id: fieldpost_domain::UnitId,
+    ) -> StorageResult<Option<fieldpost_domain::Unit>>;
+    /// Adds a unit.
+    fn insert(&mut self, unit: &fieldpost_domain::Unit) -> StorageResult<()>;
+    /// Replaces a unit's section, name, quota, link and contact.
+    fn update(&mut self, unit: &fieldpost_domain::Unit) -> StorageResult<()>;
 }
 
 /// A record that a station pulls, as the change log names it.

@@ -10,17 +10,21 @@ use fieldpost_domain::{
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
-use fieldpost_central::campaign::CampaignRecord;
+use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::stock::{self, LedgerEntry, StockBalance};
 
 pub(super) async fn get_campaign(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> ApiResult<Json<CampaignRecord>> {
-    Ok(Json(state.run(|s| s.campaign()).await?))
+    state
+        .call(campaign::campaign)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("campaign"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,7 +63,7 @@ pub(super) async fn put_campaign(
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
         state
-            .run(move |s| s.put_campaign(&actor, now, record))
+            .call(move |db| campaign::put_campaign(db, &actor, now, &record))
             .await?,
     ))
 }
@@ -68,7 +72,7 @@ pub(super) async fn sections(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> ApiResult<Json<Vec<Section>>> {
-    Ok(Json(state.run(|s| s.sections()).await?))
+    Ok(Json(state.call(campaign::sections).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,7 +95,7 @@ pub(super) async fn create_section(
     };
     let (actor, now) = (caller.actor(), state.now());
     let section = state
-        .run(move |s| s.create_section(&actor, now, section))
+        .call(move |db| campaign::create_section(db, &actor, now, &section))
         .await?;
     Ok((StatusCode::CREATED, Json(section)))
 }
@@ -107,7 +111,9 @@ pub(super) async fn units(
     caller: Caller,
     ApiQuery(q): ApiQuery<UnitsQuery>,
 ) -> ApiResult<Json<Vec<Unit>>> {
-    let mut units = state.run(move |s| s.units(q.section_id)).await?;
+    let mut units = state
+        .call(move |db| campaign::units(db, q.section_id))
+        .await?;
     // A unit's own callers see their unit only.
     if let Some(own) = caller.unit_scope() {
         units.retain(|u| u.id == own);
@@ -121,7 +127,10 @@ pub(super) async fn unit(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Unit>> {
     let id: UnitId = path_id("unit_id", &raw)?;
-    let unit = state.run(move |s| s.unit(id)).await?;
+    let unit = state
+        .call(move |db| campaign::unit(db, id))
+        .await?
+        .ok_or(ApiError::NotFound("unit"))?;
     caller.may_read_unit(unit.id)?;
     Ok(Json(unit))
 }
@@ -158,7 +167,9 @@ pub(super) async fn create_unit(
     caller.secretariat_admin()?;
     let unit = unit_from(UnitId::new(), b);
     let (actor, now) = (caller.actor(), state.now());
-    let unit = state.run(move |s| s.create_unit(&actor, now, unit)).await?;
+    let unit = state
+        .call(move |db| campaign::create_unit(db, &actor, now, &unit))
+        .await?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
 
@@ -172,7 +183,9 @@ pub(super) async fn update_unit(
     let unit = unit_from(path_id("unit_id", &raw)?, b);
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
-        state.run(move |s| s.update_unit(&actor, now, unit)).await?,
+        state
+            .call(move |db| campaign::update_unit(db, &actor, now, &unit))
+            .await?,
     ))
 }
 
@@ -180,7 +193,7 @@ pub(super) async fn items(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> ApiResult<Json<Vec<Item>>> {
-    Ok(Json(state.run(|s| s.items()).await?))
+    Ok(Json(state.call(campaign::items).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,7 +222,9 @@ pub(super) async fn create_item(
         donor: b.donor,
     };
     let (actor, now) = (caller.actor(), state.now());
-    let item = state.run(move |s| s.create_item(&actor, now, item)).await?;
+    let item = state
+        .call(move |db| campaign::create_item(db, &actor, now, &item))
+        .await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
 

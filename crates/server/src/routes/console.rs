@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use fieldpost_central::devices::DeviceRecord;
 use fieldpost_central::push::QuarantinedEvent;
-use fieldpost_central::records::{HandoutLine, Records};
+use fieldpost_central::records::{self, HandoutLine, Records};
 
 /// Exceptions listed on the dashboard, at most this many of each kind.
 const EXCEPTIONS_SHOWN: u32 = 200;
@@ -86,10 +86,10 @@ pub(super) async fn dashboard(
     let now = state.now();
     let contacts = state.last_contacts();
     let dashboard = state
-        .run(move |s| {
-            let records = s.records()?;
+        .call_mixed(move |db, s| {
+            let records = records::records(db)?;
             let mut daily: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-            for c in s.counts(None)? {
+            for c in records::counts(db, None)? {
                 *daily.entry(c.day).or_default() += u64::from(c.count);
             }
             let mut handed: HashMap<ItemId, u64> = HashMap::new();
@@ -111,13 +111,11 @@ pub(super) async fn dashboard(
                 .iter()
                 .map(|u| (u.unit.id, u.unit.name.clone()))
                 .collect();
-            let activity: HashMap<_, _> = s
-                .device_activity()?
+            let activity: HashMap<_, _> = records::device_activity(db)?
                 .into_iter()
                 .map(|a| (a.device_id, a))
                 .collect();
-            let devices = s
-                .devices(None)?
+            let devices = fieldpost_central::devices::devices(db, None)?
                 .into_iter()
                 .map(|d| {
                     let a = activity.get(&d.id);

@@ -9,10 +9,12 @@ use fieldpost_sync::{EnrollRequest, EnrollResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, path_id};
 use crate::state::AppState;
-use fieldpost_central::devices::DeviceRecord;
+use fieldpost_central::campaign;
+use fieldpost_central::devices::{self, DeviceRecord};
+use fieldpost_central::enrollment;
 use fieldpost_central::secrets::{enrollment_code_hash, random_token, sha256_hex};
 
 #[derive(Debug, Deserialize)]
@@ -40,9 +42,9 @@ pub(super) async fn issue_code(
 ) -> ApiResult<(StatusCode, Json<IssuedCode>)> {
     caller.secretariat_admin()?;
     let issued = crate::enrollment::issue(&state, &caller.actor(), b.unit_id).await?;
-    let qr_text = fieldpost_central::enrollment::qr_text(&issued.code, None);
-    let qr_svg = fieldpost_sheets::qr::svg(&qr_text)
-        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+    let qr_text = enrollment::qr_text(&issued.code, None);
+    let qr_svg =
+        fieldpost_sheets::qr::svg(&qr_text).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedCode {
@@ -66,10 +68,14 @@ pub(super) async fn enroll(
         state.now(),
     );
     let device = state
-        .run(move |s| s.enroll(now, &code_hash, b.device_name, token_hash))
+        .call(move |db| enrollment::enroll(db, now, &code_hash, &b.device_name, &token_hash))
         .await?;
     let unit = device.unit_id;
-    let campaign_id = state.run(move |s| s.unit(unit)).await?.campaign_id;
+    let campaign_id = state
+        .call(move |db| campaign::unit(db, unit))
+        .await?
+        .ok_or(ApiError::NotFound("unit"))?
+        .campaign_id;
     Ok((
         StatusCode::CREATED,
         Json(EnrollResponse {
@@ -86,7 +92,9 @@ pub(super) async fn list(
     caller: Caller,
 ) -> ApiResult<Json<Vec<DeviceRecord>>> {
     let unit = caller.unit_scope();
-    Ok(Json(state.run(move |s| s.devices(unit)).await?))
+    Ok(Json(
+        state.call(move |db| devices::devices(db, unit)).await?,
+    ))
 }
 
 pub(super) async fn revoke(
@@ -98,6 +106,8 @@ pub(super) async fn revoke(
     let id: DeviceId = path_id("device_id", &raw)?;
     let (actor, now) = (caller.actor(), state.now());
     Ok(Json(
-        state.run(move |s| s.revoke_device(&actor, now, id)).await?,
+        state
+            .call(move |db| devices::revoke_device(db, &actor, now, id))
+            .await?,
     ))
 }

@@ -10,7 +10,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
 use crate::state::AppState;
-use fieldpost_central::StoreError;
+use fieldpost_central::{StoreError, campaign, records};
 use fieldpost_sheets::export::{self, Names, XLSX_MIME};
 use fieldpost_sheets::posters::{Poster, poster_svg, posters_html};
 
@@ -48,7 +48,9 @@ pub(super) async fn bulletin(State(state): State<AppState>, caller: Caller) -> A
     caller.secretariat()?;
     let now = state.now();
     let bytes = state
-        .run(move |s| export::bulletin(&s.records()?, now).map_err(xlsx_error))
+        .call(move |db| {
+            export::bulletin(&records::records(db)?, now).map_err(|e| ApiError::from(xlsx_error(e)))
+        })
         .await?;
     Ok(attachment(
         bytes,
@@ -61,10 +63,14 @@ pub(super) async fn bulletin(State(state): State<AppState>, caller: Caller) -> A
 pub(super) async fn handouts(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     caller.secretariat()?;
     let bytes = state
-        .run(|s| {
-            let plans = fieldpost_central::plans::plans(s.database(), None, None)?;
-            let names = Names::new(&s.units(None)?, &s.items()?, &plans);
-            export::handout_ledger(&s.handout_lines(None)?, &names).map_err(xlsx_error)
+        .call_mixed(|db, s| {
+            let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
+            let names = Names::new(
+                &units,
+                &items,
+                &fieldpost_central::plans::plans(db, None, None)?,
+            );
+            Ok(export::handout_ledger(&s.handout_lines(None)?, &names).map_err(xlsx_error)?)
         })
         .await?;
     Ok(attachment(
@@ -81,9 +87,9 @@ pub(super) async fn volunteer_hours(
 ) -> ApiResult<Response> {
     caller.secretariat()?;
     let bytes = state
-        .run(|s| {
-            let names = Names::new(&s.units(None)?, &[], &[]);
-            export::volunteer_hours(&s.sessions(None)?, &names).map_err(xlsx_error)
+        .call_mixed(|db, s| {
+            let names = Names::new(&campaign::units(db, None)?, &[], &[]);
+            Ok(export::volunteer_hours(&s.sessions(None)?, &names).map_err(xlsx_error)?)
         })
         .await?;
     Ok(attachment(
@@ -100,12 +106,13 @@ pub(super) async fn plan_assessment(
 ) -> ApiResult<Response> {
     caller.secretariat()?;
     let bytes = state
-        .run(|s| {
-            let (units, items) = (s.units(None)?, s.items()?);
-            let plans = fieldpost_central::plans::plans(s.database(), None, None)?;
-            let assessed = export::assess_plans(&plans, &s.handout_lines(None)?, &s.counts(None)?);
+        .call_mixed(|db, s| {
+            let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
+            let plans = fieldpost_central::plans::plans(db, None, None)?;
+            let counts = records::counts(db, None)?;
+            let assessed = export::assess_plans(&plans, &s.handout_lines(None)?, &counts);
             let names = Names::new(&units, &items, &plans);
-            export::plan_assessment(&assessed, &items, &names).map_err(xlsx_error)
+            Ok(export::plan_assessment(&assessed, &items, &names).map_err(xlsx_error)?)
         })
         .await?;
     Ok(attachment(
@@ -128,11 +135,10 @@ pub(super) async fn unit_poster(
     caller.secretariat()?;
     let id: UnitId = path_id("unit_id", &raw)?;
     let svg = state
-        .run(move |s| {
-            let unit = s.unit(id)?;
-            let campaign = s.campaign()?;
-            let section = s
-                .sections()?
+        .call(move |db| {
+            let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;
+            let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;
+            let section = campaign::sections(db)?
                 .into_iter()
                 .find(|x| x.id == unit.section_id)
                 .map(|x| x.name)
@@ -143,7 +149,7 @@ pub(super) async fn unit_poster(
                 section: &section,
                 link: &unit.survey_link,
             })
-            .map_err(poster_error)
+            .map_err(|e| ApiError::from(poster_error(e)))
         })
         .await?;
     Ok(([(CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
@@ -155,10 +161,10 @@ pub(super) async fn all_posters(
 ) -> ApiResult<Response> {
     caller.secretariat()?;
     let html = state
-        .run(|s| {
-            let campaign = s.campaign()?;
-            let sections = s.sections()?;
-            let units = s.units(None)?;
+        .call(|db| {
+            let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;
+            let sections = campaign::sections(db)?;
+            let units = campaign::units(db, None)?;
             let section_of = |u: &fieldpost_domain::Unit| {
                 sections
                     .iter()
@@ -178,7 +184,7 @@ pub(super) async fn all_posters(
                 &format!("{} 单位二维码海报", campaign.campaign.name),
                 &posters,
             )
-            .map_err(poster_error)
+            .map_err(|e| ApiError::from(poster_error(e)))
         })
         .await?;
     if html.is_empty() {

@@ -12,8 +12,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-use fieldpost_central::campaign::{UnitSheetOutcome, UnitSheetRow};
-use fieldpost_central::records::DailyCount;
+use fieldpost_central::campaign::{self, UnitSheetOutcome, UnitSheetRow};
+use fieldpost_central::records::{self, DailyCount};
 use fieldpost_sheets::import::{
     CountRow, ImportKind, Preview, TaskRow, campaign_year, preview_counts, preview_task_table,
     read_table,
@@ -60,10 +60,10 @@ fn unreadable(e: fieldpost_sheets::import::ReadError) -> ApiError {
 async fn task_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<TaskRow>> {
     let table = read_table(&file, ImportKind::TaskTable).map_err(unreadable)?;
     state
-        .run(move |s| {
-            let units = s.units(None)?;
-            let sections = s.sections()?;
-            Ok(preview_task_table(&table, &units, &sections))
+        .call(move |db| {
+            let units = campaign::units(db, None)?;
+            let sections = campaign::sections(db)?;
+            Ok::<_, ApiError>(preview_task_table(&table, &units, &sections))
         })
         .await
 }
@@ -71,13 +71,14 @@ async fn task_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<TaskRo
 async fn counts_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<CountRow>> {
     let table = read_table(&file, ImportKind::Counts).map_err(unreadable)?;
     state
-        .run(move |s| {
-            let units = s.units(None)?;
-            let year = s
-                .campaign()
+        .call(move |db| {
+            let units = campaign::units(db, None)?;
+            // Without a campaign (or its record unreadable) the year is guessed from the file.
+            let year = campaign::campaign(db)
                 .ok()
+                .flatten()
                 .map(|c| campaign_year(c.campaign.collection_start));
-            Ok(preview_counts(&table, &units, year))
+            Ok::<_, ApiError>(preview_counts(&table, &units, year))
         })
         .await
 }
@@ -139,7 +140,7 @@ pub(super) async fn apply_tasks(
         .collect();
     let (actor, now) = (caller.actor(), state.now());
     let outcome = state
-        .run(move |s| s.apply_unit_sheet(&actor, now, rows))
+        .call(move |db| campaign::apply_unit_sheet(db, &actor, now, &rows))
         .await?;
     Ok(Json(TasksApplied { preview, outcome }))
 }
@@ -180,7 +181,7 @@ pub(super) async fn apply_count_sheet(
         .collect();
     let (actor, now) = (caller.actor(), state.now());
     let imported = state
-        .run(move |s| s.import_counts(&actor, now, counts))
+        .call(move |db| records::import_counts(db, &actor, now, &counts))
         .await?;
     Ok(Json(CountsApplied { preview, imported }))
 }

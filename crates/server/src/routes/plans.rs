@@ -294,7 +294,7 @@ pub(super) async fn release(
             // a live device gives stock back with its own release event.
             let unit = view.plan.unit_id;
             let device = state
-                .run(move |s| s.devices(Some(unit)))
+                .call(move |db| fieldpost_central::devices::devices(db, Some(unit)))
                 .await?
                 .into_iter()
                 .find(|d| d.id == device_id)

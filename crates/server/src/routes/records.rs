@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
 use fieldpost_central::audit::AuditEntry;
-use fieldpost_central::records::{DailyCount, Records, UnitRecord};
+use fieldpost_central::records::{self, DailyCount, Records, UnitRecord};
 
 #[derive(Debug, Serialize)]
 pub(super) struct Health {
@@ -48,7 +48,7 @@ pub(super) async fn counts(
         (Some(own), _) => Some(own),
         (None, asked) => asked,
     };
-    Ok(Json(state.run(move |s| s.counts(unit)).await?))
+    Ok(Json(state.call(move |db| records::counts(db, unit)).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +70,7 @@ pub(super) async fn import_counts(
     caller.secretariat_admin()?;
     let (actor, now) = (caller.actor(), state.now());
     let imported = state
-        .run(move |s| s.import_counts(&actor, now, b.counts))
+        .call(move |db| records::import_counts(db, &actor, now, &b.counts))
         .await?;
     Ok(Json(Imported { imported }))
 }
@@ -80,7 +80,7 @@ pub(super) async fn records(
     caller: Caller,
 ) -> ApiResult<Json<Records>> {
     caller.secretariat()?;
-    Ok(Json(state.run(|s| s.records()).await?))
+    Ok(Json(state.call(records::records).await?))
 }
 
 pub(super) async fn unit_record(
@@ -90,8 +90,9 @@ pub(super) async fn unit_record(
 ) -> ApiResult<Json<UnitRecord>> {
     let id: UnitId = path_id("unit_id", &raw)?;
     caller.may_read_unit(id)?;
-    let records = state.run(|s| s.records()).await?;
-    records
+    state
+        .call(records::records)
+        .await?
         .units
         .into_iter()
         .find(|r| r.unit.id == id)

@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::records::{SessionRecord, VolunteerHours};
+use fieldpost_central::campaign;
+use fieldpost_central::records::{self, SessionRecord, VolunteerHours};
 use fieldpost_central::store::Store;
 use fieldpost_domain::{CheckInId, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId};
 use fieldpost_server::{Config, app};
@@ -235,7 +236,10 @@ async fn a_task_table_xlsx_preview_lists_every_bad_row_and_the_import_applies_at
         "the title, blank lines and the total row are passed over"
     );
     assert_eq!(
-        c.store.unit(c.unit_a).unwrap().quota,
+        campaign::unit(c.store.as_ref(), c.unit_a)
+            .unwrap()
+            .unwrap()
+            .quota,
         600,
         "a preview writes nothing"
     );
@@ -247,7 +251,11 @@ async fn a_task_table_xlsx_preview_lists_every_bad_row_and_the_import_applies_at
         "import_has_errors",
         "a file with bad rows is not half-applied",
     );
-    assert_eq!(c.store.units(None).unwrap().len(), 2, "nothing was written");
+    assert_eq!(
+        campaign::units(c.store.as_ref(), None).unwrap().len(),
+        2,
+        "nothing was written"
+    );
     let viewer = c.login("viewer").await;
     expect_error(
         send_file(
@@ -274,7 +282,7 @@ async fn a_task_table_xlsx_preview_lists_every_bad_row_and_the_import_applies_at
         json!({"created": 1, "updated": 2, "unchanged": 0, "sections_created": 1}),
         "丙 is created in a new 学校 section; 甲 and 乙 are updated"
     );
-    let units = c.store.units(None).unwrap();
+    let units = campaign::units(c.store.as_ref(), None).unwrap();
     let a = units.iter().find(|u| u.id == c.unit_a).unwrap();
     assert_eq!(a.quota, 1200, "甲's quota comes from the sheet");
     assert_eq!(
@@ -289,9 +297,7 @@ async fn a_task_table_xlsx_preview_lists_every_bad_row_and_the_import_applies_at
         "乙 keeps its section"
     );
     let new = units.iter().find(|u| u.name == "新单位丙").unwrap();
-    let school = c
-        .store
-        .sections()
+    let school = campaign::sections(c.store.as_ref())
         .unwrap()
         .into_iter()
         .find(|s| s.name == "学校")
@@ -465,9 +471,7 @@ async fn daily_counts_import_from_wide_xlsx_and_long_csv() {
     .await;
     assert_eq!(status, StatusCode::OK, "{applied}");
     assert_eq!(applied["imported"], 4, "the good values");
-    let a: u32 = c
-        .store
-        .counts(Some(c.unit_a))
+    let a: u32 = records::counts(c.store.as_ref(), Some(c.unit_a))
         .unwrap()
         .iter()
         .map(|d| d.count)
@@ -501,7 +505,7 @@ async fn daily_counts_import_from_wide_xlsx_and_long_csv() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "applied");
-    let counts = c.store.counts(Some(c.unit_a)).unwrap();
+    let counts = records::counts(c.store.as_ref(), Some(c.unit_a)).unwrap();
     let aug3 = counts
         .iter()
         .find(|d| d.day == NaiveDate::from_ymd_opt(2022, 8, 3).unwrap())
@@ -558,24 +562,24 @@ async fn the_bulletin_export_reads_back_with_the_records_numbers() {
     let c = Central::new();
     let viewer = c.login("viewer").await;
     let actor = Actor::System("test");
-    c.store
-        .import_counts(
-            &actor,
-            c.now(),
-            vec![
-                fieldpost_central::records::DailyCount {
-                    unit_id: c.unit_a,
-                    day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
-                    count: 150,
-                },
-                fieldpost_central::records::DailyCount {
-                    unit_id: c.unit_b,
-                    day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
-                    count: 300,
-                },
-            ],
-        )
-        .unwrap();
+    records::import_counts(
+        c.store.as_ref(),
+        &actor,
+        c.now(),
+        &[
+            fieldpost_central::records::DailyCount {
+                unit_id: c.unit_a,
+                day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
+                count: 150,
+            },
+            fieldpost_central::records::DailyCount {
+                unit_id: c.unit_b,
+                day: NaiveDate::from_ymd_opt(2022, 8, 3).unwrap(),
+                count: 300,
+            },
+        ],
+    )
+    .unwrap();
     let bytes = download(&c, "/api/v1/exports/bulletin.xlsx", &viewer).await;
     std::fs::write(c.dir.path().join("bulletin.xlsx"), &bytes).unwrap();
     let rows = sheet_rows(&bytes, "采集数据通报");
@@ -585,7 +589,7 @@ async fn the_bulletin_export_reads_back_with_the_records_numbers() {
         vec!["排名", "单位", "版块", "采集任务", "采集量", "完成率"],
         "Chinese headers"
     );
-    let records = c.store.records().unwrap();
+    let records = records::records(c.store.as_ref()).unwrap();
     for (r, u) in rows[2..].iter().zip(&records.units) {
         assert_eq!(num(&r[0]), f64::from(u.rank), "rank of {}", u.unit.name);
         assert_eq!(text(&r[1]), u.unit.name, "by rank");
@@ -662,20 +666,20 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
         .unwrap();
     // The plan runs on 2022-08-06 (China time); counts of other days do not count for it.
     let day = |d| NaiveDate::from_ymd_opt(2022, 8, d).unwrap();
-    c.store
-        .import_counts(
-            &Actor::System("test"),
-            c.now(),
-            [(6, 120), (7, 50), (5, 9)]
-                .into_iter()
-                .map(|(d, n)| fieldpost_central::records::DailyCount {
-                    unit_id: c.unit_a,
-                    day: day(d),
-                    count: n,
-                })
-                .collect(),
-        )
-        .unwrap();
+    records::import_counts(
+        c.store.as_ref(),
+        &Actor::System("test"),
+        c.now(),
+        &[(6, 120), (7, 50), (5, 9)]
+            .into_iter()
+            .map(|(d, n)| fieldpost_central::records::DailyCount {
+                unit_id: c.unit_a,
+                day: day(d),
+                count: n,
+            })
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
 
     let ledger = download(&c, "/api/v1/exports/handouts.xlsx", &admin).await;
     let rows = sheet_rows(&ledger, "派送台账");

@@ -5,9 +5,9 @@ use std::process::{Child, Command, Stdio};
 
 use chrono::{TimeZone, Utc};
 use fieldpost_central::demo::{self, ITEMS, TARGET, UNITS};
-use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_central::testkit::Direct;
+use fieldpost_central::{campaign, records};
 use fieldpost_domain::PlanStatus;
 
 #[test]
@@ -48,6 +48,43 @@ fn illustrative_quotas_sum_exactly_to_the_target() {
 }
 
 #[test]
+fn a_seed_refused_anywhere_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let mut seed = demo::seed("hash".into());
+    // The last part of a seed to be written: a user confined to a unit that does not exist.
+    let mut user = seed.users[0].clone();
+    user.user.id = uuid::Uuid::now_v7();
+    user.user.username = "stray".into();
+    user.user.unit_id = Some(fieldpost_domain::UnitId::new());
+    seed.users.push(user);
+    let refused = fieldpost_central::seed::apply_seed(&store, now, &seed);
+    assert!(
+        matches!(
+            refused,
+            Err(fieldpost_central::seed::SeedError::User(
+                fieldpost_central::users::CreateUserError::NoSuchUnit
+            ))
+        ),
+        "the user's unknown unit refuses the seed: {refused:?}"
+    );
+    assert!(
+        !fieldpost_central::seed::seeded(&store, demo::SEED_NAME).unwrap(),
+        "a refused seed is not marked applied, so the next start tries again"
+    );
+    assert_eq!(
+        campaign::campaign(&store).unwrap(),
+        None,
+        "a seed is one transaction: the campaign written before the refusal is rolled back"
+    );
+    assert!(
+        campaign::units(&store, None).unwrap().is_empty(),
+        "and so are its units"
+    );
+}
+
+#[test]
 fn seeding_twice_seeds_once_and_keeps_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
@@ -55,7 +92,7 @@ fn seeding_twice_seeds_once_and_keeps_the_password() {
     let first = demo::start(&store, dir.path(), now).unwrap();
     assert!(first.seeded, "the first start seeds");
     let password = first.password.clone().expect("a generated password");
-    let records = store.records().unwrap();
+    let records = records::records(&store).unwrap();
     assert_eq!(
         records.totals.quota,
         u64::from(TARGET),
@@ -89,7 +126,7 @@ fn seeding_twice_seeds_once_and_keeps_the_password() {
         "plans are neither lost nor doubled"
     );
     assert_eq!(
-        store.units(None).unwrap().len(),
+        campaign::units(&store, None).unwrap().len(),
         records.units.len(),
         "units are not doubled"
     );
@@ -219,8 +256,7 @@ fn every_start_has_an_approved_plan_for_today_and_adds_it_once() {
         Utc.with_ymd_and_hms(2026, 11, 29, 13, 30, 0).unwrap(),
     ] {
         demo::start(&store, dir.path(), now).unwrap();
-        let unit = store
-            .units(None)
+        let unit = campaign::units(&store, None)
             .unwrap()
             .into_iter()
             .find(|u| u.name == demo::TODAY_UNIT)

@@ -5,7 +5,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use fieldpost_central::StoreError;
 use fieldpost_central::audit::Actor;
-use fieldpost_central::campaign::CampaignRecord;
+use fieldpost_central::campaign::{self, CampaignRecord};
+use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
 use fieldpost_central::store::Store;
@@ -104,93 +105,86 @@ fn world() -> World {
     let store = SqliteStore::open_dir(dir.path()).unwrap();
     let a = Actor::System("prop");
     let t = now();
-    store
-        .put_campaign(
-            &a,
-            t,
-            CampaignRecord {
-                campaign: Campaign {
-                    id: CampaignId::new(),
-                    name: "c".into(),
-                    city: "揭阳".into(),
-                    publicity_start: t.date_naive(),
-                    publicity_end: t.date_naive(),
-                    collection_start: t,
-                    collection_end: t + chrono::Duration::days(1),
-                    target: 1,
-                },
-                note: None,
+    campaign::put_campaign(
+        &store,
+        &a,
+        t,
+        &CampaignRecord {
+            campaign: Campaign {
+                id: CampaignId::new(),
+                name: "c".into(),
+                city: "揭阳".into(),
+                publicity_start: t.date_naive(),
+                publicity_end: t.date_naive(),
+                collection_start: t,
+                collection_end: t + chrono::Duration::days(1),
+                target: 1,
             },
-        )
-        .unwrap();
+            note: None,
+        },
+    )
+    .unwrap();
     let section = SectionId::new();
-    store
-        .create_section(
-            &a,
-            t,
-            Section {
-                id: section,
-                code: "s".into(),
-                name: "s".into(),
-            },
-        )
-        .unwrap();
+    campaign::create_section(
+        &store,
+        &a,
+        t,
+        &Section {
+            id: section,
+            code: "s".into(),
+            name: "s".into(),
+        },
+    )
+    .unwrap();
     let unit = UnitId::new();
-    store
-        .create_unit(
-            &a,
-            t,
-            Unit {
-                id: unit,
-                campaign_id: CampaignId::new(),
-                section_id: section,
-                name: "u".into(),
-                quota: 1,
-                survey_link: "l".into(),
-                contact: None,
-            },
-        )
-        .unwrap();
+    campaign::create_unit(
+        &store,
+        &a,
+        t,
+        &Unit {
+            id: unit,
+            campaign_id: CampaignId::new(),
+            section_id: section,
+            name: "u".into(),
+            quota: 1,
+            survey_link: "l".into(),
+            contact: None,
+        },
+    )
+    .unwrap();
     let items: Vec<ItemId> = (0..2)
         .map(|k| {
-            store
-                .create_item(
-                    &a,
-                    t,
-                    Item {
-                        id: ItemId::new(),
-                        code: format!("i{k}"),
-                        name: format!("i{k}"),
-                        kind: ItemKind::Gift,
-                        unit_label: "份".into(),
-                        donor: None,
-                    },
-                )
-                .unwrap()
-                .id
+            campaign::create_item(
+                &store,
+                &a,
+                t,
+                &Item {
+                    id: ItemId::new(),
+                    code: format!("i{k}"),
+                    name: format!("i{k}"),
+                    kind: ItemKind::Gift,
+                    unit_label: "份".into(),
+                    donor: None,
+                },
+            )
+            .unwrap()
+            .id
         })
         .collect();
     let devices: Vec<DeviceId> = (0..3)
         .map(|k| {
-            let code = format!("CODE{k}");
-            store
-                .add_enrollment_code(
-                    &a,
-                    t,
-                    unit,
-                    enrollment_code_hash(&code),
-                    t + chrono::Duration::hours(1),
-                )
-                .unwrap();
-            store
-                .enroll(
-                    t,
-                    &enrollment_code_hash(&code),
-                    format!("d{k}"),
-                    sha256_hex(&code),
-                )
+            let code = enrollment::issue(&store, &a, unit, t, chrono::Duration::hours(1))
                 .unwrap()
-                .id
+                .code;
+            enrollment::enroll(
+                &store,
+                t,
+                &enrollment_code_hash(&code),
+                &format!("d{k}"),
+                &sha256_hex(&code),
+            )
+            .unwrap()
+            .id
         })
         .collect();
     for item in &items {

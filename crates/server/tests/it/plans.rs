@@ -338,17 +338,17 @@ async fn records_rank_units_and_roll_up() {
     assert_eq!(status, StatusCode::OK, "counts import: {body}");
     assert_eq!(body["imported"], 3, "three rows");
     // A re-import of a day replaces it.
-    c.store
-        .import_counts(
-            &Actor::System("test"),
-            c.now(),
-            vec![DailyCount {
-                unit_id: c.unit_a,
-                day: day(4),
-                count: 90,
-            }],
-        )
-        .unwrap();
+    fieldpost_central::records::import_counts(
+        c.store.as_ref(),
+        &Actor::System("test"),
+        c.now(),
+        &[DailyCount {
+            unit_id: c.unit_a,
+            day: day(4),
+            count: 90,
+        }],
+    )
+    .unwrap();
     let (status, records) = c.call("GET", "/api/v1/records", &admin, None).await;
     assert_eq!(status, StatusCode::OK, "records: {records}");
     let units = records["units"].as_array().unwrap();

@@ -9,9 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::campaign::CampaignRecord;
+use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
-use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_central::testkit::Direct;
 use fieldpost_central::users::{NewUser, Role, User};
@@ -76,37 +75,37 @@ impl Central {
         let actor = Actor::System("test");
         let now = t0();
         let campaign_id = CampaignId::new();
-        store
-            .put_campaign(
-                &actor,
-                now,
-                CampaignRecord {
-                    campaign: Campaign {
-                        id: campaign_id,
-                        name: "测试调查".into(),
-                        city: "揭阳".into(),
-                        publicity_start: NaiveDate::from_ymd_opt(2022, 7, 8).unwrap(),
-                        publicity_end: NaiveDate::from_ymd_opt(2022, 8, 2).unwrap(),
-                        collection_start: t0(),
-                        collection_end: t0() + chrono::Duration::days(10),
-                        target: 1000,
-                    },
-                    note: None,
+        campaign::put_campaign(
+            store.as_ref(),
+            &actor,
+            now,
+            &CampaignRecord {
+                campaign: Campaign {
+                    id: campaign_id,
+                    name: "测试调查".into(),
+                    city: "揭阳".into(),
+                    publicity_start: NaiveDate::from_ymd_opt(2022, 7, 8).unwrap(),
+                    publicity_end: NaiveDate::from_ymd_opt(2022, 8, 2).unwrap(),
+                    collection_start: t0(),
+                    collection_end: t0() + chrono::Duration::days(10),
+                    target: 1000,
                 },
-            )
-            .unwrap();
-        let section = store
-            .create_section(
-                &actor,
-                now,
-                Section {
-                    id: SectionId::new(),
-                    code: "qiao".into(),
-                    name: "侨".into(),
-                },
-            )
-            .unwrap()
-            .id;
+                note: None,
+            },
+        )
+        .unwrap();
+        let section = campaign::create_section(
+            store.as_ref(),
+            &actor,
+            now,
+            &Section {
+                id: SectionId::new(),
+                code: "qiao".into(),
+                name: "侨".into(),
+            },
+        )
+        .unwrap()
+        .id;
         let unit = |name: &str, quota: u32, link: &str| Unit {
             id: UnitId::new(),
             campaign_id,
@@ -116,14 +115,22 @@ impl Central {
             survey_link: link.into(),
             contact: None,
         };
-        let unit_a = store
-            .create_unit(&actor, now, unit("单位甲", 600, "https://s.example/a"))
-            .unwrap()
-            .id;
-        let unit_b = store
-            .create_unit(&actor, now, unit("单位乙", 400, "https://s.example/b"))
-            .unwrap()
-            .id;
+        let unit_a = campaign::create_unit(
+            store.as_ref(),
+            &actor,
+            now,
+            &unit("单位甲", 600, "https://s.example/a"),
+        )
+        .unwrap()
+        .id;
+        let unit_b = campaign::create_unit(
+            store.as_ref(),
+            &actor,
+            now,
+            &unit("单位乙", 400, "https://s.example/b"),
+        )
+        .unwrap()
+        .id;
         let item = |code: &str, name: &str| Item {
             id: ItemId::new(),
             code: code.into(),
@@ -132,12 +139,10 @@ impl Central {
             unit_label: "份".into(),
             donor: None,
         };
-        let mask = store
-            .create_item(&actor, now, item("mask", "口罩"))
+        let mask = campaign::create_item(store.as_ref(), &actor, now, &item("mask", "口罩"))
             .unwrap()
             .id;
-        let kit = store
-            .create_item(&actor, now, item("kit", "网安四宝"))
+        let kit = campaign::create_item(store.as_ref(), &actor, now, &item("kit", "网安四宝"))
             .unwrap()
             .id;
         store.receive(&actor, now, mask, 100, None).unwrap();

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::store::Store;
+use fieldpost_central::{campaign, records};
 use fieldpost_domain::{
     ActivityPlan, CheckInId, Consent, DeviceEvent, DeviceId, EntrantId, EventId, EventPayload,
     Handout, HandoutId, HandoutVoid, ItemId, ItemQuantity, LotteryEntrant, MobileNumber, PlanId,
@@ -662,7 +663,7 @@ async fn handouts_update_the_records_and_an_over_grant_one_is_flagged() {
         handout.over_grant_reason = Some("箱子里多了口罩".into());
     }
     push(&c, &t, &[open, e1, e2]).await;
-    let records = c.store.records().unwrap();
+    let records = records::records(c.store.as_ref()).unwrap();
     let unit = records
         .units
         .iter()
@@ -1180,9 +1181,9 @@ async fn cursors_repeat_page_and_end_and_a_new_device_gets_a_snapshot() {
         },
     });
     push(&c, &t, &[void]).await;
-    let mut unit = c.store.unit(c.unit_a).unwrap();
+    let mut unit = campaign::unit(c.store.as_ref(), c.unit_a).unwrap().unwrap();
     unit.quota = 700;
-    c.store.update_unit(&ADMIN, c.now(), unit).unwrap();
+    campaign::update_unit(c.store.as_ref(), &ADMIN, c.now(), &unit).unwrap();
     c.store.allocate(&ADMIN, c.now(), plan, c.mask, 5).unwrap();
 
     let first = pull(&c, &r.auth, 0, Some(3)).await;
@@ -1303,13 +1304,15 @@ async fn readers_never_see_a_server_seq_below_one_already_seen() {
         tokio::spawn(async move {
             for quota in 0..20u32 {
                 let store = Arc::clone(&c.store);
-                let mut unit = store.unit(c.unit_a).unwrap();
+                let mut unit = campaign::unit(store.as_ref(), c.unit_a).unwrap().unwrap();
                 unit.quota = 600 + quota;
                 let now = c.now();
-                tokio::task::spawn_blocking(move || store.update_unit(&ADMIN, now, unit))
-                    .await
-                    .unwrap()
-                    .unwrap();
+                tokio::task::spawn_blocking(move || {
+                    campaign::update_unit(store.as_ref(), &ADMIN, now, &unit)
+                })
+                .await
+                .unwrap()
+                .unwrap();
                 tokio::task::yield_now().await;
             }
         })

@@ -1,12 +1,19 @@
-//! `items`: what the campaign hands out, as other aggregates look it up.
+//! `items`: what the campaign hands out.
 
-use fieldpost_domain::{Item, ItemId, ItemKind};
-use rusqlite::{OptionalExtension, Row};
+use fieldpost_domain::{CampaignId, Item, ItemId, ItemKind};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteTx, col};
 use crate::storage::{ItemTable, StorageResult};
 
 pub(super) const ITEM_COLUMNS: &str = "id, code, name, kind, unit_label, donor";
+
+fn kind_str(k: ItemKind) -> &'static str {
+    match k {
+        ItemKind::Gift => "gift",
+        ItemKind::Prize => "prize",
+    }
+}
 
 pub(super) fn item_row(r: &Row<'_>) -> rusqlite::Result<Item> {
     let kind: String = r.get(3)?;
@@ -31,5 +38,30 @@ impl ItemTable for SqliteTx<'_> {
             .query_row([id.to_string()], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+
+    fn all(&mut self) -> StorageResult<Vec<Item>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY rowid"))?;
+        let rows = stmt.query_map([], item_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn insert(&mut self, campaign: CampaignId, i: &Item) -> StorageResult<()> {
+        self.conn.execute(
+            "INSERT INTO items (id, campaign_id, code, name, kind, unit_label, donor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                i.id.to_string(),
+                campaign.to_string(),
+                i.code,
+                i.name,
+                kind_str(i.kind),
+                i.unit_label,
+                i.donor
+            ],
+        )?;
+        Ok(())
     }
 }

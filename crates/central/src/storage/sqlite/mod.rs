@@ -3,11 +3,18 @@
 //! until the rest of the central has moved above the seam.
 
 mod audit_log;
+mod campaigns;
 mod change_log;
+mod collection_counts;
 mod console_sessions;
 mod device_lookup;
+mod devices;
+mod enrollment_codes;
 mod items;
 mod plans;
+mod records_rollup;
+mod sections;
+mod seeds;
 mod stock_ledger;
 mod top_up_requests;
 mod units;
@@ -19,8 +26,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
 use super::{
-    AuditLog, ChangeLog, ConsoleSessionTable, ItemTable, StorageError, Tx, UnitTable, UserTable,
-    stock, top_ups,
+    AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable, DeviceTable,
+    EnrollmentCodeTable, ItemTable, RecordsRollup, SectionTable, SeedTable, StorageError, Tx,
+    UnitTable, UserTable, stock, top_ups,
 };
 use crate::storage::plans as plan_tables;
 
@@ -50,10 +58,31 @@ impl Tx for SqliteTx<'_> {
     fn units(&mut self) -> &mut dyn UnitTable {
         self
     }
+    fn campaigns(&mut self) -> &mut dyn CampaignTable {
+        self
+    }
+    fn sections(&mut self) -> &mut dyn SectionTable {
+        self
+    }
     fn items(&mut self) -> &mut dyn ItemTable {
         self
     }
     fn change_log(&mut self) -> &mut dyn ChangeLog {
+        self
+    }
+    fn devices(&mut self) -> &mut dyn DeviceTable {
+        self
+    }
+    fn enrollment_codes(&mut self) -> &mut dyn EnrollmentCodeTable {
+        self
+    }
+    fn collection_counts(&mut self) -> &mut dyn CollectionCountTable {
+        self
+    }
+    fn records_rollup(&mut self) -> &mut dyn RecordsRollup {
+        self
+    }
+    fn seeds(&mut self) -> &mut dyn SeedTable {
         self
     }
     fn stock_ledger(&mut self) -> &mut dyn stock::StockLedger {
@@ -143,4 +172,34 @@ pub(crate) fn col_ts(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Da
     DateTime::parse_from_rfc3339(&s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| conversion(idx, e))
+}
+
+/// Reads an optional stored time.
+pub(crate) fn col_ts_opt(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| conversion(idx, e))
+    })
+    .transpose()
+}
+
+/// Reads a non-negative integer column as u32.
+pub(crate) fn col_u32(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u32> {
+    let v: i64 = row.get(idx)?;
+    u32::try_from(v).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+/// Reads a non-negative sum as u64 (negative sums would be a broken invariant).
+pub(crate) fn col_u64(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    let v: i64 = row.get(idx)?;
+    u64::try_from(v).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
 }

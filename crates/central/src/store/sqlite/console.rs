@@ -1,117 +1,12 @@
-//! The console's reads and the task-table import (see `store::console`).
+//! The console's reads of handouts and quarantined events.
 
-use std::collections::HashMap;
+use fieldpost_domain::UnitId;
+use rusqlite::Connection;
 
-use chrono::{DateTime, Utc};
-use fieldpost_domain::{Section, SectionId, Unit, UnitId};
-use rusqlite::{Connection, Transaction};
-use serde_json::json;
-
-use super::catalog::{
-    create_section, create_unit, current_campaign_id, sections, units, update_unit,
-};
-use super::{audit, col, col_ts, col_ts_opt, col_u32, col_u64};
-use crate::audit::Actor;
-use crate::campaign::{UnitSheetOutcome, UnitSheetRow};
-use crate::devices::DeviceActivity;
+use super::{col, col_ts, col_ts_opt, col_u32, col_u64};
 use crate::push::QuarantinedEvent;
 use crate::records::HandoutLine;
 use crate::store::StoreResult;
-
-fn key(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// Creates or updates every unit of the sheet, and the sections it names, in the caller's
-/// transaction: a row the store refuses (a link another unit has) rolls the whole sheet back.
-pub(super) fn apply_unit_sheet(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    rows: Vec<UnitSheetRow>,
-) -> StoreResult<UnitSheetOutcome> {
-    let campaign_id = current_campaign_id(tx)?;
-    let mut by_section: HashMap<String, SectionId> = sections(tx)?
-        .into_iter()
-        .map(|s| (key(&s.name), s.id))
-        .collect();
-    let existing: HashMap<String, Unit> = units(tx, None)?
-        .into_iter()
-        .map(|u| (key(&u.name), u))
-        .collect();
-    let mut out = UnitSheetOutcome::default();
-    for row in rows {
-        let section_id = match row
-            .section
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => None,
-            Some(name) => Some(match by_section.get(&key(name)) {
-                Some(id) => *id,
-                None => {
-                    let section = create_section(
-                        tx,
-                        actor,
-                        now,
-                        Section {
-                            id: SectionId::new(),
-                            // Codes are for machines; an imported section is named by its text.
-                            code: format!("import-{}", by_section.len() + 1),
-                            name: name.to_owned(),
-                        },
-                    )?;
-                    by_section.insert(key(name), section.id);
-                    out.sections_created += 1;
-                    section.id
-                }
-            }),
-        };
-        match existing.get(&key(&row.name)) {
-            Some(before) => {
-                let after = Unit {
-                    section_id: section_id.unwrap_or(before.section_id),
-                    quota: row.quota,
-                    survey_link: row.survey_link,
-                    contact: row.contact.or_else(|| before.contact.clone()),
-                    ..before.clone()
-                };
-                if &after == before {
-                    out.unchanged += 1;
-                } else {
-                    update_unit(tx, actor, now, after)?;
-                    out.updated += 1;
-                }
-            }
-            None => {
-                let section_id = section_id.ok_or_else(|| {
-                    crate::error::StoreError::invalid(
-                        "section",
-                        format!("{} is a new unit: name its section", row.name),
-                    )
-                })?;
-                create_unit(
-                    tx,
-                    actor,
-                    now,
-                    Unit {
-                        id: UnitId::new(),
-                        campaign_id,
-                        section_id,
-                        name: row.name,
-                        quota: row.quota,
-                        survey_link: row.survey_link,
-                        contact: row.contact,
-                    },
-                )?;
-                out.created += 1;
-            }
-        }
-    }
-    audit(tx, now, actor, "units.import", None, json!(out))?;
-    Ok(out)
-}
 
 pub(super) fn handout_lines(c: &Connection, unit: Option<UnitId>) -> StoreResult<Vec<HandoutLine>> {
     let mut stmt = c.prepare(
@@ -173,27 +68,6 @@ pub(super) fn quarantined_events(c: &Connection, limit: u32) -> StoreResult<Vec<
             received_at: col_ts(r, 4)?,
             code: r.get(5)?,
             reason: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Each device's newest stored event: one lookup per device on `(device_id, seq)`.
-pub(super) fn device_activity(c: &Connection) -> StoreResult<Vec<DeviceActivity>> {
-    let mut stmt = c.prepare(
-        "SELECT d.id,
-             (SELECT e.received_at FROM device_events e WHERE e.device_id = d.id
-              ORDER BY e.seq DESC LIMIT 1),
-             (SELECT e.seq FROM device_events e WHERE e.device_id = d.id
-              ORDER BY e.seq DESC LIMIT 1)
-         FROM devices d ORDER BY d.enrolled_at, d.id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let seq: Option<i64> = r.get(2)?;
-        Ok(DeviceActivity {
-            device_id: col(r, 0)?,
-            last_push_at: col_ts_opt(r, 1)?,
-            last_seq: seq.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -7,8 +7,7 @@ use fieldpost_domain::{DeviceId, ItemId, PlanId};
 use rusqlite::{Connection, Transaction};
 
 use crate::audit::Actor;
-use crate::error::StoreError;
-use crate::stock::{LedgerEntry, StockError};
+use crate::stock::LedgerEntry;
 use crate::storage::sqlite::SqliteTx;
 pub(super) use crate::storage::stock::Movement as Post;
 use crate::storage::stock::StockLedger;
@@ -32,31 +31,4 @@ pub(super) fn device_available(
     item: ItemId,
 ) -> StoreResult<i64> {
     Ok(SqliteTx::new(c).device_available(plan, device, item)?)
-}
-
-/// Stock received (see [`crate::stock::receive`]), for a seed's transaction.
-pub(super) fn receive(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    item: ItemId,
-    quantity: u32,
-    note: Option<String>,
-) -> StoreResult<LedgerEntry> {
-    crate::stock::receive_in(
-        &mut SqliteTx::new(tx),
-        actor,
-        now,
-        item,
-        quantity,
-        note.as_deref(),
-    )
-    .map_err(|e| match e {
-        StockError::Storage(e) => StoreError::from(e),
-        e @ StockError::ZeroQuantity => StoreError::invalid("quantity", e.to_string()),
-        StockError::NoSuchItem => StoreError::NotFound("item"),
-        e @ StockError::InsufficientStock { .. } => {
-            StoreError::conflict_on("insufficient_stock", "quantity", e.to_string())
-        }
-    })
 }

@@ -6,11 +6,9 @@
 
 mod catalog;
 mod console;
-mod devices;
 mod ledger;
 pub mod migrate;
 mod plans;
-mod records;
 pub mod sync;
 mod top_ups;
 
@@ -20,9 +18,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use fieldpost_domain::{DeviceId, Handout, HandoutVoid, Item, Section, SectionId, Unit, UnitId};
+use fieldpost_domain::{DeviceId, Handout, HandoutVoid, UnitId};
 use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
 
 use super::*;
 
@@ -318,15 +316,6 @@ pub(crate) fn created(
     Ok(tx.last_insert_rowid())
 }
 
-/// A required non-blank text field, trimmed.
-pub(crate) fn required(field: &str, value: &str) -> StoreResult<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
-    }
-    Ok(v.to_owned())
-}
-
 /// Rejects a zero quantity.
 pub(crate) fn positive(field: &str, quantity: u32) -> StoreResult<u32> {
     if quantity == 0 {
@@ -340,56 +329,6 @@ pub(crate) fn positive(field: &str, quantity: u32) -> StoreResult<u32> {
 impl Store for SqliteStore {
     fn database(&self) -> &dyn crate::storage::Database {
         self
-    }
-
-    fn campaign(&self) -> StoreResult<CampaignRecord> {
-        self.read(catalog::campaign)
-    }
-
-    fn put_campaign(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        campaign: CampaignRecord,
-    ) -> StoreResult<CampaignRecord> {
-        self.write(|tx| catalog::put_campaign(tx, actor, now, campaign))
-    }
-
-    fn sections(&self) -> StoreResult<Vec<Section>> {
-        self.read(catalog::sections)
-    }
-
-    fn create_section(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        section: Section,
-    ) -> StoreResult<Section> {
-        self.write(|tx| catalog::create_section(tx, actor, now, section))
-    }
-
-    fn units(&self, section: Option<SectionId>) -> StoreResult<Vec<Unit>> {
-        self.read(|c| catalog::units(c, section))
-    }
-
-    fn unit(&self, id: UnitId) -> StoreResult<Unit> {
-        self.read(|c| catalog::unit(c, id))
-    }
-
-    fn create_unit(&self, actor: &Actor, now: DateTime<Utc>, unit: Unit) -> StoreResult<Unit> {
-        self.write(|tx| catalog::create_unit(tx, actor, now, unit))
-    }
-
-    fn update_unit(&self, actor: &Actor, now: DateTime<Utc>, unit: Unit) -> StoreResult<Unit> {
-        self.write(|tx| catalog::update_unit(tx, actor, now, unit))
-    }
-
-    fn items(&self) -> StoreResult<Vec<Item>> {
-        self.read(catalog::items)
-    }
-
-    fn create_item(&self, actor: &Actor, now: DateTime<Utc>, item: Item) -> StoreResult<Item> {
-        self.write(|tx| catalog::create_item(tx, actor, now, item))
     }
 
     fn record_handout(
@@ -439,139 +378,6 @@ impl Store for SqliteStore {
         self.read(|c| sync::entrant_count(c, unit))
     }
 
-    fn import_counts(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        counts: Vec<DailyCount>,
-    ) -> StoreResult<u32> {
-        self.write(|tx| records::import_counts(tx, actor, now, counts))
-    }
-
-    fn counts(&self, unit: Option<UnitId>) -> StoreResult<Vec<DailyCount>> {
-        self.read(|c| records::counts(c, unit))
-    }
-
-    fn records(&self) -> StoreResult<Records> {
-        self.read(records::records)
-    }
-
-    fn add_enrollment_code(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        unit: UnitId,
-        code_hash: String,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        self.write(|tx| devices::add_code(tx, actor, now, unit, code_hash, expires_at))
-    }
-
-    fn enroll(
-        &self,
-        now: DateTime<Utc>,
-        code_hash: &str,
-        device_name: String,
-        token_hash: String,
-    ) -> StoreResult<DeviceRecord> {
-        self.write(|tx| devices::enroll(tx, now, code_hash, device_name, token_hash))
-    }
-
-    fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
-        self.read(|c| devices::by_token(c, token_hash))
-    }
-
-    fn devices(&self, unit: Option<UnitId>) -> StoreResult<Vec<DeviceRecord>> {
-        self.read(|c| devices::list(c, unit))
-    }
-
-    fn revoke_device(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        id: DeviceId,
-    ) -> StoreResult<DeviceRecord> {
-        self.write(|tx| devices::revoke(tx, actor, now, id))
-    }
-
-    fn seeded(&self, name: &str) -> StoreResult<bool> {
-        self.read(|c| {
-            Ok(
-                c.query_row("SELECT 1 FROM seeds WHERE name = ?1", [name], |_| Ok(()))
-                    .optional()?
-                    .is_some(),
-            )
-        })
-    }
-
-    fn apply_seed(&self, now: DateTime<Utc>, seed: &Seed) -> StoreResult<bool> {
-        self.write(|tx| {
-            let done: Option<String> = tx
-                .query_row(
-                    "SELECT seeded_at FROM seeds WHERE name = ?1",
-                    [&seed.name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if done.is_some() {
-                return Ok(false);
-            }
-            let actor = Actor::System("seed");
-            catalog::put_campaign(tx, &actor, now, seed.campaign.clone())?;
-            for s in &seed.sections {
-                catalog::create_section(tx, &actor, now, s.clone())?;
-            }
-            for u in &seed.units {
-                catalog::create_unit(tx, &actor, now, u.clone())?;
-            }
-            for i in &seed.items {
-                catalog::create_item(tx, &actor, now, i.clone())?;
-            }
-            for r in &seed.receipts {
-                ledger::receive(tx, &actor, now, r.item_id, r.quantity, r.note.clone())?;
-            }
-            for p in &seed.plans {
-                let plan = &p.plan;
-                let content = PlanContent {
-                    title: plan.title.clone(),
-                    location: plan.location.clone(),
-                    starts_at: plan.starts_at,
-                    ends_at: plan.ends_at,
-                    expected_people: plan.expected_people,
-                    staff: plan.staff.clone(),
-                    requested: plan.requested.clone(),
-                };
-                plans::file(tx, &actor, now, plan.id, plan.unit_id, content)?;
-                if let Some(approval) = &p.approve {
-                    plans::approve(tx, &actor, now, plan.id, approval.clone())?;
-                }
-            }
-            records::import_counts(tx, &actor, now, seed.counts.clone())?;
-            let mut tables = crate::storage::sqlite::SqliteTx::new(tx);
-            for u in &seed.users {
-                crate::users::add_user(&mut tables, &actor, now, &u.user, &u.password_hash)
-                    .map_err(|e| match e {
-                        crate::users::CreateUserError::Storage(e) => StoreError::from(e),
-                        e => StoreError::invalid("users", e.to_string()),
-                    })?;
-            }
-            tx.execute(
-                "INSERT INTO seeds (name, seeded_at) VALUES (?1, ?2)",
-                params![seed.name, ts(now)],
-            )?;
-            Ok(true)
-        })
-    }
-
-    fn apply_unit_sheet(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        rows: Vec<UnitSheetRow>,
-    ) -> StoreResult<UnitSheetOutcome> {
-        self.write(|tx| console::apply_unit_sheet(tx, actor, now, rows))
-    }
-
     fn handout_lines(&self, unit: Option<UnitId>) -> StoreResult<Vec<HandoutLine>> {
         self.read(|c| console::handout_lines(c, unit))
     }
@@ -582,9 +388,5 @@ impl Store for SqliteStore {
 
     fn quarantined_events(&self, limit: u32) -> StoreResult<Vec<QuarantinedEvent>> {
         self.read(|c| console::quarantined_events(c, limit))
-    }
-
-    fn device_activity(&self) -> StoreResult<Vec<DeviceActivity>> {
-        self.read(console::device_activity)
     }
 }

@@ -13,7 +13,7 @@ use super::{changed, col, col_u32, positive, ts};
 use crate::audit::Actor;
 use crate::error::StoreError;
 use crate::plans::PlanError;
-use crate::plans::{Approval, DeviceShare, HandoutOutcome, PlanContent};
+use crate::plans::{DeviceShare, HandoutOutcome, PlanContent};
 use crate::stock::LedgerKind;
 use crate::storage::plans::PlanTable;
 use crate::storage::sqlite::SqliteTx;
@@ -50,18 +50,6 @@ pub(super) fn revise(
     content: PlanContent,
 ) -> StoreResult<()> {
     crate::plans::revise_in(&mut sqlite(tx), actor, now, id, &content)
-        .map_err(PlanError::into_store_error)
-}
-
-/// Approves a plan (see [`crate::plans::approve`]).
-pub(super) fn approve(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: PlanId,
-    approval: Approval,
-) -> StoreResult<()> {
-    crate::plans::approve_in(&mut sqlite(tx), actor, now, id, &approval)
         .map_err(PlanError::into_store_error)
 }
 

@@ -1,0 +1,56 @@
+//! The tables of the campaign and its catalog: the campaign, its sections and items (units
+//! are in [`super::UnitTable`]), and the change log that stations pull them through.
+
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{CampaignId, DeviceId, Item, ItemId, Section, SectionId, UnitId};
+
+use super::StorageResult;
+use crate::campaign::CampaignRecord;
+
+/// `campaigns`: the central's one campaign (the first one created).
+pub trait CampaignTable {
+    /// The campaign, if it has been set up.
+    fn current(&mut self) -> StorageResult<Option<CampaignRecord>>;
+    /// The campaign's id, if it has been set up.
+    fn current_id(&mut self) -> StorageResult<Option<CampaignId>>;
+    /// Adds the campaign.
+    fn insert(&mut self, record: &CampaignRecord) -> StorageResult<()>;
+    /// Replaces the fields of the campaign with `record`'s id.
+    fn update(&mut self, record: &CampaignRecord) -> StorageResult<()>;
+}
+
+/// `sections`: the campaign's sections, in display order.
+pub trait SectionTable {
+    /// Every section, in display order.
+    fn all(&mut self) -> StorageResult<Vec<Section>>;
+    /// Whether a section exists.
+    fn exists(&mut self, id: SectionId) -> StorageResult<bool>;
+    /// Adds a section after the others.
+    fn insert(&mut self, campaign: CampaignId, section: &Section) -> StorageResult<()>;
+}
+
+/// `items`: what the campaign hands out.
+pub trait ItemTable {
+    /// Whether an item exists.
+    fn exists(&mut self, id: ItemId) -> StorageResult<bool>;
+    /// Every item, oldest first.
+    fn all(&mut self) -> StorageResult<Vec<Item>>;
+    /// Adds an item.
+    fn insert(&mut self, campaign: CampaignId, item: &Item) -> StorageResult<()>;
+}
+
+/// `change_log`: one row per record a station may pull, stamped with the next `server_seq`
+/// in the transaction of the change (see the SQLite module for why the numbers follow
+/// commit order there, and docs/decisions/2026-12-01-storage-seam.md for PostgreSQL).
+pub trait ChangeLog {
+    /// Stamps a change to a record: its previous row (if any) goes, a new one with the next
+    /// number comes. `unit` None is campaign-wide; `device` confines a device-scoped record
+    /// (a grant, a quarantine notice) to that device. Returns the number.
+    fn stamp(
+        &mut self,
+        now: DateTime<Utc>,
+        record: super::Record<'_>,
+        unit: Option<UnitId>,
+        device: Option<DeviceId>,
+    ) -> StorageResult<i64>;
+}

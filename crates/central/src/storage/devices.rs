@@ -1,0 +1,54 @@
+//! The tables of devices and their enrollment, and what revoking a device asks of the plans.
+
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{DeviceId, UnitId};
+
+use super::StorageResult;
+use crate::devices::{DeviceAuth, DeviceRecord};
+
+/// `devices`: enrolled tablets, with the hash of their bearer token.
+pub trait DeviceTable {
+    /// Adds a device.
+    fn insert(&mut self, device: &DeviceRecord, token_hash: &str) -> StorageResult<()>;
+    /// One device.
+    fn get(&mut self, id: DeviceId) -> StorageResult<Option<DeviceRecord>>;
+    /// The device a token hash belongs to.
+    fn by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceAuth>>;
+    /// Devices, all or one unit's, oldest first.
+    fn all(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<DeviceRecord>>;
+    /// Stamps a device revoked at `now` unless it was already; false when there is no such
+    /// device.
+    fn revoke(&mut self, id: DeviceId, now: DateTime<Utc>) -> StorageResult<bool>;
+}
+
+/// A stored enrollment code (by its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentCode {
+    /// The unit it enrolls into.
+    pub unit_id: UnitId,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Whether a device has used it.
+    pub used: bool,
+}
+
+/// `enrollment_codes`: one-time codes, by their hash.
+pub trait EnrollmentCodeTable {
+    /// Adds a code.
+    fn insert(
+        &mut self,
+        code_hash: &str,
+        unit: UnitId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// A code, by hash.
+    fn get(&mut self, code_hash: &str) -> StorageResult<Option<EnrollmentCode>>;
+    /// Marks a code used by `device`.
+    fn mark_used(
+        &mut self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        device: DeviceId,
+    ) -> StorageResult<()>;
+}
