@@ -1,10 +1,12 @@
 //! The campaign and what it is made of: its windows and target, its sections and units (with their quotas and exclusive links, as the unit task table sets them) and the items it hands out.
 
 use fieldpost_domain::Campaign;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The campaign with the secretariat's note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CampaignRecord {
     /// The campaign.
     #[serde(flatten)]
@@ -14,7 +16,7 @@ pub struct CampaignRecord {
 }
 
 /// One unit of an imported task table (采集任务分解及链接入口表), checked already.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct UnitSheetRow {
     /// The unit's name: an existing unit of that name is updated, otherwise one is created.
     pub name: String,
@@ -30,7 +32,7 @@ pub struct UnitSheetRow {
 }
 
 /// What applying a task table did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct UnitSheetOutcome {
     /// Units created.
     pub created: u32,

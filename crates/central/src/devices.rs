@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A device as the console lists it (never its token).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceRecord {
     /// Identity.
     pub id: DeviceId,
@@ -31,7 +33,7 @@ pub struct DeviceAuth {
 }
 
 /// When a device last pushed, and how much.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceActivity {
     /// The device.
     pub device_id: DeviceId,

@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{ActivityPlan, DeviceId, Grant, ItemId, ItemQuantity};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A plan's standing for one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PlanItemBalance {
     /// The item.
     pub item_id: ItemId,
@@ -22,7 +24,7 @@ pub struct PlanItemBalance {
 }
 
 /// One device's net grant under a plan for one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceGrantBalance {
     /// The device.
     pub device_id: DeviceId,
@@ -37,7 +39,7 @@ pub struct DeviceGrantBalance {
 }
 
 /// A plan with its balances.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PlanView {
     /// The plan (its `allocation` is the current net allocation).
     pub plan: ActivityPlan,
@@ -60,7 +62,7 @@ pub struct Approval {
 }
 
 /// One device's share of an allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceShare {
     /// The device.
     pub device_id: DeviceId,
@@ -71,7 +73,7 @@ pub struct DeviceShare {
 }
 
 /// What the ledger made of a reported handout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct HandoutOutcome {
     /// The part the device's grant covered.
     pub backed: u32,
@@ -82,7 +84,7 @@ pub struct HandoutOutcome {
 }
 
 /// What the content of a plan says (filed or revised).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PlanContent {
     /// What the activity is called.
     pub title: String,

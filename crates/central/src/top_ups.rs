@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, GrantId, ItemId, PlanId, TopUpRequestId, UnitId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Where a device's top-up request (申请追加) stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TopUpStatus {
     /// Waiting for the secretariat.
@@ -39,7 +41,7 @@ impl TopUpStatus {
 }
 
 /// A device's top-up request as the central holds it, for the console.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct TopUpRequestLine {
     /// The request's id (the device chose it).
     pub id: TopUpRequestId,

@@ -1,11 +1,13 @@
 //! Console users: the secretariat's admins and viewers, and the units' own accounts.
 
 use fieldpost_domain::UnitId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 /// A console user's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// May change things.
@@ -32,7 +34,7 @@ impl Role {
 }
 
 /// A console user (never the password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct User {
     /// Identity.
     pub id: Uuid,

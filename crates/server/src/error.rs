@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fieldpost_central::StoreError;
-use fieldpost_sync::{ErrorBody, ErrorDetail};
+use fieldpost_sync::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// An error answered over HTTP.
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +13,7 @@ pub enum ApiError {
     #[error("{message}")]
     BadRequest {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
         /// The field at fault.
@@ -23,7 +23,7 @@ pub enum ApiError {
     #[error("{message}")]
     Unauthorized {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
     },
@@ -40,7 +40,7 @@ pub enum ApiError {
     #[error("{message}")]
     Conflict {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
         /// The field at fault.
@@ -72,7 +72,7 @@ impl ApiError {
     /// Shorthand for a 400 naming a field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::BadRequest {
-            code: "invalid_value",
+            code: ErrorCode::InvalidValue,
             message: message.into(),
             field: Some(field.into()),
         }
@@ -97,14 +97,14 @@ impl ApiError {
         let (code, field) = match self {
             ApiError::BadRequest { code, field, .. } => (*code, field.clone()),
             ApiError::Unauthorized { code, .. } => (*code, None),
-            ApiError::Forbidden(_) => ("forbidden", None),
-            ApiError::NotFound(_) => ("not_found", None),
-            ApiError::MethodNotAllowed => ("method_not_allowed", None),
+            ApiError::Forbidden(_) => (ErrorCode::Forbidden, None),
+            ApiError::NotFound(_) => (ErrorCode::NotFound, None),
+            ApiError::MethodNotAllowed => (ErrorCode::MethodNotAllowed, None),
             ApiError::Conflict { code, field, .. } => (*code, field.clone()),
-            ApiError::SeqGap { .. } => ("seq_gap", None),
-            ApiError::PayloadTooLarge(_) => ("payload_too_large", None),
-            ApiError::UnsupportedMediaType => ("unsupported_media_type", None),
-            ApiError::Internal(_) => ("internal", None),
+            ApiError::SeqGap { .. } => (ErrorCode::SeqGap, None),
+            ApiError::PayloadTooLarge(_) => (ErrorCode::PayloadTooLarge, None),
+            ApiError::UnsupportedMediaType => (ErrorCode::UnsupportedMediaType, None),
+            ApiError::Internal(_) => (ErrorCode::Internal, None),
         };
         let message = match self {
             // Internals never leak: the details went to the log.
@@ -112,7 +112,7 @@ impl ApiError {
             other => other.to_string(),
         };
         ErrorDetail {
-            code: code.to_owned(),
+            code,
             message,
             field,
             expected_seq: match self {
@@ -128,7 +128,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Invalid { field, message } => ApiError::BadRequest {
-                code: "invalid_value",
+                code: ErrorCode::InvalidValue,
                 message: format!("{field}: {message}"),
                 field: Some(field),
             },
@@ -147,7 +147,7 @@ impl From<StoreError> for ApiError {
                 message: e.to_string(),
             },
             e @ StoreError::Duplicate { field } => ApiError::Conflict {
-                code: "duplicate",
+                code: ErrorCode::Duplicate,
                 message: e.to_string(),
                 field: Some(field.to_owned()),
             },

@@ -7,7 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
     Campaign, CampaignId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -23,9 +25,9 @@ pub(super) async fn get_campaign(
     Ok(Json(state.run(|s| s.campaign()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct CampaignBody {
+pub(crate) struct CampaignBody {
     name: String,
     city: String,
     publicity_start: NaiveDate,
@@ -71,9 +73,9 @@ pub(super) async fn sections(
     Ok(Json(state.run(|s| s.sections()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct SectionBody {
+pub(crate) struct SectionBody {
     code: String,
     name: String,
 }
@@ -96,8 +98,8 @@ pub(super) async fn create_section(
     Ok((StatusCode::CREATED, Json(section)))
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct UnitsQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct UnitsQuery {
     #[serde(default)]
     section_id: Option<SectionId>,
 }
@@ -126,9 +128,9 @@ pub(super) async fn unit(
     Ok(Json(unit))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct UnitBody {
+pub(crate) struct UnitBody {
     section_id: SectionId,
     name: String,
     quota: u32,
@@ -183,9 +185,9 @@ pub(super) async fn items(
     Ok(Json(state.run(|s| s.items()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ItemBody {
+pub(crate) struct ItemBody {
     code: String,
     name: String,
     kind: ItemKind,
@@ -221,8 +223,8 @@ pub(super) async fn stock(
     Ok(Json(state.run(|s| s.stock()).await?))
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct LedgerQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct LedgerQuery {
     #[serde(default)]
     item_id: Option<ItemId>,
     #[serde(default)]
@@ -245,9 +247,9 @@ pub(super) async fn ledger(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct StockMoveBody {
+pub(crate) struct StockMoveBody {
     item_id: ItemId,
     quantity: u32,
     #[serde(default)]

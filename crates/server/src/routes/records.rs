@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use fieldpost_domain::UnitId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -14,8 +16,8 @@ use crate::state::AppState;
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::records::{DailyCount, Records, UnitRecord};
 
-#[derive(Debug, Serialize)]
-pub(super) struct Health {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct Health {
     status: &'static str,
 }
 
@@ -30,8 +32,8 @@ pub(super) async fn openapi() -> impl IntoResponse {
     )
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct CountsQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct CountsQuery {
     #[serde(default)]
     unit_id: Option<UnitId>,
 }
@@ -51,14 +53,14 @@ pub(super) async fn counts(
     Ok(Json(state.run(move |s| s.counts(unit)).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct CountsBody {
+pub(crate) struct CountsBody {
     counts: Vec<DailyCount>,
 }
 
-#[derive(Debug, Serialize)]
-pub(super) struct Imported {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct Imported {
     imported: u32,
 }
 
@@ -99,8 +101,8 @@ pub(super) async fn unit_record(
         .ok_or(ApiError::NotFound("unit"))
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct AuditQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct AuditQuery {
     #[serde(default)]
     limit: Option<u32>,
 }

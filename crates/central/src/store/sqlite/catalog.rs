@@ -1,5 +1,6 @@
 //! The campaign, its sections, units and items.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{Campaign, CampaignId, Item, ItemKind, Section, SectionId, Unit, UnitId};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
@@ -50,7 +51,7 @@ pub(super) fn current_campaign_id(c: &Connection) -> StoreResult<CampaignId> {
         col(r, 0)
     })
     .optional()?
-    .ok_or_else(|| StoreError::conflict("no_campaign", "set up the campaign first"))
+    .ok_or_else(|| StoreError::conflict(ErrorCode::NoCampaign, "set up the campaign first"))
 }
 
 pub(super) fn put_campaign(

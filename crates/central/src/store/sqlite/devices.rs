@@ -1,5 +1,6 @@
 //! Devices, enrollment codes, console users and their sessions.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
@@ -68,20 +69,20 @@ pub(super) fn enroll(
         .optional()?;
     let Some((unit_id, expires_at, used_at)) = code else {
         return Err(StoreError::Credential {
-            code: "invalid_enrollment_code",
+            code: ErrorCode::InvalidEnrollmentCode,
             message: "unknown enrollment code".into(),
         });
     };
     if used_at.is_some() {
         return Err(StoreError::conflict_on(
-            "enrollment_code_used",
+            ErrorCode::EnrollmentCodeUsed,
             "code",
             "this enrollment code has already been used",
         ));
     }
     if now >= expires_at {
         return Err(StoreError::Credential {
-            code: "enrollment_code_expired",
+            code: ErrorCode::EnrollmentCodeExpired,
             message: "this enrollment code has expired; ask the secretariat for a new one".into(),
         });
     }

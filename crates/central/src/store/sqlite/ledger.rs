@@ -1,6 +1,7 @@
 //! The stock ledger: every movement is a row, every balance a sum, and every post checks the
 //! balance it draws on in the same transaction.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, HandoutId, ItemId, PlanId};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
@@ -218,7 +219,7 @@ pub(super) fn write_off(
     let available = on_hand(tx, item)?;
     if i64::from(quantity) > available {
         return Err(StoreError::conflict_on(
-            "insufficient_stock",
+            ErrorCode::InsufficientStock,
             "quantity",
             format!("cannot write off {quantity}: only {available} on hand"),
         ));

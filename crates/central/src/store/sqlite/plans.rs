@@ -1,5 +1,6 @@
 //! Activity plans: filing, review, allocation, grants, releases, handouts and closing.
 
+use crate::error::ErrorCode;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -196,7 +197,7 @@ pub(super) fn view(c: &Connection, id: PlanId) -> StoreResult<PlanView> {
 }
 
 fn moved(e: TransitionError) -> StoreError {
-    StoreError::conflict("invalid_transition", e.to_string())
+    StoreError::conflict(ErrorCode::InvalidTransition, e.to_string())
 }
 
 fn check_content(c: &Connection, content: &mut PlanContent) -> StoreResult<()> {
@@ -272,7 +273,7 @@ pub(super) fn file(
         .optional()?;
     if exists.is_some() {
         return Err(StoreError::conflict_on(
-            "duplicate",
+            ErrorCode::Duplicate,
             "id",
             "a plan with this id was already filed",
         ));
@@ -374,7 +375,7 @@ fn allocate(
     let available = on_hand(tx, item)?;
     if i64::from(quantity) > available {
         return Err(StoreError::conflict_on(
-            "insufficient_stock",
+            ErrorCode::InsufficientStock,
             field,
             format!("cannot allocate {quantity}: only {available} on hand"),
         ));
@@ -406,7 +407,7 @@ fn plan_device(
             "the device belongs to another unit than the plan",
         )),
         Some((_, Some(_))) => Err(StoreError::conflict_on(
-            "device_revoked",
+            ErrorCode::DeviceRevoked,
             field,
             "the device has been revoked",
         )),
@@ -428,7 +429,9 @@ fn post_grant(
         u64::try_from(b.granted).unwrap_or(0),
         share.quantity.into(),
     )
-    .map_err(|e| StoreError::conflict_on("grant_exceeds_allocation", field, e.to_string()))?;
+    .map_err(|e| {
+        StoreError::conflict_on(ErrorCode::GrantExceedsAllocation, field, e.to_string())
+    })?;
     let id = GrantId::new();
     let mut p = Post::new(share.item_id, LedgerKind::Grant, share.quantity);
     p.id = id.0;
@@ -630,7 +633,7 @@ fn approved(tx: &Transaction<'_>, id: PlanId) -> StoreResult<ActivityPlan> {
     let plan = load(tx, id)?;
     if plan.status != PlanStatus::Approved {
         return Err(StoreError::conflict(
-            "plan_not_approved",
+            ErrorCode::PlanNotApproved,
             format!("the plan is {}, not approved", plan.status),
         ));
     }
@@ -676,7 +679,7 @@ pub(super) fn return_allocation(
     let ungranted = b.allocated - b.granted;
     if i64::from(quantity) > ungranted {
         return Err(StoreError::conflict_on(
-            "exceeds_ungranted_allocation",
+            ErrorCode::ExceedsUngrantedAllocation,
             "quantity",
             format!("cannot return {quantity}: only {ungranted} of the allocation is ungranted"),
         ));
@@ -734,7 +737,7 @@ pub(super) fn release(
     };
     position
         .check_release(share.quantity.into())
-        .map_err(|e| StoreError::conflict_on("exceeds_grant", "quantity", e.to_string()))?;
+        .map_err(|e| StoreError::conflict_on(ErrorCode::ExceedsGrant, "quantity", e.to_string()))?;
     let mut p = Post::new(share.item_id, LedgerKind::Release, share.quantity);
     p.plan = Some(id);
     p.device = Some(share.device_id);
@@ -778,7 +781,7 @@ pub(super) fn record_handout(
     if let Some((plan, dev, item, quantity, backed)) = stored {
         if (plan, dev, item, quantity) != (h.plan_id, device, h.item_id, h.quantity) {
             return Err(StoreError::conflict_on(
-                "handout_conflict",
+                ErrorCode::HandoutConflict,
                 "id",
                 "a different handout was recorded under this id",
             ));

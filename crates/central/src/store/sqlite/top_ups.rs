@@ -5,6 +5,7 @@
 //! transaction, so that the device pulls the answer (see `record` in [`super::sync`]); a
 //! fulfilment's grant is stamped by the grant path beside it.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
     DeviceId, ItemId, PlanId, TopUpAnswer, TopUpAnswerStatus, TopUpRequest, TopUpRequestId, UnitId,
@@ -128,7 +129,7 @@ fn open(tx: &Transaction<'_>, id: TopUpRequestId) -> StoreResult<TopUpRequestLin
     let request = load(tx, id)?;
     if request.status != TopUpStatus::Open {
         return Err(StoreError::conflict(
-            "top_up_not_open",
+            ErrorCode::TopUpNotOpen,
             format!("the request is {} already", request.status.as_str()),
         ));
     }
