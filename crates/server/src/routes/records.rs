@@ -26,10 +26,7 @@ pub(super) async fn health() -> Json<Health> {
 }
 
 pub(super) async fn openapi() -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "application/json")],
-        crate::openapi::DOCUMENT,
-    )
+    ([(CONTENT_TYPE, "application/json")], crate::openapi::text())
 }
 
 #[derive(Debug, Deserialize, TS, JsonSchema)]
