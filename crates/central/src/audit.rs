@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::DeviceId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 /// Who did something, as the audit log and the ledger record it.
@@ -32,7 +34,7 @@ impl std::fmt::Display for Actor {
 }
 
 /// One audit-log line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct AuditEntry {
     /// Position.
     pub seq: i64,

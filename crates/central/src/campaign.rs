@@ -9,9 +9,11 @@ use serde_json::json;
 
 use crate::audit::Actor;
 use crate::storage::{self, Database, StorageError, Tx};
+use schemars::JsonSchema;
+use ts_rs::TS;
 
 /// The campaign with the secretariat's note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CampaignRecord {
     /// The campaign.
     #[serde(flatten)]
@@ -21,7 +23,7 @@ pub struct CampaignRecord {
 }
 
 /// One unit of an imported task table (采集任务分解及链接入口表), checked already.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct UnitSheetRow {
     /// The unit's name: an existing unit of that name is updated, otherwise one is created.
     pub name: String,
@@ -37,7 +39,7 @@ pub struct UnitSheetRow {
 }
 
 /// What applying a task table did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct UnitSheetOutcome {
     /// Units created.
     pub created: u32,

@@ -2,14 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::Actor;
 use crate::storage::{self, Database, StorageError};
+use ts_rs::TS;
 
 /// A device as the console lists it (never its token).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceRecord {
     /// Identity.
     pub id: DeviceId,
@@ -35,7 +37,7 @@ pub struct DeviceAuth {
 }
 
 /// When a device last pushed, and how much.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceActivity {
     /// The device.
     pub device_id: DeviceId,

@@ -1,6 +1,8 @@
 //! Why a central operation did not happen, in the central's own words: no database type or
 //! column name appears here, so nothing of the storage reaches a client.
 
+pub use fieldpost_sync::ErrorCode;
+
 /// Why a store operation did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -19,7 +21,7 @@ pub enum StoreError {
     #[error("{message}")]
     Conflict {
         /// Stable code, e.g. `insufficient_stock`.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
         /// The request field at fault, when one is.
@@ -29,7 +31,7 @@ pub enum StoreError {
     #[error("{message}")]
     Credential {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
     },
@@ -63,7 +65,7 @@ impl StoreError {
     }
 
     /// Shorthand for [`StoreError::Conflict`].
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         StoreError::Conflict {
             code,
             message: message.into(),
@@ -73,7 +75,7 @@ impl StoreError {
 
     /// Shorthand for a [`StoreError::Conflict`] that names a field.
     pub fn conflict_on(
-        code: &'static str,
+        code: ErrorCode,
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {

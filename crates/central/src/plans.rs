@@ -17,9 +17,11 @@ use crate::audit::Actor;
 use crate::stock::{self, LedgerKind};
 use crate::storage::stock::Movement;
 use crate::storage::{self, Database, Record, StorageError, Tx};
+use schemars::JsonSchema;
+use ts_rs::TS;
 
 /// A plan's standing for one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PlanItemBalance {
     /// The item.
     pub item_id: ItemId,
@@ -36,7 +38,7 @@ pub struct PlanItemBalance {
 }
 
 /// One device's net grant under a plan for one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceGrantBalance {
     /// The device.
     pub device_id: DeviceId,
@@ -51,7 +53,7 @@ pub struct DeviceGrantBalance {
 }
 
 /// A plan with its balances.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PlanView {
     /// The plan (its `allocation` is the current net allocation).
     pub plan: ActivityPlan,
@@ -74,7 +76,7 @@ pub struct Approval {
 }
 
 /// One device's share of an allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceShare {
     /// The device.
     pub device_id: DeviceId,
@@ -85,7 +87,7 @@ pub struct DeviceShare {
 }
 
 /// What the ledger made of a reported handout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct HandoutOutcome {
     /// The part the device's grant covered.
     pub backed: u32,
@@ -699,30 +701,30 @@ impl PlanError {
     /// The same refusal in the words of what is still below the storage seam (the push
     /// path), with the codes the HTTP layer answers.
     pub(crate) fn into_store_error(self) -> crate::error::StoreError {
-        use crate::error::StoreError;
+        use crate::error::{ErrorCode, StoreError};
         let message = self.to_string();
         match self {
             PlanError::NotFound => StoreError::NotFound("plan"),
             PlanError::NoSuchUnit => StoreError::invalid("unit_id", "no such unit"),
             PlanError::Content(e) => StoreError::invalid(e.field(), e.reason()),
             PlanError::Invalid { field, reason } => StoreError::invalid(field, reason),
-            PlanError::Transition(_) => StoreError::conflict("invalid_transition", message),
-            PlanError::AlreadyFiled => StoreError::conflict_on("duplicate", "id", message),
-            PlanError::NotApproved(_) => StoreError::conflict("plan_not_approved", message),
+            PlanError::Transition(_) => StoreError::conflict(ErrorCode::InvalidTransition, message),
+            PlanError::AlreadyFiled => StoreError::conflict_on(ErrorCode::Duplicate, "id", message),
+            PlanError::NotApproved(_) => StoreError::conflict(ErrorCode::PlanNotApproved, message),
             PlanError::InsufficientStock { field, .. } => {
-                StoreError::conflict_on("insufficient_stock", field, message)
+                StoreError::conflict_on(ErrorCode::InsufficientStock, field, message)
             }
             PlanError::DeviceRevoked { field } => {
-                StoreError::conflict_on("device_revoked", field, message)
+                StoreError::conflict_on(ErrorCode::DeviceRevoked, field, message)
             }
             PlanError::GrantExceedsAllocation { field, .. } => {
-                StoreError::conflict_on("grant_exceeds_allocation", field, message)
+                StoreError::conflict_on(ErrorCode::GrantExceedsAllocation, field, message)
             }
             PlanError::ExceedsUngranted { .. } => {
-                StoreError::conflict_on("exceeds_ungranted_allocation", "quantity", message)
+                StoreError::conflict_on(ErrorCode::ExceedsUngrantedAllocation, "quantity", message)
             }
             PlanError::ExceedsGrant(_) => {
-                StoreError::conflict_on("exceeds_grant", "quantity", message)
+                StoreError::conflict_on(ErrorCode::ExceedsGrant, "quantity", message)
             }
             PlanError::Storage(e) => StoreError::from(e),
         }

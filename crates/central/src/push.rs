@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceEvent, DeviceId, UnitId};
+use fieldpost_sync::QuarantineCode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// One event of a push, with its JSON text as the device sent it and the digest a replay is
 /// compared by.
@@ -108,7 +111,7 @@ impl std::io::Write for HashWriter<'_> {
 }
 
 /// A device event the central stored quarantined instead of applying.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct QuarantinedEvent {
     /// The device.
     pub device_id: DeviceId,
@@ -120,8 +123,8 @@ pub struct QuarantinedEvent {
     pub kind: String,
     /// When the central received it.
     pub received_at: DateTime<Utc>,
-    /// Stable code of the reason.
-    pub code: Option<String>,
+    /// Stable code of the reason; none when the stored one is not a code this build knows.
+    pub code: Option<QuarantineCode>,
     /// The reason, in English.
     pub reason: String,
 }

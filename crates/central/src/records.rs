@@ -5,10 +5,12 @@ use fieldpost_domain::{
     CheckInId, DeviceId, HandoutId, ItemId, PlanId, PlanStatus, Section, StationSession, Unit,
     UnitId,
 };
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 use fieldpost_domain::SectionId;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::Actor;
@@ -17,7 +19,7 @@ use crate::devices::DeviceActivity;
 use crate::storage::{self, Database, StorageError, Tx};
 
 /// Questionnaires collected through one unit's link on one day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DailyCount {
     /// The unit.
     pub unit_id: UnitId,
@@ -28,7 +30,7 @@ pub struct DailyCount {
 }
 
 /// Items allocated and handed out, for one unit or one plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ItemFlow {
     /// The item.
     pub item_id: ItemId,
@@ -39,7 +41,7 @@ pub struct ItemFlow {
 }
 
 /// A plan's line in a unit's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PlanRecord {
     /// The plan.
     pub plan_id: PlanId,
@@ -52,7 +54,7 @@ pub struct PlanRecord {
 }
 
 /// A unit's quota record (采集任务 vs 采集量).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct UnitRecord {
     /// The unit.
     pub unit: Unit,
@@ -69,7 +71,7 @@ pub struct UnitRecord {
 }
 
 /// A section's rollup.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct SectionRecord {
     /// The section.
     pub section: Section,
@@ -84,7 +86,7 @@ pub struct SectionRecord {
 }
 
 /// The campaign's rollup.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CampaignRollup {
     /// The campaign's target.
     pub target: u64,
@@ -97,7 +99,7 @@ pub struct CampaignRollup {
 }
 
 /// The unit-quota records of the whole campaign.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Records {
     /// The campaign.
     pub campaign: CampaignRecord,
@@ -110,7 +112,7 @@ pub struct Records {
 }
 
 /// A volunteer's check-in at a session, with the hours it makes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct VolunteerHours {
     /// The check-in.
     pub check_in_id: CheckInId,
@@ -127,7 +129,7 @@ pub struct VolunteerHours {
 }
 
 /// A station session as the central holds it: tallies, volunteers and what looked odd.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct SessionRecord {
     /// The session.
     pub session: StationSession,
@@ -144,7 +146,7 @@ pub struct SessionRecord {
 }
 
 /// One handout as the central holds it, for the ledger export and the exceptions list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct HandoutLine {
     /// The handout.
     pub id: HandoutId,

@@ -4,8 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, Item, ItemId, PlanId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::audit::Actor;
@@ -13,7 +15,7 @@ use crate::storage::stock::Movement;
 use crate::storage::{self, Database, Record, StorageError, Tx};
 
 /// A stock movement kind (one row of the ledger).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerKind {
     /// Stock received from a donor: on hand +.
@@ -68,7 +70,7 @@ impl LedgerKind {
 }
 
 /// One row of the stock ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct LedgerEntry {
     /// Position in the ledger.
     pub seq: i64,
@@ -93,7 +95,7 @@ pub struct LedgerEntry {
 }
 
 /// Balances of one item, derived from the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct StockBalance {
     /// The item.
     pub item: Item,

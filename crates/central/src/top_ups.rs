@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::TopUpAnswer;
 use fieldpost_domain::{DeviceId, GrantId, ItemId, PlanId, TopUpRequestId, UnitId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -10,9 +11,10 @@ use crate::audit::Actor;
 use crate::grants;
 use crate::plans::{DeviceShare, PlanError};
 use crate::storage::{self, Database, Record, StorageError, Tx};
+use ts_rs::TS;
 
 /// Where a device's top-up request (申请追加) stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TopUpStatus {
     /// Waiting for the secretariat.
@@ -46,7 +48,7 @@ impl TopUpStatus {
 }
 
 /// A device's top-up request as the central holds it, for the console.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct TopUpRequestLine {
     /// The request's id (the device chose it).
     pub id: TopUpRequestId,

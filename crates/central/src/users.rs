@@ -2,15 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::UnitId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::storage::{self, Database, StorageError, Tx};
 
 /// A console user's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// May change things.
@@ -37,7 +39,7 @@ impl Role {
 }
 
 /// A console user (never the password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct User {
     /// Identity.
     pub id: Uuid,

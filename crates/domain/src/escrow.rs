@@ -7,11 +7,12 @@
 //! disjoint, the devices' handouts together stay within the allocation in any order of syncs.
 //! Voided handouts give their quantity back.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// One device's standing under one plan for one item.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct EscrowPosition {
     /// Sum of the device's grants.
     pub granted: u64,

@@ -7,6 +7,7 @@
 //! [`EventPayload::HandoutVoided`].
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -14,7 +15,7 @@ use crate::ids::*;
 use crate::model::*;
 
 /// One entry of a device's append-only log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct DeviceEvent {
     /// Globally unique id (UUIDv7).
     pub id: EventId,
@@ -30,7 +31,7 @@ pub struct DeviceEvent {
 }
 
 /// What a device event says happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventPayload {
     /// A station session opened under an approved plan.

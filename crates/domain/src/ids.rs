@@ -1,6 +1,7 @@
 //! Typed identifiers. Every id is a UUIDv7: time-ordered, so inserts stay append-like in the
 //! B-trees of both stores, and unique across offline devices without coordination.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -9,7 +10,7 @@ macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS,
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS, JsonSchema,
         )]
         #[ts(type = "string")]
         pub struct $name(pub Uuid);

@@ -1,6 +1,7 @@
 //! The records of the campaign, as both ends hold them.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -9,7 +10,7 @@ use crate::phone::MobileNumber;
 use crate::plan::PlanStatus;
 
 /// One year's survey drive in one city (调查活动（揭阳站）).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Campaign {
     /// Identity.
     pub id: CampaignId,
@@ -30,7 +31,7 @@ pub struct Campaign {
 }
 
 /// A grouping of units (版块): 侨, 志愿者, 乡镇/街道/社区, carriers, media, schools, …
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Section {
     /// Identity.
     pub id: SectionId,
@@ -41,7 +42,7 @@ pub struct Section {
 }
 
 /// An organization that collects questionnaires (单位).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Unit {
     /// Identity.
     pub id: UnitId,
@@ -60,7 +61,7 @@ pub struct Unit {
 }
 
 /// What kind of giftable thing an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// A publicity gift handed out at stations (宣传品): masks, four-mascot kits.
@@ -70,7 +71,7 @@ pub enum ItemKind {
 }
 
 /// A giftable item (宣传品 / 奖品).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Item {
     /// Identity.
     pub id: ItemId,
@@ -87,7 +88,7 @@ pub struct Item {
 }
 
 /// A quantity of one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ItemQuantity {
     /// The item.
     pub item_id: ItemId,
@@ -96,7 +97,7 @@ pub struct ItemQuantity {
 }
 
 /// A unit's filed plan for on-site stations (现场活动策划方案).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ActivityPlan {
     /// Identity.
     pub id: PlanId,
@@ -127,7 +128,7 @@ pub struct ActivityPlan {
 }
 
 /// One staffed period at one station under one approved plan (现场 / 站点场次).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct StationSession {
     /// Identity.
     pub id: SessionId,
@@ -144,7 +145,7 @@ pub struct StationSession {
 }
 
 /// A volunteer checking in to a session (志愿服务时长 starts here).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct VolunteerCheckIn {
     /// Identity; the check-out names it.
     pub id: CheckInId,
@@ -160,7 +161,7 @@ pub struct VolunteerCheckIn {
 
 /// A change to a session's counters. Deltas may be negative to correct a slip, but a
 /// counter never goes below zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Tally {
     /// The session.
     pub session_id: SessionId,
@@ -171,7 +172,7 @@ pub struct Tally {
 }
 
 /// Items of one kind given out during a session (派送).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Handout {
     /// Identity.
     pub id: HandoutId,
@@ -191,7 +192,7 @@ pub struct Handout {
 }
 
 /// A compensating record that cancels a handout (a slip of the finger, a returned gift).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct HandoutVoid {
     /// The handout it cancels.
     pub handout_id: HandoutId,
@@ -203,7 +204,7 @@ pub struct HandoutVoid {
 
 /// The consent a lottery entrant gave for their phone number to be stored and passed to the
 /// carrier that credits the prize.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Consent {
     /// Which wording of the consent text the entrant saw.
     pub text_version: String,
@@ -212,7 +213,7 @@ pub struct Consent {
 }
 
 /// A person registered for the offline lottery (线下抽奖).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct LotteryEntrant {
     /// Identity.
     pub id: EntrantId,
@@ -228,7 +229,7 @@ pub struct LotteryEntrant {
 
 /// A per-device share of a plan's allocation of one item (配额). The central keeps
 /// `sum(grants) <= allocation`; a device hands out only within its own grants.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Grant {
     /// Identity.
     pub id: GrantId,
@@ -245,7 +246,7 @@ pub struct Grant {
 /// A device's request to the secretariat for more of an item under a plan (申请追加), sent
 /// when its grant runs low. It is a request only: the device may hand out nothing more until
 /// the secretariat grants it, and the grant reaches the device by pull like any other.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct TopUpRequest {
     /// Identity.
     pub id: TopUpRequestId,
@@ -268,7 +269,7 @@ impl TopUpRequest {
 }
 
 /// How the secretariat decided a top-up request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TopUpAnswerStatus {
     /// Granted: the grant reaches the device by pull beside this answer.
@@ -279,7 +280,7 @@ pub enum TopUpAnswerStatus {
 
 /// The secretariat's answer to one of a device's top-up requests, as the central sends it
 /// to the device that asked. A request is answered once; an open one has no answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct TopUpAnswer {
     /// The request answered (the device chose its id).
     pub request_id: TopUpRequestId,

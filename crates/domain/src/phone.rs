@@ -82,6 +82,17 @@ impl Serialize for MobileNumber {
     }
 }
 
+/// A string of digits on the wire (`+86` and separators are accepted and dropped on reading).
+impl schemars::JsonSchema for MobileNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MobileNumber".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string"})
+    }
+}
+
 /// Deserializing validates, so a number read from storage or the wire is always well formed.
 impl<'de> Deserialize<'de> for MobileNumber {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

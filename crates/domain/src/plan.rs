@@ -12,11 +12,12 @@
 //! rejects (with a reason) and closes. An approved plan is locked: its allocation is split into
 //! device grants, so changing what it says would change what tablets may hand out.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Where a plan stands in its workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanStatus {
     /// Being written by the team leader; only on the device.
@@ -72,7 +73,7 @@ impl std::fmt::Display for PlanStatus {
 }
 
 /// A move in the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanAction {
     /// Team leader: send the draft to the secretariat.

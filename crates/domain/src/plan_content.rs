@@ -2,13 +2,14 @@
 //! where a team leader writes it and on the central that files it: one definition, one check.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::ItemQuantity;
 
 /// What a team leader writes in a plan: filed or revised as a whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PlanContent {
     /// What the activity is called.
     pub title: String,

@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use fieldpost_domain::UnitId;
+use fieldpost_sync::ErrorCode;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -85,7 +86,7 @@ impl Caller {
     }
 }
 
-fn unauthorized(code: &'static str, message: &str) -> ApiError {
+fn unauthorized(code: ErrorCode, message: &str) -> ApiError {
     ApiError::Unauthorized {
         code,
         message: message.to_owned(),
@@ -116,7 +117,7 @@ impl FromRequestParts<AppState> for PushingDevice {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<PushingDevice> {
         let token = bearer(parts)?.ok_or_else(|| {
             unauthorized(
-                "unauthenticated",
+                ErrorCode::Unauthenticated,
                 "a push needs the device's Authorization: Bearer token",
             )
         })?;
@@ -124,7 +125,7 @@ impl FromRequestParts<AppState> for PushingDevice {
         let device = state
             .call(move |db| fieldpost_central::devices::device_by_token(db, &hash))
             .await?
-            .ok_or_else(|| unauthorized("invalid_credential", "unknown device token"))?;
+            .ok_or_else(|| unauthorized(ErrorCode::InvalidCredential, "unknown device token"))?;
         Ok(PushingDevice(device))
     }
 }
@@ -144,7 +145,7 @@ fn bearer(parts: &Parts) -> ApiResult<Option<String>> {
         .map(|t| Some(t.to_owned()))
         .ok_or_else(|| {
             unauthorized(
-                "invalid_credential",
+                ErrorCode::InvalidCredential,
                 "expected Authorization: Bearer <token>",
             )
         })
@@ -159,10 +160,12 @@ impl FromRequestParts<AppState> for Caller {
             let device = state
                 .call(move |db| fieldpost_central::devices::device_by_token(db, &hash))
                 .await?
-                .ok_or_else(|| unauthorized("invalid_credential", "unknown device token"))?;
+                .ok_or_else(|| {
+                    unauthorized(ErrorCode::InvalidCredential, "unknown device token")
+                })?;
             if device.revoked {
                 return Err(unauthorized(
-                    "device_revoked",
+                    ErrorCode::DeviceRevoked,
                     "this device has been revoked",
                 ));
             }
@@ -175,12 +178,15 @@ impl FromRequestParts<AppState> for Caller {
                 .call(move |db| fieldpost_central::users::session_user(db, now, &hash))
                 .await?
                 .ok_or_else(|| {
-                    unauthorized("invalid_session", "the session has expired; log in again")
+                    unauthorized(
+                        ErrorCode::InvalidSession,
+                        "the session has expired; log in again",
+                    )
                 })?;
             return Ok(Caller::User(user));
         }
         Err(unauthorized(
-            "unauthenticated",
+            ErrorCode::Unauthenticated,
             "log in, or send a device's Authorization: Bearer token",
         ))
     }

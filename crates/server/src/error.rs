@@ -15,7 +15,7 @@ use fieldpost_central::stock::StockError;
 use fieldpost_central::storage::StorageError;
 use fieldpost_central::top_ups::TopUpError;
 use fieldpost_central::users::CreateUserError;
-use fieldpost_sync::{ErrorBody, ErrorDetail};
+use fieldpost_sync::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// An error answered over HTTP.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +24,7 @@ pub enum ApiError {
     #[error("{message}")]
     BadRequest {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
         /// The field at fault.
@@ -34,7 +34,7 @@ pub enum ApiError {
     #[error("{message}")]
     Unauthorized {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
     },
@@ -51,7 +51,7 @@ pub enum ApiError {
     #[error("{message}")]
     Conflict {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
         /// The field at fault.
@@ -83,7 +83,7 @@ impl ApiError {
     /// Shorthand for a 400 naming a field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::BadRequest {
-            code: "invalid_value",
+            code: ErrorCode::InvalidValue,
             message: message.into(),
             field: Some(field.into()),
         }
@@ -108,14 +108,14 @@ impl ApiError {
         let (code, field) = match self {
             ApiError::BadRequest { code, field, .. } => (*code, field.clone()),
             ApiError::Unauthorized { code, .. } => (*code, None),
-            ApiError::Forbidden(_) => ("forbidden", None),
-            ApiError::NotFound(_) => ("not_found", None),
-            ApiError::MethodNotAllowed => ("method_not_allowed", None),
+            ApiError::Forbidden(_) => (ErrorCode::Forbidden, None),
+            ApiError::NotFound(_) => (ErrorCode::NotFound, None),
+            ApiError::MethodNotAllowed => (ErrorCode::MethodNotAllowed, None),
             ApiError::Conflict { code, field, .. } => (*code, field.clone()),
-            ApiError::SeqGap { .. } => ("seq_gap", None),
-            ApiError::PayloadTooLarge(_) => ("payload_too_large", None),
-            ApiError::UnsupportedMediaType => ("unsupported_media_type", None),
-            ApiError::Internal(_) => ("internal", None),
+            ApiError::SeqGap { .. } => (ErrorCode::SeqGap, None),
+            ApiError::PayloadTooLarge(_) => (ErrorCode::PayloadTooLarge, None),
+            ApiError::UnsupportedMediaType => (ErrorCode::UnsupportedMediaType, None),
+            ApiError::Internal(_) => (ErrorCode::Internal, None),
         };
         let message = match self {
             // Internals never leak: the details went to the log.
@@ -123,7 +123,7 @@ impl ApiError {
             other => other.to_string(),
         };
         ErrorDetail {
-            code: code.to_owned(),
+            code,
             message,
             field,
             expected_seq: match self {
@@ -139,7 +139,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Invalid { field, message } => ApiError::BadRequest {
-                code: "invalid_value",
+                code: ErrorCode::InvalidValue,
                 message: format!("{field}: {message}"),
                 field: Some(field),
             },
@@ -158,7 +158,7 @@ impl From<StoreError> for ApiError {
                 message: e.to_string(),
             },
             e @ StoreError::Duplicate { field } => ApiError::Conflict {
-                code: "duplicate",
+                code: ErrorCode::Duplicate,
                 message: e.to_string(),
                 field: Some(field.to_owned()),
             },
@@ -171,7 +171,7 @@ impl From<StoreError> for ApiError {
 /// 400 `invalid_value` naming `field`, with the use case's own words (`field: why`).
 fn invalid_value(field: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::BadRequest {
-        code: "invalid_value",
+        code: ErrorCode::InvalidValue,
         message: e.to_string(),
         field: Some(field.to_owned()),
     }
@@ -181,7 +181,7 @@ impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
         match e {
             e @ StorageError::Duplicate { field } => ApiError::Conflict {
-                code: "duplicate",
+                code: ErrorCode::Duplicate,
                 message: e.to_string(),
                 field: Some(field.to_owned()),
             },
@@ -196,7 +196,7 @@ impl From<CreateUserError> for ApiError {
             e @ CreateUserError::BlankUsername => invalid_value("username", e),
             e @ CreateUserError::NoSuchUnit => invalid_value("unit_id", e),
             e @ CreateUserError::UsernameTaken(_) => ApiError::Conflict {
-                code: "duplicate",
+                code: ErrorCode::Duplicate,
                 message: e.to_string(),
                 field: Some("username".into()),
             },
@@ -206,7 +206,7 @@ impl From<CreateUserError> for ApiError {
 }
 
 /// 409 with a code, and the field when there is one.
-fn conflict(code: &'static str, field: Option<&str>, e: impl std::fmt::Display) -> ApiError {
+fn conflict(code: ErrorCode, field: Option<&str>, e: impl std::fmt::Display) -> ApiError {
     ApiError::Conflict {
         code,
         message: e.to_string(),
@@ -221,19 +221,19 @@ impl From<PlanError> for ApiError {
             e @ PlanError::NoSuchUnit => invalid_value("unit_id", e),
             PlanError::Content(c) => invalid_value(&c.field(), c),
             PlanError::Invalid { field, reason } => ApiError::BadRequest {
-                code: "invalid_value",
+                code: ErrorCode::InvalidValue,
                 message: format!("{field}: {reason}"),
                 field: Some(field),
             },
-            e @ PlanError::Transition(_) => conflict("invalid_transition", None, e),
-            e @ PlanError::AlreadyFiled => conflict("duplicate", Some("id"), e),
-            e @ PlanError::NotApproved(_) => conflict("plan_not_approved", None, e),
+            e @ PlanError::Transition(_) => conflict(ErrorCode::InvalidTransition, None, e),
+            e @ PlanError::AlreadyFiled => conflict(ErrorCode::Duplicate, Some("id"), e),
+            e @ PlanError::NotApproved(_) => conflict(ErrorCode::PlanNotApproved, None, e),
             PlanError::InsufficientStock {
                 field,
                 wanted,
                 on_hand,
             } => conflict(
-                "insufficient_stock",
+                ErrorCode::InsufficientStock,
                 Some(&field),
                 PlanError::InsufficientStock {
                     field: String::new(),
@@ -242,18 +242,18 @@ impl From<PlanError> for ApiError {
                 },
             ),
             PlanError::DeviceRevoked { field } => conflict(
-                "device_revoked",
+                ErrorCode::DeviceRevoked,
                 Some(&field),
                 "the device has been revoked",
             ),
             PlanError::GrantExceedsAllocation { field, refusal } => {
-                conflict("grant_exceeds_allocation", Some(&field), refusal)
+                conflict(ErrorCode::GrantExceedsAllocation, Some(&field), refusal)
             }
             e @ PlanError::ExceedsUngranted { .. } => {
-                conflict("exceeds_ungranted_allocation", Some("quantity"), e)
+                conflict(ErrorCode::ExceedsUngrantedAllocation, Some("quantity"), e)
             }
             PlanError::ExceedsGrant(refusal) => {
-                conflict("exceeds_grant", Some("quantity"), refusal)
+                conflict(ErrorCode::ExceedsGrant, Some("quantity"), refusal)
             }
             PlanError::Storage(e) => e.into(),
         }
@@ -263,7 +263,7 @@ impl From<PlanError> for ApiError {
 /// 409 `no_campaign`: a section, unit or item needs the campaign set up first.
 fn no_campaign() -> ApiError {
     ApiError::Conflict {
-        code: "no_campaign",
+        code: ErrorCode::NoCampaign,
         message: "set up the campaign first".into(),
         field: None,
     }
@@ -344,16 +344,16 @@ impl From<EnrollError> for ApiError {
         match e {
             e @ EnrollError::BlankName => invalid_value("device_name", e),
             e @ EnrollError::UnknownCode => ApiError::Unauthorized {
-                code: "invalid_enrollment_code",
+                code: ErrorCode::InvalidEnrollmentCode,
                 message: e.to_string(),
             },
             e @ EnrollError::CodeUsed => ApiError::Conflict {
-                code: "enrollment_code_used",
+                code: ErrorCode::EnrollmentCodeUsed,
                 message: e.to_string(),
                 field: Some("code".into()),
             },
             e @ EnrollError::CodeExpired => ApiError::Unauthorized {
-                code: "enrollment_code_expired",
+                code: ErrorCode::EnrollmentCodeExpired,
                 message: e.to_string(),
             },
             EnrollError::Storage(e) => e.into(),
@@ -367,7 +367,7 @@ impl From<StockError> for ApiError {
             e @ StockError::ZeroQuantity => invalid_value("quantity", e),
             StockError::NoSuchItem => ApiError::NotFound("item"),
             e @ StockError::InsufficientStock { .. } => {
-                conflict("insufficient_stock", Some("quantity"), e)
+                conflict(ErrorCode::InsufficientStock, Some("quantity"), e)
             }
             StockError::Storage(e) => e.into(),
         }
@@ -387,7 +387,7 @@ impl From<TopUpError> for ApiError {
     fn from(e: TopUpError) -> Self {
         match e {
             TopUpError::NotFound => ApiError::NotFound("top-up request"),
-            e @ TopUpError::NotOpen(_) => conflict("top_up_not_open", None, e),
+            e @ TopUpError::NotOpen(_) => conflict(ErrorCode::TopUpNotOpen, None, e),
             e @ TopUpError::ZeroQuantity => invalid_value("quantity", e),
             e @ TopUpError::NoReason => invalid_value("reason", e),
             TopUpError::Plan(e) => e.into(),

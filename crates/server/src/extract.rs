@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use fieldpost_sync::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult};
@@ -38,7 +39,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 ApiError::PayloadTooLarge(limit)
             } else {
                 ApiError::BadRequest {
-                    code: "unreadable_body",
+                    code: ErrorCode::UnreadableBody,
                     message: rejection.body_text(),
                     field: None,
                 }
@@ -79,16 +80,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         );
         ApiError::BadRequest {
             code: if syntax {
-                "malformed_json"
+                ErrorCode::MalformedJson
             } else {
-                "invalid_value"
+                ErrorCode::InvalidValue
             },
             message,
             field: (path != "." && !syntax).then_some(path),
         }
     })?;
     de.end().map_err(|e| ApiError::BadRequest {
-        code: "malformed_json",
+        code: ErrorCode::MalformedJson,
         message: e.to_string(),
         field: None,
     })?;
@@ -107,7 +108,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|rejection| ApiError::BadRequest {
-                code: "invalid_query",
+                code: ErrorCode::InvalidQuery,
                 message: rejection.body_text(),
                 field: None,
             })

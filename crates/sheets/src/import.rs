@@ -15,10 +15,12 @@ use std::io::Cursor;
 use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use chrono::{Datelike, NaiveDate};
 use fieldpost_domain::{Section, SectionId, Unit, UnitId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Which spreadsheet is imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     /// 采集任务分解及链接入口表: unit, section, quota, exclusive link, contact.
@@ -226,7 +228,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
 }
 
 /// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// 单位.
@@ -419,7 +421,7 @@ pub fn column_letter(mut i: usize) -> String {
 }
 
 /// How one header cell was understood.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ColumnMap {
     /// The column letter.
     pub column: String,
@@ -431,7 +433,7 @@ pub struct ColumnMap {
 }
 
 /// A bad row (or header): the row number, the field, the value and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct RowIssue {
     /// The spreadsheet row number.
     pub row: u32,
@@ -451,7 +453,7 @@ pub struct RowIssue {
 }
 
 /// A row passed over on purpose (title rows above the header, blank lines, 合计 rows).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct SkippedRow {
     /// The spreadsheet row number.
     pub row: u32,
@@ -460,7 +462,7 @@ pub struct SkippedRow {
 }
 
 /// What a task-table row will do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowAction {
     /// A new unit.
@@ -472,7 +474,7 @@ pub enum RowAction {
 }
 
 /// A good row of the task table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct TaskRow {
     /// The spreadsheet row number.
     pub row: u32,
@@ -493,7 +495,7 @@ pub struct TaskRow {
 }
 
 /// A good row of the counts sheet: one unit's count on one day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CountRow {
     /// The spreadsheet row number.
     pub row: u32,
@@ -508,7 +510,7 @@ pub struct CountRow {
 }
 
 /// What an import would do, before anything is written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Preview<T> {
     /// Which sheet.
     pub kind: ImportKind,

@@ -18,7 +18,8 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use crate::{
-    EnrollRequest, EnrollResponse, ErrorBody, PullQuery, PullResponse, PushRequest, PushResponse,
+    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, PullQuery, PullResponse, PushRequest,
+    PushResponse,
 };
 
 /// Why a call to the central failed.
@@ -270,23 +271,21 @@ async fn read<T: serde::de::DeserializeOwned>(
     }
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
     let (code, message, expected_seq) = match body {
-        Some(b) => (b.error.code, b.error.message, b.error.expected_seq),
-        None => (
-            String::new(),
-            String::from_utf8_lossy(&bytes).into_owned(),
-            None,
-        ),
+        Some(b) => (Some(b.error.code), b.error.message, b.error.expected_seq),
+        // Not an error body this build can read: a proxy's page, or a code a newer central
+        // added. The raw text still says why.
+        None => (None, String::from_utf8_lossy(&bytes).into_owned(), None),
     };
-    Err(match (status, code.as_str()) {
+    Err(match (status, code) {
         (StatusCode::UNAUTHORIZED, _) => ClientError::Unauthorized(message),
-        (StatusCode::CONFLICT, "seq_gap") => match expected_seq {
+        (StatusCode::CONFLICT, Some(ErrorCode::SeqGap)) => match expected_seq {
             Some(expected_seq) => ClientError::SeqGap { expected_seq },
             None => ClientError::Protocol(format!("seq_gap without expected_seq: {message}")),
         },
-        (StatusCode::CONFLICT, "event_conflict") => ClientError::Conflict(message),
+        (StatusCode::CONFLICT, Some(ErrorCode::EventConflict)) => ClientError::Conflict(message),
         _ => ClientError::Refused {
             status: status.as_u16(),
-            code,
+            code: code.map(|c| c.as_str().to_owned()).unwrap_or_default(),
             message,
         },
     })

@@ -1,11 +1,12 @@
 //! Device enrollment: a tablet exchanges a one-time code for its identity and bearer token.
 
 use fieldpost_domain::{CampaignId, DeviceId, UnitId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// `POST /api/v1/devices/enroll`: the one-time code the console (or the CLI) issued.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
     /// The enrollment code, as shown under the QR code.
@@ -16,7 +17,7 @@ pub struct EnrollRequest {
 
 /// The reply to a successful enrollment. The token is shown exactly once: the server keeps
 /// only its hash, so a device that loses it must be enrolled again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct EnrollResponse {
     /// The device's new identity.
     pub device_id: DeviceId,

@@ -1,20 +1,22 @@
-//! The HTTP error body every `/api/v1` endpoint returns with a 4xx or 5xx status.
+//! The HTTP error body every `/api/v1` endpoint returns with a 4xx or 5xx status, and the
+//! stable codes it carries.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// `{"error": {"code", "message", "field"}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ErrorBody {
     /// What went wrong.
     pub error: ErrorDetail,
 }
 
 /// The details of an error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ErrorDetail {
     /// A stable machine-readable code, e.g. `invalid_value`, `insufficient_stock`.
-    pub code: String,
+    pub code: ErrorCode,
     /// A human-readable explanation (English; the UI translates by `code`).
     pub message: String,
     /// The request field at fault, as a path like `allocation[0].quantity`, when one is.
@@ -25,4 +27,182 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub expected_seq: Option<u64>,
+}
+
+/// Why the central refused a request: the `code` of every error body, one stable snake_case
+/// string per reason, which clients match on (the station's sync loop on `seq_gap` and
+/// `event_conflict`, the console's translated messages on all of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // 400: the request itself.
+    /// A value is not acceptable; `field` names it.
+    InvalidValue,
+    /// The body could not be read.
+    UnreadableBody,
+    /// The body is not the JSON the route takes.
+    MalformedJson,
+    /// The query string is not what the route takes.
+    InvalidQuery,
+    /// An uploaded spreadsheet could not be read.
+    UnreadableFile,
+    /// An import has bad rows and was not asked to skip them.
+    ImportHasErrors,
+    // 401: the credential.
+    /// No credential was sent.
+    Unauthenticated,
+    /// Wrong username or password.
+    InvalidLogin,
+    /// An unknown or malformed device token.
+    InvalidCredential,
+    /// The console session is unknown or has expired.
+    InvalidSession,
+    /// The enrollment code is unknown.
+    InvalidEnrollmentCode,
+    /// The enrollment code has expired.
+    EnrollmentCodeExpired,
+    // 403, 404, 405, 413, 415, 500.
+    /// Outside the caller's unit or role.
+    Forbidden,
+    /// No such record or route.
+    NotFound,
+    /// The route does not take this method.
+    MethodNotAllowed,
+    /// The body exceeds the limit.
+    PayloadTooLarge,
+    /// The body is not JSON.
+    UnsupportedMediaType,
+    /// The central failed; the details went to its log.
+    Internal,
+    // 409: the request contradicts the stored state.
+    /// A push skipped seqs; `expected_seq` says where to resume.
+    SeqGap,
+    /// A pushed seq or id is stored with other content.
+    EventConflict,
+    /// A handout id is stored with other content.
+    HandoutConflict,
+    /// Another record already has this value in a unique field; `field` names it.
+    Duplicate,
+    /// The enrollment code was used already.
+    EnrollmentCodeUsed,
+    /// The device has been revoked.
+    DeviceRevoked,
+    /// Only a revoked device's grant can be released by the secretariat.
+    DeviceNotRevoked,
+    /// The plan's workflow does not allow this step from its status.
+    InvalidTransition,
+    /// The plan is not approved.
+    PlanNotApproved,
+    /// Not enough stock on hand.
+    InsufficientStock,
+    /// More than the plan's allocation would be granted.
+    GrantExceedsAllocation,
+    /// More than the device's grant would be handed out or released.
+    ExceedsGrant,
+    /// More than the plan's allocation not yet granted would be used.
+    ExceedsUngrantedAllocation,
+    /// The top-up request was answered already.
+    TopUpNotOpen,
+    /// No campaign has been set up yet.
+    NoCampaign,
+}
+
+impl ErrorCode {
+    /// The code as it is on the wire, e.g. `insufficient_stock`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidValue => "invalid_value",
+            ErrorCode::UnreadableBody => "unreadable_body",
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::UnreadableFile => "unreadable_file",
+            ErrorCode::ImportHasErrors => "import_has_errors",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidLogin => "invalid_login",
+            ErrorCode::InvalidCredential => "invalid_credential",
+            ErrorCode::InvalidSession => "invalid_session",
+            ErrorCode::InvalidEnrollmentCode => "invalid_enrollment_code",
+            ErrorCode::EnrollmentCodeExpired => "enrollment_code_expired",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Internal => "internal",
+            ErrorCode::SeqGap => "seq_gap",
+            ErrorCode::EventConflict => "event_conflict",
+            ErrorCode::HandoutConflict => "handout_conflict",
+            ErrorCode::Duplicate => "duplicate",
+            ErrorCode::EnrollmentCodeUsed => "enrollment_code_used",
+            ErrorCode::DeviceRevoked => "device_revoked",
+            ErrorCode::DeviceNotRevoked => "device_not_revoked",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::PlanNotApproved => "plan_not_approved",
+            ErrorCode::InsufficientStock => "insufficient_stock",
+            ErrorCode::GrantExceedsAllocation => "grant_exceeds_allocation",
+            ErrorCode::ExceedsGrant => "exceeds_grant",
+            ErrorCode::ExceedsUngrantedAllocation => "exceeds_ungranted_allocation",
+            ErrorCode::TopUpNotOpen => "top_up_not_open",
+            ErrorCode::NoCampaign => "no_campaign",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_str_is_the_wire_spelling() {
+        // Every variant once: serde's rename_all and as_str must agree, or logs and matches
+        // would name a code the wire never carries.
+        let all = [
+            ErrorCode::InvalidValue,
+            ErrorCode::UnreadableBody,
+            ErrorCode::MalformedJson,
+            ErrorCode::InvalidQuery,
+            ErrorCode::UnreadableFile,
+            ErrorCode::ImportHasErrors,
+            ErrorCode::Unauthenticated,
+            ErrorCode::InvalidLogin,
+            ErrorCode::InvalidCredential,
+            ErrorCode::InvalidSession,
+            ErrorCode::InvalidEnrollmentCode,
+            ErrorCode::EnrollmentCodeExpired,
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::Internal,
+            ErrorCode::SeqGap,
+            ErrorCode::EventConflict,
+            ErrorCode::HandoutConflict,
+            ErrorCode::Duplicate,
+            ErrorCode::EnrollmentCodeUsed,
+            ErrorCode::DeviceRevoked,
+            ErrorCode::DeviceNotRevoked,
+            ErrorCode::InvalidTransition,
+            ErrorCode::PlanNotApproved,
+            ErrorCode::InsufficientStock,
+            ErrorCode::GrantExceedsAllocation,
+            ErrorCode::ExceedsGrant,
+            ErrorCode::ExceedsUngrantedAllocation,
+            ErrorCode::TopUpNotOpen,
+            ErrorCode::NoCampaign,
+        ];
+        for code in all {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::String(code.as_str().to_owned()),
+                "{code:?} is spelt the same by serde and as_str"
+            );
+        }
+    }
 }

@@ -15,6 +15,6 @@ pub mod push;
 pub mod typescript;
 
 pub use enroll::{EnrollRequest, EnrollResponse};
-pub use error::{ErrorBody, ErrorDetail};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use pull::{Change, PullQuery, PullResponse, Record};
-pub use push::{PushRequest, PushResponse, Quarantined};
+pub use push::{PushRequest, PushResponse, QuarantineCode, Quarantined};

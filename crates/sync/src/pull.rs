@@ -19,11 +19,12 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{
     ActivityPlan, Campaign, DeviceId, EventId, Grant, Handout, Item, Section, TopUpAnswer, Unit,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The query of `GET /api/v1/sync/pull`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PullQuery {
     /// The last `server_seq` the station stored; 0 for a new device.
     #[ts(type = "number")]
@@ -33,7 +34,7 @@ pub struct PullQuery {
 }
 
 /// The central's reply to a pull.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct PullResponse {
     /// Changes after the cursor, in `server_seq` order.
     pub changes: Vec<Change>,
@@ -45,7 +46,7 @@ pub struct PullResponse {
 }
 
 /// One change: a record's state as of `server_seq`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Change {
     /// Where the change stands in the central's commit order.
     #[ts(type = "number")]
@@ -55,7 +56,7 @@ pub struct Change {
 }
 
 /// A record in a device's scope.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Record {
     /// The campaign.

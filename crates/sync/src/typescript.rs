@@ -13,7 +13,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     EnrollRequest::export_all(&cfg)?;
     EnrollResponse::export_all(&cfg)?;
     ErrorBody::export_all(&cfg)?;
-    PushRequest::export_all(&cfg)?;
+    <PushRequest>::export_all(&cfg)?;
     PushResponse::export_all(&cfg)?;
     PullQuery::export_all(&cfg)?;
     PullResponse::export_all(&cfg)?;
@@ -45,7 +45,7 @@ mod tests {
     fn error_body_omits_an_absent_field() {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: "not_found".into(),
+                code: ErrorCode::NotFound,
                 message: "no such unit".into(),
                 field: None,
                 expected_seq: None,

@@ -6,7 +6,10 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use fieldpost_domain::UnitId;
+use fieldpost_sync::ErrorCode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::auth::{Caller, SESSION_COOKIE, session_cookie};
@@ -16,17 +19,17 @@ use crate::state::AppState;
 use fieldpost_central::secrets::{hash_password, random_token, sha256_hex, verify_password};
 use fieldpost_central::users::{self, NewUser, Role, User};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct LoginBody {
+pub(crate) struct LoginBody {
     username: String,
     password: String,
 }
 
 /// Who is logged in, or which device is calling.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub(super) enum Me {
+pub(crate) enum Me {
     User { user: User },
     Device { device_id: String, unit_id: UnitId },
 }
@@ -60,7 +63,7 @@ pub(super) async fn login(
     .map_err(|e| ApiError::Internal(format!("password check failed: {e}")))?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(ApiError::Unauthorized {
-            code: "invalid_login",
+            code: ErrorCode::InvalidLogin,
             message: "wrong username or password".into(),
         });
     };
@@ -109,9 +112,9 @@ pub(super) async fn users(
     Ok(Json(state.call(users::users).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct UserBody {
+pub(crate) struct UserBody {
     username: String,
     password: String,
     role: Role,

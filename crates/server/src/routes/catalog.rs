@@ -7,7 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
     Campaign, CampaignId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -27,9 +29,9 @@ pub(super) async fn get_campaign(
         .ok_or(ApiError::NotFound("campaign"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct CampaignBody {
+pub(crate) struct CampaignBody {
     name: String,
     city: String,
     publicity_start: NaiveDate,
@@ -75,9 +77,9 @@ pub(super) async fn sections(
     Ok(Json(state.call(campaign::sections).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct SectionBody {
+pub(crate) struct SectionBody {
     code: String,
     name: String,
 }
@@ -100,8 +102,8 @@ pub(super) async fn create_section(
     Ok((StatusCode::CREATED, Json(section)))
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct UnitsQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct UnitsQuery {
     #[serde(default)]
     section_id: Option<SectionId>,
 }
@@ -135,9 +137,9 @@ pub(super) async fn unit(
     Ok(Json(unit))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct UnitBody {
+pub(crate) struct UnitBody {
     section_id: SectionId,
     name: String,
     quota: u32,
@@ -196,9 +198,9 @@ pub(super) async fn items(
     Ok(Json(state.call(campaign::items).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ItemBody {
+pub(crate) struct ItemBody {
     code: String,
     name: String,
     kind: ItemKind,
@@ -236,8 +238,8 @@ pub(super) async fn stock(
     Ok(Json(state.call(stock::stock).await?))
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct LedgerQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct LedgerQuery {
     #[serde(default)]
     item_id: Option<ItemId>,
     #[serde(default)]
@@ -260,9 +262,9 @@ pub(super) async fn ledger(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct StockMoveBody {
+pub(crate) struct StockMoveBody {
     item_id: ItemId,
     quantity: u32,
     #[serde(default)]

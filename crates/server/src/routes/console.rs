@@ -1,7 +1,9 @@
 //! The secretariat console: its dashboard in one read, and the console's own files (the built
 //! `ui/dist-console`) served at `/`.
 
+use schemars::JsonSchema;
 use std::collections::{BTreeMap, HashMap};
+use ts_rs::TS;
 
 use axum::Json;
 use axum::body::Body;
@@ -26,15 +28,15 @@ use fieldpost_central::records::{self, HandoutLine, Records};
 const EXCEPTIONS_SHOWN: u32 = 200;
 
 /// Questionnaires collected on one day, all units.
-#[derive(Debug, Serialize)]
-pub(super) struct DayTotal {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct DayTotal {
     day: NaiveDate,
     count: u64,
 }
 
 /// One item's flow.
-#[derive(Debug, Serialize)]
-pub(super) struct ItemLine {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct ItemLine {
     item: Item,
     received: u64,
     on_hand: u64,
@@ -45,8 +47,8 @@ pub(super) struct ItemLine {
 }
 
 /// A device with its unit's name, when it last pushed and when it was last heard from.
-#[derive(Debug, Serialize)]
-pub(super) struct DeviceLine {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct DeviceLine {
     #[serde(flatten)]
     device: DeviceRecord,
     unit_name: String,
@@ -60,15 +62,15 @@ pub(super) struct DeviceLine {
 }
 
 /// What the secretariat reviews.
-#[derive(Debug, Serialize)]
-pub(super) struct Exceptions {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct Exceptions {
     over_grant: Vec<HandoutLine>,
     quarantined: Vec<QuarantinedEvent>,
 }
 
 /// Everything the dashboard shows, read in one request.
-#[derive(Debug, Serialize)]
-pub(super) struct Dashboard {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct Dashboard {
     now: DateTime<Utc>,
     records: Records,
     daily: Vec<DayTotal>,

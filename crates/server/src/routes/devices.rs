@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
 use fieldpost_sync::{EnrollRequest, EnrollResponse};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -17,15 +19,15 @@ use fieldpost_central::devices::{self, DeviceRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::secrets::{enrollment_code_hash, random_token, sha256_hex};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct CodeBody {
+pub(crate) struct CodeBody {
     unit_id: UnitId,
 }
 
 /// A one-time enrollment code, as the console shows it.
-#[derive(Debug, Serialize)]
-pub(super) struct IssuedCode {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct IssuedCode {
     code: String,
     unit_id: UnitId,
     expires_at: DateTime<Utc>,

@@ -6,7 +6,10 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
+use fieldpost_sync::ErrorCode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -33,7 +36,7 @@ impl FromRequest<AppState> for Upload {
                 ApiError::PayloadTooLarge(limit)
             } else {
                 ApiError::BadRequest {
-                    code: "unreadable_body",
+                    code: ErrorCode::UnreadableBody,
                     message: rejection.body_text(),
                     field: None,
                 }
@@ -43,15 +46,15 @@ impl FromRequest<AppState> for Upload {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ApplyQuery {
+#[derive(Debug, Default, Deserialize, TS, JsonSchema)]
+pub(crate) struct ApplyQuery {
     #[serde(default)]
     skip_bad_rows: bool,
 }
 
 fn unreadable(e: fieldpost_sheets::import::ReadError) -> ApiError {
     ApiError::BadRequest {
-        code: "unreadable_file",
+        code: ErrorCode::UnreadableFile,
         message: e.to_string(),
         field: Some("file".into()),
     }
@@ -89,7 +92,7 @@ fn refuse_bad_rows<T>(p: &Preview<T>, q: &ApplyQuery) -> ApiResult<()> {
     }
     let first = &p.errors[0];
     Err(ApiError::Conflict {
-        code: "import_has_errors",
+        code: ErrorCode::ImportHasErrors,
         message: format!(
             "{} bad row(s), nothing imported (first: row {}, {}: {}); fix the file, or apply \
              only the good rows with skip_bad_rows=true",
@@ -112,8 +115,8 @@ pub(super) async fn preview_tasks(
 }
 
 /// What an applied import did.
-#[derive(Debug, Serialize)]
-pub(super) struct TasksApplied {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct TasksApplied {
     preview: Preview<TaskRow>,
     outcome: UnitSheetOutcome,
 }
@@ -155,8 +158,8 @@ pub(super) async fn preview_count_sheet(
 }
 
 /// What an applied counts import did.
-#[derive(Debug, Serialize)]
-pub(super) struct CountsApplied {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct CountsApplied {
     preview: Preview<CountRow>,
     imported: u32,
 }

@@ -1,16 +1,16 @@
 //! The `/api/v1` routes. Every route is registered through [`Api::route`], which also records
 //! it in a table: the OpenAPI test compares that table with the document.
 
-mod auth;
-mod catalog;
-mod console;
-mod devices;
-mod export;
-mod import;
-mod plans;
-mod records;
-mod sync;
-mod top_ups;
+pub(crate) mod auth;
+pub(crate) mod catalog;
+pub(crate) mod console;
+pub(crate) mod devices;
+pub(crate) mod export;
+pub(crate) mod import;
+pub(crate) mod plans;
+pub(crate) mod records;
+pub(crate) mod sync;
+pub(crate) mod top_ups;
 
 use axum::Router;
 use axum::handler::Handler;

@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{
     ActivityPlan, DeviceId, Grant, ItemId, ItemQuantity, PlanId, PlanStatus, UnitId,
 };
+use fieldpost_sync::ErrorCode;
+use schemars::JsonSchema;
 use serde::Deserialize;
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -17,8 +20,8 @@ use crate::state::AppState;
 use fieldpost_central::grants;
 use fieldpost_central::plans::{self, Approval, DeviceShare, PlanContent, PlanView};
 
-#[derive(Debug, Deserialize)]
-pub(super) struct PlansQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct PlansQuery {
     #[serde(default)]
     unit_id: Option<UnitId>,
     #[serde(default)]
@@ -59,9 +62,9 @@ pub(super) async fn get(
     Ok(Json(view))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct PlanBody {
+pub(crate) struct PlanBody {
     /// Devices file plans offline and name them themselves; the console may leave it out.
     #[serde(default)]
     id: Option<PlanId>,
@@ -137,9 +140,9 @@ pub(super) async fn revise(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ApproveBody {
+pub(crate) struct ApproveBody {
     #[serde(default)]
     allocation: Vec<ItemQuantity>,
     #[serde(default)]
@@ -166,9 +169,9 @@ pub(super) async fn approve(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RejectBody {
+pub(crate) struct RejectBody {
     reason: String,
 }
 
@@ -203,9 +206,9 @@ pub(super) async fn close(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ItemQuantityBody {
+pub(crate) struct ItemQuantityBody {
     item_id: ItemId,
     quantity: u32,
 }
@@ -257,9 +260,9 @@ pub(super) async fn grant(
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ReleaseBody {
+pub(crate) struct ReleaseBody {
     /// The secretariat names the device; a device releases its own grant.
     #[serde(default)]
     device_id: Option<DeviceId>,
@@ -303,7 +306,7 @@ pub(super) async fn release(
                 })?;
             if device.revoked_at.is_none() {
                 return Err(ApiError::Conflict {
-                    code: "device_not_revoked",
+                    code: ErrorCode::DeviceNotRevoked,
                     message: "the device may be offline and spending its grant: only a revoked                               device's grant can be released by the secretariat; the device                               releases its own"
                         .into(),
                     field: Some("device_id".into()),

@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use fieldpost_domain::UnitId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -14,8 +16,8 @@ use crate::state::AppState;
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::records::{self, DailyCount, Records, UnitRecord};
 
-#[derive(Debug, Serialize)]
-pub(super) struct Health {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct Health {
     status: &'static str,
 }
 
@@ -24,14 +26,11 @@ pub(super) async fn health() -> Json<Health> {
 }
 
 pub(super) async fn openapi() -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "application/json")],
-        crate::openapi::DOCUMENT,
-    )
+    ([(CONTENT_TYPE, "application/json")], crate::openapi::text())
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct CountsQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct CountsQuery {
     #[serde(default)]
     unit_id: Option<UnitId>,
 }
@@ -51,14 +50,14 @@ pub(super) async fn counts(
     Ok(Json(state.call(move |db| records::counts(db, unit)).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct CountsBody {
+pub(crate) struct CountsBody {
     counts: Vec<DailyCount>,
 }
 
-#[derive(Debug, Serialize)]
-pub(super) struct Imported {
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct Imported {
     imported: u32,
 }
 
@@ -100,8 +99,8 @@ pub(super) async fn unit_record(
         .ok_or(ApiError::NotFound("unit"))
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct AuditQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct AuditQuery {
     #[serde(default)]
     limit: Option<u32>,
 }

@@ -14,7 +14,7 @@ use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceEvent, DeviceId, EventId, EventPayload, Handout};
-use fieldpost_sync::{PullQuery, PullResponse, PushResponse};
+use fieldpost_sync::{PullQuery, PullResponse, PushRequest, PushResponse};
 
 use crate::auth::{Caller, PushingDevice};
 use crate::error::{ApiError, ApiResult};
@@ -29,13 +29,8 @@ pub const MAX_PULL_LIMIT: u32 = 10_000;
 
 /// A push as it arrives: each event kept as the exact JSON text the station sent, which is what
 /// the central stores and compares a replay against (a station sends the same bytes for the
-/// same event every time: they are what its outbox stored). The fields of
-/// `fieldpost_sync::PushRequest`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawPush {
-    events: Vec<Box<serde_json::value::RawValue>>,
-}
+/// same event every time: they are what its outbox stored).
+type RawPush = PushRequest<Box<serde_json::value::RawValue>>;
 
 pub(super) async fn push(
     State(state): State<AppState>,

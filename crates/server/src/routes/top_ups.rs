@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use fieldpost_domain::{TopUpRequestId, UnitId};
+use schemars::JsonSchema;
 use serde::Deserialize;
+use ts_rs::TS;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -13,8 +15,8 @@ use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
 use fieldpost_central::top_ups::{self, TopUpRequestLine, TopUpStatus};
 
-#[derive(Debug, Deserialize)]
-pub(super) struct ListQuery {
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+pub(crate) struct ListQuery {
     #[serde(default)]
     unit_id: Option<UnitId>,
     #[serde(default)]
@@ -40,9 +42,9 @@ pub(super) async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct FulfilBody {
+pub(crate) struct FulfilBody {
     /// How many to grant; the request's own quantity when left out.
     #[serde(default)]
     quantity: Option<u32>,
@@ -64,9 +66,9 @@ pub(super) async fn fulfil(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct DeclineBody {
+pub(crate) struct DeclineBody {
     reason: String,
 }
 

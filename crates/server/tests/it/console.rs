@@ -14,21 +14,15 @@ use fieldpost_central::campaign;
 use fieldpost_central::records::{self, SessionRecord, VolunteerHours};
 use fieldpost_central::store::Store;
 use fieldpost_domain::{CheckInId, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId};
-use fieldpost_server::{Config, app};
+use fieldpost_server::Config;
 use fieldpost_sheets::export::{Names, volunteer_hours};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use crate::support::{Auth, Central, expect_error, request, t0};
 
 async fn raw(c: &Central, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-    let res = app(c.state.clone()).oneshot(req).await.unwrap();
-    let (status, headers) = (res.status(), res.headers().clone());
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, headers, bytes)
+    c.raw(req).await
 }
 
 fn upload(path: &str, auth: &Auth, file: Vec<u8>) -> Request<Body> {

@@ -63,7 +63,8 @@ async fn enroll_and_call_over_a_socket() {
     assert_eq!(res.status(), 403, "unit B is not the device's");
     let err: fieldpost_sync::ErrorBody = res.json().await.unwrap();
     assert_eq!(
-        err.error.code, "forbidden",
+        err.error.code,
+        fieldpost_sync::ErrorCode::Forbidden,
         "the error body is the shared wire type"
     );
 

@@ -1,12 +1,19 @@
 //! A central on a temporary SQLite file, with a movable clock and a small campaign: two
 //! sections, units A and B, masks and kits in stock, and console users of each kind.
+//!
+//! Every response a test receives through [`Central::raw`] (and so through `send`, `call` and
+//! `login`) is checked against the OpenAPI document: a JSON body against the schema documented
+//! for its route and status, any other body against the documented content type. The whole
+//! suite thereby validates real responses; `openapi.rs` checks that every route was answered.
 
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::campaign::{self, CampaignRecord};
@@ -42,6 +49,8 @@ pub struct Central {
     pub mask: ItemId,
     pub kit: ItemId,
     pub section: SectionId,
+    /// The (method, route, status) of every response validated against the document.
+    pub answered: Arc<Mutex<BTreeSet<(String, String, u16)>>>,
 }
 
 /// A cheap argon2 hash: tests verify many logins, and the cost parameters are part of the
@@ -179,6 +188,7 @@ impl Central {
             mask,
             kit,
             section,
+            answered: Arc::default(),
         }
     }
 
@@ -192,12 +202,28 @@ impl Central {
     }
 
     /// Sends one request through `app(state).oneshot`.
-    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
+    /// Sends `req` to the router and checks the response against the OpenAPI document.
+    pub async fn raw(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+        let (method, path) = (
+            req.method().as_str().to_owned(),
+            req.uri().path().to_owned(),
+        );
         let res = app(self.state.clone()).oneshot(req).await.unwrap();
-        let status = res.status();
+        let (status, headers) = (res.status(), res.headers().clone());
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
+        if let Some(route) = check_against_document(&method, &path, status, &headers, &bytes) {
+            self.answered
+                .lock()
+                .unwrap()
+                .insert((method, route, status.as_u16()));
+        }
+        (status, headers, bytes)
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let (status, _, bytes) = self.raw(req).await;
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -220,22 +246,16 @@ impl Central {
 
     /// Logs a console user in; returns the session cookie.
     pub async fn login(&self, username: &str) -> Auth {
-        let res = app(self.state.clone())
-            .oneshot(request(
+        let (status, headers, _) = self
+            .raw(request(
                 "POST",
                 "/api/v1/auth/login",
                 &Auth::None,
                 Some(json!({"username": username, "password": PASSWORD})),
             ))
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{username} must be able to log in"
-        );
-        let cookie = res
-            .headers()
+            .await;
+        assert_eq!(status, StatusCode::OK, "{username} must be able to log in");
+        let cookie = headers
             .get(header::SET_COOKIE)
             .expect("login sets a cookie")
             .to_str()
@@ -365,4 +385,150 @@ impl Tablet {
             payload,
         }
     }
+}
+
+/// The served OpenAPI document.
+pub fn document() -> &'static Value {
+    fieldpost_server::openapi::document()
+}
+
+/// The documented route (path template under `/api/v1`) that serves `path`: a literal segment
+/// wins over a `{parameter}`, as in the router.
+pub fn route_of(method: &str, path: &str) -> Option<String> {
+    let path = path.strip_prefix("/api/v1")?;
+    let method = method.to_ascii_lowercase();
+    let segments: Vec<&str> = path.split('/').collect();
+    document()["paths"]
+        .as_object()?
+        .iter()
+        .filter(|(_, ops)| ops.get(&method).is_some())
+        .filter_map(|(template, _)| {
+            let parts: Vec<&str> = template.split('/').collect();
+            if parts.len() != segments.len() {
+                return None;
+            }
+            let mut params = 0;
+            for (t, s) in parts.iter().zip(&segments) {
+                if t.starts_with('{') {
+                    params += 1;
+                } else if t != s {
+                    return None;
+                }
+            }
+            Some((params, template.clone()))
+        })
+        .min()
+        .map(|(_, template)| template)
+}
+
+/// A validator per schema, compiled once against the whole document so that its `$ref`s
+/// resolve.
+fn validate(schema: &Value, instance: &Value) -> Result<(), String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> = OnceLock::new();
+    let key = schema.to_string();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let validator = {
+        // A panicking test must not fail the others: the cache stays usable.
+        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(cache.entry(key).or_insert_with(|| {
+            let mut root = json!({"components": document()["components"].clone()});
+            match schema {
+                Value::Object(fields) => {
+                    for (k, v) in fields {
+                        root[k] = v.clone();
+                    }
+                }
+                // `true`: any JSON (the document itself).
+                Value::Bool(true) => {}
+                other => panic!("a response schema is an object or true, not {other}"),
+            }
+            Arc::new(
+                jsonschema::draft202012::new(&root)
+                    .unwrap_or_else(|e| panic!("the document's schema {schema} compiles: {e}")),
+            )
+        }))
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+/// Checks one response against the document and returns the route it was for. Paths outside
+/// `/api/v1` (the console's files) are not the API's; an unrouted API path answers an error
+/// body.
+fn check_against_document(
+    method: &str,
+    path: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Option<String> {
+    if !path.starts_with("/api/") {
+        return None;
+    }
+    let Some(route) = route_of(method, path) else {
+        let body: Value = serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| panic!("{method} {path} ({status}) answers a JSON error body"));
+        let schema = json!({"$ref": "#/components/schemas/ErrorBody"});
+        if let Err(e) = validate(&schema, &body) {
+            panic!(
+                "{method} {path} ({status}) is no route, and its body is no ErrorBody: {e}\n{body}"
+            );
+        }
+        return None;
+    };
+    let responses = &document()["paths"][&route][method.to_ascii_lowercase()]["responses"];
+    let class = format!("{}XX", status.as_u16() / 100);
+    let documented = responses
+        .get(status.as_str())
+        .or_else(|| responses.get(&class))
+        .unwrap_or_else(|| {
+            panic!("{method} {route} answered {status}, which the document does not list")
+        });
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match documented.get("content").and_then(Value::as_object) {
+        None => assert!(
+            bytes.is_empty(),
+            "{method} {route} ({status}) is documented without a body, yet answered one"
+        ),
+        Some(content) => {
+            if let Some(json) = content.get("application/json") {
+                assert!(
+                    content_type.starts_with("application/json"),
+                    "{method} {route} ({status}) is documented as JSON, answered {content_type}"
+                );
+                let body: Value = serde_json::from_slice(bytes).unwrap_or_else(|_| {
+                    panic!("{method} {route} ({status}) answered JSON that does not parse")
+                });
+                if let Err(e) = validate(&json["schema"], &body) {
+                    panic!(
+                        "{method} {route} ({status}) answered what its documented schema refuses: \
+                         {e}\n{body}"
+                    );
+                }
+            } else {
+                assert!(
+                    content
+                        .keys()
+                        .any(|mime| content_type.starts_with(mime.as_str())),
+                    "{method} {route} ({status}) answered {content_type}, documented as {:?}",
+                    content.keys().collect::<Vec<_>>()
+                );
+                assert!(
+                    !bytes.is_empty(),
+                    "{method} {route} ({status}) answered a document"
+                );
+            }
+        }
+    }
+    Some(route)
 }

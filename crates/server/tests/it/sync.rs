@@ -243,14 +243,10 @@ async fn the_same_event_spelled_differently_is_a_replay_not_a_conflict() {
     let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
     let batch = vec![t.open_session(plan), t.handout(plan, c.mask, 2).1];
     let first = push(&c, &t, &batch).await;
-    let text = format!(
-        "{{\"events\":[{}]}}",
-        batch
-            .iter()
-            .map(|e| serde_json::to_string_pretty(e).unwrap())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let text = serde_json::to_string_pretty(&PushRequest {
+        events: batch.clone(),
+    })
+    .unwrap();
     let req = axum::http::Request::builder()
         .method("POST")
         .uri("/api/v1/sync/push")

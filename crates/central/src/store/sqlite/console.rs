@@ -66,7 +66,8 @@ pub(super) fn quarantined_events(c: &Connection, limit: u32) -> StoreResult<Vec<
             seq: col_u64(r, 2)?,
             kind: r.get(3)?,
             received_at: col_ts(r, 4)?,
-            code: r.get(5)?,
+            // A code this build does not know reads as none; the reason still says why.
+            code: r.get::<_, Option<String>>(5)?.and_then(|c| c.parse().ok()),
             reason: r.get(6)?,
         })
     })?;

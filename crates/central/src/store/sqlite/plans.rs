@@ -11,6 +11,7 @@ use super::catalog::item_exists;
 use super::ledger::{Post, device_available, post};
 use super::{changed, col, col_u32, positive, ts};
 use crate::audit::Actor;
+use crate::error::ErrorCode;
 use crate::error::StoreError;
 use crate::plans::PlanError;
 use crate::plans::{DeviceShare, HandoutOutcome, PlanContent};
@@ -98,7 +99,7 @@ pub(super) fn record_handout(
     if let Some((plan, dev, item, quantity, backed)) = stored {
         if (plan, dev, item, quantity) != (h.plan_id, device, h.item_id, h.quantity) {
             return Err(StoreError::conflict_on(
-                "handout_conflict",
+                ErrorCode::HandoutConflict,
                 "id",
                 "a different handout was recorded under this id",
             ));

@@ -58,6 +58,8 @@
 //! (another device's grants, quarantine notices or top-up answers, stock movements, devices) still move the
 //! cursor but are not sent. From cursor 0 this is a snapshot of the device's scope.
 
+use crate::error::ErrorCode;
+use fieldpost_sync::QuarantineCode;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -84,10 +86,13 @@ use crate::store::StoreResult;
 /// What became of one new event.
 enum Outcome {
     Applied,
-    Quarantined { code: &'static str, reason: String },
+    Quarantined {
+        code: QuarantineCode,
+        reason: String,
+    },
 }
 
-fn quarantine(code: &'static str, reason: impl Into<String>) -> StoreResult<Outcome> {
+fn quarantine(code: QuarantineCode, reason: impl Into<String>) -> StoreResult<Outcome> {
     Ok(Outcome::Quarantined {
         code,
         reason: reason.into(),
@@ -271,7 +276,7 @@ pub(super) fn push(
                 };
             if !same {
                 return Err(StoreError::conflict_on(
-                    "event_conflict",
+                    ErrorCode::EventConflict,
                     format!("events[{i}]"),
                     format!(
                         "seq {seq} is stored with other content (event {id}); the central keeps \
@@ -422,7 +427,7 @@ fn apply_new(
             quarantined.push(Quarantined {
                 seq: e.seq,
                 event_id: e.id,
-                code: code.to_owned(),
+                code: code.as_str().to_owned(),
                 reason: reason.clone(),
             });
         }
@@ -430,7 +435,7 @@ fn apply_new(
         let row = EventRow {
             event: e,
             body,
-            code,
+            code: code.map(QuarantineCode::as_str),
             reason,
             digest: &pushed.digest,
         };
@@ -456,7 +461,7 @@ fn apply_new(
                 _ => "another device's event".to_owned(),
             };
             return Err(StoreError::conflict_on(
-                "event_conflict",
+                ErrorCode::EventConflict,
                 format!("events[{i}].id"),
                 format!("event id {} is already stored as {whose}", e.id),
             ));
@@ -665,11 +670,11 @@ impl<'e> Batch<'_, '_, 'e> {
     fn own_plan(&mut self, id: PlanId) -> StoreResult<Result<PlanInfo, Outcome>> {
         Ok(match self.plan(id)? {
             None => Err(Outcome::Quarantined {
-                code: "unknown_plan",
+                code: QuarantineCode::UnknownPlan,
                 reason: format!("the central knows no plan {id}"),
             }),
             Some(p) if p.unit != self.unit => Err(Outcome::Quarantined {
-                code: "plan_of_other_unit",
+                code: QuarantineCode::PlanOfOtherUnit,
                 reason: format!("plan {id} belongs to another unit than this device"),
             }),
             Some(p) => Ok(p),
@@ -716,11 +721,11 @@ impl<'e> Batch<'_, '_, 'e> {
         Ok(match self.session(id)? {
             Some(s) if s.device == self.device => Ok(s),
             Some(_) => Err(Outcome::Quarantined {
-                code: "unknown_session",
+                code: QuarantineCode::UnknownSession,
                 reason: format!("session {id} was opened by another device"),
             }),
             None => Err(Outcome::Quarantined {
-                code: "unknown_session",
+                code: QuarantineCode::UnknownSession,
                 reason: format!("the central knows no session {id}"),
             }),
         })
@@ -739,7 +744,10 @@ impl<'e> Batch<'_, '_, 'e> {
 
     fn handout(&mut self, h: &'e Handout) -> StoreResult<Outcome> {
         if h.quantity == 0 {
-            return quarantine("invalid_quantity", "a handout is at least one item");
+            return quarantine(
+                QuarantineCode::InvalidQuantity,
+                "a handout is at least one item",
+            );
         }
         let plan = match self.own_plan(h.plan_id)? {
             Ok(p) => p,
@@ -747,7 +755,7 @@ impl<'e> Batch<'_, '_, 'e> {
         };
         if !self.item(h.item_id)? {
             return quarantine(
-                "unknown_item",
+                QuarantineCode::UnknownItem,
                 format!("the central knows no item {}", h.item_id),
             );
         }
@@ -802,7 +810,7 @@ impl<'e> Batch<'_, '_, 'e> {
                 return Ok(Outcome::Applied);
             }
             return quarantine(
-                "handout_conflict",
+                QuarantineCode::HandoutConflict,
                 format!("another handout is stored under id {}", h.id),
             );
         }
@@ -829,13 +837,13 @@ impl<'e> Batch<'_, '_, 'e> {
             .optional()?;
         let Some((plan, item, owner, voided)) = stored else {
             return quarantine(
-                "unknown_handout",
+                QuarantineCode::UnknownHandout,
                 format!("the central knows no handout {}", v.handout_id),
             );
         };
         if owner != self.device {
             return quarantine(
-                "handout_of_other_device",
+                QuarantineCode::HandoutOfOtherDevice,
                 format!("handout {} was recorded by another device", v.handout_id),
             );
         }
@@ -849,18 +857,24 @@ impl<'e> Batch<'_, '_, 'e> {
 
     fn release(&mut self, plan_id: PlanId, item: ItemId, quantity: u32) -> StoreResult<Outcome> {
         if quantity == 0 {
-            return quarantine("invalid_quantity", "a release is at least one item");
+            return quarantine(
+                QuarantineCode::InvalidQuantity,
+                "a release is at least one item",
+            );
         }
         if let Err(q) = self.own_plan(plan_id)? {
             return Ok(q);
         }
         if !self.item(item)? {
-            return quarantine("unknown_item", format!("the central knows no item {item}"));
+            return quarantine(
+                QuarantineCode::UnknownItem,
+                format!("the central knows no item {item}"),
+            );
         }
         let available = self.available(plan_id, item)?;
         if i64::from(quantity) > available {
             return quarantine(
-                "release_exceeds_grant",
+                QuarantineCode::ReleaseExceedsGrant,
                 format!(
                     "cannot release {quantity}: only {} remain in this device's grant",
                     available.max(0)
@@ -884,7 +898,7 @@ impl<'e> Batch<'_, '_, 'e> {
     fn top_up_request(&mut self, r: &TopUpRequest) -> StoreResult<Outcome> {
         if r.quantity == 0 {
             return quarantine(
-                "invalid_quantity",
+                QuarantineCode::InvalidQuantity,
                 "a top-up request is for at least one item",
             );
         }
@@ -893,7 +907,7 @@ impl<'e> Batch<'_, '_, 'e> {
             .is_some_and(|n| n.chars().count() > TopUpRequest::NOTE_MAX_CHARS)
         {
             return quarantine(
-                "note_too_long",
+                QuarantineCode::NoteTooLong,
                 format!(
                     "a top-up request's note is at most {} characters",
                     TopUpRequest::NOTE_MAX_CHARS
@@ -906,7 +920,7 @@ impl<'e> Batch<'_, '_, 'e> {
         };
         if !self.item(r.item_id)? {
             return quarantine(
-                "unknown_item",
+                QuarantineCode::UnknownItem,
                 format!("the central knows no item {}", r.item_id),
             );
         }
@@ -914,7 +928,7 @@ impl<'e> Batch<'_, '_, 'e> {
         // hears of it by its quarantine notice instead of waiting for an answer.
         if plan.status != PlanStatus::Approved {
             return quarantine(
-                "plan_not_approved",
+                QuarantineCode::PlanNotApproved,
                 format!(
                     "plan {} is {}: only an approved plan can be topped up",
                     r.plan_id, plan.status
@@ -923,7 +937,7 @@ impl<'e> Batch<'_, '_, 'e> {
         }
         if !top_ups::insert(self.tx, self.now, self.unit, self.device, r)? {
             return quarantine(
-                "duplicate_top_up_request",
+                QuarantineCode::DuplicateTopUpRequest,
                 format!("a top-up request {} is stored already", r.id),
             );
         }
@@ -933,7 +947,7 @@ impl<'e> Batch<'_, '_, 'e> {
     fn open_session(&mut self, s: &StationSession) -> StoreResult<Outcome> {
         if s.device_id != self.device {
             return quarantine(
-                "session_of_other_device",
+                QuarantineCode::SessionOfOtherDevice,
                 format!("session {} names another device", s.id),
             );
         }
@@ -943,7 +957,7 @@ impl<'e> Batch<'_, '_, 'e> {
         };
         if self.session(s.id)?.is_some() {
             return quarantine(
-                "duplicate_session",
+                QuarantineCode::DuplicateSession,
                 format!("a session {} is stored already", s.id),
             );
         }
@@ -1007,7 +1021,7 @@ impl<'e> Batch<'_, '_, 'e> {
             Some(at) if at == closed_at => return Ok(Outcome::Applied),
             Some(at) => {
                 return quarantine(
-                    "invalid_transition",
+                    QuarantineCode::InvalidTransition,
                     format!("session {id} was closed already, at {at}"),
                 );
             }
@@ -1015,7 +1029,7 @@ impl<'e> Batch<'_, '_, 'e> {
         }
         if closed_at < s.opened_at {
             return quarantine(
-                "closed_before_opened",
+                QuarantineCode::ClosedBeforeOpened,
                 format!("session {id} opened at {}, after {closed_at}", s.opened_at),
             );
         }
@@ -1073,7 +1087,7 @@ impl<'e> Batch<'_, '_, 'e> {
             ])?;
         if inserted == 0 {
             return quarantine(
-                "duplicate_check_in",
+                QuarantineCode::DuplicateCheckIn,
                 format!("a check-in {} is stored already", c.id),
             );
         }
@@ -1093,7 +1107,7 @@ impl<'e> Batch<'_, '_, 'e> {
             .optional()?;
         let Some((_, checked_in_at, out)) = stored.filter(|s| s.0 == self.device) else {
             return quarantine(
-                "unknown_check_in",
+                QuarantineCode::UnknownCheckIn,
                 format!("this device has no check-in {id} on the central"),
             );
         };
@@ -1101,7 +1115,7 @@ impl<'e> Batch<'_, '_, 'e> {
             Some(prev) if prev == at => return Ok(Outcome::Applied),
             Some(prev) => {
                 return quarantine(
-                    "invalid_transition",
+                    QuarantineCode::InvalidTransition,
                     format!("check-in {id} was checked out already, at {prev}"),
                 );
             }
@@ -1109,7 +1123,7 @@ impl<'e> Batch<'_, '_, 'e> {
         }
         if at < checked_in_at {
             return quarantine(
-                "checked_out_before_in",
+                QuarantineCode::CheckedOutBeforeIn,
                 format!("check-in {id} started at {checked_in_at}, after {at}"),
             );
         }
@@ -1125,7 +1139,7 @@ impl<'e> Batch<'_, '_, 'e> {
         }
         if e.consent.text_version.trim().is_empty() {
             return quarantine(
-                "consent_missing",
+                QuarantineCode::ConsentMissing,
                 "a lottery entry needs the entrant's recorded consent",
             );
         }
@@ -1151,7 +1165,7 @@ impl<'e> Batch<'_, '_, 'e> {
             ])?;
         if inserted == 0 {
             return quarantine(
-                "duplicate_entrant",
+                QuarantineCode::DuplicateEntrant,
                 format!(
                     "the phone number {} is already entered in this campaign's lottery",
                     e.phone.masked()
@@ -1168,7 +1182,7 @@ impl<'e> Batch<'_, '_, 'e> {
     ) -> StoreResult<Outcome> {
         if plan.unit_id != self.unit {
             return quarantine(
-                "plan_of_other_unit",
+                QuarantineCode::PlanOfOtherUnit,
                 format!("plan {} names another unit than this device's", plan.id),
             );
         }
@@ -1196,19 +1210,19 @@ impl<'e> Batch<'_, '_, 'e> {
         let outcome = match result {
             Ok(()) => Outcome::Applied,
             Err(StoreError::Invalid { field, message }) => Outcome::Quarantined {
-                code: "invalid_plan",
+                code: QuarantineCode::InvalidPlan,
                 reason: format!("{field}: {message}"),
             },
             Err(StoreError::Conflict { code, message, .. }) => Outcome::Quarantined {
                 code: match code {
-                    "duplicate" => "duplicate_plan",
-                    "invalid_transition" => "invalid_transition",
-                    _ => "plan_conflict",
+                    ErrorCode::Duplicate => QuarantineCode::DuplicatePlan,
+                    ErrorCode::InvalidTransition => QuarantineCode::InvalidTransition,
+                    _ => QuarantineCode::PlanConflict,
                 },
                 reason: message,
             },
             Err(StoreError::NotFound(what)) => Outcome::Quarantined {
-                code: "unknown_plan",
+                code: QuarantineCode::UnknownPlan,
                 reason: format!("{what} not found"),
             },
             Err(other) => return Err(other),
