@@ -1416,7 +1416,7 @@ fn the_sync_paths_queries_are_indexed_lookups() {
 /// spelled, and a change to any field of a handout event, or of another event, gives another.
 #[test]
 fn an_events_digest_changes_with_every_field_and_only_then() {
-    use fieldpost_central::push::event_digest;
+    use fieldpost_domain::digest::event_digest;
     let handout = Handout {
         id: HandoutId::new(),
         session_id: SessionId::new(),

@@ -19,7 +19,7 @@
 //! point lookup in `grant_balances` rather than a sum over the ledger, and every statement is
 //! prepared once per connection (`prepare_cached`). A handout is written once: its handouts
 //! row holds the content, its `device_events` row only the envelope and the digest a replay
-//! is compared by ([`crate::push::event_digest`]); the batch adds to the ledger and to
+//! is compared by ([`fieldpost_domain::digest::event_digest`]); the batch adds to the ledger and to
 //! `plan_handout_totals` once per plan and item, not once per tap (migration 0004).
 //!
 //! # Why `server_seq` follows commit order in SQLite
