@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fieldpost_central::StoreError;
+use fieldpost_central::push::PushError;
 use fieldpost_central::storage::StorageError;
 use fieldpost_central::users::CreateUserError;
 use fieldpost_sync::{ErrorBody, ErrorDetail};
@@ -192,6 +193,25 @@ impl From<CreateUserError> for ApiError {
                 field: Some("username".into()),
             },
             CreateUserError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<PushError> for ApiError {
+    fn from(e: PushError) -> Self {
+        match e {
+            PushError::UnknownDevice => ApiError::NotFound("device"),
+            e @ PushError::SeqGap { expected_seq } => ApiError::SeqGap {
+                expected_seq,
+                message: e.to_string(),
+            },
+            e @ PushError::SeqTooLarge => invalid_value("seq", e),
+            PushError::EventConflict { field, message } => ApiError::Conflict {
+                code: "event_conflict",
+                message,
+                field: Some(field),
+            },
+            PushError::Storage(e) => e.into(),
         }
     }
 }

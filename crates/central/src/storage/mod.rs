@@ -15,6 +15,9 @@
 //! the same blocking pool (the HTTP layer runs every use case on tokio's blocking threads).
 
 pub mod sqlite;
+mod sync_tables;
+
+pub use sync_tables::*;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -131,6 +134,41 @@ pub trait Tx {
     fn audit_log(&mut self) -> &mut dyn AuditLog;
     /// The campaign's units (what other aggregates check references against).
     fn units(&mut self) -> &mut dyn UnitTable;
+
+    /// Opens a savepoint: what is written after it can be undone alone.
+    fn savepoint(&mut self, name: &'static str) -> StorageResult<()>;
+    /// Undoes what was written since the savepoint, and closes it.
+    fn roll_back_to(&mut self, name: &'static str) -> StorageResult<()>;
+    /// Keeps what was written since the savepoint, and closes it.
+    fn release(&mut self, name: &'static str) -> StorageResult<()>;
+    /// Devices' pushed events.
+    fn device_events(&mut self) -> &mut dyn DeviceEventTable;
+    /// Handouts.
+    fn handouts(&mut self) -> &mut dyn HandoutTable;
+    /// What each plan handed out.
+    fn plan_handout_totals(&mut self) -> &mut dyn PlanHandoutTotals;
+    /// Station sessions.
+    fn station_sessions(&mut self) -> &mut dyn StationSessionTable;
+    /// Volunteers' check-ins.
+    fn volunteer_check_ins(&mut self) -> &mut dyn VolunteerCheckInTable;
+    /// Lottery entrants.
+    fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable;
+    /// The change log.
+    fn change_log(&mut self) -> &mut dyn ChangeLog;
+    /// What a push needs of the pushing device (devices aggregate).
+    fn device_lookup(&mut self) -> &mut dyn DeviceLookup;
+    /// A plan's facts (plans aggregate).
+    fn plan_lookup(&mut self) -> &mut dyn PlanLookup;
+    /// Whether an item exists (catalog aggregate).
+    fn item_lookup(&mut self) -> &mut dyn ItemLookup;
+    /// A device's grant balance (stock aggregate).
+    fn grant_balance_lookup(&mut self) -> &mut dyn GrantBalanceLookup;
+    /// The stock ledger's posts of a push (stock aggregate).
+    fn stock_ledger_posting(&mut self) -> &mut dyn StockLedgerPosting;
+    /// The plans and top-ups aggregates' writes a push asks for.
+    fn plan_event_writes(&mut self) -> &mut dyn PlanEventWrites;
+    /// Other aggregates' records as pulled.
+    fn pulled_records(&mut self) -> &mut dyn PulledRecords;
 }
 
 /// `users`: console accounts, with their password hashes.

@@ -79,10 +79,13 @@ pub(super) async fn volunteer_hours(
     caller: Caller,
 ) -> ApiResult<Response> {
     caller.secretariat()?;
+    let sessions = state
+        .call(|db| fieldpost_central::sessions::sessions(db, None))
+        .await?;
     let bytes = state
-        .run(|s| {
+        .run(move |s| {
             let names = Names::new(&s.units(None)?, &[], &[]);
-            export::volunteer_hours(&s.sessions(None)?, &names).map_err(xlsx_error)
+            export::volunteer_hours(&sessions, &names).map_err(xlsx_error)
         })
         .await?;
     Ok(attachment(

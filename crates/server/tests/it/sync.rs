@@ -811,12 +811,12 @@ async fn sessions_tallies_hours_entrants_and_plans_are_recorded() {
         r.quarantined[0].reason
     );
     assert_eq!(
-        c.store.entrant_count(c.unit_a).unwrap(),
+        fieldpost_central::sessions::entrant_count(&*c.store, c.unit_a).unwrap(),
         1,
         "one entrant stored"
     );
 
-    let sessions = c.store.sessions(Some(c.unit_a)).unwrap();
+    let sessions = fieldpost_central::sessions::sessions(&*c.store, Some(c.unit_a)).unwrap();
     assert_eq!(sessions.len(), 1, "the session is on the central");
     let s = &sessions[0];
     assert_eq!(

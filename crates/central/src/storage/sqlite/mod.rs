@@ -3,27 +3,49 @@
 //! until the rest of the central has moved above the seam.
 
 mod audit_log;
+mod change_log;
 mod console_sessions;
+mod device_events;
+mod device_lookup;
+mod grant_balance_lookup;
+mod handouts;
+mod item_lookup;
+mod lottery_entrants;
+mod plan_lookup;
+mod station_sessions;
 mod units;
 mod users;
+mod volunteer_check_ins;
 
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
-use super::{AuditLog, ConsoleSessionTable, StorageError, Tx, UnitTable, UserTable};
+use super::{
+    AuditLog, ChangeLog, ConsoleSessionTable, DeviceEventTable, DeviceLookup, GrantBalanceLookup,
+    HandoutTable, ItemLookup, LotteryEntrantTable, PlanEventWrites, PlanHandoutTotals, PlanLookup,
+    PulledRecords, StationSessionTable, StockLedgerPosting, StorageError, StorageResult, Tx,
+    UnitTable, UserTable, VolunteerCheckInTable,
+};
 
 /// One SQLite transaction's tables: the connection inside a `BEGIN` that the database opened.
 #[derive(Debug)]
 pub struct SqliteTx<'c> {
     conn: &'c Connection,
+    tx: &'c Transaction<'c>,
 }
 
 impl<'c> SqliteTx<'c> {
-    /// The tables of a transaction open on `conn`.
-    pub fn new(conn: &'c Connection) -> SqliteTx<'c> {
-        SqliteTx { conn }
+    /// The tables of a transaction.
+    pub fn new(tx: &'c Transaction<'c>) -> SqliteTx<'c> {
+        SqliteTx { conn: tx, tx }
+    }
+
+    /// The transaction, for the old store's functions that the push still calls (see
+    /// `crate::store::sqlite::push_bridge`).
+    pub(crate) fn transaction(&self) -> &'c Transaction<'c> {
+        self.tx
     }
 }
 
@@ -38,6 +60,59 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn units(&mut self) -> &mut dyn UnitTable {
+        self
+    }
+    fn savepoint(&mut self, name: &'static str) -> StorageResult<()> {
+        Ok(self.conn.execute_batch(&format!("SAVEPOINT {name}"))?)
+    }
+    fn roll_back_to(&mut self, name: &'static str) -> StorageResult<()> {
+        Ok(self
+            .conn
+            .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?)
+    }
+    fn release(&mut self, name: &'static str) -> StorageResult<()> {
+        Ok(self.conn.execute_batch(&format!("RELEASE {name}"))?)
+    }
+    fn device_events(&mut self) -> &mut dyn DeviceEventTable {
+        self
+    }
+    fn handouts(&mut self) -> &mut dyn HandoutTable {
+        self
+    }
+    fn plan_handout_totals(&mut self) -> &mut dyn PlanHandoutTotals {
+        self
+    }
+    fn station_sessions(&mut self) -> &mut dyn StationSessionTable {
+        self
+    }
+    fn volunteer_check_ins(&mut self) -> &mut dyn VolunteerCheckInTable {
+        self
+    }
+    fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable {
+        self
+    }
+    fn change_log(&mut self) -> &mut dyn ChangeLog {
+        self
+    }
+    fn device_lookup(&mut self) -> &mut dyn DeviceLookup {
+        self
+    }
+    fn plan_lookup(&mut self) -> &mut dyn PlanLookup {
+        self
+    }
+    fn item_lookup(&mut self) -> &mut dyn ItemLookup {
+        self
+    }
+    fn grant_balance_lookup(&mut self) -> &mut dyn GrantBalanceLookup {
+        self
+    }
+    fn stock_ledger_posting(&mut self) -> &mut dyn StockLedgerPosting {
+        self
+    }
+    fn plan_event_writes(&mut self) -> &mut dyn PlanEventWrites {
+        self
+    }
+    fn pulled_records(&mut self) -> &mut dyn PulledRecords {
         self
     }
 }
@@ -107,6 +182,28 @@ where
     let s: Option<String> = row.get(idx)?;
     s.map(|s| s.parse().map_err(|e| conversion(idx, e)))
         .transpose()
+}
+
+/// Reads an optional stored time.
+pub(crate) fn col_ts_opt(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| conversion(idx, e))
+    })
+    .transpose()
+}
+
+/// Reads a count.
+pub(crate) fn col_u32(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u32> {
+    let v: i64 = row.get(idx)?;
+    u32::try_from(v).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
 }
 
 /// Reads a stored time.

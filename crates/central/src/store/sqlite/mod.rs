@@ -10,8 +10,8 @@ mod devices;
 mod ledger;
 pub mod migrate;
 mod plans;
+mod push_bridge;
 mod records;
-pub mod sync;
 mod top_ups;
 
 use std::path::{Path, PathBuf};
@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use fieldpost_domain::{
-    ActivityPlan, DeviceId, Grant, Handout, HandoutVoid, Item, ItemId, PlanId, PlanStatus, Section,
-    SectionId, TopUpRequestId, Unit, UnitId,
+    ActivityPlan, DeviceId, Grant, Item, ItemId, PlanId, PlanStatus, Section, SectionId,
+    TopUpRequestId, Unit, UnitId,
 };
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
@@ -581,53 +581,6 @@ impl Store for SqliteStore {
             top_ups::decline(tx, actor, now, id, &reason)?;
             top_ups::load(tx, id)
         })
-    }
-
-    fn record_handout(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        device: DeviceId,
-        handout: &Handout,
-    ) -> StoreResult<HandoutOutcome> {
-        self.write(|tx| plans::record_handout(tx, actor, now, device, handout))
-    }
-
-    fn void_handout(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        device: DeviceId,
-        void: &HandoutVoid,
-    ) -> StoreResult<()> {
-        self.write(|tx| plans::void_handout(tx, actor, now, device, void))
-    }
-
-    fn push(
-        &self,
-        now: DateTime<Utc>,
-        device: DeviceId,
-        events: &[PushedEvent],
-    ) -> StoreResult<PushResponse> {
-        self.write(|tx| sync::push(tx, now, device, events))
-    }
-
-    fn pull(
-        &self,
-        device: DeviceId,
-        unit: UnitId,
-        after: u64,
-        limit: u32,
-    ) -> StoreResult<PullResponse> {
-        self.read(|c| sync::pull(c, device, unit, after, limit))
-    }
-
-    fn sessions(&self, unit: Option<UnitId>) -> StoreResult<Vec<SessionRecord>> {
-        self.read(|c| sync::sessions(c, unit))
-    }
-
-    fn entrant_count(&self, unit: UnitId) -> StoreResult<u64> {
-        self.read(|c| sync::entrant_count(c, unit))
     }
 
     fn import_counts(
