@@ -441,7 +441,7 @@ pub(crate) fn plan_device(
     device: DeviceId,
     field: &str,
 ) -> Result<(), PlanError> {
-    match tx.device_lookup().standing(device)? {
+    match tx.device_standing().standing(device)? {
         None => Err(PlanError::invalid(field, "no such device")),
         Some(d) if d.unit != plan.unit_id => Err(PlanError::invalid(
             field,
@@ -560,7 +560,7 @@ pub(crate) fn approve_in(
             out
         }
         None => {
-            let devices = tx.device_lookup().active_of_unit(plan.unit_id)?;
+            let devices = tx.device_standing().active_of_unit(plan.unit_id)?;
             even_shares(&approval.allocation, &devices)
                 .into_iter()
                 .map(|share| ("allocation".to_owned(), share))

@@ -1,10 +1,18 @@
-//! A device's pushed events as the central receives them: the event with its text as sent and the digest a replay is compared by, and the events it kept quarantined.
+//! A device's pushed events as the central receives them, and the push use case that applies
+//! a batch of them (its appliers, one per kind of event, in [`apply`]).
 
+mod apply;
+
+use crate::audit::Actor;
+use crate::storage::{self, Database, StorageError, Tx};
 use chrono::{DateTime, Utc};
+use fieldpost_domain::digest::event_digest;
 use fieldpost_domain::{DeviceEvent, DeviceId, UnitId};
 use fieldpost_sync::QuarantineCode;
+use fieldpost_sync::{PushResponse, Quarantined};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use ts_rs::TS;
 
 /// One event of a push, with its JSON text as the device sent it and the digest a replay is
@@ -33,83 +41,6 @@ impl PushedEvent {
     }
 }
 
-/// What identifies an event's content whatever its JSON formatting: the first 16 bytes of the
-/// SHA-256 of the event as the central serializes it (field order fixed by the type, times in
-/// one RFC 3339 form). Two pushes of one event have the same digest; an event with anything
-/// changed has another one.
-///
-/// A handout (nearly every event) is fed to the hash field by field in a fixed binary layout
-/// instead, which costs a quarter of serializing it; the layout starts with a tag that no JSON
-/// text starts with, so the two forms never meet.
-pub fn event_digest(event: &DeviceEvent) -> [u8; 16] {
-    use sha2::Digest as _;
-    let mut hasher = sha2::Sha256::new();
-    // Taken apart field by field, so that a field added to either type fails to compile here
-    // instead of silently not counting.
-    let DeviceEvent {
-        id,
-        device_id,
-        seq,
-        recorded_at,
-        payload,
-    } = event;
-    if let fieldpost_domain::EventPayload::HandoutRecorded { handout } = payload {
-        let fieldpost_domain::Handout {
-            id: handout_id,
-            session_id,
-            plan_id,
-            item_id,
-            quantity,
-            handed_out_at,
-            over_grant_reason,
-        } = handout;
-        let time = |t: &chrono::DateTime<chrono::Utc>| {
-            let mut b = [0; 12];
-            b[..8].copy_from_slice(&t.timestamp().to_le_bytes());
-            b[8..].copy_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
-            b
-        };
-        hasher.update(b"fieldpost handout_recorded v1\0");
-        hasher.update(id.0.as_bytes());
-        hasher.update(device_id.0.as_bytes());
-        hasher.update(seq.to_le_bytes());
-        hasher.update(time(recorded_at));
-        hasher.update(handout_id.0.as_bytes());
-        hasher.update(session_id.0.as_bytes());
-        hasher.update(plan_id.0.as_bytes());
-        hasher.update(item_id.0.as_bytes());
-        hasher.update(quantity.to_le_bytes());
-        hasher.update(time(handed_out_at));
-        match over_grant_reason {
-            None => hasher.update([0]),
-            Some(reason) => {
-                hasher.update([1]);
-                hasher.update((reason.len() as u64).to_le_bytes());
-                hasher.update(reason.as_bytes());
-            }
-        }
-    } else {
-        // Serializing a DeviceEvent into a hasher cannot fail: every field is a plain value.
-        let _ = serde_json::to_writer(HashWriter(&mut hasher), event);
-    }
-    let full = hasher.finalize();
-    let mut digest = [0; 16];
-    digest.copy_from_slice(&full[..16]);
-    digest
-}
-
-struct HashWriter<'a>(&'a mut sha2::Sha256);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        sha2::Digest::update(self.0, buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A device event the central stored quarantined instead of applying.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct QuarantinedEvent {
@@ -127,4 +58,176 @@ pub struct QuarantinedEvent {
     pub code: Option<QuarantineCode>,
     /// The reason, in English.
     pub reason: String,
+}
+
+// --- the use case ---------------------------------------------------------------------------
+
+/// Why a push was refused as a whole (nothing of the batch is applied).
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The pushing device is not on the central.
+    #[error("device not found")]
+    UnknownDevice,
+    /// The batch starts past the next seq the central expects.
+    #[error("the central expects seq {expected_seq} next from this device")]
+    SeqGap {
+        /// The next seq the central expects.
+        expected_seq: u64,
+    },
+    /// A seq beyond what the central can store.
+    #[error("seq: too large")]
+    SeqTooLarge,
+    /// An event contradicts one the central holds: other content under a stored seq, or a
+    /// stored event id under a new seq.
+    #[error("{message}")]
+    EventConflict {
+        /// The request field at fault, e.g. `events[3].id`.
+        field: String,
+        /// Why.
+        message: String,
+    },
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Applies one device's batch in one transaction (see `fieldpost_sync::push`): events already
+/// stored are compared by digest and skipped, other content under a stored seq or id is a
+/// conflict, a skipped seq is a gap, an event that cannot apply is stored quarantined (the
+/// rule is [`fieldpost_domain::quarantine::decide`]). A revoked device's events are applied
+/// too (its handouts beyond its grant are flagged). The caller has checked that the batch is
+/// the device's, in ascending gap-free seq order, and computed each digest off the writer.
+///
+/// The hot path (handouts) costs a fixed number of indexed lookups and inserts per event:
+/// plans, items, sessions and grant balances are cached for the batch, the balance is a point
+/// lookup rather than a sum over the ledger, and rows go to the tables in slices, which a
+/// backend inserts set-wise. A handout is written once: its handouts row holds the content,
+/// its `device_events` row only the envelope and the digest; the batch adds to the ledger and
+/// to `plan_handout_totals` once per plan and item, not once per tap.
+pub fn push(
+    db: &dyn Database,
+    now: DateTime<Utc>,
+    device: DeviceId,
+    events: &[PushedEvent],
+) -> Result<PushResponse, PushError> {
+    storage::write(db, |tx| push_in(tx, now, device, events))
+}
+
+fn push_in(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    device: DeviceId,
+    events: &[PushedEvent],
+) -> Result<PushResponse, PushError> {
+    let (unit, campaign) = tx
+        .device_lookup()
+        .unit_and_campaign(device)?
+        .ok_or(PushError::UnknownDevice)?;
+    let last = tx.device_events().last_seq(device)?;
+    let (Some(first), Some(end)) = (events.first(), events.last()) else {
+        return Ok(PushResponse {
+            acked_through: last,
+            quarantined: Vec::new(),
+        });
+    };
+    let (first, end) = (first.event.seq, end.event.seq);
+    if i64::try_from(end).is_err() {
+        return Err(PushError::SeqTooLarge);
+    }
+    if first > last + 1 {
+        return Err(PushError::SeqGap {
+            expected_seq: last + 1,
+        });
+    }
+    let mut quarantined = Vec::new();
+
+    // Events the central holds already: the same content is skipped, other content refused.
+    if first <= last {
+        let upto = last.min(end);
+        let stored = tx.device_events().stored(device, first, upto)?;
+        for row in &stored {
+            let i = usize::try_from(row.seq - first)
+                .ok()
+                .filter(|&i| i < events.len())
+                .ok_or_else(|| StorageError::Corrupt(format!("seq {} out of range", row.seq)))?;
+            let pushed = &events[i];
+            // The same event, whatever its JSON formatting: by digest, or for a row stored
+            // before digests by its body (the same bytes, or failing that the same parse).
+            let same = row.id == pushed.event.id.to_string()
+                && match &row.digest {
+                    Some(digest) => digest[..] == pushed.digest[..],
+                    None => {
+                        row.body == pushed.canonical
+                            || serde_json::from_str::<DeviceEvent>(&row.body)
+                                .is_ok_and(|e| e == pushed.event)
+                    }
+                };
+            if !same {
+                return Err(PushError::EventConflict {
+                    field: format!("events[{i}]"),
+                    message: format!(
+                        "seq {} is stored with other content (event {}); the central keeps \
+                         what it has",
+                        row.seq, row.id
+                    ),
+                });
+            }
+            if let Some((code, reason)) = &row.quarantine {
+                quarantined.push(Quarantined {
+                    seq: row.seq,
+                    event_id: pushed.event.id,
+                    code: code.clone(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+        if stored.len() as u64 != upto - first + 1 {
+            return Err(StorageError::Corrupt(format!(
+                "device {device} has gaps in its stored events below seq {last}"
+            ))
+            .into());
+        }
+    }
+
+    // Chunked first: rows go in slices. A slice that meets a stored row (a handout id or
+    // event id seen before, which a station never sends in the normal course) abandons the
+    // attempt: everything since the savepoint is rolled back and the events are applied one
+    // row at a time, which finds and answers each such case exactly.
+    let ctx = apply::Context {
+        now,
+        device,
+        unit,
+        campaign: &campaign,
+        last,
+        events,
+    };
+    tx.savepoint("push_chunked")?;
+    let (more, applied) = match apply::apply_new(tx, &ctx, true)? {
+        Some(done) => {
+            tx.release("push_chunked")?;
+            done
+        }
+        None => {
+            tx.roll_back_to("push_chunked")?;
+            apply::apply_new(tx, &ctx, false)?.ok_or_else(|| {
+                StorageError::Corrupt("a push applied one row at a time cannot bail".into())
+            })?
+        }
+    };
+    quarantined.extend(more);
+    let acked_through = last.max(end);
+    if applied > 0 {
+        tx.audit_log().append(
+            now,
+            &Actor::Device(device),
+            "sync.push",
+            Some(&device.to_string()),
+            &json!({"stored": applied, "through": acked_through,
+                    "quarantined": quarantined.len()}),
+        )?;
+    }
+    Ok(PushResponse {
+        acked_through,
+        quarantined,
+    })
 }

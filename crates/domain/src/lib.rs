@@ -10,6 +10,7 @@
 //! a *grant* a per-device share of a plan's allocation, and so on).
 #![deny(missing_docs)]
 
+pub mod digest;
 pub mod error;
 pub mod escrow;
 pub mod event;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod phone;
 pub mod plan;
 pub mod plan_content;
+pub mod quarantine;
 pub mod session;
 pub mod typescript;
 

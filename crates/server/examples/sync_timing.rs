@@ -98,8 +98,7 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let cpu0 = thread_cpu_s();
         for pushed in &batches {
-            use fieldpost_central::store::Store;
-            store.push(Utc::now(), a.device_id, pushed)?;
+            fieldpost_central::push::push(&*store, Utc::now(), a.device_id, pushed)?;
         }
         let s = t.elapsed().as_secs_f64();
         println!(

@@ -10,6 +10,7 @@ use fieldpost_central::campaign::{
 use fieldpost_central::devices::RevokeDeviceError;
 use fieldpost_central::enrollment::{EnrollError, IssueCodeError};
 use fieldpost_central::plans::PlanError;
+use fieldpost_central::push::PushError;
 use fieldpost_central::records::{ImportCountsError, RecordsError};
 use fieldpost_central::stock::StockError;
 use fieldpost_central::storage::StorageError;
@@ -412,6 +413,25 @@ impl From<RecordsError> for ApiError {
         match e {
             RecordsError::NoCampaign => ApiError::NotFound("campaign"),
             RecordsError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<PushError> for ApiError {
+    fn from(e: PushError) -> Self {
+        match e {
+            PushError::UnknownDevice => ApiError::NotFound("device"),
+            e @ PushError::SeqGap { expected_seq } => ApiError::SeqGap {
+                expected_seq,
+                message: e.to_string(),
+            },
+            e @ PushError::SeqTooLarge => invalid_value("seq", e),
+            PushError::EventConflict { field, message } => ApiError::Conflict {
+                code: ErrorCode::EventConflict,
+                message,
+                field: Some(field),
+            },
+            PushError::Storage(e) => e.into(),
         }
     }
 }

@@ -167,7 +167,7 @@ fn record(store: &Arc<SqliteStore>, unit: UnitId) -> anyhow::Result<serde_json::
         .context("the unit has no record")?;
     Ok(json!({
         "record": record,
-        "sessions": store.sessions(Some(unit))?,
-        "entrants": store.entrant_count(unit)?,
+        "sessions": fieldpost_central::sessions::sessions(&**store, Some(unit))?,
+        "entrants": fieldpost_central::sessions::entrant_count(&**store, unit)?,
     }))
 }

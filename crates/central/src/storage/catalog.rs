@@ -1,8 +1,7 @@
 //! The tables of the campaign and its catalog: the campaign, its sections and items (units
 //! are in [`super::UnitTable`]), and the change log that stations pull them through.
 
-use chrono::{DateTime, Utc};
-use fieldpost_domain::{CampaignId, DeviceId, Item, ItemId, Section, SectionId, UnitId};
+use fieldpost_domain::{CampaignId, Item, ItemId, Section, SectionId};
 
 use super::StorageResult;
 use crate::campaign::CampaignRecord;
@@ -37,20 +36,4 @@ pub trait ItemTable {
     fn all(&mut self) -> StorageResult<Vec<Item>>;
     /// Adds an item.
     fn insert(&mut self, campaign: CampaignId, item: &Item) -> StorageResult<()>;
-}
-
-/// `change_log`: one row per record a station may pull, stamped with the next `server_seq`
-/// in the transaction of the change (see the SQLite module for why the numbers follow
-/// commit order there, and docs/decisions/2026-12-01-storage-seam.md for PostgreSQL).
-pub trait ChangeLog {
-    /// Stamps a change to a record: its previous row (if any) goes, a new one with the next
-    /// number comes. `unit` None is campaign-wide; `device` confines a device-scoped record
-    /// (a grant, a quarantine notice) to that device. Returns the number.
-    fn stamp(
-        &mut self,
-        now: DateTime<Utc>,
-        record: super::Record<'_>,
-        unit: Option<UnitId>,
-        device: Option<DeviceId>,
-    ) -> StorageResult<i64>;
 }

@@ -21,12 +21,14 @@ pub mod records;
 pub mod seeds;
 pub mod sqlite;
 pub mod stock;
+mod sync_tables;
 pub mod top_ups;
 
-pub use catalog::{CampaignTable, ChangeLog, ItemTable, SectionTable};
+pub use catalog::{CampaignTable, ItemTable, SectionTable};
 pub use devices::{DeviceTable, EnrollmentCodeTable};
 pub use records::{CollectionCountTable, RecordsRollup};
 pub use seeds::SeedTable;
+pub use sync_tables::*;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -149,8 +151,6 @@ pub trait Tx {
     fn sections(&mut self) -> &mut dyn SectionTable;
     /// The campaign's items.
     fn items(&mut self) -> &mut dyn ItemTable;
-    /// The change log stations pull.
-    fn change_log(&mut self) -> &mut dyn ChangeLog;
     /// Enrolled devices.
     fn devices(&mut self) -> &mut dyn DeviceTable;
     /// One-time enrollment codes.
@@ -166,9 +166,44 @@ pub trait Tx {
     /// Activity plans and what they requested.
     fn plans(&mut self) -> &mut dyn plans::PlanTable;
     /// Devices, as plans and grants look them up.
-    fn device_lookup(&mut self) -> &mut dyn plans::DeviceLookup;
+    fn device_standing(&mut self) -> &mut dyn plans::DeviceLookup;
     /// Top-up requests.
     fn top_up_requests(&mut self) -> &mut dyn top_ups::TopUpTable;
+
+    /// Opens a savepoint: what is written after it can be undone alone.
+    fn savepoint(&mut self, name: &'static str) -> StorageResult<()>;
+    /// Undoes what was written since the savepoint, and closes it.
+    fn roll_back_to(&mut self, name: &'static str) -> StorageResult<()>;
+    /// Keeps what was written since the savepoint, and closes it.
+    fn release(&mut self, name: &'static str) -> StorageResult<()>;
+    /// Devices' pushed events.
+    fn device_events(&mut self) -> &mut dyn DeviceEventTable;
+    /// Handouts.
+    fn handouts(&mut self) -> &mut dyn HandoutTable;
+    /// What each plan handed out.
+    fn plan_handout_totals(&mut self) -> &mut dyn PlanHandoutTotals;
+    /// Station sessions.
+    fn station_sessions(&mut self) -> &mut dyn StationSessionTable;
+    /// Volunteers' check-ins.
+    fn volunteer_check_ins(&mut self) -> &mut dyn VolunteerCheckInTable;
+    /// Lottery entrants.
+    fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable;
+    /// The change log.
+    fn change_log(&mut self) -> &mut dyn ChangeLog;
+    /// What a push needs of the pushing device (devices aggregate).
+    fn device_lookup(&mut self) -> &mut dyn DeviceLookup;
+    /// A plan's facts (plans aggregate).
+    fn plan_lookup(&mut self) -> &mut dyn PlanLookup;
+    /// Whether an item exists (catalog aggregate).
+    fn item_lookup(&mut self) -> &mut dyn ItemLookup;
+    /// A device's grant balance (stock aggregate).
+    fn grant_balance_lookup(&mut self) -> &mut dyn GrantBalanceLookup;
+    /// The stock ledger's posts of a push (stock aggregate).
+    fn stock_ledger_posting(&mut self) -> &mut dyn StockLedgerPosting;
+    /// The plans and top-ups aggregates' writes a push asks for.
+    fn plan_event_writes(&mut self) -> &mut dyn PlanEventWrites;
+    /// Other aggregates' records as pulled.
+    fn pulled_records(&mut self) -> &mut dyn PulledRecords;
 }
 
 /// `users`: console accounts, with their password hashes.

@@ -86,10 +86,13 @@ pub(super) async fn volunteer_hours(
     caller: Caller,
 ) -> ApiResult<Response> {
     caller.secretariat()?;
+    let sessions = state
+        .call(|db| fieldpost_central::sessions::sessions(db, None))
+        .await?;
     let bytes = state
-        .call_mixed(|db, s| {
+        .call_mixed(move |db, _| {
             let names = Names::new(&campaign::units(db, None)?, &[], &[]);
-            Ok(export::volunteer_hours(&s.sessions(None)?, &names).map_err(xlsx_error)?)
+            Ok(export::volunteer_hours(&sessions, &names).map_err(xlsx_error)?)
         })
         .await?;
     Ok(attachment(

@@ -1,6 +1,7 @@
 //! The stations' sync endpoints: push (a device's events up) and pull (changes down). The
-//! contract is written out in `fieldpost_sync::push` and `fieldpost_sync::pull`; the store's
-//! half, and why `server_seq` is safe to page by, in `store::sqlite::sync`.
+//! contract is written out in `fieldpost_sync::push` and `fieldpost_sync::pull`; the central's
+//! half in `fieldpost_central::push` and `::pull`, and why `server_seq` is safe to page by in
+//! `fieldpost_central::storage::ChangeLog`.
 //!
 //! A station pipelines its pushes (batch k+1 is sent while k is in flight) and its pulls (page
 //! k+1 is fetched while it applies k). Pulls need nothing here: each is a read of its own. A
@@ -90,11 +91,11 @@ pub(super) async fn push(
     let (now, id) = (state.now(), device.id);
     Ok(Json(
         state
-            .run(move |s| {
+            .call(move |db| {
                 // Held until the store is done with the batch, even if the client goes away
                 // meanwhile: the next push of the device waits for the store, not the socket.
                 let _turn = ticket;
-                s.push(now, id, &events)
+                fieldpost_central::push::push(db, now, id, &events)
             })
             .await?,
     ))
@@ -119,7 +120,9 @@ pub(super) async fn pull(
         .clamp(1, MAX_PULL_LIMIT);
     Ok(Json(
         state
-            .run(move |s| s.pull(device.id, device.unit_id, query.after, limit))
+            .call(move |db| {
+                fieldpost_central::pull::pull(db, device.id, device.unit_id, query.after, limit)
+            })
             .await?,
     ))
 }

@@ -12,14 +12,15 @@ use chrono::{Duration, NaiveDate};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::campaign;
 use fieldpost_central::records::{self, SessionRecord, VolunteerHours};
-use fieldpost_central::store::Store;
-use fieldpost_domain::{CheckInId, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId};
+use fieldpost_domain::{
+    CheckInId, EventPayload, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId,
+};
 use fieldpost_server::Config;
 use fieldpost_sheets::export::{Names, volunteer_hours};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{Value, json};
 
-use crate::support::{Auth, Central, expect_error, request, t0};
+use crate::support::{Auth, Central, expect_error, push_events, request, t0};
 
 async fn raw(c: &Central, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
     c.raw(req).await
@@ -646,18 +647,22 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
         .await;
     assert_eq!(status, StatusCode::OK, "approved");
     let plan_id: PlanId = plan.parse().unwrap();
-    let actor = Actor::Device(d1);
-    c.store
-        .record_handout(&actor, c.now(), d1, &handout(plan_id, c.mask, 15, None))
-        .unwrap();
-    c.store
-        .record_handout(
-            &actor,
-            c.now(),
-            d1,
-            &handout(plan_id, c.mask, 8, Some("箱里多了")),
-        )
-        .unwrap();
+    let pushed = push_events(
+        &c.store,
+        c.now(),
+        d1,
+        [
+            handout(plan_id, c.mask, 15, None),
+            handout(plan_id, c.mask, 8, Some("箱里多了")),
+        ]
+        .into_iter()
+        .map(|handout| EventPayload::HandoutRecorded { handout })
+        .collect(),
+    );
+    assert!(
+        pushed.quarantined.is_empty(),
+        "both handouts apply: {pushed:?}"
+    );
     // The plan runs on 2022-08-06 (China time); counts of other days do not count for it.
     let day = |d| NaiveDate::from_ymd_opt(2022, 8, d).unwrap();
     records::import_counts(
@@ -743,10 +748,21 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
     let devices = dash["devices"].as_array().unwrap();
     assert_eq!(devices[0]["unit_name"], "单位甲", "devices with their unit");
     assert!(
-        devices[0]["last_push_at"].is_null(),
-        "this one never pushed"
+        !devices[0]["last_push_at"].is_null(),
+        "its handouts came by push, so it has pushed: {devices:?}"
     );
     let (_, d_auth) = c.device(c.unit_a, "甲 2").await;
+    let (_, dash) = c.call("GET", "/api/v1/dashboard", &admin, None).await;
+    let fresh = dash["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "甲 2")
+        .expect("the new device is listed");
+    assert!(
+        fresh["last_push_at"].is_null(),
+        "this one never pushed: {fresh}"
+    );
     expect_error(
         c.call("GET", "/api/v1/dashboard", &d_auth, None).await,
         StatusCode::FORBIDDEN,

@@ -1,6 +1,7 @@
 //! Property: random receipts, write-offs, allocations, returns, grants, releases, handouts,
 //! voids and closes never make a balance negative nor let sum(grants) exceed an allocation,
-//! and a refused operation changes nothing.
+//! and a refused operation changes nothing. Handouts and voids arrive as a station's pushed
+//! events through the push use case, the one writer of handouts.
 
 use chrono::{DateTime, TimeZone, Utc};
 use fieldpost_central::StoreError;
@@ -9,15 +10,16 @@ use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
-use fieldpost_central::store::Store;
 use fieldpost_central::store::sqlite::SqliteStore;
 use fieldpost_central::testkit::Direct;
 use fieldpost_domain::{
-    Campaign, CampaignId, DeviceId, Handout, HandoutId, HandoutVoid, Item, ItemId, ItemKind,
-    PlanId, Section, SectionId, SessionId, Unit, UnitId,
+    Campaign, CampaignId, DeviceId, EventPayload, Handout, HandoutId, HandoutVoid, Item, ItemId,
+    ItemKind, PlanId, Section, SectionId, SessionId, Unit, UnitId,
 };
 use proptest::prelude::*;
 use rusqlite::Connection;
+
+use crate::support::push_events;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -334,6 +336,22 @@ fn check(conn: &Connection) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+fn ledger_rows_of(store: &SqliteStore) -> i64 {
+    ledger_rows(&Connection::open(store.path()).unwrap())
+}
+
+/// A stored handout's quantity and backed part.
+fn handout_row(store: &SqliteStore, id: HandoutId) -> (u32, u32) {
+    Connection::open(store.path())
+        .unwrap()
+        .query_row(
+            "SELECT quantity, backed FROM handouts WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
 fn ledger_rows(conn: &Connection) -> i64 {
     conn.query_row("SELECT COUNT(*) FROM stock_ledger", [], |r| r.get(0))
         .unwrap()
@@ -432,26 +450,57 @@ fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
                 handed_out_at: t,
                 over_grant_reason: None,
             };
-            let out = s.record_handout(&a, t, w.devices[device], &h)?;
-            assert_eq!(
-                out.backed + out.unbacked,
-                q,
-                "a handout is split, never shrunk"
+            // Through the push use case, as a station's batch arrives: the only writer of
+            // handouts.
+            let before = ledger_rows_of(s);
+            let out = push_events(
+                s,
+                t,
+                w.devices[device],
+                vec![EventPayload::HandoutRecorded { handout: h.clone() }],
+            );
+            if let Some(q) = out.quarantined.first() {
+                assert_eq!(
+                    ledger_rows_of(s),
+                    before,
+                    "a quarantined handout posts nothing: {q:?}"
+                );
+                return Ok(());
+            }
+            let (quantity, backed) = handout_row(s, h.id);
+            assert_eq!(quantity, q, "a handout is stored whole");
+            assert!(
+                backed <= q,
+                "a handout is split, never shrunk: {backed} of {q} backed"
             );
             w.handouts.push((w.devices[device], h.id));
             Ok(())
         }
         Op::Void { index } => match w.handouts.get(index) {
-            Some((device, id)) => Ok(s.void_handout(
-                &a,
-                t,
-                *device,
-                &HandoutVoid {
-                    handout_id: *id,
-                    reason: "r".into(),
-                    voided_at: t,
-                },
-            )?),
+            Some((device, id)) => {
+                let before = ledger_rows_of(s);
+                let out = push_events(
+                    s,
+                    t,
+                    *device,
+                    vec![EventPayload::HandoutVoided {
+                        void: HandoutVoid {
+                            handout_id: *id,
+                            reason: "r".into(),
+                            voided_at: t,
+                        },
+                    }],
+                );
+                assert!(
+                    out.quarantined.is_empty(),
+                    "a device voids its own handout: {out:?}"
+                );
+                assert!(
+                    ledger_rows_of(s) >= before,
+                    "a void adds movements, never removes"
+                );
+                Ok(())
+            }
             None => Ok(()),
         },
         Op::Close { plan } => s

@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use fieldpost_central::audit::Actor;
 use fieldpost_central::records::DailyCount;
 use fieldpost_central::store::Store;
-use fieldpost_domain::{Handout, HandoutId, HandoutVoid, PlanId, SessionId};
+use fieldpost_domain::{EventPayload, Handout, HandoutId, HandoutVoid, PlanId, SessionId};
 use serde_json::{Value, json};
 
-use crate::support::{Central, expect_error, t0};
+use crate::support::{Central, expect_error, push_events, t0};
 
 fn item_line<'a>(view: &'a Value, item: &str) -> &'a Value {
     view["items"]
@@ -178,32 +178,54 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
         .await;
     assert_eq!(status, StatusCode::OK, "approved");
     let plan_id: PlanId = plan.parse().unwrap();
-    let actor = Actor::Device(d1);
     let first = handout(plan_id, c.mask, 12);
-    let out = c.store.record_handout(&actor, c.now(), d1, &first).unwrap();
-    assert_eq!((out.backed, out.unbacked), (12, 0), "within the grant");
-    let again = c.store.record_handout(&actor, c.now(), d1, &first).unwrap();
-    assert!(!again.newly_recorded, "replaying a handout is a no-op");
+    let backed = |c: &Central, id: HandoutId| {
+        let lines = c.store.handout_lines(Some(c.unit_a)).unwrap();
+        let line = lines
+            .iter()
+            .find(|l| l.id == id)
+            .expect("the handout is stored");
+        (line.backed, line.quantity - line.backed)
+    };
+    let recorded = |h: &Handout| EventPayload::HandoutRecorded { handout: h.clone() };
+    let out = push_events(&c.store, c.now(), d1, vec![recorded(&first)]);
+    assert!(out.quarantined.is_empty(), "applied: {out:?}");
+    assert_eq!(backed(&c, first.id), (12, 0), "within the grant");
+    // The same handout under another event (a station that recorded it twice).
+    let again = push_events(&c.store, c.now(), d1, vec![recorded(&first)]);
+    assert!(
+        again.quarantined.is_empty(),
+        "a replayed handout is no conflict: {again:?}"
+    );
+    assert_eq!(
+        c.store.handout_lines(Some(c.unit_a)).unwrap().len(),
+        1,
+        "replaying a handout is a no-op"
+    );
     let mut over = handout(plan_id, c.mask, 25);
     over.over_grant_reason = Some("箱子里多了口罩".into());
-    let out = c.store.record_handout(&actor, c.now(), d1, &over).unwrap();
+    push_events(&c.store, c.now(), d1, vec![recorded(&over)]);
     assert_eq!(
-        (out.backed, out.unbacked),
+        backed(&c, over.id),
         (18, 7),
         "beyond the grant is kept and flagged, never dropped"
     );
-    c.store
-        .void_handout(
-            &actor,
-            c.now(),
-            d1,
-            &HandoutVoid {
+    let voided = push_events(
+        &c.store,
+        c.now(),
+        d1,
+        vec![EventPayload::HandoutVoided {
+            void: HandoutVoid {
                 handout_id: first.id,
                 reason: "点错了".into(),
                 voided_at: c.now(),
             },
-        )
-        .unwrap();
+        }],
+    );
+    assert!(
+        voided.quarantined.is_empty(),
+        "the device voids its own handout: {voided:?}"
+    );
 
     // The device gives back one kit itself.
     let (status, view) = c

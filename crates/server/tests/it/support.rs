@@ -532,3 +532,34 @@ fn check_against_document(
     }
     Some(route)
 }
+
+/// Pushes `payloads` as `device`'s next events through the push use case, as the push route
+/// does: a handout or a void reaches the central only this way (one writer per fact).
+pub fn push_events(
+    store: &SqliteStore,
+    now: DateTime<Utc>,
+    device: fieldpost_domain::DeviceId,
+    payloads: Vec<fieldpost_domain::EventPayload>,
+) -> fieldpost_sync::PushResponse {
+    use fieldpost_central::push::{PushedEvent, push};
+    // An empty push answers with what the central holds of the device.
+    let last = push(store, now, device, &[])
+        .expect("the device is enrolled")
+        .acked_through;
+    let events: Vec<PushedEvent> = payloads
+        .into_iter()
+        .zip(last + 1..)
+        .map(|(payload, seq)| {
+            let event = fieldpost_domain::DeviceEvent {
+                id: fieldpost_domain::EventId::new(),
+                device_id: device,
+                seq,
+                recorded_at: now,
+                payload,
+            };
+            let text = serde_json::to_string(&event).expect("an event serializes");
+            PushedEvent::new(event, text)
+        })
+        .collect();
+    push(store, now, device, &events).expect("the batch applies")
+}

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
-use fieldpost_central::store::Store;
 use fieldpost_central::{campaign, records};
 use fieldpost_domain::{
     ActivityPlan, CheckInId, Consent, DeviceEvent, DeviceId, EntrantId, EventId, EventPayload,
@@ -809,12 +808,12 @@ async fn sessions_tallies_hours_entrants_and_plans_are_recorded() {
         r.quarantined[0].reason
     );
     assert_eq!(
-        c.store.entrant_count(c.unit_a).unwrap(),
+        fieldpost_central::sessions::entrant_count(&*c.store, c.unit_a).unwrap(),
         1,
         "one entrant stored"
     );
 
-    let sessions = c.store.sessions(Some(c.unit_a)).unwrap();
+    let sessions = fieldpost_central::sessions::sessions(&*c.store, Some(c.unit_a)).unwrap();
     assert_eq!(sessions.len(), 1, "the session is on the central");
     let s = &sessions[0];
     assert_eq!(
@@ -1416,7 +1415,7 @@ fn the_sync_paths_queries_are_indexed_lookups() {
 /// spelled, and a change to any field of a handout event, or of another event, gives another.
 #[test]
 fn an_events_digest_changes_with_every_field_and_only_then() {
-    use fieldpost_central::push::event_digest;
+    use fieldpost_domain::digest::event_digest;
     let handout = Handout {
         id: HandoutId::new(),
         session_id: SessionId::new(),

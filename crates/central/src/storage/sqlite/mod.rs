@@ -7,18 +7,26 @@ mod campaigns;
 mod change_log;
 mod collection_counts;
 mod console_sessions;
+mod device_events;
 mod device_lookup;
 mod devices;
 mod enrollment_codes;
+mod grant_balance_lookup;
+mod handouts;
+mod item_lookup;
 mod items;
+mod lottery_entrants;
+mod plan_lookup;
 mod plans;
 mod records_rollup;
 mod sections;
 mod seeds;
+mod station_sessions;
 mod stock_ledger;
 mod top_up_requests;
 mod units;
 mod users;
+mod volunteer_check_ins;
 
 use std::str::FromStr;
 
@@ -26,9 +34,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
 use super::{
-    AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable, DeviceTable,
-    EnrollmentCodeTable, ItemTable, RecordsRollup, SectionTable, SeedTable, StorageError, Tx,
-    UnitTable, UserTable, stock, top_ups,
+    AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable,
+    DeviceEventTable, DeviceLookup, DeviceTable, EnrollmentCodeTable, GrantBalanceLookup,
+    HandoutTable, ItemLookup, ItemTable, LotteryEntrantTable, PlanEventWrites, PlanHandoutTotals,
+    PlanLookup, PulledRecords, RecordsRollup, SectionTable, SeedTable, StationSessionTable,
+    StockLedgerPosting, StorageError, StorageResult, Tx, UnitTable, UserTable,
+    VolunteerCheckInTable, stock, top_ups,
 };
 use crate::storage::plans as plan_tables;
 
@@ -43,9 +54,26 @@ impl<'c> SqliteTx<'c> {
     pub fn new(conn: &'c Connection) -> SqliteTx<'c> {
         SqliteTx { conn }
     }
+
+    /// The connection inside the transaction, for the old store's functions that the push
+    /// still calls (see `crate::store::sqlite::push_bridge`).
+    pub(crate) fn transaction(&self) -> &'c Connection {
+        self.conn
+    }
 }
 
 impl Tx for SqliteTx<'_> {
+    fn savepoint(&mut self, name: &'static str) -> StorageResult<()> {
+        Ok(self.conn.execute_batch(&format!("SAVEPOINT {name}"))?)
+    }
+    fn roll_back_to(&mut self, name: &'static str) -> StorageResult<()> {
+        Ok(self
+            .conn
+            .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?)
+    }
+    fn release(&mut self, name: &'static str) -> StorageResult<()> {
+        Ok(self.conn.execute_batch(&format!("RELEASE {name}"))?)
+    }
     fn users(&mut self) -> &mut dyn UserTable {
         self
     }
@@ -65,9 +93,6 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn items(&mut self) -> &mut dyn ItemTable {
-        self
-    }
-    fn change_log(&mut self) -> &mut dyn ChangeLog {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {
@@ -91,10 +116,52 @@ impl Tx for SqliteTx<'_> {
     fn plans(&mut self) -> &mut dyn plan_tables::PlanTable {
         self
     }
-    fn device_lookup(&mut self) -> &mut dyn plan_tables::DeviceLookup {
+    fn device_standing(&mut self) -> &mut dyn plan_tables::DeviceLookup {
         self
     }
     fn top_up_requests(&mut self) -> &mut dyn top_ups::TopUpTable {
+        self
+    }
+    fn device_events(&mut self) -> &mut dyn DeviceEventTable {
+        self
+    }
+    fn handouts(&mut self) -> &mut dyn HandoutTable {
+        self
+    }
+    fn plan_handout_totals(&mut self) -> &mut dyn PlanHandoutTotals {
+        self
+    }
+    fn station_sessions(&mut self) -> &mut dyn StationSessionTable {
+        self
+    }
+    fn volunteer_check_ins(&mut self) -> &mut dyn VolunteerCheckInTable {
+        self
+    }
+    fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable {
+        self
+    }
+    fn change_log(&mut self) -> &mut dyn ChangeLog {
+        self
+    }
+    fn device_lookup(&mut self) -> &mut dyn DeviceLookup {
+        self
+    }
+    fn plan_lookup(&mut self) -> &mut dyn PlanLookup {
+        self
+    }
+    fn item_lookup(&mut self) -> &mut dyn ItemLookup {
+        self
+    }
+    fn grant_balance_lookup(&mut self) -> &mut dyn GrantBalanceLookup {
+        self
+    }
+    fn stock_ledger_posting(&mut self) -> &mut dyn StockLedgerPosting {
+        self
+    }
+    fn plan_event_writes(&mut self) -> &mut dyn PlanEventWrites {
+        self
+    }
+    fn pulled_records(&mut self) -> &mut dyn PulledRecords {
         self
     }
 }
@@ -166,14 +233,6 @@ where
         .transpose()
 }
 
-/// Reads a stored time.
-pub(crate) fn col_ts(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let s: String = row.get(idx)?;
-    DateTime::parse_from_rfc3339(&s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| conversion(idx, e))
-}
-
 /// Reads an optional stored time.
 pub(crate) fn col_ts_opt(
     row: &rusqlite::Row<'_>,
@@ -188,12 +247,20 @@ pub(crate) fn col_ts_opt(
     .transpose()
 }
 
-/// Reads a non-negative integer column as u32.
+/// Reads a count.
 pub(crate) fn col_u32(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u32> {
     let v: i64 = row.get(idx)?;
     u32::try_from(v).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
     })
+}
+
+/// Reads a stored time.
+pub(crate) fn col_ts(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = row.get(idx)?;
+    DateTime::parse_from_rfc3339(&s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| conversion(idx, e))
 }
 
 /// Reads a non-negative sum as u64 (negative sums would be a broken invariant).

@@ -86,13 +86,3 @@ pub(super) fn item_row(r: &Row<'_>) -> rusqlite::Result<Item> {
 }
 
 pub(super) const ITEM_COLUMNS: &str = "id, code, name, kind, unit_label, donor";
-
-pub(super) fn item_exists(c: &Connection, id: fieldpost_domain::ItemId) -> StoreResult<bool> {
-    Ok(c.query_row(
-        "SELECT 1 FROM items WHERE id = ?1",
-        [id.to_string()],
-        |_| Ok(()),
-    )
-    .optional()?
-    .is_some())
-}

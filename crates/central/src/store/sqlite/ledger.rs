@@ -3,32 +3,20 @@
 //! stock use cases, so that its SQL and its rules are written once.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, ItemId, PlanId};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 
 use crate::audit::Actor;
 use crate::stock::LedgerEntry;
 use crate::storage::sqlite::SqliteTx;
 pub(super) use crate::storage::stock::Movement as Post;
-use crate::storage::stock::StockLedger;
 use crate::store::StoreResult;
 
 /// Posts a movement (see [`crate::stock::post`]).
 pub(super) fn post(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     actor: &Actor,
     now: DateTime<Utc>,
     p: Post,
 ) -> StoreResult<LedgerEntry> {
     Ok(crate::stock::post(&mut SqliteTx::new(tx), now, actor, &p)?)
-}
-
-/// What a device may still hand out or release under a plan: one point lookup.
-pub(super) fn device_available(
-    c: &Connection,
-    plan: PlanId,
-    device: DeviceId,
-    item: ItemId,
-) -> StoreResult<i64> {
-    Ok(SqliteTx::new(c).device_available(plan, device, item)?)
 }

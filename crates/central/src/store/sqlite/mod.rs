@@ -9,7 +9,7 @@ mod console;
 mod ledger;
 pub mod migrate;
 mod plans;
-pub mod sync;
+mod push_bridge;
 mod top_ups;
 
 use std::path::{Path, PathBuf};
@@ -18,9 +18,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use fieldpost_domain::{DeviceId, Handout, HandoutVoid, UnitId};
+use fieldpost_domain::UnitId;
 use rusqlite::types::Type;
-use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Row, TransactionBehavior};
 
 use super::*;
 
@@ -106,15 +106,6 @@ impl SqliteStore {
     /// The writer's `PRAGMA synchronous` (2 = FULL): what an acknowledged write survives.
     pub fn pragma_synchronous(&self) -> StoreResult<i64> {
         Ok(lock(&self.writer).query_row("PRAGMA synchronous", [], |r| r.get(0))?)
-    }
-
-    /// Runs `f` in an immediate (write-locking) transaction and commits it if `f` succeeds.
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
     }
 
     /// Runs `f` on a reader connection inside one read transaction, so that a multi-query
@@ -249,133 +240,11 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// Appends to the audit log, in the transaction of the action it records.
-pub(crate) fn audit(
-    tx: &Transaction<'_>,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    action: &str,
-    subject: Option<String>,
-    detail: serde_json::Value,
-) -> StoreResult<()> {
-    tx.execute(
-        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            ts(now),
-            actor.to_string(),
-            action,
-            subject,
-            detail.to_string()
-        ],
-    )?;
-    Ok(())
-}
-
-/// Stamps a change to a record with the next `server_seq`, in the transaction of the change,
-/// so that a station's pull sees it. `unit` None is campaign-wide; `device` confines a
-/// device-scoped record (a grant, a quarantine notice) to that device.
-///
-/// The log keeps one row per record, its latest change: the record's previous row is deleted
-/// here. A reader that had not reached the old row meets the new one later (its number is
-/// higher), and a reader that had passed it meets the new one too, so nothing is skipped; a
-/// pull from 0 is a snapshot with each record once. Why the numbers follow commit order is in
-/// [`sync`]'s module doc.
-pub(crate) fn changed(
-    tx: &Transaction<'_>,
-    now: DateTime<Utc>,
-    entity: &str,
-    entity_id: &str,
-    unit: Option<UnitId>,
-    device: Option<DeviceId>,
-) -> StoreResult<i64> {
-    tx.prepare_cached("DELETE FROM change_log WHERE entity_id = ?1 AND entity = ?2")?
-        .execute(params![entity_id, entity])?;
-    created(tx, now, entity, entity_id, unit, device)
-}
-
-/// [`changed`] for a record created in this transaction, which has no earlier row to remove.
-pub(crate) fn created(
-    tx: &Transaction<'_>,
-    now: DateTime<Utc>,
-    entity: &str,
-    entity_id: &str,
-    unit: Option<UnitId>,
-    device: Option<DeviceId>,
-) -> StoreResult<i64> {
-    tx.prepare_cached(
-        "INSERT INTO change_log (entity, entity_id, unit_id, device_id, changed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        entity,
-        entity_id,
-        unit.map(|u| u.to_string()),
-        device.map(|d| d.to_string()),
-        ts(now)
-    ])?;
-    Ok(tx.last_insert_rowid())
-}
-
-/// Rejects a zero quantity.
-pub(crate) fn positive(field: &str, quantity: u32) -> StoreResult<u32> {
-    if quantity == 0 {
-        return Err(StoreError::invalid(field, "must be at least 1"));
-    }
-    Ok(quantity)
-}
-
 // --- the Store impl -------------------------------------------------------------------------
 
 impl Store for SqliteStore {
     fn database(&self) -> &dyn crate::storage::Database {
         self
-    }
-
-    fn record_handout(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        device: DeviceId,
-        handout: &Handout,
-    ) -> StoreResult<HandoutOutcome> {
-        self.write(|tx| plans::record_handout(tx, actor, now, device, handout))
-    }
-
-    fn void_handout(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        device: DeviceId,
-        void: &HandoutVoid,
-    ) -> StoreResult<()> {
-        self.write(|tx| plans::void_handout(tx, actor, now, device, void))
-    }
-
-    fn push(
-        &self,
-        now: DateTime<Utc>,
-        device: DeviceId,
-        events: &[PushedEvent],
-    ) -> StoreResult<PushResponse> {
-        self.write(|tx| sync::push(tx, now, device, events))
-    }
-
-    fn pull(
-        &self,
-        device: DeviceId,
-        unit: UnitId,
-        after: u64,
-        limit: u32,
-    ) -> StoreResult<PullResponse> {
-        self.read(|c| sync::pull(c, device, unit, after, limit))
-    }
-
-    fn sessions(&self, unit: Option<UnitId>) -> StoreResult<Vec<SessionRecord>> {
-        self.read(|c| sync::sessions(c, unit))
-    }
-
-    fn entrant_count(&self, unit: UnitId) -> StoreResult<u64> {
-        self.read(|c| sync::entrant_count(c, unit))
     }
 
     fn handout_lines(&self, unit: Option<UnitId>) -> StoreResult<Vec<HandoutLine>> {

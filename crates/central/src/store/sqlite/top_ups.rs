@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, TopUpAnswer, TopUpAnswerStatus, TopUpRequest, UnitId};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{col, col_opt, col_ts, ts};
 use crate::store::StoreResult;
@@ -15,7 +15,7 @@ use crate::store::StoreResult;
 /// Stores a device's request, applied from its event. Returns false when a request of that
 /// id is stored already (an id the device should never have reused).
 pub(super) fn insert(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     now: DateTime<Utc>,
     unit: UnitId,
     device: DeviceId,

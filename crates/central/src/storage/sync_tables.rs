@@ -1,0 +1,359 @@
+//! The tables of the sync side: what a device pushed (`device_events`, `handouts` and their
+//! per-plan totals, `station_sessions`, `volunteer_check_ins`, `lottery_entrants`), the
+//! `change_log` a pull reads, and the few reads and writes of other aggregates' tables that
+//! applying an event needs (named `…Lookup` or for the table they write, to be folded into
+//! their owners' traits).
+//!
+//! The hot path is coarse on purpose: rows go in as slices, so that a backend inserts them
+//! set-wise (SQLite 50 to a statement; PostgreSQL one `INSERT … SELECT FROM unnest(…)` or
+//! `COPY`), and the use case keeps its caches, never the table.
+
+use chrono::{DateTime, Utc};
+use fieldpost_domain::quarantine::{CheckInFacts, PlanFacts, QuarantineCode, SessionFacts};
+use fieldpost_domain::{
+    ActivityPlan, DeviceEvent, DeviceId, EventId, Handout, HandoutId, HandoutVoid, ItemId,
+    LotteryEntrant, PlanId, SessionId, StationSession, Tally, TopUpRequest, UnitId,
+    VolunteerCheckIn,
+};
+use fieldpost_sync::Record;
+
+use super::StorageResult;
+use crate::audit::Actor;
+use crate::error::StoreError;
+use crate::plans::DeviceShare;
+use crate::records::{SessionRecord, VolunteerHours};
+use crate::stock::LedgerKind;
+
+/// An event of a push as the central holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Its per-device seq.
+    pub seq: u64,
+    /// Its id, as stored.
+    pub id: String,
+    /// Its JSON text (empty for an applied handout: its content is its handouts row).
+    pub body: String,
+    /// Its quarantine code and reason, if it was quarantined.
+    pub quarantine: Option<(String, String)>,
+    /// Its digest (none for rows stored before digests).
+    pub digest: Option<Vec<u8>>,
+}
+
+/// One `device_events` row to insert.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'e> {
+    /// The event.
+    pub event: &'e DeviceEvent,
+    /// The text stored as its body.
+    pub body: &'e str,
+    /// Its quarantine code and reason.
+    pub quarantine: Option<(QuarantineCode, String)>,
+    /// Its digest.
+    pub digest: &'e [u8; 16],
+}
+
+/// `device_events`: every event a device pushed, by (device, seq), with its digest.
+pub trait DeviceEventTable {
+    /// The highest seq stored of `device` (0 for none).
+    fn last_seq(&mut self, device: DeviceId) -> StorageResult<u64>;
+    /// The stored events of `device` with seqs in `first..=upto`, in seq order.
+    fn stored(
+        &mut self,
+        device: DeviceId,
+        first: u64,
+        upto: u64,
+    ) -> StorageResult<Vec<StoredEvent>>;
+    /// Inserts `rows` of `device`, received `now`. `Ok(false)` when an event id is stored
+    /// already: some of the rows may be in, and the caller rolls back to its savepoint.
+    fn insert(
+        &mut self,
+        device: DeviceId,
+        now: DateTime<Utc>,
+        rows: &[NewEvent<'_>],
+    ) -> StorageResult<bool>;
+    /// Which device and seq an event id is stored under.
+    fn owner(&mut self, id: EventId) -> StorageResult<Option<(DeviceId, u64)>>;
+    /// A quarantine notice as pulled (its event, if stored quarantined).
+    fn quarantine_notice(&mut self, event_id: &str) -> StorageResult<Option<Record>>;
+}
+
+/// One `handouts` row to insert: the handout, the part its grant covered, and the change-log
+/// row of its push batch.
+#[derive(Debug, Clone, Copy)]
+pub struct NewHandout<'e> {
+    /// The handout.
+    pub handout: &'e Handout,
+    /// The part the grant covered.
+    pub backed: u32,
+    /// The `server_seq` of its batch's change row.
+    pub batch_seq: u64,
+}
+
+/// A handout as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredHandout {
+    /// Its plan.
+    pub plan: PlanId,
+    /// The device that recorded it.
+    pub device: DeviceId,
+    /// The item.
+    pub item: ItemId,
+    /// How many.
+    pub quantity: u32,
+    /// The part its grant covered.
+    pub backed: u32,
+    /// Whether it is voided.
+    pub voided: bool,
+}
+
+/// `handouts`: every handout a device pushed, written only by push.
+pub trait HandoutTable {
+    /// Inserts `rows` of `device`. `Ok(false)` when a handout id is stored already: the rows
+    /// before it may be in, and the caller rolls back to its savepoint (or, for one row,
+    /// compares with [`HandoutTable::stored`]).
+    fn insert(&mut self, device: DeviceId, rows: &[NewHandout<'_>]) -> StorageResult<bool>;
+    /// One handout.
+    fn stored(&mut self, id: HandoutId) -> StorageResult<Option<StoredHandout>>;
+    /// Marks a handout voided; it leaves its batch's change row (its own row carries it).
+    fn void(&mut self, void: &HandoutVoid) -> StorageResult<()>;
+    /// The handouts one push batch stored, at their current state, as pulled.
+    fn of_batch(&mut self, batch_seq: u64) -> StorageResult<Vec<Record>>;
+    /// One handout as pulled.
+    fn record(&mut self, id: &str) -> StorageResult<Option<Record>>;
+}
+
+/// `plan_handout_totals`: what each plan handed out of each item, kept with the handouts.
+pub trait PlanHandoutTotals {
+    /// Adds a batch's handouts (positive) or a void (negative) to a plan's totals of an item.
+    fn add(
+        &mut self,
+        plan: PlanId,
+        item: ItemId,
+        handed_out: i64,
+        unbacked: i64,
+    ) -> StorageResult<()>;
+}
+
+/// `station_sessions`: the sessions devices opened, with their tallies.
+pub trait StationSessionTable {
+    /// One session.
+    fn find(&mut self, id: SessionId) -> StorageResult<Option<SessionFacts>>;
+    /// Adds a session of `unit`, opened by `device`, with what looked odd.
+    fn insert(
+        &mut self,
+        session: &StationSession,
+        unit: UnitId,
+        device: DeviceId,
+        exception: Option<&str>,
+    ) -> StorageResult<()>;
+    /// Closes a session.
+    fn close(&mut self, id: SessionId, closed_at: DateTime<Utc>) -> StorageResult<()>;
+    /// Adds a tally (a correction never takes a counter below zero).
+    fn add_tally(&mut self, tally: &Tally) -> StorageResult<()>;
+    /// Sessions, all or one unit's, without their volunteers, in the order opened.
+    fn list(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<SessionRecord>>;
+}
+
+/// `volunteer_check_ins`: volunteers' hours at sessions.
+pub trait VolunteerCheckInTable {
+    /// Adds a check-in; `Ok(false)` when its id is stored already.
+    fn insert(&mut self, check_in: &VolunteerCheckIn, device: DeviceId) -> StorageResult<bool>;
+    /// One check-in.
+    fn find(&mut self, id: fieldpost_domain::CheckInId) -> StorageResult<Option<CheckInFacts>>;
+    /// Records a check-out.
+    fn check_out(
+        &mut self,
+        id: fieldpost_domain::CheckInId,
+        at: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// A session's check-ins, in the order they came.
+    fn of_session(&mut self, session: SessionId) -> StorageResult<Vec<VolunteerHours>>;
+}
+
+/// `lottery_entrants`: phone numbers entered with consent (never logged or audited).
+pub trait LotteryEntrantTable {
+    /// Adds an entrant; `Ok(false)` when the number is entered in the campaign already.
+    fn insert(
+        &mut self,
+        entrant: &LotteryEntrant,
+        campaign: &str,
+        unit: UnitId,
+        device: DeviceId,
+    ) -> StorageResult<bool>;
+    /// How many entrants a unit registered.
+    fn count(&mut self, unit: UnitId) -> StorageResult<u64>;
+}
+
+/// One row of the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// Its `server_seq`.
+    pub seq: u64,
+    /// The kind of record, e.g. `plan`, `handout_batch`.
+    pub entity: String,
+    /// The record's id.
+    pub entity_id: String,
+    /// The device it concerns, if one.
+    pub device: Option<DeviceId>,
+}
+
+/// `change_log`: one row per changed record, stamped with a `server_seq` that a reader can
+/// page by.
+///
+/// # Why `server_seq` follows commit order in SQLite
+///
+/// Every write of the central goes through one writer connection behind a mutex, inside a
+/// `BEGIN IMMEDIATE` transaction, and SQLite itself admits one writer at a time per database
+/// (even across processes). `change_log.server_seq` is `INTEGER PRIMARY KEY AUTOINCREMENT`,
+/// so its value is assigned when the row is inserted, inside that transaction. Two
+/// transactions that stamp changes therefore never overlap: the one that commits later
+/// started later and got larger numbers. A rolled-back transaction's numbers are simply
+/// handed out again, never seen. A reader's transaction (WAL) sees a snapshot that holds
+/// every commit before it and none after, so what it sees of `change_log` is exactly the rows
+/// up to some number: a reader that has seen `n` can never later meet a new row below `n`.
+///
+/// # What a PostgreSQL backend must do instead
+///
+/// A PostgreSQL sequence hands out numbers at insert time while transactions commit in any
+/// order: a reader may see 11 committed while 10 is still in flight, move its cursor to 11,
+/// and skip 10 for ever. A PostgreSQL implementation of this trait must close that gap in
+/// one of two ways:
+///
+/// - serialize the stamping: take a transaction-scoped lock (`pg_advisory_xact_lock`, or
+///   `LOCK TABLE change_log IN EXCLUSIVE MODE`) right before inserting into `change_log` and
+///   hold it to commit, which is what SQLite does for us; simple, and the lock is short when
+///   the stamp is the transaction's last statement; or
+/// - let writers run concurrently and bound the readers: record `pg_current_xact_id()` with
+///   each row and have [`ChangeLog::after`] return only rows whose transaction id is below
+///   the `xmin` of `pg_current_snapshot()` (every transaction below it has finished), ordered
+///   by (transaction id, number), with the cursor made of both.
+pub trait ChangeLog {
+    /// Stamps a change to a record: its previous row (if any) goes, a new one with the next
+    /// number comes. `unit` None is campaign-wide; `device` confines a device-scoped record
+    /// (a grant, a quarantine notice) to that device. Returns the number.
+    fn stamp(
+        &mut self,
+        now: DateTime<Utc>,
+        record: super::Record<'_>,
+        unit: Option<UnitId>,
+        device: Option<DeviceId>,
+    ) -> StorageResult<i64>;
+    /// Stamps a new record; returns its `server_seq`.
+    fn created(
+        &mut self,
+        now: DateTime<Utc>,
+        entity: &str,
+        entity_id: &str,
+        unit: Option<UnitId>,
+        device: Option<DeviceId>,
+    ) -> StorageResult<u64>;
+    /// Stamps a changed record: its earlier row goes, so the log keeps one row per record.
+    fn changed(
+        &mut self,
+        now: DateTime<Utc>,
+        entity: &str,
+        entity_id: &str,
+        unit: Option<UnitId>,
+        device: Option<DeviceId>,
+    ) -> StorageResult<u64>;
+    /// At most `limit` rows after `after`, of `unit` (or campaign-wide ones, `None`), in
+    /// `server_seq` order.
+    fn after(&mut self, unit: Option<UnitId>, after: u64, limit: u32)
+    -> StorageResult<Vec<LogRow>>;
+}
+
+// --- lookups and writes of other aggregates' tables, for the merge to fold in -----------------
+
+/// `devices` (devices aggregate): what a push needs of the pushing device.
+pub trait DeviceLookup {
+    /// The device's unit and that unit's campaign.
+    fn unit_and_campaign(&mut self, device: DeviceId) -> StorageResult<Option<(UnitId, String)>>;
+    /// Whether the device is revoked.
+    fn revoked(&mut self, device: DeviceId) -> StorageResult<bool>;
+}
+
+/// `plans` (plans aggregate): a plan's facts, one point lookup.
+pub trait PlanLookup {
+    /// A plan's unit, status and window.
+    fn facts(&mut self, id: PlanId) -> StorageResult<Option<PlanFacts>>;
+}
+
+/// `items` (catalog aggregate).
+pub trait ItemLookup {
+    /// Whether an item exists.
+    fn exists(&mut self, id: ItemId) -> StorageResult<bool>;
+}
+
+/// `grant_balances` (stock aggregate).
+pub trait GrantBalanceLookup {
+    /// What a device may still hand out or release of an item under a plan.
+    fn available(&mut self, plan: PlanId, device: DeviceId, item: ItemId) -> StorageResult<i64>;
+}
+
+/// A movement a push posts to the stock ledger (handouts a grant covered, voids, releases).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerPost {
+    /// The item.
+    pub item: ItemId,
+    /// What moved.
+    pub kind: LedgerKind,
+    /// How many.
+    pub quantity: u32,
+    /// Its plan.
+    pub plan: PlanId,
+    /// Its device, if one.
+    pub device: Option<DeviceId>,
+    /// Its handout, if one.
+    pub handout: Option<HandoutId>,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// `stock_ledger` (stock aggregate): the posts a push makes.
+pub trait StockLedgerPosting {
+    /// Posts a movement (and keeps `grant_balances`).
+    fn post(&mut self, actor: &Actor, now: DateTime<Utc>, post: LedgerPost) -> StorageResult<()>;
+}
+
+/// The plans and top-up aggregates' writes that a device's events ask for, until those
+/// aggregates have use cases of their own over the seam: each returns the old store's
+/// refusal, which the push turns into a quarantine.
+pub trait PlanEventWrites {
+    /// Files a plan from a device's `plan_filed`.
+    fn file_plan(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        plan: &ActivityPlan,
+    ) -> StorageResult<Result<(), StoreError>>;
+    /// Revises a plan from a device's `plan_revised`.
+    fn revise_plan(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        plan: &ActivityPlan,
+    ) -> StorageResult<Result<(), StoreError>>;
+    /// Gives part of a device's grant back to its plan.
+    fn release(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        plan: PlanId,
+        share: DeviceShare,
+    ) -> StorageResult<()>;
+    /// Stores a device's top-up request; `Ok(false)` when its id is stored already.
+    fn insert_top_up_request(
+        &mut self,
+        now: DateTime<Utc>,
+        unit: UnitId,
+        device: DeviceId,
+        request: &TopUpRequest,
+    ) -> StorageResult<bool>;
+}
+
+/// The records of other aggregates a pull sends, by the change log's entity and id.
+pub trait PulledRecords {
+    /// The current state of a `campaign`, `section`, `item`, `unit` (only `unit`'s), `plan`
+    /// (only of `unit`), `grant` or `top_up` record, if it exists and is in the device's scope.
+    fn record(&mut self, unit: UnitId, row: &LogRow) -> StorageResult<Option<Record>>;
+}
