@@ -525,6 +525,16 @@ fn types() -> Result<()> {
         .args([
             "test",
             "-p",
+            "fieldpost-server",
+            "--test",
+            "it",
+            "generated_typescript",
+        ])
+        .env("FIELDPOST_BLESS", "1"))?;
+    run(cargo()
+        .args([
+            "test",
+            "-p",
             "fieldpost-app",
             "--test",
             "it",

@@ -30,6 +30,7 @@ pub mod openapi;
 mod routes;
 pub mod state;
 mod turns;
+pub mod typescript;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -457,8 +457,20 @@ pub struct RowIssue {
 pub struct SkippedRow {
     /// The spreadsheet row number.
     pub row: u32,
-    /// `title`, `blank` or `total`.
-    pub reason: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why a row was passed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A title row above the header.
+    Title,
+    /// A blank line.
+    Blank,
+    /// A 合计 (total) row.
+    Total,
 }
 
 /// What a task-table row will do.
@@ -753,7 +765,11 @@ fn map_header<T>(
     for r in &table.rows[..index] {
         preview.skipped.push(SkippedRow {
             row: r.number,
-            reason: if is_blank(r) { "blank" } else { "title" }.into(),
+            reason: if is_blank(r) {
+                SkipReason::Blank
+            } else {
+                SkipReason::Title
+            },
         });
     }
     complete.then_some(Header {
@@ -815,7 +831,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
         if is_blank(r) {
             p.skipped.push(SkippedRow {
                 row: r.number,
-                reason: "blank".into(),
+                reason: SkipReason::Blank,
             });
             continue;
         }
@@ -823,7 +839,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
         if is_total(name) {
             p.skipped.push(SkippedRow {
                 row: r.number,
-                reason: "total".into(),
+                reason: SkipReason::Total,
             });
             continue;
         }
@@ -978,7 +994,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
         if is_blank(r) {
             p.skipped.push(SkippedRow {
                 row: r.number,
-                reason: "blank".into(),
+                reason: SkipReason::Blank,
             });
             continue;
         }
@@ -986,7 +1002,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
         if is_total(name) {
             p.skipped.push(SkippedRow {
                 row: r.number,
-                reason: "total".into(),
+                reason: SkipReason::Total,
             });
             continue;
         }

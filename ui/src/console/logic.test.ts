@@ -16,6 +16,7 @@ import {
   shortDay,
   sortedIssues,
   summarizePreview,
+  quarantineText,
 } from "./logic";
 
 // The demo campaign's window: 2022-08-03 09:00 to 08-12 24:00, China time.
@@ -182,5 +183,14 @@ describe("grantQuantity", () => {
     expect(grantQuantity(0, 20)).toBeNull();
     expect(grantQuantity(-1, 20)).toBeNull();
     expect(grantQuantity(2.5, 20)).toBeNull();
+  });
+});
+
+describe("quarantineText", () => {
+  it("says a quarantined event's reason in the console's language by its code", () => {
+    expect(quarantineText({ code: "plan_not_approved", reason: "plan is closed" }, "zh-CN")).toContain("追加申请");
+    expect(quarantineText({ code: null, reason: "plan is closed" }, "zh-CN")).toBe("plan is closed");
+    // A code without a translation keeps the central's English reason.
+    expect(quarantineText({ code: "checked_out_before_in", reason: "out before in" }, "zh-CN")).toBe("out before in");
   });
 });

@@ -5,7 +5,17 @@
  */
 import type { Locale } from "../lib/i18n/catalogue";
 import { consoleTranslate, isConsoleKey, type ConsoleKey } from "../lib/i18n/console";
-import type { DeviceLine, ImportIssue, Preview, TopUpRequestLine } from "../lib/api/http";
+import type {
+  DeviceLine,
+  ErrorCode,
+  ImportIssue,
+  Preview,
+  QuarantineCode,
+  QuarantinedEvent,
+  TopUpRequestLine,
+} from "../lib/api/http";
+import { catalogues, translate } from "../lib/i18n/catalogue";
+import type { MessageKey } from "../lib/i18n";
 import { HttpError } from "../lib/api/http";
 import { parseTimestamp } from "../lib/format";
 
@@ -133,11 +143,35 @@ export function sortedIssues(issues: ImportIssue[]): ImportIssue[] {
   );
 }
 
+// Every `errcode.*` message of the catalogue names one of the central's error codes (the
+// Rust enum `ErrorCode`, generated): a retired or misspelt code is a type error here.
+type ErrcodeKey = Extract<ConsoleKey, `errcode.${string}`>;
+const errcodeKeysAreCodes: Exclude<ErrcodeKey, `errcode.${ErrorCode}`> extends never ? true : never = true;
+void errcodeKeysAreCodes;
+// Likewise every `quarantine.*` message names a `QuarantineCode`.
+type QuarantineKey = Extract<MessageKey, `quarantine.${string}`>;
+const quarantineKeysAreCodes: Exclude<QuarantineKey, `quarantine.${QuarantineCode}`> extends never ? true : never =
+  true;
+void quarantineKeysAreCodes;
+
+/** The catalogue's message for a central error code, when it has one. */
+function errcodeKey(code: ErrorCode): ErrcodeKey | null {
+  const key = `errcode.${code}`;
+  return isConsoleKey(key) ? (key as ErrcodeKey) : null;
+}
+
+/** Why an event was quarantined, in the console's language when its code is translated. */
+export function quarantineText(q: Pick<QuarantinedEvent, "code" | "reason">, locale: Locale): string {
+  if (q.code === null) return q.reason;
+  const key = `quarantine.${q.code}`;
+  return key in catalogues[locale] ? translate(locale, key as MessageKey) : q.reason;
+}
+
 /** A thrown error as the secretariat reads it: a known code in their language, else the server's text. */
 export function errorText(e: unknown, locale: Locale): string {
   if (e instanceof HttpError) {
-    const key = `errcode.${e.code}`;
-    if (isConsoleKey(key)) return consoleTranslate(locale, key as ConsoleKey, { message: e.message });
+    const key = e.code === "network" || e.code.startsWith("http_") ? null : errcodeKey(e.code as ErrorCode);
+    if (key !== null) return consoleTranslate(locale, key, { message: e.message });
     return consoleTranslate(locale, "console.error", { message: e.message });
   }
   return consoleTranslate(locale, "console.error", {

@@ -14,3 +14,4 @@ mod store;
 mod support;
 mod sync;
 mod top_ups;
+mod typescript;

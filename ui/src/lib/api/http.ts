@@ -6,192 +6,72 @@
  * Errors reject with `HttpError` carrying the server's `{error: {code, message, field}}`.
  */
 import type { ActivityPlan } from "./generated/domain/ActivityPlan";
-import type { Campaign } from "./generated/domain/Campaign";
 import type { Item } from "./generated/domain/Item";
 import type { ItemQuantity } from "./generated/domain/ItemQuantity";
 import type { PlanStatus } from "./generated/domain/PlanStatus";
-import type { Section } from "./generated/domain/Section";
 import type { Unit } from "./generated/domain/Unit";
+import type { CountRow } from "./generated/console/CountRow";
+import type { CountsApplied } from "./generated/console/CountsApplied";
+import type { Dashboard } from "./generated/console/Dashboard";
+import type { DeviceRecord } from "./generated/console/DeviceRecord";
+import type { DeviceShare } from "./generated/console/DeviceShare";
+import type { ErrorBody } from "./generated/console/ErrorBody";
+import type { ErrorCode } from "./generated/console/ErrorCode";
+import type { Grant } from "./generated/console/Grant";
+import type { IssuedCode } from "./generated/console/IssuedCode";
+import type { Me } from "./generated/console/Me";
+import type { PlanView } from "./generated/console/PlanView";
+import type { Preview as PreviewOf } from "./generated/console/Preview";
+import type { StockBalance } from "./generated/console/StockBalance";
+import type { TaskRow } from "./generated/console/TaskRow";
+import type { TasksApplied } from "./generated/console/TasksApplied";
+import type { TopUpRequestLine } from "./generated/console/TopUpRequestLine";
+import type { TopUpStatus } from "./generated/console/TopUpStatus";
+import type { User } from "./generated/console/User";
 
-export type Role = "admin" | "viewer";
-export type User = { id: string; username: string; role: Role; unit_id: string | null };
+// Every shape the central sends or takes is generated from its Rust type (`cargo xtask
+// types`); these re-exports are the names the console's pages use.
+export type { Dashboard } from "./generated/console/Dashboard";
+export type { DeviceLine } from "./generated/console/DeviceLine";
+export type { DeviceRecord } from "./generated/console/DeviceRecord";
+export type { DeviceShare } from "./generated/console/DeviceShare";
+export type { ErrorCode } from "./generated/console/ErrorCode";
+export type { HandoutLine } from "./generated/console/HandoutLine";
+export type { IssuedCode } from "./generated/console/IssuedCode";
+export type { ItemLine } from "./generated/console/ItemLine";
+export type { PlanView } from "./generated/console/PlanView";
+export type { QuarantineCode } from "./generated/console/QuarantineCode";
+export type { QuarantinedEvent } from "./generated/console/QuarantinedEvent";
+export type { Records } from "./generated/console/Records";
+export type { Role } from "./generated/console/Role";
+export type { RowIssue as ImportIssue } from "./generated/console/RowIssue";
+export type { SectionRecord } from "./generated/console/SectionRecord";
+export type { SkipReason } from "./generated/console/SkipReason";
+export type { StockBalance } from "./generated/console/StockBalance";
+export type { TopUpRequestLine } from "./generated/console/TopUpRequestLine";
+export type { TopUpStatus } from "./generated/console/TopUpStatus";
+export type { UnitRecord } from "./generated/console/UnitRecord";
+export type { User } from "./generated/console/User";
 
-export type ItemFlow = { item_id: string; allocated: number; handed_out: number };
-export type UnitRecord = {
-  unit: Unit;
-  collected: number;
-  progress_percent: number;
-  rank: number;
-  items: ItemFlow[];
-  plans: { plan_id: string; title: string; status: PlanStatus; items: ItemFlow[] }[];
-};
-export type SectionRecord = {
-  section: Section;
-  units: number;
-  quota: number;
-  collected: number;
-  progress_percent: number;
-};
-export type Records = {
-  campaign: Campaign & { note: string | null };
-  totals: { target: number; quota: number; collected: number; progress_percent: number };
-  sections: SectionRecord[];
-  units: UnitRecord[];
-};
-export type HandoutLine = {
-  id: string;
-  plan_id: string;
-  unit_id: string;
-  device_id: string;
-  device_name: string;
-  item_id: string;
-  quantity: number;
-  backed: number;
-  handed_out_at: string;
-  over_grant_reason: string | null;
-  voided_at: string | null;
-  void_reason: string | null;
-};
-export type QuarantinedEvent = {
-  device_id: string;
-  unit_id: string;
-  seq: number;
-  kind: string;
-  received_at: string;
-  code: string | null;
-  reason: string;
-};
-export type DeviceRecord = {
-  id: string;
-  unit_id: string;
-  name: string;
-  enrolled_at: string;
-  revoked_at: string | null;
-};
-export type DeviceLine = DeviceRecord & {
-  unit_name: string;
-  /** When the central received the device's newest stored event. */
-  last_push_at: string | null;
-  /**
-   * The later of `last_push_at` and the device's last push or pull. The central keeps the
-   * latter in memory only: right after it restarts this is just `last_push_at`.
-   */
-  last_contact_at: string | null;
-  last_seq: number;
-};
-export type ItemLine = {
-  item: Item;
-  received: number;
-  on_hand: number;
-  allocated: number;
-  handed_out: number;
-};
-export type Dashboard = {
-  now: string;
-  records: Records;
-  daily: { day: string; count: number }[];
-  items: ItemLine[];
-  exceptions: { over_grant: HandoutLine[]; quarantined: QuarantinedEvent[] };
-  devices: DeviceLine[];
-  plans_submitted: number;
-};
-export type StockBalance = {
-  item: Item;
-  received: number;
-  written_off: number;
-  allocated: number;
-  handed_out: number;
-  on_hand: number;
-};
-export type PlanView = {
-  plan: ActivityPlan;
-  items: {
-    item_id: string;
-    requested: number;
-    allocated: number;
-    granted: number;
-    handed_out: number;
-    unbacked: number;
-  }[];
-  devices: {
-    device_id: string;
-    item_id: string;
-    granted: number;
-    handed_out: number;
-    available: number;
-  }[];
-};
-export type DeviceShare = { device_id: string; item_id: string; quantity: number };
-export type TopUpStatus = "open" | "fulfilled" | "declined";
-/** A device's top-up request (申请追加) as the central holds it. */
-export type TopUpRequestLine = {
-  id: string;
-  plan_id: string;
-  plan_title: string;
-  unit_id: string;
-  device_id: string;
-  device_name: string;
-  item_id: string;
-  quantity: number;
-  note: string | null;
-  requested_at: string;
-  received_at: string;
-  status: TopUpStatus;
-  grant_id: string | null;
-  granted: number | null;
-  decline_reason: string | null;
-  decided_at: string | null;
-  decided_by: string | null;
-};
-
+/** An import preview: of the task table's rows or of the count sheet's. */
+export type Preview<Row = TaskRow | CountRow> = PreviewOf<Row>;
+/** What applying an import answers: the task table's outcome or the count sheet's total. */
+export type ImportApplied = TasksApplied | CountsApplied;
+/** The import routes' path segment (`/imports/{kind}`): URLs, not a wire type. */
 export type ImportKind = "task-table" | "collection-counts";
-export type ImportIssue = {
-  row: number;
-  column: string | null;
-  field: string;
-  value: string;
-  code: string;
-  reason: string;
-};
-export type TaskRow = {
-  row: number;
-  unit: string;
-  unit_id: string | null;
-  section: string | null;
-  quota: number;
-  link: string;
-  contact: string | null;
-  action: "create" | "update" | "unchanged";
-};
-export type CountRow = { row: number; unit: string; unit_id: string; day: string; count: number };
-export type Preview<Row = TaskRow | CountRow> = {
-  kind: "task_table" | "counts";
-  sheet: string | null;
-  header_row: number;
-  columns: { column: string; header: string; field: string | null }[];
-  rows: Row[];
-  errors: ImportIssue[];
-  skipped: { row: number; reason: "title" | "blank" | "total" }[];
-};
-export type ImportApplied = {
-  preview: Preview;
-  outcome?: { created: number; updated: number; unchanged: number; sections_created: number };
-  imported?: number;
-};
-export type IssuedCode = {
-  code: string;
-  unit_id: string;
-  expires_at: string;
-  qr_text: string;
-  qr_svg: string;
-};
+/** The export routes' file names (`/exports/{kind}.xlsx`): URLs, not a wire type. */
 export type ExportKind = "bulletin" | "handouts" | "volunteer-hours" | "plan-assessment";
+/**
+ * A refusal's code: one of the central's, or the console's own when no answer came
+ * (`network`) or the answer was no error body (`http_<status>`).
+ */
+export type RefusalCode = ErrorCode | "network" | `http_${number}`;
 
 /** A refusal from the central, with its stable code. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: RefusalCode,
     message: string,
     readonly field: string | null = null,
   ) {
@@ -233,9 +113,8 @@ export class HttpBackend {
       json = null;
     }
     if (!res.ok) {
-      const err = (json as { error?: { code?: string; message?: string; field?: string | null } } | null)
-        ?.error;
-      throw new HttpError(res.status, err?.code ?? "http_" + res.status, err?.message ?? text, err?.field ?? null);
+      const err = (json as Partial<ErrorBody> | null)?.error;
+      throw new HttpError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? text, err?.field ?? null);
     }
     return json as T;
   }
@@ -243,15 +122,16 @@ export class HttpBackend {
   /** The logged-in user, or null when there is no (valid) session. */
   async me(): Promise<User | null> {
     try {
-      const me = await this.call<{ kind: string; user?: User }>("GET", "/auth/me");
-      return me.kind === "user" && me.user !== undefined ? me.user : null;
+      const me = await this.call<Me>("GET", "/auth/me");
+      return me.kind === "user" ? me.user : null;
     } catch (e) {
       if (e instanceof HttpError && e.status === 401) return null;
       throw e;
     }
   }
   async login(username: string, password: string): Promise<User> {
-    const me = await this.call<{ user: User }>("POST", "/auth/login", { username, password });
+    const me = await this.call<Me>("POST", "/auth/login", { username, password });
+    if (me.kind !== "user") throw new HttpError(500, "internal", "login answered a device");
     return me.user;
   }
   logout(): Promise<void> {
@@ -288,7 +168,7 @@ export class HttpBackend {
   close(planId: string): Promise<PlanView> {
     return this.call("POST", `/plans/${planId}/close`);
   }
-  grant(planId: string, share: DeviceShare): Promise<unknown> {
+  grant(planId: string, share: DeviceShare): Promise<Grant> {
     return this.call("POST", `/plans/${planId}/grants`, share);
   }
   release(planId: string, share: DeviceShare): Promise<PlanView> {

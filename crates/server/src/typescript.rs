@@ -1,0 +1,90 @@
+//! The console's TypeScript types, generated with ts-rs from the Rust types the central's
+//! routes read and answer with. The files are committed under
+//! `ui/src/lib/api/generated/console`; the integration test `typescript` fails when they are
+//! stale, and `cargo xtask types` rewrites them.
+
+use std::path::Path;
+
+use fieldpost_central::audit::AuditEntry;
+use fieldpost_central::campaign::{CampaignRecord, UnitSheetOutcome};
+use fieldpost_central::devices::DeviceRecord;
+use fieldpost_central::plans::{DeviceShare, PlanView};
+use fieldpost_central::push::QuarantinedEvent;
+use fieldpost_central::records::{DailyCount, HandoutLine, Records, UnitRecord};
+use fieldpost_central::stock::{LedgerEntry, StockBalance};
+use fieldpost_central::top_ups::{TopUpRequestLine, TopUpStatus};
+use fieldpost_central::users::{Role, User};
+use fieldpost_sheets::import::{CountRow, ImportKind, Preview, TaskRow};
+use fieldpost_sync::{EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, QuarantineCode};
+use ts_rs::{Config, ExportError, TS};
+
+use crate::routes::{auth, catalog, console, devices, import, plans, records, top_ups};
+
+/// Writes the TypeScript declaration of every type the console sends or receives into `dir`,
+/// one file per type, with the types they reference alongside. 64-bit integers become
+/// `number`: none of ours comes near 2^53.
+pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    // The error body and the codes the console translates.
+    ErrorBody::export_all(&cfg)?;
+    ErrorCode::export_all(&cfg)?;
+    QuarantineCode::export_all(&cfg)?;
+    // The central's records as the routes answer them.
+    AuditEntry::export_all(&cfg)?;
+    CampaignRecord::export_all(&cfg)?;
+    DailyCount::export_all(&cfg)?;
+    DeviceRecord::export_all(&cfg)?;
+    DeviceShare::export_all(&cfg)?;
+    HandoutLine::export_all(&cfg)?;
+    LedgerEntry::export_all(&cfg)?;
+    PlanView::export_all(&cfg)?;
+    QuarantinedEvent::export_all(&cfg)?;
+    Records::export_all(&cfg)?;
+    Role::export_all(&cfg)?;
+    StockBalance::export_all(&cfg)?;
+    TopUpRequestLine::export_all(&cfg)?;
+    TopUpStatus::export_all(&cfg)?;
+    UnitRecord::export_all(&cfg)?;
+    UnitSheetOutcome::export_all(&cfg)?;
+    User::export_all(&cfg)?;
+    // Imports.
+    ImportKind::export_all(&cfg)?;
+    Preview::<TaskRow>::export_all(&cfg)?;
+    TaskRow::export_all(&cfg)?;
+    CountRow::export_all(&cfg)?;
+    import::ApplyQuery::export_all(&cfg)?;
+    import::TasksApplied::export_all(&cfg)?;
+    import::CountsApplied::export_all(&cfg)?;
+    // The routes' own request and response bodies.
+    auth::LoginBody::export_all(&cfg)?;
+    auth::Me::export_all(&cfg)?;
+    auth::UserBody::export_all(&cfg)?;
+    catalog::CampaignBody::export_all(&cfg)?;
+    catalog::SectionBody::export_all(&cfg)?;
+    catalog::UnitsQuery::export_all(&cfg)?;
+    catalog::UnitBody::export_all(&cfg)?;
+    catalog::ItemBody::export_all(&cfg)?;
+    catalog::LedgerQuery::export_all(&cfg)?;
+    catalog::StockMoveBody::export_all(&cfg)?;
+    console::Dashboard::export_all(&cfg)?;
+    devices::CodeBody::export_all(&cfg)?;
+    devices::IssuedCode::export_all(&cfg)?;
+    plans::PlansQuery::export_all(&cfg)?;
+    plans::PlanBody::export_all(&cfg)?;
+    plans::ApproveBody::export_all(&cfg)?;
+    plans::RejectBody::export_all(&cfg)?;
+    plans::ItemQuantityBody::export_all(&cfg)?;
+    plans::ReleaseBody::export_all(&cfg)?;
+    records::Health::export_all(&cfg)?;
+    records::CountsQuery::export_all(&cfg)?;
+    records::CountsBody::export_all(&cfg)?;
+    records::Imported::export_all(&cfg)?;
+    records::AuditQuery::export_all(&cfg)?;
+    top_ups::ListQuery::export_all(&cfg)?;
+    top_ups::FulfilBody::export_all(&cfg)?;
+    top_ups::DeclineBody::export_all(&cfg)?;
+    // Enrollment, which the console's codes lead to.
+    EnrollRequest::export_all(&cfg)?;
+    EnrollResponse::export_all(&cfg)?;
+    Ok(())
+}
