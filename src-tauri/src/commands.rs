@@ -5,13 +5,13 @@
 //! Store commands are `async` in Tauri's sense: they run on the runtime's threads, never on
 //! the window's main thread, so a durable commit cannot stall rendering.
 
+use fieldpost_domain::PlanContent;
 use fieldpost_domain::{
     ActivityPlan, CheckInId, EscrowPosition, HandoutId, Item, ItemId, PlanId, SessionId,
     StationSession, TopUpRequest,
 };
 use fieldpost_station::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
 use fieldpost_station::lottery::{EntrantInput, EntrantReceipt};
-use fieldpost_domain::PlanContent;
 use fieldpost_station::session_view::SessionView;
 use fieldpost_station::sessions::{SessionSummary, VolunteerInput};
 use serde::Serialize;
