@@ -12,7 +12,9 @@
 //! its own, with the codes below.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{
     ActivityPlan, CheckInId, DeviceId, EventPayload, Handout, HandoutId, HandoutVoid, ItemId,
@@ -21,7 +23,7 @@ use crate::{
 
 /// Why an event was quarantined: stable codes, sent to the station and shown to the
 /// secretariat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuarantineCode {
     /// A handout, release or top-up request of no items.
@@ -132,6 +134,16 @@ impl QuarantineCode {
             QuarantineCode::DuplicatePlan => "duplicate_plan",
             QuarantineCode::PlanConflict => "plan_conflict",
         }
+    }
+}
+
+impl std::str::FromStr for QuarantineCode {
+    type Err = serde::de::value::Error;
+
+    /// Reads a stored code back by its serde spelling.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use serde::de::IntoDeserializer;
+        QuarantineCode::deserialize(s.into_deserializer())
     }
 }
 
