@@ -13,48 +13,7 @@ use crate::audit::Actor;
 use crate::plans::{self, DeviceShare, PlanError, PlanView};
 use crate::stock::{self, LedgerKind};
 use crate::storage::stock::Movement;
-use crate::storage::{self, Database, Record, StorageError, Tx};
-
-fn positive(field: &str, quantity: u32) -> Result<u32, PlanError> {
-    if quantity == 0 {
-        return Err(PlanError::Invalid {
-            field: field.to_owned(),
-            reason: "must be at least 1",
-        });
-    }
-    Ok(quantity)
-}
-
-fn audited(
-    tx: &mut dyn Tx,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    action: &str,
-    plan: PlanId,
-    detail: &serde_json::Value,
-) -> Result<(), PlanError> {
-    tx.audit_log()
-        .append(now, actor, action, Some(&plan.to_string()), detail)?;
-    Ok(())
-}
-
-fn plan_changed(
-    tx: &mut dyn Tx,
-    now: DateTime<Utc>,
-    plan: &fieldpost_domain::ActivityPlan,
-) -> Result<(), PlanError> {
-    let id = plan.id.to_string();
-    tx.change_log().stamp(
-        now,
-        Record {
-            entity: "plan",
-            id: &id,
-        },
-        Some(plan.unit_id),
-        None,
-    )?;
-    Ok(())
-}
+use crate::storage::{self, Database, StorageError, Tx};
 
 /// Allocates more of an item to an approved plan, from the store room.
 pub fn allocate_more(
@@ -80,7 +39,7 @@ pub(crate) fn allocate_more_in(
     item: ItemId,
     quantity: u32,
 ) -> Result<(), PlanError> {
-    positive("quantity", quantity)?;
+    plans::positive("quantity", quantity)?;
     if !tx.items().exists(item)? {
         return Err(PlanError::Invalid {
             field: "item_id".into(),
@@ -89,7 +48,7 @@ pub(crate) fn allocate_more_in(
     }
     let plan = plans::approved(tx, id)?;
     plans::allocate(tx, actor, now, id, item, quantity, "quantity")?;
-    audited(
+    plans::audit(
         tx,
         now,
         actor,
@@ -97,7 +56,7 @@ pub(crate) fn allocate_more_in(
         id,
         &json!({"item_id": item, "quantity": quantity}),
     )?;
-    plan_changed(tx, now, &plan)
+    plans::plan_changed(tx, now, &plan)
 }
 
 /// Returns part of an approved plan's ungranted allocation to the store room.
@@ -110,7 +69,7 @@ pub fn return_allocation(
     quantity: u32,
 ) -> Result<PlanView, PlanError> {
     storage::write(db, |tx| {
-        positive("quantity", quantity)?;
+        plans::positive("quantity", quantity)?;
         let plan = plans::approved(tx, id)?;
         let b = tx.stock_ledger().plan_balance(id, item)?;
         let ungranted = b.allocated - b.granted;
@@ -122,7 +81,7 @@ pub fn return_allocation(
         }
         let movement = Movement::new(item, LedgerKind::Return, quantity).of_plan(id);
         stock::post(tx, now, actor, &movement)?;
-        audited(
+        plans::audit(
             tx,
             now,
             actor,
@@ -130,7 +89,7 @@ pub fn return_allocation(
             id,
             &json!({"item_id": item, "quantity": quantity}),
         )?;
-        plan_changed(tx, now, &plan)?;
+        plans::plan_changed(tx, now, &plan)?;
         plans::view(tx, id)
     })
 }
@@ -154,11 +113,11 @@ pub(crate) fn grant_in(
     id: PlanId,
     share: DeviceShare,
 ) -> Result<Grant, PlanError> {
-    positive("quantity", share.quantity)?;
+    plans::positive("quantity", share.quantity)?;
     let plan = plans::approved(tx, id)?;
     plans::plan_device(tx, &plan, share.device_id, "device_id")?;
     let g = plans::post_grant(tx, actor, now, &plan, share, "quantity")?;
-    audited(tx, now, actor, "plan.grant", id, &json!(share))?;
+    plans::audit(tx, now, actor, "plan.grant", id, &json!(share))?;
     Ok(g)
 }
 
@@ -185,7 +144,7 @@ pub(crate) fn release_in(
     id: PlanId,
     share: DeviceShare,
 ) -> Result<(), PlanError> {
-    positive("quantity", share.quantity)?;
+    plans::positive("quantity", share.quantity)?;
     if tx.plans().unit_and_status(id)?.is_none() {
         return Err(PlanError::NotFound);
     }
@@ -206,7 +165,7 @@ pub(crate) fn release_in(
     stock::post(tx, now, actor, &movement)?;
     // Grants are immutable rows: a release is a movement of its own, not a change to a grant
     // record, so there is nothing for a station to pull.
-    audited(tx, now, actor, "plan.release", id, &json!(share))
+    plans::audit(tx, now, actor, "plan.release", id, &json!(share))
 }
 
 /// Gives a revoked device's unspent grants back to their plans' allocations (as releases), so

@@ -181,7 +181,7 @@ impl PlanError {
     }
 }
 
-fn positive(field: impl Into<String>, quantity: u32) -> Result<u32, PlanError> {
+pub(crate) fn positive(field: impl Into<String>, quantity: u32) -> Result<u32, PlanError> {
     if quantity == 0 {
         return Err(PlanError::invalid(field, "must be at least 1"));
     }
@@ -203,7 +203,11 @@ pub(crate) fn approved(tx: &mut dyn Tx, id: PlanId) -> Result<ActivityPlan, Plan
     Ok(plan)
 }
 
-fn plan_changed(tx: &mut dyn Tx, now: DateTime<Utc>, plan: &ActivityPlan) -> Result<(), PlanError> {
+pub(crate) fn plan_changed(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    plan: &ActivityPlan,
+) -> Result<(), PlanError> {
     let id = plan.id.to_string();
     tx.change_log().stamp(
         now,
@@ -217,7 +221,7 @@ fn plan_changed(tx: &mut dyn Tx, now: DateTime<Utc>, plan: &ActivityPlan) -> Res
     Ok(())
 }
 
-fn audit(
+pub(crate) fn audit(
     tx: &mut dyn Tx,
     now: DateTime<Utc>,
     actor: &Actor,

@@ -17,7 +17,7 @@ use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use fieldpost_domain::UnitId;
 use rusqlite::types::Type;
 use rusqlite::{Connection, Row, TransactionBehavior};
@@ -169,11 +169,6 @@ impl crate::storage::Database for SqliteStore {
 
 // --- shared helpers -------------------------------------------------------------------------
 
-/// Times are stored as fixed-width RFC 3339 UTC text, so they sort in time order.
-pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
 fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))
 }
@@ -186,17 +181,6 @@ where
 {
     let s: String = row.get(idx)?;
     s.parse().map_err(|e| conversion(idx, e))
-}
-
-/// Reads an optional typed id from a column.
-pub(crate) fn col_opt<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
-where
-    T: FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let s: Option<String> = row.get(idx)?;
-    s.map(|s| s.parse().map_err(|e| conversion(idx, e)))
-        .transpose()
 }
 
 /// Reads a stored time.
