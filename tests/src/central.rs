@@ -12,8 +12,7 @@ use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::storage::Database;
-use fieldpost_central::store::Store;
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::testkit::Direct;
 use fieldpost_domain::*;
 use fieldpost_server::{AppState, app};
@@ -28,7 +27,7 @@ use tokio::task::JoinHandle;
 #[derive(Debug)]
 pub struct TestCentral {
     /// The store, for seeding and for checking what the central holds.
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<SqliteDatabase>,
     /// Where its data lives.
     pub data_dir: PathBuf,
     addr: SocketAddr,
@@ -39,7 +38,7 @@ pub struct TestCentral {
 impl TestCentral {
     /// Serves a central on the data directory `dir` (created and migrated if new).
     pub async fn start(dir: &Path) -> anyhow::Result<TestCentral> {
-        let store = Arc::new(SqliteStore::open_dir(dir)?);
+        let store = Arc::new(SqliteDatabase::open_dir(dir)?);
         let state = AppState::new(store.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -94,7 +93,7 @@ fn actor() -> Actor {
 }
 
 /// Seeds a campaign whose collection window covers now, two units, and stock.
-pub fn seed(store: &(impl Store + Database), masks: u32, kits: u32) -> anyhow::Result<World> {
+pub fn seed(store: &dyn Database, masks: u32, kits: u32) -> anyhow::Result<World> {
     let now = Utc::now();
     let campaign_id = CampaignId::new();
     campaign::put_campaign(
@@ -171,7 +170,7 @@ pub fn seed(store: &(impl Store + Database), masks: u32, kits: u32) -> anyhow::R
 
 /// Files a plan for `unit` whose window covers the next twelve hours, requesting `requested`.
 pub fn filed_plan(
-    store: &dyn Store,
+    store: &dyn Database,
     unit: UnitId,
     requested: &[ItemQuantity],
 ) -> anyhow::Result<PlanId> {
@@ -198,7 +197,7 @@ pub fn filed_plan(
 /// Files and approves a plan for `unit` whose window covers the next twelve hours,
 /// allocating `allocation` and granting each listed device its share.
 pub fn approved_plan(
-    store: &dyn Store,
+    store: &dyn Database,
     unit: UnitId,
     allocation: &[ItemQuantity],
     shares: &[DeviceShare],

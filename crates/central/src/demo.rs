@@ -23,13 +23,11 @@ use fieldpost_domain::{
 use uuid::Uuid;
 
 use crate::campaign::CampaignRecord;
-use crate::error::StoreError;
 use crate::plans::Approval;
 use crate::records::DailyCount;
 use crate::secrets::{hash_password, random_password};
 use crate::seed::{Seed, SeedError, SeedPlan, SeedReceipt};
 use crate::storage::{Database, StorageError};
-use crate::store::Store;
 use crate::users::{NewUser, Role, User};
 
 /// The seed's marker: applied at most once per database.
@@ -220,9 +218,6 @@ pub struct DemoLogin {
 /// Why the demo could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    /// The store refused.
-    #[error(transparent)]
-    Store(#[from] StoreError),
     /// The seed was refused.
     #[error(transparent)]
     Seed(#[from] SeedError),
@@ -459,7 +454,7 @@ fn write_password(path: &Path, password: &str) -> Result<(), DemoError> {
 /// Seeds the demo campaign into `store` unless it is there already, keeping the admin
 /// password in `data_dir`'s password file. Safe to call on every start.
 pub fn start(
-    central: &(impl Store + Database),
+    central: &dyn Database,
     data_dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<DemoLogin, DemoError> {
@@ -502,7 +497,7 @@ const TODAY_TITLE: &str = "演示：今日网络安全宣传站";
 /// with masks and kits allocated; the secretariat tops up an enrolled tablet's grant from the
 /// console. Returns the plan when one was added.
 fn ensure_todays_plan(
-    central: &(impl Store + Database),
+    central: &dyn Database,
     now: DateTime<Utc>,
 ) -> Result<Option<PlanId>, DemoError> {
     let Some(unit) = crate::campaign::units(central, None)?

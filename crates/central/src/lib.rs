@@ -12,7 +12,6 @@ pub mod campaign;
 pub mod demo;
 pub mod devices;
 pub mod enrollment;
-pub mod error;
 pub mod grants;
 pub mod plans;
 pub mod pull;
@@ -23,7 +22,6 @@ pub mod seed;
 pub mod sessions;
 pub mod stock;
 pub mod storage;
-pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod top_ups;
@@ -31,8 +29,6 @@ pub mod users;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-
-pub use error::StoreError;
 
 use audit::Actor;
 use storage::Database;

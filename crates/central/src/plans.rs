@@ -445,7 +445,7 @@ pub(crate) fn plan_device(
     device: DeviceId,
     field: &str,
 ) -> Result<(), PlanError> {
-    match tx.device_standing().standing(device)? {
+    match tx.devices().standing(device)? {
         None => Err(PlanError::invalid(field, "no such device")),
         Some(d) if d.unit != plan.unit_id => Err(PlanError::invalid(
             field,
@@ -564,7 +564,7 @@ pub(crate) fn approve_in(
             out
         }
         None => {
-            let devices = tx.device_standing().active_of_unit(plan.unit_id)?;
+            let devices = tx.devices().active_of_unit(plan.unit_id)?;
             even_shares(&approval.allocation, &devices)
                 .into_iter()
                 .map(|share| ("allocation".to_owned(), share))
@@ -699,38 +699,4 @@ pub fn close(
         plan_changed(tx, now, &plan)?;
         view(tx, id)
     })
-}
-
-impl PlanError {
-    /// The same refusal in the words of what is still below the storage seam (the push
-    /// path), with the codes the HTTP layer answers.
-    pub(crate) fn into_store_error(self) -> crate::error::StoreError {
-        use crate::error::{ErrorCode, StoreError};
-        let message = self.to_string();
-        match self {
-            PlanError::NotFound => StoreError::NotFound("plan"),
-            PlanError::NoSuchUnit => StoreError::invalid("unit_id", "no such unit"),
-            PlanError::Content(e) => StoreError::invalid(e.field(), e.reason()),
-            PlanError::Invalid { field, reason } => StoreError::invalid(field, reason),
-            PlanError::Transition(_) => StoreError::conflict(ErrorCode::InvalidTransition, message),
-            PlanError::AlreadyFiled => StoreError::conflict_on(ErrorCode::Duplicate, "id", message),
-            PlanError::NotApproved(_) => StoreError::conflict(ErrorCode::PlanNotApproved, message),
-            PlanError::InsufficientStock { field, .. } => {
-                StoreError::conflict_on(ErrorCode::InsufficientStock, field, message)
-            }
-            PlanError::DeviceRevoked { field } => {
-                StoreError::conflict_on(ErrorCode::DeviceRevoked, field, message)
-            }
-            PlanError::GrantExceedsAllocation { field, .. } => {
-                StoreError::conflict_on(ErrorCode::GrantExceedsAllocation, field, message)
-            }
-            PlanError::ExceedsUngranted { .. } => {
-                StoreError::conflict_on(ErrorCode::ExceedsUngrantedAllocation, "quantity", message)
-            }
-            PlanError::ExceedsGrant(_) => {
-                StoreError::conflict_on(ErrorCode::ExceedsGrant, "quantity", message)
-            }
-            PlanError::Storage(e) => StoreError::from(e),
-        }
-    }
 }

@@ -11,6 +11,7 @@
 use fieldpost_domain::{DeviceId, UnitId};
 use fieldpost_sync::{Change, PullResponse, Record};
 
+use crate::plans::PlanError;
 use crate::storage::{self, Database, LogRow, StorageError, Tx};
 
 /// The changes after `after` in the scope of `device` of `unit`, at most `limit` records
@@ -107,6 +108,54 @@ fn record(
         "grant" | "quarantine" | "top_up" if !mine => Ok(None),
         // Campaign, sections, items, its unit, its unit's plans, its grants and the answers
         // to its top-up requests; anything else (stock movements, devices, counts) is none.
-        _ => tx.pulled_records().record(unit, row),
+        _ => catalog_or_plan_record(tx, unit, row),
     }
+}
+
+/// A campaign, section, item, unit (only `unit` itself), plan (only of `unit`), grant or
+/// top-up answer record, as it stands now; `None` when it is gone or out of the scope.
+fn catalog_or_plan_record(
+    tx: &mut dyn Tx,
+    unit: UnitId,
+    row: &LogRow,
+) -> Result<Option<Record>, StorageError> {
+    let id = row.entity_id.as_str();
+    let corrupt =
+        || StorageError::Corrupt(format!("change_log {}: {} id {id:?}", row.seq, row.entity));
+    Ok(match row.entity.as_str() {
+        "campaign" => tx.campaigns().current()?.map(|c| Record::Campaign {
+            campaign: c.campaign,
+        }),
+        "section" => tx
+            .sections()
+            .get(id.parse().map_err(|_| corrupt())?)?
+            .map(|section| Record::Section { section }),
+        "item" => tx
+            .items()
+            .get(id.parse().map_err(|_| corrupt())?)?
+            .map(|item| Record::Item { item }),
+        "unit" => {
+            let id: UnitId = id.parse().map_err(|_| corrupt())?;
+            if id == unit {
+                tx.units().get(unit)?.map(|unit| Record::Unit { unit })
+            } else {
+                None
+            }
+        }
+        "plan" => match crate::plans::load(tx, id.parse().map_err(|_| corrupt())?) {
+            Ok(plan) if plan.unit_id == unit => Some(Record::Plan { plan }),
+            Ok(_) | Err(PlanError::NotFound) => None,
+            Err(PlanError::Storage(e)) => return Err(e),
+            Err(e) => return Err(StorageError::Corrupt(format!("plan {id}: {e}"))),
+        },
+        "grant" => tx
+            .stock_ledger()
+            .grant(id.parse().map_err(|_| corrupt())?)?
+            .map(|grant| Record::Grant { grant }),
+        "top_up" => tx
+            .top_up_requests()
+            .answer(id)?
+            .map(|answer| Record::TopUpAnswer { answer }),
+        _ => None,
+    })
 }

@@ -91,6 +91,14 @@ pub enum PushError {
     Storage(#[from] StorageError),
 }
 
+/// Quarantined device events of every device, newest first: for the secretariat to look into.
+pub fn quarantined_events(
+    db: &dyn Database,
+    limit: u32,
+) -> Result<Vec<QuarantinedEvent>, StorageError> {
+    storage::read(db, |tx| tx.device_events().quarantined(limit))
+}
+
 /// Applies one device's batch in one transaction (see `fieldpost_sync::push`): events already
 /// stored are compared by digest and skipped, other content under a stored seq or id is a
 /// conflict, a skipped seq is a gap, an event that cannot apply is stored quarantined (the
@@ -120,7 +128,7 @@ fn push_in(
     events: &[PushedEvent],
 ) -> Result<PushResponse, PushError> {
     let (unit, campaign) = tx
-        .device_lookup()
+        .devices()
         .unit_and_campaign(device)?
         .ok_or(PushError::UnknownDevice)?;
     let last = tx.device_events().last_seq(device)?;

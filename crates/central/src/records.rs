@@ -243,6 +243,24 @@ pub fn counts(db: &dyn Database, unit: Option<UnitId>) -> Result<Vec<DailyCount>
     storage::read(db, |tx| tx.collection_counts().all(unit))
 }
 
+/// Every handout, all or one unit's, in the order handed out (the handout ledger export and
+/// the plan assessment).
+pub fn handout_lines(
+    db: &dyn Database,
+    unit: Option<UnitId>,
+) -> Result<Vec<HandoutLine>, StorageError> {
+    storage::read(db, |tx| tx.handouts().lines(unit))
+}
+
+/// Handouts beyond their device's grant and not voided, newest first: the exceptions the
+/// dashboard shows.
+pub fn over_grant_handouts(
+    db: &dyn Database,
+    limit: u32,
+) -> Result<Vec<HandoutLine>, StorageError> {
+    storage::read(db, |tx| tx.handouts().over_grant(limit))
+}
+
 /// When each device last pushed, in enrollment order.
 pub fn device_activity(db: &dyn Database) -> Result<Vec<DeviceActivity>, StorageError> {
     storage::read(db, |tx| tx.records_rollup().device_activity())

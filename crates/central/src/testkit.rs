@@ -1,13 +1,13 @@
 //! Set-ups for tests that drive a real central (fieldpost-tests' end-to-end tests and benches),
-//! built from the real store methods: a campaign, a unit, an item in stock, enrolled devices
+//! built from the real use cases: a campaign, a unit, an item in stock, enrolled devices
 //! with their bearer tokens, and an approved plan whose allocation is split into given grants.
 //!
 //! Behind the `testkit` cargo feature, off by default.
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), fieldpost_central::testkit::FixtureError> {
-//! use fieldpost_central::{store::sqlite::SqliteStore, testkit};
-//! let store = SqliteStore::open_dir(std::path::Path::new("/tmp/central"))?;
+//! use fieldpost_central::{storage::sqlite::SqliteDatabase, testkit};
+//! let store = SqliteDatabase::open_dir(std::path::Path::new("/tmp/central"))?;
 //! let now = chrono::Utc::now();
 //! // A unit with two tablets and an approved plan (window: now ± 1 day) granting 500 masks each.
 //! let f = testkit::unit_with_plan(&store, now, "单位甲", 2, 500)?;
@@ -27,16 +27,12 @@ use crate::enrollment;
 use crate::plans::{Approval, DeviceShare, PlanContent};
 use crate::secrets::{enrollment_code_hash, random_token, sha256_hex};
 use crate::storage::{Database, StorageError};
-use crate::store::Store;
 
 const ACTOR: Actor = Actor::System("testkit");
 
 /// Why a set-up failed: the use case that refused, in its own words.
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
-    /// The store could not be opened.
-    #[error(transparent)]
-    Open(#[from] crate::error::StoreError),
     /// The stock receipt was refused.
     #[error(transparent)]
     Stock(#[from] crate::stock::StockError),
@@ -172,7 +168,7 @@ pub fn unit(central: &dyn Database, now: DateTime<Utc>, name: &str) -> FixtureRe
 
 /// A new gift item with `stock` received (nothing received when 0).
 pub fn item(
-    central: &(impl Store + Database),
+    central: &dyn Database,
     now: DateTime<Utc>,
     code: &str,
     stock: u32,
@@ -281,7 +277,7 @@ pub fn approved_plan(
 /// stock, `devices` enrolled tablets, and an approved plan (window `now` − 1 day to `now` + 1
 /// day) granting `per_device` masks to each.
 pub fn unit_with_plan(
-    central: &(impl Store + Database),
+    central: &dyn Database,
     now: DateTime<Utc>,
     name: &str,
     devices: usize,
@@ -512,8 +508,8 @@ impl<D: crate::storage::Database> Direct for D {
     }
 }
 
-impl Direct for dyn Store {
+impl Direct for dyn crate::storage::Database {
     fn db(&self) -> &dyn crate::storage::Database {
-        self.database()
+        self
     }
 }

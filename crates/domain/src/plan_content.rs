@@ -70,6 +70,21 @@ impl PlanContentError {
     }
 }
 
+impl crate::model::ActivityPlan {
+    /// What the plan says, without its unit, status and allocation.
+    pub fn content(&self) -> PlanContent {
+        PlanContent {
+            title: self.title.clone(),
+            location: self.location.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            expected_people: self.expected_people,
+            staff: self.staff.clone(),
+            requested: self.requested.clone(),
+        }
+    }
+}
+
 impl PlanContent {
     /// The content as it is stored: text trimmed, and checked. Whether each requested item
     /// exists is for the caller, who has the items.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::testkit;
 use fieldpost_domain::{
     DeviceEvent, EventId, EventPayload, Handout, HandoutId, SessionId, StationSession,
@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
     let base = args.next().unwrap_or_else(|| "target/sync-timing".into());
     std::fs::create_dir_all(&base)?;
     let dir = tempfile::tempdir_in(&base)?;
-    let store = Arc::new(SqliteStore::open_dir(&dir.path().join("central"))?);
+    let store = Arc::new(SqliteDatabase::open_dir(&dir.path().join("central"))?);
     let now = Utc::now();
     let f = testkit::unit_with_plan(store.as_ref(), now, "单位甲", 2, 150_000)
         .map_err(|e| anyhow::anyhow!(e))?;

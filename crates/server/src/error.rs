@@ -3,7 +3,6 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fieldpost_central::StoreError;
 use fieldpost_central::campaign::{
     Blank, CreateItemError, CreateSectionError, PutCampaignError, UnitError, UnitSheetError,
 };
@@ -131,40 +130,6 @@ impl ApiError {
                 ApiError::SeqGap { expected_seq, .. } => Some(*expected_seq),
                 _ => None,
             },
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(what) => ApiError::NotFound(what),
-            StoreError::Invalid { field, message } => ApiError::BadRequest {
-                code: ErrorCode::InvalidValue,
-                message: format!("{field}: {message}"),
-                field: Some(field),
-            },
-            StoreError::Conflict {
-                code,
-                message,
-                field,
-            } => ApiError::Conflict {
-                code,
-                message,
-                field,
-            },
-            StoreError::Credential { code, message } => ApiError::Unauthorized { code, message },
-            e @ StoreError::SeqGap { expected_seq } => ApiError::SeqGap {
-                expected_seq,
-                message: e.to_string(),
-            },
-            e @ StoreError::Duplicate { field } => ApiError::Conflict {
-                code: ErrorCode::Duplicate,
-                message: e.to_string(),
-                field: Some(field.to_owned()),
-            },
-            StoreError::Storage(m) => ApiError::Internal(m),
-            StoreError::Corrupt(m) => ApiError::Internal(m),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::{bootstrap_admin, campaign, demo, enrollment};
 use fieldpost_domain::UnitId;
 use fieldpost_server::{AppState, Config, app};
@@ -87,7 +87,7 @@ fn enroll_code(
     server_url: Option<&str>,
     out: Option<PathBuf>,
 ) -> Result<()> {
-    let store = SqliteStore::open_dir(data_dir)
+    let store = SqliteDatabase::open_dir(data_dir)
         .with_context(|| format!("opening {}", data_dir.display()))?;
     let unit = match unit.parse::<UnitId>() {
         Ok(id) => match campaign::unit(&store, id)? {
@@ -129,7 +129,7 @@ fn enroll_code(
 
 async fn serve(cli: Cli) -> Result<()> {
     let store = Arc::new(
-        SqliteStore::open_dir(&cli.data_dir)
+        SqliteDatabase::open_dir(&cli.data_dir)
             .with_context(|| format!("opening {}", cli.data_dir.display()))?,
     );
     let now = chrono::Utc::now();

@@ -1,4 +1,4 @@
-//! What every handler shares: the store, the configuration, the clock, the queues that keep
+//! What every handler shares: the central's database, the configuration, the clock, the queues that keep
 //! each device's pushes in order on their way into the store, and when each device was last
 //! heard from.
 
@@ -11,7 +11,6 @@ use fieldpost_domain::DeviceId;
 use crate::error::{ApiError, ApiResult};
 use crate::turns::{Ticket, Turns};
 use fieldpost_central::storage::Database;
-use fieldpost_central::store::{Store, StoreResult};
 
 /// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
 /// without sleeping.
@@ -49,7 +48,6 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     db: Arc<dyn Database>,
-    store: Arc<dyn Store>,
     config: Arc<Config>,
     clock: Clock,
     push_turns: Arc<Turns<DeviceId>>,
@@ -74,11 +72,11 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// State over `central` with the default configuration and the system clock.
-    pub fn new<C: Store + Database>(central: Arc<C>) -> AppState {
+    /// State over the central's database with the default configuration and the system
+    /// clock.
+    pub fn new(db: Arc<dyn Database>) -> AppState {
         AppState {
-            db: central.clone(),
-            store: central,
+            db,
             config: Arc::new(Config::default()),
             clock: Arc::new(Utc::now),
             push_turns: Turns::new(crate::turns::PATIENCE),
@@ -96,11 +94,6 @@ impl AppState {
     pub fn with_clock(mut self, clock: Clock) -> AppState {
         self.clock = clock;
         self
-    }
-
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     /// The configuration.
@@ -157,29 +150,13 @@ impl AppState {
             .map_err(Into::into)
     }
 
-    /// Runs a read that needs both the use cases and the old store (while the store is
-    /// dismantled aggregate by aggregate) on tokio's blocking pool.
-    pub async fn call_mixed<T, F>(&self, f: F) -> ApiResult<T>
+    /// Runs a handler's blocking part that calls several use cases, each error answered as
+    /// [`ApiError`]'s `From` impls say, on tokio's blocking pool.
+    pub async fn call_many<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&dyn Database, &dyn Store) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&dyn Database) -> ApiResult<T> + Send + 'static,
     {
-        let (db, store) = (Arc::clone(&self.db), Arc::clone(&self.store));
-        tokio::task::spawn_blocking(move || f(db.as_ref(), store.as_ref()))
-            .await
-            .map_err(|e| ApiError::Internal(format!("use case task failed: {e}")))?
-    }
-
-    /// Runs a blocking store call on tokio's blocking pool.
-    pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
-    {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || f(store.as_ref()))
-            .await
-            .map_err(|e| ApiError::Internal(format!("store task failed: {e}")))?
-            .map_err(ApiError::from)
+        self.call(f).await
     }
 }

@@ -23,8 +23,8 @@ use chrono::{Duration, Utc};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare};
-use fieldpost_central::store::Store;
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::Database;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::testkit::Direct;
 use fieldpost_central::top_ups::TopUpStatus;
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
@@ -107,7 +107,7 @@ fn say(value: &serde_json::Value) -> anyhow::Result<()> {
 /// Approves `plan` allocating `lines`, each item split evenly among the unit's active
 /// devices (the first ones take the remainder).
 fn approve(
-    store: &SqliteStore,
+    store: &SqliteDatabase,
     unit: UnitId,
     plan: PlanId,
     lines: &[(ItemId, u32)],
@@ -150,7 +150,7 @@ fn approve(
 }
 
 /// Declines the unit's open top-up requests with `reason`.
-fn decline(store: &dyn Store, unit: UnitId, reason: &str) -> anyhow::Result<serde_json::Value> {
+fn decline(store: &dyn Database, unit: UnitId, reason: &str) -> anyhow::Result<serde_json::Value> {
     let open = store.top_up_requests(Some(unit), Some(TopUpStatus::Open))?;
     for request in &open {
         store.decline_top_up(&actor(), Utc::now(), request.id, reason.to_owned())?;
@@ -158,7 +158,7 @@ fn decline(store: &dyn Store, unit: UnitId, reason: &str) -> anyhow::Result<serd
     Ok(json!({"declined": open.len()}))
 }
 
-fn record(store: &Arc<SqliteStore>, unit: UnitId) -> anyhow::Result<serde_json::Value> {
+fn record(store: &Arc<SqliteDatabase>, unit: UnitId) -> anyhow::Result<serde_json::Value> {
     let records = fieldpost_central::records::records(store.as_ref())?;
     let record = records
         .units

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fieldpost_central::plans::DeviceShare;
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_domain::*;
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::sync_loop::{SyncConfig, sync_once};
@@ -45,7 +45,7 @@ fn a_central_killed_mid_batch_loses_nothing_and_doubles_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("central");
         std::fs::create_dir_all(&data).unwrap();
-        let store = SqliteStore::open_dir(&data).unwrap();
+        let store = SqliteDatabase::open_dir(&data).unwrap();
         let world = seed(&store, 100_000, 0).unwrap();
         let (mut child, url) = start_central(&data, 0);
         let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();

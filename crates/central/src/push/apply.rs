@@ -16,10 +16,10 @@ use fieldpost_sync::Quarantined;
 
 use super::{PushError, PushedEvent};
 use crate::audit::Actor;
-use crate::error::StoreError;
-use crate::plans::DeviceShare;
-use crate::stock::LedgerKind;
-use crate::storage::{LedgerPost, NewEvent, NewHandout, StorageError, StoredHandout, Tx};
+use crate::plans::{DeviceShare, PlanError};
+use crate::stock::{self, LedgerKind};
+use crate::storage::stock::Movement;
+use crate::storage::{NewEvent, NewHandout, StorageError, StoredHandout, Tx};
 
 /// What [`apply_new`] works on.
 pub(super) struct Context<'a, 'e> {
@@ -285,19 +285,22 @@ impl<'e> Batch<'_, 'e> {
                     item_id: *item_id,
                     quantity: *quantity,
                 };
-                tx.plan_event_writes()
-                    .release(&self.actor, now, *plan_id, share)?;
+                // The rule checked the grant; a refusal here is a broken invariant.
+                crate::grants::release_in(tx, &self.actor, now, *plan_id, share).map_err(|e| {
+                    match e {
+                        PlanError::Storage(e) => e,
+                        e => StorageError::Corrupt(format!("a decided release refused: {e}")),
+                    }
+                })?;
                 self.available
                     .insert((*plan_id, *item_id), facts.available - i64::from(*quantity));
                 Ok(Ok(()))
             }
             (EventPayload::TopUpRequested { request }, _) => {
-                if tx.plan_event_writes().insert_top_up_request(
-                    now,
-                    self.unit,
-                    self.device,
-                    request,
-                )? {
+                if tx
+                    .top_up_requests()
+                    .insert(now, self.unit, self.device, request)?
+                {
                     Ok(Ok(()))
                 } else {
                     Ok(Err(Quarantine::new(
@@ -325,7 +328,7 @@ impl<'e> Batch<'_, 'e> {
             facts.plan = match self.plans.get(&id) {
                 Some(p) => *p,
                 None => {
-                    let p = tx.plan_lookup().facts(id)?;
+                    let p = tx.plans().facts(id)?;
                     self.plans.insert(id, p);
                     p
                 }
@@ -335,7 +338,7 @@ impl<'e> Batch<'_, 'e> {
             facts.item_known = match self.items.get(&id) {
                 Some(known) => *known,
                 None => {
-                    let known = tx.item_lookup().exists(id)?;
+                    let known = tx.items().exists(id)?;
                     self.items.insert(id, known);
                     known
                 }
@@ -363,8 +366,8 @@ impl<'e> Batch<'_, 'e> {
                 Some(a) => *a,
                 None => {
                     let a = tx
-                        .grant_balance_lookup()
-                        .available(plan, self.device, item)?;
+                        .stock_ledger()
+                        .device_available(plan, self.device, item)?;
                     self.available.insert((plan, item), a);
                     a
                 }
@@ -402,19 +405,10 @@ impl<'e> Batch<'_, 'e> {
         let mut unposted: Vec<_> = self.unposted.drain().collect();
         unposted.sort();
         for ((plan, item), backed) in unposted {
-            tx.stock_ledger_posting().post(
-                &self.actor,
-                self.now,
-                LedgerPost {
-                    item,
-                    kind: LedgerKind::Handout,
-                    quantity: backed,
-                    plan,
-                    device: Some(self.device),
-                    handout: None,
-                    note: None,
-                },
-            )?;
+            let movement = Movement::new(item, LedgerKind::Handout, backed)
+                .of_plan(plan)
+                .of_device(self.device);
+            stock::post(tx, self.now, &self.actor, &movement)?;
         }
         Ok(())
     }
@@ -498,35 +492,34 @@ impl<'e> Batch<'_, 'e> {
             -i64::from(quantity.saturating_sub(backed)),
         )?;
         let plan = tx
-            .plan_lookup()
+            .plans()
             .facts(plan_id)?
             .ok_or_else(|| StorageError::Corrupt(format!("handout of no plan {plan_id}")))?;
-        let post = |kind, device, note: Option<&str>| LedgerPost {
-            item,
-            kind,
-            quantity: backed,
-            plan: plan_id,
+        let post = |kind, device: Option<DeviceId>, note: Option<&str>| Movement {
+            plan: Some(plan_id),
             device,
             handout: (kind == LedgerKind::HandoutVoid).then_some(v.handout_id),
             note: note.map(str::to_owned),
+            ..Movement::new(item, kind, backed)
         };
         let (actor, now, device) = (&self.actor, self.now, self.device);
         if backed > 0 {
-            tx.stock_ledger_posting().post(
-                actor,
+            stock::post(
+                tx,
                 now,
-                post(LedgerKind::HandoutVoid, Some(device), None),
+                actor,
+                &post(LedgerKind::HandoutVoid, Some(device), None),
             )?;
             if plan.status == PlanStatus::Closed {
                 // The plan's unspent stock already went back; send the voided part after it.
                 let note = Some("void after close");
-                tx.stock_ledger_posting().post(
-                    actor,
+                stock::post(
+                    tx,
                     now,
-                    post(LedgerKind::Release, Some(device), note),
+                    actor,
+                    &post(LedgerKind::Release, Some(device), note),
                 )?;
-                tx.stock_ledger_posting()
-                    .post(actor, now, post(LedgerKind::Return, None, note))?;
+                stock::post(tx, now, actor, &post(LedgerKind::Return, None, note))?;
                 // The return shrank the plan's allocation: its record changed.
                 tx.change_log().changed(
                     now,
@@ -535,14 +528,15 @@ impl<'e> Batch<'_, 'e> {
                     Some(plan.unit),
                     None,
                 )?;
-            } else if tx.device_lookup().revoked(device)? {
+            } else if tx.devices().standing(device)?.is_some_and(|d| d.revoked) {
                 // A revoked device's unspent grant went back to the plan; so does what a late
                 // void gives back, rather than sit in a grant no one can use.
                 let note = Some("void after revocation");
-                tx.stock_ledger_posting().post(
-                    actor,
+                stock::post(
+                    tx,
                     now,
-                    post(LedgerKind::Release, Some(device), note),
+                    actor,
+                    &post(LedgerKind::Release, Some(device), note),
                 )?;
             }
         }
@@ -567,42 +561,21 @@ impl<'e> Batch<'_, 'e> {
         // a refusal leaves nothing behind whatever they do.
         tx.savepoint("plan_event")?;
         let result = if revision {
-            tx.plan_event_writes()
-                .revise_plan(&self.actor, self.now, plan)?
+            crate::plans::revise_in(tx, &self.actor, self.now, plan.id, &plan.content())
         } else {
-            tx.plan_event_writes()
-                .file_plan(&self.actor, self.now, plan)?
+            crate::plans::file_in(
+                tx,
+                &self.actor,
+                self.now,
+                plan.id,
+                plan.unit_id,
+                &plan.content(),
+            )
         };
         self.plans.remove(&plan.id);
         let outcome = match result {
             Ok(()) => Ok(()),
-            Err(StoreError::Invalid { field, message }) => Err(Quarantine::new(
-                QuarantineCode::InvalidPlan,
-                format!("{field}: {message}"),
-            )),
-            Err(StoreError::Conflict { code, message, .. }) => Err(Quarantine::new(
-                match code {
-                    fieldpost_sync::ErrorCode::Duplicate => QuarantineCode::DuplicatePlan,
-                    fieldpost_sync::ErrorCode::InvalidTransition => {
-                        QuarantineCode::InvalidTransition
-                    }
-                    _ => QuarantineCode::PlanConflict,
-                },
-                message,
-            )),
-            Err(StoreError::NotFound(what)) => Err(Quarantine::new(
-                QuarantineCode::UnknownPlan,
-                format!("{what} not found"),
-            )),
-            Err(StoreError::Duplicate { field }) => {
-                return Err(StorageError::Duplicate { field }.into());
-            }
-            Err(
-                e @ (StoreError::Credential { .. }
-                | StoreError::SeqGap { .. }
-                | StoreError::Storage(_)
-                | StoreError::Corrupt(_)),
-            ) => return Err(StorageError::Failed(e.to_string()).into()),
+            Err(e) => Err(plan_quarantine(e)?),
         };
         if outcome.is_err() {
             tx.roll_back_to("plan_event")?;
@@ -611,4 +584,27 @@ impl<'e> Batch<'_, 'e> {
         }
         Ok(outcome)
     }
+}
+
+/// A plan use case's refusal as the quarantine of the device's plan event; a storage failure
+/// stays one.
+fn plan_quarantine(e: PlanError) -> Result<Quarantine, StorageError> {
+    let message = e.to_string();
+    let (code, reason) = match e {
+        // Each names its field: `ends_at: must be after starts_at`.
+        PlanError::Content(_) | PlanError::NoSuchUnit | PlanError::Invalid { .. } => {
+            (QuarantineCode::InvalidPlan, message)
+        }
+        PlanError::NotFound => (QuarantineCode::UnknownPlan, message),
+        PlanError::AlreadyFiled => (QuarantineCode::DuplicatePlan, message),
+        PlanError::Transition(_) => (QuarantineCode::InvalidTransition, message),
+        PlanError::NotApproved(_)
+        | PlanError::InsufficientStock { .. }
+        | PlanError::DeviceRevoked { .. }
+        | PlanError::GrantExceedsAllocation { .. }
+        | PlanError::ExceedsUngranted { .. }
+        | PlanError::ExceedsGrant(_) => (QuarantineCode::PlanConflict, message),
+        PlanError::Storage(e) => return Err(e),
+    };
+    Ok(Quarantine::new(code, reason))
 }

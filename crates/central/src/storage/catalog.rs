@@ -24,6 +24,8 @@ pub trait SectionTable {
     fn all(&mut self) -> StorageResult<Vec<Section>>;
     /// Whether a section exists.
     fn exists(&mut self, id: SectionId) -> StorageResult<bool>;
+    /// One section.
+    fn get(&mut self, id: SectionId) -> StorageResult<Option<Section>>;
     /// Adds a section after the others.
     fn insert(&mut self, campaign: CampaignId, section: &Section) -> StorageResult<()>;
 }
@@ -32,6 +34,8 @@ pub trait SectionTable {
 pub trait ItemTable {
     /// Whether an item exists.
     fn exists(&mut self, id: ItemId) -> StorageResult<bool>;
+    /// One item.
+    fn get(&mut self, id: ItemId) -> StorageResult<Option<Item>>;
     /// Every item, oldest first.
     fn all(&mut self) -> StorageResult<Vec<Item>>;
     /// Adds an item.

@@ -19,6 +19,22 @@ pub trait DeviceTable {
     /// Stamps a device revoked at `now` unless it was already; false when there is no such
     /// device.
     fn revoke(&mut self, id: DeviceId, now: DateTime<Utc>) -> StorageResult<bool>;
+    /// A device's unit and whether it is revoked; `None` if unknown: one point lookup, for
+    /// plans, grants and a push's voids.
+    fn standing(&mut self, id: DeviceId) -> StorageResult<Option<DeviceStanding>>;
+    /// A unit's unrevoked devices, in the order they enrolled.
+    fn active_of_unit(&mut self, unit: UnitId) -> StorageResult<Vec<DeviceId>>;
+    /// The device's unit and that unit's campaign: what a push needs of the pushing device.
+    fn unit_and_campaign(&mut self, id: DeviceId) -> StorageResult<Option<(UnitId, String)>>;
+}
+
+/// A device as plans and grants look it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceStanding {
+    /// Its unit.
+    pub unit: UnitId,
+    /// Whether it has been revoked.
+    pub revoked: bool,
 }
 
 /// A stored enrollment code (by its hash).

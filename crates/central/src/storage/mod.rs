@@ -165,8 +165,6 @@ pub trait Tx {
     fn stock_ledger(&mut self) -> &mut dyn stock::StockLedger;
     /// Activity plans and what they requested.
     fn plans(&mut self) -> &mut dyn plans::PlanTable;
-    /// Devices, as plans and grants look them up.
-    fn device_standing(&mut self) -> &mut dyn plans::DeviceLookup;
     /// Top-up requests.
     fn top_up_requests(&mut self) -> &mut dyn top_ups::TopUpTable;
 
@@ -190,20 +188,6 @@ pub trait Tx {
     fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable;
     /// The change log.
     fn change_log(&mut self) -> &mut dyn ChangeLog;
-    /// What a push needs of the pushing device (devices aggregate).
-    fn device_lookup(&mut self) -> &mut dyn DeviceLookup;
-    /// A plan's facts (plans aggregate).
-    fn plan_lookup(&mut self) -> &mut dyn PlanLookup;
-    /// Whether an item exists (catalog aggregate).
-    fn item_lookup(&mut self) -> &mut dyn ItemLookup;
-    /// A device's grant balance (stock aggregate).
-    fn grant_balance_lookup(&mut self) -> &mut dyn GrantBalanceLookup;
-    /// The stock ledger's posts of a push (stock aggregate).
-    fn stock_ledger_posting(&mut self) -> &mut dyn StockLedgerPosting;
-    /// The plans and top-ups aggregates' writes a push asks for.
-    fn plan_event_writes(&mut self) -> &mut dyn PlanEventWrites;
-    /// Other aggregates' records as pulled.
-    fn pulled_records(&mut self) -> &mut dyn PulledRecords;
 }
 
 /// `users`: console accounts, with their password hashes.

@@ -1,9 +1,10 @@
 //! The plans' tables: `plans` with `plan_requests`, the handout totals the push path keeps
-//! per plan and item, and the devices as plans look them up.
+//! per plan and item.
 
 use chrono::{DateTime, Utc};
+use fieldpost_domain::quarantine::PlanFacts;
 use fieldpost_domain::{
-    ActivityPlan, DeviceId, ItemId, ItemQuantity, PlanContent, PlanId, PlanStatus, UnitId,
+    ActivityPlan, ItemId, ItemQuantity, PlanContent, PlanId, PlanStatus, UnitId,
 };
 
 use super::StorageResult;
@@ -23,6 +24,8 @@ pub trait PlanTable {
     fn exists(&mut self, id: PlanId) -> StorageResult<bool>;
     /// A plan's unit and status: one point lookup.
     fn unit_and_status(&mut self, id: PlanId) -> StorageResult<Option<(UnitId, PlanStatus)>>;
+    /// A plan's unit, status and window, as the quarantine rule needs them: one point lookup.
+    fn facts(&mut self, id: PlanId) -> StorageResult<Option<PlanFacts>>;
     /// Files a new plan (revision 0) with its requests.
     fn insert(
         &mut self,
@@ -51,23 +54,6 @@ pub trait PlanTable {
     /// What the plan's devices handed out of each item (every handout not voided) and the part
     /// beyond their grants, as the push path keeps them.
     fn handout_totals(&mut self, id: PlanId) -> StorageResult<Vec<(ItemId, u64, u64)>>;
-}
-
-/// A device as plans and grants look it up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeviceStanding {
-    /// Its unit.
-    pub unit: UnitId,
-    /// Whether it has been revoked.
-    pub revoked: bool,
-}
-
-/// `devices`, as the plans look them up.
-pub trait DeviceLookup {
-    /// A device's unit and whether it is revoked; `None` if unknown.
-    fn standing(&mut self, id: DeviceId) -> StorageResult<Option<DeviceStanding>>;
-    /// A unit's unrevoked devices, in the order they enrolled.
-    fn active_of_unit(&mut self, unit: UnitId) -> StorageResult<Vec<DeviceId>>;
 }
 
 /// Net quantities of items, e.g. what a plan requested.

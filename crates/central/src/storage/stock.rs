@@ -3,7 +3,7 @@
 //! reads it in one lookup).
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, HandoutId, ItemId, ItemQuantity, PlanId};
+use fieldpost_domain::{DeviceId, Grant, GrantId, HandoutId, ItemId, ItemQuantity, PlanId};
 use uuid::Uuid;
 
 use super::StorageResult;
@@ -116,6 +116,8 @@ pub trait StockLedger {
     fn plan_allocation(&mut self, plan: PlanId) -> StorageResult<Vec<ItemQuantity>>;
     /// Each device's net grant and grant-backed handouts under a plan, per item.
     fn plan_device_balances(&mut self, plan: PlanId) -> StorageResult<Vec<DeviceGrantBalance>>;
+    /// One grant (a `grant` movement), by its id.
+    fn grant(&mut self, id: GrantId) -> StorageResult<Option<Grant>>;
     /// A device's unspent grants (plan, item, available > 0).
     fn unspent_grants(&mut self, device: DeviceId) -> StorageResult<Vec<(PlanId, ItemId, i64)>>;
 }

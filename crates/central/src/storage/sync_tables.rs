@@ -1,28 +1,23 @@
 //! The tables of the sync side: what a device pushed (`device_events`, `handouts` and their
 //! per-plan totals, `station_sessions`, `volunteer_check_ins`, `lottery_entrants`), the
-//! `change_log` a pull reads, and the few reads and writes of other aggregates' tables that
-//! applying an event needs (named `…Lookup` or for the table they write, to be folded into
-//! their owners' traits).
+//! `change_log` a pull reads. What applying an event needs of other aggregates' tables (a
+//! plan's facts, an item, a device's grant) it asks of their owners' traits.
 //!
 //! The hot path is coarse on purpose: rows go in as slices, so that a backend inserts them
 //! set-wise (SQLite 50 to a statement; PostgreSQL one `INSERT … SELECT FROM unnest(…)` or
 //! `COPY`), and the use case keeps its caches, never the table.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::quarantine::{CheckInFacts, PlanFacts, QuarantineCode, SessionFacts};
+use fieldpost_domain::quarantine::{CheckInFacts, QuarantineCode, SessionFacts};
 use fieldpost_domain::{
-    ActivityPlan, DeviceEvent, DeviceId, EventId, Handout, HandoutId, HandoutVoid, ItemId,
-    LotteryEntrant, PlanId, SessionId, StationSession, Tally, TopUpRequest, UnitId,
-    VolunteerCheckIn,
+    DeviceEvent, DeviceId, EventId, Handout, HandoutId, HandoutVoid, ItemId, LotteryEntrant,
+    PlanId, SessionId, StationSession, Tally, UnitId, VolunteerCheckIn,
 };
 use fieldpost_sync::Record;
 
 use super::StorageResult;
-use crate::audit::Actor;
-use crate::error::StoreError;
-use crate::plans::DeviceShare;
-use crate::records::{SessionRecord, VolunteerHours};
-use crate::stock::LedgerKind;
+use crate::push::QuarantinedEvent;
+use crate::records::{HandoutLine, SessionRecord, VolunteerHours};
 
 /// An event of a push as the central holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +70,8 @@ pub trait DeviceEventTable {
     fn owner(&mut self, id: EventId) -> StorageResult<Option<(DeviceId, u64)>>;
     /// A quarantine notice as pulled (its event, if stored quarantined).
     fn quarantine_notice(&mut self, event_id: &str) -> StorageResult<Option<Record>>;
+    /// Quarantined events of every device, newest first.
+    fn quarantined(&mut self, limit: u32) -> StorageResult<Vec<QuarantinedEvent>>;
 }
 
 /// One `handouts` row to insert: the handout, the part its grant covered, and the change-log
@@ -120,6 +117,10 @@ pub trait HandoutTable {
     fn of_batch(&mut self, batch_seq: u64) -> StorageResult<Vec<Record>>;
     /// One handout as pulled.
     fn record(&mut self, id: &str) -> StorageResult<Option<Record>>;
+    /// Every handout, all or one unit's, in the order handed out, with its device's name.
+    fn lines(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<HandoutLine>>;
+    /// Handouts beyond their device's grant and not voided, newest first.
+    fn over_grant(&mut self, limit: u32) -> StorageResult<Vec<HandoutLine>>;
 }
 
 /// `plan_handout_totals`: what each plan handed out of each item, kept with the handouts.
@@ -260,100 +261,4 @@ pub trait ChangeLog {
     /// `server_seq` order.
     fn after(&mut self, unit: Option<UnitId>, after: u64, limit: u32)
     -> StorageResult<Vec<LogRow>>;
-}
-
-// --- lookups and writes of other aggregates' tables, for the merge to fold in -----------------
-
-/// `devices` (devices aggregate): what a push needs of the pushing device.
-pub trait DeviceLookup {
-    /// The device's unit and that unit's campaign.
-    fn unit_and_campaign(&mut self, device: DeviceId) -> StorageResult<Option<(UnitId, String)>>;
-    /// Whether the device is revoked.
-    fn revoked(&mut self, device: DeviceId) -> StorageResult<bool>;
-}
-
-/// `plans` (plans aggregate): a plan's facts, one point lookup.
-pub trait PlanLookup {
-    /// A plan's unit, status and window.
-    fn facts(&mut self, id: PlanId) -> StorageResult<Option<PlanFacts>>;
-}
-
-/// `items` (catalog aggregate).
-pub trait ItemLookup {
-    /// Whether an item exists.
-    fn exists(&mut self, id: ItemId) -> StorageResult<bool>;
-}
-
-/// `grant_balances` (stock aggregate).
-pub trait GrantBalanceLookup {
-    /// What a device may still hand out or release of an item under a plan.
-    fn available(&mut self, plan: PlanId, device: DeviceId, item: ItemId) -> StorageResult<i64>;
-}
-
-/// A movement a push posts to the stock ledger (handouts a grant covered, voids, releases).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerPost {
-    /// The item.
-    pub item: ItemId,
-    /// What moved.
-    pub kind: LedgerKind,
-    /// How many.
-    pub quantity: u32,
-    /// Its plan.
-    pub plan: PlanId,
-    /// Its device, if one.
-    pub device: Option<DeviceId>,
-    /// Its handout, if one.
-    pub handout: Option<HandoutId>,
-    /// A note.
-    pub note: Option<String>,
-}
-
-/// `stock_ledger` (stock aggregate): the posts a push makes.
-pub trait StockLedgerPosting {
-    /// Posts a movement (and keeps `grant_balances`).
-    fn post(&mut self, actor: &Actor, now: DateTime<Utc>, post: LedgerPost) -> StorageResult<()>;
-}
-
-/// The plans and top-up aggregates' writes that a device's events ask for, until those
-/// aggregates have use cases of their own over the seam: each returns the old store's
-/// refusal, which the push turns into a quarantine.
-pub trait PlanEventWrites {
-    /// Files a plan from a device's `plan_filed`.
-    fn file_plan(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: &ActivityPlan,
-    ) -> StorageResult<Result<(), StoreError>>;
-    /// Revises a plan from a device's `plan_revised`.
-    fn revise_plan(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: &ActivityPlan,
-    ) -> StorageResult<Result<(), StoreError>>;
-    /// Gives part of a device's grant back to its plan.
-    fn release(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        plan: PlanId,
-        share: DeviceShare,
-    ) -> StorageResult<()>;
-    /// Stores a device's top-up request; `Ok(false)` when its id is stored already.
-    fn insert_top_up_request(
-        &mut self,
-        now: DateTime<Utc>,
-        unit: UnitId,
-        device: DeviceId,
-        request: &TopUpRequest,
-    ) -> StorageResult<bool>;
-}
-
-/// The records of other aggregates a pull sends, by the change log's entity and id.
-pub trait PulledRecords {
-    /// The current state of a `campaign`, `section`, `item`, `unit` (only `unit`'s), `plan`
-    /// (only of `unit`), `grant` or `top_up` record, if it exists and is in the device's scope.
-    fn record(&mut self, unit: UnitId, row: &LogRow) -> StorageResult<Option<Record>>;
 }

@@ -88,7 +88,7 @@ pub(super) async fn dashboard(
     let now = state.now();
     let contacts = state.last_contacts();
     let dashboard = state
-        .call_mixed(move |db, s| {
+        .call_many(move |db| {
             let records = records::records(db)?;
             let mut daily: BTreeMap<NaiveDate, u64> = BTreeMap::new();
             for c in records::counts(db, None)? {
@@ -98,7 +98,7 @@ pub(super) async fn dashboard(
             for f in records.units.iter().flat_map(|u| &u.items) {
                 *handed.entry(f.item_id).or_default() += f.handed_out;
             }
-            let items = fieldpost_central::stock::stock(s.database())?
+            let items = fieldpost_central::stock::stock(db)?
                 .into_iter()
                 .map(|b| ItemLine {
                     handed_out: handed.get(&b.item.id).copied().unwrap_or(0),
@@ -134,7 +134,7 @@ pub(super) async fn dashboard(
                 .collect();
             let plans_submitted = u32::try_from(
                 fieldpost_central::plans::plans(
-                    s.database(),
+                    db,
                     None,
                     Some(fieldpost_domain::PlanStatus::Submitted),
                 )?
@@ -149,8 +149,8 @@ pub(super) async fn dashboard(
                     .collect(),
                 items,
                 exceptions: Exceptions {
-                    over_grant: s.over_grant_handouts(EXCEPTIONS_SHOWN)?,
-                    quarantined: s.quarantined_events(EXCEPTIONS_SHOWN)?,
+                    over_grant: records::over_grant_handouts(db, EXCEPTIONS_SHOWN)?,
+                    quarantined: fieldpost_central::push::quarantined_events(db, EXCEPTIONS_SHOWN)?,
                 },
                 devices,
                 plans_submitted,

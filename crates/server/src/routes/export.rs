@@ -10,12 +10,12 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
 use crate::state::AppState;
-use fieldpost_central::{StoreError, campaign, records};
+use fieldpost_central::{campaign, records};
 use fieldpost_sheets::export::{self, Names, XLSX_MIME};
 use fieldpost_sheets::posters::{Poster, poster_svg, posters_html};
 
-fn xlsx_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("xlsx: {e}"))
+fn xlsx_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(format!("xlsx: {e}"))
 }
 
 /// An attachment with an ASCII fallback name and the Chinese name (RFC 6266 / 5987).
@@ -48,9 +48,7 @@ pub(super) async fn bulletin(State(state): State<AppState>, caller: Caller) -> A
     caller.secretariat()?;
     let now = state.now();
     let bytes = state
-        .call(move |db| {
-            export::bulletin(&records::records(db)?, now).map_err(|e| ApiError::from(xlsx_error(e)))
-        })
+        .call(move |db| export::bulletin(&records::records(db)?, now).map_err(xlsx_error))
         .await?;
     Ok(attachment(
         bytes,
@@ -63,14 +61,15 @@ pub(super) async fn bulletin(State(state): State<AppState>, caller: Caller) -> A
 pub(super) async fn handouts(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     caller.secretariat()?;
     let bytes = state
-        .call_mixed(|db, s| {
+        .call_many(|db| {
             let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
             let names = Names::new(
                 &units,
                 &items,
                 &fieldpost_central::plans::plans(db, None, None)?,
             );
-            Ok(export::handout_ledger(&s.handout_lines(None)?, &names).map_err(xlsx_error)?)
+            let lines = records::handout_lines(db, None)?;
+            export::handout_ledger(&lines, &names).map_err(xlsx_error)
         })
         .await?;
     Ok(attachment(
@@ -90,9 +89,9 @@ pub(super) async fn volunteer_hours(
         .call(|db| fieldpost_central::sessions::sessions(db, None))
         .await?;
     let bytes = state
-        .call_mixed(move |db, _| {
+        .call_many(move |db| {
             let names = Names::new(&campaign::units(db, None)?, &[], &[]);
-            Ok(export::volunteer_hours(&sessions, &names).map_err(xlsx_error)?)
+            export::volunteer_hours(&sessions, &names).map_err(xlsx_error)
         })
         .await?;
     Ok(attachment(
@@ -109,13 +108,14 @@ pub(super) async fn plan_assessment(
 ) -> ApiResult<Response> {
     caller.secretariat()?;
     let bytes = state
-        .call_mixed(|db, s| {
+        .call_many(|db| {
             let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
             let plans = fieldpost_central::plans::plans(db, None, None)?;
             let counts = records::counts(db, None)?;
-            let assessed = export::assess_plans(&plans, &s.handout_lines(None)?, &counts);
+            let lines = records::handout_lines(db, None)?;
+            let assessed = export::assess_plans(&plans, &lines, &counts);
             let names = Names::new(&units, &items, &plans);
-            Ok(export::plan_assessment(&assessed, &items, &names).map_err(xlsx_error)?)
+            export::plan_assessment(&assessed, &items, &names).map_err(xlsx_error)
         })
         .await?;
     Ok(attachment(
@@ -126,8 +126,8 @@ pub(super) async fn plan_assessment(
     ))
 }
 
-fn poster_error(e: fieldpost_sheets::posters::PosterError) -> StoreError {
-    StoreError::Corrupt(format!("poster: {e}"))
+fn poster_error(e: fieldpost_sheets::posters::PosterError) -> ApiError {
+    ApiError::Internal(format!("poster: {e}"))
 }
 
 pub(super) async fn unit_poster(
@@ -152,7 +152,7 @@ pub(super) async fn unit_poster(
                 section: &section,
                 link: &unit.survey_link,
             })
-            .map_err(|e| ApiError::from(poster_error(e)))
+            .map_err(poster_error)
         })
         .await?;
     Ok(([(CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
@@ -187,7 +187,7 @@ pub(super) async fn all_posters(
                 &format!("{} 单位二维码海报", campaign.campaign.name),
                 &posters,
             )
-            .map_err(|e| ApiError::from(poster_error(e)))
+            .map_err(poster_error)
         })
         .await?;
     if html.is_empty() {

@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 use chrono::{TimeZone, Utc};
 use fieldpost_central::demo::{self, ITEMS, TARGET, UNITS};
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::testkit::Direct;
 use fieldpost_central::{campaign, records};
 use fieldpost_domain::PlanStatus;
@@ -51,7 +51,7 @@ fn illustrative_quotas_sum_exactly_to_the_target() {
 fn a_seed_refused_anywhere_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
-    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
     let mut seed = demo::seed("hash".into());
     // The last part of a seed to be written: a user confined to a unit that does not exist.
     let mut user = seed.users[0].clone();
@@ -88,7 +88,7 @@ fn a_seed_refused_anywhere_writes_nothing() {
 fn seeding_twice_seeds_once_and_keeps_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
-    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
     let first = demo::start(&store, dir.path(), now).unwrap();
     assert!(first.seeded, "the first start seeds");
     let password = first.password.clone().expect("a generated password");
@@ -112,7 +112,7 @@ fn seeding_twice_seeds_once_and_keeps_the_password() {
     let plans = store.plans(None, None).unwrap();
     drop(store);
 
-    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
     let second = demo::start(&store, dir.path(), now).unwrap();
     assert!(!second.seeded, "a restart seeds nothing");
     assert_eq!(
@@ -249,7 +249,7 @@ async fn the_binary_prints_the_api_and_the_login_and_serves_the_demo() {
 #[test]
 fn every_start_has_an_approved_plan_for_today_and_adds_it_once() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
     for now in [
         Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap(),
         Utc.with_ymd_and_hms(2026, 11, 28, 5, 0, 0).unwrap(),

@@ -4,13 +4,12 @@
 //! events through the push use case, the one writer of handouts.
 
 use chrono::{DateTime, TimeZone, Utc};
-use fieldpost_central::StoreError;
 use fieldpost_central::audit::Actor;
 use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::testkit::Direct;
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, EventPayload, Handout, HandoutId, HandoutVoid, Item, ItemId,
@@ -91,7 +90,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 struct World {
     _dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: SqliteDatabase,
     items: Vec<ItemId>,
     plans: Vec<PlanId>,
     devices: Vec<DeviceId>,
@@ -104,7 +103,7 @@ fn now() -> DateTime<Utc> {
 
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
     let a = Actor::System("prop");
     let t = now();
     campaign::put_campaign(
@@ -336,12 +335,12 @@ fn check(conn: &Connection) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn ledger_rows_of(store: &SqliteStore) -> i64 {
+fn ledger_rows_of(store: &SqliteDatabase) -> i64 {
     ledger_rows(&Connection::open(store.path()).unwrap())
 }
 
 /// A stored handout's quantity and backed part.
-fn handout_row(store: &SqliteStore, id: HandoutId) -> (u32, u32) {
+fn handout_row(store: &SqliteDatabase, id: HandoutId) -> (u32, u32) {
     Connection::open(store.path())
         .unwrap()
         .query_row(
@@ -362,17 +361,6 @@ fn ledger_rows(conn: &Connection) -> i64 {
 enum Failure {
     Refused(String),
     Broken(String),
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Failure {
-        match e {
-            StoreError::Conflict { .. } | StoreError::Invalid { .. } => {
-                Failure::Refused(e.to_string())
-            }
-            e => Failure::Broken(e.to_string()),
-        }
-    }
 }
 
 impl From<fieldpost_central::plans::PlanError> for Failure {

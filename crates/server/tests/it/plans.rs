@@ -5,7 +5,6 @@
 use axum::http::StatusCode;
 use fieldpost_central::audit::Actor;
 use fieldpost_central::records::DailyCount;
-use fieldpost_central::store::Store;
 use fieldpost_domain::{EventPayload, Handout, HandoutId, HandoutVoid, PlanId, SessionId};
 use serde_json::{Value, json};
 
@@ -180,7 +179,8 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
     let plan_id: PlanId = plan.parse().unwrap();
     let first = handout(plan_id, c.mask, 12);
     let backed = |c: &Central, id: HandoutId| {
-        let lines = c.store.handout_lines(Some(c.unit_a)).unwrap();
+        let lines =
+            fieldpost_central::records::handout_lines(c.store.as_ref(), Some(c.unit_a)).unwrap();
         let line = lines
             .iter()
             .find(|l| l.id == id)
@@ -198,7 +198,9 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
         "a replayed handout is no conflict: {again:?}"
     );
     assert_eq!(
-        c.store.handout_lines(Some(c.unit_a)).unwrap().len(),
+        fieldpost_central::records::handout_lines(c.store.as_ref(), Some(c.unit_a))
+            .unwrap()
+            .len(),
         1,
         "replaying a handout is a no-op"
     );

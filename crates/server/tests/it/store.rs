@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use fieldpost_central::store::sqlite::{SqliteStore, migrate};
+use fieldpost_central::storage::sqlite::{SqliteDatabase, migrate};
 
 #[test]
 fn every_migration_file_is_embedded_in_order() {
@@ -33,7 +33,7 @@ fn every_migration_file_is_embedded_in_order() {
 fn migrations_apply_once_and_connections_use_wal_and_foreign_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite3");
-    drop(SqliteStore::open(&path).unwrap());
+    drop(SqliteDatabase::open(&path).unwrap());
     let mut conn = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(
         migrate::run(&mut conn).unwrap(),
@@ -60,15 +60,15 @@ fn migrations_apply_once_and_connections_use_wal_and_foreign_keys() {
         .unwrap();
     assert_eq!(
         page_size,
-        fieldpost_central::store::sqlite::PAGE_SIZE,
+        fieldpost_central::storage::sqlite::PAGE_SIZE,
         "a new central is created with the page size its pushes were measured with"
     );
-    let synchronous: i64 = SqliteStore::open(&path)
+    let synchronous: i64 = SqliteDatabase::open(&path)
         .unwrap()
         .pragma_synchronous()
         .unwrap();
     assert_eq!(synchronous, 2, "the central commits with synchronous=FULL");
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteDatabase::open(&path).unwrap();
     drop(store);
 }
 
@@ -112,7 +112,7 @@ fn migration_0004_totals_the_handouts_already_stored() {
                 .unwrap();
         }
     }
-    drop(SqliteStore::open(&path).unwrap());
+    drop(SqliteDatabase::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     let totals: Vec<(String, String, i64, i64)> = conn
         .prepare("SELECT plan_id, item_id, handed_out, unbacked FROM plan_handout_totals")

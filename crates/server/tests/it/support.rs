@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
-use fieldpost_central::store::sqlite::SqliteStore;
+use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::testkit::Direct;
 use fieldpost_central::users::{NewUser, Role, User};
 use fieldpost_domain::{
@@ -41,7 +41,7 @@ pub enum Auth {
 
 pub struct Central {
     pub dir: tempfile::TempDir,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<SqliteDatabase>,
     pub state: AppState,
     clock: Arc<Mutex<DateTime<Utc>>>,
     pub unit_a: UnitId,
@@ -75,7 +75,7 @@ impl Central {
 
     pub fn with_config(config: Config) -> Central {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open_dir(dir.path()).unwrap());
+        let store = Arc::new(SqliteDatabase::open_dir(dir.path()).unwrap());
         let clock = Arc::new(Mutex::new(t0()));
         let c = Arc::clone(&clock);
         let state = AppState::new(store.clone())
@@ -536,7 +536,7 @@ fn check_against_document(
 /// Pushes `payloads` as `device`'s next events through the push use case, as the push route
 /// does: a handout or a void reaches the central only this way (one writer per fact).
 pub fn push_events(
-    store: &SqliteStore,
+    store: &SqliteDatabase,
     now: DateTime<Utc>,
     device: fieldpost_domain::DeviceId,
     payloads: Vec<fieldpost_domain::EventPayload>,

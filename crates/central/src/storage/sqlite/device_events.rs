@@ -9,7 +9,8 @@ use fieldpost_domain::{DeviceId, EventId};
 use fieldpost_sync::Record;
 use rusqlite::{CachedStatement, OptionalExtension, params};
 
-use super::{SqliteTx, col, ts};
+use super::{SqliteTx, col, col_ts, col_u64, ts};
+use crate::push::QuarantinedEvent;
 use crate::storage::{DeviceEventTable, NewEvent, StorageError, StorageResult, StoredEvent};
 
 /// Rows per multi-row INSERT.
@@ -170,5 +171,29 @@ impl DeviceEventTable for SqliteTx<'_> {
                 })
             })
             .optional()?)
+    }
+
+    fn quarantined(&mut self, limit: u32) -> StorageResult<Vec<QuarantinedEvent>> {
+        // Index `device_events_quarantined`.
+        let mut stmt = self.conn.prepare(
+            "SELECT e.device_id, d.unit_id, e.seq, e.kind, e.received_at, e.quarantine_code,
+                 e.quarantine_reason
+             FROM device_events e JOIN devices d ON d.id = e.device_id
+             WHERE e.quarantine_reason IS NOT NULL
+             ORDER BY e.received_at DESC, e.seq DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(QuarantinedEvent {
+                device_id: col(r, 0)?,
+                unit_id: col(r, 1)?,
+                seq: col_u64(r, 2)?,
+                kind: r.get(3)?,
+                received_at: col_ts(r, 4)?,
+                // A code this build does not know reads as none; the reason still says why.
+                code: r.get::<_, Option<String>>(5)?.and_then(|c| c.parse().ok()),
+                reason: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteTx, col, col_ts, col_ts_opt, ts};
 use crate::devices::{DeviceAuth, DeviceRecord};
+use crate::storage::devices::DeviceStanding;
 use crate::storage::{DeviceTable, StorageResult};
 
 const DEVICE_COLUMNS: &str = "id, unit_id, name, enrolled_at, revoked_at";
@@ -82,5 +83,38 @@ impl DeviceTable for SqliteTx<'_> {
             params![id.to_string(), ts(now)],
         )?;
         Ok(n > 0)
+    }
+
+    fn standing(&mut self, id: DeviceId) -> StorageResult<Option<DeviceStanding>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT unit_id, revoked_at FROM devices WHERE id = ?1")?
+            .query_row([id.to_string()], |r| {
+                Ok(DeviceStanding {
+                    unit: col(r, 0)?,
+                    revoked: r.get::<_, Option<String>>(1)?.is_some(),
+                })
+            })
+            .optional()?)
+    }
+
+    fn active_of_unit(&mut self, unit: UnitId) -> StorageResult<Vec<DeviceId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM devices WHERE unit_id = ?1 AND revoked_at IS NULL
+             ORDER BY enrolled_at, rowid",
+        )?;
+        let rows = stmt.query_map([unit.to_string()], |r| col(r, 0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn unit_and_campaign(&mut self, id: DeviceId) -> StorageResult<Option<(UnitId, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT d.unit_id, u.campaign_id FROM devices d JOIN units u ON u.id = d.unit_id
+                 WHERE d.id = ?1",
+            )?
+            .query_row([id.to_string()], |r| Ok((col(r, 0)?, r.get(1)?)))
+            .optional()?)
     }
 }

@@ -1,12 +1,13 @@
 //! `handouts` and `plan_handout_totals`: every handout a device pushed, and what each plan
 //! handed out of each item, kept in the same transaction (migration 0004).
 
-use fieldpost_domain::{DeviceId, Handout, HandoutId, HandoutVoid, ItemId, PlanId};
+use fieldpost_domain::{DeviceId, Handout, HandoutId, HandoutVoid, ItemId, PlanId, UnitId};
 use fieldpost_sync::Record;
 use rusqlite::{CachedStatement, OptionalExtension, params};
 
 use super::device_events::{CHUNK, multi_row_sql, uuid_text};
 use super::{SqliteTx, col, col_ts, col_ts_opt, col_u32, ts};
+use crate::records::HandoutLine;
 use crate::storage::{
     HandoutTable, NewHandout, PlanHandoutTotals, StorageError, StorageResult, StoredHandout,
 };
@@ -73,7 +74,46 @@ fn bind_handout(
     Ok(())
 }
 
+const LINE_SELECT: &str = "SELECT h.id, h.plan_id, p.unit_id, h.device_id, d.name, h.item_id,
+         h.quantity, h.backed, h.handed_out_at, h.over_grant_reason, h.voided_at, h.void_reason
+     FROM handouts h JOIN plans p ON p.id = h.plan_id JOIN devices d ON d.id = h.device_id";
+
+fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HandoutLine> {
+    Ok(HandoutLine {
+        id: col(r, 0)?,
+        plan_id: col(r, 1)?,
+        unit_id: col(r, 2)?,
+        device_id: col(r, 3)?,
+        device_name: r.get(4)?,
+        item_id: col(r, 5)?,
+        quantity: col_u32(r, 6)?,
+        backed: col_u32(r, 7)?,
+        handed_out_at: col_ts(r, 8)?,
+        over_grant_reason: r.get(9)?,
+        voided_at: col_ts_opt(r, 10)?,
+        void_reason: r.get(11)?,
+    })
+}
+
 impl HandoutTable for SqliteTx<'_> {
+    fn lines(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<HandoutLine>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{LINE_SELECT} WHERE ?1 IS NULL OR p.unit_id = ?1 ORDER BY h.handed_out_at, h.id"
+        ))?;
+        let rows = stmt.query_map([unit.map(|u| u.to_string())], line_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn over_grant(&mut self, limit: u32) -> StorageResult<Vec<HandoutLine>> {
+        // Index `handouts_over_grant`.
+        let mut stmt = self.conn.prepare(&format!(
+            "{LINE_SELECT} WHERE h.backed < h.quantity AND h.voided_at IS NULL
+             ORDER BY h.handed_out_at DESC, h.id LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit], line_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn insert(&mut self, device: DeviceId, rows: &[NewHandout<'_>]) -> StorageResult<bool> {
         let mut chunks = rows.chunks_exact(CHUNK);
         if rows.len() >= CHUNK {

@@ -40,6 +40,14 @@ impl ItemTable for SqliteTx<'_> {
             .is_some())
     }
 
+    fn get(&mut self, id: ItemId) -> StorageResult<Option<Item>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
+            .query_row([id.to_string()], item_row)
+            .optional()?)
+    }
+
     fn all(&mut self) -> StorageResult<Vec<Item>> {
         let mut stmt = self
             .conn

@@ -1,22 +1,20 @@
-//! The SQLite side of the storage seam: one module per table, each implementing its table's
-//! trait on [`SqliteTx`]. Connections, pragmas and migrations are in `crate::store::sqlite`
-//! until the rest of the central has moved above the seam.
+//! The SQLite side of the storage seam: [`SqliteDatabase`] (connections, pragmas, the
+//! writer's lock), its [`migrate`]ions, and one module per table, each implementing its
+//! table's trait on [`SqliteTx`].
 
 mod audit_log;
 mod campaigns;
 mod change_log;
 mod collection_counts;
 mod console_sessions;
+mod database;
 mod device_events;
-mod device_lookup;
 mod devices;
 mod enrollment_codes;
-mod grant_balance_lookup;
 mod handouts;
-mod item_lookup;
 mod items;
 mod lottery_entrants;
-mod plan_lookup;
+pub mod migrate;
 mod plans;
 mod records_rollup;
 mod sections;
@@ -28,6 +26,8 @@ mod units;
 mod users;
 mod volunteer_check_ins;
 
+pub use database::{DATABASE_FILE, PAGE_SIZE, SqliteDatabase};
+
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -35,10 +35,9 @@ use rusqlite::Connection;
 
 use super::{
     AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable,
-    DeviceEventTable, DeviceLookup, DeviceTable, EnrollmentCodeTable, GrantBalanceLookup,
-    HandoutTable, ItemLookup, ItemTable, LotteryEntrantTable, PlanEventWrites, PlanHandoutTotals,
-    PlanLookup, PulledRecords, RecordsRollup, SectionTable, SeedTable, StationSessionTable,
-    StockLedgerPosting, StorageError, StorageResult, Tx, UnitTable, UserTable,
+    DeviceEventTable, DeviceTable, EnrollmentCodeTable, HandoutTable, ItemTable,
+    LotteryEntrantTable, PlanHandoutTotals, RecordsRollup, SectionTable, SeedTable,
+    StationSessionTable, StorageError, StorageResult, Tx, UnitTable, UserTable,
     VolunteerCheckInTable, stock, top_ups,
 };
 use crate::storage::plans as plan_tables;
@@ -53,12 +52,6 @@ impl<'c> SqliteTx<'c> {
     /// The tables of a transaction open on `conn`.
     pub fn new(conn: &'c Connection) -> SqliteTx<'c> {
         SqliteTx { conn }
-    }
-
-    /// The connection inside the transaction, for the old store's functions that the push
-    /// still calls (see `crate::store::sqlite::push_bridge`).
-    pub(crate) fn transaction(&self) -> &'c Connection {
-        self.conn
     }
 }
 
@@ -116,9 +109,6 @@ impl Tx for SqliteTx<'_> {
     fn plans(&mut self) -> &mut dyn plan_tables::PlanTable {
         self
     }
-    fn device_standing(&mut self) -> &mut dyn plan_tables::DeviceLookup {
-        self
-    }
     fn top_up_requests(&mut self) -> &mut dyn top_ups::TopUpTable {
         self
     }
@@ -141,27 +131,6 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn change_log(&mut self) -> &mut dyn ChangeLog {
-        self
-    }
-    fn device_lookup(&mut self) -> &mut dyn DeviceLookup {
-        self
-    }
-    fn plan_lookup(&mut self) -> &mut dyn PlanLookup {
-        self
-    }
-    fn item_lookup(&mut self) -> &mut dyn ItemLookup {
-        self
-    }
-    fn grant_balance_lookup(&mut self) -> &mut dyn GrantBalanceLookup {
-        self
-    }
-    fn stock_ledger_posting(&mut self) -> &mut dyn StockLedgerPosting {
-        self
-    }
-    fn plan_event_writes(&mut self) -> &mut dyn PlanEventWrites {
-        self
-    }
-    fn pulled_records(&mut self) -> &mut dyn PulledRecords {
         self
     }
 }

@@ -8,8 +8,9 @@ use fieldpost_domain::{
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteTx, col, col_ts, ts};
-use crate::storage::StorageResult;
 use crate::storage::plans::PlanTable;
+use crate::storage::{StorageError, StorageResult};
+use fieldpost_domain::quarantine::PlanFacts;
 
 const PLAN_COLUMNS: &str = "id, unit_id, title, location, starts_at, ends_at, expected_people, \
      staff, status, reject_reason, revision";
@@ -84,6 +85,31 @@ impl SqliteTx<'_> {
 }
 
 impl PlanTable for SqliteTx<'_> {
+    fn facts(&mut self, id: PlanId) -> StorageResult<Option<PlanFacts>> {
+        let row = self
+            .conn
+            .prepare_cached("SELECT unit_id, status, starts_at, ends_at FROM plans WHERE id = ?1")?
+            .query_row([id.to_string()], |r| {
+                Ok((
+                    col(r, 0)?,
+                    r.get::<_, String>(1)?,
+                    col_ts(r, 2)?,
+                    col_ts(r, 3)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(unit, status, starts_at, ends_at)| {
+            Ok(PlanFacts {
+                unit,
+                status: PlanStatus::parse(&status)
+                    .ok_or_else(|| StorageError::Corrupt(format!("plan {id} status {status}")))?,
+                starts_at,
+                ends_at,
+            })
+        })
+        .transpose()
+    }
+
     fn get(&mut self, id: PlanId) -> StorageResult<Option<ActivityPlan>> {
         let plan = self
             .conn

@@ -6,19 +6,29 @@ use rusqlite::{OptionalExtension, params};
 use super::{SqliteTx, col};
 use crate::storage::{SectionTable, StorageResult};
 
+fn section_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Section> {
+    Ok(Section {
+        id: col(r, 0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+    })
+}
+
 impl SectionTable for SqliteTx<'_> {
     fn all(&mut self) -> StorageResult<Vec<Section>> {
         let mut stmt = self
             .conn
             .prepare("SELECT id, code, name FROM sections ORDER BY position, rowid")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Section {
-                id: col(r, 0)?,
-                code: r.get(1)?,
-                name: r.get(2)?,
-            })
-        })?;
+        let rows = stmt.query_map([], section_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn get(&mut self, id: SectionId) -> StorageResult<Option<Section>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, code, name FROM sections WHERE id = ?1")?
+            .query_row([id.to_string()], section_row)
+            .optional()?)
     }
 
     fn exists(&mut self, id: SectionId) -> StorageResult<bool> {

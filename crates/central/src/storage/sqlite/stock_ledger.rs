@@ -2,7 +2,7 @@
 //! device's spendable grant is kept current by every post so that it is one point lookup.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, ItemId, ItemQuantity, PlanId};
+use fieldpost_domain::{DeviceId, Grant, GrantId, ItemId, ItemQuantity, PlanId};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteTx, col, col_opt, col_ts, ts};
@@ -147,6 +147,25 @@ impl StockLedger for SqliteTx<'_> {
                 })
             },
         )?)
+    }
+
+    fn grant(&mut self, id: GrantId) -> StorageResult<Option<Grant>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, plan_id, device_id, item_id, quantity FROM stock_ledger
+                 WHERE id = ?1 AND kind = 'grant'",
+            )?
+            .query_row([id.to_string()], |r| {
+                Ok(Grant {
+                    id: col(r, 0)?,
+                    plan_id: col(r, 1)?,
+                    device_id: col(r, 2)?,
+                    item_id: col(r, 3)?,
+                    quantity: u32_col(r, 4)?,
+                })
+            })
+            .optional()?)
     }
 
     fn device_available(

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, params};
 
-use crate::error::StoreError;
+use crate::storage::StorageError;
 
 /// Every migration, in order: (version, name, SQL). Migrations only add; a shipped one is
 /// never edited.
@@ -36,7 +36,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.
-pub fn run(conn: &mut Connection) -> Result<usize, StoreError> {
+pub fn run(conn: &mut Connection) -> Result<usize, StorageError> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    INTEGER PRIMARY KEY,
