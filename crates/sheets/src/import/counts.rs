@@ -9,10 +9,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::header::{Field, column_letter, map_header};
+use super::header::{Field, column_letter};
 use super::parse::{name_key, parse_count, parse_day};
-use super::preview::{Preview, SkipReason, SkippedRow, cell, is_total, issue};
-use super::{ImportKind, Table, is_blank};
+use super::preview::{Preview, preview_rows};
+use super::{ImportKind, Table};
 
 /// A good row of the counts sheet: one unit's count on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
@@ -32,60 +32,38 @@ pub struct CountRow {
 /// Checks a daily-counts sheet against the stored units: long (单位, 日期, 采集量 per row) or
 /// wide (单位 and one column per day). `year` completes dates written without one (8月3日).
 pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Preview<CountRow> {
-    let mut p = Preview::empty(ImportKind::Counts, table.sheet.clone());
-    let Some(h) = map_header(table, ImportKind::Counts, year, &mut p) else {
-        return p;
-    };
-    p.header_row = h.number;
     let by_name: HashMap<String, &Unit> = units.iter().map(|u| (name_key(&u.name), u)).collect();
     let mut first_row_of: HashMap<(UnitId, NaiveDate), u32> = HashMap::new();
-    for r in &table.rows[h.index + 1..] {
-        if is_blank(r) {
-            p.skipped.push(SkippedRow {
-                row: r.number,
-                reason: SkipReason::Blank,
-            });
-            continue;
-        }
-        let (name, name_col) = cell(r, &h, Field::Unit);
-        if is_total(name) {
-            p.skipped.push(SkippedRow {
-                row: r.number,
-                reason: SkipReason::Total,
-            });
-            continue;
-        }
+    preview_rows(table, ImportKind::Counts, year, |p, r| {
+        let (name, name_col) = r.cell(Field::Unit);
         let unit = by_name.get(&name_key(name)).copied();
         if name.is_empty() {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 name_col,
                 Field::Unit,
                 name,
                 "missing_value",
                 "the unit's name is missing".into(),
             ));
-            continue;
+            return;
         }
         let Some(unit) = unit else {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 name_col,
                 Field::Unit,
                 name,
                 "unknown_unit",
                 format!("no unit named {name}: import the task table first, or fix the name"),
             ));
-            continue;
+            return;
         };
         // (day, count as written, its column) per value on the row.
         let mut values: Vec<(NaiveDate, String, Option<String>)> = Vec::new();
-        if h.days.is_empty() {
-            let (day_text, day_col) = cell(r, &h, Field::Date);
-            let (count_text, count_col) = cell(r, &h, Field::Count);
+        if r.header.days.is_empty() {
+            let (day_text, day_col) = r.cell(Field::Date);
+            let (count_text, count_col) = r.cell(Field::Count);
             let Some(day) = parse_day(day_text, year) else {
-                p.errors.push(issue(
-                    r.number,
+                p.errors.push(r.issue(
                     day_col.clone(),
                     Field::Date,
                     day_text,
@@ -96,12 +74,12 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                     },
                     format!("{day_text:?} is not a date"),
                 ));
-                continue;
+                return;
             };
             values.push((day, count_text.to_owned(), count_col));
         } else {
-            for (i, d) in &h.days {
-                let text = r.cells.get(*i).cloned().unwrap_or_default();
+            for (i, d) in &r.header.days {
+                let text = r.row.cells.get(*i).cloned().unwrap_or_default();
                 if !text.is_empty() {
                     values.push((*d, text, Some(column_letter(*i))));
                 }
@@ -109,8 +87,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
         }
         for (day, count_text, count_col) in values {
             let Some(count) = parse_count(&count_text) else {
-                p.errors.push(issue(
-                    r.number,
+                p.errors.push(r.issue(
                     count_col,
                     Field::Count,
                     &count_text,
@@ -124,8 +101,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                 continue;
             };
             if let Some(first) = first_row_of.get(&(unit.id, day)) {
-                p.errors.push(issue(
-                    r.number,
+                p.errors.push(r.issue(
                     count_col,
                     Field::Date,
                     &day.to_string(),
@@ -134,15 +110,14 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                 ));
                 continue;
             }
-            first_row_of.insert((unit.id, day), r.number);
+            first_row_of.insert((unit.id, day), r.row.number);
             p.rows.push(CountRow {
-                row: r.number,
+                row: r.row.number,
                 unit: name.to_owned(),
                 unit_id: unit.id,
                 day,
                 count,
             });
         }
-    }
-    p
+    })
 }

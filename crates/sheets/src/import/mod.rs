@@ -11,8 +11,8 @@
 //!
 //! The module is split by responsibility: `read` (files into a [`Table`]), `header` (finding
 //! the header row and mapping its columns to [`Field`]s), `parse` (counts, days and links as
-//! people write them), `preview` (what a preview reports, and the helpers both previews use to
-//! read and report a row), `task_table` and `counts` (the checks of each sheet).
+//! people write them), `preview` (what a preview reports, and the walk over the data rows both
+//! previews share), `task_table` and `counts` (the checks of each sheet).
 
 mod counts;
 mod header;

@@ -1,13 +1,12 @@
 //! What a preview reports ([`Preview`]: the column map, the good rows, every bad row and why,
-//! the rows passed over), and the helpers both previews use to read and report a row.
+//! the rows passed over) and the walk over a sheet's data rows that both previews share.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::ImportKind;
-use super::TableRow;
-use super::header::{ColumnMap, Field, Header, column_letter, header_key};
+use super::header::{ColumnMap, Field, Header, column_letter, header_key, map_header};
+use super::{ImportKind, Table, TableRow, is_blank};
 
 /// A bad row (or header): the row number, the field, the value and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
@@ -71,7 +70,7 @@ pub struct Preview<T> {
 
 impl<T> Preview<T> {
     /// A preview of nothing yet.
-    pub(super) fn empty(kind: ImportKind, sheet: Option<String>) -> Preview<T> {
+    fn empty(kind: ImportKind, sheet: Option<String>) -> Preview<T> {
         Preview {
             kind,
             sheet,
@@ -85,46 +84,86 @@ impl<T> Preview<T> {
 }
 
 /// Whether a unit cell marks a total row (合计, 总计 …).
-pub(super) fn is_total(name: &str) -> bool {
+fn is_total(name: &str) -> bool {
     let key = header_key(name);
     ["合计", "总计", "小计", "总数", "total", "sum"].contains(&key.as_str())
 }
 
-/// The cell of `field` in row `r` and its column letter; blank, without a column, when the
-/// sheet has no such column.
-pub(super) fn cell<'a>(
-    r: &'a TableRow,
-    header: &Header,
-    field: Field,
-) -> (&'a str, Option<String>) {
-    header
-        .fields
-        .iter()
-        .find(|(_, f)| **f == field)
-        .map(|(i, _)| {
-            (
-                r.cells.get(*i).map_or("", String::as_str),
-                Some(column_letter(*i)),
-            )
-        })
-        .unwrap_or(("", None))
+/// A row below the header, read through the header's columns.
+pub(super) struct DataRow<'a> {
+    /// The row.
+    pub(super) row: &'a TableRow,
+    /// The header: which column holds which field.
+    pub(super) header: &'a Header,
 }
 
-/// A problem with a row: the `field` in `column`, its value as written, a stable code and why.
-pub(super) fn issue(
-    row: u32,
-    column: Option<String>,
-    field: Field,
-    value: &str,
-    code: &str,
-    reason: String,
-) -> RowIssue {
-    RowIssue {
-        row,
-        column,
-        field: field.as_str().into(),
-        value: value.into(),
-        code: code.into(),
-        reason,
+impl<'a> DataRow<'a> {
+    /// The cell of `field` and its column letter; blank, without a column, when the sheet has
+    /// no such column.
+    pub(super) fn cell(&self, field: Field) -> (&'a str, Option<String>) {
+        self.header
+            .fields
+            .iter()
+            .find(|(_, f)| **f == field)
+            .map(|(i, _)| {
+                (
+                    self.row.cells.get(*i).map_or("", String::as_str),
+                    Some(column_letter(*i)),
+                )
+            })
+            .unwrap_or(("", None))
     }
+
+    /// A problem with this row: the `field` in `column`, its value as written, a stable code
+    /// and why.
+    pub(super) fn issue(
+        &self,
+        column: Option<String>,
+        field: Field,
+        value: &str,
+        code: &str,
+        reason: String,
+    ) -> RowIssue {
+        RowIssue {
+            row: self.row.number,
+            column,
+            field: field.as_str().into(),
+            value: value.into(),
+            code: code.into(),
+            reason,
+        }
+    }
+}
+
+/// The preview of `table` as a sheet of `kind`: maps its header (`year` completes day headers
+/// written without one), passes over the blank rows and 合计 rows below it, and hands every
+/// other row to `check`, which adds the row's good rows and errors to the preview.
+pub(super) fn preview_rows<T>(
+    table: &Table,
+    kind: ImportKind,
+    year: Option<i32>,
+    mut check: impl FnMut(&mut Preview<T>, DataRow<'_>),
+) -> Preview<T> {
+    let mut p = Preview::empty(kind, table.sheet.clone());
+    let Some(h) = map_header(table, kind, year, &mut p) else {
+        return p;
+    };
+    p.header_row = h.number;
+    for row in &table.rows[h.index + 1..] {
+        let r = DataRow { row, header: &h };
+        if is_blank(row) {
+            p.skipped.push(SkippedRow {
+                row: row.number,
+                reason: SkipReason::Blank,
+            });
+        } else if is_total(r.cell(Field::Unit).0) {
+            p.skipped.push(SkippedRow {
+                row: row.number,
+                reason: SkipReason::Total,
+            });
+        } else {
+            check(&mut p, r);
+        }
+    }
+    p
 }

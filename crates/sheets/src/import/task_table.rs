@@ -8,10 +8,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::header::{Field, map_header};
+use super::header::Field;
 use super::parse::{name_key, parse_count, valid_link};
-use super::preview::{Preview, SkipReason, SkippedRow, cell, is_total, issue};
-use super::{ImportKind, Table, is_blank};
+use super::preview::{Preview, preview_rows};
+use super::{ImportKind, Table};
 
 /// What a task-table row will do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
@@ -50,37 +50,17 @@ pub struct TaskRow {
 /// preview lists every problem at once: a missing or non-numeric quota, a duplicate unit, a
 /// malformed or duplicate link, a link another unit already has, a new unit without a section.
 pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -> Preview<TaskRow> {
-    let mut p = Preview::empty(ImportKind::TaskTable, table.sheet.clone());
-    let Some(h) = map_header(table, ImportKind::TaskTable, None, &mut p) else {
-        return p;
-    };
-    p.header_row = h.number;
     let by_name: HashMap<String, &Unit> = units.iter().map(|u| (name_key(&u.name), u)).collect();
     let by_link: HashMap<&str, &Unit> = units.iter().map(|u| (u.survey_link.as_str(), u)).collect();
     let section_names: HashMap<SectionId, &str> =
         sections.iter().map(|s| (s.id, s.name.as_str())).collect();
     let mut first_row_of_unit: HashMap<String, u32> = HashMap::new();
     let mut first_row_of_link: HashMap<String, u32> = HashMap::new();
-    for r in &table.rows[h.index + 1..] {
-        if is_blank(r) {
-            p.skipped.push(SkippedRow {
-                row: r.number,
-                reason: SkipReason::Blank,
-            });
-            continue;
-        }
-        let (name, name_col) = cell(r, &h, Field::Unit);
-        if is_total(name) {
-            p.skipped.push(SkippedRow {
-                row: r.number,
-                reason: SkipReason::Total,
-            });
-            continue;
-        }
+    preview_rows(table, ImportKind::TaskTable, None, |p, r| {
+        let (name, name_col) = r.cell(Field::Unit);
         let before = p.errors.len();
         if name.is_empty() {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 name_col.clone(),
                 Field::Unit,
                 name,
@@ -91,8 +71,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
         let key = name_key(name);
         if !name.is_empty() {
             if let Some(first) = first_row_of_unit.get(&key) {
-                p.errors.push(issue(
-                    r.number,
+                p.errors.push(r.issue(
                     name_col.clone(),
                     Field::Unit,
                     name,
@@ -100,15 +79,14 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                     format!("{name} is already listed on row {first}"),
                 ));
             } else {
-                first_row_of_unit.insert(key.clone(), r.number);
+                first_row_of_unit.insert(key.clone(), r.row.number);
             }
         }
         let existing = by_name.get(&key).copied();
-        let (quota_text, quota_col) = cell(r, &h, Field::Quota);
+        let (quota_text, quota_col) = r.cell(Field::Quota);
         let quota = parse_count(quota_text);
         if quota_text.is_empty() {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 quota_col,
                 Field::Quota,
                 quota_text,
@@ -116,8 +94,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 "the quota (采集任务) is missing".into(),
             ));
         } else if quota.is_none() {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 quota_col,
                 Field::Quota,
                 quota_text,
@@ -125,10 +102,9 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 format!("the quota {quota_text:?} is not a whole number"),
             ));
         }
-        let (link, link_col) = cell(r, &h, Field::Link);
+        let (link, link_col) = r.cell(Field::Link);
         if link.is_empty() {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 link_col,
                 Field::Link,
                 link,
@@ -136,8 +112,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 "the exclusive link (专属链接) is missing".into(),
             ));
         } else if !valid_link(link) {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 link_col,
                 Field::Link,
                 link,
@@ -145,8 +120,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 format!("{link:?} is not a web link (http:// or https://)"),
             ));
         } else if let Some(first) = first_row_of_link.get(link) {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 link_col,
                 Field::Link,
                 link,
@@ -154,12 +128,11 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 format!("the same link is on row {first}"),
             ));
         } else {
-            first_row_of_link.insert(link.to_owned(), r.number);
+            first_row_of_link.insert(link.to_owned(), r.row.number);
             if let Some(owner) = by_link.get(link)
                 && existing.is_none_or(|e| e.id != owner.id)
             {
-                p.errors.push(issue(
-                    r.number,
+                p.errors.push(r.issue(
                     link_col,
                     Field::Link,
                     link,
@@ -168,10 +141,9 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 ));
             }
         }
-        let (section, section_col) = cell(r, &h, Field::Section);
+        let (section, section_col) = r.cell(Field::Section);
         if section.is_empty() && existing.is_none() && !name.is_empty() {
-            p.errors.push(issue(
-                r.number,
+            p.errors.push(r.issue(
                 section_col,
                 Field::Section,
                 section,
@@ -179,11 +151,11 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 format!("{name} is a new unit: name its section (版块)"),
             ));
         }
-        let (contact, _) = cell(r, &h, Field::Contact);
+        let (contact, _) = r.cell(Field::Contact);
         if p.errors.len() > before {
-            continue;
+            return;
         }
-        let Some(quota) = quota else { continue };
+        let Some(quota) = quota else { return };
         let section = Some(section.to_owned()).filter(|s| !s.is_empty());
         let contact = Some(contact.to_owned()).filter(|s| !s.is_empty());
         let action = match existing {
@@ -201,7 +173,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
             }
         };
         p.rows.push(TaskRow {
-            row: r.number,
+            row: r.row.number,
             unit: name.to_owned(),
             unit_id: existing.map(|u| u.id),
             section,
@@ -210,6 +182,5 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
             contact,
             action,
         });
-    }
-    p
+    })
 }
