@@ -1,0 +1,191 @@
+//! Reading a file into a [`Table`]: workbooks through calamine, CSV by hand in the encodings
+//! Excel writes in China, every cell as normalized text.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
+
+use super::header::find_header;
+use super::{ImportKind, Table, TableRow};
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// An Excel file calamine could not open.
+    #[error("the spreadsheet cannot be read: {0}")]
+    Spreadsheet(String),
+    /// A CSV in none of the encodings Excel writes in China (UTF-8, GBK, UTF-16).
+    #[error(
+        "the CSV file is neither UTF-8 nor GBK text: save it from Excel as \"CSV UTF-8\", or upload the .xlsx"
+    )]
+    NotUtf8,
+    /// Nothing in the file.
+    #[error("the file is empty")]
+    Empty,
+}
+
+/// Turns full-width ASCII (`１５００`, `ｈｔｔｐｓ：／／`) and the ideographic space into their
+/// ASCII forms, drops zero-width characters and byte-order marks, and trims.
+pub fn normalize(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .filter(|c| !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}'))
+        .map(|c| match c {
+            '\u{3000}' | '\u{00A0}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    mapped.trim().to_owned()
+}
+
+/// A cell as text: whole numbers without Excel's `.0`, date cells as `YYYY-MM-DD`, text
+/// normalized.
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => normalize(s),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) => t.date().to_string(),
+            None => dt.as_f64().to_string(),
+        },
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Reads a file: a spreadsheet when it starts like one (zip or OLE magic), CSV otherwise.
+/// Of a workbook, the first sheet with a recognizable header is taken (so a cover sheet or an
+/// instructions sheet in front is skipped); `kind` says which headers to look for.
+pub fn read_table(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ReadError::Empty);
+    }
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if !(zip || ole) {
+        return read_csv(bytes);
+    }
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
+    let mut first: Option<Table> = None;
+    for name in book.sheet_names() {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
+        // A range starts at its first non-empty cell; add its offset so that the row numbers
+        // are the ones Excel shows.
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let rows = (row0 + 1..)
+            .zip(range.rows())
+            .map(|(number, cells)| {
+                let mut text: Vec<String> = vec![String::new(); col0 as usize];
+                text.extend(cells.iter().map(cell_text));
+                TableRow {
+                    number,
+                    cells: text,
+                }
+            })
+            .collect();
+        let table = Table {
+            sheet: Some(name.clone()),
+            rows,
+        };
+        if find_header(&table, kind).is_some() {
+            return Ok(table);
+        }
+        first.get_or_insert(table);
+    }
+    first.ok_or(ReadError::Empty)
+}
+
+/// The text of a CSV file, in the encodings Excel writes in China: "CSV UTF-8" (UTF-8 with a
+/// byte-order mark), "Unicode 文本" (UTF-16 with one, tab-separated), and the plain
+/// "CSV (逗号分隔)" of Chinese Windows, in its ANSI code page GBK, which GB18030 decodes (it is
+/// GBK's superset). Without a byte-order mark UTF-8 is tried first: GBK text that is also
+/// valid UTF-8 is vanishingly rare for Chinese names. Bytes that are none of these are
+/// refused, never guessed at.
+fn csv_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ReadError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .ok_or(ReadError::NotUtf8);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.into());
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or(ReadError::NotUtf8)
+}
+
+/// RFC 4180 CSV (quoted fields, `""` escapes, line breaks inside quotes), comma- or
+/// tab-separated, with or without a byte-order mark, in UTF-8 or GBK ([`csv_text`]).
+pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
+    let text = csv_text(bytes)?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let first_line = text.lines().next().unwrap_or("");
+    let sep = if !first_line.contains(',') && first_line.contains('\t') {
+        '\t'
+    } else {
+        ','
+    };
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut number = 1u32;
+    let finish_row = |row: &mut Vec<String>, field: &mut String, rows: &mut Vec<TableRow>, n| {
+        row.push(normalize(field));
+        field.clear();
+        rows.push(TableRow {
+            number: n,
+            cells: std::mem::take(row),
+        });
+    };
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.trim().is_empty() => {
+                field.clear();
+                quoted = true;
+            }
+            c if c == sep => {
+                row.push(normalize(&field));
+                field.clear();
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                finish_row(&mut row, &mut field, &mut rows, number);
+                number += 1;
+            }
+            _ => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        finish_row(&mut row, &mut field, &mut rows, number);
+    }
+    if rows.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(Table { sheet: None, rows })
+}

@@ -1,0 +1,308 @@
+//! Unit tests of the import: text normalization, header synonyms, days, links, CSV, and every
+//! message the two previews give.
+#![allow(clippy::unwrap_used)]
+
+use chrono::NaiveDate;
+use fieldpost_domain::{Section, SectionId, Unit};
+
+use super::header::field_of;
+use super::read::read_csv;
+use super::*;
+
+#[test]
+fn full_width_text_is_normalized() {
+    assert_eq!(
+        normalize("　１，５００　"),
+        "1,500",
+        "full-width digits and spaces"
+    );
+    assert_eq!(
+        normalize("ｈｔｔｐｓ：／／ｓ．ｅｘ／ａ"),
+        "https://s.ex/a",
+        "full-width link"
+    );
+    assert_eq!(parse_count("１，５００份"), Some(1500), "a written quota");
+    assert_eq!(parse_count("1500.0"), Some(1500), "Excel's float text");
+    assert_eq!(parse_count("一千"), None, "not a number");
+    assert_eq!(parse_count("-3"), None, "not negative");
+}
+
+#[test]
+fn headers_map_through_synonyms() {
+    assert_eq!(field_of("单位名称"), Some(Field::Unit), "单位名称");
+    assert_eq!(field_of("采集任务（份）"), Some(Field::Quota), "annotated");
+    assert_eq!(field_of("专属链接入口"), Some(Field::Link), "link");
+    assert_eq!(field_of(" Contact "), Some(Field::Contact), "English");
+    assert_eq!(field_of("负责人签字"), None, "unknown");
+    assert_eq!(column_letter(0), "A", "A");
+    assert_eq!(column_letter(27), "AB", "AB");
+}
+
+#[test]
+fn days_parse_in_the_ways_people_write_them() {
+    let d = NaiveDate::from_ymd_opt(2022, 8, 3).unwrap();
+    for s in [
+        "2022-08-03",
+        "2022/8/3",
+        "2022年8月3日",
+        "20220803",
+        "2022-08-03 00:00:00",
+    ] {
+        assert_eq!(parse_day(s, None), Some(d), "{s}");
+    }
+    assert_eq!(
+        parse_day("8月3日", Some(2022)),
+        Some(d),
+        "year from the campaign"
+    );
+    assert_eq!(parse_day("8月3日", None), None, "no year to complete it");
+    assert_eq!(parse_day("昨天", Some(2022)), None, "not a date");
+}
+
+#[test]
+fn links_are_checked() {
+    assert!(valid_link("https://survey.example/2022/u001"), "a link");
+    assert!(!valid_link("survey.example/u1"), "no scheme");
+    assert!(!valid_link("https://"), "no host");
+    assert!(!valid_link("https://a b.example/x"), "space");
+}
+
+#[test]
+fn csv_quotes_and_line_breaks() {
+    let t = read_csv("\u{FEFF}单位,备注\r\n\"甲,乙\",\"多\n行\"\r\n".as_bytes()).unwrap();
+    assert_eq!(t.rows.len(), 2, "two records");
+    assert_eq!(t.rows[1].cells, vec!["甲,乙", "多\n行"], "quoted fields");
+}
+
+/// Every line a preview produces, in order: its header, its columns, its errors, its good
+/// rows and its skipped rows, so that a test pins each message exactly.
+fn render<T: std::fmt::Debug>(p: &Preview<T>) -> Vec<String> {
+    let mut out = vec![format!(
+        "{:?} sheet={:?} header_row={}",
+        p.kind, p.sheet, p.header_row
+    )];
+    out.extend(p.columns.iter().map(|c| format!("column {c:?}")));
+    out.extend(p.errors.iter().map(|e| format!("error {e:?}")));
+    out.extend(p.rows.iter().map(|r| format!("row {r:?}")));
+    out.extend(p.skipped.iter().map(|s| format!("skip {s:?}")));
+    out
+}
+
+/// A stored unit whose id ends in `n`, without a contact.
+fn unit(n: u128, section: SectionId, name: &str, quota: u32, link: &str) -> Unit {
+    Unit {
+        id: format!("00000000-0000-0000-0000-{n:012}").parse().unwrap(),
+        campaign_id: "00000000-0000-0000-0000-0000000000ca".parse().unwrap(),
+        section_id: section,
+        name: name.into(),
+        quota,
+        survey_link: link.into(),
+        contact: None,
+    }
+}
+
+/// Sections 侨 and 志愿; units 单位甲 (侨, with a contact), 单位乙 (志愿) and 单位庚 (侨,
+/// on no sheet below).
+fn stored() -> (Vec<Unit>, Vec<Section>) {
+    let qiao: SectionId = "00000000-0000-0000-0000-0000000000a1".parse().unwrap();
+    let zhiyuan: SectionId = "00000000-0000-0000-0000-0000000000a2".parse().unwrap();
+    let sections = vec![
+        Section {
+            id: qiao,
+            code: "qiao".into(),
+            name: "侨".into(),
+        },
+        Section {
+            id: zhiyuan,
+            code: "volunteer".into(),
+            name: "志愿".into(),
+        },
+    ];
+    let mut jia = unit(1, qiao, "单位甲", 100, "https://s.example/a");
+    jia.contact = Some("张三".into());
+    let units = vec![
+        jia,
+        unit(2, zhiyuan, "单位乙", 200, "https://s.example/b"),
+        unit(3, qiao, "单位庚", 30, "https://s.example/g"),
+    ];
+    (units, sections)
+}
+
+/// A sheet read from CSV text.
+fn csv(text: &str, kind: ImportKind) -> Table {
+    read_table(text.as_bytes(), kind).unwrap()
+}
+
+#[test]
+fn a_task_table_preview_says_exactly_what_is_wrong() {
+    let (units, sections) = stored();
+    let table = csv(
+        "2022年采集任务分解表,,,,,,\n\
+         单位,版块,采集任务（份）,专属链接,联系人,负责人签字,单位\n\
+         单位甲,侨,100,https://s.example/a,张三,,\n\
+         单位 甲,侨,100,https://s.example/a2,,,\n\
+         ,,,,,,\n\
+         单位乙,,250,https://s.example/b,,,\n\
+         单位丙,,abc,https://s.example/a,,,\n\
+         单位丁,志愿,,s.example/d,,,\n\
+         单位辛,侨,50,https://s.example/g,,,\n\
+         单位戊,志愿,１，５００份,https://s.example/e,李四,,\n\
+         ,侨,10,,,,\n\
+         合计,,1000,,,,\n",
+        ImportKind::TaskTable,
+    );
+    assert_eq!(
+        render(&preview_task_table(&table, &units, &sections)),
+        TASK,
+        "a task table"
+    );
+}
+
+#[test]
+fn a_counts_preview_says_exactly_what_is_wrong() {
+    let (units, _) = stored();
+    let long = csv(
+        "采集数据,,,\n\
+         单位,日期,采集量,备注\n\
+         单位甲,2022-08-03,10,\n\
+         单位甲,2022/8/3,5,\n\
+         单位乙,8月4日,1,\n\
+         单位乙,昨天,3,\n\
+         单位乙,,3,\n\
+         单位丙,2022-08-03,3,\n\
+         ,2022-08-03,3,\n\
+         单位甲,2022-08-04,abc,\n\
+         单位甲,2022-08-05,,\n\
+         \n\
+         合计,,20,\n",
+        ImportKind::Counts,
+    );
+    assert_eq!(
+        render(&preview_counts(&long, &units, Some(2022))),
+        LONG,
+        "a long counts sheet"
+    );
+    let wide = csv(
+        "单位,2022-08-03,8月4日,序号,说明书\n\
+         单位甲,10,,1,\n\
+         单位乙,x,5,2,\n\
+         单位甲,3,,3,\n",
+        ImportKind::Counts,
+    );
+    assert_eq!(
+        render(&preview_counts(&wide, &units, Some(2022))),
+        WIDE,
+        "a wide counts sheet"
+    );
+}
+
+#[test]
+fn a_sheet_without_its_columns_says_so() {
+    let (units, sections) = stored();
+    let no_header = csv("甲,乙\n1,2\n", ImportKind::TaskTable);
+    assert_eq!(
+        render(&preview_task_table(&no_header, &units, &sections)),
+        NO_HEADER,
+        "no header"
+    );
+    let half = csv("单位,版块\n单位甲,侨\n", ImportKind::TaskTable);
+    assert_eq!(
+        render(&preview_task_table(&half, &units, &sections)),
+        NO_QUOTA_OR_LINK,
+        "no quota or link column"
+    );
+    let counts = csv("单位,日期\n单位甲,2022-08-03\n", ImportKind::Counts);
+    assert_eq!(
+        render(&preview_counts(&counts, &units, None)),
+        NO_COUNT,
+        "no count column"
+    );
+}
+
+/// The preview of a task table with a bad row of every kind.
+const TASK: [&str; 25] = [
+    r#"TaskTable sheet=None header_row=2"#,
+    r#"column ColumnMap { column: "A", header: "单位", field: Some("unit") }"#,
+    r#"column ColumnMap { column: "B", header: "版块", field: Some("section") }"#,
+    r#"column ColumnMap { column: "C", header: "采集任务(份)", field: Some("quota") }"#,
+    r#"column ColumnMap { column: "D", header: "专属链接", field: Some("link") }"#,
+    r#"column ColumnMap { column: "E", header: "联系人", field: Some("contact") }"#,
+    r#"column ColumnMap { column: "F", header: "负责人签字", field: None }"#,
+    r#"column ColumnMap { column: "G", header: "单位", field: None }"#,
+    r#"error RowIssue { row: 2, column: Some("F"), field: "header", value: "负责人签字", code: "unknown_header", reason: "the header \"负责人签字\" matches no column of this sheet; the column is ignored" }"#,
+    r#"error RowIssue { row: 2, column: Some("G"), field: "header", value: "单位", code: "duplicate_column", reason: "a second unit column; column A is used" }"#,
+    r#"error RowIssue { row: 4, column: Some("A"), field: "unit", value: "单位 甲", code: "duplicate_unit", reason: "单位 甲 is already listed on row 3" }"#,
+    r#"error RowIssue { row: 7, column: Some("C"), field: "quota", value: "abc", code: "not_a_number", reason: "the quota \"abc\" is not a whole number" }"#,
+    r#"error RowIssue { row: 7, column: Some("D"), field: "link", value: "https://s.example/a", code: "duplicate_link", reason: "the same link is on row 3" }"#,
+    r#"error RowIssue { row: 7, column: Some("B"), field: "section", value: "", code: "missing_section", reason: "单位丙 is a new unit: name its section (版块)" }"#,
+    r#"error RowIssue { row: 8, column: Some("C"), field: "quota", value: "", code: "missing_value", reason: "the quota (采集任务) is missing" }"#,
+    r#"error RowIssue { row: 8, column: Some("D"), field: "link", value: "s.example/d", code: "malformed_link", reason: "\"s.example/d\" is not a web link (http:// or https://)" }"#,
+    r#"error RowIssue { row: 9, column: Some("D"), field: "link", value: "https://s.example/g", code: "link_taken", reason: "the link already belongs to 单位庚" }"#,
+    r#"error RowIssue { row: 11, column: Some("A"), field: "unit", value: "", code: "missing_value", reason: "the unit's name is missing" }"#,
+    r#"error RowIssue { row: 11, column: Some("D"), field: "link", value: "", code: "missing_value", reason: "the exclusive link (专属链接) is missing" }"#,
+    r#"row TaskRow { row: 3, unit: "单位甲", unit_id: Some(UnitId(00000000-0000-0000-0000-000000000001)), section: Some("侨"), quota: 100, link: "https://s.example/a", contact: Some("张三"), action: Unchanged }"#,
+    r#"row TaskRow { row: 6, unit: "单位乙", unit_id: Some(UnitId(00000000-0000-0000-0000-000000000002)), section: None, quota: 250, link: "https://s.example/b", contact: None, action: Update }"#,
+    r#"row TaskRow { row: 10, unit: "单位戊", unit_id: None, section: Some("志愿"), quota: 1500, link: "https://s.example/e", contact: Some("李四"), action: Create }"#,
+    r#"skip SkippedRow { row: 1, reason: Title }"#,
+    r#"skip SkippedRow { row: 5, reason: Blank }"#,
+    r#"skip SkippedRow { row: 12, reason: Total }"#,
+];
+
+/// The preview of a long counts sheet with a bad row of every kind.
+const LONG: [&str; 17] = [
+    r#"Counts sheet=None header_row=2"#,
+    r#"column ColumnMap { column: "A", header: "单位", field: Some("unit") }"#,
+    r#"column ColumnMap { column: "B", header: "日期", field: Some("date") }"#,
+    r#"column ColumnMap { column: "C", header: "采集量", field: Some("count") }"#,
+    r#"column ColumnMap { column: "D", header: "备注", field: Some("ignored") }"#,
+    r#"error RowIssue { row: 4, column: Some("C"), field: "date", value: "2022-08-03", code: "duplicate_day", reason: "单位甲 on 2022-08-03 is already on row 3" }"#,
+    r#"error RowIssue { row: 6, column: Some("B"), field: "date", value: "昨天", code: "bad_date", reason: "\"昨天\" is not a date" }"#,
+    r#"error RowIssue { row: 7, column: Some("B"), field: "date", value: "", code: "missing_value", reason: "\"\" is not a date" }"#,
+    r#"error RowIssue { row: 8, column: Some("A"), field: "unit", value: "单位丙", code: "unknown_unit", reason: "no unit named 单位丙: import the task table first, or fix the name" }"#,
+    r#"error RowIssue { row: 9, column: Some("A"), field: "unit", value: "", code: "missing_value", reason: "the unit's name is missing" }"#,
+    r#"error RowIssue { row: 10, column: Some("C"), field: "count", value: "abc", code: "not_a_number", reason: "the count \"abc\" is not a whole number" }"#,
+    r#"error RowIssue { row: 11, column: Some("C"), field: "count", value: "", code: "missing_value", reason: "the count \"\" is not a whole number" }"#,
+    r#"row CountRow { row: 3, unit: "单位甲", unit_id: UnitId(00000000-0000-0000-0000-000000000001), day: 2022-08-03, count: 10 }"#,
+    r#"row CountRow { row: 5, unit: "单位乙", unit_id: UnitId(00000000-0000-0000-0000-000000000002), day: 2022-08-04, count: 1 }"#,
+    r#"skip SkippedRow { row: 1, reason: Title }"#,
+    r#"skip SkippedRow { row: 12, reason: Blank }"#,
+    r#"skip SkippedRow { row: 13, reason: Total }"#,
+];
+
+/// The preview of a wide counts sheet.
+const WIDE: [&str; 11] = [
+    r#"Counts sheet=None header_row=1"#,
+    r#"column ColumnMap { column: "A", header: "单位", field: Some("unit") }"#,
+    r#"column ColumnMap { column: "B", header: "2022-08-03", field: Some("day:2022-08-03") }"#,
+    r#"column ColumnMap { column: "C", header: "8月4日", field: Some("day:2022-08-04") }"#,
+    r#"column ColumnMap { column: "D", header: "序号", field: Some("ignored") }"#,
+    r#"column ColumnMap { column: "E", header: "说明书", field: None }"#,
+    r#"error RowIssue { row: 1, column: Some("E"), field: "header", value: "说明书", code: "unknown_header", reason: "the header \"说明书\" matches no column of this sheet; the column is ignored" }"#,
+    r#"error RowIssue { row: 3, column: Some("B"), field: "count", value: "x", code: "not_a_number", reason: "the count \"x\" is not a whole number" }"#,
+    r#"error RowIssue { row: 4, column: Some("B"), field: "date", value: "2022-08-03", code: "duplicate_day", reason: "单位甲 on 2022-08-03 is already on row 2" }"#,
+    r#"row CountRow { row: 2, unit: "单位甲", unit_id: UnitId(00000000-0000-0000-0000-000000000001), day: 2022-08-03, count: 10 }"#,
+    r#"row CountRow { row: 3, unit: "单位乙", unit_id: UnitId(00000000-0000-0000-0000-000000000002), day: 2022-08-04, count: 5 }"#,
+];
+
+/// The preview of a task table without a header.
+const NO_HEADER: [&str; 2] = [
+    r#"TaskTable sheet=None header_row=0"#,
+    r#"error RowIssue { row: 1, column: None, field: "header", value: "", code: "no_header", reason: "no header row found: expected a row with columns such as 单位 and 采集任务" }"#,
+];
+
+/// The preview of a task table without its quota and link columns.
+const NO_QUOTA_OR_LINK: [&str; 5] = [
+    r#"TaskTable sheet=None header_row=0"#,
+    r#"column ColumnMap { column: "A", header: "单位", field: Some("unit") }"#,
+    r#"column ColumnMap { column: "B", header: "版块", field: Some("section") }"#,
+    r#"error RowIssue { row: 1, column: None, field: "quota", value: "", code: "missing_column", reason: "the sheet has no quota column" }"#,
+    r#"error RowIssue { row: 1, column: None, field: "link", value: "", code: "missing_column", reason: "the sheet has no link column" }"#,
+];
+
+/// The preview of a counts sheet without its count column.
+const NO_COUNT: [&str; 4] = [
+    r#"Counts sheet=None header_row=0"#,
+    r#"column ColumnMap { column: "A", header: "单位", field: Some("unit") }"#,
+    r#"column ColumnMap { column: "B", header: "日期", field: Some("date") }"#,
+    r#"error RowIssue { row: 1, column: None, field: "count", value: "", code: "missing_column", reason: "the sheet has no count column" }"#,
+];
