@@ -158,6 +158,14 @@ impl Station {
             opened_at: now,
             closed_at: None,
         };
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::SessionOpened {
+                session: session.clone(),
+            },
+        )?;
         tx.execute(
             "INSERT INTO session (id, plan_id, device_id, station, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -167,14 +175,6 @@ impl Station {
                 session.station,
                 time::to_text(now)
             ],
-        )?;
-        outbox::append(
-            &tx,
-            device_id,
-            now,
-            EventPayload::SessionOpened {
-                session: session.clone(),
-            },
         )?;
         for (name, ivolunteer_id) in volunteers {
             insert_check_in(&tx, device_id, now, session.id, name, ivolunteer_id)?;
@@ -256,6 +256,12 @@ impl Station {
                 reason: format!("would go below zero (now {assisted})"),
             });
         }
+        let tally = Tally {
+            session_id,
+            people_reached,
+            questionnaires_assisted,
+        };
+        outbox::append(&tx, device_id, now, EventPayload::TallyRecorded { tally })?;
         tx.execute(
             "UPDATE session SET people_reached = people_reached + ?2,
                 questionnaires_assisted = questionnaires_assisted + ?3 WHERE id = ?1",
@@ -265,12 +271,6 @@ impl Station {
                 questionnaires_assisted
             ],
         )?;
-        let tally = Tally {
-            session_id,
-            people_reached,
-            questionnaires_assisted,
-        };
-        outbox::append(&tx, device_id, now, EventPayload::TallyRecorded { tally })?;
         outbox::commit(tx, &self.outbox_grew)?;
         self.session_summary(session_id)
     }
@@ -303,10 +303,6 @@ impl Station {
                 time::from_text(&checked_in_at)?,
             )?;
         }
-        tx.execute(
-            "UPDATE session SET closed_at = ?2 WHERE id = ?1",
-            params![session_id.to_string(), time::to_text(closed_at)],
-        )?;
         outbox::append(
             &tx,
             device_id,
@@ -315,6 +311,10 @@ impl Station {
                 session_id,
                 closed_at,
             },
+        )?;
+        tx.execute(
+            "UPDATE session SET closed_at = ?2 WHERE id = ?1",
+            params![session_id.to_string(), time::to_text(closed_at)],
         )?;
         outbox::commit(tx, &self.outbox_grew)?;
         self.session_summary(session_id)
@@ -451,6 +451,14 @@ fn insert_check_in(
         ivolunteer_id,
         checked_in_at: now,
     };
+    outbox::append(
+        tx,
+        device_id,
+        now,
+        EventPayload::VolunteerCheckedIn {
+            check_in: check_in.clone(),
+        },
+    )?;
     tx.execute(
         "INSERT INTO check_in (id, session_id, volunteer_name, ivolunteer_id, checked_in_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -461,14 +469,6 @@ fn insert_check_in(
             check_in.ivolunteer_id,
             time::to_text(now)
         ],
-    )?;
-    outbox::append(
-        tx,
-        device_id,
-        now,
-        EventPayload::VolunteerCheckedIn {
-            check_in: check_in.clone(),
-        },
     )?;
     Ok(check_in)
 }
@@ -485,10 +485,6 @@ fn check_out_in(
     checked_in_at: DateTime<Utc>,
 ) -> Result<()> {
     let out = at.max(checked_in_at);
-    tx.execute(
-        "UPDATE check_in SET checked_out_at = ?2 WHERE id = ?1",
-        params![check_in_id.to_string(), time::to_text(out)],
-    )?;
     outbox::append(
         tx,
         device_id,
@@ -497,6 +493,10 @@ fn check_out_in(
             check_in_id,
             checked_out_at: out,
         },
+    )?;
+    tx.execute(
+        "UPDATE check_in SET checked_out_at = ?2 WHERE id = ?1",
+        params![check_in_id.to_string(), time::to_text(out)],
     )?;
     Ok(())
 }
