@@ -1,6 +1,7 @@
 //! What the station's use cases refuse, and why. Each refusal names its field or record so the
 //! UI can show the message beside what caused it; nothing is written when one is returned.
 
+use fieldpost_domain::quarantine::QuarantineCode;
 use fieldpost_domain::{
     CheckInId, DeviceId, HandoutId, ItemId, PhoneError, PlanId, PlanStatus, SessionId,
     TransitionError, WindowError,
@@ -101,6 +102,16 @@ pub enum Error {
     /// The number is registered already.
     #[error("this phone number is already registered for the lottery")]
     DuplicateEntrant,
+    /// The central would quarantine the event this write records, by the rule it applies
+    /// (the domain's `quarantine::decide`) and the facts this tablet holds: the last guard
+    /// behind the checks above, which name the problem better when they catch it.
+    #[error("the central would not accept this ({code}): {reason}")]
+    WouldBeQuarantined {
+        /// The quarantine code the central would give the event.
+        code: QuarantineCode,
+        /// Why, in English.
+        reason: String,
+    },
     /// The database failed (disk full, corrupt file…).
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
@@ -135,6 +146,7 @@ impl Error {
             Error::ConsentRequired => "consent_required",
             Error::InvalidPhone(_) => "invalid_phone",
             Error::DuplicateEntrant => "duplicate_entrant",
+            Error::WouldBeQuarantined { .. } => "would_be_quarantined",
             Error::Database(_) => "database",
             Error::Corrupt(_) => "corrupt",
         }

@@ -76,7 +76,11 @@ pub struct ItemGrant {
 
 /// The device's standing for `item_id` under `plan_id`: grants and releases as recorded, and
 /// handouts summed over the plan's sessions' counters.
-fn escrow_position(conn: &Connection, plan_id: PlanId, item_id: ItemId) -> Result<EscrowPosition> {
+pub(crate) fn escrow_position(
+    conn: &Connection,
+    plan_id: PlanId,
+    item_id: ItemId,
+) -> Result<EscrowPosition> {
     let (granted, released, handed_out) = conn
         .prepare_cached(
             "SELECT
@@ -166,6 +170,14 @@ impl Station {
             handed_out_at: now,
             over_grant_reason,
         };
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::HandoutRecorded {
+                handout: handout.clone(),
+            },
+        )?;
         tx.prepare_cached(
             "INSERT INTO handout (id, session_id, plan_id, item_id, quantity, handed_out_at, over_grant_reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -180,14 +192,6 @@ impl Station {
             handout.over_grant_reason,
         ])?;
         count_handout(&tx, &handout)?;
-        outbox::append(
-            &tx,
-            device_id,
-            now,
-            EventPayload::HandoutRecorded {
-                handout: handout.clone(),
-            },
-        )?;
         outbox::commit(tx, &self.outbox_grew)?;
         Ok(handout)
     }
@@ -227,6 +231,12 @@ impl Station {
             reason: reason.to_owned(),
             voided_at: now,
         };
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::HandoutVoided { void: void.clone() },
+        )?;
         tx.execute(
             "INSERT INTO handout_void (handout_id, reason, voided_at) VALUES (?1, ?2, ?3)",
             params![handout_id.to_string(), void.reason, time::to_text(now)],
@@ -236,12 +246,6 @@ impl Station {
                 exceptions = exceptions - ?4, voided = voided + 1
              WHERE session_id = ?1 AND item_id = ?2",
             params![session_id, item_id, quantity, i64::from(exception)],
-        )?;
-        outbox::append(
-            &tx,
-            device_id,
-            now,
-            EventPayload::HandoutVoided { void: void.clone() },
         )?;
         outbox::commit(tx, &self.outbox_grew)?;
         Ok(void)
@@ -332,6 +336,16 @@ impl Station {
                 });
             }
         }
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::GrantReleased {
+                plan_id,
+                item_id,
+                quantity,
+            },
+        )?;
         tx.execute(
             "INSERT INTO grant_release (id, plan_id, item_id, quantity, released_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -342,16 +356,6 @@ impl Station {
                 quantity,
                 time::to_text(now)
             ],
-        )?;
-        outbox::append(
-            &tx,
-            device_id,
-            now,
-            EventPayload::GrantReleased {
-                plan_id,
-                item_id,
-                quantity,
-            },
         )?;
         outbox::commit(tx, &self.outbox_grew)?;
         escrow_position(&self.conn, plan_id, item_id)

@@ -7,6 +7,10 @@
 //! can never be separated.
 //!
 //! Refusals ([`Error`]) name the field or record at fault and write nothing.
+//! Behind the use cases' own checks, every event is judged by the rule the central applies when
+//! it is pushed (the domain's `quarantine::decide`, over the facts this tablet holds, in
+//! `rules.rs`) before it is recorded: a tablet never records an event that the central would
+//! quarantine by what the tablet knows ([`Error::WouldBeQuarantined`]).
 //!
 //! The use cases are methods on [`Station`], grouped by what the volunteer does: [`identity`]
 //! (enrollment), [`reference`] (data cached from the central), [`plans`] (the team leader's
@@ -30,6 +34,7 @@ pub mod outbox;
 pub mod plans;
 pub mod reference;
 mod row;
+mod rules;
 pub mod session_view;
 pub mod sessions;
 pub mod sync;

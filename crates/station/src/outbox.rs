@@ -10,15 +10,22 @@ use fieldpost_domain::{DeviceEvent, DeviceId, EventId, EventPayload};
 use rusqlite::{Transaction, params};
 use tokio::sync::watch;
 
-use crate::{Error, Result, Station, time};
+use crate::{Error, Result, Station, rules, time};
 
-/// Appends `payload` as the device's next event, inside `tx`.
+/// Appends `payload` as the device's next event, inside `tx`, unless the central would
+/// quarantine it: then it is refused with [`Error::WouldBeQuarantined`], having written
+/// nothing, and the caller's `?` drops the transaction with whatever the write did before.
+///
+/// Called after the write's own checks and before the write changes any row the rule reads
+/// (the plan, session, check-in, handout and grant rows the event names): the rule
+/// ([`rules::check`]) judges the event by the store as it stood before it.
 pub(crate) fn append(
     tx: &Transaction<'_>,
     device_id: DeviceId,
     recorded_at: DateTime<Utc>,
     payload: EventPayload,
 ) -> Result<DeviceEvent> {
+    rules::check(tx, device_id, &payload)?;
     let seq: i64 = tx
         .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM events")?
         .query_row([], |r| r.get(0))?;

@@ -46,13 +46,13 @@ impl Station {
         let tx = self.conn.transaction()?;
         let mut plan = load_plan(&tx, plan_id)?.ok_or(Error::UnknownPlan(plan_id))?;
         plan.status = fieldpost_domain::plan::transition(plan.status, PlanAction::File)?;
-        upsert_plan(&tx, &plan)?;
         outbox::append(
             &tx,
             device_id,
             now,
             EventPayload::PlanFiled { plan: plan.clone() },
         )?;
+        upsert_plan(&tx, &plan)?;
         outbox::commit(tx, &self.outbox_grew)?;
         Ok(plan)
     }
@@ -79,7 +79,6 @@ impl Station {
             revision: current.revision + 1,
             ..current
         };
-        upsert_plan(&tx, &plan)?;
         if status != PlanStatus::Draft {
             outbox::append(
                 &tx,
@@ -87,9 +86,11 @@ impl Station {
                 now,
                 EventPayload::PlanRevised { plan: plan.clone() },
             )?;
+            upsert_plan(&tx, &plan)?;
             outbox::commit(tx, &self.outbox_grew)?;
         } else {
             // A draft stays on the tablet: nothing for the central, no event.
+            upsert_plan(&tx, &plan)?;
             tx.commit()?;
         }
         Ok(plan)

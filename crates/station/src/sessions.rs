@@ -158,6 +158,14 @@ impl Station {
             opened_at: now,
             closed_at: None,
         };
+        outbox::append(
+            &tx,
+            device_id,
+            now,
+            EventPayload::SessionOpened {
+                session: session.clone(),
+            },
+        )?;
         tx.execute(
             "INSERT INTO session (id, plan_id, device_id, station, opened_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -167,14 +175,6 @@ impl Station {
                 session.station,
                 time::to_text(now)
             ],
-        )?;
-        outbox::append(
-            &tx,
-            device_id,
-            now,
-            EventPayload::SessionOpened {
-                session: session.clone(),
-            },
         )?;
         for (name, ivolunteer_id) in volunteers {
             insert_check_in(&tx, device_id, now, session.id, name, ivolunteer_id)?;
@@ -204,19 +204,19 @@ impl Station {
         let device_id = self.device_id()?;
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let out: Option<Option<String>> = tx
+        let found: Option<(String, Option<String>)> = tx
             .query_row(
-                "SELECT checked_out_at FROM check_in WHERE id = ?1",
+                "SELECT checked_in_at, checked_out_at FROM check_in WHERE id = ?1",
                 [check_in_id.to_string()],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        match out {
+        let checked_in_at = match found {
             None => return Err(Error::UnknownCheckIn(check_in_id)),
-            Some(Some(_)) => return Err(Error::AlreadyCheckedOut(check_in_id)),
-            Some(None) => {}
-        }
-        check_out_in(&tx, device_id, now, check_in_id)?;
+            Some((_, Some(_))) => return Err(Error::AlreadyCheckedOut(check_in_id)),
+            Some((checked_in_at, None)) => time::from_text(&checked_in_at)?,
+        };
+        check_out_in(&tx, device_id, now, check_in_id, checked_in_at)?;
         outbox::commit(tx, &self.outbox_grew)?;
         Ok(())
     }
@@ -256,6 +256,12 @@ impl Station {
                 reason: format!("would go below zero (now {assisted})"),
             });
         }
+        let tally = Tally {
+            session_id,
+            people_reached,
+            questionnaires_assisted,
+        };
+        outbox::append(&tx, device_id, now, EventPayload::TallyRecorded { tally })?;
         tx.execute(
             "UPDATE session SET people_reached = people_reached + ?2,
                 questionnaires_assisted = questionnaires_assisted + ?3 WHERE id = ?1",
@@ -265,12 +271,6 @@ impl Station {
                 questionnaires_assisted
             ],
         )?;
-        let tally = Tally {
-            session_id,
-            people_reached,
-            questionnaires_assisted,
-        };
-        outbox::append(&tx, device_id, now, EventPayload::TallyRecorded { tally })?;
         outbox::commit(tx, &self.outbox_grew)?;
         self.session_summary(session_id)
     }
@@ -290,17 +290,19 @@ impl Station {
             |r| r.get(0),
         )?;
         let closed_at = now.min(plan.ends_at).max(time::from_text(&opened_at)?);
-        let still_in: Vec<String> = tx
-            .prepare("SELECT id FROM check_in WHERE session_id = ?1 AND checked_out_at IS NULL ORDER BY checked_in_at")?
-            .query_map([session_id.to_string()], |r| r.get(0))?
+        let still_in: Vec<(String, String)> = tx
+            .prepare("SELECT id, checked_in_at FROM check_in WHERE session_id = ?1 AND checked_out_at IS NULL ORDER BY checked_in_at")?
+            .query_map([session_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for id in still_in {
-            check_out_in(&tx, device_id, closed_at, row::id(&id)?)?;
+        for (id, checked_in_at) in still_in {
+            check_out_in(
+                &tx,
+                device_id,
+                closed_at,
+                row::id(&id)?,
+                time::from_text(&checked_in_at)?,
+            )?;
         }
-        tx.execute(
-            "UPDATE session SET closed_at = ?2 WHERE id = ?1",
-            params![session_id.to_string(), time::to_text(closed_at)],
-        )?;
         outbox::append(
             &tx,
             device_id,
@@ -309,6 +311,10 @@ impl Station {
                 session_id,
                 closed_at,
             },
+        )?;
+        tx.execute(
+            "UPDATE session SET closed_at = ?2 WHERE id = ?1",
+            params![session_id.to_string(), time::to_text(closed_at)],
         )?;
         outbox::commit(tx, &self.outbox_grew)?;
         self.session_summary(session_id)
@@ -445,6 +451,14 @@ fn insert_check_in(
         ivolunteer_id,
         checked_in_at: now,
     };
+    outbox::append(
+        tx,
+        device_id,
+        now,
+        EventPayload::VolunteerCheckedIn {
+            check_in: check_in.clone(),
+        },
+    )?;
     tx.execute(
         "INSERT INTO check_in (id, session_id, volunteer_name, ivolunteer_id, checked_in_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -456,35 +470,33 @@ fn insert_check_in(
             time::to_text(now)
         ],
     )?;
-    outbox::append(
-        tx,
-        device_id,
-        now,
-        EventPayload::VolunteerCheckedIn {
-            check_in: check_in.clone(),
-        },
-    )?;
     Ok(check_in)
 }
 
+/// Checks a volunteer out at `at`, or at their check-in if that was later: a volunteer who
+/// checked in after the plan's end is checked out at their check-in when the session closes
+/// (at the plan's end), and a tablet clock set back never makes a shift end before it began
+/// (the central refuses a check-out before its check-in).
 fn check_out_in(
     tx: &rusqlite::Transaction<'_>,
     device_id: fieldpost_domain::DeviceId,
     at: DateTime<Utc>,
     check_in_id: CheckInId,
+    checked_in_at: DateTime<Utc>,
 ) -> Result<()> {
-    tx.execute(
-        "UPDATE check_in SET checked_out_at = ?2 WHERE id = ?1",
-        params![check_in_id.to_string(), time::to_text(at)],
-    )?;
+    let out = at.max(checked_in_at);
     outbox::append(
         tx,
         device_id,
         at,
         EventPayload::VolunteerCheckedOut {
             check_in_id,
-            checked_out_at: at,
+            checked_out_at: out,
         },
+    )?;
+    tx.execute(
+        "UPDATE check_in SET checked_out_at = ?2 WHERE id = ?1",
+        params![check_in_id.to_string(), time::to_text(out)],
     )?;
     Ok(())
 }

@@ -64,6 +64,58 @@ fn closing_late_is_recorded_at_the_plans_end() {
     );
 }
 
+/// The central refuses a check-out before its check-in (`checked_out_before_in`): a shift
+/// that would end before it began ends when it began instead.
+#[test]
+fn no_shift_ends_before_it_began() {
+    let mut fx = fixture();
+    let session = fx.open_session();
+    let volunteer = |name: &str| VolunteerInput {
+        name: name.into(),
+        ivolunteer_id: None,
+    };
+    // The tablet's clock is set back between a check-in and its check-out.
+    let at = fx.plan.starts_at + Duration::hours(2);
+    fx.clock.set(at);
+    let early = fx.station.check_in(session, &volunteer("陈晓")).unwrap();
+    fx.clock.set(at - Duration::minutes(10));
+    fx.station.check_out(early.id).unwrap();
+    // A volunteer arrives after the plan's end; the session closes at the plan's end.
+    let after_end = fx.plan.ends_at + Duration::minutes(30);
+    fx.clock.set(after_end);
+    let late = fx.station.check_in(session, &volunteer("黄敏")).unwrap();
+    let summary = fx.station.close_session(session).unwrap();
+    assert_eq!(summary.session.closed_at, Some(fx.plan.ends_at));
+    let out = |id: CheckInId| {
+        summary
+            .volunteers
+            .iter()
+            .find(|v| v.check_in.id == id)
+            .unwrap()
+            .checked_out_at
+    };
+    assert_eq!(out(early.id), Some(at), "checked out when they checked in");
+    assert_eq!(
+        out(late.id),
+        Some(after_end),
+        "checked out when they checked in, not at the plan's end before it"
+    );
+    for event in fx.station.events().unwrap() {
+        if let EventPayload::VolunteerCheckedOut {
+            check_in_id,
+            checked_out_at,
+        } = event.payload
+        {
+            assert_eq!(
+                Some(checked_out_at),
+                out(check_in_id),
+                "the event says what the tablet stored"
+            );
+        }
+    }
+    assert_gap_free(&fx.station);
+}
+
 #[test]
 fn todays_plans_are_approved_plans_of_the_china_day() {
     let mut fx = fixture();

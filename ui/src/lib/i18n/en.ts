@@ -233,6 +233,7 @@ export const en: Messages = {
   "error.consent_required": "The entrant's consent comes first",
   "error.invalid_phone": "Not a mobile number: 11 digits expected",
   "error.duplicate_entrant": "This number is already registered",
+  "error.would_be_quarantined": "The central would not accept this record; nothing was saved. Sync and try again; if it persists, tell the secretariat: {detail}",
   "error.database": "Local storage failed; nothing was saved, please try again",
   "error.corrupt": "A local record cannot be read; contact the secretariat",
   "error.central_unreachable": "Cannot reach the central; check the address and the network",

@@ -239,6 +239,7 @@ export const zhCN = {
   "error.consent_required": "请先取得本人同意",
   "error.invalid_phone": "手机号码格式不对，应为 11 位数字",
   "error.duplicate_entrant": "这个手机号码已经登记过",
+  "error.would_be_quarantined": "中心不会接受这条记录，刚才的操作没有保存。请先同步再试；仍不行，请把这段说明告诉秘书处：{detail}",
   "error.database": "本机存储出错，刚才的操作没有保存，请重试",
   "error.corrupt": "本机记录无法读取，请联系秘书处",
   "error.central_unreachable": "连不上中心服务器，请检查地址和网络",

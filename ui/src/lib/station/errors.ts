@@ -35,6 +35,7 @@ export const ERROR_KINDS = [
   "consent_required",
   "invalid_phone",
   "duplicate_entrant",
+  "would_be_quarantined",
   "database",
   "corrupt",
   "central_unreachable",
