@@ -6,14 +6,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::storage::Database;
 use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit::Direct;
+use fieldpost_central::testkit::{self, Direct};
 use fieldpost_domain::*;
 use fieldpost_server::{AppState, app};
 use fieldpost_station::Station;
@@ -95,70 +94,16 @@ fn actor() -> Actor {
 /// Seeds a campaign whose collection window covers now, two units, and stock.
 pub fn seed(store: &dyn Database, masks: u32, kits: u32) -> anyhow::Result<World> {
     let now = Utc::now();
-    let campaign_id = CampaignId::new();
-    campaign::put_campaign(
-        store,
-        &actor(),
-        now,
-        &CampaignRecord {
-            campaign: Campaign {
-                id: campaign_id,
-                name: "2022 网民网络安全感满意度调查活动（揭阳站）".into(),
-                city: "揭阳".into(),
-                publicity_start: NaiveDate::from_ymd_opt(2022, 7, 8).unwrap_or_default(),
-                publicity_end: NaiveDate::from_ymd_opt(2022, 8, 2).unwrap_or_default(),
-                collection_start: now - Duration::days(1),
-                collection_end: now + Duration::days(9),
-                target: 50_000,
-            },
-            note: None,
-        },
-    )?;
-    let section = campaign::create_section(
-        store,
-        &actor(),
-        now,
-        &Section {
-            id: SectionId::new(),
-            code: "qiao".into(),
-            name: "侨".into(),
-        },
-    )?
-    .id;
-    let unit = |name: &str, link: &str| Unit {
-        id: UnitId::new(),
-        campaign_id,
-        section_id: section,
-        name: name.into(),
-        quota: 2_000,
-        survey_link: link.into(),
-        contact: None,
-    };
-    let unit_id = campaign::create_unit(
-        store,
-        &actor(),
-        now,
-        &unit("揭阳市侨联", "https://s.example/q"),
-    )?
-    .id;
-    let other_unit_id =
-        campaign::create_unit(store, &actor(), now, &unit("团市委", "https://s.example/t"))?.id;
-    let item = |code: &str, name: &str, label: &str| Item {
-        id: ItemId::new(),
-        code: code.into(),
-        name: name.into(),
-        kind: ItemKind::Gift,
-        unit_label: label.into(),
-        donor: None,
-    };
-    let mask = campaign::create_item(store, &actor(), now, &item("mask", "医疗专用口罩", "只"))?.id;
-    let kit = campaign::create_item(store, &actor(), now, &item("kit", "网安四宝宣传品", "份"))?.id;
-    if masks > 0 {
-        store.receive(&actor(), now, mask, masks, None)?;
-    }
-    if kits > 0 {
-        store.receive(&actor(), now, kit, kits, None)?;
-    }
+    // The one test world (fieldpost_central::testkit::world), with this crate's units.
+    let (mut b, section) = testkit::world(now - Duration::days(1));
+    let campaign_id = b.campaign_id();
+    let unit_id = b.unit(section, "揭阳市侨联", 2_000, "https://s.example/q");
+    let other_unit_id = b.unit(section, "团市委", 2_000, "https://s.example/t");
+    let mask = b.gift("mask", "医疗专用口罩", "只");
+    let kit = b.gift("kit", "网安四宝宣传品", "份");
+    b.receive(mask, masks, None);
+    b.receive(kit, kits, None);
+    b.apply(store, now)?;
     Ok(World {
         campaign_id,
         unit_id,

@@ -57,16 +57,8 @@ pub fn enrolled_station(path: &Path, grant: u32) -> Result<(Station, Seeded)> {
         token: "test-token".into(),
     })?;
     let now = Utc::now();
-    let campaign = Campaign {
-        id: CampaignId::new(),
-        name: "2022 网民网络安全感满意度调查活动（揭阳站）".into(),
-        city: "揭阳".into(),
-        publicity_start: (now - Duration::days(30)).date_naive(),
-        publicity_end: (now - Duration::days(1)).date_naive(),
-        collection_start: now - Duration::days(1),
-        collection_end: now + Duration::days(9),
-        target: 50_000,
-    };
+    // The tests' campaign (fieldpost_central::testkit), as the tablet caches it.
+    let campaign = fieldpost_central::testkit::campaign_record(now - Duration::days(1)).campaign;
     let mask = Item {
         id: ItemId::new(),
         code: "mask".into(),

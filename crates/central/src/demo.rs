@@ -18,17 +18,16 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use fieldpost_domain::{
     ActivityPlan, Campaign, CampaignId, Item, ItemId, ItemKind, ItemQuantity, PlanId, PlanStatus,
-    Section, SectionId, Unit, UnitId,
+    UnitId,
 };
-use uuid::Uuid;
 
 use crate::campaign::CampaignRecord;
 use crate::plans::Approval;
 use crate::records::DailyCount;
 use crate::secrets::{hash_password, random_password};
-use crate::seed::{Seed, SeedError, SeedPlan, SeedReceipt};
+use crate::seed::{CampaignBuilder, Seed, SeedError};
 use crate::storage::{Database, StorageError};
-use crate::users::{NewUser, Role, User};
+use crate::users::Role;
 
 /// The seed's marker: applied at most once per database.
 pub const SEED_NAME: &str = "demo-jieyang-2022";
@@ -262,52 +261,36 @@ pub fn seed(password_hash: String) -> Seed {
                 .into(),
         ),
     };
-    let mut sections = Vec::new();
-    let mut units = Vec::new();
+    let mut b = CampaignBuilder::new(SEED_NAME, campaign);
     let mut n = 0;
     for (code, name, members) in UNITS {
-        let section = Section {
-            id: SectionId::new(),
-            code: (*code).into(),
-            name: (*name).into(),
-        };
+        let section = b.section(code, name);
         for (unit_name, quota) in *members {
             n += 1;
-            units.push(Unit {
-                id: UnitId::new(),
-                campaign_id,
-                section_id: section.id,
-                name: (*unit_name).into(),
-                quota: *quota,
-                survey_link: format!("https://survey.example/2022/jieyang/u{n:03}"),
-                contact: None,
-            });
+            b.unit(
+                section,
+                unit_name,
+                *quota,
+                &format!("https://survey.example/2022/jieyang/u{n:03}"),
+            );
         }
-        sections.push(section);
     }
-    let items: Vec<Item> = ITEMS
-        .iter()
-        .map(|(code, name, kind, label, donor, _)| Item {
+    let mut items = Vec::new();
+    for (code, name, kind, label, donor, quantity) in ITEMS {
+        let item = b.item(Item {
             id: ItemId::new(),
             code: (*code).into(),
             name: (*name).into(),
             kind: *kind,
             unit_label: (*label).into(),
             donor: Some((*donor).into()),
-        })
-        .collect();
-    let receipts = ITEMS
-        .iter()
-        .zip(&items)
-        .map(|((_, _, _, _, donor, quantity), item)| SeedReceipt {
-            item_id: item.id,
-            quantity: *quantity,
-            note: Some(format!("{donor} 捐赠")),
-        })
-        .collect();
-
+        });
+        b.receive(item, *quantity, Some(format!("{donor} 捐赠")));
+        items.push(item);
+    }
+    let units = b.seed().units.clone();
     let unit = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
-    let (mask, kit) = (items[0].id, items[1].id);
+    let (mask, kit) = (items[0], items[1]);
     let q = |item_id, quantity| ItemQuantity { item_id, quantity };
     let plan =
         |unit_id: UnitId, title: &str, location: &str, day: u32, people, requested| ActivityPlan {
@@ -325,7 +308,6 @@ pub fn seed(password_hash: String) -> Seed {
             reject_reason: None,
             revision: 0,
         };
-    let mut plans = Vec::new();
     let approved = [
         (
             "揭阳市侨联",
@@ -357,8 +339,8 @@ pub fn seed(password_hash: String) -> Seed {
     ];
     for (unit_name, title, location, day, people, asked, given) in approved {
         if let Some(u) = unit(unit_name) {
-            plans.push(SeedPlan {
-                plan: plan(
+            b.plan(
+                plan(
                     u,
                     title,
                     location,
@@ -366,16 +348,16 @@ pub fn seed(password_hash: String) -> Seed {
                     people,
                     vec![q(mask, asked.0), q(kit, asked.1)],
                 ),
-                approve: Some(Approval {
+                Some(Approval {
                     allocation: vec![q(mask, given.0), q(kit, given.1)],
                     grants: None,
                 }),
-            });
+            );
         }
     }
     if let Some(u) = unit("揭阳市人民医院") {
-        plans.push(SeedPlan {
-            plan: plan(
+        b.plan(
+            plan(
                 u,
                 "门诊大厅宣传站",
                 "揭阳市人民医院门诊大厅",
@@ -383,8 +365,8 @@ pub fn seed(password_hash: String) -> Seed {
                 400,
                 vec![q(mask, 600)],
             ),
-            approve: None,
-        });
+            None,
+        );
     }
 
     // Illustrative daily counts for the first four collection days: 4–12 % of quota a day.
@@ -400,25 +382,9 @@ pub fn seed(password_hash: String) -> Seed {
         }
     }
 
-    Seed {
-        name: SEED_NAME.into(),
-        campaign,
-        sections,
-        units,
-        items,
-        receipts,
-        plans,
-        counts,
-        users: vec![NewUser {
-            user: User {
-                id: Uuid::now_v7(),
-                username: ADMIN_USERNAME.into(),
-                role: Role::Admin,
-                unit_id: None,
-            },
-            password_hash,
-        }],
-    }
+    b.counts(counts);
+    b.user(ADMIN_USERNAME, Role::Admin, None, &password_hash);
+    b.into_seed()
 }
 
 fn read_password(path: &Path) -> Result<Option<String>, DemoError> {

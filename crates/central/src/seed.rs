@@ -1,14 +1,19 @@
-//! Seeds: a set of records written in one transaction at most once per name (the demo campaign).
+//! Seeds: a set of records written in one transaction at most once per name, and the one
+//! [`CampaignBuilder`] that builds them: the demo's campaign, the server tests' and the
+//! cross-process tests' worlds, and the benches' all come from it.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{ActivityPlan, Item, ItemId, Section, Unit};
+use fieldpost_domain::{
+    ActivityPlan, CampaignId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
+};
+use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::campaign::{self, CampaignRecord};
-use crate::plans::{Approval, PlanContent};
+use crate::plans::Approval;
 use crate::records::{self, DailyCount};
 use crate::storage::{self, Database, StorageError};
-use crate::users::{self, NewUser};
+use crate::users::{self, NewUser, Role, User};
 
 /// A stock receipt in a seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,16 +119,7 @@ pub fn apply_seed(db: &dyn Database, now: DateTime<Utc>, seed: &Seed) -> Result<
         }
         for p in &seed.plans {
             let plan = &p.plan;
-            let content = PlanContent {
-                title: plan.title.clone(),
-                location: plan.location.clone(),
-                starts_at: plan.starts_at,
-                ends_at: plan.ends_at,
-                expected_people: plan.expected_people,
-                staff: plan.staff.clone(),
-                requested: plan.requested.clone(),
-            };
-            crate::plans::file_in(tx, &actor, now, plan.id, plan.unit_id, &content)?;
+            crate::plans::file_in(tx, &actor, now, plan.id, plan.unit_id, &plan.content())?;
             if let Some(approval) = &p.approve {
                 crate::plans::approve_in(tx, &actor, now, plan.id, approval)?;
             }
@@ -135,4 +131,158 @@ pub fn apply_seed(db: &dyn Database, now: DateTime<Utc>, seed: &Seed) -> Result<
         tx.seeds().mark(&seed.name, now)?;
         Ok(true)
     })
+}
+
+/// Builds a campaign's [`Seed`] step by step, handing back the id of each record it adds, so
+/// that whoever builds a world (the demo, a test, a bench) names its units and items by the
+/// ids it was given:
+///
+/// ```
+/// # use fieldpost_central::seed::CampaignBuilder;
+/// # use fieldpost_central::campaign::CampaignRecord;
+/// # fn demo(record: CampaignRecord) {
+/// let mut b = CampaignBuilder::new("my-world", record);
+/// let qiao = b.section("qiao", "侨");
+/// let unit = b.unit(qiao, "揭阳市侨联", 3_000, "https://survey.example/q");
+/// let mask = b.gift("mask", "医疗专用口罩", "只");
+/// b.receive(mask, 10_000, None);
+/// let seed = b.into_seed();
+/// # let _ = (unit, seed); }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CampaignBuilder {
+    seed: Seed,
+}
+
+impl CampaignBuilder {
+    /// A seed named `name` (applied at most once) of the campaign `record`.
+    pub fn new(name: impl Into<String>, record: CampaignRecord) -> CampaignBuilder {
+        CampaignBuilder {
+            seed: Seed {
+                name: name.into(),
+                campaign: record,
+                sections: Vec::new(),
+                units: Vec::new(),
+                items: Vec::new(),
+                receipts: Vec::new(),
+                plans: Vec::new(),
+                counts: Vec::new(),
+                users: Vec::new(),
+            },
+        }
+    }
+
+    /// The campaign's id.
+    pub fn campaign_id(&self) -> CampaignId {
+        self.seed.campaign.campaign.id
+    }
+
+    /// Sets the campaign's target of valid questionnaires.
+    pub fn target(&mut self, target: u32) -> &mut CampaignBuilder {
+        self.seed.campaign.campaign.target = target;
+        self
+    }
+
+    /// Adds a section after the others.
+    pub fn section(&mut self, code: &str, name: &str) -> SectionId {
+        let id = SectionId::new();
+        self.seed.sections.push(Section {
+            id,
+            code: code.into(),
+            name: name.into(),
+        });
+        id
+    }
+
+    /// Adds a unit of `section` with its quota and exclusive survey link.
+    pub fn unit(&mut self, section: SectionId, name: &str, quota: u32, link: &str) -> UnitId {
+        let id = UnitId::new();
+        self.seed.units.push(Unit {
+            id,
+            campaign_id: self.campaign_id(),
+            section_id: section,
+            name: name.into(),
+            quota,
+            survey_link: link.into(),
+            contact: None,
+        });
+        id
+    }
+
+    /// Adds an item.
+    pub fn item(&mut self, item: Item) -> ItemId {
+        let id = item.id;
+        self.seed.items.push(item);
+        id
+    }
+
+    /// Adds a gift handed out at stations (no donor named).
+    pub fn gift(&mut self, code: &str, name: &str, unit_label: &str) -> ItemId {
+        self.item(Item {
+            id: ItemId::new(),
+            code: code.into(),
+            name: name.into(),
+            kind: ItemKind::Gift,
+            unit_label: unit_label.into(),
+            donor: None,
+        })
+    }
+
+    /// Receives `quantity` of `item` into the store room (nothing when 0).
+    pub fn receive(&mut self, item: ItemId, quantity: u32, note: Option<String>) {
+        if quantity > 0 {
+            self.seed.receipts.push(SeedReceipt {
+                item_id: item,
+                quantity,
+                note,
+            });
+        }
+    }
+
+    /// Files a plan, and approves it when `approve` is set.
+    pub fn plan(&mut self, plan: ActivityPlan, approve: Option<Approval>) {
+        self.seed.plans.push(SeedPlan { plan, approve });
+    }
+
+    /// Adds daily collection counts.
+    pub fn counts(&mut self, counts: impl IntoIterator<Item = DailyCount>) {
+        self.seed.counts.extend(counts);
+    }
+
+    /// Adds a console user (`unit` None: the secretariat's) whose password hashes to
+    /// `password_hash`.
+    pub fn user(
+        &mut self,
+        username: &str,
+        role: Role,
+        unit: Option<UnitId>,
+        password_hash: &str,
+    ) -> Uuid {
+        let id = Uuid::now_v7();
+        self.seed.users.push(NewUser {
+            user: User {
+                id,
+                username: username.into(),
+                role,
+                unit_id: unit,
+            },
+            password_hash: password_hash.into(),
+        });
+        id
+    }
+
+    /// The seed so far, to look up what was added.
+    pub fn seed(&self) -> &Seed {
+        &self.seed
+    }
+
+    /// The seed, to apply with [`apply_seed`].
+    pub fn into_seed(self) -> Seed {
+        self.seed
+    }
+
+    /// Applies the seed to `db` (see [`apply_seed`]).
+    pub fn apply(&self, db: &dyn Database, now: DateTime<Utc>) -> Result<bool, SeedError> {
+        apply_seed(db, now, &self.seed)
+    }
 }

@@ -17,8 +17,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fieldpost_domain::{
-    Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, ItemQuantity, PlanId, Section,
-    SectionId, Unit, UnitId,
+    Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, ItemQuantity, PlanId, SectionId, Unit,
+    UnitId,
 };
 
 use crate::audit::Actor;
@@ -26,7 +26,9 @@ use crate::campaign::{self, CampaignRecord};
 use crate::enrollment;
 use crate::plans::{Approval, DeviceShare, PlanContent};
 use crate::secrets::{enrollment_code_hash, random_token, sha256_hex};
+use crate::seed::CampaignBuilder;
 use crate::storage::{Database, StorageError};
+use uuid::Uuid;
 
 const ACTOR: Actor = Actor::System("testkit");
 
@@ -60,6 +62,9 @@ pub enum FixtureError {
     /// The enrollment was refused.
     #[error(transparent)]
     Enroll(#[from] enrollment::EnrollError),
+    /// The world's seed was refused.
+    #[error(transparent)]
+    Seed(#[from] crate::seed::SeedError),
     /// The set-up asked for too much.
     #[error("{0}")]
     Invalid(&'static str),
@@ -96,58 +101,60 @@ pub struct Fixture {
     pub devices: Vec<Enrolled>,
 }
 
-/// The store's campaign, creating a test campaign (collection window: `now` − 1 day to
-/// `now` + 30 days) when there is none.
+/// The tests' campaign: Jieyang's, collecting from `collection_start` for ten days, with the
+/// plan's target of 50,000.
+pub fn campaign_record(collection_start: DateTime<Utc>) -> CampaignRecord {
+    let day = collection_start.date_naive();
+    CampaignRecord {
+        campaign: Campaign {
+            id: CampaignId::new(),
+            name: "2022 网民网络安全感满意度调查活动（揭阳站）".into(),
+            city: "揭阳".into(),
+            publicity_start: day - chrono::Days::new(26),
+            publicity_end: day.pred_opt().unwrap_or(NaiveDate::MIN),
+            collection_start,
+            collection_end: collection_start + Duration::days(10),
+            target: 50_000,
+        },
+        note: Some("testkit".into()),
+    }
+}
+
+/// The world every test starts from: a [`CampaignBuilder`] of the tests' campaign (see
+/// [`campaign_record`]) with one section, 侨, whose id comes with it. The server's tests, the
+/// cross-process tests and the benches add their units, items and users to it, and apply it.
+pub fn world(collection_start: DateTime<Utc>) -> (CampaignBuilder, SectionId) {
+    let mut b = CampaignBuilder::new(
+        format!("testkit-{}", Uuid::now_v7()),
+        campaign_record(collection_start),
+    );
+    let section = b.section("qiao", "侨");
+    (b, section)
+}
+
+/// The store's campaign, creating the tests' (collecting from `now` − 1 day) when there is
+/// none.
 pub fn campaign(central: &dyn Database, now: DateTime<Utc>) -> FixtureResult<CampaignId> {
     if let Some(c) = campaign::campaign(central)? {
         return Ok(c.campaign.id);
     }
-    let day = now.date_naive();
-    let record = campaign::put_campaign(
-        central,
-        &ACTOR,
-        now,
-        &CampaignRecord {
-            campaign: Campaign {
-                id: CampaignId::new(),
-                name: "测试调查".into(),
-                city: "揭阳".into(),
-                publicity_start: day.pred_opt().unwrap_or(NaiveDate::MIN),
-                publicity_end: day,
-                collection_start: now - Duration::days(1),
-                collection_end: now + Duration::days(30),
-                target: 50_000,
-            },
-            note: Some("testkit".into()),
-        },
-    )?;
-    Ok(record.campaign.id)
+    let (b, _) = world(now - Duration::days(1));
+    b.apply(central, now)?;
+    Ok(b.campaign_id())
 }
 
-fn section(central: &dyn Database, now: DateTime<Utc>) -> FixtureResult<SectionId> {
-    if let Some(s) = campaign::sections(central)?
-        .into_iter()
-        .find(|s| s.code == "testkit")
-    {
-        return Ok(s.id);
-    }
-    Ok(campaign::create_section(
-        central,
-        &ACTOR,
-        now,
-        &Section {
-            id: SectionId::new(),
-            code: "testkit".into(),
-            name: "测试版块".into(),
-        },
-    )?
-    .id)
+/// The campaign's first section (every world has one).
+fn section(central: &dyn Database) -> FixtureResult<SectionId> {
+    campaign::sections(central)?
+        .first()
+        .map(|s| s.id)
+        .ok_or(FixtureError::Invalid("the campaign has no section"))
 }
 
 /// A new unit named `name` (quota 1,000) in the campaign, creating the campaign if needed.
 pub fn unit(central: &dyn Database, now: DateTime<Utc>, name: &str) -> FixtureResult<UnitId> {
     let campaign_id = campaign(central, now)?;
-    let section_id = section(central, now)?;
+    let section_id = section(central)?;
     let id = UnitId::new();
     Ok(campaign::create_unit(
         central,

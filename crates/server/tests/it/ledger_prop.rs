@@ -5,15 +5,13 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
 use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit::Direct;
+use fieldpost_central::testkit::{self, Direct};
 use fieldpost_domain::{
-    Campaign, CampaignId, DeviceId, EventPayload, Handout, HandoutId, HandoutVoid, Item, ItemId,
-    ItemKind, PlanId, Section, SectionId, SessionId, Unit, UnitId,
+    DeviceId, EventPayload, Handout, HandoutId, HandoutVoid, ItemId, PlanId, SessionId,
 };
 use proptest::prelude::*;
 use rusqlite::Connection;
@@ -106,72 +104,13 @@ fn world() -> World {
     let store = SqliteDatabase::open_dir(dir.path()).unwrap();
     let a = Actor::System("prop");
     let t = now();
-    campaign::put_campaign(
-        &store,
-        &a,
-        t,
-        &CampaignRecord {
-            campaign: Campaign {
-                id: CampaignId::new(),
-                name: "c".into(),
-                city: "揭阳".into(),
-                publicity_start: t.date_naive(),
-                publicity_end: t.date_naive(),
-                collection_start: t,
-                collection_end: t + chrono::Duration::days(1),
-                target: 1,
-            },
-            note: None,
-        },
-    )
-    .unwrap();
-    let section = SectionId::new();
-    campaign::create_section(
-        &store,
-        &a,
-        t,
-        &Section {
-            id: section,
-            code: "s".into(),
-            name: "s".into(),
-        },
-    )
-    .unwrap();
-    let unit = UnitId::new();
-    campaign::create_unit(
-        &store,
-        &a,
-        t,
-        &Unit {
-            id: unit,
-            campaign_id: CampaignId::new(),
-            section_id: section,
-            name: "u".into(),
-            quota: 1,
-            survey_link: "l".into(),
-            contact: None,
-        },
-    )
-    .unwrap();
+    // The one test world, with one unit and two items (stock is received below, per case).
+    let (mut b, section) = testkit::world(t);
+    let unit = b.unit(section, "u", 1, "l");
     let items: Vec<ItemId> = (0..2)
-        .map(|k| {
-            campaign::create_item(
-                &store,
-                &a,
-                t,
-                &Item {
-                    id: ItemId::new(),
-                    code: format!("i{k}"),
-                    name: format!("i{k}"),
-                    kind: ItemKind::Gift,
-                    unit_label: "份".into(),
-                    donor: None,
-                },
-            )
-            .unwrap()
-            .id
-        })
+        .map(|k| b.gift(&format!("i{k}"), &format!("i{k}"), "份"))
         .collect();
+    b.apply(&store, t).unwrap();
     let devices: Vec<DeviceId> = (0..3)
         .map(|k| {
             let code = enrollment::issue(&store, &a, unit, t, chrono::Duration::hours(1))

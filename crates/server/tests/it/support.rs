@@ -14,20 +14,16 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::body::Body;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use fieldpost_central::audit::Actor;
-use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::enrollment;
 use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit::Direct;
-use fieldpost_central::users::{NewUser, Role, User};
-use fieldpost_domain::{
-    Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
-};
+use fieldpost_central::testkit;
+use fieldpost_central::users::Role;
+use fieldpost_domain::{DeviceId, ItemId, SectionId, UnitId};
 use fieldpost_server::{AppState, Config, app};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -81,103 +77,22 @@ impl Central {
         let state = AppState::new(store.clone())
             .with_config(config)
             .with_clock(Arc::new(move || *c.lock().unwrap()));
-        let actor = Actor::System("test");
-        let now = t0();
-        let campaign_id = CampaignId::new();
-        campaign::put_campaign(
-            store.as_ref(),
-            &actor,
-            now,
-            &CampaignRecord {
-                campaign: Campaign {
-                    id: campaign_id,
-                    name: "测试调查".into(),
-                    city: "揭阳".into(),
-                    publicity_start: NaiveDate::from_ymd_opt(2022, 7, 8).unwrap(),
-                    publicity_end: NaiveDate::from_ymd_opt(2022, 8, 2).unwrap(),
-                    collection_start: t0(),
-                    collection_end: t0() + chrono::Duration::days(10),
-                    target: 1000,
-                },
-                note: None,
-            },
-        )
-        .unwrap();
-        let section = campaign::create_section(
-            store.as_ref(),
-            &actor,
-            now,
-            &Section {
-                id: SectionId::new(),
-                code: "qiao".into(),
-                name: "侨".into(),
-            },
-        )
-        .unwrap()
-        .id;
-        let unit = |name: &str, quota: u32, link: &str| Unit {
-            id: UnitId::new(),
-            campaign_id,
-            section_id: section,
-            name: name.into(),
-            quota,
-            survey_link: link.into(),
-            contact: None,
-        };
-        let unit_a = campaign::create_unit(
-            store.as_ref(),
-            &actor,
-            now,
-            &unit("单位甲", 600, "https://s.example/a"),
-        )
-        .unwrap()
-        .id;
-        let unit_b = campaign::create_unit(
-            store.as_ref(),
-            &actor,
-            now,
-            &unit("单位乙", 400, "https://s.example/b"),
-        )
-        .unwrap()
-        .id;
-        let item = |code: &str, name: &str| Item {
-            id: ItemId::new(),
-            code: code.into(),
-            name: name.into(),
-            kind: ItemKind::Gift,
-            unit_label: "份".into(),
-            donor: None,
-        };
-        let mask = campaign::create_item(store.as_ref(), &actor, now, &item("mask", "口罩"))
-            .unwrap()
-            .id;
-        let kit = campaign::create_item(store.as_ref(), &actor, now, &item("kit", "网安四宝"))
-            .unwrap()
-            .id;
-        store.receive(&actor, now, mask, 100, None).unwrap();
-        store.receive(&actor, now, kit, 10, None).unwrap();
-        for (name, role, unit_id) in [
-            ("admin", Role::Admin, None),
-            ("viewer", Role::Viewer, None),
-            ("leader_a", Role::Admin, Some(unit_a)),
-            ("viewer_a", Role::Viewer, Some(unit_a)),
-        ] {
-            fieldpost_central::users::create_user(
-                store.as_ref(),
-                &actor,
-                now,
-                &NewUser {
-                    user: User {
-                        id: Uuid::now_v7(),
-                        username: name.into(),
-                        role,
-                        unit_id,
-                    },
-                    password_hash: quick_hash(PASSWORD),
-                },
-            )
-            .unwrap();
-        }
+        // The one test world (fieldpost_central::testkit::world), with this suite's units,
+        // items, stock and a console user of each kind.
+        let (mut world, section) = testkit::world(t0());
+        world.target(1000);
+        let unit_a = world.unit(section, "单位甲", 600, "https://s.example/a");
+        let unit_b = world.unit(section, "单位乙", 400, "https://s.example/b");
+        let mask = world.gift("mask", "口罩", "份");
+        let kit = world.gift("kit", "网安四宝", "份");
+        world.receive(mask, 100, None);
+        world.receive(kit, 10, None);
+        let hash = quick_hash(PASSWORD);
+        world.user("admin", Role::Admin, None, &hash);
+        world.user("viewer", Role::Viewer, None, &hash);
+        world.user("leader_a", Role::Admin, Some(unit_a), &hash);
+        world.user("viewer_a", Role::Viewer, Some(unit_a), &hash);
+        world.apply(store.as_ref(), t0()).unwrap();
         Central {
             dir,
             store,
