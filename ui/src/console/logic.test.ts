@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HttpError, type Preview } from "../lib/api/http";
+import { HttpError, type Preview, type RowIssueCode } from "../lib/api/http";
 import {
   barFraction,
   collectionWindow,
@@ -121,7 +121,7 @@ describe("import preview", () => {
     expect(sorted.map((i) => `${i.row}${i.column}`)).toEqual(["3G", "9D", "9E"]);
     expect(issueText(sorted[1]!, "zh-CN")).toBe("不是整数：“八百”");
     expect(issueText(sorted[0]!, "en")).toBe("Unknown header: “负责人签字” (column ignored)");
-    expect(issueText({ ...sorted[0]!, code: "new_code", reason: "server text" }, "zh-CN")).toBe(
+    expect(issueText({ ...sorted[0]!, code: "new_code" as RowIssueCode, reason: "server text" }, "zh-CN")).toBe(
       "server text",
     );
   });

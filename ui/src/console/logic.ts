@@ -12,6 +12,7 @@ import type {
   Preview,
   QuarantineCode,
   QuarantinedEvent,
+  RowIssueCode,
   TopUpRequestLine,
 } from "../lib/api/http";
 import { catalogues, translate } from "../lib/i18n/catalogue";
@@ -122,9 +123,18 @@ export function rowsToWrite(p: Preview): number {
   return p.rows.filter((r) => !("action" in r) || r.action !== "unchanged").length;
 }
 
+// Every import issue code (the Rust enum `RowIssueCode`, generated) has its `issue.*` message,
+// and every `issue.*` message names a code: a new or retired code is a type error here.
+type IssueKey = Extract<ConsoleKey, `issue.${string}`>;
+const issueKeysAreCodes: [Exclude<IssueKey, `issue.${RowIssueCode}`>, Exclude<`issue.${RowIssueCode}`, IssueKey>] extends [never, never]
+  ? true
+  : never = true;
+void issueKeysAreCodes;
+
 /** The issue's reason in the console's language, from its stable code. */
 export function issueText(issue: ImportIssue, locale: Locale): string {
-  const key = `issue.${issue.code}`;
+  // A code this console does not know yet (a newer central) falls back to the server's words.
+  const key: string = `issue.${issue.code}`;
   return isConsoleKey(key)
     ? consoleTranslate(locale, key, { value: issue.value })
     : issue.reason;

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::RowIssueCode;
 use super::header::{Field, column_letter};
 use super::parse::{name_key, parse_count, parse_day};
 use super::preview::{Preview, preview_rows};
@@ -42,7 +43,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                 name_col,
                 Field::Unit,
                 name,
-                "missing_value",
+                RowIssueCode::MissingValue,
                 "the unit's name is missing".into(),
             ));
             return;
@@ -52,7 +53,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                 name_col,
                 Field::Unit,
                 name,
-                "unknown_unit",
+                RowIssueCode::UnknownUnit,
                 format!("no unit named {name}: import the task table first, or fix the name"),
             ));
             return;
@@ -68,9 +69,9 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                     Field::Date,
                     day_text,
                     if day_text.is_empty() {
-                        "missing_value"
+                        RowIssueCode::MissingValue
                     } else {
-                        "bad_date"
+                        RowIssueCode::BadDate
                     },
                     format!("{day_text:?} is not a date"),
                 ));
@@ -92,9 +93,9 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                     Field::Count,
                     &count_text,
                     if count_text.is_empty() {
-                        "missing_value"
+                        RowIssueCode::MissingValue
                     } else {
-                        "not_a_number"
+                        RowIssueCode::NotANumber
                     },
                     format!("the count {count_text:?} is not a whole number"),
                 ));
@@ -105,7 +106,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
                     count_col,
                     Field::Date,
                     &day.to_string(),
-                    "duplicate_day",
+                    RowIssueCode::DuplicateDay,
                     format!("{} on {day} is already on row {first}", unit.name),
                 ));
                 continue;

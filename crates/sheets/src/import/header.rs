@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::parse::parse_day;
-use super::preview::{Preview, RowIssue, SkipReason, SkippedRow};
+use super::preview::{Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};
 use super::{ImportKind, Table, is_blank};
 
 /// What a column holds.
@@ -267,7 +267,7 @@ pub(super) fn map_header<T>(
             column: None,
             field: "header".into(),
             value: String::new(),
-            code: "no_header".into(),
+            code: RowIssueCode::NoHeader,
             reason: "no header row found: expected a row with columns such as 单位 and 采集任务"
                 .into(),
         });
@@ -297,7 +297,7 @@ pub(super) fn map_header<T>(
                         column: Some(column.clone()),
                         field: "header".into(),
                         value: header.clone(),
-                        code: "duplicate_column".into(),
+                        code: RowIssueCode::DuplicateColumn,
                         reason: format!(
                             "a second {} column; column {} is used",
                             f.as_str(),
@@ -321,7 +321,7 @@ pub(super) fn map_header<T>(
                     column: Some(column.clone()),
                     field: "header".into(),
                     value: header.clone(),
-                    code: "unknown_header".into(),
+                    code: RowIssueCode::UnknownHeader,
                     reason: format!("the header {header:?} matches no column of this sheet; the column is ignored"),
                 });
                 None
@@ -347,7 +347,7 @@ pub(super) fn map_header<T>(
                 column: None,
                 field: f.as_str().into(),
                 value: String::new(),
-                code: "missing_column".into(),
+                code: RowIssueCode::MissingColumn,
                 reason: format!("the sheet has no {} column", f.as_str()),
             });
         }

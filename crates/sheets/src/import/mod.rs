@@ -31,7 +31,7 @@ use ts_rs::TS;
 pub use counts::{CountRow, preview_counts};
 pub use header::{ColumnMap, Field, column_letter};
 pub use parse::{parse_count, parse_day, valid_link};
-pub use preview::{Preview, RowIssue, SkipReason, SkippedRow};
+pub use preview::{Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};
 pub use read::{ReadError, normalize, read_table};
 pub use task_table::{RowAction, TaskRow, preview_task_table};
 

@@ -19,13 +19,44 @@ pub struct RowIssue {
     pub field: String,
     /// The value as written.
     pub value: String,
-    /// Stable code for the console's translated text: `missing_value`, `not_a_number`,
-    /// `duplicate_unit`, `malformed_link`, `duplicate_link`, `link_taken`, `unknown_unit`,
-    /// `missing_section`, `bad_date`, `duplicate_day`, `unknown_header`, `missing_column`,
-    /// `no_header`.
-    pub code: String,
+    /// Stable code for the console's translated text.
+    pub code: RowIssueCode,
     /// Why, in English (the console shows its own Chinese text for `code`).
     pub reason: String,
+}
+
+/// What is wrong with a row or the header: stable codes, each with its text in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowIssueCode {
+    /// A required cell is empty.
+    MissingValue,
+    /// A count or quota is not a whole number.
+    NotANumber,
+    /// A unit is listed twice in the sheet.
+    DuplicateUnit,
+    /// A survey link is not a web link.
+    MalformedLink,
+    /// A survey link is on another row of the sheet too.
+    DuplicateLink,
+    /// A survey link belongs to another unit already.
+    LinkTaken,
+    /// No unit of this name.
+    UnknownUnit,
+    /// A new unit without its section.
+    MissingSection,
+    /// A date that cannot be read.
+    BadDate,
+    /// The same unit and day twice.
+    DuplicateDay,
+    /// A header cell that names no known column (the column is ignored).
+    UnknownHeader,
+    /// Two header cells name the same column.
+    DuplicateColumn,
+    /// A required column is missing.
+    MissingColumn,
+    /// No header row was found.
+    NoHeader,
 }
 
 /// A row passed over on purpose (title rows above the header, blank lines, 合计 rows).
@@ -121,7 +152,7 @@ impl<'a> DataRow<'a> {
         column: Option<String>,
         field: Field,
         value: &str,
-        code: &str,
+        code: RowIssueCode,
         reason: String,
     ) -> RowIssue {
         RowIssue {
@@ -129,7 +160,7 @@ impl<'a> DataRow<'a> {
             column,
             field: field.as_str().into(),
             value: value.into(),
-            code: code.into(),
+            code,
             reason,
         }
     }

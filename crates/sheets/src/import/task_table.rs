@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::RowIssueCode;
 use super::header::Field;
 use super::parse::{name_key, parse_count, valid_link};
 use super::preview::{Preview, preview_rows};
@@ -64,7 +65,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 name_col.clone(),
                 Field::Unit,
                 name,
-                "missing_value",
+                RowIssueCode::MissingValue,
                 "the unit's name is missing".into(),
             ));
         }
@@ -75,7 +76,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                     name_col.clone(),
                     Field::Unit,
                     name,
-                    "duplicate_unit",
+                    RowIssueCode::DuplicateUnit,
                     format!("{name} is already listed on row {first}"),
                 ));
             } else {
@@ -90,7 +91,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 quota_col,
                 Field::Quota,
                 quota_text,
-                "missing_value",
+                RowIssueCode::MissingValue,
                 "the quota (采集任务) is missing".into(),
             ));
         } else if quota.is_none() {
@@ -98,7 +99,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 quota_col,
                 Field::Quota,
                 quota_text,
-                "not_a_number",
+                RowIssueCode::NotANumber,
                 format!("the quota {quota_text:?} is not a whole number"),
             ));
         }
@@ -108,7 +109,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 link_col,
                 Field::Link,
                 link,
-                "missing_value",
+                RowIssueCode::MissingValue,
                 "the exclusive link (专属链接) is missing".into(),
             ));
         } else if !valid_link(link) {
@@ -116,7 +117,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 link_col,
                 Field::Link,
                 link,
-                "malformed_link",
+                RowIssueCode::MalformedLink,
                 format!("{link:?} is not a web link (http:// or https://)"),
             ));
         } else if let Some(first) = first_row_of_link.get(link) {
@@ -124,7 +125,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 link_col,
                 Field::Link,
                 link,
-                "duplicate_link",
+                RowIssueCode::DuplicateLink,
                 format!("the same link is on row {first}"),
             ));
         } else {
@@ -136,7 +137,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                     link_col,
                     Field::Link,
                     link,
-                    "link_taken",
+                    RowIssueCode::LinkTaken,
                     format!("the link already belongs to {}", owner.name),
                 ));
             }
@@ -147,7 +148,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 section_col,
                 Field::Section,
                 section,
-                "missing_section",
+                RowIssueCode::MissingSection,
                 format!("{name} is a new unit: name its section (版块)"),
             ));
         }

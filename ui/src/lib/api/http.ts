@@ -45,6 +45,7 @@ export type { QuarantinedEvent } from "./generated/console/QuarantinedEvent";
 export type { Records } from "./generated/console/Records";
 export type { Role } from "./generated/console/Role";
 export type { RowIssue as ImportIssue } from "./generated/console/RowIssue";
+export type { RowIssueCode } from "./generated/console/RowIssueCode";
 export type { SectionRecord } from "./generated/console/SectionRecord";
 export type { SkipReason } from "./generated/console/SkipReason";
 export type { StockBalance } from "./generated/console/StockBalance";
