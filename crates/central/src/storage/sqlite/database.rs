@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use super::backup::{BackupOptions, BackupReport, backup_file};
 use super::{SqliteTx, migrate};
 use crate::storage::{Access, Database, Outcome, StorageError, StorageResult, Tx};
 
@@ -87,6 +88,13 @@ impl SqliteDatabase {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Copies this database to `dest` with SQLite's online backup API while it keeps serving
+    /// writes, and checks the copy (see [`backup_file`]). The copy is read on a connection of
+    /// its own, never the writer's nor a pooled reader's.
+    pub fn backup_to(&self, dest: &Path, options: &BackupOptions) -> StorageResult<BackupReport> {
+        backup_file(&self.path, dest, options)
     }
 
     /// The writer's `PRAGMA synchronous` (2 = FULL): what an acknowledged write survives.

@@ -3,6 +3,7 @@
 //! table's trait on [`SqliteTx`].
 
 mod audit_log;
+mod backup;
 mod campaigns;
 mod change_log;
 mod collection_counts;
@@ -26,6 +27,7 @@ mod units;
 mod users;
 mod volunteer_check_ins;
 
+pub use backup::{BackupOptions, BackupReport, backup_file};
 pub use database::{DATABASE_FILE, PAGE_SIZE, SqliteDatabase};
 
 use std::str::FromStr;
