@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
@@ -151,17 +151,16 @@ pub(crate) struct ApproveBody {
 
 pub(super) async fn approve(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<ApproveBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
     let id: PlanId = path_id("plan_id", &raw)?;
     let approval = Approval {
         allocation: b.allocation,
         grants: b.grants,
     };
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| plans::approve(db, &actor, now, id, &approval))
@@ -177,13 +176,12 @@ pub(crate) struct RejectBody {
 
 pub(super) async fn reject(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<RejectBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
     let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| plans::reject(db, &actor, now, id, &b.reason))
@@ -193,12 +191,11 @@ pub(super) async fn reject(
 
 pub(super) async fn close(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
     let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| plans::close(db, &actor, now, id))
@@ -215,13 +212,12 @@ pub(crate) struct ItemQuantityBody {
 
 pub(super) async fn allocate(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<ItemQuantityBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
     let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| grants::allocate_more(db, &actor, now, id, b.item_id, b.quantity))
@@ -231,13 +227,12 @@ pub(super) async fn allocate(
 
 pub(super) async fn return_allocation(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<ItemQuantityBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
     let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| grants::return_allocation(db, &actor, now, id, b.item_id, b.quantity))
@@ -247,13 +242,12 @@ pub(super) async fn return_allocation(
 
 pub(super) async fn grant(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
     ApiJson(share): ApiJson<DeviceShare>,
 ) -> ApiResult<(StatusCode, Json<Grant>)> {
-    caller.secretariat_admin()?;
     let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let grant = state
         .call(move |db| grants::grant(db, &actor, now, id, share))
         .await?;

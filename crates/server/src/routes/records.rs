@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Secretariat, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
@@ -63,11 +63,10 @@ pub(crate) struct Imported {
 
 pub(super) async fn import_counts(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<CountsBody>,
 ) -> ApiResult<Json<Imported>> {
-    caller.secretariat_admin()?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let imported = state
         .call(move |db| records::import_counts(db, &actor, now, &b.counts))
         .await?;
@@ -76,9 +75,8 @@ pub(super) async fn import_counts(
 
 pub(super) async fn records(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
 ) -> ApiResult<Json<Records>> {
-    caller.secretariat()?;
     Ok(Json(state.call(records::records).await?))
 }
 
@@ -107,10 +105,9 @@ pub(crate) struct AuditQuery {
 
 pub(super) async fn audit(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
-    caller.secretariat()?;
     let limit = q.limit.unwrap_or(200).clamp(1, 5000);
     Ok(Json(
         state

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::state::AppState;
@@ -52,13 +52,12 @@ pub(crate) struct FulfilBody {
 
 pub(super) async fn fulfil(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<FulfilBody>,
 ) -> ApiResult<Json<TopUpRequestLine>> {
-    caller.secretariat_admin()?;
     let id: TopUpRequestId = path_id("request_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| top_ups::fulfil(db, &actor, now, id, b.quantity))
@@ -74,13 +73,12 @@ pub(crate) struct DeclineBody {
 
 pub(super) async fn decline(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<DeclineBody>,
 ) -> ApiResult<Json<TopUpRequestLine>> {
-    caller.secretariat_admin()?;
     let id: TopUpRequestId = path_id("request_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| top_ups::decline(db, &actor, now, id, &b.reason))
