@@ -1,7 +1,7 @@
 //! The campaign, sections, units, items and stock.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
@@ -13,7 +13,7 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, Secretariat, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::stock::{self, LedgerEntry, StockBalance};
@@ -124,9 +124,8 @@ pub(super) async fn units(
 pub(super) async fn unit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<UnitId>,
 ) -> ApiResult<Json<Unit>> {
-    let id: UnitId = path_id("unit_id", &raw)?;
     let unit = state
         .call(move |db| campaign::unit(db, id))
         .await?
@@ -175,10 +174,10 @@ pub(super) async fn create_unit(
 pub(super) async fn update_unit(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<UnitId>,
     ApiJson(b): ApiJson<UnitBody>,
 ) -> ApiResult<Json<Unit>> {
-    let unit = unit_from(path_id("unit_id", &raw)?, b);
+    let unit = unit_from(id, b);
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state

@@ -1,7 +1,7 @@
 //! Device enrollment, listing and revocation.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, path_id};
+use crate::extract::{ApiJson, PathId};
 use crate::state::AppState;
 use fieldpost_central::campaign;
 use fieldpost_central::devices::{self, DeviceRecord};
@@ -101,9 +101,8 @@ pub(super) async fn list(
 pub(super) async fn revoke(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<DeviceId>,
 ) -> ApiResult<Json<DeviceRecord>> {
-    let id: DeviceId = path_id("device_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state

@@ -1,14 +1,14 @@
 //! Excel exports and printable posters, for console users of the secretariat (viewers too:
 //! reading is not changing).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use fieldpost_domain::UnitId;
 
 use crate::auth::Secretariat;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::path_id;
+use crate::extract::PathId;
 use crate::state::AppState;
 use fieldpost_central::{campaign, records};
 use fieldpost_sheets::export::{self, Names, XLSX_MIME};
@@ -129,9 +129,8 @@ fn poster_error(e: fieldpost_sheets::posters::PosterError) -> ApiError {
 pub(super) async fn unit_poster(
     State(state): State<AppState>,
     _: Secretariat,
-    Path(raw): Path<String>,
+    PathId(id): PathId<UnitId>,
 ) -> ApiResult<Response> {
-    let id: UnitId = path_id("unit_id", &raw)?;
     let svg = state
         .call(move |db| {
             let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;

@@ -2,7 +2,7 @@
 //! the secretariat.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::grants;
 use fieldpost_central::plans::{self, Approval, DeviceShare, PlanContent, PlanView};
@@ -47,17 +47,16 @@ pub(super) async fn list(
     ))
 }
 
-async fn load(state: &AppState, raw: &str) -> ApiResult<PlanView> {
-    let id: PlanId = path_id("plan_id", raw)?;
+async fn load(state: &AppState, id: PlanId) -> ApiResult<PlanView> {
     state.call(move |db| plans::plan(db, id)).await
 }
 
 pub(super) async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
 ) -> ApiResult<Json<PlanView>> {
-    let view = load(&state, &raw).await?;
+    let view = load(&state, id).await?;
     caller.may_read_unit(view.plan.unit_id)?;
     Ok(Json(view))
 }
@@ -115,10 +114,10 @@ pub(super) async fn file(
 pub(super) async fn revise(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<PlanBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let view = load(&state, &raw).await?;
+    let view = load(&state, id).await?;
     caller.may_write_unit(view.plan.unit_id)?;
     if b.id.is_some_and(|id| id != view.plan.id) {
         return Err(ApiError::invalid(
@@ -152,10 +151,9 @@ pub(crate) struct ApproveBody {
 pub(super) async fn approve(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ApproveBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let id: PlanId = path_id("plan_id", &raw)?;
     let approval = Approval {
         allocation: b.allocation,
         grants: b.grants,
@@ -177,10 +175,9 @@ pub(crate) struct RejectBody {
 pub(super) async fn reject(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<RejectBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let id: PlanId = path_id("plan_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
@@ -192,9 +189,8 @@ pub(super) async fn reject(
 pub(super) async fn close(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
 ) -> ApiResult<Json<PlanView>> {
-    let id: PlanId = path_id("plan_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
@@ -213,10 +209,9 @@ pub(crate) struct ItemQuantityBody {
 pub(super) async fn allocate(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ItemQuantityBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let id: PlanId = path_id("plan_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
@@ -228,10 +223,9 @@ pub(super) async fn allocate(
 pub(super) async fn return_allocation(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ItemQuantityBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let id: PlanId = path_id("plan_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
@@ -243,10 +237,9 @@ pub(super) async fn return_allocation(
 pub(super) async fn grant(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(share): ApiJson<DeviceShare>,
 ) -> ApiResult<(StatusCode, Json<Grant>)> {
-    let id: PlanId = path_id("plan_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     let grant = state
         .call(move |db| grants::grant(db, &actor, now, id, share))
@@ -267,10 +260,10 @@ pub(crate) struct ReleaseBody {
 pub(super) async fn release(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ReleaseBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let view = load(&state, &raw).await?;
+    let view = load(&state, id).await?;
     let device_id = match &caller {
         Caller::Device(d) => {
             caller.may_write_unit(view.plan.unit_id)?;

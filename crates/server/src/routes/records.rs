@@ -1,7 +1,7 @@
 //! Collection counts, the unit-quota records, the audit log, health and the OpenAPI document.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use fieldpost_domain::UnitId;
@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, Secretariat, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::records::{self, DailyCount, Records, UnitRecord};
@@ -83,9 +83,8 @@ pub(super) async fn records(
 pub(super) async fn unit_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<UnitId>,
 ) -> ApiResult<Json<UnitRecord>> {
-    let id: UnitId = path_id("unit_id", &raw)?;
     caller.may_read_unit(id)?;
     state
         .call(records::records)

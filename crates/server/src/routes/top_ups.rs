@@ -3,7 +3,7 @@
 //! which the device pulls like any other.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use fieldpost_domain::{TopUpRequestId, UnitId};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::top_ups::{self, TopUpRequestLine, TopUpStatus};
 
@@ -53,10 +53,9 @@ pub(crate) struct FulfilBody {
 pub(super) async fn fulfil(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<TopUpRequestId>,
     ApiJson(b): ApiJson<FulfilBody>,
 ) -> ApiResult<Json<TopUpRequestLine>> {
-    let id: TopUpRequestId = path_id("request_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
@@ -74,10 +73,9 @@ pub(crate) struct DeclineBody {
 pub(super) async fn decline(
     State(state): State<AppState>,
     admin: SecretariatAdmin,
-    Path(raw): Path<String>,
+    PathId(id): PathId<TopUpRequestId>,
     ApiJson(b): ApiJson<DeclineBody>,
 ) -> ApiResult<Json<TopUpRequestLine>> {
-    let id: TopUpRequestId = path_id("request_id", &raw)?;
     let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
