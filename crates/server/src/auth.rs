@@ -1,6 +1,8 @@
-//! Who is calling: the [`Caller`] extractor that every protected handler takes (a console
-//! session cookie or a device's bearer token), and the scope checks on it. The secrets
-//! themselves are made and hashed in `fieldpost_central::secrets`.
+//! Who is calling: the [`Caller`] extractor (a console session cookie or a device's bearer
+//! token) and the scope checks on it, and the extractors that state a role in a handler's
+//! signature: [`Secretariat`] and [`SecretariatAdmin`]. Every protected handler takes one of
+//! them (or [`PushingDevice`]). The secrets themselves are made and hashed in
+//! `fieldpost_central::secrets`.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -31,14 +33,19 @@ fn forbidden(message: &str) -> ApiError {
     ApiError::Forbidden(message.to_owned())
 }
 
+/// A console user as the audit log names it.
+fn user_actor(u: &User) -> Actor {
+    Actor::User {
+        id: u.id,
+        username: u.username.clone(),
+    }
+}
+
 impl Caller {
     /// As the audit log names it.
     pub fn actor(&self) -> Actor {
         match self {
-            Caller::User(u) => Actor::User {
-                id: u.id,
-                username: u.username.clone(),
-            },
+            Caller::User(u) => user_actor(u),
             Caller::Device(d) => Actor::Device(d.id),
         }
     }
@@ -189,5 +196,52 @@ impl FromRequestParts<AppState> for Caller {
             ErrorCode::Unauthenticated,
             "log in, or send a device's Authorization: Bearer token",
         ))
+    }
+}
+
+/// A caller of the secretariat: a console user not confined to a unit, viewer or admin. As an
+/// extractor, it takes the [`Caller`] (401 without a good credential) and then refuses anyone
+/// else with 403, as [`Caller::secretariat`] does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secretariat(pub User);
+
+impl Secretariat {
+    /// As the audit log names it.
+    pub fn actor(&self) -> Actor {
+        user_actor(&self.0)
+    }
+}
+
+impl FromRequestParts<AppState> for Secretariat {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Secretariat> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.secretariat().cloned().map(Secretariat)
+    }
+}
+
+/// A secretariat admin: what every change outside a unit's own plans needs. As an extractor,
+/// it takes the [`Caller`] (401 without a good credential) and then refuses anyone else with
+/// 403, as [`Caller::secretariat_admin`] does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretariatAdmin(pub User);
+
+impl SecretariatAdmin {
+    /// As the audit log names it.
+    pub fn actor(&self) -> Actor {
+        user_actor(&self.0)
+    }
+}
+
+impl FromRequestParts<AppState> for SecretariatAdmin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> ApiResult<SecretariatAdmin> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.secretariat_admin().cloned().map(SecretariatAdmin)
     }
 }

@@ -1,10 +1,14 @@
 //! Extractors whose refusals use the API's JSON error body: a JSON body that names the field
 //! at fault, a query string, and typed ids from the path.
 
+use std::str::FromStr;
+
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use fieldpost_domain::{DeviceId, PlanId, TopUpRequestId, UnitId};
 use fieldpost_sync::ErrorCode;
 use serde::de::DeserializeOwned;
 
@@ -115,8 +119,176 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// Parses a typed id from a path segment, naming the segment when it is not a UUID.
-pub fn path_id<T: std::str::FromStr>(field: &'static str, raw: &str) -> ApiResult<T> {
-    raw.parse()
-        .map_err(|_| ApiError::invalid(field, format!("{field} must be a UUID")))
+/// An id that a route takes from its path: the name of its segment (`{plan_id}` is
+/// `plan_id`), which is also the field a 400 names when the segment is not a UUID.
+pub trait PathField: FromStr {
+    /// The segment's name in the route, and the refusal's `field`.
+    const FIELD: &'static str;
+}
+
+impl PathField for PlanId {
+    const FIELD: &'static str = "plan_id";
+}
+
+impl PathField for UnitId {
+    const FIELD: &'static str = "unit_id";
+}
+
+impl PathField for DeviceId {
+    const FIELD: &'static str = "device_id";
+}
+
+impl PathField for TopUpRequestId {
+    const FIELD: &'static str = "request_id";
+}
+
+/// A typed id from the path segment named [`PathField::FIELD`]. A segment that is not a UUID
+/// is 400 `invalid_value` naming the segment (`plan_id must be a UUID`). The segment is found
+/// by name, so a route with several ids takes one `PathId` of each; a route without the
+/// segment is a programming error, answered 500.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: PathField> FromRequestParts<S> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        let field = T::FIELD;
+        let params = match RawPathParams::from_request_parts(parts, state).await {
+            Ok(params) => params,
+            // A segment percent-decoded to something that is not UTF-8 is not a UUID either.
+            // axum refuses every segment for it, so name the one at fault (every path parameter
+            // of the API is an id), from the rejection's text: "Invalid UTF-8 in `unit_id`".
+            Err(RawPathParamsRejection::InvalidUtf8InPathParam(e)) => {
+                let text = e.body_text();
+                let bad = text
+                    .split('`')
+                    .nth(1)
+                    .filter(|k| !k.is_empty())
+                    .unwrap_or(field);
+                return Err(not_a_uuid(bad));
+            }
+            Err(other) => {
+                return Err(ApiError::Internal(format!(
+                    "path id {field}: {}",
+                    other.body_text()
+                )));
+            }
+        };
+        let raw = params
+            .iter()
+            .find_map(|(name, value)| (name == field).then_some(value))
+            .ok_or_else(|| ApiError::Internal(format!("the route has no {{{field}}} segment")))?;
+        raw.parse().map(PathId).map_err(|_| not_a_uuid(field))
+    }
+}
+
+/// 400 `invalid_value` for the path segment `field`.
+fn not_a_uuid(field: &str) -> ApiError {
+    ApiError::invalid(field, format!("{field} must be a UUID"))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use serde_json::Value;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A router whose routes take ids from their paths, and answer what they took.
+    fn router() -> Router {
+        Router::new()
+            .route(
+                "/plans/{plan_id}/units/{unit_id}",
+                get(
+                    |PathId(plan): PathId<PlanId>, PathId(unit): PathId<UnitId>| async move {
+                        format!("{plan} {unit}")
+                    },
+                ),
+            )
+            .route(
+                "/devices/{id}",
+                get(|PathId(device): PathId<DeviceId>| async move { device.to_string() }),
+            )
+    }
+
+    async fn get_path(path: &str) -> (StatusCode, String) {
+        let res = router()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn each_id_is_read_from_its_named_segment() {
+        let (plan, unit) = (PlanId::new(), UnitId::new());
+        let (status, body) = get_path(&format!("/plans/{plan}/units/{unit}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            body,
+            format!("{plan} {unit}"),
+            "each id from its own segment"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_segment_that_is_not_a_uuid_is_400_naming_it() {
+        let plan = PlanId::new();
+        for (path, field) in [
+            (format!("/plans/nope/units/{}", UnitId::new()), "plan_id"),
+            (format!("/plans/{plan}/units/nope"), "unit_id"),
+            // Percent-decoded to bytes that are not UTF-8.
+            (format!("/plans/{plan}/units/%FF"), "unit_id"),
+        ] {
+            let (status, body) = get_path(&path).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+            let body: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(body["error"]["code"], "invalid_value", "{path}");
+            assert_eq!(body["error"]["field"], field, "{path}");
+            assert_eq!(
+                body["error"]["message"],
+                format!("{field} must be a UUID"),
+                "{path}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_route_without_the_segment_is_a_500() {
+        let (status, _) = get_path(&format!("/devices/{}", DeviceId::new())).await;
+        assert_eq!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "`{{id}}` is not `{{device_id}}`: the route and the extractor disagree"
+        );
+    }
+
+    #[test]
+    fn every_path_parameter_of_the_api_is_an_id_a_handler_can_take() {
+        let fields = [
+            PlanId::FIELD,
+            UnitId::FIELD,
+            DeviceId::FIELD,
+            TopUpRequestId::FIELD,
+        ];
+        for (method, path) in crate::routes::table() {
+            for name in path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            {
+                assert!(
+                    fields.contains(&name),
+                    "{} {path}: no PathField is named {name}",
+                    method.as_str()
+                );
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::auth::{Caller, SESSION_COOKIE, session_cookie};
+use crate::auth::{Caller, SESSION_COOKIE, SecretariatAdmin, session_cookie};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -106,9 +106,8 @@ pub(super) async fn me(caller: Caller) -> Json<Me> {
 
 pub(super) async fn users(
     State(state): State<AppState>,
-    caller: Caller,
+    _: SecretariatAdmin,
 ) -> ApiResult<Json<Vec<User>>> {
-    caller.secretariat_admin()?;
     Ok(Json(state.call(users::users).await?))
 }
 
@@ -127,10 +126,9 @@ const MIN_PASSWORD: usize = 10;
 
 pub(super) async fn create_user(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(body): ApiJson<UserBody>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    caller.secretariat_admin()?;
     if body.password.chars().count() < MIN_PASSWORD {
         return Err(ApiError::invalid(
             "password",
@@ -151,7 +149,7 @@ pub(super) async fn create_user(
         },
         password_hash,
     };
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let user = state
         .call(move |db| users::create_user(db, &actor, now, &new))
         .await?;

@@ -1,7 +1,7 @@
 //! The campaign, sections, units, items and stock.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
@@ -11,9 +11,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Secretariat, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::campaign::{self, CampaignRecord};
 use fieldpost_central::stock::{self, LedgerEntry, StockBalance};
@@ -45,10 +45,9 @@ pub(crate) struct CampaignBody {
 
 pub(super) async fn put_campaign(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<CampaignBody>,
 ) -> ApiResult<Json<CampaignRecord>> {
-    caller.secretariat_admin()?;
     let record = CampaignRecord {
         campaign: Campaign {
             id: CampaignId::new(),
@@ -62,7 +61,7 @@ pub(super) async fn put_campaign(
         },
         note: b.note,
     };
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| campaign::put_campaign(db, &actor, now, &record))
@@ -86,16 +85,15 @@ pub(crate) struct SectionBody {
 
 pub(super) async fn create_section(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<SectionBody>,
 ) -> ApiResult<(StatusCode, Json<Section>)> {
-    caller.secretariat_admin()?;
     let section = Section {
         id: SectionId::new(),
         code: b.code,
         name: b.name,
     };
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let section = state
         .call(move |db| campaign::create_section(db, &actor, now, &section))
         .await?;
@@ -126,9 +124,8 @@ pub(super) async fn units(
 pub(super) async fn unit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<UnitId>,
 ) -> ApiResult<Json<Unit>> {
-    let id: UnitId = path_id("unit_id", &raw)?;
     let unit = state
         .call(move |db| campaign::unit(db, id))
         .await?
@@ -163,12 +160,11 @@ fn unit_from(id: UnitId, b: UnitBody) -> Unit {
 
 pub(super) async fn create_unit(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<UnitBody>,
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
-    caller.secretariat_admin()?;
     let unit = unit_from(UnitId::new(), b);
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let unit = state
         .call(move |db| campaign::create_unit(db, &actor, now, &unit))
         .await?;
@@ -177,13 +173,12 @@ pub(super) async fn create_unit(
 
 pub(super) async fn update_unit(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<UnitId>,
     ApiJson(b): ApiJson<UnitBody>,
 ) -> ApiResult<Json<Unit>> {
-    caller.secretariat_admin()?;
-    let unit = unit_from(path_id("unit_id", &raw)?, b);
-    let (actor, now) = (caller.actor(), state.now());
+    let unit = unit_from(id, b);
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| campaign::update_unit(db, &actor, now, &unit))
@@ -211,10 +206,9 @@ pub(crate) struct ItemBody {
 
 pub(super) async fn create_item(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<ItemBody>,
 ) -> ApiResult<(StatusCode, Json<Item>)> {
-    caller.secretariat_admin()?;
     let item = Item {
         id: ItemId::new(),
         code: b.code,
@@ -223,7 +217,7 @@ pub(super) async fn create_item(
         unit_label: b.unit_label,
         donor: b.donor,
     };
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let item = state
         .call(move |db| campaign::create_item(db, &actor, now, &item))
         .await?;
@@ -232,9 +226,8 @@ pub(super) async fn create_item(
 
 pub(super) async fn stock(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
 ) -> ApiResult<Json<Vec<StockBalance>>> {
-    caller.secretariat()?;
     Ok(Json(state.call(stock::stock).await?))
 }
 
@@ -250,10 +243,9 @@ pub(crate) struct LedgerQuery {
 
 pub(super) async fn ledger(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<Json<Vec<LedgerEntry>>> {
-    caller.secretariat()?;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     Ok(Json(
         state
@@ -273,11 +265,10 @@ pub(crate) struct StockMoveBody {
 
 pub(super) async fn receive(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<StockMoveBody>,
 ) -> ApiResult<(StatusCode, Json<LedgerEntry>)> {
-    caller.secretariat_admin()?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let entry = state
         .call(move |db| stock::receive(db, &actor, now, b.item_id, b.quantity, b.note.as_deref()))
         .await?;
@@ -286,11 +277,10 @@ pub(super) async fn receive(
 
 pub(super) async fn write_off(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<StockMoveBody>,
 ) -> ApiResult<(StatusCode, Json<LedgerEntry>)> {
-    caller.secretariat_admin()?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let entry = state
         .call(move |db| stock::write_off(db, &actor, now, b.item_id, b.quantity, b.note.as_deref()))
         .await?;

@@ -17,7 +17,7 @@ use serde::Serialize;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::auth::Caller;
+use crate::auth::Secretariat;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use fieldpost_central::devices::DeviceRecord;
@@ -82,9 +82,8 @@ pub(crate) struct Dashboard {
 
 pub(super) async fn dashboard(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
 ) -> ApiResult<Json<Dashboard>> {
-    caller.secretariat()?;
     let now = state.now();
     let contacts = state.last_contacts();
     let dashboard = state

@@ -1,7 +1,7 @@
 //! Device enrollment, listing and revocation.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
@@ -10,9 +10,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, path_id};
+use crate::extract::{ApiJson, PathId};
 use crate::state::AppState;
 use fieldpost_central::campaign;
 use fieldpost_central::devices::{self, DeviceRecord};
@@ -39,11 +39,10 @@ pub(crate) struct IssuedCode {
 
 pub(super) async fn issue_code(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> ApiResult<(StatusCode, Json<IssuedCode>)> {
-    caller.secretariat_admin()?;
-    let issued = crate::enrollment::issue(&state, &caller.actor(), b.unit_id).await?;
+    let issued = crate::enrollment::issue(&state, &admin.actor(), b.unit_id).await?;
     let qr_text = enrollment::qr_text(&issued.code, None);
     let qr_svg =
         fieldpost_sheets::qr::svg(&qr_text).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -101,12 +100,10 @@ pub(super) async fn list(
 
 pub(super) async fn revoke(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<DeviceId>,
 ) -> ApiResult<Json<DeviceRecord>> {
-    caller.secretariat_admin()?;
-    let id: DeviceId = path_id("device_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| devices::revoke_device(db, &actor, now, id))

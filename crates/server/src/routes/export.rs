@@ -1,14 +1,14 @@
 //! Excel exports and printable posters, for console users of the secretariat (viewers too:
 //! reading is not changing).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use fieldpost_domain::UnitId;
 
-use crate::auth::Caller;
+use crate::auth::Secretariat;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::path_id;
+use crate::extract::PathId;
 use crate::state::AppState;
 use fieldpost_central::{campaign, records};
 use fieldpost_sheets::export::{self, Names, XLSX_MIME};
@@ -44,8 +44,7 @@ fn attachment(bytes: Vec<u8>, mime: &str, ascii: &str, chinese: &str) -> Respons
         .into_response()
 }
 
-pub(super) async fn bulletin(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    caller.secretariat()?;
+pub(super) async fn bulletin(State(state): State<AppState>, _: Secretariat) -> ApiResult<Response> {
     let now = state.now();
     let bytes = state
         .call(move |db| export::bulletin(&records::records(db)?, now).map_err(xlsx_error))
@@ -58,8 +57,7 @@ pub(super) async fn bulletin(State(state): State<AppState>, caller: Caller) -> A
     ))
 }
 
-pub(super) async fn handouts(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    caller.secretariat()?;
+pub(super) async fn handouts(State(state): State<AppState>, _: Secretariat) -> ApiResult<Response> {
     let bytes = state
         .call_many(|db| {
             let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
@@ -82,9 +80,8 @@ pub(super) async fn handouts(State(state): State<AppState>, caller: Caller) -> A
 
 pub(super) async fn volunteer_hours(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
 ) -> ApiResult<Response> {
-    caller.secretariat()?;
     let sessions = state
         .call(|db| fieldpost_central::sessions::sessions(db, None))
         .await?;
@@ -104,9 +101,8 @@ pub(super) async fn volunteer_hours(
 
 pub(super) async fn plan_assessment(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
 ) -> ApiResult<Response> {
-    caller.secretariat()?;
     let bytes = state
         .call_many(|db| {
             let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
@@ -132,11 +128,9 @@ fn poster_error(e: fieldpost_sheets::posters::PosterError) -> ApiError {
 
 pub(super) async fn unit_poster(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    _: Secretariat,
+    PathId(id): PathId<UnitId>,
 ) -> ApiResult<Response> {
-    caller.secretariat()?;
-    let id: UnitId = path_id("unit_id", &raw)?;
     let svg = state
         .call(move |db| {
             let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;
@@ -160,9 +154,8 @@ pub(super) async fn unit_poster(
 
 pub(super) async fn all_posters(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
 ) -> ApiResult<Response> {
-    caller.secretariat()?;
     let html = state
         .call(|db| {
             let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Secretariat, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -107,10 +107,9 @@ fn refuse_bad_rows<T>(p: &Preview<T>, q: &ApplyQuery) -> ApiResult<()> {
 
 pub(super) async fn preview_tasks(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
     Upload(file): Upload,
 ) -> ApiResult<Json<Preview<TaskRow>>> {
-    caller.secretariat()?;
     Ok(Json(task_preview(&state, file).await?))
 }
 
@@ -123,11 +122,10 @@ pub(crate) struct TasksApplied {
 
 pub(super) async fn apply_tasks(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiQuery(q): ApiQuery<ApplyQuery>,
     Upload(file): Upload,
 ) -> ApiResult<Json<TasksApplied>> {
-    caller.secretariat_admin()?;
     let preview = task_preview(&state, file).await?;
     refuse_bad_rows(&preview, &q)?;
     let rows: Vec<UnitSheetRow> = preview
@@ -141,7 +139,7 @@ pub(super) async fn apply_tasks(
             contact: r.contact.clone(),
         })
         .collect();
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let outcome = state
         .call(move |db| campaign::apply_unit_sheet(db, &actor, now, &rows))
         .await?;
@@ -150,10 +148,9 @@ pub(super) async fn apply_tasks(
 
 pub(super) async fn preview_count_sheet(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
     Upload(file): Upload,
 ) -> ApiResult<Json<Preview<CountRow>>> {
-    caller.secretariat()?;
     Ok(Json(counts_preview(&state, file).await?))
 }
 
@@ -166,11 +163,10 @@ pub(crate) struct CountsApplied {
 
 pub(super) async fn apply_count_sheet(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiQuery(q): ApiQuery<ApplyQuery>,
     Upload(file): Upload,
 ) -> ApiResult<Json<CountsApplied>> {
-    caller.secretariat_admin()?;
     let preview = counts_preview(&state, file).await?;
     refuse_bad_rows(&preview, &q)?;
     let counts: Vec<DailyCount> = preview
@@ -182,7 +178,7 @@ pub(super) async fn apply_count_sheet(
             count: r.count,
         })
         .collect();
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let imported = state
         .call(move |db| records::import_counts(db, &actor, now, &counts))
         .await?;

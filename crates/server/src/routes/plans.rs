@@ -2,7 +2,7 @@
 //! the secretariat.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
@@ -13,9 +13,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::grants;
 use fieldpost_central::plans::{self, Approval, DeviceShare, PlanContent, PlanView};
@@ -47,17 +47,16 @@ pub(super) async fn list(
     ))
 }
 
-async fn load(state: &AppState, raw: &str) -> ApiResult<PlanView> {
-    let id: PlanId = path_id("plan_id", raw)?;
+async fn load(state: &AppState, id: PlanId) -> ApiResult<PlanView> {
     state.call(move |db| plans::plan(db, id)).await
 }
 
 pub(super) async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
 ) -> ApiResult<Json<PlanView>> {
-    let view = load(&state, &raw).await?;
+    let view = load(&state, id).await?;
     caller.may_read_unit(view.plan.unit_id)?;
     Ok(Json(view))
 }
@@ -115,10 +114,10 @@ pub(super) async fn file(
 pub(super) async fn revise(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<PlanBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let view = load(&state, &raw).await?;
+    let view = load(&state, id).await?;
     caller.may_write_unit(view.plan.unit_id)?;
     if b.id.is_some_and(|id| id != view.plan.id) {
         return Err(ApiError::invalid(
@@ -151,17 +150,15 @@ pub(crate) struct ApproveBody {
 
 pub(super) async fn approve(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ApproveBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
-    let id: PlanId = path_id("plan_id", &raw)?;
     let approval = Approval {
         allocation: b.allocation,
         grants: b.grants,
     };
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| plans::approve(db, &actor, now, id, &approval))
@@ -177,13 +174,11 @@ pub(crate) struct RejectBody {
 
 pub(super) async fn reject(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<RejectBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
-    let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| plans::reject(db, &actor, now, id, &b.reason))
@@ -193,12 +188,10 @@ pub(super) async fn reject(
 
 pub(super) async fn close(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<PlanId>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
-    let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| plans::close(db, &actor, now, id))
@@ -215,13 +208,11 @@ pub(crate) struct ItemQuantityBody {
 
 pub(super) async fn allocate(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ItemQuantityBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
-    let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| grants::allocate_more(db, &actor, now, id, b.item_id, b.quantity))
@@ -231,13 +222,11 @@ pub(super) async fn allocate(
 
 pub(super) async fn return_allocation(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ItemQuantityBody>,
 ) -> ApiResult<Json<PlanView>> {
-    caller.secretariat_admin()?;
-    let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| grants::return_allocation(db, &actor, now, id, b.item_id, b.quantity))
@@ -247,13 +236,11 @@ pub(super) async fn return_allocation(
 
 pub(super) async fn grant(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<PlanId>,
     ApiJson(share): ApiJson<DeviceShare>,
 ) -> ApiResult<(StatusCode, Json<Grant>)> {
-    caller.secretariat_admin()?;
-    let id: PlanId = path_id("plan_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let grant = state
         .call(move |db| grants::grant(db, &actor, now, id, share))
         .await?;
@@ -273,10 +260,10 @@ pub(crate) struct ReleaseBody {
 pub(super) async fn release(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PlanId>,
     ApiJson(b): ApiJson<ReleaseBody>,
 ) -> ApiResult<Json<PlanView>> {
-    let view = load(&state, &raw).await?;
+    let view = load(&state, id).await?;
     let device_id = match &caller {
         Caller::Device(d) => {
             caller.may_write_unit(view.plan.unit_id)?;

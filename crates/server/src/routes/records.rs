@@ -1,7 +1,7 @@
 //! Collection counts, the unit-quota records, the audit log, health and the OpenAPI document.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use fieldpost_domain::UnitId;
@@ -9,9 +9,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Secretariat, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::records::{self, DailyCount, Records, UnitRecord};
@@ -63,11 +63,10 @@ pub(crate) struct Imported {
 
 pub(super) async fn import_counts(
     State(state): State<AppState>,
-    caller: Caller,
+    admin: SecretariatAdmin,
     ApiJson(b): ApiJson<CountsBody>,
 ) -> ApiResult<Json<Imported>> {
-    caller.secretariat_admin()?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     let imported = state
         .call(move |db| records::import_counts(db, &actor, now, &b.counts))
         .await?;
@@ -76,18 +75,16 @@ pub(super) async fn import_counts(
 
 pub(super) async fn records(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
 ) -> ApiResult<Json<Records>> {
-    caller.secretariat()?;
     Ok(Json(state.call(records::records).await?))
 }
 
 pub(super) async fn unit_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    PathId(id): PathId<UnitId>,
 ) -> ApiResult<Json<UnitRecord>> {
-    let id: UnitId = path_id("unit_id", &raw)?;
     caller.may_read_unit(id)?;
     state
         .call(records::records)
@@ -107,10 +104,9 @@ pub(crate) struct AuditQuery {
 
 pub(super) async fn audit(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Secretariat,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
-    caller.secretariat()?;
     let limit = q.limit.unwrap_or(200).clamp(1, 5000);
     Ok(Json(
         state

@@ -3,15 +3,15 @@
 //! which the device pulls like any other.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use fieldpost_domain::{TopUpRequestId, UnitId};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::top_ups::{self, TopUpRequestLine, TopUpStatus};
 
@@ -52,13 +52,11 @@ pub(crate) struct FulfilBody {
 
 pub(super) async fn fulfil(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<TopUpRequestId>,
     ApiJson(b): ApiJson<FulfilBody>,
 ) -> ApiResult<Json<TopUpRequestLine>> {
-    caller.secretariat_admin()?;
-    let id: TopUpRequestId = path_id("request_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| top_ups::fulfil(db, &actor, now, id, b.quantity))
@@ -74,13 +72,11 @@ pub(crate) struct DeclineBody {
 
 pub(super) async fn decline(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<TopUpRequestId>,
     ApiJson(b): ApiJson<DeclineBody>,
 ) -> ApiResult<Json<TopUpRequestLine>> {
-    caller.secretariat_admin()?;
-    let id: TopUpRequestId = path_id("request_id", &raw)?;
-    let (actor, now) = (caller.actor(), state.now());
+    let (actor, now) = (admin.actor(), state.now());
     Ok(Json(
         state
             .call(move |db| top_ups::decline(db, &actor, now, id, &b.reason))
