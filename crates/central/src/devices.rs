@@ -45,6 +45,24 @@ pub struct DeviceActivity {
     pub last_push_at: Option<DateTime<Utc>>,
     /// Its newest seq stored.
     pub last_seq: u64,
+    /// When the central last heard from it (a push or a pull), as recorded by
+    /// [`heard_from`]; `None` before its first sync.
+    pub last_contact_at: Option<DateTime<Utc>>,
+}
+
+/// How stale a recorded contact may grow before a sync records it again: a no-op sync every
+/// 30 s stays a read, and the console's "last contact" is at most this old.
+pub const CONTACT_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Records that `device` was heard from at `now`, unless a later time is recorded. Kept in
+/// the database, so that every central instance and a restarted one know it; callers write it
+/// at most once per [`CONTACT_RESOLUTION`] per device.
+pub fn heard_from(
+    db: &dyn Database,
+    device: DeviceId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    storage::write(db, |tx| tx.devices().heard_from(device, now))
 }
 
 /// The device a token hash belongs to.

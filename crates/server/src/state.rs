@@ -10,6 +10,7 @@ use fieldpost_domain::DeviceId;
 
 use crate::error::{ApiError, ApiResult};
 use crate::turns::{Ticket, Turns};
+use fieldpost_central::devices::CONTACT_RESOLUTION;
 use fieldpost_central::storage::Database;
 
 /// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
@@ -54,14 +55,25 @@ pub struct AppState {
     contacts: Contacts,
 }
 
-/// When the central last heard from each device (an authenticated push or pull), by the
-/// state's clock.
+/// When this instance last heard from each device (an authenticated push or pull), by the
+/// state's clock, and when it last recorded that in the database.
 ///
-/// Kept in memory only, on purpose: a station that has nothing to push still pulls every 30 s,
-/// and recording that in the store would make every no-op sync a write (an fsync, the store
-/// commits with `synchronous=FULL`). So it is lost on restart: until a device syncs again,
-/// the console falls back to when it last pushed (the `received_at` of its newest event).
-type Contacts = Arc<Mutex<HashMap<DeviceId, DateTime<Utc>>>>;
+/// The database is the record (`fieldpost_central::devices::heard_from`): every instance
+/// sharing it, and a restarted one, knows the last contact. A station that has nothing to
+/// push still pulls every 30 s, and recording each of those would make every no-op sync a
+/// write (an fsync), so an instance records a device's contact at most once per
+/// [`CONTACT_RESOLUTION`]; this map is only what saves the writes in between, and lets the
+/// console show this instance's fresher time.
+type Contacts = Arc<Mutex<HashMap<DeviceId, Contact>>>;
+
+/// One device's contact, as this instance knows it.
+#[derive(Debug, Clone, Copy)]
+struct Contact {
+    /// Last heard from.
+    seen: DateTime<Utc>,
+    /// Last recorded in the database.
+    recorded: DateTime<Utc>,
+}
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -111,23 +123,54 @@ impl AppState {
         self.push_turns.ticket(device)
     }
 
-    /// Notes that `device` was heard from now (it authenticated a push or a pull). In memory
-    /// only: see [`Contacts`].
-    pub(crate) fn heard_from(&self, device: DeviceId) {
+    /// Notes that `device` was heard from now (it authenticated a push or a pull), and records
+    /// it in the database when the recorded time is [`CONTACT_RESOLUTION`] old or more. A
+    /// failure to record is logged, never the sync's failure.
+    pub(crate) async fn heard_from(&self, device: DeviceId) {
         let now = self.now();
-        let mut contacts = self.contacts.lock().unwrap_or_else(PoisonError::into_inner);
-        let last = contacts.entry(device).or_insert(now);
-        // Concurrent requests of one device may finish in any order; keep the latest.
-        *last = (*last).max(now);
+        let record = {
+            let mut contacts = self.contacts.lock().unwrap_or_else(PoisonError::into_inner);
+            match contacts.get_mut(&device) {
+                // Concurrent requests of one device may finish in any order; keep the latest.
+                Some(c) => {
+                    c.seen = c.seen.max(now);
+                    if now - c.recorded >= CONTACT_RESOLUTION {
+                        c.recorded = now;
+                        true
+                    } else {
+                        false
+                    }
+                }
+                None => {
+                    contacts.insert(
+                        device,
+                        Contact {
+                            seen: now,
+                            recorded: now,
+                        },
+                    );
+                    true
+                }
+            }
+        };
+        if record
+            && let Err(e) = self
+                .call(move |db| fieldpost_central::devices::heard_from(db, device, now))
+                .await
+        {
+            tracing::warn!(%device, error = %e, "could not record the device's contact");
+        }
     }
 
-    /// When each device was last heard from since this central started; a device missing from
-    /// the map has not synced since (after a restart the map starts empty).
+    /// When this instance last heard from each device since it started (fresher than what
+    /// the database records, by up to [`CONTACT_RESOLUTION`]).
     pub(crate) fn last_contacts(&self) -> HashMap<DeviceId, DateTime<Utc>> {
         self.contacts
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .iter()
+            .map(|(device, c)| (*device, c.seen))
+            .collect()
     }
 
     /// The central's database, for the use cases.

@@ -24,6 +24,8 @@ pub trait DeviceTable {
     fn standing(&mut self, id: DeviceId) -> StorageResult<Option<DeviceStanding>>;
     /// A unit's unrevoked devices, in the order they enrolled.
     fn active_of_unit(&mut self, unit: UnitId) -> StorageResult<Vec<DeviceId>>;
+    /// Records the time of a contact, unless a later one is recorded.
+    fn heard_from(&mut self, id: DeviceId, at: DateTime<Utc>) -> StorageResult<()>;
     /// The device's unit and that unit's campaign: what a push needs of the pushing device.
     fn unit_and_campaign(&mut self, id: DeviceId) -> StorageResult<Option<(UnitId, String)>>;
 }

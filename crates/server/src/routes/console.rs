@@ -55,8 +55,8 @@ pub(crate) struct DeviceLine {
     /// When the central received the device's newest stored event.
     last_push_at: Option<DateTime<Utc>>,
     /// The later of its last push and its last authenticated push or pull (a quiet station
-    /// still pulls). The latter is kept in memory only ([`AppState::heard_from`]): right after
-    /// a restart this is just `last_push_at`, until the device syncs again.
+    /// still pulls): recorded in the database at most once a minute per device
+    /// ([`AppState::heard_from`]), and fresher from this instance's own memory.
     last_contact_at: Option<DateTime<Utc>>,
     last_seq: u64,
 }
@@ -125,7 +125,11 @@ pub(super) async fn dashboard(
                         unit_name: names.get(&d.unit_id).cloned().unwrap_or_default(),
                         last_push_at,
                         // `None` is less than any time, so this is the later of the two.
-                        last_contact_at: contacts.get(&d.id).copied().max(last_push_at),
+                        last_contact_at: contacts
+                            .get(&d.id)
+                            .copied()
+                            .max(a.and_then(|a| a.last_contact_at))
+                            .max(last_push_at),
                         last_seq: a.map_or(0, |a| a.last_seq),
                         device: d,
                     }

@@ -40,7 +40,7 @@ pub(super) async fn push(
 ) -> ApiResult<Json<PushResponse>> {
     // The token is good (revoked or not: a lost tablet that turns up is heard from too),
     // whatever becomes of the batch.
-    state.heard_from(device.id);
+    state.heard_from(device.id).await;
     // The device's place in the queue for the store, taken in the order the pushes arrive,
     // before their bodies are read and parsed. Every early return below drops it, which
     // releases the place.
@@ -113,7 +113,7 @@ pub(super) async fn pull(
     };
     // A station with nothing to push still pulls: this is what tells the console it is alive.
     // A revoked device never gets here (`Caller` refuses it with 401), so it is not contact.
-    state.heard_from(device.id);
+    state.heard_from(device.id).await;
     let limit = query
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)

@@ -1128,14 +1128,34 @@ async fn a_quiet_device_that_only_pulls_is_still_in_contact_and_a_refused_pull_i
         "the lost tablet's accepted (empty) push is contact, though nothing was stored"
     );
 
-    // The contacts live in memory: a restarted central over the same file knows only pushes.
-    let restarted = {
-        let now = c.now();
-        fieldpost_server::AppState::new(c.store.clone()).with_clock(Arc::new(move || now))
-    };
+    // The contacts are recorded in the database: a restarted central over the same file (or
+    // another instance sharing it) still knows each one.
+    assert_eq!(
+        restarted_contact(&c, &admin, quiet.id).await,
+        Some(pulled_at),
+        "a restarted central knows the quiet tablet's last pull"
+    );
+    assert_eq!(
+        restarted_contact(&c, &admin, lost.id).await,
+        Some(c.now()),
+        "and the lost tablet's last push"
+    );
+    assert_eq!(
+        restarted_contact(&c, &admin, never.id).await,
+        None,
+        "and that one never synced"
+    );
+}
+
+/// `device`'s `last_contact_at` as a newly started central over the same database sees it
+/// (nothing in its memory).
+async fn restarted_contact(c: &Central, admin: &Auth, device: DeviceId) -> Option<DateTime<Utc>> {
+    let now = c.now();
+    let restarted =
+        fieldpost_server::AppState::new(c.store.clone()).with_clock(Arc::new(move || now));
     let res = tower::ServiceExt::oneshot(
         fieldpost_server::app(restarted),
-        crate::support::request("GET", "/api/v1/dashboard", &admin, None),
+        crate::support::request("GET", "/api/v1/dashboard", admin, None),
     )
     .await
     .unwrap();
@@ -1144,12 +1164,42 @@ async fn a_quiet_device_that_only_pulls_is_still_in_contact_and_a_refused_pull_i
         .await
         .unwrap();
     let dash: Value = serde_json::from_slice(&bytes).unwrap();
-    for d in dash["devices"].as_array().unwrap() {
-        assert_eq!(
-            d["last_contact_at"], d["last_push_at"],
-            "after a restart the last contact falls back to the last push: {d}"
-        );
-    }
+    let line = dash["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == device.to_string())
+        .unwrap_or_else(|| panic!("{device} is on the dashboard: {dash}"))
+        .clone();
+    serde_json::from_value(line["last_contact_at"].clone()).unwrap()
+}
+
+#[tokio::test]
+async fn a_no_op_sync_records_contact_at_most_once_a_minute() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    pull(&c, &t.auth, 0, None).await;
+    let first = c.now();
+    c.advance(Duration::seconds(20));
+    pull(&c, &t.auth, 0, None).await;
+    assert_eq!(
+        dashboard_times(&c, &admin, t.id).await,
+        (None, Some(c.now())),
+        "the instance that was pulled from shows the latest contact"
+    );
+    assert_eq!(
+        restarted_contact(&c, &admin, t.id).await,
+        Some(first),
+        "a pull within a minute of the recorded contact writes nothing"
+    );
+    c.advance(Duration::seconds(45));
+    pull(&c, &t.auth, 0, None).await;
+    assert_eq!(
+        restarted_contact(&c, &admin, t.id).await,
+        Some(c.now()),
+        "a minute on, the contact is recorded again"
+    );
 }
 
 #[tokio::test]

@@ -107,6 +107,16 @@ impl DeviceTable for SqliteTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn heard_from(&mut self, id: DeviceId, at: DateTime<Utc>) -> StorageResult<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE devices SET last_contact_at = ?2
+                 WHERE id = ?1 AND (last_contact_at IS NULL OR last_contact_at < ?2)",
+            )?
+            .execute(params![id.to_string(), ts(at)])?;
+        Ok(())
+    }
+
     fn unit_and_campaign(&mut self, id: DeviceId) -> StorageResult<Option<(UnitId, String)>> {
         Ok(self
             .conn

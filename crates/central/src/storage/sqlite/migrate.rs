@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_top_up_requests.sql",
         include_str!("../../../../../migrations/central/0005_top_up_requests.sql"),
     ),
+    (
+        6,
+        "0006_device_contacts.sql",
+        include_str!("../../../../../migrations/central/0006_device_contacts.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

@@ -61,7 +61,8 @@ impl RecordsRollup for SqliteTx<'_> {
                  (SELECT e.received_at FROM device_events e WHERE e.device_id = d.id
                   ORDER BY e.seq DESC LIMIT 1),
                  (SELECT e.seq FROM device_events e WHERE e.device_id = d.id
-                  ORDER BY e.seq DESC LIMIT 1)
+                  ORDER BY e.seq DESC LIMIT 1),
+                 d.last_contact_at
              FROM devices d ORDER BY d.enrolled_at, d.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -70,6 +71,7 @@ impl RecordsRollup for SqliteTx<'_> {
                 device_id: col(r, 0)?,
                 last_push_at: col_ts_opt(r, 1)?,
                 last_seq: seq.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                last_contact_at: col_ts_opt(r, 3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -12,8 +12,8 @@ export type DeviceLine = { unit_name: string,
 last_push_at: string | null, 
 /**
  * The later of its last push and its last authenticated push or pull (a quiet station
- * still pulls). The latter is kept in memory only ([`AppState::heard_from`]): right after
- * a restart this is just `last_push_at`, until the device syncs again.
+ * still pulls): recorded in the database at most once a minute per device
+ * ([`AppState::heard_from`]), and fresher from this instance's own memory.
  */
 last_contact_at: string | null, last_seq: number, 
 /**
