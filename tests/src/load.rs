@@ -143,6 +143,9 @@ pub struct LoadReport {
     pub driver_cpu_pct: f64,
     /// CPU the rest of the process (the central) used during the traffic, in % of one core.
     pub central_cpu_pct: f64,
+    /// A bare durable SQLite commit on the central's disk, in µs, measured before the
+    /// traffic: the floor of a push, which the central's one writer pays once per push.
+    pub disk_commit_us: Histogram<u64>,
 }
 
 impl LoadReport {
@@ -204,6 +207,11 @@ impl LoadReport {
             format!(
                 "cpu during traffic: driver (all tablets) {:.0}% of a core, central {:.0}%",
                 self.driver_cpu_pct, self.central_cpu_pct
+            ),
+            format!(
+                "the disk's bare durable commit (one row, WAL, synchronous=FULL) ms: p50 {:.2} p99 {:.2}",
+                ms(&self.disk_commit_us, 0.5),
+                ms(&self.disk_commit_us, 0.99)
             ),
         ];
         out.extend(self.error_samples.iter().map(|e| format!("error: {e}")));
@@ -597,11 +605,35 @@ fn build_world(config: &LoadConfig, central: &TestCentral) -> anyhow::Result<Vec
     Ok(tablets)
 }
 
+/// 200 one-row commits with the central's durability settings on the same disk.
+fn disk_commit(config: &LoadConfig) -> anyhow::Result<Histogram<u64>> {
+    let path = config.dir.join("bare-commit.sqlite");
+    let conn = rusqlite::Connection::open(&path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)")?;
+    let mut h = histogram()?;
+    for _ in 0..200 {
+        let started = Instant::now();
+        conn.execute(
+            "INSERT INTO t (body) VALUES (?1)",
+            ["a handout's worth of text"],
+        )?;
+        h.saturating_record(micros(started.elapsed()));
+    }
+    drop(conn);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    Ok(h)
+}
+
 fn drive(
     config: &LoadConfig,
     central: &TestCentral,
     driver_rt: &tokio::runtime::Runtime,
 ) -> anyhow::Result<LoadReport> {
+    let disk_commit_us = disk_commit(config)?;
     let setup = Instant::now();
     let tablets = build_world(config, central)?;
     eprintln!(
@@ -724,6 +756,7 @@ fn drive(
         lost_replies,
         driver_cpu_pct: pct(driver_cpu),
         central_cpu_pct: pct(process_cpu.zip(driver_cpu).map(|(p, d)| p - d)),
+        disk_commit_us,
     })
 }
 
