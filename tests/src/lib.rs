@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod central;
+pub mod load;
 pub mod proxy;
 pub mod tls;
 

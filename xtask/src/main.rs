@@ -4,6 +4,8 @@
 //! - `cargo xtask demo`: run the central on an embedded SQLite file with the demo campaign.
 //! - `cargo xtask bench [station | sync [--scale]]`: benchmarks, each against a baseline
 //!   measured in the same run.
+//! - `cargo xtask bench load [--backend sqlite] [--devices N] [--seconds S]`: N simulated
+//!   tablets (default 1,000) syncing against one central; latencies and an exactly-once check.
 //! - `cargo xtask types`: regenerate the committed TypeScript types.
 //! - `cargo xtask bundle`: build the station app's installable .deb.
 //! - `cargo xtask bench app`: the station app's release binary size and cold start.
@@ -77,10 +79,12 @@ fn main() -> Result<()> {
         ["bench", "station"] => bench("bench-station", &[]),
         ["bench", "sync"] => bench("bench-sync", &[]),
         ["bench", "sync", "--scale"] => bench("bench-sync", &["--scale"]),
+        ["bench", "load", rest @ ..] => bench("bench-load", rest),
         ["bench"] => {
             bench("bench-station", &[])?;
             bench("bench-sync", &[])?;
             bench("bench-sync", &["--scale"])?;
+            bench("bench-load", &[])?;
             bench_app()
         }
         ["bench", "app"] => bench_app(),
@@ -94,6 +98,8 @@ fn main() -> Result<()> {
                  test           install what is missing, then run every check and test\n  \
                  demo [--port N] run the central with the demo campaign on an embedded SQLite file\n  \
                  bench [station | sync [--scale] | app]  benchmarks against baselines of the same run\n  \
+                 bench load [--backend sqlite] [--devices N] [--seconds S]\n                 \
+                 N tablets (default 1,000) against one central for S s (default 60)\n  \
                  types          regenerate ui/src/lib/api/generated from the Rust types\n  \
                  bundle         build the station app's .deb (target/release/bundle/deb)\n  \
                  setup          only install what is missing"

@@ -5,5 +5,6 @@ mod crash;
 mod faults;
 mod https;
 mod kill_central;
+mod load;
 mod partitions;
 mod pipelining;

@@ -1,0 +1,91 @@
+//! `cargo xtask bench load [--backend sqlite] [--devices N] [--seconds S] [--per-unit K]`:
+//! N simulated tablets (default 1,000, K = 10 to a unit) tapping handouts and syncing against
+//! one real central on loopback for S seconds (default 60), with duplicated batches and lost
+//! replies, then a check that the central holds every handout exactly once. The driver and
+//! what it does are described in `fieldpost_tests::load`.
+//!
+//! Prints `devices=`, `syncs_per_s=`, `push_p50_ms=`, `push_p99_ms=`, `pull_p99_ms=`,
+//! `errors=`, `lost=`, `doubled=` and `target_push_p99_ms=100`; the details go to standard
+//! error. Exits non-zero on any error, lost or doubled handout. The latency target is reported,
+//! not asserted: the machine is shared.
+//!
+//! Latencies go into HDR histograms in a plain tokio driver rather than a goose load test: see
+//! `fieldpost_tests::load` for why.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use fieldpost_tests::load::{LoadConfig, run};
+
+fn bench_dir() -> anyhow::Result<tempfile::TempDir> {
+    // On the real disk next to the build, never a tmpfs: the central's fsyncs are the point.
+    let base = std::env::var_os("FIELDPOST_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::current_dir()
+                .unwrap_or_default()
+                .join("target/bench")
+        });
+    std::fs::create_dir_all(&base)?;
+    Ok(tempfile::tempdir_in(&base)?)
+}
+
+const USAGE: &str =
+    "usage: bench-load [--backend sqlite] [--devices N] [--seconds S] [--per-unit K]";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut devices = 1_000usize;
+    let mut seconds = 60u64;
+    let mut per_unit = 10usize;
+    let mut backend = "sqlite".to_owned();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--backend" => backend = value()?.clone(),
+            "--devices" => devices = value()?.parse().context("--devices")?,
+            "--seconds" => seconds = value()?.parse().context("--seconds")?,
+            "--per-unit" => per_unit = value()?.parse().context("--per-unit")?,
+            _ => bail!("unknown argument {flag}\n{USAGE}"),
+        }
+    }
+    if backend != "sqlite" {
+        // Plainly, without the error's backtrace: nothing went wrong, it is not there yet.
+        eprintln!(
+            "bench load: the {backend} backend is not built yet (issue 11); \
+             only --backend sqlite runs for now"
+        );
+        std::process::exit(2);
+    }
+    if devices == 0 || per_unit == 0 {
+        bail!("--devices and --per-unit are at least 1\n{USAGE}");
+    }
+    let dir = bench_dir()?;
+    let mut config =
+        LoadConfig::bench(devices, Duration::from_secs(seconds), dir.path().to_owned());
+    config.devices_per_unit = per_unit;
+    eprintln!(
+        "bench load: {devices} tablets ({per_unit} to a unit) on the sqlite central for {seconds} s …"
+    );
+    let report = run(config)?;
+    for line in report.details() {
+        eprintln!("bench load: {line}");
+    }
+    for line in report.lines() {
+        println!("{line}");
+    }
+    if !report.passed() {
+        bail!(
+            "bench load failed: errors={} lost={} doubled={}",
+            report.errors,
+            report.lost,
+            report.doubled
+        );
+    }
+    Ok(())
+}
