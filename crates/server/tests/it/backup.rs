@@ -221,13 +221,17 @@ impl Writer {
         let stop = Arc::new(AtomicBool::new(false));
         let commits = Arc::new(AtomicU64::new(0));
         let (s, c) = (Arc::clone(&stop), Arc::clone(&commits));
+        // Told once the writer has committed five times: the backup starts mid-writing.
+        let (warm, warmed) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let actor = Actor::System("backup-test");
             while !s.load(Ordering::SeqCst) {
                 store
                     .receive(&actor, now(), item, 1, Some("while backing up".into()))
                     .unwrap();
-                c.fetch_add(1, Ordering::SeqCst);
+                if c.fetch_add(1, Ordering::SeqCst) + 1 == 5 {
+                    let _ = warm.send(());
+                }
             }
         });
         let w = Writer {
@@ -235,9 +239,9 @@ impl Writer {
             commits,
             thread,
         };
-        while w.commits() < 5 {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        warmed
+            .recv()
+            .expect("the writer commits before the backup starts");
         w
     }
 
