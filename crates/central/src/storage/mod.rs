@@ -17,6 +17,7 @@
 pub mod catalog;
 pub mod devices;
 pub mod plans;
+pub mod postgres;
 pub mod records;
 pub mod seeds;
 pub mod sqlite;

@@ -1,0 +1,239 @@
+//! The central's records in PostgreSQL: a pool of blocking connections, shared by the
+//! blocking threads the HTTP layer runs use cases on, and one writer at a time across every
+//! central instance on the database.
+
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use postgres::{Client, IsolationLevel, NoTls, Statement};
+
+use super::{PgTx, migrate};
+use crate::storage::{Access, Database, Outcome, StorageError, StorageResult, Tx};
+
+/// The key of the transaction-scoped advisory lock every write transaction takes first
+/// (`pg_advisory_xact_lock`): "fieldpst" in ASCII. Advisory locks are per database, so
+/// centrals on other databases of the same cluster do not share it.
+pub(crate) const WRITER_LOCK: i64 = 0x6669_656c_6470_7374;
+
+/// How often a transaction that met a serialization failure or a deadlock is run again.
+const ATTEMPTS: u32 = 5;
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Connections kept open at most (each serves one transaction at a time).
+    pub pool_size: usize,
+    /// How long a transaction waits for a free connection before it fails.
+    pub checkout_timeout: Duration,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        PgOptions {
+            pool_size: 16,
+            checkout_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// An open connection and the statements prepared on it.
+struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
+/// The central's records in a PostgreSQL database, shared by any number of central
+/// instances.
+pub struct PgDatabase {
+    config: postgres::Config,
+    options: PgOptions,
+    pool: Mutex<Pool>,
+    freed: Condvar,
+}
+
+impl std::fmt::Debug for PgDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pool = lock(&self.pool);
+        f.debug_struct("PgDatabase")
+            .field("dbname", &self.config.get_dbname())
+            .field("open", &pool.open)
+            .field("idle", &pool.idle.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl PgDatabase {
+    /// Connects to the database at `url` (`postgres://…` or `host=… dbname=…`) and runs the
+    /// pending migrations (one instance at a time, if several start together).
+    pub fn connect(url: &str, options: PgOptions) -> StorageResult<PgDatabase> {
+        let config: postgres::Config = url.parse().map_err(|e| {
+            StorageError::Failed(format!("not a PostgreSQL connection string: {e}"))
+        })?;
+        let db = PgDatabase {
+            config,
+            options,
+            pool: Mutex::new(Pool::default()),
+            freed: Condvar::new(),
+        };
+        let mut conn = db.checkout()?;
+        let migrated = migrate::run(&mut conn.client);
+        db.give_back(conn, migrated.is_err());
+        migrated?;
+        Ok(db)
+    }
+
+    fn connect_one(&self) -> StorageResult<Conn> {
+        let client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| StorageError::Failed(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(Conn {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn checkout(&self) -> StorageResult<Conn> {
+        let mut pool = lock(&self.pool);
+        loop {
+            if let Some(conn) = pool.idle.pop() {
+                if !conn.client.is_closed() {
+                    return Ok(conn);
+                }
+                pool.open -= 1;
+                continue;
+            }
+            if pool.open < self.options.pool_size.max(1) {
+                pool.open += 1;
+                drop(pool);
+                return self.connect_one().inspect_err(|_| {
+                    lock(&self.pool).open -= 1;
+                    self.freed.notify_one();
+                });
+            }
+            let (next, timeout) = self
+                .freed
+                .wait_timeout(pool, self.options.checkout_timeout)
+                .unwrap_or_else(PoisonError::into_inner);
+            pool = next;
+            if timeout.timed_out() && pool.idle.is_empty() && pool.open >= self.options.pool_size {
+                return Err(StorageError::Failed(format!(
+                    "no PostgreSQL connection free after {:?} ({} open)",
+                    self.options.checkout_timeout, pool.open
+                )));
+            }
+        }
+    }
+
+    fn give_back(&self, conn: Conn, broken: bool) {
+        let mut pool = lock(&self.pool);
+        if broken || conn.client.is_closed() {
+            pool.open -= 1;
+        } else {
+            pool.idle.push(conn);
+        }
+        drop(pool);
+        self.freed.notify_one();
+    }
+
+    /// One attempt at `work`; `Ok(true)` asks for another.
+    fn attempt(
+        conn: &mut Conn,
+        access: Access,
+        work: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<Outcome>,
+    ) -> StorageResult<bool> {
+        let builder = match access {
+            // One snapshot for the whole read, as a SQLite read transaction.
+            Access::Read => conn
+                .client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true),
+            // Read committed: after the writer's lock, each statement sees every write
+            // committed before it, as SQLite's one writer does.
+            Access::Write => conn
+                .client
+                .build_transaction()
+                .isolation_level(IsolationLevel::ReadCommitted),
+        };
+        let tx = builder.start()?;
+        let mut pg = PgTx::new(tx, &mut conn.statements);
+        if access == Access::Write {
+            // One writer at a time, across every instance on this database, held to commit:
+            // the rules were written for SQLite's one writer (a check of a grant's balance
+            // and the insert it allows cannot interleave with another's), and it is what
+            // makes server_seq follow commit order (see change_log.rs).
+            pg.query_one("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
+        }
+        let outcome = work(&mut pg);
+        let retry = pg.retry;
+        let PgTx { tx, .. } = pg;
+        match outcome {
+            Ok(Outcome::Commit) if !retry => match tx.commit() {
+                Ok(()) => Ok(false),
+                Err(e) if is_transient(&e) => Ok(true),
+                Err(e) => Err(e.into()),
+            },
+            Ok(_) | Err(_) if retry => {
+                tx.rollback()?;
+                Ok(true)
+            }
+            Ok(_) => {
+                tx.rollback()?;
+                Ok(false)
+            }
+            Err(e) => {
+                // Dropping the transaction rolls it back.
+                drop(tx);
+                Err(e)
+            }
+        }
+    }
+}
+
+fn is_transient(e: &postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(
+            &postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                | &postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+        )
+    )
+}
+
+impl Database for PgDatabase {
+    fn transaction(
+        &self,
+        access: Access,
+        work: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<Outcome>,
+    ) -> StorageResult<()> {
+        for attempt in 1..=ATTEMPTS {
+            let mut conn = self.checkout()?;
+            let result = PgDatabase::attempt(&mut conn, access, work);
+            // A connection whose transaction failed mid-way may be in any state: close it.
+            self.give_back(conn, result.is_err());
+            match result {
+                Ok(true) if attempt < ATTEMPTS => continue,
+                Ok(true) => {
+                    return Err(StorageError::Failed(format!(
+                        "still conflicting after {ATTEMPTS} attempts"
+                    )));
+                }
+                Ok(false) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}

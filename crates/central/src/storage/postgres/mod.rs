@@ -1,0 +1,323 @@
+//! The PostgreSQL side of the storage seam: [`PgDatabase`] (a pool of connections, one
+//! writer at a time across every central instance, retries), its [`migrate`]ions, and one
+//! module per table, each implementing its table's trait on [`PgTx`] — the twins of the
+//! modules under `storage/sqlite/`. See `docs/decisions/2026-12-01-postgres-backend.md`.
+//!
+//! Ids are stored as text and times as `timestamptz`; every statement goes through
+//! [`PgTx::query`] and its siblings, which prepare a statement once per connection and keep
+//! it, so a hot statement costs one round trip.
+
+mod audit_log;
+mod campaigns;
+mod change_log;
+mod collection_counts;
+mod console_sessions;
+mod database;
+mod device_events;
+mod devices;
+mod enrollment_codes;
+mod handouts;
+mod items;
+mod lottery_entrants;
+pub mod migrate;
+mod plans;
+mod records_rollup;
+mod sections;
+mod seeds;
+mod station_sessions;
+mod stock_ledger;
+mod top_up_requests;
+mod units;
+mod users;
+mod volunteer_check_ins;
+
+pub use database::{PgDatabase, PgOptions};
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use postgres::error::SqlState;
+use postgres::types::{FromSqlOwned, ToSql};
+use postgres::{Row, Statement};
+
+use super::{
+    AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable,
+    DeviceEventTable, DeviceTable, EnrollmentCodeTable, HandoutTable, ItemTable,
+    LotteryEntrantTable, PlanHandoutTotals, RecordsRollup, SectionTable, SeedTable,
+    StationSessionTable, StorageError, StorageResult, Tx, UnitTable, UserTable,
+    VolunteerCheckInTable, stock, top_ups,
+};
+use crate::storage::plans as plan_tables;
+
+/// A statement's parameters.
+pub(crate) type Params<'a> = [&'a (dyn ToSql + Sync)];
+
+/// One PostgreSQL transaction's tables.
+pub struct PgTx<'c> {
+    tx: postgres::Transaction<'c>,
+    statements: &'c mut HashMap<String, Statement>,
+    /// Set when a statement failed with a serialization failure or a deadlock: the database
+    /// runs the whole work again.
+    retry: bool,
+}
+
+impl std::fmt::Debug for PgTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgTx")
+            .field("statements", &self.statements.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c> PgTx<'c> {
+    fn new(
+        tx: postgres::Transaction<'c>,
+        statements: &'c mut HashMap<String, Statement>,
+    ) -> PgTx<'c> {
+        PgTx {
+            tx,
+            statements,
+            retry: false,
+        }
+    }
+
+    /// Notes a transient conflict, and turns the error into the seam's.
+    fn fail(&mut self, e: postgres::Error) -> StorageError {
+        if matches!(
+            e.code(),
+            Some(&SqlState::T_R_SERIALIZATION_FAILURE | &SqlState::T_R_DEADLOCK_DETECTED)
+        ) {
+            self.retry = true;
+        }
+        StorageError::from(e)
+    }
+
+    /// The statement for `sql`, prepared once per connection.
+    fn statement(&mut self, sql: &str) -> StorageResult<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let prepared = self.tx.prepare(sql);
+        let s = prepared.map_err(|e| self.fail(e))?;
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+
+    /// Every row `sql` returns.
+    pub(crate) fn query(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<Vec<Row>> {
+        let s = self.statement(sql)?;
+        let result = self.tx.query(&s, params);
+        result.map_err(|e| self.fail(e))
+    }
+
+    /// The one row `sql` returns, if any (an error if more).
+    pub(crate) fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &Params<'_>,
+    ) -> StorageResult<Option<Row>> {
+        let s = self.statement(sql)?;
+        let result = self.tx.query_opt(&s, params);
+        result.map_err(|e| self.fail(e))
+    }
+
+    /// The one row `sql` returns (an error if none or more).
+    pub(crate) fn query_one(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<Row> {
+        let s = self.statement(sql)?;
+        let result = self.tx.query_one(&s, params);
+        result.map_err(|e| self.fail(e))
+    }
+
+    /// Runs `sql`; returns how many rows it changed.
+    pub(crate) fn execute(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<u64> {
+        let s = self.statement(sql)?;
+        let result = self.tx.execute(&s, params);
+        result.map_err(|e| self.fail(e))
+    }
+
+    /// Runs `sql`, which may break a unique constraint, inside a savepoint: PostgreSQL aborts
+    /// the whole transaction on an error, while the use cases expect to go on after a
+    /// [`StorageError::Duplicate`] (e.g. to answer "username taken" or quarantine a plan
+    /// filed twice). Use it for the console's inserts, never on the push's hot path, where
+    /// `ON CONFLICT DO NOTHING` says the same without the savepoint.
+    pub(crate) fn execute_unique(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<u64> {
+        let s = self.statement(sql)?;
+        self.batch("SAVEPOINT fp_unique")?;
+        match self.tx.execute(&s, params) {
+            Ok(n) => {
+                self.batch("RELEASE fp_unique")?;
+                Ok(n)
+            }
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                self.batch("ROLLBACK TO fp_unique; RELEASE fp_unique")?;
+                Err(StorageError::from(e))
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Runs statements without parameters.
+    fn batch(&mut self, sql: &str) -> StorageResult<()> {
+        let result = self.tx.batch_execute(sql);
+        result.map_err(|e| self.fail(e))
+    }
+}
+
+impl Tx for PgTx<'_> {
+    fn savepoint(&mut self, name: &'static str) -> StorageResult<()> {
+        self.batch(&format!("SAVEPOINT {name}"))
+    }
+    fn roll_back_to(&mut self, name: &'static str) -> StorageResult<()> {
+        self.batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))
+    }
+    fn release(&mut self, name: &'static str) -> StorageResult<()> {
+        self.batch(&format!("RELEASE {name}"))
+    }
+    fn users(&mut self) -> &mut dyn UserTable {
+        self
+    }
+    fn console_sessions(&mut self) -> &mut dyn ConsoleSessionTable {
+        self
+    }
+    fn audit_log(&mut self) -> &mut dyn AuditLog {
+        self
+    }
+    fn units(&mut self) -> &mut dyn UnitTable {
+        self
+    }
+    fn campaigns(&mut self) -> &mut dyn CampaignTable {
+        self
+    }
+    fn sections(&mut self) -> &mut dyn SectionTable {
+        self
+    }
+    fn items(&mut self) -> &mut dyn ItemTable {
+        self
+    }
+    fn devices(&mut self) -> &mut dyn DeviceTable {
+        self
+    }
+    fn enrollment_codes(&mut self) -> &mut dyn EnrollmentCodeTable {
+        self
+    }
+    fn collection_counts(&mut self) -> &mut dyn CollectionCountTable {
+        self
+    }
+    fn records_rollup(&mut self) -> &mut dyn RecordsRollup {
+        self
+    }
+    fn seeds(&mut self) -> &mut dyn SeedTable {
+        self
+    }
+    fn stock_ledger(&mut self) -> &mut dyn stock::StockLedger {
+        self
+    }
+    fn plans(&mut self) -> &mut dyn plan_tables::PlanTable {
+        self
+    }
+    fn top_up_requests(&mut self) -> &mut dyn top_ups::TopUpTable {
+        self
+    }
+    fn device_events(&mut self) -> &mut dyn DeviceEventTable {
+        self
+    }
+    fn handouts(&mut self) -> &mut dyn HandoutTable {
+        self
+    }
+    fn plan_handout_totals(&mut self) -> &mut dyn PlanHandoutTotals {
+        self
+    }
+    fn station_sessions(&mut self) -> &mut dyn StationSessionTable {
+        self
+    }
+    fn volunteer_check_ins(&mut self) -> &mut dyn VolunteerCheckInTable {
+        self
+    }
+    fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable {
+        self
+    }
+    fn change_log(&mut self) -> &mut dyn ChangeLog {
+        self
+    }
+}
+
+/// PostgreSQL's errors in the seam's words. A unique violation names the request field its
+/// constraint stands for (never a table or column); anything else is a failure for the log.
+impl From<postgres::Error> for StorageError {
+    fn from(e: postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error()
+            && *db.code() == SqlState::UNIQUE_VIOLATION
+        {
+            return StorageError::Duplicate {
+                field: unique_field(db.constraint().unwrap_or_default()),
+            };
+        }
+        if e.to_string().contains("error deserializing column") {
+            return StorageError::Corrupt(e.to_string());
+        }
+        StorageError::Failed(match e.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => e.to_string(),
+        })
+    }
+}
+
+/// The request field behind a unique constraint (named in the migrations).
+fn unique_field(constraint: &str) -> &'static str {
+    match constraint {
+        "units_survey_link_key" => "survey_link",
+        "units_name_key" => "name",
+        "sections_code_key" | "items_code_key" => "code",
+        "users_username_key" => "username",
+        "lottery_entrants_phone_key" => "phone",
+        _ => "id",
+    }
+}
+
+/// Reads a column, naming it in the error.
+pub(crate) fn get<T: FromSqlOwned>(row: &Row, idx: usize) -> StorageResult<T> {
+    row.try_get(idx)
+        .map_err(|e| StorageError::Corrupt(format!("column {idx}: {e}")))
+}
+
+/// Reads a typed id (or anything parsed from text) from a column.
+pub(crate) fn col<T>(row: &Row, idx: usize) -> StorageResult<T>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: String = get(row, idx)?;
+    s.parse()
+        .map_err(|e| StorageError::Corrupt(format!("column {idx} ({s:?}): {e}")))
+}
+
+/// Reads an optional typed id from a column.
+pub(crate) fn col_opt<T>(row: &Row, idx: usize) -> StorageResult<Option<T>>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = get(row, idx)?;
+    s.map(|s| {
+        s.parse()
+            .map_err(|e| StorageError::Corrupt(format!("column {idx} ({s:?}): {e}")))
+    })
+    .transpose()
+}
+
+/// Reads a count stored as bigint.
+pub(crate) fn col_u32(row: &Row, idx: usize) -> StorageResult<u32> {
+    let v: i64 = get(row, idx)?;
+    u32::try_from(v).map_err(|e| StorageError::Corrupt(format!("column {idx} ({v}): {e}")))
+}
+
+/// Reads a non-negative sum stored as bigint (or numeric sums cast to bigint).
+pub(crate) fn col_u64(row: &Row, idx: usize) -> StorageResult<u64> {
+    let v: i64 = get(row, idx)?;
+    u64::try_from(v).map_err(|e| StorageError::Corrupt(format!("column {idx} ({v}): {e}")))
+}
+
+/// A count or seq as PostgreSQL's bigint.
+pub(crate) fn big(v: u64) -> StorageResult<i64> {
+    i64::try_from(v).map_err(|_| StorageError::Failed(format!("{v} out of range")))
+}
