@@ -1,4 +1,5 @@
-//! A real central on loopback: the server's own router on a SQLite file, served by axum on
+//! A real central on loopback: the server's own router on a SQLite file (or a PostgreSQL
+//! database when `FIELDPOST_TEST_POSTGRES` names a cluster, see `testkit::TestDatabase`), served by axum on
 //! 127.0.0.1 with an ephemeral port, seeded with a campaign, a unit, masks in stock and an
 //! approved plan whose window covers now.
 
@@ -11,8 +12,7 @@ use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::storage::Database;
-use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit::{self, Direct};
+use fieldpost_central::testkit::{self, Direct, TestDatabase};
 use fieldpost_domain::*;
 use fieldpost_server::{AppState, app};
 use fieldpost_station::Station;
@@ -26,7 +26,9 @@ use tokio::task::JoinHandle;
 #[derive(Debug)]
 pub struct TestCentral {
     /// The store, for seeding and for checking what the central holds.
-    pub store: Arc<SqliteDatabase>,
+    pub store: Arc<dyn Database>,
+    /// The same database, for a test's own look at its rows.
+    pub database: TestDatabase,
     /// Where its data lives.
     pub data_dir: PathBuf,
     addr: SocketAddr,
@@ -37,7 +39,8 @@ pub struct TestCentral {
 impl TestCentral {
     /// Serves a central on the data directory `dir` (created and migrated if new).
     pub async fn start(dir: &Path) -> anyhow::Result<TestCentral> {
-        let store = Arc::new(SqliteDatabase::open_dir(dir)?);
+        let database = TestDatabase::open(dir)?;
+        let store = Arc::clone(&database.db);
         let state = AppState::new(store.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -51,6 +54,7 @@ impl TestCentral {
         });
         Ok(TestCentral {
             store,
+            database,
             data_dir: dir.to_owned(),
             addr,
             shutdown: Some(tx),
@@ -185,4 +189,19 @@ pub async fn enroll_station(
         token: reply.token,
     })?;
     Ok(station)
+}
+
+/// The events the central stores of `device`, as (seq, id), in seq order: what a test
+/// compares with the device's own log to prove each event arrived exactly once.
+pub fn stored_events(db: &TestDatabase, device: DeviceId) -> Vec<(u64, String)> {
+    db.rows(&format!(
+        "SELECT seq, id FROM device_events WHERE device_id = '{device}' ORDER BY seq"
+    ))
+    .unwrap_or_default()
+    .into_iter()
+    .filter_map(|r| match (&r[0], &r[1]) {
+        (Some(seq), Some(id)) => Some((seq.parse().ok()?, id.clone())),
+        _ => None,
+    })
+    .collect()
 }

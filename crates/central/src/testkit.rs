@@ -15,6 +15,10 @@
 //! # let _ = token; Ok(()) }
 //! ```
 
+mod database;
+
+pub use database::{Backend, POSTGRES_ENV, TestDatabase};
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fieldpost_domain::{
     Campaign, CampaignId, DeviceId, Item, ItemId, ItemKind, ItemQuantity, PlanId, SectionId, Unit,

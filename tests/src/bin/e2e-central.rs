@@ -24,7 +24,6 @@ use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare};
 use fieldpost_central::storage::Database;
-use fieldpost_central::storage::sqlite::SqliteDatabase;
 use fieldpost_central::testkit::Direct;
 use fieldpost_central::top_ups::TopUpStatus;
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
@@ -107,7 +106,7 @@ fn say(value: &serde_json::Value) -> anyhow::Result<()> {
 /// Approves `plan` allocating `lines`, each item split evenly among the unit's active
 /// devices (the first ones take the remainder).
 fn approve(
-    store: &SqliteDatabase,
+    store: &dyn Database,
     unit: UnitId,
     plan: PlanId,
     lines: &[(ItemId, u32)],
@@ -158,7 +157,7 @@ fn decline(store: &dyn Database, unit: UnitId, reason: &str) -> anyhow::Result<s
     Ok(json!({"declined": open.len()}))
 }
 
-fn record(store: &Arc<SqliteDatabase>, unit: UnitId) -> anyhow::Result<serde_json::Value> {
+fn record(store: &Arc<dyn Database>, unit: UnitId) -> anyhow::Result<serde_json::Value> {
     let records = fieldpost_central::records::records(store.as_ref())?;
     let record = records
         .units

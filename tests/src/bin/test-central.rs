@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use fieldpost_central::storage::sqlite::SqliteDatabase;
+use fieldpost_central::testkit::TestDatabase;
 use fieldpost_server::{AppState, app};
 
 #[tokio::main]
@@ -15,7 +15,10 @@ async fn main() -> anyhow::Result<()> {
         .next()
         .ok_or_else(|| anyhow::anyhow!("usage: test-central DATA_DIR [PORT]"))?;
     let port: u16 = args.next().map(|p| p.parse()).transpose()?.unwrap_or(0);
-    let store = Arc::new(SqliteDatabase::open_dir(dir.as_ref())?);
+    // The data directory's database: SQLite, or the PostgreSQL database the test created
+    // for it (see testkit::TestDatabase).
+    let database = TestDatabase::open(dir.as_ref())?;
+    let store = Arc::clone(&database.db);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening http://{}", listener.local_addr()?)?;

@@ -194,7 +194,6 @@ async fn run(seed: u64) {
     }
 
     // Exactly once: the central's log of each device is the device's log, seq for seq.
-    let db = rusqlite::Connection::open(central.data_dir.join("central.sqlite3")).unwrap();
     for (t, device) in tablets.iter().zip(&devices) {
         let local: Vec<(u64, String)> = t
             .station
@@ -205,16 +204,7 @@ async fn run(seed: u64) {
             .iter()
             .map(|e| (e.seq, e.id.to_string()))
             .collect();
-        let mut stmt = db
-            .prepare("SELECT seq, id FROM device_events WHERE device_id = ?1 ORDER BY seq")
-            .unwrap();
-        let stored: Vec<(u64, String)> = stmt
-            .query_map([device.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)?.unsigned_abs(), r.get(1)?))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let stored = fieldpost_tests::central::stored_events(&central.database, *device);
         assert_eq!(
             stored, local,
             "seed {seed}: the central holds each event of {device} exactly once"

@@ -146,13 +146,12 @@ async fn a_tablet_trusting_the_secretariats_root_syncs_over_https() {
     let status = station.lock().unwrap().sync_status().unwrap();
     assert_eq!(status.pending, 0, "the central confirmed every event");
     assert_eq!(status.last_error, None);
-    let db = rusqlite::Connection::open(s.central.data_dir.join("central.sqlite3")).unwrap();
-    let stored: u32 = db
-        .query_row(
-            "SELECT quantity FROM handouts WHERE id = ?1",
-            [handout.to_string()],
-            |r| r.get(0),
-        )
+    let stored = s
+        .central
+        .database
+        .int(&format!(
+            "SELECT quantity FROM handouts WHERE id = '{handout}'"
+        ))
         .unwrap();
     assert_eq!(
         stored, 2,

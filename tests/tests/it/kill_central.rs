@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fieldpost_central::plans::DeviceShare;
-use fieldpost_central::storage::sqlite::SqliteDatabase;
+use fieldpost_central::testkit::TestDatabase;
 use fieldpost_domain::*;
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::sync_loop::{SyncConfig, sync_once};
@@ -45,13 +45,15 @@ fn a_central_killed_mid_batch_loses_nothing_and_doubles_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("central");
         std::fs::create_dir_all(&data).unwrap();
-        let store = SqliteDatabase::open_dir(&data).unwrap();
-        let world = seed(&store, 100_000, 0).unwrap();
+        // The child central opens the same data directory, so the same database.
+        let database = TestDatabase::open(&data).unwrap();
+        let store = database.db.as_ref();
+        let world = seed(store, 100_000, 0).unwrap();
         let (mut child, url) = start_central(&data, 0);
         let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
 
         let station = enroll_station(
-            &store,
+            store,
             &url,
             world.unit_id,
             &dir.path().join("s.sqlite"),
@@ -61,7 +63,7 @@ fn a_central_killed_mid_batch_loses_nothing_and_doubles_nothing() {
         .unwrap();
         let identity = station.identity().unwrap().unwrap();
         let plan = approved_plan(
-            &store,
+            store,
             world.unit_id,
             &[ItemQuantity {
                 item_id: world.mask,
@@ -135,16 +137,7 @@ fn a_central_killed_mid_batch_loses_nothing_and_doubles_nothing() {
             "the outbox is empty"
         );
 
-        let db = rusqlite::Connection::open(data.join("central.sqlite3")).unwrap();
-        let stored: Vec<(u64, String)> = db
-            .prepare("SELECT seq, id FROM device_events WHERE device_id = ?1 ORDER BY seq")
-            .unwrap()
-            .query_map([identity.device_id.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)?.unsigned_abs(), r.get(1)?))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let stored = fieldpost_tests::central::stored_events(&database, identity.device_id);
         assert_eq!(
             stored.len(),
             local.len(),
@@ -154,12 +147,8 @@ fn a_central_killed_mid_batch_loses_nothing_and_doubles_nothing() {
             stored, local,
             "the central's log is the device's log, seq for seq"
         );
-        let handed: i64 = db
-            .query_row(
-                "SELECT COALESCE(SUM(quantity), 0) FROM handouts WHERE voided_at IS NULL",
-                [],
-                |r| r.get(0),
-            )
+        let handed = database
+            .int("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM handouts WHERE voided_at IS NULL")
             .unwrap();
         assert_eq!(
             handed, HANDOUTS as i64,

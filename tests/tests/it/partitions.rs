@@ -178,15 +178,16 @@ async fn check(devices: usize, allocation: u32, wanted: Vec<u32>, steps: Vec<Ste
     for (s, c, _) in &tablets {
         sync_once(s, c, &config).await.unwrap();
     }
-    let db = rusqlite::Connection::open(central.data_dir.join("central.sqlite3")).unwrap();
-    let (plain, backed): (i64, i64) = db
-        .query_row(
-            "SELECT COALESCE(SUM(CASE WHEN over_grant_reason IS NULL THEN quantity END), 0), COALESCE(SUM(backed), 0)
-             FROM handouts WHERE plan_id = ?1 AND voided_at IS NULL",
-            [plan.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let sums = central
+        .database
+        .rows(&format!(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN over_grant_reason IS NULL THEN quantity END), 0) AS BIGINT),
+                 CAST(COALESCE(SUM(backed), 0) AS BIGINT)
+             FROM handouts WHERE plan_id = '{plan}' AND voided_at IS NULL"
+        ))
         .unwrap();
+    let sum = |i: usize| -> i64 { sums[0][i].as_deref().unwrap().parse().unwrap() };
+    let (plain, backed) = (sum(0), sum(1));
     assert!(
         plain <= i64::from(allocation),
         "the central holds {plain} plain handouts > allocation {allocation}"

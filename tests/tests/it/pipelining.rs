@@ -114,17 +114,7 @@ fn assert_exactly_once(central: &TestCentral, t: &Tablet, seed: u64) {
         .iter()
         .map(|e| (e.seq, e.id.to_string()))
         .collect();
-    let db = rusqlite::Connection::open(central.data_dir.join("central.sqlite3")).unwrap();
-    let mut stmt = db
-        .prepare("SELECT seq, id FROM device_events WHERE device_id = ?1 ORDER BY seq")
-        .unwrap();
-    let stored: Vec<(u64, String)> = stmt
-        .query_map([t.device.to_string()], |r| {
-            Ok((r.get::<_, i64>(0)?.unsigned_abs(), r.get(1)?))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let stored = fieldpost_tests::central::stored_events(&central.database, t.device);
     assert_eq!(
         stored, local,
         "seed {seed}: the central holds each event of {} exactly once",

@@ -78,7 +78,7 @@ fn seeded_central(data_dir: &Path, handouts: usize) -> Seeded {
                 },
             })
             .collect();
-        let out = push_events(&store, t, tablet.device_id, payloads);
+        let out = push_events(store.as_ref(), t, tablet.device_id, payloads);
         assert!(out.quarantined.is_empty(), "{:?}", out.quarantined);
     }
     Seeded { store, mask }

@@ -648,7 +648,7 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
     assert_eq!(status, StatusCode::OK, "approved");
     let plan_id: PlanId = plan.parse().unwrap();
     let pushed = push_events(
-        &c.store,
+        c.store.as_ref(),
         c.now(),
         d1,
         [

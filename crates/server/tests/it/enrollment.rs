@@ -64,14 +64,13 @@ async fn a_code_works_once() {
     assert_eq!(me["kind"], "device", "as a device");
 
     // The server keeps only the token's hash.
-    let conn = rusqlite::Connection::open(c.store.path()).unwrap();
-    let stored: Vec<String> = conn
-        .prepare("SELECT token_hash FROM devices")
+    let stored: Vec<String> = c
+        .database
+        .rows("SELECT token_hash FROM devices")
         .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
     assert_eq!(stored.len(), 1, "one device");
     assert_ne!(stored[0], token, "the raw token is never stored");
     assert_eq!(

@@ -8,13 +8,11 @@ use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::secrets::{enrollment_code_hash, sha256_hex};
-use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit::{self, Direct};
+use fieldpost_central::testkit::{self, Direct, TestDatabase};
 use fieldpost_domain::{
     DeviceId, EventPayload, Handout, HandoutId, HandoutVoid, ItemId, PlanId, SessionId,
 };
 use proptest::prelude::*;
-use rusqlite::Connection;
 
 use crate::support::push_events;
 
@@ -87,8 +85,8 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 struct World {
+    store: TestDatabase,
     _dir: tempfile::TempDir,
-    store: SqliteDatabase,
     items: Vec<ItemId>,
     plans: Vec<PlanId>,
     devices: Vec<DeviceId>,
@@ -101,7 +99,8 @@ fn now() -> DateTime<Utc> {
 
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
+    let database = TestDatabase::open(dir.path()).unwrap();
+    let store = database.db.as_ref();
     let a = Actor::System("prop");
     let t = now();
     // The one test world, with one unit and two items (stock is received below, per case).
@@ -110,14 +109,14 @@ fn world() -> World {
     let items: Vec<ItemId> = (0..2)
         .map(|k| b.gift(&format!("i{k}"), &format!("i{k}"), "份"))
         .collect();
-    b.apply(&store, t).unwrap();
+    b.apply(store, t).unwrap();
     let devices: Vec<DeviceId> = (0..3)
         .map(|k| {
-            let code = enrollment::issue(&store, &a, unit, t, chrono::Duration::hours(1))
+            let code = enrollment::issue(store, &a, unit, t, chrono::Duration::hours(1))
                 .unwrap()
                 .code;
             enrollment::enroll(
-                &store,
+                store,
                 t,
                 &enrollment_code_hash(&code),
                 &format!("d{k}"),
@@ -155,8 +154,8 @@ fn world() -> World {
         })
         .collect();
     World {
+        store: database,
         _dir: dir,
-        store,
         items,
         plans,
         devices,
@@ -164,16 +163,28 @@ fn world() -> World {
     }
 }
 
+/// Integer columns of `sql`'s rows (NULL as 0), in SQL both databases speak.
+fn ints(db: &TestDatabase, sql: &str) -> Vec<Vec<i64>> {
+    db.rows(sql)
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|v| v.map_or(0, |v| v.parse().unwrap()))
+                .collect()
+        })
+        .collect()
+}
+
 /// The invariants, straight from the ledger with SQL of the test's own.
-fn check(conn: &Connection) -> Result<(), TestCaseError> {
-    let min_on_hand: i64 = conn
-        .query_row(
-            "SELECT COALESCE(MIN(b), 0) FROM (SELECT SUM(CASE kind WHEN 'receipt' THEN quantity
+fn check(db: &TestDatabase) -> Result<(), TestCaseError> {
+    let min_on_hand = db
+        .int(
+            "SELECT CAST(COALESCE(MIN(b), 0) AS BIGINT) FROM (SELECT SUM(CASE kind
+                 WHEN 'receipt' THEN quantity
                  WHEN 'return' THEN quantity WHEN 'write_off' THEN -quantity
                  WHEN 'allocation' THEN -quantity ELSE 0 END) AS b
-             FROM stock_ledger GROUP BY item_id)",
-            [],
-            |r| r.get(0),
+             FROM stock_ledger GROUP BY item_id) AS per_item",
         )
         .unwrap();
     prop_assert!(
@@ -181,50 +192,32 @@ fn check(conn: &Connection) -> Result<(), TestCaseError> {
         "stock on hand went negative: {}",
         min_on_hand
     );
-    let mut stmt = conn
-        .prepare(
-            "SELECT plan_id, item_id,
-                 SUM(CASE kind WHEN 'allocation' THEN quantity WHEN 'return' THEN -quantity ELSE 0 END),
-                 SUM(CASE kind WHEN 'grant' THEN quantity WHEN 'release' THEN -quantity ELSE 0 END)
-             FROM stock_ledger WHERE plan_id IS NOT NULL GROUP BY plan_id, item_id",
-        )
-        .unwrap();
-    let rows: Vec<(String, String, i64, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    for (plan, item, allocated, granted) in rows {
-        prop_assert!(
-            allocated >= 0,
-            "plan {} item {}: allocation {} < 0",
-            plan,
-            item,
-            allocated
-        );
-        prop_assert!(
-            granted >= 0,
-            "plan {} item {}: grants {} < 0",
-            plan,
-            item,
-            granted
-        );
+    let rows = ints(
+        db,
+        "SELECT CAST(SUM(CASE kind WHEN 'allocation' THEN quantity
+                 WHEN 'return' THEN -quantity ELSE 0 END) AS BIGINT),
+             CAST(SUM(CASE kind WHEN 'grant' THEN quantity
+                 WHEN 'release' THEN -quantity ELSE 0 END) AS BIGINT)
+         FROM stock_ledger WHERE plan_id IS NOT NULL GROUP BY plan_id, item_id",
+    );
+    for row in rows {
+        let (allocated, granted) = (row[0], row[1]);
+        prop_assert!(allocated >= 0, "allocation {} < 0", allocated);
+        prop_assert!(granted >= 0, "grants {} < 0", granted);
         prop_assert!(
             granted <= allocated,
-            "plan {} item {}: sum(grants) {} exceeds the allocation {}",
-            plan,
-            item,
+            "sum(grants) {} exceeds the allocation {}",
             granted,
             allocated
         );
     }
-    let min_device: i64 = conn
-        .query_row(
-            "SELECT COALESCE(MIN(b), 0) FROM (SELECT SUM(CASE kind WHEN 'grant' THEN quantity
+    let min_device = db
+        .int(
+            "SELECT CAST(COALESCE(MIN(b), 0) AS BIGINT) FROM (SELECT SUM(CASE kind
+                 WHEN 'grant' THEN quantity
                  WHEN 'handout_void' THEN quantity ELSE -quantity END) AS b
-             FROM stock_ledger WHERE device_id IS NOT NULL GROUP BY plan_id, device_id, item_id)",
-            [],
-            |r| r.get(0),
+             FROM stock_ledger WHERE device_id IS NOT NULL
+             GROUP BY plan_id, device_id, item_id) AS per_device",
         )
         .unwrap();
     prop_assert!(
@@ -233,8 +226,8 @@ fn check(conn: &Connection) -> Result<(), TestCaseError> {
         min_device
     );
     // The plan totals (migration 0004) are what the handouts sum to.
-    let drift: Vec<(String, String, i64, i64, i64, i64)> = conn
-        .prepare(
+    let drift = db
+        .rows(
             "SELECT t.plan_id, t.item_id, t.handed_out, t.unbacked,
                  COALESCE(h.handed_out, 0), COALESCE(h.unbacked, 0)
              FROM plan_handout_totals t LEFT JOIN (
@@ -251,19 +244,6 @@ fn check(conn: &Connection) -> Result<(), TestCaseError> {
                  WHERE t.plan_id = h.plan_id AND t.item_id = h.item_id)
              GROUP BY plan_id, item_id",
         )
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
         .unwrap();
     prop_assert!(
         drift.is_empty(),
@@ -274,25 +254,17 @@ fn check(conn: &Connection) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn ledger_rows_of(store: &SqliteDatabase) -> i64 {
-    ledger_rows(&Connection::open(store.path()).unwrap())
+fn ledger_rows(db: &TestDatabase) -> i64 {
+    db.int("SELECT COUNT(*) FROM stock_ledger").unwrap()
 }
 
 /// A stored handout's quantity and backed part.
-fn handout_row(store: &SqliteDatabase, id: HandoutId) -> (u32, u32) {
-    Connection::open(store.path())
-        .unwrap()
-        .query_row(
-            "SELECT quantity, backed FROM handouts WHERE id = ?1",
-            [id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
-}
-
-fn ledger_rows(conn: &Connection) -> i64 {
-    conn.query_row("SELECT COUNT(*) FROM stock_ledger", [], |r| r.get(0))
-        .unwrap()
+fn handout_row(db: &TestDatabase, id: HandoutId) -> (u32, u32) {
+    let row = &ints(
+        db,
+        &format!("SELECT quantity, backed FROM handouts WHERE id = '{id}'"),
+    )[0];
+    (row[0].try_into().unwrap(), row[1].try_into().unwrap())
 }
 
 /// How an operation failed: refused by a rule (it must post nothing), or broken.
@@ -321,7 +293,8 @@ impl From<fieldpost_central::stock::StockError> for Failure {
 }
 
 fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
-    let (a, t, s) = (Actor::System("prop"), now(), &w.store);
+    let (a, t, db) = (Actor::System("prop"), now(), &w.store);
+    let s = db.db.as_ref();
     let share = |device: usize, item: usize, q| DeviceShare {
         device_id: w.devices[device],
         item_id: w.items[item],
@@ -379,7 +352,7 @@ fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
             };
             // Through the push use case, as a station's batch arrives: the only writer of
             // handouts.
-            let before = ledger_rows_of(s);
+            let before = ledger_rows(db);
             let out = push_events(
                 s,
                 t,
@@ -388,13 +361,13 @@ fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
             );
             if let Some(q) = out.quarantined.first() {
                 assert_eq!(
-                    ledger_rows_of(s),
+                    ledger_rows(db),
                     before,
                     "a quarantined handout posts nothing: {q:?}"
                 );
                 return Ok(());
             }
-            let (quantity, backed) = handout_row(s, h.id);
+            let (quantity, backed) = handout_row(db, h.id);
             assert_eq!(quantity, q, "a handout is stored whole");
             assert!(
                 backed <= q,
@@ -405,7 +378,7 @@ fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
         }
         Op::Void { index } => match w.handouts.get(index) {
             Some((device, id)) => {
-                let before = ledger_rows_of(s);
+                let before = ledger_rows(db);
                 let out = push_events(
                     s,
                     t,
@@ -423,7 +396,7 @@ fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
                     "a device voids its own handout: {out:?}"
                 );
                 assert!(
-                    ledger_rows_of(s) >= before,
+                    ledger_rows(db) >= before,
                     "a void adds movements, never removes"
                 );
                 Ok(())
@@ -445,13 +418,12 @@ proptest! {
         ops in proptest::collection::vec(op(), 1..80)
     ) {
         let mut w = world();
-        let conn = Connection::open(w.store.path()).unwrap();
         for op in &ops {
-            let before = ledger_rows(&conn);
+            let before = ledger_rows(&w.store);
             match apply(&mut w, op) {
                 Ok(()) => {}
                 Err(Failure::Refused(why)) => {
-                    prop_assert_eq!(ledger_rows(&conn), before,
+                    prop_assert_eq!(ledger_rows(&w.store), before,
                         "a refused {:?} ({}) must post nothing", op, why);
 
 
@@ -460,7 +432,7 @@ proptest! {
                     prop_assert!(false, "{:?} failed unexpectedly: {}", op, other)
                 }
             }
-            check(&conn)?;
+            check(&w.store)?;
         }
     }
 }

@@ -188,11 +188,11 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
         (line.backed, line.quantity - line.backed)
     };
     let recorded = |h: &Handout| EventPayload::HandoutRecorded { handout: h.clone() };
-    let out = push_events(&c.store, c.now(), d1, vec![recorded(&first)]);
+    let out = push_events(c.store.as_ref(), c.now(), d1, vec![recorded(&first)]);
     assert!(out.quarantined.is_empty(), "applied: {out:?}");
     assert_eq!(backed(&c, first.id), (12, 0), "within the grant");
     // The same handout under another event (a station that recorded it twice).
-    let again = push_events(&c.store, c.now(), d1, vec![recorded(&first)]);
+    let again = push_events(c.store.as_ref(), c.now(), d1, vec![recorded(&first)]);
     assert!(
         again.quarantined.is_empty(),
         "a replayed handout is no conflict: {again:?}"
@@ -206,14 +206,14 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
     );
     let mut over = handout(plan_id, c.mask, 25);
     over.over_grant_reason = Some("箱子里多了口罩".into());
-    push_events(&c.store, c.now(), d1, vec![recorded(&over)]);
+    push_events(c.store.as_ref(), c.now(), d1, vec![recorded(&over)]);
     assert_eq!(
         backed(&c, over.id),
         (18, 7),
         "beyond the grant is kept and flagged, never dropped"
     );
     let voided = push_events(
-        &c.store,
+        c.store.as_ref(),
         c.now(),
         d1,
         vec![EventPayload::HandoutVoided {

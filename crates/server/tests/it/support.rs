@@ -1,4 +1,5 @@
-//! A central on a temporary SQLite file, with a movable clock and a small campaign: two
+//! A central on a temporary database (a SQLite file, or a PostgreSQL database when
+//! `FIELDPOST_TEST_POSTGRES` names a cluster), with a movable clock and a small campaign: two
 //! sections, units A and B, masks and kits in stock, and console users of each kind.
 //!
 //! Every response a test receives through [`Central::raw`] (and so through `send`, `call` and
@@ -17,8 +18,8 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
-use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit;
+use fieldpost_central::storage::Database;
+use fieldpost_central::testkit::{self, TestDatabase};
 use fieldpost_central::users::Role;
 use fieldpost_domain::{DeviceId, ItemId, SectionId, UnitId};
 use fieldpost_server::{AppState, Config, app};
@@ -36,8 +37,11 @@ pub enum Auth {
 }
 
 pub struct Central {
+    /// The records, through the seam (SQLite, or PostgreSQL under `FIELDPOST_TEST_POSTGRES`).
+    pub store: Arc<dyn Database>,
+    /// The same database, for a test's own look at its rows.
+    pub database: TestDatabase,
     pub dir: tempfile::TempDir,
-    pub store: Arc<SqliteDatabase>,
     pub state: AppState,
     clock: Arc<Mutex<DateTime<Utc>>>,
     pub unit_a: UnitId,
@@ -71,7 +75,8 @@ impl Central {
 
     pub fn with_config(config: Config) -> Central {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteDatabase::open_dir(dir.path()).unwrap());
+        let database = TestDatabase::open(dir.path()).unwrap();
+        let store = Arc::clone(&database.db);
         let clock = Arc::new(Mutex::new(t0()));
         let c = Arc::clone(&clock);
         let state = AppState::new(store.clone())
@@ -96,6 +101,7 @@ impl Central {
         Central {
             dir,
             store,
+            database,
             state,
             clock,
             unit_a,
@@ -451,7 +457,7 @@ fn check_against_document(
 /// Pushes `payloads` as `device`'s next events through the push use case, as the push route
 /// does: a handout or a void reaches the central only this way (one writer per fact).
 pub fn push_events(
-    store: &SqliteDatabase,
+    store: &dyn Database,
     now: DateTime<Utc>,
     device: fieldpost_domain::DeviceId,
     payloads: Vec<fieldpost_domain::EventPayload>,
