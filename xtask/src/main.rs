@@ -4,7 +4,8 @@
 //! - `cargo xtask demo`: run the central on an embedded SQLite file with the demo campaign.
 //! - `cargo xtask bench [station | sync [--scale]]`: benchmarks, each against a baseline
 //!   measured in the same run.
-//! - `cargo xtask bench load [--backend sqlite] [--devices N] [--seconds S]`: N simulated
+//! - `cargo xtask bench sync --backend postgres`: the sync bench on a throwaway PostgreSQL.
+//! - `cargo xtask bench load [--backend sqlite|postgres] [--devices N] [--seconds S]`: N simulated
 //!   tablets (default 1,000) syncing against one central; latencies and an exactly-once check.
 //! - `cargo xtask types`: regenerate the committed TypeScript types.
 //! - `cargo xtask bundle`: build the station app's installable .deb.
@@ -14,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+mod pg;
 
 /// Debian packages the build and the tests need on a fresh machine.
 const APT_PACKAGES: &[&str] = &[
@@ -36,6 +39,8 @@ const APT_PACKAGES: &[&str] = &[
     "fonts-noto-cjk",
     // The console's end-to-end test: Debian's Chromium driven by playwright-core.
     "chromium",
+    // The central's tests and benches on PostgreSQL: a throwaway cluster (see pg.rs).
+    "postgresql",
     // `cargo xtask bundle` packs the .deb with dpkg's tools.
     "dpkg-dev",
     "file",
@@ -78,13 +83,20 @@ fn main() -> Result<()> {
         ["demo", rest @ ..] => demo(rest),
         ["bench", "station"] => bench("bench-station", &[]),
         ["bench", "sync"] => bench("bench-sync", &[]),
+        ["bench", "sync", "--backend", "sqlite"] => bench("bench-sync", &[]),
+        ["bench", "sync", "--backend", "postgres"] => bench_on_postgres("bench-sync", &[]),
         ["bench", "sync", "--scale"] => bench("bench-sync", &["--scale"]),
+        ["bench", "load", rest @ ..] if backend_is_postgres(rest) => {
+            bench_on_postgres("bench-load", rest)
+        }
         ["bench", "load", rest @ ..] => bench("bench-load", rest),
         ["bench"] => {
             bench("bench-station", &[])?;
             bench("bench-sync", &[])?;
             bench("bench-sync", &["--scale"])?;
             bench("bench-load", &[])?;
+            bench_on_postgres("bench-sync", &[])?;
+            bench_on_postgres("bench-load", &["--backend", "postgres"])?;
             bench_app()
         }
         ["bench", "app"] => bench_app(),
@@ -98,7 +110,8 @@ fn main() -> Result<()> {
                  test           install what is missing, then run every check and test\n  \
                  demo [--port N] run the central with the demo campaign on an embedded SQLite file\n  \
                  bench [station | sync [--scale] | app]  benchmarks against baselines of the same run\n  \
-                 bench load [--backend sqlite] [--devices N] [--seconds S]\n                 \
+                 bench sync --backend postgres  the same on a throwaway PostgreSQL cluster\n  \
+                 bench load [--backend sqlite|postgres] [--devices N] [--seconds S]\n                 \
                  N tablets (default 1,000) against one central for S s (default 60)\n  \
                  types          regenerate ui/src/lib/api/generated from the Rust types\n  \
                  bundle         build the station app's .deb (target/release/bundle/deb)\n  \
@@ -347,6 +360,24 @@ fn test_all(tally: &mut Tally) -> Result<()> {
         cargo().args(["test", "--workspace", "--no-fail-fast"]),
         tally,
     )?;
+    // The central's suites again on PostgreSQL: the server's (every use case through its
+    // routes) and the cross-process ones (faults, kills, partitions, load), each test on a
+    // fresh database of one throwaway cluster.
+    let cluster = pg::Cluster::start(pg::Durability::Fast)?;
+    run_tallied(
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "fieldpost-server",
+                "-p",
+                "fieldpost-tests",
+                "--no-fail-fast",
+            ])
+            .env("FIELDPOST_TEST_POSTGRES", cluster.conninfo()),
+        tally,
+    )?;
+    drop(cluster);
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run_tallied(Command::new("npm").args(["test"]).current_dir(&ui), tally)?;
     e2e(tally)?;
@@ -501,8 +532,27 @@ fn demo(rest: &[&str]) -> Result<()> {
     Ok(())
 }
 
+fn backend_is_postgres(args: &[&str]) -> bool {
+    args.windows(2).any(|w| w == ["--backend", "postgres"])
+}
+
+/// A bench against a central on PostgreSQL: a throwaway cluster with the default (durable)
+/// settings, stopped afterwards.
+fn bench_on_postgres(bin: &str, args: &[&str]) -> Result<()> {
+    let cluster = pg::Cluster::start(pg::Durability::Durable)?;
+    bench_with(bin, args, Some(&cluster.conninfo()))
+}
+
 fn bench(bin: &str, args: &[&str]) -> Result<()> {
-    run(cargo()
+    bench_with(bin, args, None)
+}
+
+fn bench_with(bin: &str, args: &[&str], postgres: Option<&str>) -> Result<()> {
+    let mut cmd = cargo();
+    if let Some(conninfo) = postgres {
+        cmd.env("FIELDPOST_TEST_POSTGRES", conninfo);
+    }
+    run(cmd
         .args([
             "run",
             "--release",

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use fieldpost_central::audit::Actor;
+use fieldpost_central::storage::Database;
+use fieldpost_central::storage::postgres::{PgDatabase, PgOptions};
 use fieldpost_central::storage::sqlite::{
     BackupOptions, DATABASE_FILE, SqliteDatabase, backup_file,
 };
@@ -24,9 +26,18 @@ use fieldpost_server::{AppState, Config, app};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Directory holding the database (created if missing).
+    /// Directory holding the database (created if missing), and the demo's and the
+    /// enrollment codes' files.
     #[arg(long, default_value = "fieldpost-data")]
     data_dir: PathBuf,
+    /// Keep the records in this PostgreSQL database (`postgres://user@host/db`, or
+    /// `host=/run/postgresql dbname=fieldpost`) instead of the SQLite file in the data
+    /// directory. Several servers may share one database.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// PostgreSQL connections this server keeps open at most.
+    #[arg(long, default_value_t = 16)]
+    pool_size: usize,
     /// Address to listen on; loopback only unless told otherwise.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -52,6 +63,9 @@ enum Command {
         /// Directory holding the database.
         #[arg(long)]
         data_dir: PathBuf,
+        /// The PostgreSQL database, if the server runs on one (its --database).
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
         /// The server's base URL, put into the QR code for the tablet.
         #[arg(long)]
         server_url: Option<String>,
@@ -87,9 +101,13 @@ fn main() -> Result<()> {
         Some(Command::EnrollCode {
             unit,
             data_dir,
+            database,
             server_url,
             out,
-        }) => enroll_code(&unit, &data_dir, server_url.as_deref(), out),
+        }) => {
+            let store = open(&data_dir, database.as_deref(), 2)?;
+            enroll_code(store.as_ref(), &unit, &data_dir, server_url.as_deref(), out)
+        }
         Some(Command::Backup {
             data_dir,
             to,
@@ -109,20 +127,40 @@ fn main() -> Result<()> {
     }
 }
 
+/// The central's database: PostgreSQL when given one, else the data directory's SQLite
+/// file. Blocking (connects and migrates): call it off the async threads.
+fn open(data_dir: &Path, database: Option<&str>, pool_size: usize) -> Result<Arc<dyn Database>> {
+    Ok(match database {
+        Some(url) => Arc::new(
+            PgDatabase::connect(
+                url,
+                PgOptions {
+                    pool_size,
+                    ..PgOptions::default()
+                },
+            )
+            .context("opening the PostgreSQL database")?,
+        ),
+        None => Arc::new(
+            SqliteDatabase::open_dir(data_dir)
+                .with_context(|| format!("opening {}", data_dir.display()))?,
+        ),
+    })
+}
+
 fn enroll_code(
+    store: &dyn Database,
     unit: &str,
     data_dir: &Path,
     server_url: Option<&str>,
     out: Option<PathBuf>,
 ) -> Result<()> {
-    let store = SqliteDatabase::open_dir(data_dir)
-        .with_context(|| format!("opening {}", data_dir.display()))?;
     let unit = match unit.parse::<UnitId>() {
-        Ok(id) => match campaign::unit(&store, id)? {
+        Ok(id) => match campaign::unit(store, id)? {
             Some(u) => u,
             None => bail!("no unit {id} in {}", data_dir.display()),
         },
-        Err(_) => match campaign::units(&store, None)?
+        Err(_) => match campaign::units(store, None)?
             .into_iter()
             .find(|u| u.name == unit)
         {
@@ -131,7 +169,7 @@ fn enroll_code(
         },
     };
     let issued = enrollment::issue(
-        &store,
+        store,
         &Actor::System("cli"),
         unit.id,
         chrono::Utc::now(),
@@ -194,10 +232,8 @@ fn backup(data_dir: &Path, to: &Path, force: bool) -> Result<()> {
 }
 
 async fn serve(cli: Cli) -> Result<()> {
-    let store = Arc::new(
-        SqliteDatabase::open_dir(&cli.data_dir)
-            .with_context(|| format!("opening {}", cli.data_dir.display()))?,
-    );
+    let (dir, url, pool) = (cli.data_dir.clone(), cli.database.clone(), cli.pool_size);
+    let store = tokio::task::spawn_blocking(move || open(&dir, url.as_deref(), pool)).await??;
     let now = chrono::Utc::now();
     let login = if cli.demo {
         let dir = cli.data_dir.clone();
@@ -239,7 +275,10 @@ async fn serve(cli: Cli) -> Result<()> {
         .await
         .with_context(|| format!("binding {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    println!("data: {}", store.path().display());
+    match &cli.database {
+        Some(_) => println!("data: PostgreSQL ({store:?})"),
+        None => println!("data: {}", cli.data_dir.join(DATABASE_FILE).display()),
+    }
     println!("api: http://{addr}/api/v1");
     println!("openapi: http://{addr}/api/v1/openapi.json");
     match &console_dir {

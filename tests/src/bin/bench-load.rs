@@ -1,4 +1,4 @@
-//! `cargo xtask bench load [--backend sqlite] [--devices N] [--seconds S] [--per-unit K]`:
+//! `cargo xtask bench load [--backend sqlite|postgres] [--devices N] [--seconds S] [--per-unit K]`:
 //! N simulated tablets (default 1,000, K = 10 to a unit) tapping handouts and syncing against
 //! one real central on loopback for S seconds (default 60), with duplicated batches and lost
 //! replies, then a check that the central holds every handout exactly once. The driver and
@@ -32,7 +32,7 @@ fn bench_dir() -> anyhow::Result<tempfile::TempDir> {
 }
 
 const USAGE: &str =
-    "usage: bench-load [--backend sqlite] [--devices N] [--seconds S] [--per-unit K]";
+    "usage: bench-load [--backend sqlite|postgres] [--devices N] [--seconds S] [--per-unit K]";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,13 +54,19 @@ fn main() -> anyhow::Result<()> {
             _ => bail!("unknown argument {flag}\n{USAGE}"),
         }
     }
-    if backend != "sqlite" {
-        // Plainly, without the error's backtrace: nothing went wrong, it is not there yet.
-        eprintln!(
-            "bench load: the {backend} backend is not built yet (issue 11); \
-             only --backend sqlite runs for now"
-        );
-        std::process::exit(2);
+    // The central's database follows FIELDPOST_TEST_POSTGRES (testkit::TestDatabase), which
+    // `cargo xtask bench load --backend postgres` sets to a throwaway cluster of its own.
+    let on_postgres = fieldpost_central::testkit::TestDatabase::is_postgres();
+    match backend.as_str() {
+        "sqlite" if on_postgres => {
+            bail!("--backend sqlite, but FIELDPOST_TEST_POSTGRES is set: unset it")
+        }
+        "postgres" if !on_postgres => bail!(
+            "--backend postgres needs FIELDPOST_TEST_POSTGRES (a cluster's connection string); \
+             `cargo xtask bench load --backend postgres` starts one"
+        ),
+        "sqlite" | "postgres" => {}
+        other => bail!("unknown backend {other}: sqlite or postgres\n{USAGE}"),
     }
     if devices == 0 || per_unit == 0 {
         bail!("--devices and --per-unit are at least 1\n{USAGE}");
@@ -70,8 +76,9 @@ fn main() -> anyhow::Result<()> {
         LoadConfig::bench(devices, Duration::from_secs(seconds), dir.path().to_owned());
     config.devices_per_unit = per_unit;
     eprintln!(
-        "bench load: {devices} tablets ({per_unit} to a unit) on the sqlite central for {seconds} s …"
+        "bench load: {devices} tablets ({per_unit} to a unit) on the {backend} central for {seconds} s …"
     );
+    println!("backend={backend}");
     let report = run(config)?;
     for line in report.details() {
         eprintln!("bench load: {line}");

@@ -5,6 +5,9 @@
 //! events recorded on device A, pushed, pulled into a fresh device B of the same unit, then a
 //! sync with nothing new. Prints `push_rows_per_s`, `pull_rows_per_s`, `noop_sync_ms` and
 //! `sqlite_insert_rows_per_s` (a bare batched insert of the same event rows on the same disk).
+//! On PostgreSQL (`cargo xtask bench sync --backend postgres`, which sets
+//! `FIELDPOST_TEST_POSTGRES` to a throwaway cluster) the baseline is `pg_insert_rows_per_s`:
+//! a bare set-based insert of the same rows into one table of the same cluster.
 //!
 //! `--scale`: one new event's push and pull with 1,000,000 events already on the central
 //! against the same with 1,000: `small_central_ms`, `large_central_ms`, `scale_ratio`.
@@ -15,6 +18,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use fieldpost_central::plans::DeviceShare;
+use fieldpost_central::testkit::Backend;
 use fieldpost_domain::*;
 use fieldpost_station::Station;
 use fieldpost_station::handouts::HandoutInput;
@@ -161,42 +165,83 @@ async fn reference_bench() -> anyhow::Result<()> {
         );
     }
 
-    // Baseline: the same event rows, batched the same way, into a bare table on the same disk
-    // with the same durability settings.
-    let bare = rusqlite::Connection::open(dir.path().join("bare.sqlite"))?;
+    let push_rate = N as f64 / push_s;
+    let pull_rate = N as f64 / pull_s;
+    println!("events={N}");
+    println!("event_bytes={event_bytes}");
+    println!("push_rows_per_s={push_rate:.0}");
+    println!("pull_rows_per_s={pull_rate:.0}");
+    println!("noop_sync_ms={:.2}", median(noop));
+    let bodies: Vec<String> = rows.into_iter().map(|r| r.1).collect();
+    let (name, bare_rate) = match &central.database.backend {
+        Backend::Sqlite(_) => (
+            "sqlite",
+            bare_sqlite(&dir.path().join("bare.sqlite"), &bodies, N)?,
+        ),
+        Backend::Postgres(url) => {
+            let url = url.clone();
+            let rate =
+                tokio::task::spawn_blocking(move || bare_postgres(&url, &bodies, N)).await??;
+            ("pg", rate)
+        }
+    };
+    println!(
+        "backend={}",
+        if name == "pg" { "postgres" } else { "sqlite" }
+    );
+    println!("{name}_insert_rows_per_s={bare_rate:.0}");
+    println!("push_vs_{name}={:.2}", push_rate / bare_rate);
+    println!("pull_vs_{name}={:.2}", pull_rate / bare_rate);
+    println!("target_vs_{name}=0.5");
+    println!("target_noop_sync_ms=5");
+    central.stop().await;
+    Ok(())
+}
+
+/// Baseline on SQLite: the same event rows, batched the same way, into a bare table on the
+/// same disk with the same durability settings; rows per second.
+fn bare_sqlite(path: &Path, bodies: &[String], n: usize) -> anyhow::Result<f64> {
+    let bare = rusqlite::Connection::open(path)?;
     bare.pragma_update(None, "journal_mode", "WAL")?;
     bare.pragma_update(None, "synchronous", "FULL")?;
     bare.execute_batch("CREATE TABLE event (id TEXT PRIMARY KEY, body TEXT NOT NULL)")?;
     let t = Instant::now();
     let mut inserted = 0;
-    while inserted < N {
+    while inserted < n {
         let tx = bare.unchecked_transaction()?;
         {
             let mut stmt = tx.prepare_cached("INSERT INTO event (id, body) VALUES (?1, ?2)")?;
-            for (_, body) in rows.iter().take((N - inserted).min(rows.len())) {
+            for body in bodies.iter().take((n - inserted).min(bodies.len())) {
                 stmt.execute(rusqlite::params![EventId::new().to_string(), body])?;
                 inserted += 1;
             }
         }
         tx.commit()?;
     }
-    let bare_s = t.elapsed().as_secs_f64();
+    Ok(n as f64 / t.elapsed().as_secs_f64())
+}
 
-    let push_rate = N as f64 / push_s;
-    let pull_rate = N as f64 / pull_s;
-    let bare_rate = N as f64 / bare_s;
-    println!("events={N}");
-    println!("event_bytes={event_bytes}");
-    println!("push_rows_per_s={push_rate:.0}");
-    println!("pull_rows_per_s={pull_rate:.0}");
-    println!("noop_sync_ms={:.2}", median(noop));
-    println!("sqlite_insert_rows_per_s={bare_rate:.0}");
-    println!("push_vs_sqlite={:.2}", push_rate / bare_rate);
-    println!("pull_vs_sqlite={:.2}", pull_rate / bare_rate);
-    println!("target_vs_sqlite=0.5");
-    println!("target_noop_sync_ms=5");
-    central.stop().await;
-    Ok(())
+/// Baseline on PostgreSQL: the same event rows, a push batch at a time, each batch one
+/// set-based `INSERT … SELECT FROM unnest(…)` in its own committed transaction, into a bare
+/// table of the central's own database (same cluster, same settings); rows per second.
+fn bare_postgres(url: &str, bodies: &[String], n: usize) -> anyhow::Result<f64> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    client.batch_execute("CREATE TABLE bare_event (id text PRIMARY KEY, body text NOT NULL)")?;
+    let insert = client.prepare(
+        "INSERT INTO bare_event (id, body) SELECT * FROM unnest($1::text[], $2::text[])",
+    )?;
+    let t = Instant::now();
+    let mut inserted = 0;
+    while inserted < n {
+        let take = (n - inserted).min(bodies.len());
+        let ids: Vec<String> = (0..take).map(|_| EventId::new().to_string()).collect();
+        let batch = &bodies[..take];
+        let mut tx = client.transaction()?;
+        tx.execute(&insert, &[&ids, &batch])?;
+        tx.commit()?;
+        inserted += take;
+    }
+    Ok(n as f64 / t.elapsed().as_secs_f64())
 }
 
 /// Fills the central with `n` handout events of a filler device of the unit, through the real

@@ -15,24 +15,7 @@ use fieldpost_station::sync_loop::{SyncConfig, sync_once};
 use fieldpost_sync::client::Client;
 use fieldpost_tests::central::{approved_plan, enroll_station, seed};
 
-fn start_central(dir: &Path, port: u16) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_test-central"))
-        .arg(dir)
-        .arg(port.to_string())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening ")
-        .expect("the central says where it listens")
-        .to_owned();
-    (child, url)
-}
+use crate::process::start_central;
 
 #[test]
 fn a_central_killed_mid_batch_loses_nothing_and_doubles_nothing() {

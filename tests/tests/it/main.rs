@@ -8,3 +8,5 @@ mod kill_central;
 mod load;
 mod partitions;
 mod pipelining;
+mod process;
+mod two_instances;

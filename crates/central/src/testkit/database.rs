@@ -77,7 +77,7 @@ impl TestDatabase {
         let db = PgDatabase::connect(
             &url,
             PgOptions {
-                pool_size: 8,
+                pool_size: 16,
                 ..PgOptions::default()
             },
         )?;
