@@ -5,8 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 use chrono::{TimeZone, Utc};
 use fieldpost_central::demo::{self, ITEMS, TARGET, UNITS};
-use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit::Direct;
+use fieldpost_central::testkit::{Direct, TestDatabase};
 use fieldpost_central::{campaign, records};
 use fieldpost_domain::PlanStatus;
 
@@ -51,7 +50,8 @@ fn illustrative_quotas_sum_exactly_to_the_target() {
 fn a_seed_refused_anywhere_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
-    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
+    let database = TestDatabase::open(dir.path()).unwrap();
+    let store = database.db.as_ref();
     let mut seed = demo::seed("hash".into());
     // The last part of a seed to be written: a user confined to a unit that does not exist.
     let mut user = seed.users[0].clone();
@@ -59,7 +59,7 @@ fn a_seed_refused_anywhere_writes_nothing() {
     user.user.username = "stray".into();
     user.user.unit_id = Some(fieldpost_domain::UnitId::new());
     seed.users.push(user);
-    let refused = fieldpost_central::seed::apply_seed(&store, now, &seed);
+    let refused = fieldpost_central::seed::apply_seed(store, now, &seed);
     assert!(
         matches!(
             refused,
@@ -70,16 +70,16 @@ fn a_seed_refused_anywhere_writes_nothing() {
         "the user's unknown unit refuses the seed: {refused:?}"
     );
     assert!(
-        !fieldpost_central::seed::seeded(&store, demo::SEED_NAME).unwrap(),
+        !fieldpost_central::seed::seeded(store, demo::SEED_NAME).unwrap(),
         "a refused seed is not marked applied, so the next start tries again"
     );
     assert_eq!(
-        campaign::campaign(&store).unwrap(),
+        campaign::campaign(store).unwrap(),
         None,
         "a seed is one transaction: the campaign written before the refusal is rolled back"
     );
     assert!(
-        campaign::units(&store, None).unwrap().is_empty(),
+        campaign::units(store, None).unwrap().is_empty(),
         "and so are its units"
     );
 }
@@ -88,11 +88,12 @@ fn a_seed_refused_anywhere_writes_nothing() {
 fn seeding_twice_seeds_once_and_keeps_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2022, 8, 7, 0, 0, 0).unwrap();
-    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
-    let first = demo::start(&store, dir.path(), now).unwrap();
+    let database = TestDatabase::open(dir.path()).unwrap();
+    let store = database.db.as_ref();
+    let first = demo::start(store, dir.path(), now).unwrap();
     assert!(first.seeded, "the first start seeds");
     let password = first.password.clone().expect("a generated password");
-    let records = records::records(&store).unwrap();
+    let records = records::records(store).unwrap();
     assert_eq!(
         records.totals.quota,
         u64::from(TARGET),
@@ -110,10 +111,10 @@ fn seeding_twice_seeds_once_and_keeps_the_password() {
         "and closes 08-12 24:00 China time"
     );
     let plans = store.plans(None, None).unwrap();
-    drop(store);
-
-    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
-    let second = demo::start(&store, dir.path(), now).unwrap();
+    // A restart: the same data directory opened again (the same PostgreSQL database).
+    let again = TestDatabase::open(dir.path()).unwrap();
+    let store = again.db.as_ref();
+    let second = demo::start(store, dir.path(), now).unwrap();
     assert!(!second.seeded, "a restart seeds nothing");
     assert_eq!(
         second.password.as_deref(),
@@ -126,7 +127,7 @@ fn seeding_twice_seeds_once_and_keeps_the_password() {
         "plans are neither lost nor doubled"
     );
     assert_eq!(
-        campaign::units(&store, None).unwrap().len(),
+        campaign::units(store, None).unwrap().len(),
         records.units.len(),
         "units are not doubled"
     );
@@ -249,14 +250,15 @@ async fn the_binary_prints_the_api_and_the_login_and_serves_the_demo() {
 #[test]
 fn every_start_has_an_approved_plan_for_today_and_adds_it_once() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteDatabase::open_dir(dir.path()).unwrap();
+    let database = TestDatabase::open(dir.path()).unwrap();
+    let store = database.db.as_ref();
     for now in [
         Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap(),
         Utc.with_ymd_and_hms(2026, 11, 28, 5, 0, 0).unwrap(),
         Utc.with_ymd_and_hms(2026, 11, 29, 13, 30, 0).unwrap(),
     ] {
-        demo::start(&store, dir.path(), now).unwrap();
-        let unit = campaign::units(&store, None)
+        demo::start(store, dir.path(), now).unwrap();
+        let unit = campaign::units(store, None)
             .unwrap()
             .into_iter()
             .find(|u| u.name == demo::TODAY_UNIT)

@@ -1,8 +1,57 @@
-//! Migrations and the SQLite connection settings.
+//! Migrations (SQLite's and their PostgreSQL twins) and the SQLite connection settings.
 
 use std::collections::BTreeSet;
 
+use fieldpost_central::storage::postgres;
 use fieldpost_central::storage::sqlite::{SqliteDatabase, migrate};
+use fieldpost_central::testkit::TestDatabase;
+
+#[test]
+fn every_sqlite_migration_has_its_postgres_twin_under_the_same_number() {
+    let sqlite: Vec<(i64, &str)> = migrate::MIGRATIONS.iter().map(|m| (m.0, m.1)).collect();
+    let pg: Vec<(i64, &str)> = postgres::migrate::MIGRATIONS
+        .iter()
+        .map(|m| (m.0, m.1))
+        .collect();
+    assert_eq!(
+        sqlite, pg,
+        "a schema change is one number with two files, side by side"
+    );
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/central/postgres");
+    let files: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    let embedded: BTreeSet<String> = pg.iter().map(|m| m.1.to_owned()).collect();
+    assert_eq!(
+        files, embedded,
+        "every PostgreSQL migration file is embedded"
+    );
+}
+
+/// On the tests' database (SQLite, or PostgreSQL under FIELDPOST_TEST_POSTGRES): a second
+/// open of the same database applies nothing again.
+#[test]
+fn migrations_apply_once_on_the_tests_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = TestDatabase::open(dir.path()).unwrap();
+    let count = "SELECT COUNT(*) FROM schema_migrations";
+    assert_eq!(first.int(count).unwrap(), migrate::MIGRATIONS.len() as i64);
+    let again = TestDatabase::open(dir.path()).unwrap();
+    assert_eq!(
+        again.int(count).unwrap(),
+        migrate::MIGRATIONS.len() as i64,
+        "each migration recorded once"
+    );
+    assert_eq!(
+        again
+            .int("SELECT MAX(version) FROM schema_migrations")
+            .unwrap(),
+        migrate::MIGRATIONS.len() as i64
+    );
+}
 
 #[test]
 fn every_migration_file_is_embedded_in_order() {
