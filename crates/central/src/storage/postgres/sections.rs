@@ -1,20 +1,49 @@
 //! `sections`: the campaign's sections, in display order.
 
-use super::PgTx;
-use crate::storage::{SectionTable, StorageResult};
 use fieldpost_domain::{CampaignId, Section, SectionId};
+use postgres::Row;
+
+use super::{PgTx, col, get};
+use crate::storage::{SectionTable, StorageResult};
+
+fn section_row(r: &Row) -> StorageResult<Section> {
+    Ok(Section {
+        id: col(r, 0)?,
+        code: get(r, 1)?,
+        name: get(r, 2)?,
+    })
+}
 
 impl SectionTable for PgTx<'_> {
     fn all(&mut self) -> StorageResult<Vec<Section>> {
-        todo!("PostgreSQL")
+        let rows = self.query(
+            "SELECT id, code, name FROM sections ORDER BY position, row_order",
+            &[],
+        )?;
+        rows.iter().map(section_row).collect()
     }
+
     fn get(&mut self, id: SectionId) -> StorageResult<Option<Section>> {
-        todo!("PostgreSQL")
+        let row = self.query_opt(
+            "SELECT id, code, name FROM sections WHERE id = $1",
+            &[&id.to_string()],
+        )?;
+        row.as_ref().map(section_row).transpose()
     }
+
     fn exists(&mut self, id: SectionId) -> StorageResult<bool> {
-        todo!("PostgreSQL")
+        Ok(self
+            .query_opt("SELECT 1 FROM sections WHERE id = $1", &[&id.to_string()])?
+            .is_some())
     }
+
     fn insert(&mut self, campaign: CampaignId, s: &Section) -> StorageResult<()> {
-        todo!("PostgreSQL")
+        // A code the campaign already has is answered as a duplicate.
+        self.execute_unique(
+            "INSERT INTO sections (id, campaign_id, code, name, position)
+             VALUES ($1, $2, $3, $4, (SELECT COUNT(*) FROM sections))",
+            &[&s.id.to_string(), &campaign.to_string(), &s.code, &s.name],
+        )?;
+        Ok(())
     }
 }

@@ -1,9 +1,24 @@
 //! `users`: console accounts.
 
-use super::PgTx;
-use crate::storage::{StorageResult, UserTable};
-use crate::users::{Role, User};
 use chrono::{DateTime, Utc};
+use postgres::Row;
+
+use super::{PgTx, col, col_opt, get};
+use crate::storage::{StorageError, StorageResult, UserTable};
+use crate::users::{Role, User};
+
+pub(super) const USER_COLUMNS: &str = "id, username, role, unit_id";
+
+pub(super) fn user_row(r: &Row) -> StorageResult<User> {
+    let role: String = get(r, 2)?;
+    Ok(User {
+        id: col(r, 0)?,
+        username: get(r, 1)?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StorageError::Corrupt(format!("column 2: unknown role {role}")))?,
+        unit_id: col_opt(r, 3)?,
+    })
+}
 
 impl UserTable for PgTx<'_> {
     fn insert(
@@ -12,12 +27,38 @@ impl UserTable for PgTx<'_> {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> StorageResult<()> {
-        todo!("PostgreSQL")
+        // A taken username is a refusal the use case answers, so the insert must not abort
+        // the transaction.
+        self.execute_unique(
+            &format!(
+                "INSERT INTO users ({USER_COLUMNS}, password_hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)"
+            ),
+            &[
+                &user.id.to_string(),
+                &user.username,
+                &user.role.as_str(),
+                &user.unit_id.map(|u| u.to_string()),
+                &password_hash,
+                &now,
+            ],
+        )?;
+        Ok(())
     }
+
     fn all(&mut self) -> StorageResult<Vec<User>> {
-        todo!("PostgreSQL")
+        let rows = self.query(
+            &format!("SELECT {USER_COLUMNS} FROM users ORDER BY row_order"),
+            &[],
+        )?;
+        rows.iter().map(user_row).collect()
     }
+
     fn with_password_hash(&mut self, username: &str) -> StorageResult<Option<(User, String)>> {
-        todo!("PostgreSQL")
+        let row = self.query_opt(
+            &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"),
+            &[&username],
+        )?;
+        row.map(|r| Ok((user_row(&r)?, get(&r, 4)?))).transpose()
     }
 }
