@@ -17,6 +17,7 @@ CREATE TABLE top_up_requests (
     decline_reason  text,
     decided_at      timestamptz,
     decided_by      text,
+    row_order       bigint GENERATED ALWAYS AS IDENTITY,
     CHECK ((status = 'open') = (decided_at IS NULL)),
     CHECK ((status = 'fulfilled') = (grant_id IS NOT NULL AND granted IS NOT NULL)),
     CHECK ((status = 'declined') = (decline_reason IS NOT NULL))

@@ -149,16 +149,15 @@ impl TopUpTable for PgTx<'_> {
         by: &str,
     ) -> StorageResult<Vec<(TopUpRequestId, UnitId, DeviceId)>> {
         // SQLite returns the rows in the order they were stored (through the plan's index, in
-        // rowid order); PostgreSQL's RETURNING has no order and the table no row_order, so
-        // they come in the order they were received, then by id (UUIDv7, time-ordered).
+        // rowid order); PostgreSQL's RETURNING has no order, so the stored order is asked for.
         let rows = self.query(
             "WITH declined AS (
                  UPDATE top_up_requests SET status = 'declined', decline_reason = $4,
                      decided_at = $2, decided_by = $3
                  WHERE plan_id = $1 AND status = 'open'
-                 RETURNING id, unit_id, device_id, received_at
+                 RETURNING id, unit_id, device_id, row_order
              )
-             SELECT id, unit_id, device_id FROM declined ORDER BY received_at, id",
+             SELECT id, unit_id, device_id FROM declined ORDER BY row_order",
             &[&plan.to_string(), &now, &by, &reason],
         )?;
         rows.iter()
