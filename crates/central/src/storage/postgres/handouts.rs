@@ -1,35 +1,184 @@
 //! `handouts` and `plan_handout_totals`: every handout a device pushed, and what each plan
 //! handed out of each item, kept in the same transaction (migration 0004).
 
-use super::PgTx;
+use chrono::{DateTime, Utc};
+use fieldpost_domain::{DeviceId, Handout, HandoutId, HandoutVoid, ItemId, PlanId, UnitId};
+use fieldpost_sync::Record;
+use postgres::Row;
+
+use super::device_events::seq_sql;
+use super::{Params, PgTx, col, col_u32, get};
 use crate::records::HandoutLine;
 use crate::storage::{
     HandoutTable, NewHandout, PlanHandoutTotals, StorageError, StorageResult, StoredHandout,
 };
-use fieldpost_domain::{DeviceId, Handout, HandoutId, HandoutVoid, ItemId, PlanId, UnitId};
-use fieldpost_sync::Record;
+
+const HANDOUT_COLUMNS: &str = "id, session_id, plan_id, item_id, quantity, handed_out_at,
+     over_grant_reason, device_id, voided_at";
+
+fn handout_record(r: &Row) -> StorageResult<Record> {
+    Ok(Record::Handout {
+        handout: Handout {
+            id: col::<HandoutId>(r, 0)?,
+            session_id: col(r, 1)?,
+            plan_id: col(r, 2)?,
+            item_id: col(r, 3)?,
+            quantity: col_u32(r, 4)?,
+            handed_out_at: get(r, 5)?,
+            over_grant_reason: get(r, 6)?,
+        },
+        device_id: col(r, 7)?,
+        voided_at: get(r, 8)?,
+    })
+}
+
+const LINE_SELECT: &str = "SELECT h.id, h.plan_id, p.unit_id, h.device_id, d.name, h.item_id,
+         h.quantity, h.backed, h.handed_out_at, h.over_grant_reason, h.voided_at, h.void_reason
+     FROM handouts h JOIN plans p ON p.id = h.plan_id JOIN devices d ON d.id = h.device_id";
+
+fn line_row(r: &Row) -> StorageResult<HandoutLine> {
+    Ok(HandoutLine {
+        id: col(r, 0)?,
+        plan_id: col(r, 1)?,
+        unit_id: col(r, 2)?,
+        device_id: col(r, 3)?,
+        device_name: get(r, 4)?,
+        item_id: col(r, 5)?,
+        quantity: col_u32(r, 6)?,
+        backed: col_u32(r, 7)?,
+        handed_out_at: get(r, 8)?,
+        over_grant_reason: get(r, 9)?,
+        voided_at: get(r, 10)?,
+        void_reason: get(r, 11)?,
+    })
+}
 
 impl HandoutTable for PgTx<'_> {
     fn lines(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<HandoutLine>> {
-        todo!("PostgreSQL")
+        let rows = self.query(
+            &format!(
+                "{LINE_SELECT} WHERE $1::text IS NULL OR p.unit_id = $1
+                 ORDER BY h.handed_out_at, h.id"
+            ),
+            &[&unit.map(|u| u.to_string())],
+        )?;
+        rows.iter().map(line_row).collect()
     }
+
     fn over_grant(&mut self, limit: u32) -> StorageResult<Vec<HandoutLine>> {
-        todo!("PostgreSQL")
+        // Index `handouts_over_grant`.
+        let rows = self.query(
+            &format!(
+                "{LINE_SELECT} WHERE h.backed < h.quantity AND h.voided_at IS NULL
+                 ORDER BY h.handed_out_at DESC, h.id LIMIT $1"
+            ),
+            &[&i64::from(limit)],
+        )?;
+        rows.iter().map(line_row).collect()
     }
+
     fn insert(&mut self, device: DeviceId, rows: &[NewHandout<'_>]) -> StorageResult<bool> {
-        todo!("PostgreSQL")
+        if rows.is_empty() {
+            return Ok(true);
+        }
+        let n = rows.len();
+        let (mut ids, mut plans, mut sessions, mut items) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut quantities, mut backed, mut at, mut reasons, mut batches) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for row in rows {
+            let h = row.handout;
+            ids.push(h.id.to_string());
+            plans.push(h.plan_id.to_string());
+            sessions.push(h.session_id.to_string());
+            items.push(h.item_id.to_string());
+            quantities.push(i64::from(h.quantity));
+            backed.push(i64::from(row.backed));
+            at.push(h.handed_out_at);
+            reasons.push(h.over_grant_reason.as_deref());
+            batches.push(seq_sql(row.batch_seq)?);
+        }
+        // The whole slice in one statement; a stored id skips its row, and a count short of
+        // the slice says so.
+        let inserted = self.execute(
+            "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
+                 backed, handed_out_at, over_grant_reason, batch_seq)
+             SELECT u.id, u.plan_id, $3, u.session_id, u.item_id, u.quantity, u.backed,
+                 u.handed_out_at, u.reason, u.batch_seq
+             FROM unnest($1::text[], $2::text[], $4::text[], $5::text[], $6::bigint[],
+                     $7::bigint[], $8::timestamptz[], $9::text[], $10::bigint[])
+                 AS u(id, plan_id, session_id, item_id, quantity, backed, handed_out_at,
+                      reason, batch_seq)
+             ON CONFLICT (id) DO NOTHING",
+            &[
+                &ids,
+                &plans,
+                &device.to_string(),
+                &sessions,
+                &items,
+                &quantities,
+                &backed,
+                &at,
+                &reasons,
+                &batches,
+            ],
+        )?;
+        Ok(inserted == n as u64)
     }
+
     fn stored(&mut self, id: HandoutId) -> StorageResult<Option<StoredHandout>> {
-        todo!("PostgreSQL")
+        self.query_opt(
+            "SELECT plan_id, device_id, item_id, quantity, backed, voided_at FROM handouts
+             WHERE id = $1",
+            &[&id.to_string()],
+        )?
+        .map(|r| {
+            Ok(StoredHandout {
+                plan: col(&r, 0)?,
+                device: col(&r, 1)?,
+                item: col(&r, 2)?,
+                quantity: col_u32(&r, 3)?,
+                backed: col_u32(&r, 4)?,
+                voided: get::<Option<DateTime<Utc>>>(&r, 5)?.is_some(),
+            })
+        })
+        .transpose()
     }
+
     fn void(&mut self, v: &HandoutVoid) -> StorageResult<()> {
-        todo!("PostgreSQL")
+        self.execute(
+            "UPDATE handouts SET voided_at = $2, void_reason = $3, batch_seq = NULL
+             WHERE id = $1",
+            &[&v.handout_id.to_string(), &v.voided_at, &v.reason],
+        )?;
+        Ok(())
     }
+
     fn of_batch(&mut self, batch_seq: u64) -> StorageResult<Vec<Record>> {
-        todo!("PostgreSQL")
+        let rows = self.query(
+            &format!("SELECT {HANDOUT_COLUMNS} FROM handouts WHERE batch_seq = $1 ORDER BY id"),
+            &[&i64::try_from(batch_seq).unwrap_or(i64::MAX)],
+        )?;
+        rows.iter().map(handout_record).collect()
     }
+
     fn record(&mut self, id: &str) -> StorageResult<Option<Record>> {
-        todo!("PostgreSQL")
+        self.query_opt(
+            &format!("SELECT {HANDOUT_COLUMNS} FROM handouts WHERE id = $1"),
+            &[&id],
+        )?
+        .as_ref()
+        .map(handout_record)
+        .transpose()
     }
 }
 
@@ -41,6 +190,32 @@ impl PlanHandoutTotals for PgTx<'_> {
         handed_out: i64,
         unbacked: i64,
     ) -> StorageResult<()> {
-        todo!("PostgreSQL")
+        let (plan_text, item_text) = (plan.to_string(), item.to_string());
+        let args: &Params<'_> = &[&plan_text, &item_text, &handed_out, &unbacked];
+        if handed_out >= 0 {
+            self.execute(
+                "INSERT INTO plan_handout_totals (plan_id, item_id, handed_out, unbacked)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (plan_id, item_id) DO UPDATE
+                 SET handed_out = plan_handout_totals.handed_out + excluded.handed_out,
+                     unbacked = plan_handout_totals.unbacked + excluded.unbacked",
+                args,
+            )?;
+        } else {
+            // A void: its handout is in the totals already. (An upsert would check the
+            // negative new row against the table's CHECKs before finding the conflict.)
+            let updated = self.execute(
+                "UPDATE plan_handout_totals
+                 SET handed_out = handed_out + $3, unbacked = unbacked + $4
+                 WHERE plan_id = $1 AND item_id = $2",
+                args,
+            )?;
+            if updated != 1 {
+                return Err(StorageError::Corrupt(format!(
+                    "plan {plan} has no handout totals for item {item}"
+                )));
+            }
+        }
+        Ok(())
     }
 }
