@@ -1,9 +1,6 @@
 //! Issue #4: the central SIGKILLed in the middle of applying a batch, restarted on the same
 //! data, still ends up with every event exactly once.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -65,9 +65,12 @@ impl TestDatabase {
             Ok(name) => (name.trim().to_owned(), None),
             Err(_) => {
                 let name = format!("fp_test_{}", uuid::Uuid::now_v7().simple());
-                admin(cluster)?
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .map_err(StorageError::from)?;
+                let create = format!("CREATE DATABASE {name}");
+                off_runtime(|| {
+                    admin(cluster)?
+                        .batch_execute(&create)
+                        .map_err(StorageError::from)
+                })?;
                 std::fs::write(&marker, &name)
                     .map_err(|e| StorageError::Failed(format!("{}: {e}", marker.display())))?;
                 (name.clone(), Some((cluster.to_owned(), name)))
@@ -121,7 +124,7 @@ impl TestDatabase {
                 })?;
                 Ok(rows.collect::<rusqlite::Result<_>>()?)
             }
-            Backend::Postgres(url) => {
+            Backend::Postgres(url) => off_runtime(|| {
                 let mut client = postgres::Client::connect(url, postgres::NoTls)?;
                 Ok(client
                     .simple_query(sql)?
@@ -133,7 +136,7 @@ impl TestDatabase {
                         _ => None,
                     })
                     .collect())
-            }
+            }),
         }
     }
 
@@ -150,13 +153,25 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Some((cluster, name)) = self.owned.take()
-            && let Ok(mut admin) = admin(&cluster)
-        {
+        if let Some((cluster, name)) = self.owned.take() {
             // Best effort: the cluster is thrown away after the run anyway.
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            off_runtime(|| {
+                if let Ok(mut admin) = admin(&cluster) {
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            });
         }
     }
+}
+
+/// Runs `f` on a thread of its own: the `postgres` client blocks on a runtime of its own,
+/// which tokio refuses on a thread that drives async tasks (a `#[tokio::test]`).
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 fn admin(cluster: &str) -> StorageResult<postgres::Client> {

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use fieldpost_central::audit::Actor;
 use fieldpost_central::enrollment;
+use fieldpost_central::testkit::Backend;
 use serde_json::json;
 
 use crate::support::{Auth, Central, expect_error};
@@ -121,11 +122,13 @@ async fn a_code_expires() {
 #[test]
 fn the_cli_prints_a_code_and_writes_a_qr_png() {
     let c = Central::new();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fieldpost-server"))
-        .args(["enroll-code", "--unit", "单位甲", "--data-dir"])
-        .arg(c.dir.path())
-        .output()
-        .unwrap();
+    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_fieldpost-server"));
+    cli.args(["enroll-code", "--unit", "单位甲", "--data-dir"])
+        .arg(c.dir.path());
+    if let Backend::Postgres(url) = &c.database.backend {
+        cli.args(["--database", url]);
+    }
+    let out = cli.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

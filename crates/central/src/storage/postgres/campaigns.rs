@@ -1,7 +1,7 @@
 //! `campaigns`: the central's one campaign.
 
 use fieldpost_domain::{Campaign, CampaignId};
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, col_u32, get};
 use crate::campaign::CampaignRecord;

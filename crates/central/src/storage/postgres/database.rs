@@ -1,12 +1,17 @@
-//! The central's records in PostgreSQL: a pool of blocking connections, shared by the
-//! blocking threads the HTTP layer runs use cases on, and one writer at a time across every
-//! central instance on the database.
+//! The central's records in PostgreSQL: a pool of connections, shared by the blocking
+//! threads the HTTP layer runs use cases on, and one writer at a time across every central
+//! instance on the database.
+//!
+//! The connections are tokio-postgres's, driven by a one-thread runtime the database owns;
+//! the use cases' calls block on their answers with [`wait`], from any thread (a blocking
+//! pool thread, or a test's async thread, where tokio's own `block_on` would refuse).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use postgres::{Client, IsolationLevel, NoTls, Statement};
+use tokio_postgres::{Client, IsolationLevel, NoTls, Statement};
 
 use super::{PgTx, migrate};
 use crate::storage::{Access, Database, Outcome, StorageError, StorageResult, Tx};
@@ -15,6 +20,13 @@ use crate::storage::{Access, Database, Outcome, StorageError, StorageResult, Tx}
 /// (`pg_advisory_xact_lock`): "fieldpst" in ASCII. Advisory locks are per database, so
 /// centrals on other databases of the same cluster do not share it.
 pub(crate) const WRITER_LOCK: i64 = 0x6669_656c_6470_7374;
+
+/// Blocks the calling thread until `future` is done. The future only waits on the
+/// connection's task, which runs on the database's own runtime, so this needs no runtime of
+/// the caller's.
+pub(crate) fn wait<F: Future>(future: F) -> F::Output {
+    futures_executor::block_on(future)
+}
 
 /// How often a transaction that met a serialization failure or a deadlock is run again.
 const ATTEMPTS: u32 = 5;
@@ -52,10 +64,23 @@ struct Pool {
 /// The central's records in a PostgreSQL database, shared by any number of central
 /// instances.
 pub struct PgDatabase {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     options: PgOptions,
     pool: Mutex<Pool>,
     freed: Condvar,
+    /// Drives the connections (always `Some` until dropped).
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        lock(&self.pool).idle.clear();
+        // Without waiting: a runtime may not be dropped from an async context, and the
+        // connections' tasks end when their clients are gone.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 impl std::fmt::Debug for PgDatabase {
@@ -77,14 +102,21 @@ impl PgDatabase {
     /// Connects to the database at `url` (`postgres://…` or `host=… dbname=…`) and runs the
     /// pending migrations (one instance at a time, if several start together).
     pub fn connect(url: &str, options: PgOptions) -> StorageResult<PgDatabase> {
-        let config: postgres::Config = url.parse().map_err(|e| {
+        let config: tokio_postgres::Config = url.parse().map_err(|e| {
             StorageError::Failed(format!("not a PostgreSQL connection string: {e}"))
         })?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("fieldpost-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StorageError::Failed(format!("cannot start the driver's runtime: {e}")))?;
         let db = PgDatabase {
             config,
             options,
             pool: Mutex::new(Pool::default()),
             freed: Condvar::new(),
+            runtime: Some(runtime),
         };
         let mut conn = db.checkout()?;
         let migrated = migrate::run(&mut conn.client);
@@ -94,9 +126,22 @@ impl PgDatabase {
     }
 
     fn connect_one(&self) -> StorageResult<Conn> {
-        let client = self
-            .config
-            .connect(NoTls)
+        let runtime = self
+            .runtime
+            .as_ref()
+            .ok_or_else(|| StorageError::Failed("the database is closed".into()))?;
+        let config = self.config.clone();
+        let connected = wait(runtime.spawn(async move {
+            let (client, connection) = config.connect(NoTls).await?;
+            // The connection's task ends when the client is dropped or the server goes; the
+            // client then reports itself closed and the pool lets it go.
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Ok::<_, tokio_postgres::Error>(client)
+        }));
+        let client = connected
+            .map_err(|e| StorageError::Failed(format!("the driver's runtime failed: {e}")))?
             .map_err(|e| StorageError::Failed(format!("cannot connect to PostgreSQL: {e}")))?;
         Ok(Conn {
             client,
@@ -167,7 +212,7 @@ impl PgDatabase {
                 .build_transaction()
                 .isolation_level(IsolationLevel::ReadCommitted),
         };
-        let tx = builder.start()?;
+        let tx = wait(builder.start())?;
         let mut pg = PgTx::new(tx, &mut conn.statements);
         if access == Access::Write {
             // One writer at a time, across every instance on this database, held to commit:
@@ -180,17 +225,17 @@ impl PgDatabase {
         let retry = pg.retry;
         let PgTx { tx, .. } = pg;
         match outcome {
-            Ok(Outcome::Commit) if !retry => match tx.commit() {
+            Ok(Outcome::Commit) if !retry => match wait(tx.commit()) {
                 Ok(()) => Ok(false),
                 Err(e) if is_transient(&e) => Ok(true),
                 Err(e) => Err(e.into()),
             },
             Ok(_) | Err(_) if retry => {
-                tx.rollback()?;
+                wait(tx.rollback())?;
                 Ok(true)
             }
             Ok(_) => {
-                tx.rollback()?;
+                wait(tx.rollback())?;
                 Ok(false)
             }
             Err(e) => {
@@ -202,12 +247,12 @@ impl PgDatabase {
     }
 }
 
-fn is_transient(e: &postgres::Error) -> bool {
+fn is_transient(e: &tokio_postgres::Error) -> bool {
     matches!(
         e.code(),
         Some(
-            &postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
-                | &postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+            &tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                | &tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED
         )
     )
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, get};
 use crate::devices::{DeviceAuth, DeviceRecord};

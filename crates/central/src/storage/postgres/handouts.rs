@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, Handout, HandoutId, HandoutVoid, ItemId, PlanId, UnitId};
 use fieldpost_sync::Record;
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::device_events::seq_sql;
 use super::{Params, PgTx, col, col_u32, get};

@@ -1,7 +1,7 @@
 //! `items`: what the campaign hands out.
 
 use fieldpost_domain::{CampaignId, Item, ItemId, ItemKind};
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, get};
 use crate::storage::{ItemTable, StorageResult};

@@ -2,7 +2,9 @@
 //! numbered with them, each applied once in its own transaction and recorded in
 //! `schema_migrations`. Instances starting together take turns (an advisory lock).
 
-use postgres::Client;
+use tokio_postgres::Client;
+
+use super::database::wait;
 
 use crate::storage::StorageError;
 
@@ -34,40 +36,39 @@ const MIGRATION_LOCK: i64 = 0x6669_656c_646d_6967;
 
 /// Applies the migrations the database has not seen yet. Returns how many it applied.
 pub fn run(client: &mut Client) -> Result<usize, StorageError> {
-    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+    wait(client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]))?;
     let result = apply(client);
-    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    let unlocked = wait(client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]));
     let applied = result?;
     unlocked?;
     Ok(applied)
 }
 
 fn apply(client: &mut Client) -> Result<usize, StorageError> {
-    client.batch_execute(
+    wait(client.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    bigint PRIMARY KEY,
              name       text NOT NULL,
              applied_at timestamptz NOT NULL DEFAULT now()
          )",
-    )?;
+    ))?;
     let mut applied = 0;
     for (version, name, sql) in MIGRATIONS {
-        let mut tx = client.transaction()?;
-        let seen = tx
-            .query_opt(
-                "SELECT 1 FROM schema_migrations WHERE version = $1",
-                &[version],
-            )?
-            .is_some();
+        let tx = wait(client.transaction())?;
+        let seen = wait(tx.query_opt(
+            "SELECT 1 FROM schema_migrations WHERE version = $1",
+            &[version],
+        ))?
+        .is_some();
         if !seen {
-            tx.batch_execute(sql)?;
-            tx.execute(
+            wait(tx.batch_execute(sql))?;
+            wait(tx.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                 &[version, name],
-            )?;
+            ))?;
             applied += 1;
         }
-        tx.commit()?;
+        wait(tx.commit())?;
     }
     Ok(applied)
 }

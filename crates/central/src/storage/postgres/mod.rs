@@ -6,6 +6,11 @@
 //! Ids are stored as text and times as `timestamptz`; every statement goes through
 //! [`PgTx::query`] and its siblings, which prepare a statement once per connection and keep
 //! it, so a hot statement costs one round trip.
+//!
+//! The driver is tokio-postgres. The use cases are blocking (they run on tokio's blocking
+//! threads, or directly in a test), so each call is awaited with `futures_executor::block_on`
+//! while the connections are driven by a small runtime the database owns: a call never needs
+//! the caller's runtime, and works from any thread.
 
 mod audit_log;
 mod campaigns;
@@ -36,9 +41,11 @@ pub use database::{PgDatabase, PgOptions};
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use postgres::error::SqlState;
-use postgres::types::{FromSqlOwned, ToSql};
-use postgres::{Row, Statement};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{FromSqlOwned, ToSql};
+use tokio_postgres::{Row, Statement};
+
+use database::wait;
 
 use super::{
     AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable,
@@ -54,7 +61,7 @@ pub(crate) type Params<'a> = [&'a (dyn ToSql + Sync)];
 
 /// One PostgreSQL transaction's tables.
 pub struct PgTx<'c> {
-    tx: postgres::Transaction<'c>,
+    tx: tokio_postgres::Transaction<'c>,
     statements: &'c mut HashMap<String, Statement>,
     /// Set when a statement failed with a serialization failure or a deadlock: the database
     /// runs the whole work again.
@@ -71,7 +78,7 @@ impl std::fmt::Debug for PgTx<'_> {
 
 impl<'c> PgTx<'c> {
     fn new(
-        tx: postgres::Transaction<'c>,
+        tx: tokio_postgres::Transaction<'c>,
         statements: &'c mut HashMap<String, Statement>,
     ) -> PgTx<'c> {
         PgTx {
@@ -82,7 +89,7 @@ impl<'c> PgTx<'c> {
     }
 
     /// Notes a transient conflict, and turns the error into the seam's.
-    fn fail(&mut self, e: postgres::Error) -> StorageError {
+    fn fail(&mut self, e: tokio_postgres::Error) -> StorageError {
         if matches!(
             e.code(),
             Some(&SqlState::T_R_SERIALIZATION_FAILURE | &SqlState::T_R_DEADLOCK_DETECTED)
@@ -97,7 +104,7 @@ impl<'c> PgTx<'c> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let prepared = self.tx.prepare(sql);
+        let prepared = wait(self.tx.prepare(sql));
         let s = prepared.map_err(|e| self.fail(e))?;
         self.statements.insert(sql.to_owned(), s.clone());
         Ok(s)
@@ -106,7 +113,7 @@ impl<'c> PgTx<'c> {
     /// Every row `sql` returns.
     pub(crate) fn query(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<Vec<Row>> {
         let s = self.statement(sql)?;
-        let result = self.tx.query(&s, params);
+        let result = wait(self.tx.query(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
@@ -117,21 +124,21 @@ impl<'c> PgTx<'c> {
         params: &Params<'_>,
     ) -> StorageResult<Option<Row>> {
         let s = self.statement(sql)?;
-        let result = self.tx.query_opt(&s, params);
+        let result = wait(self.tx.query_opt(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
     /// The one row `sql` returns (an error if none or more).
     pub(crate) fn query_one(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<Row> {
         let s = self.statement(sql)?;
-        let result = self.tx.query_one(&s, params);
+        let result = wait(self.tx.query_one(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
     /// Runs `sql`; returns how many rows it changed.
     pub(crate) fn execute(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<u64> {
         let s = self.statement(sql)?;
-        let result = self.tx.execute(&s, params);
+        let result = wait(self.tx.execute(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
@@ -143,7 +150,7 @@ impl<'c> PgTx<'c> {
     pub(crate) fn execute_unique(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<u64> {
         let s = self.statement(sql)?;
         self.batch("SAVEPOINT fp_unique")?;
-        match self.tx.execute(&s, params) {
+        match wait(self.tx.execute(&s, params)) {
             Ok(n) => {
                 self.batch("RELEASE fp_unique")?;
                 Ok(n)
@@ -158,7 +165,7 @@ impl<'c> PgTx<'c> {
 
     /// Runs statements without parameters.
     fn batch(&mut self, sql: &str) -> StorageResult<()> {
-        let result = self.tx.batch_execute(sql);
+        let result = wait(self.tx.batch_execute(sql));
         result.map_err(|e| self.fail(e))
     }
 }
@@ -243,8 +250,8 @@ impl Tx for PgTx<'_> {
 
 /// PostgreSQL's errors in the seam's words. A unique violation names the request field its
 /// constraint stands for (never a table or column); anything else is a failure for the log.
-impl From<postgres::Error> for StorageError {
-    fn from(e: postgres::Error) -> Self {
+impl From<tokio_postgres::Error> for StorageError {
+    fn from(e: tokio_postgres::Error) -> Self {
         if let Some(db) = e.as_db_error()
             && *db.code() == SqlState::UNIQUE_VIOLATION
         {

@@ -6,7 +6,7 @@ use fieldpost_domain::quarantine::PlanFacts;
 use fieldpost_domain::{
     ActivityPlan, ItemId, ItemQuantity, PlanContent, PlanId, PlanStatus, UnitId,
 };
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, col_u32, col_u64, get};
 use crate::storage::plans::PlanTable;

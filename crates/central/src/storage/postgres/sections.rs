@@ -1,7 +1,7 @@
 //! `sections`: the campaign's sections, in display order.
 
 use fieldpost_domain::{CampaignId, Section, SectionId};
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, get};
 use crate::storage::{SectionTable, StorageResult};

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, Grant, GrantId, Item, ItemId, ItemKind, ItemQuantity, PlanId};
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, col_opt, col_u32, col_u64, get};
 use crate::audit::Actor;

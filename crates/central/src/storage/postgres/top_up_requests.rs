@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{
     DeviceId, GrantId, PlanId, TopUpAnswer, TopUpAnswerStatus, TopUpRequest, TopUpRequestId, UnitId,
 };
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, col_opt, col_u32, get};
 use crate::storage::top_ups::TopUpTable;

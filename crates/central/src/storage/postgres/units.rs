@@ -1,7 +1,7 @@
 //! `units`: the campaign's units, with their quotas and exclusive survey links.
 
 use fieldpost_domain::{SectionId, Unit, UnitId};
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, col_u32, get};
 use crate::storage::{StorageError, StorageResult, UnitTable};

@@ -1,7 +1,7 @@
 //! `users`: console accounts.
 
 use chrono::{DateTime, Utc};
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::{PgTx, col, col_opt, get};
 use crate::storage::{StorageError, StorageResult, UserTable};
