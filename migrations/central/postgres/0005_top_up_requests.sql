@@ -1,22 +1,22 @@
 -- Twin of ../0005_top_up_requests.sql.
 
 CREATE TABLE top_up_requests (
-    id              text PRIMARY KEY,
-    plan_id         text NOT NULL REFERENCES plans (id),
-    unit_id         text NOT NULL REFERENCES units (id),
-    device_id       text NOT NULL REFERENCES devices (id),
-    item_id         text NOT NULL REFERENCES items (id),
+    id              text COLLATE "C" PRIMARY KEY,
+    plan_id         text COLLATE "C" NOT NULL REFERENCES plans (id),
+    unit_id         text COLLATE "C" NOT NULL REFERENCES units (id),
+    device_id       text COLLATE "C" NOT NULL REFERENCES devices (id),
+    item_id         text COLLATE "C" NOT NULL REFERENCES items (id),
     quantity        bigint NOT NULL CHECK (quantity > 0),
-    note            text,
+    note            text COLLATE "C",
     requested_at    timestamptz NOT NULL,
     received_at     timestamptz NOT NULL,
-    status          text NOT NULL DEFAULT 'open'
+    status          text COLLATE "C" NOT NULL DEFAULT 'open'
         CHECK (status IN ('open', 'fulfilled', 'declined')),
-    grant_id        text,
+    grant_id        text COLLATE "C",
     granted         bigint CHECK (granted > 0),
-    decline_reason  text,
+    decline_reason  text COLLATE "C",
     decided_at      timestamptz,
-    decided_by      text,
+    decided_by      text COLLATE "C",
     row_order       bigint GENERATED ALWAYS AS IDENTITY,
     CHECK ((status = 'open') = (decided_at IS NULL)),
     CHECK ((status = 'fulfilled') = (grant_id IS NOT NULL AND granted IS NOT NULL)),

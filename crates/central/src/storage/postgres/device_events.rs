@@ -90,17 +90,16 @@ impl DeviceEventTable for PgTx<'_> {
             reasons.push(row.quarantine.as_ref().map(|q| q.1.as_str()));
             digests.push(&row.digest[..]);
         }
-        // No conflict target: a stored id or (device, seq) skips its row instead of failing
-        // the statement (which would abort the transaction), and the count tells.
-        let inserted = self.execute(
+        // All or nothing: a stored id or (device, seq) fails the statement in its savepoint,
+        // and the caller rolls back to its own.
+        self.insert_batch(
             "INSERT INTO device_events (id, device_id, seq, kind, body, recorded_at,
                  received_at, quarantine_code, quarantine_reason, digest)
              SELECT u.id, $2, u.seq, u.kind, u.body, u.recorded_at, $3, u.code, u.reason,
                  u.digest
              FROM unnest($1::text[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[],
                      $8::text[], $9::text[], $10::bytea[])
-                 AS u(id, seq, kind, body, recorded_at, code, reason, digest)
-             ON CONFLICT DO NOTHING",
+                 AS u(id, seq, kind, body, recorded_at, code, reason, digest)",
             &[
                 &ids,
                 &device.to_string(),
@@ -113,8 +112,7 @@ impl DeviceEventTable for PgTx<'_> {
                 &reasons,
                 &digests,
             ],
-        )?;
-        Ok(inserted == n as u64)
+        )
     }
 
     fn owner(&mut self, id: EventId) -> StorageResult<Option<(DeviceId, u64)>> {

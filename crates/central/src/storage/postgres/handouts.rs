@@ -107,9 +107,9 @@ impl HandoutTable for PgTx<'_> {
             reasons.push(h.over_grant_reason.as_deref());
             batches.push(seq_sql(row.batch_seq)?);
         }
-        // The whole slice in one statement; a stored id skips its row, and a count short of
-        // the slice says so.
-        let inserted = self.execute(
+        // The whole slice in one statement, all or nothing: a stored id fails it in its
+        // savepoint, and the caller rolls back to its own (or compares the one row).
+        self.insert_batch(
             "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
                  backed, handed_out_at, over_grant_reason, batch_seq)
              SELECT u.id, u.plan_id, $3, u.session_id, u.item_id, u.quantity, u.backed,
@@ -117,8 +117,7 @@ impl HandoutTable for PgTx<'_> {
              FROM unnest($1::text[], $2::text[], $4::text[], $5::text[], $6::bigint[],
                      $7::bigint[], $8::timestamptz[], $9::text[], $10::bigint[])
                  AS u(id, plan_id, session_id, item_id, quantity, backed, handed_out_at,
-                      reason, batch_seq)
-             ON CONFLICT (id) DO NOTHING",
+                      reason, batch_seq)",
             &[
                 &ids,
                 &plans,
@@ -131,8 +130,7 @@ impl HandoutTable for PgTx<'_> {
                 &reasons,
                 &batches,
             ],
-        )?;
-        Ok(inserted == n as u64)
+        )
     }
 
     fn stored(&mut self, id: HandoutId) -> StorageResult<Option<StoredHandout>> {
