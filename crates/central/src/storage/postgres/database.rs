@@ -68,6 +68,10 @@ pub struct PgDatabase {
     options: PgOptions,
     pool: Mutex<Pool>,
     freed: Condvar,
+    /// This instance's writers take turns here before they take a connection: the database
+    /// admits one writer at a time anyway (the advisory lock), and a writer waiting there
+    /// would hold a connection the reads need.
+    writer: Mutex<()>,
     /// Drives the connections (always `Some` until dropped).
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -116,6 +120,7 @@ impl PgDatabase {
             options,
             pool: Mutex::new(Pool::default()),
             freed: Condvar::new(),
+            writer: Mutex::new(()),
             runtime: Some(runtime),
         };
         let mut conn = db.checkout()?;
@@ -263,6 +268,7 @@ impl Database for PgDatabase {
         access: Access,
         work: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<Outcome>,
     ) -> StorageResult<()> {
+        let _turn = (access == Access::Write).then(|| lock(&self.writer));
         for attempt in 1..=ATTEMPTS {
             let mut conn = self.checkout()?;
             let result = PgDatabase::attempt(&mut conn, access, work);
