@@ -10,7 +10,7 @@
 -- Every text column is `COLLATE "C"`: text compares and sorts by its bytes, as SQLite's
 -- BINARY does, whatever locale the database was created with (lists come out in the same
 -- order on both), and the B-trees over ids compare with memcmp instead of the locale's
--- strcoll, which measured a third of a push's insert time under C.UTF-8.
+-- strcoll.
 
 -- server_seq is an identity, but numbers are handed out only under a transaction-scoped
 -- advisory lock held to commit, so they become visible in the order they were handed out
