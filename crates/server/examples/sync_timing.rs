@@ -2,7 +2,7 @@
 //! that is `cargo xtask bench sync`). Pushes N handout events of one device through the real
 //! HTTP client and server on loopback in batches of 2,000, pulls them into a second device in
 //! pages of 5,000, times a no-op pull, and compares with a bare batched SQLite insert of the
-//! same event rows on the same disk.
+//! same event rows on the same disk. On PostgreSQL with `FIELDPOST_TEST_POSTGRES` set.
 //!
 //! `cargo run --release -p fieldpost-server --features testkit --example sync_timing [N] [DIR]`
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
@@ -11,8 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use fieldpost_central::storage::sqlite::SqliteDatabase;
-use fieldpost_central::testkit;
+use fieldpost_central::testkit::{self, Backend, TestDatabase};
 use fieldpost_domain::{
     DeviceEvent, EventId, EventPayload, Handout, HandoutId, SessionId, StationSession,
 };
@@ -31,7 +30,9 @@ async fn main() -> anyhow::Result<()> {
     let base = args.next().unwrap_or_else(|| "target/sync-timing".into());
     std::fs::create_dir_all(&base)?;
     let dir = tempfile::tempdir_in(&base)?;
-    let store = Arc::new(SqliteDatabase::open_dir(&dir.path().join("central"))?);
+    // SQLite, or PostgreSQL when FIELDPOST_TEST_POSTGRES names a cluster.
+    let database = TestDatabase::open(&dir.path().join("central"))?;
+    let store = Arc::clone(&database.db);
     let now = Utc::now();
     let f = testkit::unit_with_plan(store.as_ref(), now, "单位甲", 2, 150_000)
         .map_err(|e| anyhow::anyhow!(e))?;
@@ -106,8 +107,11 @@ async fn main() -> anyhow::Result<()> {
             (thread_cpu_s() - cpu0) * 1e6 / n as f64
         );
         println!("direct_store_push_rows_per_s={:.0}", n as f64 / s);
-        let size = std::fs::metadata(dir.path().join("central/central.sqlite3"))?.len();
-        println!("db_bytes_per_event={}", size / n);
+        println!("direct_wall_us_per_event={:.2}", s * 1e6 / n as f64);
+        if let Backend::Sqlite(path) = &database.backend {
+            let size = std::fs::metadata(path)?.len();
+            println!("db_bytes_per_event={}", size / n);
+        }
         return Ok(());
     }
     let client_a = Client::new(&url, Some(a.token.clone()))?;
