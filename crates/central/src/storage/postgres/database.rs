@@ -224,9 +224,15 @@ impl PgDatabase {
             // the rules were written for SQLite's one writer (a check of a grant's balance
             // and the insert it allows cannot interleave with another's), and it is what
             // makes server_seq follow commit order (see change_log.rs).
-            pg.query_one("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
+            // Sent with the transaction's first statement.
+            pg.queue(&format!("SELECT pg_advisory_xact_lock({WRITER_LOCK})"));
         }
         let outcome = work(&mut pg);
+        // What the work left queued (a release) goes before the commit; a rollback drops it.
+        let outcome = match outcome {
+            Ok(Outcome::Commit) => pg.flush().map(|()| Outcome::Commit),
+            other => other,
+        };
         let retry = pg.retry;
         let PgTx { tx, .. } = pg;
         match outcome {

@@ -66,6 +66,25 @@ pub struct PgTx<'c> {
     /// Set when a statement failed with a serialization failure or a deadlock: the database
     /// runs the whole work again.
     retry: bool,
+    /// Commands that answer nothing but an error (savepoints, the writer's lock), not sent
+    /// yet: they go out in the same round trip as the next statement (pipelined) rather than
+    /// in one of their own. A small push is mostly round trips, under the writer's lock.
+    queued: String,
+}
+
+/// Awaits `$call` (a future over `$tx`, the transaction) with the queued commands sent ahead
+/// of it in the same round trip; the raw result, the queued commands' error first.
+macro_rules! send {
+    ($self:ident, $tx:ident => $call:expr) => {{
+        let queued = std::mem::take(&mut $self.queued);
+        let $tx = &$self.tx;
+        if queued.is_empty() {
+            wait($call)
+        } else {
+            let (ahead, result) = wait(async { tokio::join!($tx.batch_execute(&queued), $call) });
+            ahead.and(result)
+        }
+    }};
 }
 
 impl std::fmt::Debug for PgTx<'_> {
@@ -85,6 +104,7 @@ impl<'c> PgTx<'c> {
             tx,
             statements,
             retry: false,
+            queued: String::new(),
         }
     }
 
@@ -104,6 +124,8 @@ impl<'c> PgTx<'c> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
+        // A statement is parsed in the transaction's state: a queued rollback goes first.
+        self.flush()?;
         let prepared = wait(self.tx.prepare(sql));
         let s = prepared.map_err(|e| self.fail(e))?;
         self.statements.insert(sql.to_owned(), s.clone());
@@ -113,7 +135,7 @@ impl<'c> PgTx<'c> {
     /// Every row `sql` returns.
     pub(crate) fn query(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<Vec<Row>> {
         let s = self.statement(sql)?;
-        let result = wait(self.tx.query(&s, params));
+        let result = send!(self, tx => tx.query(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
@@ -124,21 +146,21 @@ impl<'c> PgTx<'c> {
         params: &Params<'_>,
     ) -> StorageResult<Option<Row>> {
         let s = self.statement(sql)?;
-        let result = wait(self.tx.query_opt(&s, params));
+        let result = send!(self, tx => tx.query_opt(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
     /// The one row `sql` returns (an error if none or more).
     pub(crate) fn query_one(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<Row> {
         let s = self.statement(sql)?;
-        let result = wait(self.tx.query_one(&s, params));
+        let result = send!(self, tx => tx.query_one(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
     /// Runs `sql`; returns how many rows it changed.
     pub(crate) fn execute(&mut self, sql: &str, params: &Params<'_>) -> StorageResult<u64> {
         let s = self.statement(sql)?;
-        let result = wait(self.tx.execute(&s, params));
+        let result = send!(self, tx => tx.execute(&s, params));
         result.map_err(|e| self.fail(e))
     }
 
@@ -168,36 +190,49 @@ impl<'c> PgTx<'c> {
         params: &Params<'_>,
     ) -> StorageResult<Result<u64, tokio_postgres::Error>> {
         let s = self.statement(sql)?;
-        self.batch("SAVEPOINT fp_unique")?;
-        match wait(self.tx.execute(&s, params)) {
+        self.queue("SAVEPOINT fp_unique");
+        match send!(self, tx => tx.execute(&s, params)) {
             Ok(n) => {
-                self.batch("RELEASE fp_unique")?;
+                self.queue("RELEASE fp_unique");
                 Ok(Ok(n))
             }
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                self.batch("ROLLBACK TO fp_unique; RELEASE fp_unique")?;
+                self.queue("ROLLBACK TO fp_unique; RELEASE fp_unique");
                 Ok(Err(e))
             }
             Err(e) => Err(self.fail(e)),
         }
     }
 
-    /// Runs statements without parameters.
-    fn batch(&mut self, sql: &str) -> StorageResult<()> {
-        let result = wait(self.tx.batch_execute(sql));
+    /// Queues a command for the next round trip.
+    fn queue(&mut self, sql: &str) {
+        self.queued.push_str(sql);
+        self.queued.push_str(";\n");
+    }
+
+    /// Sends the queued commands now (before a commit, or a statement to parse).
+    fn flush(&mut self) -> StorageResult<()> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        let queued = std::mem::take(&mut self.queued);
+        let result = wait(self.tx.batch_execute(&queued));
         result.map_err(|e| self.fail(e))
     }
 }
 
 impl Tx for PgTx<'_> {
     fn savepoint(&mut self, name: &'static str) -> StorageResult<()> {
-        self.batch(&format!("SAVEPOINT {name}"))
+        self.queue(&format!("SAVEPOINT {name}"));
+        Ok(())
     }
     fn roll_back_to(&mut self, name: &'static str) -> StorageResult<()> {
-        self.batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))
+        self.queue(&format!("ROLLBACK TO {name}; RELEASE {name}"));
+        Ok(())
     }
     fn release(&mut self, name: &'static str) -> StorageResult<()> {
-        self.batch(&format!("RELEASE {name}"))
+        self.queue(&format!("RELEASE {name}"));
+        Ok(())
     }
     fn users(&mut self) -> &mut dyn UserTable {
         self
