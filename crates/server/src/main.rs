@@ -199,7 +199,8 @@ fn backup(data_dir: &Path, to: &Path, force: bool) -> Result<()> {
     let source = data_dir.join(DATABASE_FILE);
     if !source.is_file() {
         bail!(
-            "no central database at {} (is --data-dir the server's data directory?)",
+            "no central database at {} (is --data-dir the server's data directory? A central \
+             on PostgreSQL is backed up with pg_dump or pg_basebackup: see the README)",
             source.display()
         );
     }

@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 use chrono::{TimeZone, Utc};
 use fieldpost_central::demo::{self, ITEMS, TARGET, UNITS};
-use fieldpost_central::testkit::{Direct, TestDatabase};
+use fieldpost_central::testkit::{Backend, Direct, TestDatabase};
 use fieldpost_central::{campaign, records};
 use fieldpost_domain::PlanStatus;
 
@@ -157,11 +157,17 @@ impl Drop for Server {
     }
 }
 
-/// Starts the binary in demo mode and reads its start-up lines up to the admin login.
-fn start(dir: &std::path::Path) -> (Server, Vec<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldpost-server"))
-        .args(["--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
+/// Starts the binary in demo mode on the tests' database (`--database` when it is
+/// PostgreSQL, else the data directory's SQLite file) and reads its start-up lines up to the
+/// admin login.
+fn start(dir: &std::path::Path, database: &TestDatabase) -> (Server, Vec<String>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldpost-server"));
+    cmd.args(["--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir);
+    if let Backend::Postgres(url) = &database.backend {
+        cmd.args(["--database", url]);
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -191,7 +197,8 @@ fn line<'a>(lines: &'a [String], prefix: &str) -> &'a str {
 #[tokio::test]
 async fn the_binary_prints_the_api_and_the_login_and_serves_the_demo() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, lines) = start(dir.path());
+    let database = TestDatabase::open(dir.path()).unwrap();
+    let (server, lines) = start(dir.path(), &database);
     let api = line(&lines, "api:").to_owned();
     assert!(api.starts_with("http://127.0.0.1:"), "loopback only: {api}");
     let login = line(&lines, "admin login:").to_owned();
@@ -233,7 +240,7 @@ async fn the_binary_prints_the_api_and_the_login_and_serves_the_demo() {
     );
     drop(server);
 
-    let (_server, again) = start(dir.path());
+    let (_server, again) = start(dir.path(), &database);
     assert!(
         again.iter().any(|l| l.contains("already seeded")),
         "a restart says it seeded nothing: {again:?}"
