@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, EventId};
 use fieldpost_sync::Record;
+use tokio_postgres::types::Type;
 
 use super::{PgTx, col, col_u64, get};
 use crate::push::QuarantinedEvent;
@@ -90,28 +91,39 @@ impl DeviceEventTable for PgTx<'_> {
             reasons.push(row.quarantine.as_ref().map(|q| q.1.as_str()));
             digests.push(&row.digest[..]);
         }
-        // All or nothing: a stored id or (device, seq) fails the statement in its savepoint,
-        // and the caller rolls back to its own.
-        self.insert_batch(
-            "INSERT INTO device_events (id, device_id, seq, kind, body, recorded_at,
-                 received_at, quarantine_code, quarantine_reason, digest)
-             SELECT u.id, $2, u.seq, u.kind, u.body, u.recorded_at, $3, u.code, u.reason,
-                 u.digest
-             FROM unnest($1::text[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[],
-                     $8::text[], $9::text[], $10::bytea[])
-                 AS u(id, seq, kind, body, recorded_at, code, reason, digest)",
+        let device = device.to_string();
+        // All or nothing: a stored id or (device, seq) fails the copy in its savepoint, and
+        // the caller rolls back to its own.
+        self.copy_batch(
+            "COPY device_events (id, device_id, seq, kind, body, recorded_at, received_at,
+                 quarantine_code, quarantine_reason, digest) FROM STDIN (FORMAT binary)",
             &[
-                &ids,
-                &device.to_string(),
-                &now,
-                &seqs,
-                &kinds,
-                &bodies,
-                &recorded,
-                &codes,
-                &reasons,
-                &digests,
+                Type::TEXT,
+                Type::TEXT,
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TIMESTAMPTZ,
+                Type::TIMESTAMPTZ,
+                Type::TEXT,
+                Type::TEXT,
+                Type::BYTEA,
             ],
+            n,
+            |i| {
+                vec![
+                    &ids[i],
+                    &device,
+                    &seqs[i],
+                    &kinds[i],
+                    &bodies[i],
+                    &recorded[i],
+                    &now,
+                    &codes[i],
+                    &reasons[i],
+                    &digests[i],
+                ]
+            },
         )
     }
 

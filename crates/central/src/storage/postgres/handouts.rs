@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, Handout, HandoutId, HandoutVoid, ItemId, PlanId, UnitId};
 use fieldpost_sync::Record;
 use tokio_postgres::Row;
+use tokio_postgres::types::Type;
 
 use super::device_events::seq_sql;
 use super::{Params, PgTx, col, col_u32, get};
@@ -81,55 +82,62 @@ impl HandoutTable for PgTx<'_> {
         if rows.is_empty() {
             return Ok(true);
         }
-        let n = rows.len();
-        let (mut ids, mut plans, mut sessions, mut items) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        let (mut quantities, mut backed, mut at, mut reasons, mut batches) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        for row in rows {
-            let h = row.handout;
-            ids.push(h.id.to_string());
-            plans.push(h.plan_id.to_string());
-            sessions.push(h.session_id.to_string());
-            items.push(h.item_id.to_string());
-            quantities.push(i64::from(h.quantity));
-            backed.push(i64::from(row.backed));
-            at.push(h.handed_out_at);
-            reasons.push(h.over_grant_reason.as_deref());
-            batches.push(seq_sql(row.batch_seq)?);
-        }
-        // The whole slice in one statement, all or nothing: a stored id fails it in its
-        // savepoint, and the caller rolls back to its own (or compares the one row).
-        self.insert_batch(
-            "INSERT INTO handouts (id, plan_id, device_id, session_id, item_id, quantity,
-                 backed, handed_out_at, over_grant_reason, batch_seq)
-             SELECT u.id, u.plan_id, $3, u.session_id, u.item_id, u.quantity, u.backed,
-                 u.handed_out_at, u.reason, u.batch_seq
-             FROM unnest($1::text[], $2::text[], $4::text[], $5::text[], $6::bigint[],
-                     $7::bigint[], $8::timestamptz[], $9::text[], $10::bigint[])
-                 AS u(id, plan_id, session_id, item_id, quantity, backed, handed_out_at,
-                      reason, batch_seq)",
+        let device = device.to_string();
+        let texts: Vec<[String; 4]> = rows
+            .iter()
+            .map(|r| {
+                let h = r.handout;
+                [
+                    h.id.to_string(),
+                    h.plan_id.to_string(),
+                    h.session_id.to_string(),
+                    h.item_id.to_string(),
+                ]
+            })
+            .collect();
+        let numbers = rows
+            .iter()
+            .map(|r| {
+                Ok([
+                    i64::from(r.handout.quantity),
+                    i64::from(r.backed),
+                    seq_sql(r.batch_seq)?,
+                ])
+            })
+            .collect::<StorageResult<Vec<[i64; 3]>>>()?;
+        // The whole slice copied in, all or nothing: a stored id fails it in its savepoint,
+        // and the caller rolls back to its own (or compares the one row).
+        self.copy_batch(
+            "COPY handouts (id, plan_id, device_id, session_id, item_id, quantity, backed,
+                 handed_out_at, over_grant_reason, batch_seq) FROM STDIN (FORMAT binary)",
             &[
-                &ids,
-                &plans,
-                &device.to_string(),
-                &sessions,
-                &items,
-                &quantities,
-                &backed,
-                &at,
-                &reasons,
-                &batches,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::INT8,
+                Type::INT8,
+                Type::TIMESTAMPTZ,
+                Type::TEXT,
+                Type::INT8,
             ],
+            rows.len(),
+            |i| {
+                let (t, n, h) = (&texts[i], &numbers[i], rows[i].handout);
+                vec![
+                    &t[0],
+                    &t[1],
+                    &device,
+                    &t[2],
+                    &t[3],
+                    &n[0],
+                    &n[1],
+                    &h.handed_out_at,
+                    &h.over_grant_reason,
+                    &n[2],
+                ]
+            },
         )
     }
 
