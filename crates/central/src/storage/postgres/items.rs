@@ -6,7 +6,7 @@ use tokio_postgres::Row;
 use super::{PgTx, col, get};
 use crate::storage::{ItemTable, StorageResult};
 
-const ITEM_COLUMNS: &str = "id, code, name, kind, unit_label, donor";
+pub(super) const ITEM_COLUMNS: &str = "id, code, name, kind, unit_label, donor";
 
 fn kind_str(k: ItemKind) -> &'static str {
     match k {
@@ -15,7 +15,7 @@ fn kind_str(k: ItemKind) -> &'static str {
     }
 }
 
-fn item_row(r: &Row) -> StorageResult<Item> {
+pub(super) fn item_row(r: &Row) -> StorageResult<Item> {
     let kind: String = get(r, 3)?;
     Ok(Item {
         id: col(r, 0)?,

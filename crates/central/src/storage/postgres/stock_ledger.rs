@@ -4,7 +4,7 @@
 //! `SUM` of a bigint is numeric in PostgreSQL: every sum is cast back to bigint.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, Grant, GrantId, Item, ItemId, ItemKind, ItemQuantity, PlanId};
+use fieldpost_domain::{DeviceId, Grant, GrantId, ItemId, ItemQuantity, PlanId};
 use tokio_postgres::Row;
 
 use super::{PgTx, col, col_opt, col_u32, col_u64, get};
@@ -31,23 +31,6 @@ fn entry_row(r: &Row) -> StorageResult<LedgerEntry> {
         note: get(r, 7)?,
         actor: get(r, 8)?,
         created_at: get(r, 9)?,
-    })
-}
-
-/// An item, from `items.id, code, name, kind, unit_label, donor` at columns 0 to 5 (SQLite's
-/// twin borrows the reader of `items.rs`; this one keeps its own).
-fn item_row(r: &Row) -> StorageResult<Item> {
-    let kind: String = get(r, 3)?;
-    Ok(Item {
-        id: col(r, 0)?,
-        code: get(r, 1)?,
-        name: get(r, 2)?,
-        kind: match kind.as_str() {
-            "prize" => ItemKind::Prize,
-            _ => ItemKind::Gift,
-        },
-        unit_label: get(r, 4)?,
-        donor: get(r, 5)?,
     })
 }
 
@@ -187,8 +170,9 @@ impl StockLedger for PgTx<'_> {
         };
         let rows = self.query(
             &format!(
-                "SELECT id, code, name, kind, unit_label, donor, {}, {}, {}, {}, {}, {}
+                "SELECT {}, {}, {}, {}, {}, {}, {}
                  FROM items ORDER BY row_order",
+                super::items::ITEM_COLUMNS,
                 sum("receipt"),
                 sum("write_off"),
                 sum("allocation"),
@@ -200,7 +184,7 @@ impl StockLedger for PgTx<'_> {
         )?;
         rows.iter()
             .map(|r| {
-                let item = item_row(r)?;
+                let item = super::items::item_row(r)?;
                 let n = |i: usize| get::<i64>(r, 6 + i);
                 Ok(crate::stock::balance(
                     item,
