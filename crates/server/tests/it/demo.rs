@@ -293,3 +293,36 @@ fn every_start_has_an_approved_plan_for_today_and_adds_it_once() {
         "two days, two plans: the second start of a day added none"
     );
 }
+
+/// A PostgreSQL database that is not there, or a connection string that is not one, stops the
+/// server at start with a line saying so, before it listens.
+#[test]
+fn an_unreachable_or_malformed_database_is_named_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, why) in [
+        (
+            "host=/nonexistent/fieldpost dbname=fieldpost",
+            "cannot connect to PostgreSQL",
+        ),
+        (
+            "postgres://fieldpost@:bad:port/x",
+            "not a PostgreSQL connection string",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldpost-server"))
+            .args(["--listen", "127.0.0.1:0", "--database", url, "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{url}: the server does not start");
+        assert!(
+            stderr.contains("opening the PostgreSQL database") && stderr.contains(why),
+            "{url}: says {why:?}: {stderr}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("api:"),
+            "{url}: nothing is served"
+        );
+    }
+}
