@@ -356,6 +356,25 @@ fn test_all(tally: &mut Tally) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The core crates' documentation, links included (the app crate's is its commands').
+    run(cargo()
+        .args([
+            "doc",
+            "--no-deps",
+            "-p",
+            "fieldpost-domain",
+            "-p",
+            "fieldpost-station",
+            "-p",
+            "fieldpost-sync",
+            "-p",
+            "fieldpost-central",
+            "-p",
+            "fieldpost-sheets",
+            "-p",
+            "fieldpost-server",
+        ])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
     run_tallied(
         cargo().args(["test", "--workspace", "--no-fail-fast"]),
         tally,

@@ -1,5 +1,5 @@
 //! A device's pushed events as the central receives them, and the push use case that applies
-//! a batch of them (its appliers, one per kind of event, in [`apply`]).
+//! a batch of them (its appliers, one per kind of event, in `push/apply.rs`).
 
 mod apply;
 

@@ -13,7 +13,7 @@
 //! quarantine by what the tablet knows ([`Error::WouldBeQuarantined`]).
 //!
 //! The use cases are methods on [`Station`], grouped by what the volunteer does: [`identity`]
-//! (enrollment), [`reference`] (data cached from the central), [`plans`] (the team leader's
+//! (enrollment), [`reference`](mod@reference) (data cached from the central), [`plans`] (the team leader's
 //! activity plans), [`sessions`] (opening and closing, check-ins, tallies), [`handouts`]
 //! (gifts against the device's grant), [`lottery`] (entrants), and [`outbox`]. The session
 //! screen's writes also come as [`session_view`] use cases that answer with everything the

@@ -1,6 +1,6 @@
 //! The outbox: the device's append-only event log, numbered 1, 2, 3 … with no gaps.
 //!
-//! [`append`] is called inside the transaction of the write it describes, so the fact and its
+//! `append` is called inside the transaction of the write it describes, so the fact and its
 //! event commit together or not at all, and a rolled-back write leaves no hole in the seqs: the
 //! insert that took the seq rolls back with it. Events past `acked_through` are pending; the sync issue's
 //! push sends them in seq order and records what the central acknowledged.

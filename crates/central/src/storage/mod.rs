@@ -1,7 +1,7 @@
 //! The storage seam: what the central's use cases ask of a database, and nothing more.
 //!
 //! A use case (`crate::users::create_user`, …) is plain Rust over [`Database`]: it opens one
-//! transaction with [`write`] or [`read`], asks the tables for rows through [`Tx`], decides by
+//! transaction with [`write()`] or [`read()`], asks the tables for rows through [`Tx`], decides by
 //! the rules, and writes rows back. It never sees SQL, a connection or a database error type;
 //! a table never decides anything. One module per table under [`sqlite`] holds the SQL, and a
 //! second database (PostgreSQL, see `docs/decisions/2026-12-01-storage-seam.md`) implements

@@ -4,7 +4,7 @@
 //! modules under `storage/sqlite/`. See `docs/decisions/2026-12-01-postgres-backend.md`.
 //!
 //! Ids are stored as text and times as `timestamptz`; every statement goes through
-//! [`PgTx::query`] and its siblings, which prepare a statement once per connection and keep
+//! `PgTx::query` and its siblings, which prepare a statement once per connection and keep
 //! it, so a hot statement costs one round trip.
 //!
 //! The driver is tokio-postgres. The use cases are blocking (they run on tokio's blocking
