@@ -41,6 +41,8 @@ const APT_PACKAGES: &[&str] = &[
     "chromium",
     // The central's tests and benches on PostgreSQL: a throwaway cluster (see pg.rs).
     "postgresql",
+    // The lottery's verify_draw.py (standard library only), run against its test vectors.
+    "python3",
     // `cargo xtask bundle` packs the .deb with dpkg's tools.
     "dpkg-dev",
     "file",
@@ -397,6 +399,18 @@ fn test_all(tally: &mut Tally) -> Result<()> {
         tally,
     )?;
     drop(cluster);
+    // The lottery draw's independent check: the Python reference reproduces the vectors the
+    // Rust draw is tested against (crates/domain/tests/it/lottery.rs).
+    run_tallied(
+        Command::new("python3")
+            .args([
+                "docs/lottery/verify_draw.py",
+                "--vectors",
+                "docs/lottery/vectors.json",
+            ])
+            .current_dir(root()),
+        tally,
+    )?;
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run_tallied(Command::new("npm").args(["test"]).current_dir(&ui), tally)?;
     e2e(tally)?;

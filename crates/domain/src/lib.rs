@@ -15,6 +15,7 @@ pub mod error;
 pub mod escrow;
 pub mod event;
 pub mod ids;
+pub mod lottery;
 pub mod model;
 pub mod phone;
 pub mod plan;
