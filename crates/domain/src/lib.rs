@@ -10,6 +10,7 @@
 //! a *grant* a per-device share of a plan's allocation, and so on).
 #![deny(missing_docs)]
 
+pub mod carrier;
 pub mod digest;
 pub mod error;
 pub mod escrow;

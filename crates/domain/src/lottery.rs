@@ -17,60 +17,13 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use crate::carrier::Carrier;
+
 /// The tag that starts every key: a later method gets another, so keys never mix.
 const METHOD: &str = "fieldpost-draw-1";
 
 /// The published list's header line.
 const HEADER: &str = "entry,phone,carrier";
-
-/// A mobile carrier (运营商) of an entrant's number, as the list and the pools name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Carrier {
-    /// 中国电信.
-    Telecom,
-    /// 中国移动.
-    Mobile,
-    /// 中国联通.
-    Unicom,
-    /// Any other (a virtual operator, 广电, …).
-    Other,
-}
-
-impl Carrier {
-    /// Every carrier, in the list's order.
-    pub const ALL: [Carrier; 4] = [
-        Carrier::Telecom,
-        Carrier::Mobile,
-        Carrier::Unicom,
-        Carrier::Other,
-    ];
-
-    /// The code in the published list.
-    pub fn code(self) -> &'static str {
-        match self {
-            Carrier::Telecom => "telecom",
-            Carrier::Mobile => "mobile",
-            Carrier::Unicom => "unicom",
-            Carrier::Other => "other",
-        }
-    }
-
-    /// The carrier of a code.
-    pub fn from_code(code: &str) -> Option<Carrier> {
-        Carrier::ALL.into_iter().find(|c| c.code() == code)
-    }
-
-    /// Its Chinese name, as the public sees it.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Carrier::Telecom => "电信",
-            Carrier::Mobile => "移动",
-            Carrier::Unicom => "联通",
-            Carrier::Other => "其他",
-        }
-    }
-}
 
 /// One line of the frozen list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

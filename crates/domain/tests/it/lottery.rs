@@ -163,3 +163,31 @@ fn the_published_text_reads_back_and_malformed_lists_values_and_pools_are_refuse
         "a comma would break the published CSV"
     );
 }
+
+#[test]
+fn a_numbers_prefix_says_its_carrier() {
+    use fieldpost_domain::MobileNumber;
+    let carrier = |n: &str| Carrier::of_number(&MobileNumber::parse(n).unwrap());
+    for (number, expected) in [
+        ("13812345678", Carrier::Mobile),
+        ("13412345678", Carrier::Mobile),
+        ("13491234567", Carrier::Telecom),
+        ("15012345678", Carrier::Mobile),
+        ("19812345678", Carrier::Mobile),
+        ("13012345678", Carrier::Unicom),
+        ("18612345678", Carrier::Unicom),
+        ("16612345678", Carrier::Unicom),
+        ("13312345678", Carrier::Telecom),
+        ("18912345678", Carrier::Telecom),
+        ("19912345678", Carrier::Telecom),
+        ("17012345678", Carrier::Other),
+        ("16512345678", Carrier::Other),
+        ("19212345678", Carrier::Other),
+        ("+86 177-1234-5678", Carrier::Telecom),
+    ] {
+        assert_eq!(carrier(number), expected, "{number}");
+    }
+    assert_eq!(Carrier::Unicom.label_zh(), "联通");
+    assert_eq!(Carrier::from_code("telecom"), Some(Carrier::Telecom));
+    assert_eq!(Carrier::from_code("电信"), None);
+}
