@@ -68,19 +68,22 @@ async fn tablet(s: &Secretariat) -> Station {
 }
 
 /// Asks for a sync and waits (at most a minute, so a broken loop fails instead of hanging)
-/// until a sync that started after this call has finished; returns the loop's state then.
+/// until a sync that started after the loop was last seen idle has finished; returns the
+/// loop's state then. A sync that fails at once (a damaged root certificate) can start and
+/// finish between two looks at the state, so "syncing" is not waited for: after the ask, the
+/// first idle state seen is the answer.
 async fn next_sync(handle: &SyncHandle) -> LoopState {
     let mut watch = handle.watch();
-    watch.borrow_and_update();
-    handle.sync_now();
     let finished = async {
-        let mut started = false;
+        // Let a sync already running finish first: it started before the ask.
+        while watch.borrow_and_update().syncing {
+            watch.changed().await.unwrap();
+        }
+        handle.sync_now();
         loop {
             watch.changed().await.unwrap();
             let state = watch.borrow_and_update().clone();
-            if state.syncing {
-                started = true;
-            } else if started {
+            if !state.syncing {
                 return state;
             }
         }
