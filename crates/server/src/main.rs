@@ -105,7 +105,7 @@ fn main() -> Result<()> {
             server_url,
             out,
         }) => {
-            let store = open(&data_dir, database.as_deref(), 2)?;
+            let (store, _) = open(&data_dir, database.as_deref(), 2)?;
             enroll_code(store.as_ref(), &unit, &data_dir, server_url.as_deref(), out)
         }
         Some(Command::Backup {
@@ -128,23 +128,32 @@ fn main() -> Result<()> {
 }
 
 /// The central's database: PostgreSQL when given one, else the data directory's SQLite
-/// file. Blocking (connects and migrates): call it off the async threads.
-fn open(data_dir: &Path, database: Option<&str>, pool_size: usize) -> Result<Arc<dyn Database>> {
+/// file; and where it is, for the operator. Blocking (connects and migrates): call it off the
+/// async threads.
+fn open(
+    data_dir: &Path,
+    database: Option<&str>,
+    pool_size: usize,
+) -> Result<(Arc<dyn Database>, String)> {
     Ok(match database {
-        Some(url) => Arc::new(
-            PgDatabase::connect(
+        Some(url) => {
+            let db = PgDatabase::connect(
                 url,
                 PgOptions {
                     pool_size,
                     ..PgOptions::default()
                 },
             )
-            .context("opening the PostgreSQL database")?,
-        ),
-        None => Arc::new(
-            SqliteDatabase::open_dir(data_dir)
-                .with_context(|| format!("opening {}", data_dir.display()))?,
-        ),
+            .context("opening the PostgreSQL database")?;
+            let location = format!("PostgreSQL database {}", db.location());
+            (Arc::new(db), location)
+        }
+        None => {
+            let db = SqliteDatabase::open_dir(data_dir)
+                .with_context(|| format!("opening {}", data_dir.display()))?;
+            let location = db.path().display().to_string();
+            (Arc::new(db), location)
+        }
     })
 }
 
@@ -234,7 +243,8 @@ fn backup(data_dir: &Path, to: &Path, force: bool) -> Result<()> {
 
 async fn serve(cli: Cli) -> Result<()> {
     let (dir, url, pool) = (cli.data_dir.clone(), cli.database.clone(), cli.pool_size);
-    let store = tokio::task::spawn_blocking(move || open(&dir, url.as_deref(), pool)).await??;
+    let (store, location) =
+        tokio::task::spawn_blocking(move || open(&dir, url.as_deref(), pool)).await??;
     let now = chrono::Utc::now();
     let login = if cli.demo {
         let dir = cli.data_dir.clone();
@@ -276,10 +286,7 @@ async fn serve(cli: Cli) -> Result<()> {
         .await
         .with_context(|| format!("binding {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    match &cli.database {
-        Some(_) => println!("data: PostgreSQL ({store:?})"),
-        None => println!("data: {}", cli.data_dir.join(DATABASE_FILE).display()),
-    }
+    println!("data: {location}");
     println!("api: http://{addr}/api/v1");
     println!("openapi: http://{addr}/api/v1/openapi.json");
     match &console_dir {

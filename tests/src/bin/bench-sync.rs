@@ -173,8 +173,10 @@ async fn reference_bench() -> anyhow::Result<()> {
     println!("pull_rows_per_s={pull_rate:.0}");
     println!("noop_sync_ms={:.2}", median(noop));
     let bodies: Vec<String> = rows.into_iter().map(|r| r.1).collect();
-    let (name, bare_rate) = match &central.database.backend {
+    // (backend, the baseline's name in the printed lines, its rate)
+    let (backend, name, bare_rate) = match &central.database.backend {
         Backend::Sqlite(_) => (
+            "sqlite",
             "sqlite",
             bare_sqlite(&dir.path().join("bare.sqlite"), &bodies, N)?,
         ),
@@ -182,13 +184,10 @@ async fn reference_bench() -> anyhow::Result<()> {
             let url = url.clone();
             let rate =
                 tokio::task::spawn_blocking(move || bare_postgres(&url, &bodies, N)).await??;
-            ("pg", rate)
+            ("postgres", "pg", rate)
         }
     };
-    println!(
-        "backend={}",
-        if name == "pg" { "postgres" } else { "sqlite" }
-    );
+    println!("backend={backend}");
     println!("{name}_insert_rows_per_s={bare_rate:.0}");
     println!("push_vs_{name}={:.2}", push_rate / bare_rate);
     println!("pull_vs_{name}={:.2}", pull_rate / bare_rate);

@@ -238,7 +238,13 @@ pub trait ChangeLog {
         record: super::Record<'_>,
         unit: Option<UnitId>,
         device: Option<DeviceId>,
-    ) -> StorageResult<i64>;
+    ) -> StorageResult<i64> {
+        // A record keeps one row, its latest change: a reader that had not reached the old
+        // row meets the new one later (its number is higher), and one that had passed it meets
+        // the new one too, so nothing is skipped; a pull from 0 is a snapshot.
+        let seq = self.changed(now, record.entity, record.id, unit, device)?;
+        Ok(i64::try_from(seq).unwrap_or(i64::MAX))
+    }
     /// Stamps a new record; returns its `server_seq`.
     fn created(
         &mut self,

@@ -8,7 +8,7 @@
 //! a second process started on it, meets the same records.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::storage::postgres::{PgDatabase, PgOptions};
 use crate::storage::sqlite::{DATABASE_FILE, SqliteDatabase};
@@ -30,7 +30,6 @@ pub enum Backend {
 }
 
 /// A test's database, opened through the seam, with a side door for the test's own checks.
-#[derive(Debug)]
 pub struct TestDatabase {
     /// The database, as the central holds it.
     pub db: Arc<dyn Database>,
@@ -38,6 +37,18 @@ pub struct TestDatabase {
     pub backend: Backend,
     /// The cluster and database to drop when this is dropped (the one that created it).
     owned: Option<(String, String)>,
+    /// On PostgreSQL, the side door's connection, opened at its first use and kept: a
+    /// property test looks at the rows after every step.
+    side_door: Mutex<Option<postgres::Client>>,
+}
+
+impl std::fmt::Debug for TestDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestDatabase")
+            .field("db", &self.db)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TestDatabase {
@@ -54,6 +65,7 @@ impl TestDatabase {
                     db: Arc::new(db),
                     backend: Backend::Sqlite(dir.join(DATABASE_FILE)),
                     owned: None,
+                    side_door: Mutex::default(),
                 })
             }
         }
@@ -88,6 +100,7 @@ impl TestDatabase {
             db: Arc::new(db),
             backend: Backend::Postgres(url),
             owned,
+            side_door: Mutex::default(),
         })
     }
 
@@ -125,7 +138,14 @@ impl TestDatabase {
                 Ok(rows.collect::<rusqlite::Result<_>>()?)
             }
             Backend::Postgres(url) => off_runtime(|| {
-                let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+                let mut door = self
+                    .side_door
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let client = match &mut *door {
+                    Some(client) => client,
+                    None => door.insert(postgres::Client::connect(url, postgres::NoTls)?),
+                };
                 Ok(client
                     .simple_query(sql)?
                     .into_iter()
@@ -153,6 +173,15 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        // The client owns a runtime, which may not be dropped on an async thread.
+        let door = self
+            .side_door
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if door.is_some() {
+            off_runtime(move || drop(door));
+        }
         if let Some((cluster, name)) = self.owned.take() {
             // Best effort: the cluster is thrown away after the run anyway.
             off_runtime(|| {

@@ -19,20 +19,9 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceId, UnitId};
 
 use super::{PgTx, big, col_opt, get};
-use crate::storage::{ChangeLog, LogRow, Record, StorageResult};
+use crate::storage::{ChangeLog, LogRow, StorageResult};
 
 impl ChangeLog for PgTx<'_> {
-    fn stamp(
-        &mut self,
-        now: DateTime<Utc>,
-        record: Record<'_>,
-        unit: Option<UnitId>,
-        device: Option<DeviceId>,
-    ) -> StorageResult<i64> {
-        let seq = self.changed(now, record.entity, record.id, unit, device)?;
-        Ok(i64::try_from(seq).unwrap_or(i64::MAX))
-    }
-
     fn created(
         &mut self,
         now: DateTime<Utc>,

@@ -130,6 +130,29 @@ impl PgDatabase {
         Ok(db)
     }
 
+    /// Where the records are, for an operator (never the password): `fieldpost on
+    /// /run/postgresql`.
+    pub fn location(&self) -> String {
+        let hosts: Vec<String> = self
+            .config
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+            })
+            .collect();
+        format!(
+            "{} on {}",
+            self.config.get_dbname().unwrap_or("(the user's database)"),
+            if hosts.is_empty() {
+                "the default socket".to_owned()
+            } else {
+                hosts.join(", ")
+            }
+        )
+    }
+
     fn connect_one(&self) -> StorageResult<Conn> {
         let runtime = self
             .runtime

@@ -7,23 +7,9 @@ use fieldpost_domain::{DeviceId, UnitId};
 use rusqlite::params;
 
 use super::{SqliteTx, col_opt, ts};
-use crate::storage::{ChangeLog, LogRow, Record, StorageResult};
+use crate::storage::{ChangeLog, LogRow, StorageResult};
 
 impl ChangeLog for SqliteTx<'_> {
-    fn stamp(
-        &mut self,
-        now: DateTime<Utc>,
-        record: Record<'_>,
-        unit: Option<UnitId>,
-        device: Option<DeviceId>,
-    ) -> StorageResult<i64> {
-        // A record keeps one row, its latest change: a reader that had not reached the old
-        // row meets the new one later (its number is higher), and one that had passed it meets
-        // the new one too, so nothing is skipped; a pull from 0 is a snapshot.
-        let seq = self.changed(now, record.entity, record.id, unit, device)?;
-        Ok(i64::try_from(seq).unwrap_or(i64::MAX))
-    }
-
     fn created(
         &mut self,
         now: DateTime<Utc>,
