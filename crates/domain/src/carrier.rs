@@ -1,12 +1,16 @@
 //! Mobile carriers (运营商), and which one issued a number (号段): the lottery's prizes come
 //! from the three carriers, and a data pack or a voucher works only on its carrier's numbers.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::phone::MobileNumber;
 
 /// A mobile carrier (运营商) of an entrant's number, as the list and the pools name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Carrier {
     /// 中国电信.

@@ -22,9 +22,11 @@ pub mod phone;
 pub mod plan;
 pub mod plan_content;
 pub mod quarantine;
+pub mod sealed;
 pub mod session;
 pub mod typescript;
 
+pub use carrier::Carrier;
 pub use error::{Error, Result};
 pub use escrow::{EscrowPosition, EscrowRefusal};
 pub use event::{DeviceEvent, EventPayload};
@@ -33,4 +35,5 @@ pub use model::*;
 pub use phone::{MobileNumber, PhoneError};
 pub use plan::{PlanAction, PlanStatus, TransitionError};
 pub use plan_content::{PlanContent, PlanContentError};
+pub use sealed::{LotteryPublicKey, LotterySecretKey, SealError, SealedPhone};
 pub use session::WindowError;

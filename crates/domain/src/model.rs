@@ -5,9 +5,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::carrier::Carrier;
 use crate::ids::*;
-use crate::phone::MobileNumber;
 use crate::plan::PlanStatus;
+use crate::sealed::{LotteryPublicKey, SealedPhone};
 
 /// One year's survey drive in one city (调查活动（揭阳站）).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
@@ -212,19 +213,44 @@ pub struct Consent {
     pub given_at: DateTime<Utc>,
 }
 
-/// A person registered for the offline lottery (线下抽奖).
+/// A person registered for the offline lottery (线下抽奖). The full number is never in it:
+/// the tablet sealed it to the central's lottery key at registration
+/// ([`crate::sealed`]), and only the central can open it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct LotteryEntrant {
     /// Identity.
     pub id: EntrantId,
     /// The session where they registered.
     pub session_id: SessionId,
-    /// Their mainland mobile number; shown masked everywhere but the carrier export.
-    pub phone: MobileNumber,
+    /// Their mainland mobile number, sealed to the central's lottery public key.
+    pub phone_sealed: SealedPhone,
+    /// The masked form the tablet showed (`138****1234`); the central derives its own from
+    /// the opened number and keeps that.
+    pub phone_masked: String,
+    /// The carrier the entrant confirmed (pre-selected from the number's prefix, 号段, and
+    /// changeable: numbers move between carriers, 携号转网).
+    pub carrier: Carrier,
     /// The consent they gave; registration requires it.
     pub consent: Consent,
     /// When they registered.
     pub registered_at: DateTime<Utc>,
+}
+
+/// The lottery's terms as the secretariat sets them and tablets pull them (one record per
+/// campaign): the consent text read to each entrant, its version, and the key numbers are
+/// sealed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct LotteryTerms {
+    /// The consent text (知情同意), Chinese, as the volunteer shows it.
+    pub consent_text: String,
+    /// Its version: an entrant's consent records which wording they agreed to.
+    pub consent_version: String,
+    /// The central's lottery public key; `None` once the lottery closed and its key was
+    /// deleted (no more numbers can be sealed).
+    pub public_key: Option<LotteryPublicKey>,
+    /// Whether tablets may still register entrants (false once the list is frozen or the
+    /// lottery closed).
+    pub registration_open: bool,
 }
 
 /// A per-device share of a plan's allocation of one item (配额). The central keeps

@@ -69,6 +69,11 @@ pub enum QuarantineCode {
     ConsentMissing,
     /// The phone number is entered in the campaign's lottery already.
     DuplicateEntrant,
+    /// An entrant's sealed number does not open with the central's lottery key (sealed to
+    /// another key, or altered), or is not a mobile number inside.
+    PhoneUnreadable,
+    /// An entrant registered after the lottery's list was frozen or the lottery closed.
+    LotteryClosed,
     /// A filed or revised plan's content is not acceptable.
     InvalidPlan,
     /// A plan's id is stored already.
@@ -79,7 +84,7 @@ pub enum QuarantineCode {
 
 impl QuarantineCode {
     /// Every code.
-    pub const ALL: [QuarantineCode; 24] = [
+    pub const ALL: [QuarantineCode; 26] = [
         QuarantineCode::InvalidQuantity,
         QuarantineCode::UnknownPlan,
         QuarantineCode::PlanOfOtherUnit,
@@ -101,6 +106,8 @@ impl QuarantineCode {
         QuarantineCode::CheckedOutBeforeIn,
         QuarantineCode::ConsentMissing,
         QuarantineCode::DuplicateEntrant,
+        QuarantineCode::PhoneUnreadable,
+        QuarantineCode::LotteryClosed,
         QuarantineCode::InvalidPlan,
         QuarantineCode::DuplicatePlan,
         QuarantineCode::PlanConflict,
@@ -130,6 +137,8 @@ impl QuarantineCode {
             QuarantineCode::CheckedOutBeforeIn => "checked_out_before_in",
             QuarantineCode::ConsentMissing => "consent_missing",
             QuarantineCode::DuplicateEntrant => "duplicate_entrant",
+            QuarantineCode::PhoneUnreadable => "phone_unreadable",
+            QuarantineCode::LotteryClosed => "lottery_closed",
             QuarantineCode::InvalidPlan => "invalid_plan",
             QuarantineCode::DuplicatePlan => "duplicate_plan",
             QuarantineCode::PlanConflict => "plan_conflict",

@@ -10,14 +10,15 @@
 //!
 //! The scope of a device is its unit: the campaign, the sections, the items, its unit record,
 //! the unit's plans, its own grants, the unit's handouts (as every device of the unit
-//! reported them), the quarantine notices for its own events and the secretariat's answers
+//! reported them), the lottery's terms, the quarantine notices for its own events and the secretariat's answers
 //! to its own top-up requests (fulfilled with how many, or declined with why; an open
 //! request sends nothing). The station stores the records and the new cursor in one local
 //! transaction.
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{
-    ActivityPlan, Campaign, DeviceId, EventId, Grant, Handout, Item, Section, TopUpAnswer, Unit,
+    ActivityPlan, Campaign, DeviceId, EventId, Grant, Handout, Item, LotteryTerms, Section,
+    TopUpAnswer, Unit,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,12 @@ pub enum Record {
         code: String,
         /// The reason in English.
         reason: String,
+    },
+    /// The lottery's terms: the consent text and version, the key entrants' numbers are
+    /// sealed to, whether registration is open (campaign-wide, one record).
+    Lottery {
+        /// Their state.
+        terms: LotteryTerms,
     },
     /// The secretariat's answer to one of this device's top-up requests (申请追加). A
     /// fulfilment's grant comes as its own `grant` record, in the same commit.
