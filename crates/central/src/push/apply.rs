@@ -265,7 +265,7 @@ impl<'e> Batch<'_, 'e> {
                         QuarantineCode::DuplicateEntrant,
                         format!(
                             "the phone number {} is already entered in this campaign's lottery",
-                            entrant.phone.masked()
+                            entrant.phone_masked
                         ),
                     )))
                 }
