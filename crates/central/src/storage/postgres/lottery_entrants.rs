@@ -26,7 +26,7 @@ impl LotteryEntrantTable for PgTx<'_> {
                 &unit.to_string(),
                 &e.session_id.to_string(),
                 &device.to_string(),
-                &e.phone.expose(),
+                &e.phone_sealed.as_str(),
                 &e.consent.text_version,
                 &e.consent.given_at,
                 &e.registered_at,
@@ -41,5 +41,45 @@ impl LotteryEntrantTable for PgTx<'_> {
             &[&unit.to_string()],
         )?;
         Ok(get::<i64>(&row, 0)?.unsigned_abs())
+    }
+
+    fn for_list(&mut self) -> StorageResult<Vec<crate::draw::ListCandidate>> {
+        let rows = self.query(
+            "SELECT id, unit_id, phone_masked, carrier FROM lottery_entrants
+             ORDER BY registered_at, id",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let carrier: String = super::get(r, 3)?;
+                Ok(crate::draw::ListCandidate {
+                    entrant_id: super::col(r, 0)?,
+                    unit_id: super::col(r, 1)?,
+                    masked_phone: super::get(r, 2)?,
+                    carrier: fieldpost_domain::Carrier::from_code(&carrier).ok_or_else(|| {
+                        crate::storage::StorageError::Corrupt(format!(
+                            "lottery_entrants: carrier {carrier}"
+                        ))
+                    })?,
+                })
+            })
+            .collect()
+    }
+
+    fn sealed_phone(
+        &mut self,
+        id: fieldpost_domain::EntrantId,
+    ) -> StorageResult<Option<fieldpost_domain::SealedPhone>> {
+        let row = self.query_opt(
+            "SELECT phone_sealed FROM lottery_entrants WHERE id = $1",
+            &[&id.to_string()],
+        )?;
+        let sealed: Option<String> = match row {
+            Some(r) => super::get(&r, 0)?,
+            None => None,
+        };
+        Ok(sealed
+            .filter(|s| !s.is_empty())
+            .map(fieldpost_domain::SealedPhone::from_text))
     }
 }

@@ -28,7 +28,7 @@ impl LotteryEntrantTable for SqliteTx<'_> {
                 unit.to_string(),
                 e.session_id.to_string(),
                 device.to_string(),
-                e.phone.expose(),
+                e.phone_sealed.as_str(),
                 e.consent.text_version,
                 ts(e.consent.given_at),
                 ts(e.registered_at)
@@ -43,5 +43,39 @@ impl LotteryEntrantTable for SqliteTx<'_> {
             |r| r.get(0),
         )?;
         Ok(n.unsigned_abs())
+    }
+
+    fn for_list(&mut self) -> StorageResult<Vec<crate::draw::ListCandidate>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, unit_id, phone_masked, carrier FROM lottery_entrants
+             ORDER BY registered_at, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let carrier: String = r.get(3)?;
+            Ok(crate::draw::ListCandidate {
+                entrant_id: super::col(r, 0)?,
+                unit_id: super::col(r, 1)?,
+                masked_phone: r.get(2)?,
+                carrier: fieldpost_domain::Carrier::from_code(&carrier)
+                    .ok_or_else(|| super::conversion_text(3, carrier))?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn sealed_phone(
+        &mut self,
+        id: fieldpost_domain::EntrantId,
+    ) -> StorageResult<Option<fieldpost_domain::SealedPhone>> {
+        use rusqlite::OptionalExtension as _;
+        let sealed: Option<Option<String>> = self
+            .conn
+            .prepare_cached("SELECT phone_sealed FROM lottery_entrants WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        Ok(sealed
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .map(fieldpost_domain::SealedPhone::from_text))
     }
 }

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_device_contacts.sql",
         include_str!("../../../../../migrations/central/0006_device_contacts.sql"),
     ),
+    (
+        8,
+        "0008_lottery_draw.sql",
+        include_str!("../../../../../migrations/central/0008_lottery_draw.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.
