@@ -118,9 +118,7 @@ pub fn create_user(
 fn check_carrier(user: &User) -> Result<(), CreateUserError> {
     match (user.role, user.carrier) {
         (Role::Carrier, None | Some(Carrier::Other)) => Err(CreateUserError::CarrierMissing),
-        (Role::Carrier, Some(_)) if user.unit_id.is_some() => {
-            Err(CreateUserError::CarrierWithUnit)
-        }
+        (Role::Carrier, Some(_)) if user.unit_id.is_some() => Err(CreateUserError::CarrierWithUnit),
         (Role::Admin | Role::Viewer, Some(_)) => Err(CreateUserError::CarrierNotAllowed),
         _ => Ok(()),
     }

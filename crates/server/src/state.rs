@@ -11,6 +11,7 @@ use fieldpost_domain::DeviceId;
 use crate::error::{ApiError, ApiResult};
 use crate::turns::{Ticket, Turns};
 use fieldpost_central::devices::CONTACT_RESOLUTION;
+use fieldpost_central::lottery_key::LotteryKeyFile;
 use fieldpost_central::storage::Database;
 
 /// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
@@ -53,6 +54,7 @@ pub struct AppState {
     clock: Clock,
     push_turns: Arc<Turns<DeviceId>>,
     contacts: Contacts,
+    lottery_key: Option<Arc<LotteryKeyFile>>,
 }
 
 /// When this instance last heard from each device (an authenticated push or pull), by the
@@ -93,7 +95,19 @@ impl AppState {
             clock: Arc::new(Utc::now),
             push_turns: Turns::new(crate::turns::PATIENCE),
             contacts: Contacts::default(),
+            lottery_key: None,
         }
+    }
+
+    /// Replaces the lottery's key file.
+    pub fn with_lottery_key(mut self, key: Arc<LotteryKeyFile>) -> AppState {
+        self.lottery_key = Some(key);
+        self
+    }
+
+    /// The lottery's key file, when the central has one.
+    pub fn lottery_key(&self) -> Option<&LotteryKeyFile> {
+        self.lottery_key.as_deref()
     }
 
     /// Replaces the configuration.

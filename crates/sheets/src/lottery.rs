@@ -234,7 +234,15 @@ mod tests {
         assert!(rows[0][0].contains("中国联通"), "titled with the carrier");
         assert_eq!(
             rows[1],
-            ["序号", "抽奖编号", "中奖号码", "奖项", "发放方式", "状态", "备注"],
+            [
+                "序号",
+                "抽奖编号",
+                "中奖号码",
+                "奖项",
+                "发放方式",
+                "状态",
+                "备注"
+            ],
             "the agreed columns"
         );
         assert_eq!(rows[2][2], "13800138000", "the full number, as text");

@@ -193,7 +193,11 @@ pub fn apply_returns(
                 report.errors.push(ReturnIssue {
                     row: r.row,
                     field: "entry".into(),
-                    reason: format!("no prize {} delivers was won by entry {}", carrier.code(), r.entry),
+                    reason: format!(
+                        "no prize {} delivers was won by entry {}",
+                        carrier.code(),
+                        r.entry
+                    ),
                 });
                 continue;
             };

@@ -259,7 +259,9 @@ impl WinState {
             "已发放" | "已发" | "已充值" | "已领取" | "已寄出" | "delivered" => {
                 Some(WinState::Delivered)
             }
-            "联系不上" | "无法联系" | "联系不到" | "unreachable" => Some(WinState::Unreachable),
+            "联系不上" | "无法联系" | "联系不到" | "unreachable" => {
+                Some(WinState::Unreachable)
+            }
             "放弃" | "已放弃" | "拒绝" | "declined" => Some(WinState::Declined),
             _ => None,
         }

@@ -55,10 +55,7 @@ pub fn create(
     input: &PoolInput,
 ) -> Result<Pool, PoolError> {
     storage::write(db, |tx| {
-        let campaign = tx
-            .campaigns()
-            .current_id()?
-            .ok_or(PoolError::NoCampaign)?;
+        let campaign = tx.campaigns().current_id()?.ok_or(PoolError::NoCampaign)?;
         let pool = Pool {
             id: PoolId::new(),
             spec: checked(tx, input, None)?,
@@ -127,7 +124,10 @@ fn checked(
         return invalid("quantity", "must be at least 1");
     }
     if spec.carriers.is_empty() {
-        return invalid("carriers", "name at least one carrier whose numbers may win");
+        return invalid(
+            "carriers",
+            "name at least one carrier whose numbers may win",
+        );
     }
     spec.carriers.sort();
     spec.carriers.dedup();
@@ -154,7 +154,10 @@ fn checked(
 fn delivered_by(spec: &PoolInput) -> Result<Option<Carrier>, PoolError> {
     let invalid = |field, reason| Err(PoolError::Invalid { field, reason });
     if spec.delivered_by == Some(Carrier::Other) {
-        return invalid("delivered_by", "only telecom, mobile or unicom deliver prizes");
+        return invalid(
+            "delivered_by",
+            "only telecom, mobile or unicom deliver prizes",
+        );
     }
     match spec.delivery {
         Delivery::CarrierCredit | Delivery::Voucher => {

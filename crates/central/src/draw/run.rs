@@ -10,7 +10,9 @@ use fieldpost_domain::lottery::{self, DrawError as MethodError, FrozenList, Pool
 use fieldpost_domain::{Carrier, DrawId, WinId};
 use serde_json::json;
 
-use super::{Draw, DrawnEntry, DrawnPool, PublicEntry, PublicPool, PublicWinners, Voided, WinState};
+use super::{
+    Draw, DrawnEntry, DrawnPool, PublicEntry, PublicPool, PublicWinners, Voided, WinState,
+};
 use crate::audit::Actor;
 use crate::storage::draw::{DrawEntryRow, DrawPoolRow, DrawRow, WinRow};
 use crate::storage::{self, Database, StorageError, Tx};
@@ -150,9 +152,9 @@ pub fn run(
                 reserves: pool.spec.reserves,
             });
             for (rank, &entry) in (1u32..).zip(&result.winners) {
-                let entrant_id = *entrant_of.get(&entry).ok_or_else(|| {
-                    DrawError::Tampered(format!("entry {entry} has no entrant"))
-                })?;
+                let entrant_id = *entrant_of
+                    .get(&entry)
+                    .ok_or_else(|| DrawError::Tampered(format!("entry {entry} has no entrant")))?;
                 let win = WinRow {
                     id: WinId::new(),
                     draw_id: draw.id,

@@ -134,12 +134,14 @@ impl LotteryDrawTable for PgTx<'_> {
             .map(|r| {
                 let delivery: String = get(r, 3)?;
                 let carriers: String = get(r, 4)?;
-                let corrupt = |what: String| StorageError::Corrupt(format!("lottery_draw_pools: {what}"));
+                let corrupt =
+                    |what: String| StorageError::Corrupt(format!("lottery_draw_pools: {what}"));
                 Ok(DrawPoolRow {
                     pool_no: col_u32(r, 0)?,
                     pool_id: col(r, 1)?,
                     name: get(r, 2)?,
-                    delivery: Delivery::parse(&delivery).ok_or_else(|| corrupt(delivery.clone()))?,
+                    delivery: Delivery::parse(&delivery)
+                        .ok_or_else(|| corrupt(delivery.clone()))?,
                     carriers: parse_carriers(&carriers).ok_or_else(|| corrupt(carriers.clone()))?,
                     quantity: col_u32(r, 5)?,
                     reserves: col_u32(r, 6)?,

@@ -73,7 +73,9 @@ impl LotteryWinTable for PgTx<'_> {
 
     fn of_draw(&mut self, draw: DrawId) -> StorageResult<Vec<WinRow>> {
         let rows = self.query(
-            &format!("SELECT {WIN_COLUMNS} FROM lottery_wins WHERE draw_id = $1 ORDER BY row_order"),
+            &format!(
+                "SELECT {WIN_COLUMNS} FROM lottery_wins WHERE draw_id = $1 ORDER BY row_order"
+            ),
             &[&draw.to_string()],
         )?;
         rows.iter().map(win_row).collect()

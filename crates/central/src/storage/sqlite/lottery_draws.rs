@@ -136,10 +136,8 @@ impl LotteryDrawTable for SqliteTx<'_> {
                 pool_no: col_u32(r, 0)?,
                 pool_id: col(r, 1)?,
                 name: r.get(2)?,
-                delivery: Delivery::parse(&delivery)
-                    .ok_or_else(|| conversion_text(3, delivery))?,
-                carriers: parse_carriers(&carriers)
-                    .ok_or_else(|| conversion_text(4, carriers))?,
+                delivery: Delivery::parse(&delivery).ok_or_else(|| conversion_text(3, delivery))?,
+                carriers: parse_carriers(&carriers).ok_or_else(|| conversion_text(4, carriers))?,
                 quantity: col_u32(r, 5)?,
                 reserves: col_u32(r, 6)?,
             })
