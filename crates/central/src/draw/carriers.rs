@@ -71,7 +71,7 @@ pub fn carrier_winners(
     storage::write(db, |tx| {
         let wins = carrier_wins(tx, carrier)?;
         let mut lines = Vec::with_capacity(wins.len());
-        for ((seq, win), (prize, delivery)) in (1u32..).zip(&wins).map(|(n, (w, p))| ((n, w), p)) {
+        for (seq, (win, (prize, delivery))) in (1u32..).zip(&wins) {
             let key = key.ok_or(CarrierListError::KeyDeleted)?;
             let sealed = tx
                 .lottery_entrants()
@@ -101,12 +101,12 @@ pub fn carrier_winners(
     })
 }
 
+/// A win with its pool's name and delivery.
+type PrizeWin = (WinRow, (String, Delivery));
+
 /// The standing draw's live wins of the pools `carrier` delivers, with each pool's name and
 /// delivery, in draw order.
-fn carrier_wins(
-    tx: &mut dyn Tx,
-    carrier: Carrier,
-) -> Result<Vec<(WinRow, (String, Delivery))>, StorageError> {
+fn carrier_wins(tx: &mut dyn Tx, carrier: Carrier) -> Result<Vec<PrizeWin>, StorageError> {
     let Some(draw) = tx.lottery_draws().standing()? else {
         return Ok(Vec::new());
     };
