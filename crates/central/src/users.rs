@@ -58,6 +58,7 @@ pub struct User {
     /// Set for a carrier's account (role `carrier`, and only then): the carrier it acts for
     /// (`telecom`, `mobile` or `unicom`).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub carrier: Option<Carrier>,
 }
 

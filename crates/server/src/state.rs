@@ -50,11 +50,11 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     db: Arc<dyn Database>,
+    lottery_key: Arc<LotteryKeyFile>,
     config: Arc<Config>,
     clock: Clock,
     push_turns: Arc<Turns<DeviceId>>,
     contacts: Contacts,
-    lottery_key: Option<Arc<LotteryKeyFile>>,
 }
 
 /// When this instance last heard from each device (an authenticated push or pull), by the
@@ -86,28 +86,17 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// State over the central's database with the default configuration and the system
-    /// clock.
-    pub fn new(db: Arc<dyn Database>) -> AppState {
+    /// State over the central's database and its lottery key file (see
+    /// `fieldpost_central::lottery`), with the default configuration and the system clock.
+    pub fn new(db: Arc<dyn Database>, lottery_key: Arc<LotteryKeyFile>) -> AppState {
         AppState {
             db,
+            lottery_key,
             config: Arc::new(Config::default()),
             clock: Arc::new(Utc::now),
             push_turns: Turns::new(crate::turns::PATIENCE),
             contacts: Contacts::default(),
-            lottery_key: None,
         }
-    }
-
-    /// Replaces the lottery's key file.
-    pub fn with_lottery_key(mut self, key: Arc<LotteryKeyFile>) -> AppState {
-        self.lottery_key = Some(key);
-        self
-    }
-
-    /// The lottery's key file, when the central has one.
-    pub fn lottery_key(&self) -> Option<&LotteryKeyFile> {
-        self.lottery_key.as_deref()
     }
 
     /// Replaces the configuration.
@@ -185,6 +174,31 @@ impl AppState {
             .iter()
             .map(|(device, c)| (*device, c.seen))
             .collect()
+    }
+
+    /// The lottery key file: opened by the push for entrants, made with the first terms,
+    /// deleted with the numbers.
+    pub fn lottery_key(&self) -> &Arc<LotteryKeyFile> {
+        &self.lottery_key
+    }
+
+    /// Deletes the lottery's numbers if their retention date has come (the server runs this
+    /// at start-up and every minute). A failure is logged and tried again at the next check.
+    pub async fn lottery_check(&self) {
+        let (key, now) = (Arc::clone(&self.lottery_key), self.now());
+        let result = self
+            .call(move |db| fieldpost_central::lottery::delete_if_due(db, &key, now))
+            .await;
+        match result {
+            Ok(Some(report)) => tracing::info!(
+                entrant_rows = report.entrant_rows,
+                event_payloads = report.event_payloads,
+                key_file_deleted = report.key_file_deleted,
+                "lottery: retention date reached, every full number deleted"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "lottery: the retention check failed"),
+        }
     }
 
     /// The central's database, for the use cases.

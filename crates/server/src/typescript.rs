@@ -12,6 +12,9 @@ use fieldpost_central::draw::carriers::{ReturnIssue, ReturnReport};
 use fieldpost_central::draw::{
     Delivery, Draw, FrozenListView, ListView, Pool, PoolInput, PublicWinners, Win, WinState,
 };
+use fieldpost_central::lottery::{
+    DeletionReport, EntrantLine, EntrantList, EntrantsByCarrier, LotteryTermsView, TermsInput,
+};
 use fieldpost_central::plans::{DeviceShare, PlanView};
 use fieldpost_central::push::QuarantinedEvent;
 use fieldpost_central::records::{DailyCount, HandoutLine, Records, UnitRecord};
@@ -22,7 +25,9 @@ use fieldpost_sheets::import::{CountRow, ImportKind, Preview, TaskRow};
 use fieldpost_sync::{EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, QuarantineCode};
 use ts_rs::{Config, ExportError, TS};
 
-use crate::routes::{auth, catalog, console, devices, draw, import, plans, records, top_ups};
+use crate::routes::{
+    auth, catalog, console, devices, draw, import, lottery, plans, records, top_ups,
+};
 
 /// Writes the TypeScript declaration of every type the console sends or receives into `dir`,
 /// one file per type, with the types they reference alongside. 64-bit integers become
@@ -51,6 +56,15 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     UnitRecord::export_all(&cfg)?;
     UnitSheetOutcome::export_all(&cfg)?;
     User::export_all(&cfg)?;
+    // The lottery's terms, entrants and deletions.
+    LotteryTermsView::export_all(&cfg)?;
+    TermsInput::export_all(&cfg)?;
+    EntrantLine::export_all(&cfg)?;
+    EntrantList::export_all(&cfg)?;
+    EntrantsByCarrier::export_all(&cfg)?;
+    DeletionReport::export_all(&cfg)?;
+    lottery::CloseBody::export_all(&cfg)?;
+    lottery::RetentionBody::export_all(&cfg)?;
     // Imports.
     ImportKind::export_all(&cfg)?;
     Preview::<TaskRow>::export_all(&cfg)?;

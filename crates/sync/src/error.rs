@@ -125,6 +125,10 @@ pub enum ErrorCode {
     /// The full numbers can no longer be opened (the lottery key or the sealed numbers were
     /// deleted).
     NumbersDeleted,
+    /// The lottery closed: its numbers were deleted, nothing about it changes any more.
+    LotteryClosed,
+    /// The lottery has no terms yet (save the consent text first).
+    NoLotteryTerms,
 }
 
 impl ErrorCode {
@@ -173,6 +177,8 @@ impl ErrorCode {
             ErrorCode::DrawVoided => "draw_voided",
             ErrorCode::ListTampered => "list_tampered",
             ErrorCode::NumbersDeleted => "numbers_deleted",
+            ErrorCode::LotteryClosed => "lottery_closed",
+            ErrorCode::NoLotteryTerms => "no_lottery_terms",
         }
     }
 }
@@ -234,6 +240,8 @@ mod tests {
             ErrorCode::DrawVoided,
             ErrorCode::ListTampered,
             ErrorCode::NumbersDeleted,
+            ErrorCode::LotteryClosed,
+            ErrorCode::NoLotteryTerms,
         ];
         for code in all {
             assert_eq!(

@@ -100,7 +100,7 @@ pub fn freeze(
             Some(&list.id.to_string()),
             &json!({"digest": list.digest, "entries": list.entries}),
         )?;
-        close_registration(tx, now)?;
+        close_registration(tx, now, campaign.campaign.id)?;
         Ok(FrozenListView {
             frozen_at: list.frozen_at,
             digest: list.digest,
@@ -109,9 +109,17 @@ pub fn freeze(
     })
 }
 
-/// Tells the tablets that registration closed: the lottery terms record they pull changes.
-fn close_registration(_tx: &mut dyn Tx, _now: DateTime<Utc>) -> Result<(), StorageError> {
-    // MERGE: stamp the `lottery` record once the entrants' side is on this branch.
+/// Tells the tablets that registration closed ([`crate::lottery::registration_open`] says so
+/// from now on): the lottery's record they pull changes.
+fn close_registration(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    campaign: fieldpost_domain::CampaignId,
+) -> Result<(), StorageError> {
+    let campaign = campaign.to_string();
+    if tx.lottery().get(&campaign)?.is_some() {
+        crate::lottery::stamp(tx, now, &campaign)?;
+    }
     Ok(())
 }
 

@@ -161,23 +161,23 @@ fn delivered_by(spec: &PoolInput) -> Result<Option<Carrier>, PoolError> {
     }
     match spec.delivery {
         Delivery::CarrierCredit | Delivery::Voucher => {
-            let own = match (spec.delivered_by, spec.carriers.as_slice()) {
-                (Some(c), _) => c,
-                (None, [only]) if *only != Carrier::Other => *only,
-                (None, _) => {
-                    return invalid(
-                        "delivered_by",
-                        "name the carrier that credits the prize (or give the pool one carrier)",
-                    );
-                }
-            };
-            if spec.carriers != [own] {
+            // A data pack or a voucher works only on its carrier's numbers.
+            let [own] = spec.carriers.as_slice() else {
                 return invalid(
                     "carriers",
-                    "a data pack or voucher works only on its carrier's numbers: the pool's one carrier must be the one that delivers it",
+                    "a data pack or voucher works only on one carrier's numbers: name that carrier alone",
                 );
+            };
+            if *own == Carrier::Other {
+                return invalid("carriers", "only telecom, mobile or unicom credit a prize");
             }
-            Ok(Some(own))
+            match spec.delivered_by {
+                Some(by) if by != *own => invalid(
+                    "delivered_by",
+                    "a data pack or voucher is delivered by the carrier whose numbers win it",
+                ),
+                _ => Ok(Some(*own)),
+            }
         }
         Delivery::Shipped => match spec.delivered_by {
             Some(c) => Ok(Some(c)),

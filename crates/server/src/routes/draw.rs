@@ -232,7 +232,7 @@ pub(super) async fn carrier_winners(
 ) -> ApiResult<Response> {
     carrier_caller(&caller, carrier, false)?;
     let (actor, now) = (caller.actor(), state.now());
-    let key = state.lottery_key().and_then(|k| k.key());
+    let key = state.lottery_key().key();
     let bytes = state
         .call_many(move |db| {
             let lines = carriers::carrier_winners(db, &actor, now, carrier, key.as_ref())?;

@@ -95,8 +95,10 @@ async fn carrier_account(c: &Central, admin: &Auth, username: &str, carrier: &st
             "POST",
             "/api/v1/users",
             admin,
-            Some(json!({"username": username, "password": PASSWORD, "role": "carrier",
-                        "carrier": carrier})),
+            Some(
+                json!({"username": username, "password": PASSWORD, "role": "carrier",
+                        "carrier": carrier}),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -109,6 +111,8 @@ async fn carrier_account(c: &Central, admin: &Auth, username: &str, carrier: &st
 struct Lottery {
     c: Central,
     admin: Auth,
+    /// Unit A's tablet, its session still open.
+    tablet: Tablet,
     data_pack: String,
     sim_card: String,
     kettle: String,
@@ -131,7 +135,10 @@ async fn lottery_world() -> Lottery {
         let t = if i % 2 == 0 { &mut a } else { &mut b };
         let event = entrant(t, &key, number, 10 + i);
         let r = push(&c, t, &[event]).await;
-        assert!(r.quarantined.is_empty(), "entrant {number} is stored: {r:?}");
+        assert!(
+            r.quarantined.is_empty(),
+            "entrant {number} is stored: {r:?}"
+        );
     }
     let data_pack = prize(&c, &admin, "telecom_5g", "电信 5G 流量包", 5).await;
     let sim_card = prize(&c, &admin, "unicom_sim", "联通 70G 流量卡", 4).await;
@@ -139,6 +146,7 @@ async fn lottery_world() -> Lottery {
     Lottery {
         c,
         admin,
+        tablet: a,
         data_pack,
         sim_card,
         kettle,
@@ -147,9 +155,10 @@ async fn lottery_world() -> Lottery {
 
 impl Lottery {
     /// Moves the clock past the collection window's close (the world's campaign collects for
-    /// ten days from t0).
-    fn close_window(&self) {
+    /// ten days from t0), and logs the admin in again (a session lasts 12 hours).
+    async fn close_window(&mut self) {
         self.c.advance(Duration::days(11));
+        self.admin = self.c.login("admin").await;
     }
 
     async fn pool(&self, body: Value) -> (StatusCode, Value) {
@@ -202,7 +211,12 @@ impl Lottery {
     async fn csv(&self) -> String {
         let (status, headers, bytes) = self
             .c
-            .raw(request("GET", "/api/v1/lottery/list.csv", &self.admin, None))
+            .raw(request(
+                "GET",
+                "/api/v1/lottery/list.csv",
+                &self.admin,
+                None,
+            ))
             .await;
         assert_eq!(status, StatusCode::OK);
         assert!(
@@ -225,16 +239,16 @@ impl Lottery {
     }
 }
 
-/// Whether `text` holds a run of 11 digits (a full mobile number).
+/// Whether `text` holds a full number of an entrant, or any 11-digit mobile number standing
+/// alone (a digest's hex may hold long digit runs; a number is not part of a longer word).
 fn has_full_number(text: &str) -> bool {
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c.is_ascii_digit() { run + 1 } else { 0 };
-        if run >= 11 {
-            return true;
-        }
+    if NUMBERS.iter().any(|n| text.contains(n)) {
+        return true;
     }
-    false
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            word.len() == 11 && word.starts_with('1') && word.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// Each pool's winners and reserves, by entry number, as a draw answered them.
@@ -256,7 +270,7 @@ fn entries_of(draw: &Value) -> Vec<(Vec<u64>, Vec<u64>)> {
 
 #[tokio::test]
 async fn pools_are_checked_against_the_prize_stock_and_held_while_a_draw_stands() {
-    let l = lottery_world().await;
+    let mut l = lottery_world().await;
     let base = json!({"name": "电信 5G 流量包", "item_id": l.data_pack, "quantity": 3,
                       "reserves": 1, "carriers": ["telecom"], "delivery": "carrier_credit",
                       "position": 1});
@@ -273,7 +287,11 @@ async fn pools_are_checked_against_the_prize_stock_and_held_while_a_draw_stands(
     );
     assert_eq!(over["error"]["field"], "quantity");
     for (body, field, why) in [
-        (with("carriers", json!([])), "carriers", "a pool nobody can win"),
+        (
+            with("carriers", json!([])),
+            "carriers",
+            "a pool nobody can win",
+        ),
         (with("quantity", json!(0)), "quantity", "a pool of nothing"),
         (with("name", json!("  ")), "name", "a pool without a name"),
         (
@@ -316,19 +334,17 @@ async fn pools_are_checked_against_the_prize_stock_and_held_while_a_draw_stands(
     let (status, _) = l.pool(with("quantity", json!(2))).await;
     assert_eq!(status, StatusCode::CREATED, "the 2 left can be pooled");
     let path = format!("/api/v1/lottery/pools/{}", first["id"].as_str().unwrap());
-    let (status, changed) = l
-        .c
-        .call("PUT", &path, &l.admin, Some(with("reserves", json!(3))))
-        .await;
+    let (status, changed) =
+        l.c.call("PUT", &path, &l.admin, Some(with("reserves", json!(3))))
+            .await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["reserves"], 3);
-    let (_, pools) = l
-        .c
-        .call("GET", "/api/v1/lottery/pools", &l.admin, None)
-        .await;
+    let (_, pools) =
+        l.c.call("GET", "/api/v1/lottery/pools", &l.admin, None)
+            .await;
     assert_eq!(pools.as_array().unwrap().len(), 2);
 
-    l.close_window();
+    l.close_window().await;
     l.freeze().await;
     let (status, draw) = l.draw("01 02 03").await;
     assert_eq!(status, StatusCode::CREATED, "{draw}");
@@ -354,7 +370,7 @@ async fn pools_are_checked_against_the_prize_stock_and_held_while_a_draw_stands(
 
 #[tokio::test]
 async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() {
-    let l = lottery_world().await;
+    let mut l = lottery_world().await;
     expect_error(
         l.c.call("POST", "/api/v1/lottery/list/freeze", &l.admin, None)
             .await,
@@ -362,14 +378,64 @@ async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() 
         "collection_open",
         "entrants may still register while the collection window is open",
     );
-    let (_, none) = l
-        .c
-        .call("GET", "/api/v1/lottery/list", &l.admin, None)
-        .await;
+    let (_, none) =
+        l.c.call("GET", "/api/v1/lottery/list", &l.admin, None)
+            .await;
     assert_eq!(none, Value::Null, "no list before the freeze");
-    l.close_window();
+    l.close_window().await;
+    let (_, terms) =
+        l.c.call("GET", "/api/v1/lottery/terms", &l.admin, None)
+            .await;
+    assert_eq!(terms["registration_open"], true, "{terms}");
+    let cursor =
+        l.c.call(
+            "GET",
+            "/api/v1/sync/pull?after=0&limit=1000",
+            &l.tablet.auth,
+            None,
+        )
+        .await
+        .1["cursor"]
+            .as_u64()
+            .unwrap();
     let frozen = l.freeze().await;
     assert_eq!(frozen["entries"], NUMBERS.len());
+
+    // Freezing closed registration: the terms say so, tablets pull it, a late entrant is
+    // quarantined.
+    let (_, terms) =
+        l.c.call("GET", "/api/v1/lottery/terms", &l.admin, None)
+            .await;
+    assert_eq!(terms["registration_open"], false, "{terms}");
+    let (_, pulled) =
+        l.c.call(
+            "GET",
+            &format!("/api/v1/sync/pull?after={cursor}&limit=1000"),
+            &l.tablet.auth,
+            None,
+        )
+        .await;
+    assert!(
+        pulled["changes"]
+            .to_string()
+            .contains("\"registration_open\":false"),
+        "the tablets pull the closed registration: {pulled}"
+    );
+    let key = l.c.lottery_public_key();
+    let late = entrant(&mut l.tablet, &key, "13900000099", 200);
+    let r = push(&l.c, &l.tablet, &[late]).await;
+    assert_eq!(r.quarantined.len(), 1, "{r:?}");
+    assert_eq!(
+        r.quarantined[0].code, "lottery_closed",
+        "an entrant pushed after the freeze is not entered"
+    );
+    let (_, entrants) =
+        l.c.call("GET", "/api/v1/lottery/entrants", &l.admin, None)
+            .await;
+    assert_eq!(
+        entrants["entrants"][0]["entry"], 1,
+        "the console's entrants show their entry numbers: {entrants}"
+    );
     expect_error(
         l.c.call("POST", "/api/v1/lottery/list/freeze", &l.admin, None)
             .await,
@@ -395,13 +461,18 @@ async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() 
         .map(|e| (e.entry, e.masked_phone.clone()))
         .collect();
     assert_eq!(got, expected, "entries 1..n in registration order, masked");
-    assert!(!has_full_number(&csv), "the published list holds no full number");
-    let (_, json_list) = l
-        .c
-        .call("GET", "/api/v1/lottery/list", &l.admin, None)
-        .await;
+    assert!(
+        !has_full_number(&csv),
+        "the published list holds no full number"
+    );
+    let (_, json_list) =
+        l.c.call("GET", "/api/v1/lottery/list", &l.admin, None)
+            .await;
     assert_eq!(json_list["digest"], digest);
-    assert_eq!(json_list["entries"][2]["carrier"], "unicom", "130… is Unicom's");
+    assert_eq!(
+        json_list["entries"][2]["carrier"], "unicom",
+        "130… is Unicom's"
+    );
     let audit = l.audit().await;
     assert!(
         audit
@@ -413,14 +484,14 @@ async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() 
 
 #[tokio::test]
 async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_reason() {
-    let l = lottery_world().await;
+    let mut l = lottery_world().await;
     expect_error(
         l.draw("01 02 03").await,
         StatusCode::CONFLICT,
         "collection_open",
         "no draw before the collection window closes",
     );
-    l.close_window();
+    l.close_window().await;
     expect_error(
         l.draw("01 02 03").await,
         StatusCode::CONFLICT,
@@ -438,7 +509,10 @@ async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_re
     let value = "体彩大乐透 第22094期 01 07 15 23 30 + 04 11";
     let (status, draw) = l.draw(&format!("  {value} ")).await;
     assert_eq!(status, StatusCode::CREATED, "{draw}");
-    assert_eq!(draw["public_value"], value, "surrounding spaces do not count");
+    assert_eq!(
+        draw["public_value"], value,
+        "surrounding spaces do not count"
+    );
 
     // Anyone can recompute it from the published text, the value and the pools.
     let csv = l.csv().await;
@@ -471,7 +545,10 @@ async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_re
         }
     }
     for w in draw["pools"][0]["winners"].as_array().unwrap() {
-        assert_eq!(w["carrier"], "telecom", "a telecom data pack goes to telecom numbers");
+        assert_eq!(
+            w["carrier"], "telecom",
+            "a telecom data pack goes to telecom numbers"
+        );
         assert!(w["win_id"].is_string(), "each winner has a win");
     }
 
@@ -481,7 +558,10 @@ async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_re
         "draw_exists",
         "a second draw is refused while the first stands",
     );
-    let void_path = format!("/api/v1/lottery/draws/{}/void", draw["id"].as_str().unwrap());
+    let void_path = format!(
+        "/api/v1/lottery/draws/{}/void",
+        draw["id"].as_str().unwrap()
+    );
     let refused = expect_error(
         l.c.call("POST", &void_path, &l.admin, Some(json!({"reason": " "})))
             .await,
@@ -490,9 +570,8 @@ async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_re
         "a draw is voided only with a reason",
     );
     assert_eq!(refused["error"]["field"], "reason");
-    let (status, voided) = l
-        .c
-        .call(
+    let (status, voided) =
+        l.c.call(
             "POST",
             &void_path,
             &l.admin,
@@ -502,34 +581,40 @@ async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_re
     assert_eq!(status, StatusCode::OK, "{voided}");
     assert_eq!(voided["voided"]["reason"], "投影仪上的公开值输错了");
     expect_error(
-        l.c.call("POST", &void_path, &l.admin, Some(json!({"reason": "again"})))
-            .await,
+        l.c.call(
+            "POST",
+            &void_path,
+            &l.admin,
+            Some(json!({"reason": "again"})),
+        )
+        .await,
         StatusCode::CONFLICT,
         "draw_voided",
         "a voided draw stays voided",
     );
-    let (_, standing) = l
-        .c
-        .call("GET", "/api/v1/lottery/draw", &l.admin, None)
-        .await;
+    let (_, standing) =
+        l.c.call("GET", "/api/v1/lottery/draw", &l.admin, None)
+            .await;
     assert_eq!(standing, Value::Null, "no draw stands after the void");
-    let (_, wins) = l
-        .c
-        .call("GET", "/api/v1/lottery/wins", &l.admin, None)
-        .await;
+    let (_, wins) =
+        l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None)
+            .await;
     assert_eq!(wins, json!([]), "the voided draw's wins are void too");
 
     let (status, again) = l.draw(value).await;
-    assert_eq!(status, StatusCode::CREATED, "after the void the draw runs again");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "after the void the draw runs again"
+    );
     assert_eq!(
         entries_of(&again),
         expected,
         "the same list, value and pools give the same winners"
     );
-    let (_, all) = l
-        .c
-        .call("GET", "/api/v1/lottery/draws", &l.admin, None)
-        .await;
+    let (_, all) =
+        l.c.call("GET", "/api/v1/lottery/draws", &l.admin, None)
+            .await;
     assert_eq!(all.as_array().unwrap().len(), 2, "the voided draw is kept");
     assert!(all[0]["voided"].is_object() && all[1]["voided"].is_null());
 
@@ -542,10 +627,8 @@ async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_re
     assert_eq!(drawn[0]["detail"]["public_value"], value);
     assert_eq!(drawn[0]["detail"]["list_digest"], again["list_digest"]);
     assert!(
-        audit
-            .iter()
-            .any(|a| a["action"] == "lottery.draw.void"
-                && a["detail"]["reason"] == "投影仪上的公开值输错了"),
+        audit.iter().any(|a| a["action"] == "lottery.draw.void"
+            && a["detail"]["reason"] == "投影仪上的公开值输错了"),
         "the void is audited with its reason"
     );
     assert!(
@@ -556,20 +639,19 @@ async fn the_draw_follows_the_published_method_and_stands_until_voided_with_a_re
 
 #[tokio::test]
 async fn a_tampered_stored_list_is_detected_by_its_digest() {
-    let l = lottery_world().await;
+    let mut l = lottery_world().await;
     l.pools().await;
-    l.close_window();
+    l.close_window().await;
     l.freeze().await;
     // Someone with the database moves entry 2 from mobile to telecom, to let it win the
     // telecom data packs.
-    let changed = l
-        .c
-        .database
-        .execute(
-            "UPDATE lottery_lists SET text = REPLACE(text, '2,138****0002,mobile', \
+    let changed =
+        l.c.database
+            .execute(
+                "UPDATE lottery_lists SET text = REPLACE(text, '2,138****0002,mobile', \
              '2,138****0002,telecom')",
-        )
-        .unwrap();
+            )
+            .unwrap();
     assert_eq!(changed, 1, "the stored text was changed");
     let refused = expect_error(
         l.draw("01 02 03").await,
@@ -600,10 +682,9 @@ async fn a_tampered_stored_list_is_detected_by_its_digest() {
         "list_tampered",
         "the entry rows must agree with the published text",
     );
-    let (_, draws) = l
-        .c
-        .call("GET", "/api/v1/lottery/draws", &l.admin, None)
-        .await;
+    let (_, draws) =
+        l.c.call("GET", "/api/v1/lottery/draws", &l.admin, None)
+            .await;
     assert_eq!(draws, json!([]), "nothing was drawn from a tampered list");
 }
 
@@ -612,7 +693,15 @@ fn returned_sheet(rows: &[(Value, &str, &str)]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
     ws.write_string(0, 0, "中国联通 线下抽奖中奖名单").unwrap();
-    for (col, h) in (0u16..).zip(["序号", "抽奖编号", "中奖号码", "奖项", "发放方式", "状态", "备注"]) {
+    for (col, h) in (0u16..).zip([
+        "序号",
+        "抽奖编号",
+        "中奖号码",
+        "奖项",
+        "发放方式",
+        "状态",
+        "备注",
+    ]) {
         ws.write_string(1, col, h).unwrap();
     }
     for (row, (entry, state, note)) in (2u32..).zip(rows) {
@@ -657,9 +746,9 @@ fn cells(bytes: &[u8]) -> Vec<Vec<String>> {
 
 #[tokio::test]
 async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers_sheets() {
-    let l = lottery_world().await;
+    let mut l = lottery_world().await;
     l.pools().await;
-    l.close_window();
+    l.close_window().await;
     l.freeze().await;
     let (status, draw) = l.draw("01 02 03").await;
     assert_eq!(status, StatusCode::CREATED, "{draw}");
@@ -668,7 +757,11 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
     let viewer = l.c.login("viewer").await;
     let xlsx = "/api/v1/lottery/carriers/unicom/winners.xlsx";
 
-    for (who, auth) in [("telecom's account", &telecom), ("an admin", &l.admin), ("a viewer", &viewer)] {
+    for (who, auth) in [
+        ("telecom's account", &telecom),
+        ("an admin", &l.admin),
+        ("a viewer", &viewer),
+    ] {
         expect_error(
             l.c.call("GET", xlsx, auth, None).await,
             StatusCode::FORBIDDEN,
@@ -677,12 +770,29 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
         );
     }
     let (status, headers, bytes) = l.c.raw(request("GET", xlsx, &unicom, None)).await;
-    assert_eq!(status, StatusCode::OK, "Unicom's account downloads its own list");
-    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "Unicom's account downloads its own list"
+    );
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
     let sheet = cells(&bytes);
     assert_eq!(
         sheet[1],
-        ["序号", "抽奖编号", "中奖号码", "奖项", "发放方式", "状态", "备注"]
+        [
+            "序号",
+            "抽奖编号",
+            "中奖号码",
+            "奖项",
+            "发放方式",
+            "状态",
+            "备注"
+        ]
     );
     let sim_winners: Vec<u64> = draw["pools"][1]["winners"]
         .as_array()
@@ -713,19 +823,20 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
     assert!(!has_full_number(&serde_json::to_string(&audit).unwrap()));
 
     // The console sets one win's state, records a handover for another.
-    let (_, wins) = l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None).await;
+    let (_, wins) =
+        l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None)
+            .await;
     let wins = wins.as_array().unwrap().clone();
     assert_eq!(wins.len(), 3 + 4 + 2, "one win per winner");
     assert!(wins.iter().all(|w| w["state"] == "pending"));
-    let kettle = wins
-        .iter()
-        .find(|w| w["delivery"] == "at_station")
-        .unwrap();
-    let (status, handed) = l
-        .c
-        .call(
+    let kettle = wins.iter().find(|w| w["delivery"] == "at_station").unwrap();
+    let (status, handed) =
+        l.c.call(
             "POST",
-            &format!("/api/v1/lottery/wins/{}/handover", kettle["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/lottery/wins/{}/handover",
+                kettle["id"].as_str().unwrap()
+            ),
             &l.admin,
             Some(json!({"station": "进贤门广场", "handed_at": "2022-08-20T02:00:00Z"})),
         )
@@ -733,10 +844,12 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
     assert_eq!(status, StatusCode::OK, "{handed}");
     assert_eq!(handed["state"], "delivered");
     assert_eq!(handed["handover"]["station"], "进贤门广场");
-    let pack = wins.iter().find(|w| w["delivery"] == "carrier_credit").unwrap();
-    let (status, set) = l
-        .c
-        .call(
+    let pack = wins
+        .iter()
+        .find(|w| w["delivery"] == "carrier_credit")
+        .unwrap();
+    let (status, set) =
+        l.c.call(
             "PUT",
             &format!("/api/v1/lottery/wins/{}", pack["id"].as_str().unwrap()),
             &l.admin,
@@ -744,7 +857,10 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{set}");
-    assert_eq!((set["state"].as_str(), set["note"].as_str()), (Some("unreachable"), Some("三次未接")));
+    assert_eq!(
+        (set["state"].as_str(), set["note"].as_str()),
+        (Some("unreachable"), Some("三次未接"))
+    );
     expect_error(
         l.c.call(
             "PUT",
@@ -782,12 +898,27 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
     assert_eq!(report["unchanged"], 0, "{report}");
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 2, "{report}");
-    assert_eq!((errors[0]["row"].as_u64(), errors[0]["field"].as_str()), (Some(5), Some("state")));
-    assert_eq!((errors[1]["row"].as_u64(), errors[1]["field"].as_str()), (Some(6), Some("entry")));
+    assert_eq!(
+        (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
+        (Some(5), Some("state"))
+    );
+    assert_eq!(
+        (errors[1]["row"].as_u64(), errors[1]["field"].as_str()),
+        (Some(6), Some("entry"))
+    );
     let (status, again) = upload(&l.c, returns, &l.admin, returned).await;
-    assert_eq!(status, StatusCode::OK, "the secretariat may apply a returned sheet too");
-    assert_eq!((again["updated"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)));
-    let (_, wins) = l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the secretariat may apply a returned sheet too"
+    );
+    assert_eq!(
+        (again["updated"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let (_, wins) =
+        l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None)
+            .await;
     let state_of: HashMap<u64, (String, Value)> = wins
         .as_array()
         .unwrap()
@@ -799,9 +930,15 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
             )
         })
         .collect();
-    assert_eq!(state_of[&sim_winners[0]], ("delivered".into(), json!("已寄出")));
+    assert_eq!(
+        state_of[&sim_winners[0]],
+        ("delivered".into(), json!("已寄出"))
+    );
     assert_eq!(state_of[&sim_winners[1]].0, "declined");
-    assert_eq!(state_of[&sim_winners[2]].0, "pending", "the bad row changed nothing");
+    assert_eq!(
+        state_of[&sim_winners[2]].0, "pending",
+        "the bad row changed nothing"
+    );
     expect_error(
         upload(&l.c, returns, &unicom, b"not a spreadsheet".to_vec()).await,
         StatusCode::BAD_REQUEST,
@@ -831,9 +968,21 @@ async fn a_carrier_account_sees_nothing_else_of_the_console() {
     let c = Central::new();
     let admin = c.login("admin").await;
     for (body, field, why) in [
-        (json!({"role": "carrier"}), "carrier", "a carrier account names its carrier"),
-        (json!({"role": "carrier", "carrier": "other"}), "carrier", "only the three carriers"),
-        (json!({"role": "viewer", "carrier": "mobile"}), "carrier", "only carrier accounts have one"),
+        (
+            json!({"role": "carrier"}),
+            "carrier",
+            "a carrier account names its carrier",
+        ),
+        (
+            json!({"role": "carrier", "carrier": "other"}),
+            "carrier",
+            "only the three carriers",
+        ),
+        (
+            json!({"role": "viewer", "carrier": "mobile"}),
+            "carrier",
+            "only carrier accounts have one",
+        ),
         (
             json!({"role": "carrier", "carrier": "mobile", "unit_id": c.unit_a}),
             "unit_id",
@@ -875,25 +1024,41 @@ async fn a_carrier_account_sees_nothing_else_of_the_console() {
         );
     }
     expect_error(
-        c.call("POST", "/api/v1/lottery/list/freeze", &mobile, None).await,
+        c.call("POST", "/api/v1/lottery/list/freeze", &mobile, None)
+            .await,
         StatusCode::FORBIDDEN,
         "forbidden",
         "a carrier account changes nothing of the lottery",
     );
     expect_error(
-        c.call("GET", "/api/v1/lottery/carriers/unicom/winners.xlsx", &mobile, None)
-            .await,
+        c.call(
+            "GET",
+            "/api/v1/lottery/carriers/unicom/winners.xlsx",
+            &mobile,
+            None,
+        )
+        .await,
         StatusCode::FORBIDDEN,
         "forbidden",
         "Mobile's account is denied Unicom's list",
     );
     let (status, _, _) = c
-        .raw(request("GET", "/api/v1/lottery/carriers/mobile/winners.xlsx", &mobile, None))
+        .raw(request(
+            "GET",
+            "/api/v1/lottery/carriers/mobile/winners.xlsx",
+            &mobile,
+            None,
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "its own (empty before a draw) list");
     expect_error(
-        c.call("GET", "/api/v1/lottery/carriers/other/winners.xlsx", &mobile, None)
-            .await,
+        c.call(
+            "GET",
+            "/api/v1/lottery/carriers/other/winners.xlsx",
+            &mobile,
+            None,
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "invalid_value",
         "other is no carrier that delivers prizes",
@@ -904,20 +1069,22 @@ async fn a_carrier_account_sees_nothing_else_of_the_console() {
 
 #[tokio::test]
 async fn the_public_winners_list_has_masked_numbers_only() {
-    let l = lottery_world().await;
-    let (status, none) = l
-        .c
-        .call("GET", "/api/v1/lottery/winners/public", &Auth::None, None)
-        .await;
-    assert_eq!((status, none), (StatusCode::OK, Value::Null), "nothing before a draw");
+    let mut l = lottery_world().await;
+    let (status, none) =
+        l.c.call("GET", "/api/v1/lottery/winners/public", &Auth::None, None)
+            .await;
+    assert_eq!(
+        (status, none),
+        (StatusCode::OK, Value::Null),
+        "nothing before a draw"
+    );
     l.pools().await;
-    l.close_window();
+    l.close_window().await;
     let frozen = l.freeze().await;
     let (_, draw) = l.draw("01 02 03").await;
-    let (status, public) = l
-        .c
-        .call("GET", "/api/v1/lottery/winners/public", &Auth::None, None)
-        .await;
+    let (status, public) =
+        l.c.call("GET", "/api/v1/lottery/winners/public", &Auth::None, None)
+            .await;
     assert_eq!(status, StatusCode::OK, "no login needed: {public}");
     assert_eq!(public["digest"], frozen["digest"]);
     assert_eq!(public["public_value"], "01 02 03");
@@ -945,4 +1112,100 @@ async fn the_public_winners_list_has_masked_numbers_only() {
         2,
         "entry and masked number only"
     );
+}
+
+/// Every route of the draw once, with a request it accepts, on `c` (for the OpenAPI test's
+/// walk over the whole table): an entrant, a pool, the freeze, a draw and its wins, a carrier's
+/// list out and back, the public list, a void. Moves the clock past the collection window, so
+/// returns the admin's new session.
+pub(crate) async fn walk_every_route(c: &Central) -> Auth {
+    async fn ok(c: &Central, method: &str, path: &str, auth: &Auth, body: Option<Value>) -> Value {
+        let (status, body) = c.call(method, &format!("/api/v1{path}"), auth, body).await;
+        assert!(
+            status.is_success(),
+            "{method} {path} must succeed: {status} {body}"
+        );
+        body
+    }
+    let admin = c.login("admin").await;
+    let key = c.lottery_public_key();
+    let mut t = Tablet::enroll(c, c.unit_b, "乙 抽奖").await;
+    let plan = approved_plan(c, c.unit_b, &[(t.id, 1)]);
+    let open = t.open_session(plan);
+    let first = entrant(&mut t, &key, NUMBERS[2], 10);
+    let second = entrant(&mut t, &key, NUMBERS[5], 11);
+    push(c, &t, &[open, first, second]).await;
+    let item = prize(c, &admin, "walk_sim", "联通流量卡", 3).await;
+    let body = json!({"name": "联通 70G 流量卡", "item_id": item, "quantity": 1, "reserves": 1,
+                      "carriers": ["unicom"], "delivery": "shipped", "delivered_by": "unicom",
+                      "position": 1});
+    let pool = ok(c, "POST", "/lottery/pools", &admin, Some(body.clone())).await;
+    let pool_id = pool["id"].as_str().unwrap().to_owned();
+    ok(
+        c,
+        "PUT",
+        &format!("/lottery/pools/{pool_id}"),
+        &admin,
+        Some(body),
+    )
+    .await;
+    ok(c, "GET", "/lottery/pools", &admin, None).await;
+    c.advance(Duration::days(11));
+    let admin = c.login("admin").await;
+    ok(c, "POST", "/lottery/list/freeze", &admin, None).await;
+    ok(c, "GET", "/lottery/list", &admin, None).await;
+    let (status, _, _) = c
+        .raw(request("GET", "/api/v1/lottery/list.csv", &admin, None))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let value = json!({"public_value": "01 02 03", "value_source": "福彩3D 2022年第223期"});
+    let draw = ok(c, "POST", "/lottery/draws", &admin, Some(value)).await;
+    ok(c, "GET", "/lottery/draw", &admin, None).await;
+    ok(c, "GET", "/lottery/draws", &admin, None).await;
+    let wins = ok(c, "GET", "/lottery/wins", &admin, None).await;
+    let win = wins[0]["id"].as_str().unwrap().to_owned();
+    ok(
+        c,
+        "PUT",
+        &format!("/lottery/wins/{win}"),
+        &admin,
+        Some(json!({"state": "pending", "note": "已短信通知"})),
+    )
+    .await;
+    ok(
+        c,
+        "POST",
+        &format!("/lottery/wins/{win}/handover"),
+        &admin,
+        Some(json!({"station": "进贤门广场", "handed_at": "2022-08-20T02:00:00Z"})),
+    )
+    .await;
+    let unicom = carrier_account(c, &admin, "walk_unicom", "unicom").await;
+    let (status, _, bytes) = c
+        .raw(request(
+            "GET",
+            "/api/v1/lottery/carriers/unicom/winners.xlsx",
+            &unicom,
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, report) = upload(
+        c,
+        "/api/v1/lottery/carriers/unicom/returns",
+        &unicom,
+        bytes.to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    ok(c, "GET", "/lottery/winners/public", &Auth::None, None).await;
+    ok(
+        c,
+        "POST",
+        &format!("/lottery/draws/{}/void", draw["id"].as_str().unwrap()),
+        &admin,
+        Some(json!({"reason": "演示"})),
+    )
+    .await;
+    admin
 }

@@ -7,6 +7,7 @@ mod demo;
 mod draw;
 mod enrollment;
 mod ledger_prop;
+mod lottery;
 mod openapi;
 mod plans;
 mod refusals;

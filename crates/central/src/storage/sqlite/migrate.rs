@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../../../migrations/central/0006_device_contacts.sql"),
     ),
     (
+        7,
+        "0007_sealed_entrants.sql",
+        include_str!("../../../../../migrations/central/0007_sealed_entrants.sql"),
+    ),
+    (
         8,
         "0008_lottery_draw.sql",
         include_str!("../../../../../migrations/central/0008_lottery_draw.sql"),
