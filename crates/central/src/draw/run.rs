@@ -295,14 +295,16 @@ pub fn public_winners(db: &dyn Database) -> Result<Option<PublicWinners>, Storag
 
 /// A stored draw as the console shows it.
 fn view(tx: &mut dyn Tx, draw: DrawRow) -> Result<Draw, StorageError> {
+    let pools = tx.lottery_draws().pools(draw.id)?;
+    let entries = tx.lottery_draws().entries(draw.id)?;
+    // Only the picked entries' lines: the list may hold tens of thousands.
+    let picked: Vec<u32> = entries.iter().map(|e| e.entry).collect();
     let listed: HashMap<u32, (String, Carrier)> = tx
         .lottery_lists()
-        .rows(draw.list_id)?
+        .rows_of(draw.list_id, &picked)?
         .into_iter()
         .map(|r| (r.entry, (r.masked_phone, r.carrier)))
         .collect();
-    let pools = tx.lottery_draws().pools(draw.id)?;
-    let entries = tx.lottery_draws().entries(draw.id)?;
     let mut drawn: Vec<DrawnPool> = pools
         .iter()
         .map(|p| DrawnPool {

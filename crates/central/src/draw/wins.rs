@@ -41,7 +41,8 @@ pub fn wins(db: &dyn Database) -> Result<Vec<Win>, StorageError> {
             return Ok(Vec::new());
         };
         let rows = tx.lottery_wins().of_draw(draw.id)?;
-        let context = Context::of(tx, draw.list_id, draw.id)?;
+        let entries: Vec<u32> = rows.iter().map(|w| w.entry).collect();
+        let context = Context::of(tx, draw.list_id, draw.id, &entries)?;
         rows.iter().map(|w| context.view(w)).collect()
     })
 }
@@ -128,7 +129,7 @@ fn view_of(tx: &mut dyn Tx, win: &WinRow) -> Result<Win, StorageError> {
         .lottery_draws()
         .get(win.draw_id)?
         .ok_or_else(|| StorageError::Corrupt(format!("win {}: no draw", win.id)))?;
-    Context::of(tx, draw.list_id, draw.id)?.view(win)
+    Context::of(tx, draw.list_id, draw.id, &[win.entry])?.view(win)
 }
 
 /// What a win's view needs besides the win: its draw's pools, the list's lines, the units.
@@ -143,6 +144,7 @@ impl Context {
         tx: &mut dyn Tx,
         list: uuid::Uuid,
         draw: fieldpost_domain::DrawId,
+        entries: &[u32],
     ) -> Result<Context, StorageError> {
         Ok(Context {
             pools: tx
@@ -153,7 +155,7 @@ impl Context {
                 .collect(),
             lines: tx
                 .lottery_lists()
-                .rows(list)?
+                .rows_of(list, entries)?
                 .into_iter()
                 .map(|r| (r.entry, (r.masked_phone, r.carrier, r.unit_id)))
                 .collect(),

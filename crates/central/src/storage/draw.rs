@@ -72,6 +72,8 @@ pub trait LotteryListTable {
     ) -> StorageResult<()>;
     /// A list's entries, in entry order.
     fn rows(&mut self, list: Uuid) -> StorageResult<Vec<ListRow>>;
+    /// Some of a list's entries (those a draw picked), in entry order.
+    fn rows_of(&mut self, list: Uuid, entries: &[u32]) -> StorageResult<Vec<ListRow>>;
 }
 
 /// A draw as stored.

@@ -72,10 +72,23 @@ impl LotteryListTable for PgTx<'_> {
     }
 
     fn rows(&mut self, list: Uuid) -> StorageResult<Vec<ListRow>> {
+        self.list_rows(list, None)
+    }
+
+    fn rows_of(&mut self, list: Uuid, entries: &[u32]) -> StorageResult<Vec<ListRow>> {
+        self.list_rows(list, Some(entries))
+    }
+}
+
+impl PgTx<'_> {
+    /// A list's entries, all or those numbered in `only`.
+    fn list_rows(&mut self, list: Uuid, only: Option<&[u32]>) -> StorageResult<Vec<ListRow>> {
+        let only: Option<Vec<i64>> = only.map(|e| e.iter().map(|&n| i64::from(n)).collect());
         let rows = self.query(
             "SELECT entry, entrant_id, unit_id, masked_phone, carrier FROM lottery_list_entries
-             WHERE list_id = $1 ORDER BY entry",
-            &[&list.to_string()],
+             WHERE list_id = $1 AND ($2::bigint[] IS NULL OR entry = ANY($2))
+             ORDER BY entry",
+            &[&list.to_string(), &only],
         )?;
         rows.iter()
             .map(|r| {

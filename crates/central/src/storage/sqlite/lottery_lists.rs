@@ -70,11 +70,25 @@ impl LotteryListTable for SqliteTx<'_> {
     }
 
     fn rows(&mut self, list: Uuid) -> StorageResult<Vec<ListRow>> {
-        let mut stmt = self.conn.prepare(
+        self.list_rows(list, None)
+    }
+
+    fn rows_of(&mut self, list: Uuid, entries: &[u32]) -> StorageResult<Vec<ListRow>> {
+        self.list_rows(list, Some(entries))
+    }
+}
+
+impl SqliteTx<'_> {
+    /// A list's entries, all or those numbered in `only` (passed as a JSON array).
+    fn list_rows(&mut self, list: Uuid, only: Option<&[u32]>) -> StorageResult<Vec<ListRow>> {
+        let only = only.map(|e| serde_json::Value::from(e.to_vec()).to_string());
+        let mut stmt = self.conn.prepare_cached(
             "SELECT entry, entrant_id, unit_id, masked_phone, carrier FROM lottery_list_entries
-             WHERE list_id = ?1 ORDER BY entry",
+             WHERE list_id = ?1
+               AND (?2 IS NULL OR entry IN (SELECT value FROM json_each(?2)))
+             ORDER BY entry",
         )?;
-        let rows = stmt.query_map([list.to_string()], |r| {
+        let rows = stmt.query_map(params![list.to_string(), only], |r| {
             let carrier: String = r.get(4)?;
             Ok(ListRow {
                 entry: col_u32(r, 0)?,
