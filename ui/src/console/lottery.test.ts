@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   carriersLabel,
   chinaInstant,
+  poolsForVerifier,
   showsFullNumber,
   stageColumns,
   stagePool,
@@ -61,5 +62,18 @@ describe("showsFullNumber", () => {
     expect(showsFullNumber("138****5678")).toBe(false);
     expect(showsFullNumber("entry 12345678901234")).toBe(false);
     expect(showsFullNumber("23812345678")).toBe(false);
+  });
+});
+
+describe("poolsForVerifier", () => {
+  it("publishes the pools in draw order in verify_draw.py's shape", () => {
+    const json = poolsForVerifier([
+      { name: "B", quantity: 2, carriers: ["unicom", "telecom"], reserves: 1, position: 2 },
+      { name: "A", quantity: 5, carriers: ["mobile"], reserves: 0, position: 1 },
+    ]);
+    expect(JSON.parse(json)).toEqual([
+      { name: "A", quantity: 5, carriers: ["mobile"], reserves: 0 },
+      { name: "B", quantity: 2, carriers: ["telecom", "unicom"], reserves: 1 },
+    ]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Locale } from "../lib/i18n/catalogue";
 import { consoleTranslate } from "../lib/i18n/console";
-import type { Carrier, Delivery, Draw, WinState } from "../lib/api/http";
+import type { Carrier, Delivery, Draw, Pool, WinState } from "../lib/api/http";
 
 /** The carriers in the list's order. */
 export const CARRIERS: readonly Carrier[] = ["telecom", "mobile", "unicom", "other"];
@@ -78,4 +78,17 @@ export function chinaInstant(local: string): string | null {
 /** Whether a text shows a full mainland mobile number (the public pages must never). */
 export function showsFullNumber(text: string): boolean {
   return /(?<!\d)1[3-9]\d{9}(?!\d)/.test(text);
+}
+
+/**
+ * The pools in draw order as `docs/lottery/verify_draw.py --pools` reads them: name,
+ * quantity, carriers, reserves. Published with the list, before the draw.
+ */
+export function poolsForVerifier(pools: readonly Pick<Pool, "name" | "quantity" | "carriers" | "reserves" | "position">[]): string {
+  const ordered = [...pools].sort((a, b) => a.position - b.position);
+  return `${JSON.stringify(
+    ordered.map((p) => ({ name: p.name, quantity: p.quantity, carriers: CARRIERS.filter((c) => p.carriers.includes(c)), reserves: p.reserves })),
+    null,
+    2,
+  )}\n`;
 }

@@ -323,4 +323,5 @@ export const consoleEn: ConsoleMessages = {
   "errcode.no_lottery_terms": "The secretariat has not published the lottery terms yet",
   "lot.poolDeliveredBy": "Delivered by",
   "lot.deliveredByNone": "(the winning number's carrier)",
+  "lot.downloadPools": "Download the pools (pools.json, for verify_draw.py)",
 };

@@ -325,6 +325,7 @@ export const consoleZhCN = {
   "errcode.no_lottery_terms": "秘书处尚未发布抽奖须知",
   "lot.poolDeliveredBy": "由哪家运营商发放",
   "lot.deliveredByNone": "（按中奖号码的运营商）",
+  "lot.downloadPools": "下载奖项设置 pools.json（供 verify_draw.py 复核）",
 } satisfies Record<string, string>;
 
 /** Every console message key. */
