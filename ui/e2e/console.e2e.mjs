@@ -527,6 +527,28 @@ async function main() {
     await publicContext.close();
   }
 
+  // A win delivered, then the lottery closed: every full number deleted, and the page says so.
+  await page.goto(`${url}#/lottery`);
+  const firstWin = page.locator(`tr[data-win="${winnerEntries[0]}"]`);
+  await firstWin.waitFor();
+  await firstWin.getByTestId("win-state").selectOption("delivered");
+  await firstWin.getByRole("button", { name: "保存" }).click();
+  await page.waitForFunction(async () => {
+    const wins = await (await fetch("/api/v1/lottery/wins")).json();
+    return wins.some((w) => w.state === "delivered");
+  });
+  check(true, "a win is marked 已发放 in the console");
+  await page.getByTestId("close-reason").fill("抽奖及奖品发放已结束");
+  await page.getByTestId("close").click();
+  await page.getByTestId("close-confirm").click();
+  const report = page.getByTestId("deletions");
+  await report.waitFor();
+  const reportText = await report.innerText();
+  check(/admin · 抽奖及奖品发放已结束：清除 12 条号码/.test(reportText) && reportText.includes("加密密钥已删除"), `the console shows what was deleted and when (${reportText.trim()})`);
+  await shot(page, "lottery-closed");
+  const afterClose = await page.request.get(api("/lottery/terms"));
+  check((await afterClose.json()).public_key_fingerprint === null, "the lottery key is gone");
+
   await page.goto(`${url}#/devices`);
   const row = page.locator('tr[data-device="侨联平板 1"]');
   await row.waitFor();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  actorLabel,
   carriersLabel,
   chinaInstant,
   poolsForVerifier,
@@ -75,5 +76,13 @@ describe("poolsForVerifier", () => {
       { name: "A", quantity: 5, carriers: ["mobile"], reserves: 0 },
       { name: "B", quantity: 2, carriers: ["telecom", "unicom"], reserves: 1 },
     ]);
+  });
+});
+
+describe("actorLabel", () => {
+  it("names a user by login and the retention date's deletion in words", () => {
+    expect(actorLabel("user:admin", "zh-CN")).toBe("admin");
+    expect(actorLabel("system:retention", "zh-CN")).toBe("到期自动删除");
+    expect(actorLabel("system:cli", "en")).toBe("system:cli");
   });
 });

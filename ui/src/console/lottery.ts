@@ -92,3 +92,13 @@ export function poolsForVerifier(pools: readonly Pick<Pool, "name" | "quantity" 
     2,
   )}\n`;
 }
+
+/**
+ * Who did it, as the audit log names them (`user:admin`, `system:retention`): a user's login
+ * name, or the retention date's automatic deletion.
+ */
+export function actorLabel(actor: string, locale: Locale): string {
+  if (actor.startsWith("user:")) return actor.slice("user:".length);
+  if (actor === "system:retention") return consoleTranslate(locale, "lot.retentionAuto");
+  return actor;
+}
