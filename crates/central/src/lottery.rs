@@ -672,6 +672,11 @@ pub fn prepare(
         }
         Ok::<_, LotteryError>(())
     })?;
+    if prepared.legacy_sealed > 0
+        && let Err(e) = db.reclaim_erased()
+    {
+        tracing::warn!(error = %e, "legacy numbers sealed; reclaiming their old bytes failed");
+    }
     prepared.deleted = delete_if_due(db, key_file, now)?;
     Ok(prepared)
 }
