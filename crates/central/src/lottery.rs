@@ -644,6 +644,13 @@ pub fn prepare(
             };
             tx.lottery().put(&campaign, &new)?;
             stamp(tx, now, &campaign)?;
+            tx.audit_log().append(
+                now,
+                &Actor::System("start"),
+                "lottery.key",
+                Some(&campaign),
+                &json!({"fingerprint": key.public_key().fingerprint()}),
+            )?;
         }
         prepared.legacy_sealed = 0;
         for e in &legacy {

@@ -755,3 +755,31 @@ async fn entrants_stored_in_plain_before_migration_7_are_kept_and_sealed_at_the_
         "no consent text yet: registration waits for it"
     );
 }
+
+#[test]
+fn a_fresh_demo_registers_entrants_under_chinese_consent_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fieldpost_central::testkit::TestDatabase::open(dir.path()).unwrap();
+    let now = Utc::now();
+    fieldpost_central::demo::start(database.db.as_ref(), dir.path(), now).unwrap();
+    let prepared = lottery::prepare(database.db.as_ref(), &database.lottery_key, now).unwrap();
+    assert!(
+        prepared.key_created,
+        "the demo's terms get their key at the start"
+    );
+    let terms = lottery::terms(database.db.as_ref()).unwrap();
+    assert!(
+        terms.registration_open,
+        "a fresh demo can register entrants"
+    );
+    assert_eq!(terms.consent_version, "2022-1");
+    for promise in ["仅用于", "运营商", "抽奖结束后按规定删除"] {
+        assert!(
+            terms.consent_text.contains(promise),
+            "the consent says {promise}: {}",
+            terms.consent_text
+        );
+    }
+    let again = lottery::prepare(database.db.as_ref(), &database.lottery_key, now).unwrap();
+    assert!(!again.key_created, "a restart keeps the key");
+}
