@@ -569,8 +569,14 @@ async fn a_viewer_reads_the_lottery_and_changes_nothing() {
         c.database.lottery_key.path().exists(),
         "the viewer's close deleted nothing"
     );
-    // A unit's own users see nothing of the lottery.
+    // A unit's own users read the consent text, and nothing else of the lottery.
     let leader = c.login("leader_a").await;
+    let (status, _) = c.call("GET", "/api/v1/lottery/terms", &leader, None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "every console user reads the consent text"
+    );
     let got = c
         .call("GET", "/api/v1/lottery/entrants", &leader, None)
         .await;
