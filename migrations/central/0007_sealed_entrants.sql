@@ -8,6 +8,10 @@
 -- Rows stored before this migration held the plain number: it moves to `legacy_phone` until
 -- the central's start-up converts it with the key (seal, hash, mask, carrier) and empties it
 -- (fieldpost_central::lottery::prepare). Nothing is lost on the way.
+--
+-- secure_delete for this migration: the old table's pages and the old event bodies held the
+-- plain numbers; SQLite zeroes what it frees instead of leaving it in the file.
+PRAGMA secure_delete = ON;
 CREATE TABLE lottery_entrants_sealed (
     id                   TEXT PRIMARY KEY,
     campaign_id          TEXT NOT NULL REFERENCES campaigns (id),
@@ -73,3 +77,5 @@ CREATE TABLE lottery_deletions (
     event_payloads   INTEGER NOT NULL CHECK (event_payloads >= 0),
     key_file_deleted INTEGER NOT NULL CHECK (key_file_deleted IN (0, 1))
 );
+
+PRAGMA secure_delete = OFF;

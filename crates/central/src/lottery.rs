@@ -658,6 +658,13 @@ pub fn prepare(
             };
             tx.lottery().put(&campaign, &new)?;
             stamp(tx, now, &campaign)?;
+            tx.audit_log().append(
+                now,
+                &Actor::System("start"),
+                "lottery.key",
+                Some(&campaign),
+                &json!({"fingerprint": key.public_key().fingerprint()}),
+            )?;
         }
         prepared.legacy_sealed = 0;
         for e in &legacy {
@@ -686,6 +693,11 @@ pub fn prepare(
         }
         Ok::<_, LotteryError>(())
     })?;
+    if prepared.legacy_sealed > 0
+        && let Err(e) = db.reclaim_erased()
+    {
+        tracing::warn!(error = %e, "legacy numbers sealed; reclaiming their old bytes failed");
+    }
     prepared.deleted = delete_if_due(db, key_file, now)?;
     Ok(prepared)
 }

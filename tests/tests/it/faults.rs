@@ -15,7 +15,7 @@ use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::lottery::EntrantInput;
 use fieldpost_station::sync_loop::{SyncConfig, sync_once};
 use fieldpost_sync::client::Client;
-use fieldpost_tests::central::{TestCentral, approved_plan, enroll_station, seed as seed_world};
+use fieldpost_tests::central::{TestCentral, approved_plan, enroll_station};
 use fieldpost_tests::proxy::{FaultProxy, Faults};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -55,7 +55,8 @@ async fn run(seed: u64) {
     let central = TestCentral::start(&dir.path().join("central"))
         .await
         .unwrap();
-    let world = seed_world(central.store.as_ref(), 1_000, 100).unwrap();
+    // The world with its lottery ready: tablets pull the key their entrants are sealed to.
+    let world = central.seed(1_000, 100).unwrap();
     let proxy = FaultProxy::start(&central.url(), seed, Faults::ROUGH)
         .await
         .unwrap();

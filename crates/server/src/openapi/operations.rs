@@ -614,7 +614,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/lottery/terms",
-            "The lottery's consent text, its version, the key's fingerprint, whether registration is open (secretariat)",
+            "The lottery's consent text, its version, the key's fingerprint, whether registration is open (any console user)",
             Caller,
             None,
             NoBody,

@@ -1,6 +1,6 @@
 //! The lottery's terms, entrants and the deletion of their numbers (docs/lottery/api.md,
-//! "Terms, entrants, deletion"). The secretariat reads (admin and viewer); only an admin
-//! changes anything. Numbers are shown masked; none is ever in an answer or an audit line.
+//! "Terms, entrants, deletion"). Any console user reads the terms; the secretariat (admin and
+//! viewer) reads the entrants and the deletions; only a secretariat admin changes anything. Numbers are shown masked; none is ever in an answer or an audit line.
 
 use std::sync::Arc;
 
@@ -11,16 +11,23 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::auth::{Secretariat, SecretariatAdmin};
-use crate::error::ApiResult;
+use crate::auth::{Caller, Secretariat, SecretariatAdmin};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use fieldpost_central::lottery::{self, DeletionReport, EntrantList, LotteryTermsView, TermsInput};
 
 pub(super) async fn terms(
     State(state): State<AppState>,
-    _: Secretariat,
+    caller: Caller,
 ) -> ApiResult<Json<LotteryTermsView>> {
+    // Any console user: the consent text is what every volunteer reads out. A device has the
+    // terms by pull.
+    if let Caller::Device(_) = caller {
+        return Err(ApiError::Forbidden(
+            "a device pulls the lottery's terms; this is the console's view".into(),
+        ));
+    }
     Ok(Json(state.call(lottery::terms).await?))
 }
 

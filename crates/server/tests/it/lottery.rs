@@ -569,8 +569,14 @@ async fn a_viewer_reads_the_lottery_and_changes_nothing() {
         c.database.lottery_key.path().exists(),
         "the viewer's close deleted nothing"
     );
-    // A unit's own users see nothing of the lottery.
+    // A unit's own users read the consent text, and nothing else of the lottery.
     let leader = c.login("leader_a").await;
+    let (status, _) = c.call("GET", "/api/v1/lottery/terms", &leader, None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "every console user reads the consent text"
+    );
     let got = c
         .call("GET", "/api/v1/lottery/entrants", &leader, None)
         .await;
@@ -624,29 +630,111 @@ fn the_start_refuses_a_key_file_that_does_not_fit_the_database() {
     lottery::prepare(c.store.as_ref(), &missing, c.now()).expect("a closed lottery needs no key");
 }
 
+/// Turns the test's database back into what migration 6 left, with `NUMBER` stored in plain
+/// as it was then (in the entrant's row and in its event's body), and forgets migration 7.
+fn rewind_to_migration_6(c: &Central) {
+    let sqlite = [
+        "DROP TABLE lottery",
+        "DROP TABLE lottery_deletions",
+        "CREATE TABLE lottery_entrants_6 (
+             id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+             unit_id TEXT NOT NULL REFERENCES units (id),
+             session_id TEXT NOT NULL REFERENCES station_sessions (id),
+             device_id TEXT NOT NULL REFERENCES devices (id), phone TEXT NOT NULL,
+             consent_text_version TEXT NOT NULL CHECK (consent_text_version <> ''),
+             consent_given_at TEXT NOT NULL, registered_at TEXT NOT NULL,
+             UNIQUE (campaign_id, phone))",
+        "INSERT INTO lottery_entrants_6 SELECT id, campaign_id, unit_id, session_id, device_id,
+             '13800138000', consent_text_version, consent_given_at, registered_at
+         FROM lottery_entrants",
+        "DROP TABLE lottery_entrants",
+        "ALTER TABLE lottery_entrants_6 RENAME TO lottery_entrants",
+        "CREATE INDEX lottery_entrants_session ON lottery_entrants (session_id)",
+        "UPDATE device_events SET body = json_set(json_remove(body,
+             '$.payload.entrant.phone_sealed', '$.payload.entrant.phone_masked',
+             '$.payload.entrant.carrier'), '$.payload.entrant.phone', '13800138000')
+         WHERE kind = 'entrant_registered'",
+        "DELETE FROM schema_migrations WHERE version = 7",
+    ];
+    let postgres = [
+        "DROP TABLE lottery",
+        "DROP TABLE lottery_deletions",
+        "DROP INDEX lottery_entrants_unit",
+        "ALTER TABLE lottery_entrants DROP CONSTRAINT lottery_entrants_phone_key",
+        "ALTER TABLE lottery_entrants DROP COLUMN phone_sealed, DROP COLUMN phone_hash,
+             DROP COLUMN phone_masked, DROP COLUMN carrier",
+        "UPDATE lottery_entrants SET legacy_phone = '13800138000'",
+        "ALTER TABLE lottery_entrants RENAME COLUMN legacy_phone TO phone",
+        "ALTER TABLE lottery_entrants ALTER COLUMN phone SET NOT NULL",
+        "ALTER TABLE lottery_entrants
+             ADD CONSTRAINT lottery_entrants_phone_key UNIQUE (campaign_id, phone)",
+        "UPDATE device_events SET body = jsonb_set(body::jsonb
+             #- '{payload,entrant,phone_sealed}' #- '{payload,entrant,phone_masked}'
+             #- '{payload,entrant,carrier}', '{payload,entrant,phone}', '\"13800138000\"')::text
+         WHERE kind = 'entrant_registered'",
+        "DELETE FROM schema_migrations WHERE version = 7",
+    ];
+    let steps: &[&str] = match c.database.backend {
+        Backend::Sqlite(_) => &sqlite,
+        Backend::Postgres(_) => &postgres,
+    };
+    for sql in steps {
+        c.database.rows(sql).unwrap();
+    }
+}
+
 #[tokio::test]
-async fn entrants_stored_with_plain_numbers_are_sealed_at_the_start() {
-    // A row as migration 0007 left one from before: the plain number in `legacy_phone`.
-    // Made here from a sealed entrant through the side door (the migration's own SQL is
-    // exercised by every test database being migrated).
+async fn entrants_stored_in_plain_before_migration_7_are_kept_and_sealed_at_the_start() {
     let c = Central::new();
     let mut t = tablet(&c).await;
     let key = c.lottery_public_key();
     let e = entrant(&mut t, &key, &number(NUMBER));
     push(&c, &t, &[e]).await;
-    c.database
-        .rows(&format!(
-            "UPDATE lottery_entrants SET legacy_phone = '{NUMBER}', phone_sealed = NULL,
-                 phone_hash = NULL, carrier = 'other'"
-        ))
+    rewind_to_migration_6(&c);
+    assert!(
+        !stored_anywhere(&c, NUMBER).is_empty(),
+        "the rewound database holds the plain number, as an old central did"
+    );
+
+    // The central restarts: migration 7 runs on the old rows.
+    let reopened = fieldpost_central::testkit::TestDatabase::open(c.dir.path()).unwrap();
+    let rows = reopened
+        .rows("SELECT legacy_phone, phone_masked, carrier, phone_sealed FROM lottery_entrants")
         .unwrap();
-    let prepared = lottery::prepare(c.store.as_ref(), &c.database.lottery_key, c.now()).unwrap();
-    assert_eq!(prepared.legacy_sealed, 1, "the plain number sealed");
-    let rows = c
-        .database
-        .rows("SELECT phone_sealed, phone_hash, phone_masked, carrier, legacy_phone FROM lottery_entrants")
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some(NUMBER.to_owned()),
+            Some("138****8000".to_owned()),
+            Some("other".to_owned()),
+            None
+        ]],
+        "the migration keeps the number for the start to seal, and masks it already"
+    );
+    let bodies = reopened
+        .rows("SELECT body FROM device_events WHERE kind = 'entrant_registered'")
         .unwrap();
-    let secret = c.database.lottery_key.key().unwrap();
+    let body: Value = serde_json::from_str(bodies[0][0].as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body["payload"]["entrant"]["phone"],
+        Value::Null,
+        "the plain number left the event"
+    );
+    assert_eq!(
+        body["payload"]["entrant"]["phone_masked"],
+        json!("138****8000")
+    );
+    assert_eq!(body["payload"]["entrant"]["phone_sealed"], json!(""));
+
+    let prepared = lottery::prepare(reopened.db.as_ref(), &reopened.lottery_key, c.now()).unwrap();
+    assert_eq!(
+        prepared.legacy_sealed, 1,
+        "the plain number sealed at the start"
+    );
+    let rows = reopened
+        .rows("SELECT phone_sealed, phone_hash, carrier, legacy_phone FROM lottery_entrants")
+        .unwrap();
+    let secret = reopened.lottery_key.key().unwrap();
     let sealed = SealedPhone::from_text(rows[0][0].clone().unwrap());
     assert_eq!(
         secret.open(&sealed),
@@ -654,11 +742,50 @@ async fn entrants_stored_with_plain_numbers_are_sealed_at_the_start() {
         "opens with the key"
     );
     assert_eq!(rows[0][1], Some(secret.phone_hash(&number(NUMBER))));
-    assert_eq!(rows[0][2].as_deref(), Some("138****8000"));
     assert_eq!(
-        rows[0][3].as_deref(),
+        rows[0][2].as_deref(),
         Some("mobile"),
         "the carrier from the prefix"
     );
-    assert_eq!(rows[0][4], None, "the plain number is gone");
+    assert_eq!(rows[0][3], None, "the plain number is gone from the row");
+    assert_eq!(
+        stored_anywhere(&c, NUMBER),
+        Vec::<String>::new(),
+        "and from the database, its old bytes included"
+    );
+    // The lottery got its key with empty terms, for the secretariat to fill in.
+    let terms = lottery::terms(reopened.db.as_ref()).unwrap();
+    assert!(terms.public_key_fingerprint.is_some());
+    assert!(
+        !terms.registration_open,
+        "no consent text yet: registration waits for it"
+    );
+}
+
+#[test]
+fn a_fresh_demo_registers_entrants_under_chinese_consent_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fieldpost_central::testkit::TestDatabase::open(dir.path()).unwrap();
+    let now = Utc::now();
+    fieldpost_central::demo::start(database.db.as_ref(), dir.path(), now).unwrap();
+    let prepared = lottery::prepare(database.db.as_ref(), &database.lottery_key, now).unwrap();
+    assert!(
+        prepared.key_created,
+        "the demo's terms get their key at the start"
+    );
+    let terms = lottery::terms(database.db.as_ref()).unwrap();
+    assert!(
+        terms.registration_open,
+        "a fresh demo can register entrants"
+    );
+    assert_eq!(terms.consent_version, "2022-1");
+    for promise in ["仅用于", "运营商", "抽奖结束后按规定删除"] {
+        assert!(
+            terms.consent_text.contains(promise),
+            "the consent says {promise}: {}",
+            terms.consent_text
+        );
+    }
+    let again = lottery::prepare(database.db.as_ref(), &database.lottery_key, now).unwrap();
+    assert!(!again.key_created, "a restart keeps the key");
 }
