@@ -1,4 +1,5 @@
-//! The device's identity, written once at enrollment.
+//! The device's identity, written once at enrollment. The bearer token is stored encrypted
+//! under the device key ([`crate::device_key`]): a copy of the store does not reveal it.
 
 use fieldpost_domain::{DeviceId, UnitId};
 use rusqlite::{OptionalExtension, params};
@@ -15,7 +16,7 @@ pub struct DeviceIdentity {
     pub unit_id: UnitId,
     /// The central's base URL.
     pub server_url: String,
-    /// The bearer token (the central keeps only its hash).
+    /// The bearer token (the central keeps only its hash; this store keeps it encrypted).
     pub token: String,
 }
 
@@ -49,16 +50,17 @@ impl Station {
             }
         }
         tx.execute(
-            "INSERT INTO device_identity (singleton, device_id, unit_id, server_url, token, enrolled_at)
+            "INSERT INTO device_identity (singleton, device_id, unit_id, server_url, token_sealed,
+                enrolled_at)
              VALUES (1, ?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (singleton) DO UPDATE SET device_id = excluded.device_id,
                 unit_id = excluded.unit_id, server_url = excluded.server_url,
-                token = excluded.token, enrolled_at = excluded.enrolled_at",
+                token_sealed = excluded.token_sealed, enrolled_at = excluded.enrolled_at",
             params![
                 identity.device_id.to_string(),
                 identity.unit_id.to_string(),
                 identity.server_url.trim(),
-                identity.token,
+                self.key.seal_token(&identity.token),
                 now
             ],
         )?;
@@ -67,11 +69,12 @@ impl Station {
         Ok(())
     }
 
-    /// The device's identity, if it is enrolled.
+    /// The device's identity, if it is enrolled, with the token decrypted.
     pub fn identity(&self) -> Result<Option<DeviceIdentity>> {
         self.conn
             .query_row(
-                "SELECT device_id, unit_id, server_url, token FROM device_identity WHERE singleton = 1",
+                "SELECT device_id, unit_id, server_url, token_sealed FROM device_identity
+                 WHERE singleton = 1",
                 [],
                 |r| {
                     Ok((
@@ -88,9 +91,36 @@ impl Station {
                     device_id: row::id(&device_id)?,
                     unit_id: row::id(&unit_id)?,
                     server_url,
-                    token,
+                    token: self.key.open_token(&token)?,
                 })
             })
+            .transpose()
+    }
+
+    /// The enrolled device's id, without the token: readable even when the device key does
+    /// not open the token (then only syncing fails, with its reason).
+    pub(crate) fn stored_device_id(&self) -> Result<Option<DeviceId>> {
+        self.conn
+            .query_row(
+                "SELECT device_id FROM device_identity WHERE singleton = 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|id| row::id(&id))
+            .transpose()
+    }
+
+    /// The enrolled device's unit, without decrypting the token.
+    pub(crate) fn stored_unit_id(&self) -> Result<Option<UnitId>> {
+        self.conn
+            .query_row(
+                "SELECT unit_id FROM device_identity WHERE singleton = 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|id| row::id(&id))
             .transpose()
     }
 
