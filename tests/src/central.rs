@@ -41,7 +41,7 @@ impl TestCentral {
     pub async fn start(dir: &Path) -> anyhow::Result<TestCentral> {
         let database = TestDatabase::open(dir)?;
         let store = Arc::clone(&database.db);
-        let state = AppState::new(store.clone());
+        let state = AppState::new(store.clone(), Arc::clone(&database.lottery_key));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
@@ -60,6 +60,15 @@ impl TestCentral {
             shutdown: Some(tx),
             task,
         })
+    }
+
+    /// Seeds the tests' world ([`seed`]) and makes its lottery ready for entrants, as the
+    /// server's start does: the world's terms get their key (`lottery.key` in the data
+    /// directory), which tablets pull.
+    pub fn seed(&self, masks: u32, kits: u32) -> anyhow::Result<World> {
+        let world = seed(self.store.as_ref(), masks, kits)?;
+        self.database.prepare_lottery(Utc::now())?;
+        Ok(world)
     }
 
     /// The base URL, `http://127.0.0.1:PORT`.

@@ -262,6 +262,10 @@ pub fn seed(password_hash: String) -> Seed {
         ),
     };
     let mut b = CampaignBuilder::new(SEED_NAME, campaign);
+    b.lottery_terms(
+        crate::lottery::DEFAULT_CONSENT_TEXT,
+        crate::lottery::DEFAULT_CONSENT_VERSION,
+    );
     let mut n = 0;
     for (code, name, members) in UNITS {
         let section = b.section(code, name);

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod devices;
 pub mod enrollment;
 pub mod grants;
+pub mod lottery;
 pub mod lottery_key;
 pub mod plans;
 pub mod pull;

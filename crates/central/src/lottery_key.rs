@@ -60,6 +60,18 @@ impl LotteryKeyFile {
         self.key.read().ok().and_then(|k| k.clone())
     }
 
+    /// Reads the file again (another instance may have made the key since this one looked),
+    /// and keeps what it found.
+    pub fn reload(&self) -> Result<Option<LotterySecretKey>, KeyFileError> {
+        let mut slot = self
+            .key
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = read(&self.path)?;
+        slot.clone_from(&key);
+        Ok(key)
+    }
+
     /// The key, made and written (mode 0600, synced) when there was none.
     pub fn get_or_create(&self) -> Result<LotterySecretKey, KeyFileError> {
         let mut slot = self
@@ -90,6 +102,14 @@ impl LotteryKeyFile {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *slot = None;
+        // Overwrite the key's bytes before the name goes, so the file system's freed blocks
+        // do not keep it (best effort: a copy-on-write file system may keep them anyway).
+        if let Ok(mut file) = fs::OpenOptions::new().write(true).open(&self.path)
+            && let Ok(meta) = file.metadata()
+        {
+            let zeros = vec![0u8; usize::try_from(meta.len()).unwrap_or(0)];
+            let _ = file.write_all(&zeros).and_then(|()| file.sync_all());
+        }
         match fs::remove_file(&self.path) {
             Ok(()) => {
                 sync_dir(&self.path);

@@ -156,6 +156,7 @@ fn catalog_or_plan_record(
             .top_up_requests()
             .answer(id)?
             .map(|answer| Record::TopUpAnswer { answer }),
+        crate::lottery::RECORD => crate::lottery::record(tx, id)?,
         _ => None,
     })
 }

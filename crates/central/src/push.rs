@@ -4,6 +4,7 @@
 mod apply;
 
 use crate::audit::Actor;
+use crate::lottery_key::LotteryKeyFile;
 use crate::storage::{self, Database, StorageError, Tx};
 use chrono::{DateTime, Utc};
 use fieldpost_domain::digest::event_digest;
@@ -86,6 +87,11 @@ pub enum PushError {
         /// Why.
         message: String,
     },
+    /// The lottery key file cannot open entrants' numbers (missing, or another key than the
+    /// database's): the batch is refused as a whole, so the tablet keeps its entrants and
+    /// pushes them again once the operator restored the file.
+    #[error("lottery key: {0}")]
+    LotteryKey(String),
     /// The storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -112,17 +118,21 @@ pub fn quarantined_events(
 /// backend inserts set-wise. A handout is written once: its handouts row holds the content,
 /// its `device_events` row only the envelope and the digest; the batch adds to the ledger and
 /// to `plan_handout_totals` once per plan and item, not once per tap.
+///
+/// An entrant's sealed number is opened with `lottery_key` (only entrant events touch it).
 pub fn push(
     db: &dyn Database,
+    lottery_key: &LotteryKeyFile,
     now: DateTime<Utc>,
     device: DeviceId,
     events: &[PushedEvent],
 ) -> Result<PushResponse, PushError> {
-    storage::write(db, |tx| push_in(tx, now, device, events))
+    storage::write(db, |tx| push_in(tx, lottery_key, now, device, events))
 }
 
 fn push_in(
     tx: &mut dyn Tx,
+    lottery_key: &LotteryKeyFile,
     now: DateTime<Utc>,
     device: DeviceId,
     events: &[PushedEvent],
@@ -208,6 +218,7 @@ fn push_in(
         campaign: &campaign,
         last,
         events,
+        lottery_key,
     };
     tx.savepoint("push_chunked")?;
     let (more, applied) = match apply::apply_new(tx, &ctx, true)? {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::campaign::{self, CampaignRecord};
+use crate::lottery::TermsInput;
 use crate::plans::Approval;
 use crate::records::{self, DailyCount};
 use crate::storage::{self, Database, StorageError};
@@ -56,6 +57,9 @@ pub struct Seed {
     pub counts: Vec<DailyCount>,
     /// Console users.
     pub users: Vec<NewUser>,
+    /// The lottery's terms, if the seed sets them (the key is made at the central's start,
+    /// [`crate::lottery::prepare`], or when the terms are next saved).
+    pub lottery: Option<TermsInput>,
 }
 
 /// Why a seed was not applied (nothing of it was): the part it failed at, refused as that
@@ -86,6 +90,9 @@ pub enum SeedError {
     /// A console user.
     #[error("user: {0}")]
     User(#[from] users::CreateUserError),
+    /// The lottery's terms.
+    #[error("lottery: {0}")]
+    Lottery(#[from] crate::lottery::LotteryError),
     /// The storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -128,6 +135,9 @@ pub fn apply_seed(db: &dyn Database, now: DateTime<Utc>, seed: &Seed) -> Result<
         for u in &seed.users {
             users::add_user(tx, &actor, now, &u.user, &u.password_hash)?;
         }
+        if let Some(terms) = &seed.lottery {
+            crate::lottery::seed_terms_in(tx, &actor, now, terms)?;
+        }
         tx.seeds().mark(&seed.name, now)?;
         Ok(true)
     })
@@ -168,8 +178,17 @@ impl CampaignBuilder {
                 plans: Vec::new(),
                 counts: Vec::new(),
                 users: Vec::new(),
+                lottery: None,
             },
         }
+    }
+
+    /// Sets the lottery's consent text and version.
+    pub fn lottery_terms(&mut self, consent_text: &str, consent_version: &str) {
+        self.seed.lottery = Some(TermsInput {
+            consent_text: consent_text.into(),
+            consent_version: consent_version.into(),
+        });
     }
 
     /// The campaign's id.

@@ -133,6 +133,10 @@ pub fn world(collection_start: DateTime<Utc>) -> (CampaignBuilder, SectionId) {
         campaign_record(collection_start),
     );
     let section = b.section("qiao", "侨");
+    b.lottery_terms(
+        crate::lottery::DEFAULT_CONSENT_TEXT,
+        crate::lottery::DEFAULT_CONSENT_VERSION,
+    );
     (b, section)
 }
 

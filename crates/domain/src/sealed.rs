@@ -311,6 +311,18 @@ mod tests {
         assert!(!format!("{key:?}").contains(&key.to_text()));
     }
 
+    /// Sealed by Node's crypto (ui/e2e/seal.mjs), an implementation written apart from this
+    /// one from the documented format: the central opens what another implementation sealed.
+    #[test]
+    fn a_number_sealed_by_an_independent_implementation_opens() {
+        let key = LotterySecretKey::parse("aEifxuETUJ-y2tervc8Yua0g1WFi5UF5ItbwUrG1wUs")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sealed = SealedPhone::from_text(
+            "v1.Hvffieyulq69tWZu1CY09jePtpABoIVKq-YUTivaaFlWsBu3Npcy_tvBRcutLXRCPDVanQo1b4pZcdc",
+        );
+        assert_eq!(key.open(&sealed), Ok(number("13912345678")));
+    }
+
     #[test]
     fn keyed_hashes_depend_on_the_key() {
         let n = number("13812345678");

@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let state = AppState::new(store.clone());
+    let state = AppState::new(store.clone(), Arc::clone(&database.lottery_key));
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
 
     let a = &f.devices[0];
@@ -99,7 +99,13 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let cpu0 = thread_cpu_s();
         for pushed in &batches {
-            fieldpost_central::push::push(&*store, Utc::now(), a.device_id, pushed)?;
+            fieldpost_central::push::push(
+                &*store,
+                &database.lottery_key,
+                Utc::now(),
+                a.device_id,
+                pushed,
+            )?;
         }
         let s = t.elapsed().as_secs_f64();
         println!(

@@ -8,6 +8,7 @@ use fieldpost_central::campaign::{
 };
 use fieldpost_central::devices::RevokeDeviceError;
 use fieldpost_central::enrollment::{EnrollError, IssueCodeError};
+use fieldpost_central::lottery::LotteryError;
 use fieldpost_central::plans::PlanError;
 use fieldpost_central::push::PushError;
 use fieldpost_central::records::{ImportCountsError, RecordsError};
@@ -396,7 +397,26 @@ impl From<PushError> for ApiError {
                 message,
                 field: Some(field),
             },
+            // The operator's to fix (the message names the file); the tablet pushes again.
+            e @ PushError::LotteryKey(_) => ApiError::Internal(e.to_string()),
             PushError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<LotteryError> for ApiError {
+    fn from(e: LotteryError) -> Self {
+        match e {
+            LotteryError::Invalid { field, reason } => {
+                invalid_value(field, format!("{field}: {reason}"))
+            }
+            LotteryError::NoCampaign => no_campaign(),
+            e @ LotteryError::NoTerms => conflict(ErrorCode::NoLotteryTerms, None, e),
+            e @ LotteryError::Closed => conflict(ErrorCode::LotteryClosed, None, e),
+            e @ (LotteryError::KeyMissing { .. }
+            | LotteryError::KeyMismatch { .. }
+            | LotteryError::KeyFile(_)) => ApiError::Internal(e.to_string()),
+            LotteryError::Storage(e) => e.into(),
         }
     }
 }

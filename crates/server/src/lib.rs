@@ -10,14 +10,17 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
+//! use fieldpost_central::lottery_key::LotteryKeyFile;
 //! use fieldpost_central::storage::sqlite::SqliteDatabase;
 //! use fieldpost_server::{AppState, app};
 //!
 //! let dir = std::path::Path::new("/tmp/fieldpost-demo");
 //! let store = Arc::new(SqliteDatabase::open_dir(dir)?);
 //! let login = fieldpost_central::demo::start(store.as_ref(), dir, chrono::Utc::now())?;
+//! let key = Arc::new(LotteryKeyFile::open(dir.join("lottery.key"))?);
+//! fieldpost_central::lottery::prepare(store.as_ref(), &key, chrono::Utc::now())?;
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! axum::serve(listener, app(AppState::new(store))).await?;
+//! axum::serve(listener, app(AppState::new(store, key))).await?;
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use fieldpost_central::audit::Actor;
+use fieldpost_central::lottery_key::LotteryKeyFile;
 use fieldpost_central::storage::Database;
 use fieldpost_central::storage::postgres::{PgDatabase, PgOptions};
 use fieldpost_central::storage::sqlite::{
     BackupOptions, DATABASE_FILE, SqliteDatabase, backup_file,
 };
-use fieldpost_central::{bootstrap_admin, campaign, demo, enrollment};
+use fieldpost_central::{bootstrap_admin, campaign, demo, enrollment, lottery};
 use fieldpost_domain::UnitId;
 use fieldpost_server::{AppState, Config, app};
 
@@ -38,6 +39,12 @@ struct Cli {
     /// PostgreSQL connections this server keeps open at most.
     #[arg(long, default_value_t = 16)]
     pool_size: usize,
+    /// The lottery's secret key file (made with the lottery's first terms; deleted with its
+    /// numbers). Default: `lottery.key` in the data directory, with SQLite and with
+    /// PostgreSQL alike. Several servers on one PostgreSQL database must share one file
+    /// (like their TLS key): give each the same path, or a copy of the file.
+    #[arg(long, value_name = "PATH")]
+    lottery_key: Option<PathBuf>,
     /// Address to listen on; loopback only unless told otherwise.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -272,6 +279,35 @@ async fn serve(cli: Cli) -> Result<()> {
         }
         created
     };
+    // The lottery key: checked against the database before anything is served (a tablet
+    // would otherwise seal numbers to a key this central cannot open).
+    let key_path = cli
+        .lottery_key
+        .clone()
+        .unwrap_or_else(|| cli.data_dir.join("lottery.key"));
+    let lottery_key = Arc::new(
+        LotteryKeyFile::open(&key_path)
+            .with_context(|| format!("opening the lottery key file {}", key_path.display()))?,
+    );
+    let (s, k) = (Arc::clone(&store), Arc::clone(&lottery_key));
+    let prepared = tokio::task::spawn_blocking(move || lottery::prepare(s.as_ref(), &k, now))
+        .await?
+        .context("the lottery key does not fit this database; refusing to start")?;
+    if prepared.key_created {
+        println!("lottery: made the lottery key {}", key_path.display());
+    }
+    if prepared.legacy_sealed > 0 {
+        println!(
+            "lottery: sealed {} entrants' numbers stored before numbers were sealed",
+            prepared.legacy_sealed
+        );
+    }
+    if let Some(report) = &prepared.deleted {
+        println!(
+            "lottery: retention date reached; deleted {} entrants' numbers and the key file",
+            report.entrant_rows
+        );
+    }
     let console_dir = cli
         .console_dir
         .clone()
@@ -281,12 +317,23 @@ async fn serve(cli: Cli) -> Result<()> {
         console_dir: console_dir.clone(),
         ..Config::default()
     };
-    let state = AppState::new(store.clone()).with_config(config);
+    let state = AppState::new(store.clone(), lottery_key).with_config(config);
+    // The retention date's check, every minute (the start-up checked once already).
+    let checker = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            checker.lottery_check().await;
+        }
+    });
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("binding {}", cli.listen))?;
     let addr = listener.local_addr()?;
     println!("data: {location}");
+    println!("lottery key: {}", key_path.display());
     println!("api: http://{addr}/api/v1");
     println!("openapi: http://{addr}/api/v1/openapi.json");
     match &console_dir {

@@ -11,6 +11,7 @@ use fieldpost_domain::DeviceId;
 use crate::error::{ApiError, ApiResult};
 use crate::turns::{Ticket, Turns};
 use fieldpost_central::devices::CONTACT_RESOLUTION;
+use fieldpost_central::lottery_key::LotteryKeyFile;
 use fieldpost_central::storage::Database;
 
 /// Where "now" comes from. Tests substitute a clock they can move, so that expiry is tested
@@ -49,6 +50,7 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     db: Arc<dyn Database>,
+    lottery_key: Arc<LotteryKeyFile>,
     config: Arc<Config>,
     clock: Clock,
     push_turns: Arc<Turns<DeviceId>>,
@@ -84,11 +86,12 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// State over the central's database with the default configuration and the system
-    /// clock.
-    pub fn new(db: Arc<dyn Database>) -> AppState {
+    /// State over the central's database and its lottery key file (see
+    /// `fieldpost_central::lottery`), with the default configuration and the system clock.
+    pub fn new(db: Arc<dyn Database>, lottery_key: Arc<LotteryKeyFile>) -> AppState {
         AppState {
             db,
+            lottery_key,
             config: Arc::new(Config::default()),
             clock: Arc::new(Utc::now),
             push_turns: Turns::new(crate::turns::PATIENCE),
@@ -171,6 +174,31 @@ impl AppState {
             .iter()
             .map(|(device, c)| (*device, c.seen))
             .collect()
+    }
+
+    /// The lottery key file: opened by the push for entrants, made with the first terms,
+    /// deleted with the numbers.
+    pub fn lottery_key(&self) -> &Arc<LotteryKeyFile> {
+        &self.lottery_key
+    }
+
+    /// Deletes the lottery's numbers if their retention date has come (the server runs this
+    /// at start-up and every minute). A failure is logged and tried again at the next check.
+    pub async fn lottery_check(&self) {
+        let (key, now) = (Arc::clone(&self.lottery_key), self.now());
+        let result = self
+            .call(move |db| fieldpost_central::lottery::delete_if_due(db, &key, now))
+            .await;
+        match result {
+            Ok(Some(report)) => tracing::info!(
+                entrant_rows = report.entrant_rows,
+                event_payloads = report.event_payloads,
+                key_file_deleted = report.key_file_deleted,
+                "lottery: retention date reached, every full number deleted"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "lottery: the retention check failed"),
+        }
     }
 
     /// The central's database, for the use cases.

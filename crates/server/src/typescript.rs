@@ -8,6 +8,9 @@ use std::path::Path;
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::campaign::{CampaignRecord, UnitSheetOutcome};
 use fieldpost_central::devices::DeviceRecord;
+use fieldpost_central::lottery::{
+    DeletionReport, EntrantLine, EntrantList, EntrantsByCarrier, LotteryTermsView, TermsInput,
+};
 use fieldpost_central::plans::{DeviceShare, PlanView};
 use fieldpost_central::push::QuarantinedEvent;
 use fieldpost_central::records::{DailyCount, HandoutLine, Records, UnitRecord};
@@ -18,7 +21,7 @@ use fieldpost_sheets::import::{CountRow, ImportKind, Preview, TaskRow};
 use fieldpost_sync::{EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, QuarantineCode};
 use ts_rs::{Config, ExportError, TS};
 
-use crate::routes::{auth, catalog, console, devices, import, plans, records, top_ups};
+use crate::routes::{auth, catalog, console, devices, import, lottery, plans, records, top_ups};
 
 /// Writes the TypeScript declaration of every type the console sends or receives into `dir`,
 /// one file per type, with the types they reference alongside. 64-bit integers become
@@ -47,6 +50,15 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     UnitRecord::export_all(&cfg)?;
     UnitSheetOutcome::export_all(&cfg)?;
     User::export_all(&cfg)?;
+    // The lottery's terms, entrants and deletions.
+    LotteryTermsView::export_all(&cfg)?;
+    TermsInput::export_all(&cfg)?;
+    EntrantLine::export_all(&cfg)?;
+    EntrantList::export_all(&cfg)?;
+    EntrantsByCarrier::export_all(&cfg)?;
+    DeletionReport::export_all(&cfg)?;
+    lottery::CloseBody::export_all(&cfg)?;
+    lottery::RetentionBody::export_all(&cfg)?;
     // Imports.
     ImportKind::export_all(&cfg)?;
     Preview::<TaskRow>::export_all(&cfg)?;

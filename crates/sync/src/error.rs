@@ -105,6 +105,10 @@ pub enum ErrorCode {
     TopUpNotOpen,
     /// No campaign has been set up yet.
     NoCampaign,
+    /// The lottery closed: its numbers were deleted, nothing about it changes any more.
+    LotteryClosed,
+    /// The lottery has no terms yet (save the consent text first).
+    NoLotteryTerms,
 }
 
 impl ErrorCode {
@@ -144,6 +148,8 @@ impl ErrorCode {
             ErrorCode::ExceedsUngrantedAllocation => "exceeds_ungranted_allocation",
             ErrorCode::TopUpNotOpen => "top_up_not_open",
             ErrorCode::NoCampaign => "no_campaign",
+            ErrorCode::LotteryClosed => "lottery_closed",
+            ErrorCode::NoLotteryTerms => "no_lottery_terms",
         }
     }
 }
@@ -196,6 +202,8 @@ mod tests {
             ErrorCode::ExceedsUngrantedAllocation,
             ErrorCode::TopUpNotOpen,
             ErrorCode::NoCampaign,
+            ErrorCode::LotteryClosed,
+            ErrorCode::NoLotteryTerms,
         ];
         for code in all {
             assert_eq!(

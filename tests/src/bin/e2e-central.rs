@@ -27,7 +27,7 @@ use fieldpost_central::storage::Database;
 use fieldpost_central::testkit::Direct;
 use fieldpost_central::top_ups::TopUpStatus;
 use fieldpost_domain::{ItemId, ItemQuantity, PlanId, UnitId};
-use fieldpost_tests::central::{TestCentral, filed_plan, seed};
+use fieldpost_tests::central::{TestCentral, filed_plan};
 use serde_json::json;
 
 fn actor() -> Actor {
@@ -43,7 +43,8 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| temp.path().to_owned());
     let central = TestCentral::start(&dir).await?;
     let store = central.store.clone();
-    let world = seed(store.as_ref(), 1_000, 200)?;
+    // The world with its lottery ready: the app registers entrants sealed to its key.
+    let world = central.seed(1_000, 200)?;
     let plan_id = filed_plan(store.as_ref(), world.unit_id, &[])?;
     let code = enrollment::issue(
         store.as_ref(),

@@ -19,11 +19,15 @@ async fn main() -> anyhow::Result<()> {
     // for it (see testkit::TestDatabase).
     let database = TestDatabase::open(dir.as_ref())?;
     let store = Arc::clone(&database.db);
+    // As the server's start: the lottery key checked against the database, made when the
+    // seeded terms have none.
+    database.prepare_lottery(chrono::Utc::now())?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening http://{}", listener.local_addr()?)?;
     out.flush()?;
     drop(out);
-    axum::serve(listener, app(AppState::new(store))).await?;
+    let state = AppState::new(store, Arc::clone(&database.lottery_key));
+    axum::serve(listener, app(state)).await?;
     Ok(())
 }

@@ -9,17 +9,18 @@ use fieldpost_domain::quarantine::{
     decide,
 };
 use fieldpost_domain::{
-    ActivityPlan, DeviceEvent, DeviceId, EventPayload, Handout, HandoutVoid, ItemId, PlanId,
-    PlanStatus, SessionId, UnitId,
+    ActivityPlan, DeviceEvent, DeviceId, EventPayload, Handout, HandoutVoid, ItemId,
+    LotteryEntrant, LotterySecretKey, PlanId, PlanStatus, SessionId, UnitId,
 };
 use fieldpost_sync::Quarantined;
 
 use super::{PushError, PushedEvent};
 use crate::audit::Actor;
+use crate::lottery_key::LotteryKeyFile;
 use crate::plans::{DeviceShare, PlanError};
 use crate::stock::{self, LedgerKind};
 use crate::storage::stock::Movement;
-use crate::storage::{NewEvent, NewHandout, StorageError, StoredHandout, Tx};
+use crate::storage::{NewEntrant, NewEvent, NewHandout, StorageError, StoredHandout, Tx};
 
 /// What [`apply_new`] works on.
 pub(super) struct Context<'a, 'e> {
@@ -29,6 +30,7 @@ pub(super) struct Context<'a, 'e> {
     pub campaign: &'a str,
     pub last: u64,
     pub events: &'e [PushedEvent],
+    pub lottery_key: &'a LotteryKeyFile,
 }
 
 /// An event applied, or the quarantine it gets.
@@ -64,6 +66,11 @@ struct Batch<'a, 'e> {
     event_rows: Vec<NewEvent<'e>>,
     /// A slice met a stored row: the chunked attempt is abandoned.
     bailed: bool,
+    /// The lottery key file, read only for entrant events.
+    lottery_key: &'a LotteryKeyFile,
+    /// The key entrants' numbers open with, looked up at the batch's first entrant: `None`
+    /// inside when registration is closed.
+    lottery: Option<Option<LotterySecretKey>>,
 }
 
 /// Applies and stores the events past `last`: their quarantine notices and how many were
@@ -91,6 +98,8 @@ pub(super) fn apply_new(
         handout_rows: Vec::new(),
         event_rows: Vec::new(),
         bailed: false,
+        lottery_key: ctx.lottery_key,
+        lottery: None,
     };
     let (now, device, unit) = (ctx.now, ctx.device, ctx.unit);
     let mut quarantined = Vec::new();
@@ -252,24 +261,7 @@ impl<'e> Batch<'_, 'e> {
                     .check_out(*check_in_id, *checked_out_at)?;
                 Ok(Ok(()))
             }
-            (EventPayload::EntrantRegistered { entrant }, _) => {
-                // The number is stored because the entrant consented; it goes nowhere else:
-                // not into the reason below, the audit log or any log line.
-                if tx
-                    .lottery_entrants()
-                    .insert(entrant, self.campaign, self.unit, self.device)?
-                {
-                    Ok(Ok(()))
-                } else {
-                    Ok(Err(Quarantine::new(
-                        QuarantineCode::DuplicateEntrant,
-                        format!(
-                            "the phone number {} is already entered in this campaign's lottery",
-                            entrant.phone.masked()
-                        ),
-                    )))
-                }
-            }
+            (EventPayload::EntrantRegistered { entrant }, _) => self.entrant(tx, entrant),
             (EventPayload::PlanFiled { plan }, _) => self.plan_event(tx, plan, false),
             (EventPayload::PlanRevised { plan }, _) => self.plan_event(tx, plan, true),
             (
@@ -549,6 +541,64 @@ impl<'e> Batch<'_, 'e> {
         )?;
         self.available.remove(&(plan_id, item));
         Ok(Ok(()))
+    }
+
+    /// An entrant: registration must be open; the central opens the sealed number with the
+    /// lottery key, derives the masked form and the keyed hash, and stores those with the
+    /// seal. The number goes nowhere else: not into a reason, the audit log or a log line.
+    fn entrant(&mut self, tx: &mut dyn Tx, entrant: &LotteryEntrant) -> Result<Outcome, PushError> {
+        let key = match &self.lottery {
+            Some(key) => key.clone(),
+            None => {
+                let key = if crate::lottery::registration_open(tx)? {
+                    let stored = crate::lottery::current(tx)?
+                        .and_then(|(_, row)| row)
+                        .and_then(|row| row.public_key);
+                    Some(
+                        crate::lottery::key_for(self.lottery_key, stored.as_deref())
+                            .map_err(|e| PushError::LotteryKey(e.to_string()))?,
+                    )
+                } else {
+                    None
+                };
+                self.lottery = Some(key.clone());
+                key
+            }
+        };
+        let Some(key) = key else {
+            return Ok(Err(Quarantine::new(
+                QuarantineCode::LotteryClosed,
+                "lottery registration is closed: the lottery has no terms yet, or its entrant \
+                 list is final, or it closed and its numbers were deleted",
+            )));
+        };
+        let number = match key.open(&entrant.phone_sealed) {
+            Ok(number) => number,
+            Err(e) => {
+                return Ok(Err(Quarantine::new(
+                    QuarantineCode::PhoneUnreadable,
+                    format!("phone_sealed: {e}"),
+                )));
+            }
+        };
+        let masked = number.masked();
+        let hash = key.phone_hash(&number);
+        let row = NewEntrant {
+            entrant,
+            phone_hash: &hash,
+            phone_masked: &masked,
+        };
+        if tx
+            .lottery_entrants()
+            .insert(&row, self.campaign, self.unit, self.device)?
+        {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(Quarantine::new(
+                QuarantineCode::DuplicateEntrant,
+                format!("the phone number {masked} is already entered in this campaign's lottery"),
+            )))
+        }
     }
 
     fn plan_event(

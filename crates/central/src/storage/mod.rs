@@ -16,6 +16,7 @@
 
 pub mod catalog;
 pub mod devices;
+pub mod lottery;
 pub mod plans;
 pub mod postgres;
 pub mod records;
@@ -27,6 +28,7 @@ pub mod top_ups;
 
 pub use catalog::{CampaignTable, ItemTable, SectionTable};
 pub use devices::{DeviceTable, EnrollmentCodeTable};
+pub use lottery::{LotteryRow, LotteryTable};
 pub use records::{CollectionCountTable, RecordsRollup};
 pub use seeds::SeedTable;
 pub use sync_tables::*;
@@ -89,6 +91,14 @@ pub trait Database: Send + Sync + std::fmt::Debug + 'static {
         access: Access,
         work: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<Outcome>,
     ) -> StorageResult<()>;
+
+    /// After a commit that emptied values (the lottery's numbers), makes the database let go
+    /// of their old bytes where it reasonably can: SQLite checkpoints and truncates its
+    /// write-ahead log (the emptying ran with `secure_delete`), PostgreSQL vacuums the tables
+    /// so their dead row versions go. Best effort; the default does nothing.
+    fn reclaim_erased(&self) -> StorageResult<()> {
+        Ok(())
+    }
 }
 
 /// Runs a use case in one write transaction: commits when it returns `Ok`, rolls back when it
@@ -187,6 +197,8 @@ pub trait Tx {
     fn volunteer_check_ins(&mut self) -> &mut dyn VolunteerCheckInTable;
     /// Lottery entrants.
     fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable;
+    /// The lottery's terms and state, and its deletion reports.
+    fn lottery(&mut self) -> &mut dyn LotteryTable;
     /// The change log.
     fn change_log(&mut self) -> &mut dyn ChangeLog;
 }

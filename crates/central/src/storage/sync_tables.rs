@@ -10,8 +10,8 @@
 use chrono::{DateTime, Utc};
 use fieldpost_domain::quarantine::{CheckInFacts, QuarantineCode, SessionFacts};
 use fieldpost_domain::{
-    DeviceEvent, DeviceId, EventId, Handout, HandoutId, HandoutVoid, ItemId, LotteryEntrant,
-    PlanId, SessionId, StationSession, Tally, UnitId, VolunteerCheckIn,
+    Carrier, DeviceEvent, DeviceId, EventId, Handout, HandoutId, HandoutVoid, ItemId,
+    LotteryEntrant, PlanId, SessionId, StationSession, Tally, UnitId, VolunteerCheckIn,
 };
 use fieldpost_sync::Record;
 
@@ -72,6 +72,10 @@ pub trait DeviceEventTable {
     fn quarantine_notice(&mut self, event_id: &str) -> StorageResult<Option<Record>>;
     /// Quarantined events of every device, newest first.
     fn quarantined(&mut self, limit: u32) -> StorageResult<Vec<QuarantinedEvent>>;
+    /// Empties the sealed number in the body of every stored `entrant_registered` event
+    /// that still holds one; returns how many bodies changed. The digest stays, so a replay
+    /// still matches.
+    fn erase_entrant_numbers(&mut self) -> StorageResult<u64>;
 }
 
 /// One `handouts` row to insert: the handout, the part its grant covered, and the change-log
@@ -171,18 +175,58 @@ pub trait VolunteerCheckInTable {
     fn of_session(&mut self, session: SessionId) -> StorageResult<Vec<VolunteerHours>>;
 }
 
-/// `lottery_entrants`: phone numbers entered with consent (never logged or audited).
+/// One `lottery_entrants` row to insert: the entrant as pushed, with what the central
+/// derived from its opened number.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEntrant<'e> {
+    /// The entrant as pushed (its sealed number is stored as it came).
+    pub entrant: &'e LotteryEntrant,
+    /// The central's keyed hash of the number ([`fieldpost_domain::LotterySecretKey::phone_hash`]).
+    pub phone_hash: &'e str,
+    /// The masked form, derived by the central from the opened number.
+    pub phone_masked: &'e str,
+}
+
+/// An entrant stored before numbers were sealed (migration 0007): its plain number, to be
+/// sealed at the central's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyEntrant {
+    /// The entrant's id.
+    pub id: String,
+    /// The plain number as it was stored.
+    pub phone: String,
+}
+
+/// `lottery_entrants`: entrants with their sealed numbers, keyed hashes, masked numbers and
+/// carriers. No full number is stored; no reason, audit line or log line carries one.
 pub trait LotteryEntrantTable {
-    /// Adds an entrant; `Ok(false)` when the number is entered in the campaign already.
+    /// Adds an entrant; `Ok(false)` when its number's hash is entered in the campaign already
+    /// (or its id is stored).
     fn insert(
         &mut self,
-        entrant: &LotteryEntrant,
+        entrant: &NewEntrant<'_>,
         campaign: &str,
         unit: UnitId,
         device: DeviceId,
     ) -> StorageResult<bool>;
     /// How many entrants a unit registered.
     fn count(&mut self, unit: UnitId) -> StorageResult<u64>;
+    /// Every entrant of the campaign, in the order registered, with its unit's name.
+    fn list(&mut self, campaign: &str) -> StorageResult<Vec<crate::lottery::EntrantLine>>;
+    /// Empties every sealed number (and legacy plain number) of the campaign; returns how
+    /// many rows held one.
+    fn erase_numbers(&mut self, campaign: &str) -> StorageResult<u64>;
+    /// Entrants still holding a plain number from before migration 0007.
+    fn legacy(&mut self) -> StorageResult<Vec<LegacyEntrant>>;
+    /// Replaces a legacy entrant's plain number by its seal, hash, masked form and carrier.
+    fn seal_legacy(
+        &mut self,
+        id: &str,
+        sealed: &str,
+        hash: &str,
+        masked: &str,
+        carrier: Carrier,
+    ) -> StorageResult<()>;
 }
 
 /// One row of the change log.

@@ -10,12 +10,20 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::lottery_key::LotteryKeyFile;
 use crate::storage::postgres::{PgDatabase, PgOptions};
 use crate::storage::sqlite::{DATABASE_FILE, SqliteDatabase};
 use crate::storage::{Database, StorageError, StorageResult};
 
 /// The environment variable naming the PostgreSQL cluster the tests run on.
 pub const POSTGRES_ENV: &str = "FIELDPOST_TEST_POSTGRES";
+
+/// The lottery key file of the data directory `dir`.
+fn key_file(dir: &Path) -> StorageResult<Arc<LotteryKeyFile>> {
+    LotteryKeyFile::open(dir.join("lottery.key"))
+        .map(Arc::new)
+        .map_err(|e| StorageError::Failed(e.to_string()))
+}
 
 /// The file in a data directory that names its PostgreSQL database.
 const MARKER: &str = "postgres-database";
@@ -35,6 +43,8 @@ pub struct TestDatabase {
     pub db: Arc<dyn Database>,
     /// Where it is.
     pub backend: Backend,
+    /// The lottery key file of the test's central: `lottery.key` in its data directory.
+    pub lottery_key: Arc<LotteryKeyFile>,
     /// The cluster and database to drop when this is dropped (the one that created it).
     owned: Option<(String, String)>,
     /// On PostgreSQL, the side door's connection, opened at its first use and kept: a
@@ -64,6 +74,7 @@ impl TestDatabase {
                 Ok(TestDatabase {
                     db: Arc::new(db),
                     backend: Backend::Sqlite(dir.join(DATABASE_FILE)),
+                    lottery_key: key_file(dir)?,
                     owned: None,
                     side_door: Mutex::default(),
                 })
@@ -99,9 +110,19 @@ impl TestDatabase {
         Ok(TestDatabase {
             db: Arc::new(db),
             backend: Backend::Postgres(url),
+            lottery_key: key_file(dir)?,
             owned,
             side_door: Mutex::default(),
         })
+    }
+
+    /// Makes the lottery ready for entrants, as the server's start does
+    /// ([`crate::lottery::prepare`]): the key is made when the world's terms have none.
+    pub fn prepare_lottery(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), crate::lottery::LotteryError> {
+        crate::lottery::prepare(self.db.as_ref(), &self.lottery_key, now).map(|_| ())
     }
 
     /// Whether the tests run on PostgreSQL.

@@ -3,6 +3,7 @@
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::devices::DeviceRecord;
+use fieldpost_central::lottery::{DeletionReport, EntrantList, LotteryTermsView, TermsInput};
 use fieldpost_central::plans::{DeviceShare, PlanView};
 use fieldpost_central::records::{DailyCount, Records, UnitRecord};
 use fieldpost_central::stock::{LedgerEntry, StockBalance};
@@ -18,7 +19,7 @@ use serde_json::Value;
 
 use super::{Access, Body, Operation, Reply, SchemaOf, schema};
 use crate::routes::Method::{self, Get, Post, Put};
-use crate::routes::{auth, catalog, console, devices, import, plans, records, top_ups};
+use crate::routes::{auth, catalog, console, devices, import, lottery, plans, records, top_ups};
 
 /// The MIME type of the .xlsx exports.
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -603,6 +604,66 @@ pub fn operations() -> Vec<Operation> {
             NoBody,
             200,
             Reply::File(XLSX),
+        ),
+        op(
+            Get,
+            "/lottery/terms",
+            "The lottery's consent text, its version, the key's fingerprint, whether registration is open (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<LotteryTermsView>),
+        ),
+        op(
+            Put,
+            "/lottery/terms",
+            "Save the consent text and version; the first save makes the lottery key (secretariat admin)",
+            Caller,
+            None,
+            json(schema::<TermsInput>),
+            200,
+            J(schema::<LotteryTermsView>),
+        ),
+        op(
+            Get,
+            "/lottery/entrants",
+            "The lottery's entrants, masked numbers only, with counts per carrier (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<EntrantList>),
+        ),
+        op(
+            Post,
+            "/lottery/close",
+            "Close the lottery: every full number is deleted now, with the key file (secretariat admin)",
+            Caller,
+            None,
+            json(schema::<lottery::CloseBody>),
+            200,
+            J(schema::<DeletionReport>),
+        ),
+        op(
+            Put,
+            "/lottery/retention",
+            "Set or clear the day (Asia/Shanghai) the numbers are deleted (secretariat admin)",
+            Caller,
+            None,
+            json(schema::<lottery::RetentionBody>),
+            200,
+            J(schema::<LotteryTermsView>),
+        ),
+        op(
+            Get,
+            "/lottery/deletions",
+            "What each deletion of the lottery's numbers removed, when, by whom (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Vec<DeletionReport>>),
         ),
         op(
             Get,

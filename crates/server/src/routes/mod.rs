@@ -7,6 +7,7 @@ pub(crate) mod console;
 pub(crate) mod devices;
 pub(crate) mod export;
 pub(crate) mod import;
+pub(crate) mod lottery;
 pub(crate) mod plans;
 pub(crate) mod records;
 pub(crate) mod sync;
@@ -152,6 +153,12 @@ fn build() -> Api {
         "/exports/plan-assessment.xlsx",
         export::plan_assessment,
     )
+    .route(Get, "/lottery/terms", lottery::terms)
+    .route(Put, "/lottery/terms", lottery::put_terms)
+    .route(Get, "/lottery/entrants", lottery::entrants)
+    .route(Post, "/lottery/close", lottery::close)
+    .route(Put, "/lottery/retention", lottery::retention)
+    .route(Get, "/lottery/deletions", lottery::deletions)
     .route(Get, "/posters", export::all_posters)
     .route(Get, "/posters/{unit_id}", export::unit_poster)
 }

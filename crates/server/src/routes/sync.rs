@@ -89,13 +89,14 @@ pub(super) async fn push(
     }
     ticket.turn().await;
     let (now, id) = (state.now(), device.id);
+    let key = std::sync::Arc::clone(state.lottery_key());
     Ok(Json(
         state
             .call(move |db| {
                 // Held until the store is done with the batch, even if the client goes away
                 // meanwhile: the next push of the device waits for the store, not the socket.
                 let _turn = ticket;
-                fieldpost_central::push::push(db, now, id, &events)
+                fieldpost_central::push::push(db, &key, now, id, &events)
             })
             .await?,
     ))

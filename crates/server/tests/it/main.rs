@@ -6,6 +6,7 @@ mod console;
 mod demo;
 mod enrollment;
 mod ledger_prop;
+mod lottery;
 mod openapi;
 mod plans;
 mod refusals;

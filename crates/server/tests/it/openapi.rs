@@ -356,6 +356,18 @@ async fn every_route_answers_as_documented() {
     }
     download(&c, "/posters", &admin).await;
     download(&c, &format!("/posters/{a}"), &admin).await;
+
+    // The lottery's terms, entrants and deletion (the close last: it ends the lottery).
+    ok(&c, "GET", "/lottery/terms", &admin, None).await;
+    let terms = json!({"consent_text": "同意登记手机号码参加抽奖，抽奖结束后按规定删除。",
+                       "consent_version": "2022-2"});
+    ok(&c, "PUT", "/lottery/terms", &admin, Some(terms)).await;
+    ok(&c, "GET", "/lottery/entrants", &admin, None).await;
+    let retention = json!({"delete_on": "2022-09-30"});
+    ok(&c, "PUT", "/lottery/retention", &admin, Some(retention)).await;
+    let close = json!({"reason": "抽奖结束，奖品已发放"});
+    ok(&c, "POST", "/lottery/close", &admin, Some(close)).await;
+    ok(&c, "GET", "/lottery/deletions", &admin, None).await;
     ok(&c, "POST", "/auth/logout", &admin, None).await;
 
     let answered: BTreeSet<(String, String)> = c

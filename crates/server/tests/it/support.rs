@@ -79,7 +79,7 @@ impl Central {
         let store = Arc::clone(&database.db);
         let clock = Arc::new(Mutex::new(t0()));
         let c = Arc::clone(&clock);
-        let state = AppState::new(store.clone())
+        let state = AppState::new(store.clone(), Arc::clone(&database.lottery_key))
             .with_config(config)
             .with_clock(Arc::new(move || *c.lock().unwrap()));
         // The one test world (fieldpost_central::testkit::world), with this suite's units,
@@ -98,6 +98,8 @@ impl Central {
         world.user("leader_a", Role::Admin, Some(unit_a), &hash);
         world.user("viewer_a", Role::Viewer, Some(unit_a), &hash);
         world.apply(store.as_ref(), t0()).unwrap();
+        // As the server's start does: the world's lottery terms get their key.
+        database.prepare_lottery(t0()).unwrap();
         Central {
             dir,
             store,
@@ -111,6 +113,15 @@ impl Central {
             section,
             answered: Arc::default(),
         }
+    }
+
+    /// The lottery's public key, as tablets pull it: what they seal numbers to.
+    pub fn lottery_public_key(&self) -> fieldpost_domain::LotteryPublicKey {
+        self.database
+            .lottery_key
+            .key()
+            .expect("the world's lottery has its key")
+            .public_key()
     }
 
     pub fn advance(&self, by: chrono::Duration) {
@@ -463,8 +474,11 @@ pub fn push_events(
     payloads: Vec<fieldpost_domain::EventPayload>,
 ) -> fieldpost_sync::PushResponse {
     use fieldpost_central::push::{PushedEvent, push};
+    // Handouts and their kin only: no entrant, so the lottery key is never read.
+    let no_key = fieldpost_central::lottery_key::LotteryKeyFile::open("/nonexistent/lottery.key")
+        .expect("a missing key file opens empty");
     // An empty push answers with what the central holds of the device.
-    let last = push(store, now, device, &[])
+    let last = push(store, &no_key, now, device, &[])
         .expect("the device is enrolled")
         .acked_through;
     let events: Vec<PushedEvent> = payloads
@@ -482,5 +496,5 @@ pub fn push_events(
             PushedEvent::new(event, text)
         })
         .collect();
-    push(store, now, device, &events).expect("the batch applies")
+    push(store, &no_key, now, device, &events).expect("the batch applies")
 }

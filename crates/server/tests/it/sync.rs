@@ -24,7 +24,7 @@ use fieldpost_central::testkit::{Backend, Direct};
 const ADMIN: Actor = Actor::System("test");
 
 impl Tablet {
-    fn open_session(&mut self, plan: PlanId) -> DeviceEvent {
+    pub(crate) fn open_session(&mut self, plan: PlanId) -> DeviceEvent {
         let session = StationSession {
             id: self.session,
             plan_id: plan,
@@ -69,7 +69,7 @@ fn content(c: &Central) -> PlanContent {
 }
 
 /// Files and approves a plan for `unit`, granting each of `grants` masks to its device.
-fn approved_plan(c: &Central, unit: UnitId, grants: &[(DeviceId, u32)]) -> PlanId {
+pub(crate) fn approved_plan(c: &Central, unit: UnitId, grants: &[(DeviceId, u32)]) -> PlanId {
     let id = PlanId::new();
     c.store
         .file_plan(&ADMIN, c.now(), id, unit, content(c))
@@ -101,7 +101,11 @@ fn approved_plan(c: &Central, unit: UnitId, grants: &[(DeviceId, u32)]) -> PlanI
     id
 }
 
-async fn push_raw(c: &Central, auth: &Auth, events: &[DeviceEvent]) -> (StatusCode, Value) {
+pub(crate) async fn push_raw(
+    c: &Central,
+    auth: &Auth,
+    events: &[DeviceEvent],
+) -> (StatusCode, Value) {
     let body = serde_json::to_value(PushRequest {
         events: events.to_vec(),
     })
@@ -109,7 +113,7 @@ async fn push_raw(c: &Central, auth: &Auth, events: &[DeviceEvent]) -> (StatusCo
     c.call("POST", "/api/v1/sync/push", auth, Some(body)).await
 }
 
-async fn push(c: &Central, t: &Tablet, events: &[DeviceEvent]) -> PushResponse {
+pub(crate) async fn push(c: &Central, t: &Tablet, events: &[DeviceEvent]) -> PushResponse {
     let (status, body) = push_raw(c, &t.auth, events).await;
     assert_eq!(status, StatusCode::OK, "the push must apply: {body}");
     serde_json::from_value(body).unwrap()
@@ -123,7 +127,7 @@ async fn pull_raw(c: &Central, auth: &Auth, after: u64, limit: Option<u32>) -> (
     c.call("GET", &path, auth, None).await
 }
 
-async fn pull(c: &Central, auth: &Auth, after: u64, limit: Option<u32>) -> PullResponse {
+pub(crate) async fn pull(c: &Central, auth: &Auth, after: u64, limit: Option<u32>) -> PullResponse {
     let (status, body) = pull_raw(c, auth, after, limit).await;
     assert_eq!(status, StatusCode::OK, "the pull must answer: {body}");
     serde_json::from_value(body).unwrap()
@@ -173,6 +177,7 @@ fn key(r: &Record) -> (String, String) {
         Record::Handout { handout, .. } => ("handout", handout.id.to_string()),
         Record::Quarantine { event_id, .. } => ("quarantine", event_id.to_string()),
         Record::TopUpAnswer { answer } => ("top_up", answer.request_id.to_string()),
+        Record::Lottery { .. } => ("lottery", String::new()),
     };
     (kind.to_owned(), id)
 }
@@ -696,10 +701,14 @@ async fn sessions_tallies_hours_entrants_and_plans_are_recorded() {
     let plan = approved_plan(&c, c.unit_a, &[(t.id, 10)]);
     let check_in = CheckInId::new();
     let phone = MobileNumber::parse("138 0013 8000").unwrap();
+    let public = c.lottery_public_key();
+    // Each registration seals the number anew: the two seals differ, the hash does not.
     let entrant = |phone: &MobileNumber, session| LotteryEntrant {
         id: EntrantId::new(),
         session_id: session,
-        phone: phone.clone(),
+        phone_sealed: public.seal(phone),
+        phone_masked: phone.masked(),
+        carrier: fieldpost_domain::Carrier::of_number(phone),
         consent: Consent {
             text_version: "v1".into(),
             given_at: at(10),
@@ -880,7 +889,10 @@ async fn a_device_pulls_only_its_units_records_and_pushes_only_its_own_events() 
             Record::Grant { grant } => grant.device_id != b1.id,
             Record::Handout { handout, .. } => handout.plan_id != plan_b,
             Record::Quarantine { .. } | Record::TopUpAnswer { .. } => true,
-            Record::Campaign { .. } | Record::Section { .. } | Record::Item { .. } => false,
+            Record::Campaign { .. }
+            | Record::Section { .. }
+            | Record::Item { .. }
+            | Record::Lottery { .. } => false,
         };
         assert!(
             !foreign,
@@ -1153,7 +1165,8 @@ async fn a_quiet_device_that_only_pulls_is_still_in_contact_and_a_refused_pull_i
 async fn restarted_contact(c: &Central, admin: &Auth, device: DeviceId) -> Option<DateTime<Utc>> {
     let now = c.now();
     let restarted =
-        fieldpost_server::AppState::new(c.store.clone()).with_clock(Arc::new(move || now));
+        fieldpost_server::AppState::new(c.store.clone(), Arc::clone(&c.database.lottery_key))
+            .with_clock(Arc::new(move || now));
     let res = tower::ServiceExt::oneshot(
         fieldpost_server::app(restarted),
         crate::support::request("GET", "/api/v1/dashboard", admin, None),

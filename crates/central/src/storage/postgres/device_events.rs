@@ -178,4 +178,17 @@ impl DeviceEventTable for PgTx<'_> {
             })
             .collect()
     }
+
+    fn erase_entrant_numbers(&mut self) -> StorageResult<u64> {
+        // A scan of the events (no index on kind, which every push would pay for); it runs
+        // once, when the lottery closes. The old bodies stay as dead row versions until a
+        // vacuum (Database::reclaim_erased).
+        self.execute(
+            "UPDATE device_events
+             SET body = jsonb_set(body::jsonb, '{payload,entrant,phone_sealed}', '\"\"')::text
+             WHERE kind = 'entrant_registered'
+               AND body::jsonb #>> '{payload,entrant,phone_sealed}' <> ''",
+            &[],
+        )
+    }
 }

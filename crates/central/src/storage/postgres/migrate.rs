@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(4, "0004_lean_push.sql"),
     migration!(5, "0005_top_up_requests.sql"),
     migration!(6, "0006_device_contacts.sql"),
+    migration!(7, "0007_sealed_entrants.sql"),
 ];
 
 /// The advisory lock migrating instances take turns on.

@@ -23,6 +23,7 @@ mod devices;
 mod enrollment_codes;
 mod handouts;
 mod items;
+mod lottery;
 mod lottery_entrants;
 pub mod migrate;
 mod plans;
@@ -51,7 +52,7 @@ use database::wait;
 use super::{
     AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable,
     DeviceEventTable, DeviceTable, EnrollmentCodeTable, HandoutTable, ItemTable,
-    LotteryEntrantTable, PlanHandoutTotals, RecordsRollup, SectionTable, SeedTable,
+    LotteryEntrantTable, LotteryTable, PlanHandoutTotals, RecordsRollup, SectionTable, SeedTable,
     StationSessionTable, StorageError, StorageResult, Tx, UnitTable, UserTable,
     VolunteerCheckInTable, stock, top_ups,
 };
@@ -330,6 +331,9 @@ impl Tx for PgTx<'_> {
         self
     }
     fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable {
+        self
+    }
+    fn lottery(&mut self) -> &mut dyn LotteryTable {
         self
     }
     fn change_log(&mut self) -> &mut dyn ChangeLog {

@@ -196,4 +196,20 @@ impl DeviceEventTable for SqliteTx<'_> {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn erase_entrant_numbers(&mut self) -> StorageResult<u64> {
+        // A scan of the events (no index on kind: the push's hot path would pay for one on
+        // every event); it runs once, when the lottery closes. `secure_delete` zeroes the old
+        // bodies' bytes as SQLite frees them.
+        self.conn.pragma_update(None, "secure_delete", true)?;
+        let erased = self.conn.execute(
+            "UPDATE device_events
+             SET body = json_set(body, '$.payload.entrant.phone_sealed', '')
+             WHERE kind = 'entrant_registered'
+               AND json_extract(body, '$.payload.entrant.phone_sealed') <> ''",
+            [],
+        );
+        self.conn.pragma_update(None, "secure_delete", false)?;
+        Ok(erased? as u64)
+    }
 }

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_device_contacts.sql",
         include_str!("../../../../../migrations/central/0006_device_contacts.sql"),
     ),
+    (
+        7,
+        "0007_sealed_entrants.sql",
+        include_str!("../../../../../migrations/central/0007_sealed_entrants.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

@@ -14,6 +14,7 @@ mod devices;
 mod enrollment_codes;
 mod handouts;
 mod items;
+mod lottery;
 mod lottery_entrants;
 pub mod migrate;
 mod plans;
@@ -38,7 +39,7 @@ use rusqlite::Connection;
 use super::{
     AuditLog, CampaignTable, ChangeLog, CollectionCountTable, ConsoleSessionTable,
     DeviceEventTable, DeviceTable, EnrollmentCodeTable, HandoutTable, ItemTable,
-    LotteryEntrantTable, PlanHandoutTotals, RecordsRollup, SectionTable, SeedTable,
+    LotteryEntrantTable, LotteryTable, PlanHandoutTotals, RecordsRollup, SectionTable, SeedTable,
     StationSessionTable, StorageError, StorageResult, Tx, UnitTable, UserTable,
     VolunteerCheckInTable, stock, top_ups,
 };
@@ -132,6 +133,9 @@ impl Tx for SqliteTx<'_> {
     fn lottery_entrants(&mut self) -> &mut dyn LotteryEntrantTable {
         self
     }
+    fn lottery(&mut self) -> &mut dyn LotteryTable {
+        self
+    }
     fn change_log(&mut self) -> &mut dyn ChangeLog {
         self
     }
@@ -169,7 +173,7 @@ pub(crate) fn unique_field(e: &rusqlite::Error) -> Option<&'static str> {
         "units.name" => "name",
         "sections.code" | "items.code" => "code",
         "users.username" => "username",
-        "lottery_entrants.phone" => "phone",
+        "lottery_entrants.phone_hash" => "phone",
         _ => "id",
     })
 }
