@@ -15,7 +15,7 @@ use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::lottery::EntrantInput;
 use fieldpost_station::sync_loop::{SyncConfig, sync_once};
 use fieldpost_sync::client::Client;
-use fieldpost_tests::central::{TestCentral, approved_plan, enroll_station, seed as seed_world};
+use fieldpost_tests::central::{TestCentral, approved_plan, enroll_station};
 use fieldpost_tests::proxy::{FaultProxy, Faults};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -55,7 +55,8 @@ async fn run(seed: u64) {
     let central = TestCentral::start(&dir.path().join("central"))
         .await
         .unwrap();
-    let world = seed_world(central.store.as_ref(), 1_000, 100).unwrap();
+    // With the lottery ready (its key made): the tablets register entrants sealed to it.
+    let world = central.seed(1_000, 100).unwrap();
     let proxy = FaultProxy::start(&central.url(), seed, Faults::ROUGH)
         .await
         .unwrap();
@@ -162,10 +163,19 @@ async fn run(seed: u64) {
             }
             85..=94 => {
                 phone += 1;
+                // The terms came with the plan, in the first pull: the entrant consents to
+                // the version shown, and the number is sealed to the central's key.
+                let terms = s
+                    .lottery_terms()
+                    .unwrap()
+                    .expect("the terms reached the tablet");
+                let phone = phone.to_string();
                 s.register_entrant(&EntrantInput {
                     session_id: session,
-                    phone: phone.to_string(),
-                    consent_text_version: Some("2022-v1".into()),
+                    carrier: fieldpost_station::lottery::suggested_carrier(&phone)
+                        .unwrap_or(fieldpost_domain::Carrier::Other),
+                    phone,
+                    consent_text_version: Some(terms.consent_version),
                 })
                 .unwrap();
             }
