@@ -145,6 +145,8 @@ describe("the entrant panel", () => {
     expect(q(root, "entrant-consent-error")?.textContent).toContain("请先取得本人同意");
     expect((q(root, "entrant-phone") as HTMLInputElement).value, "what was typed is kept").toBe("13812345678");
     (q(root, "entrant-consent") as HTMLInputElement).click();
+    await settle();
+    expect(q(root, "entrant-consent-error"), "ticking the box answers the refusal").toBeNull();
     await type(root, "1381234");
     (q(root, "entrant-submit") as HTMLButtonElement).click();
     await settle();
