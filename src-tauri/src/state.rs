@@ -108,13 +108,14 @@ impl AppState {
 
     /// Whether the device is enrolled.
     pub fn is_enrolled(&self) -> Result<bool, CommandError> {
-        Ok(self.station().identity()?.is_some())
+        Ok(self.station().enrollment()?.is_some())
     }
 
     /// What the first screen needs to know.
     pub fn status(&self) -> Result<AppStatus, CommandError> {
         let station = self.station();
-        let identity = station.identity()?;
+        // Without the token: a device key that no longer opens it must not hide the screens.
+        let identity = station.enrollment()?;
         Ok(AppStatus {
             enrolled: identity.is_some(),
             device_id: identity.as_ref().map(|i| i.device_id),

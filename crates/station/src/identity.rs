@@ -20,7 +20,44 @@ pub struct DeviceIdentity {
     pub token: String,
 }
 
+/// Who this tablet is, without the token: what the screens show, readable even when the
+/// device key does not open the token (then only syncing fails, with its reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// The id the central gave this device.
+    pub device_id: DeviceId,
+    /// The one unit the device acts for.
+    pub unit_id: UnitId,
+    /// The central's base URL.
+    pub server_url: String,
+}
+
 impl Station {
+    /// The device's enrollment, if it is enrolled, without decrypting the token.
+    pub fn enrollment(&self) -> Result<Option<Enrollment>> {
+        self.conn
+            .query_row(
+                "SELECT device_id, unit_id, server_url FROM device_identity WHERE singleton = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(device_id, unit_id, server_url)| {
+                Ok(Enrollment {
+                    device_id: row::id(&device_id)?,
+                    unit_id: row::id(&unit_id)?,
+                    server_url,
+                })
+            })
+            .transpose()
+    }
+
     /// Stores the identity received at enrollment. A device is enrolled once: enrolling
     /// again replaces the identity only while no event has been recorded, since the outbox's
     /// events belong to the old device id.

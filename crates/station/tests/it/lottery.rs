@@ -381,6 +381,11 @@ fn the_token_does_not_open_with_another_tablets_key() {
     let err = station.identity().unwrap_err();
     assert_eq!(err.kind(), "corrupt", "{err}");
     assert!(!err.to_string().contains(&token));
+    let enrollment = station.enrollment().unwrap().unwrap();
+    assert_eq!(
+        enrollment.device_id, fx.device_id,
+        "the screens still know which device this is; only syncing needs the token"
+    );
 }
 
 // --- migration of a store from before issue 12 ---------------------------------------------
