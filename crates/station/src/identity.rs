@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result, Station, row, time};
 
-/// Who this tablet is, as the central enrolled it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who this tablet is, as the central enrolled it. `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceIdentity {
     /// The id the central gave this device.
     pub device_id: DeviceId,
@@ -18,6 +18,16 @@ pub struct DeviceIdentity {
     pub server_url: String,
     /// The bearer token (the central keeps only its hash; this store keeps it encrypted).
     pub token: String,
+}
+
+impl std::fmt::Debug for DeviceIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceIdentity")
+            .field("device_id", &self.device_id)
+            .field("unit_id", &self.unit_id)
+            .field("server_url", &self.server_url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Who this tablet is, without the token: what the screens show, readable even when the

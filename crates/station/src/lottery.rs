@@ -27,8 +27,9 @@ use crate::device_key::DeviceKey;
 use crate::sessions::open_session_plan;
 use crate::{Error, Result, Station, outbox, time};
 
-/// What the volunteer enters for an entrant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// What the volunteer enters for an entrant. `Debug` masks the number, so that a log line
+/// cannot leak it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EntrantInput {
     /// The open session.
     pub session_id: SessionId,
@@ -40,6 +41,21 @@ pub struct EntrantInput {
     /// The version of the consent text the entrant agreed to (the current terms'
     /// `consent_version`); `None` when they did not agree.
     pub consent_text_version: Option<String>,
+}
+
+impl std::fmt::Debug for EntrantInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let phone = match MobileNumber::parse(&self.phone) {
+            Ok(n) => n.masked(),
+            Err(_) => format!("<{} characters>", self.phone.chars().count()),
+        };
+        f.debug_struct("EntrantInput")
+            .field("session_id", &self.session_id)
+            .field("phone", &phone)
+            .field("carrier", &self.carrier)
+            .field("consent_text_version", &self.consent_text_version)
+            .finish()
+    }
 }
 
 /// A registered entrant as the screens show it: the number masked, with the carrier.

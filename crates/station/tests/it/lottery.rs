@@ -145,6 +145,33 @@ fn the_carrier_is_suggested_by_the_prefix_and_recorded_as_the_entrant_confirmed_
 }
 
 #[test]
+fn a_typed_number_and_the_token_are_never_printed() {
+    let input = EntrantInput {
+        session_id: SessionId::new(),
+        phone: NUMBER.into(),
+        carrier: Carrier::Mobile,
+        consent_text_version: None,
+    };
+    let shown = format!("{input:?}");
+    assert!(!shown.contains(NUMBER), "{shown}");
+    assert!(shown.contains("138****5678"), "{shown}");
+    let fx = fixture();
+    let identity = fx.station.identity().unwrap().unwrap();
+    assert!(
+        !format!("{identity:?}").contains(&fx.token),
+        "nor is the device token"
+    );
+    let typo = EntrantInput {
+        phone: "1381234567".into(),
+        ..input
+    };
+    assert!(
+        !format!("{typo:?}").contains("1381234567"),
+        "nor a mistyped one"
+    );
+}
+
+#[test]
 fn one_entry_per_phone_is_kept_by_a_hash_under_the_device_key() {
     let mut fx = fixture();
     let session = fx.open_session();
