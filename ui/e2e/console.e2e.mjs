@@ -3,7 +3,10 @@
 // (no browser download). Logs in, imports a task table with bad rows and sees every one
 // listed, approves a plan (after a refusal for short stock), exports the bulletin and reads
 // the .xlsx back against the API's records, issues an enrollment code and revokes a device,
-// and checks that a viewer sees but cannot change. Screenshots go to
+// runs the lottery (issue 12: entrants sealed by a tablet, a prize pool, the frozen and
+// published list, the live draw on the projector page, a carrier's account downloading its
+// winners and nobody else's, the public winners list), and checks that a viewer sees but
+// cannot change. Screenshots go to
 // target/screenshots/console-*.png.
 //
 // Run after `cargo build -p fieldpost-server` and `npm run build:console` (cargo xtask test
@@ -18,6 +21,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { readXlsx } from "./console-xlsx.mjs";
+import { maskPhone, sealPhone } from "./seal.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const SHOTS = join(ROOT, "target/screenshots");
@@ -353,6 +357,197 @@ async function main() {
   const answered = await (await page.request.get(api("/top-up-requests?status=fulfilled"))).json();
   check(answered.some((r) => r.id === requestId && r.granted === 30), "the request is marked fulfilled with 30");
   await shot(page, "topups-granted", false);
+
+  // --- the lottery (issue 12) --------------------------------------------------------------
+  await page.goto(`${url}#/lottery`);
+  const termsField = page.getByTestId("terms-text");
+  await termsField.waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="terms-text"]')?.value !== "");
+  check((await termsField.inputValue()).includes("删除"), "the lottery page shows the consent text, which promises deletion");
+  // The tablet learns the terms and the key by pull, as the station app does.
+  const auth = { authorization: `Bearer ${tablet.token}` };
+  let terms = null;
+  for (let after = 0, more = true; more; ) {
+    const reply = await (await fetch(api(`/sync/pull?after=${after}&limit=500`), { headers: auth })).json();
+    for (const c of reply.changes) if (c.record.type === "lottery") terms = c.record.terms;
+    after = reply.cursor;
+    more = reply.more;
+  }
+  check(terms?.public_key && terms.registration_open, "a tablet pulls the terms with the key numbers are sealed to");
+  // Twelve entrants at a station of the侨联 plan, their numbers sealed by the tablet (ui/e2e/seal.mjs:
+  // Node's crypto, not the Rust code).
+  const numbers = [
+    "13312340001", "18912340002", "13812340003", "15012340004", "13012340005", "18612340006",
+    "13512340007", "17712340008", "15612340009", "13912340010", "18512340011", "19912340012",
+  ];
+  const carrierOf = (n) => (/^1(33|53|7[37]|8[019]|99)/.test(n) ? "telecom" : /^1(3[0-2]|5[56]|8[56])/.test(n) ? "unicom" : "mobile");
+  const opened = "2022-08-06T02:00:00Z";
+  const sessionId = uuidV7();
+  const events = [
+    {
+      id: uuidV7(), device_id: tablet.device_id, seq: 2, recorded_at: opened,
+      payload: { type: "session_opened", session: { id: sessionId, plan_id: qiaoPlan.id, device_id: tablet.device_id, station: "榕城区进贤门广场", opened_at: opened, closed_at: null } },
+    },
+    ...numbers.map((n, i) => {
+      const at = new Date(Date.parse(opened) + (i + 1) * 60_000).toISOString();
+      return {
+        id: uuidV7(), device_id: tablet.device_id, seq: 3 + i, recorded_at: at,
+        payload: {
+          type: "entrant_registered",
+          entrant: {
+            id: uuidV7(), session_id: sessionId, phone_sealed: sealPhone(terms.public_key, n), phone_masked: maskPhone(n),
+            carrier: carrierOf(n), consent: { text_version: terms.consent_version, given_at: at }, registered_at: at,
+          },
+        },
+      };
+    }),
+  ];
+  const entrantPush = await fetch(api("/sync/push"), {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify({ events }),
+  });
+  const entrantReply = await entrantPush.json();
+  check(entrantPush.status === 200 && entrantReply.quarantined.length === 0, `twelve sealed entrants are pushed and accepted (${JSON.stringify(entrantReply.quarantined)})`);
+  await page.reload();
+  await page.getByTestId("lottery-entrants").getByText("共 12 人").waitFor();
+  check(true, "the secretariat sees the twelve entrants, counted by carrier");
+  const entrantsText = await page.getByTestId("lottery-entrants").innerText();
+  check(!numbers.some((n) => entrantsText.includes(n)), "with no full number on the page");
+
+  // A pool from the prize stock: Unicom's SIM cards, for any number, shipped by Unicom.
+  await page.getByTestId("pool-add").click();
+  await page.getByTestId("pool-name").fill("联通70G流量卡");
+  const simLabel = (await page.getByTestId("pool-item").locator("option").allInnerTexts()).find((t) => t.startsWith("联通70G流量卡"));
+  await page.getByTestId("pool-item").selectOption({ label: simLabel });
+  await page.getByTestId("pool-quantity").fill("3");
+  await page.getByTestId("pool-reserves").fill("2");
+  await page.getByTestId("pool-delivery").selectOption("shipped");
+  await page.getByTestId("pool-delivered-by").selectOption("unicom");
+  await page.getByTestId("pool-save").click();
+  await page.locator('tr[data-pool="联通70G流量卡"]').waitFor();
+  check(true, "a prize pool is set from the prize stock");
+  await shot(page, "lottery");
+
+  // Freeze and publish: the digest on the page is the SHA-256 of the published CSV.
+  await page.getByTestId("freeze").click();
+  await page.getByTestId("freeze-confirm").click();
+  const digest = (await page.getByTestId("list-digest").innerText()).trim();
+  const csv = Buffer.from(await (await page.request.get(api("/lottery/list.csv"))).body());
+  const { createHash } = await import("node:crypto");
+  check(createHash("sha256").update(csv).digest("hex") === digest, `the published list's digest is the SHA-256 of its CSV (${digest.slice(0, 12)}…)`);
+  check(!numbers.some((n) => csv.includes(n)) && csv.toString().split("\n")[1]?.startsWith("1,"), "the published list numbers entries and masks phones");
+  await page.getByTestId("print-list").click();
+  await page.getByTestId("printed-digest").waitFor();
+  const printedPools = await page.getByTestId("printed-pools").innerText();
+  check(printedPools.includes("联通70G流量卡") && printedPools.includes("3"), "the printed list publishes the pools in draw order");
+  const [poolsDownload] = await Promise.all([page.waitForEvent("download"), page.getByText("pools.json").click()]);
+  const poolsPath = join(temp, "pools.json");
+  await poolsDownload.saveAs(poolsPath);
+  const listPath = join(temp, "entrants.csv");
+  writeFileSync(listPath, csv);
+  await shot(page, "lottery-list");
+
+  // The live draw on the projector page.
+  await page.goto(`${url}#/draw`);
+  await page.getByTestId("stage-value").fill("03 17 22 28 31 + 06 11");
+  await page.getByTestId("stage-source").fill("体彩大乐透 2022年第096期 开奖号码");
+  await page.getByTestId("stage-draw").click();
+  await page.getByTestId("stage-draw-confirm").click();
+  await page.getByTestId("stage-pool-name").filter({ hasText: "联通70G流量卡" }).waitFor();
+  const shown = await page.getByTestId("stage-winners").locator("li").allInnerTexts();
+  check(shown.length === 3 && shown.every((t) => /^\d{3}\*{4}\d{4}/.test(t.trim())), `the projector shows the pool's three winners, masked (${shown.join(" | ").replace(/\n/g, " ")})`);
+  check(!numbers.some((n) => shown.join(" ").includes(n)), "and no full number");
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await shot(page, "lottery-draw");
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const again = await page.request.post(api("/lottery/draws"), { data: { public_value: "1", value_source: "again" } });
+  check(again.status() === 409 && (await again.json()).error.code === "draw_exists", "a second draw is refused while the first stands");
+  const standing = await (await page.request.get(api("/lottery/draw"))).json();
+  const winnerEntries = standing.pools[0].winners.map((w) => w.entry);
+  const reserveEntries = standing.pools[0].reserves.map((w) => w.entry);
+  // Anyone can check the draw: the published list, its digest, the public value and the
+  // published pools, through docs/lottery/verify_draw.py (Python's standard library only).
+  const { execFileSync } = await import("node:child_process");
+  const verified = execFileSync("python3", [
+    join(ROOT, "docs/lottery/verify_draw.py"), "--list", listPath, "--digest", digest,
+    "--value", "03 17 22 28 31 + 06 11", "--pools", poolsPath,
+  ]).toString();
+  check(
+    verified.trim() === `联通70G流量卡: winners [${winnerEntries.join(", ")}]; reserves [${reserveEntries.join(", ")}]`,
+    `verify_draw.py recomputes the same winners from what was published (${verified.trim()})`,
+  );
+
+  // Unicom's account downloads its winners with full numbers; Mobile's cannot.
+  for (const [username, carrier] of [["unicom-jieyang", "unicom"], ["mobile-jieyang", "mobile"]]) {
+    const made = await page.request.post(api("/users"), { data: { username, password: "carrier-password-2022", role: "carrier", carrier } });
+    check(made.status() === 201, `the admin creates ${carrier}'s account`);
+  }
+  const carrierContext = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const unicomPage = await (await carrierContext.newContext({ locale: "zh-CN", acceptDownloads: true, viewport: { width: 1400, height: 900 } })).newPage();
+    await unicomPage.goto(url);
+    await unicomPage.getByLabel("用户名").fill("unicom-jieyang");
+    await unicomPage.getByLabel("密码").fill("carrier-password-2022");
+    await unicomPage.getByRole("button", { name: "登录", exact: true }).click();
+    await unicomPage.getByTestId("carrier-desk").waitFor();
+    check((await unicomPage.locator("nav a").count()) === 0, "a carrier's account sees its desk and no console pages");
+    const [download] = await Promise.all([unicomPage.waitForEvent("download"), unicomPage.getByTestId("carrier-download").click()]);
+    const xlsxPath = join(temp, "unicom-winners.xlsx");
+    await download.saveAs(xlsxPath);
+    const sheets = readXlsx(readFileSync(xlsxPath));
+    const cells = [...sheets.values()].flat(2).map(String);
+    const full = numbers.filter((n) => cells.includes(n));
+    check(full.length === 3, `Unicom's sheet has its three winners' full numbers (${full.length})`);
+    await shot(unicomPage, "carrier-desk", false);
+    const mobileContext = await carrierContext.newContext();
+    const mobileLogin = await mobileContext.request.post(api("/auth/login"), { data: { username: "mobile-jieyang", password: "carrier-password-2022" } });
+    check(mobileLogin.ok(), "Mobile's account logs in");
+    const denied = await mobileContext.request.get(api("/lottery/carriers/unicom/winners.xlsx"));
+    check(denied.status() === 403, "and is denied Unicom's list (403)");
+    const adminDenied = await page.request.get(api("/lottery/carriers/unicom/winners.xlsx"));
+    check(adminDenied.status() === 403, "the admin too is denied a carrier's full list");
+  } finally {
+    await carrierContext.close();
+  }
+  const audit = await (await page.request.get(api("/audit"))).json();
+  check(JSON.stringify(audit).includes("unicom-jieyang"), "the carrier's download is in the audit log");
+
+  // The public winners list: no login, masked numbers only.
+  const publicContext = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const publicPage = await (await publicContext.newContext({ locale: "zh-CN" })).newPage();
+    await publicPage.goto(`${url}#/winners`);
+    await publicPage.getByTestId("public-winners").getByText("联通70G流量卡").waitFor();
+    const text = await publicPage.getByTestId("public-winners").innerText();
+    check(winnerEntries.every((e) => text.includes(`#${e}`)) && !numbers.some((n) => text.includes(n)), "the public winners list shows entry numbers and masked numbers only");
+    await shot(publicPage, "winners", false);
+  } finally {
+    await publicContext.close();
+  }
+
+  // A win delivered, then the lottery closed: every full number deleted, and the page says so.
+  await page.goto(`${url}#/lottery`);
+  const firstWin = page.locator(`tr[data-win="${winnerEntries[0]}"]`);
+  await firstWin.waitFor();
+  await firstWin.getByTestId("win-state").selectOption("delivered");
+  await firstWin.getByRole("button", { name: "保存" }).click();
+  await page.waitForFunction(async () => {
+    const wins = await (await fetch("/api/v1/lottery/wins")).json();
+    return wins.some((w) => w.state === "delivered");
+  });
+  check(true, "a win is marked 已发放 in the console");
+  await page.getByTestId("close-reason").fill("抽奖及奖品发放已结束");
+  await page.getByTestId("close").click();
+  await page.getByTestId("close-confirm").click();
+  const report = page.getByTestId("deletions");
+  await report.waitFor();
+  const reportText = await report.innerText();
+  check(/admin · 抽奖及奖品发放已结束：清除 12 条号码/.test(reportText) && reportText.includes("加密密钥已删除"), `the console shows what was deleted and when (${reportText.trim()})`);
+  await shot(page, "lottery-closed");
+  const afterClose = await page.request.get(api("/lottery/terms"));
+  check((await afterClose.json()).public_key_fingerprint === null, "the lottery key is gone");
 
   await page.goto(`${url}#/devices`);
   const row = page.locator('tr[data-device="侨联平板 1"]');

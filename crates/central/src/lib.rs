@@ -11,6 +11,7 @@ pub mod audit;
 pub mod campaign;
 pub mod demo;
 pub mod devices;
+pub mod draw;
 pub mod enrollment;
 pub mod grants;
 pub mod lottery;
@@ -72,6 +73,7 @@ pub fn bootstrap_admin(
                 username: demo::ADMIN_USERNAME.into(),
                 role: Role::Admin,
                 unit_id: None,
+                carrier: None,
             },
             password_hash,
         },

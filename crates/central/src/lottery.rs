@@ -176,15 +176,18 @@ pub enum LotteryError {
 }
 
 /// Whether registration is open: the one place that decides whether a pushed entrant can be
-/// entered. Open while the campaign's lottery has its terms and its key and is not closed.
+/// entered. Open while the campaign's lottery has its terms and its key, is not closed, and
+/// its entrant list is not frozen for the draw.
 pub fn registration_open(tx: &mut dyn Tx) -> Result<bool, StorageError> {
     let Some(campaign) = tx.campaigns().current_id()? else {
         return Ok(false);
     };
-    Ok(tx
+    let terms = tx
         .lottery()
         .get(&campaign.to_string())?
-        .is_some_and(|row| terms_open(&row)))
+        .is_some_and(|row| terms_open(&row));
+    // Freezing the entrant list for the draw closes registration too.
+    Ok(terms && !crate::draw::list::is_frozen(tx)?)
 }
 
 /// The row's own part of [`registration_open`].
@@ -460,7 +463,18 @@ pub fn entrants(db: &dyn Database) -> Result<EntrantList, StorageError> {
                 entrants: Vec::new(),
             });
         };
-        let entrants = tx.lottery_entrants().list(&campaign.to_string())?;
+        let mut entrants = tx.lottery_entrants().list(&campaign.to_string())?;
+        if let Some(list) = tx.lottery_lists().current()? {
+            let entry_of: std::collections::HashMap<_, _> = tx
+                .lottery_lists()
+                .rows(list.id)?
+                .into_iter()
+                .map(|r| (r.entrant_id, r.entry))
+                .collect();
+            for e in &mut entrants {
+                e.entry = entry_of.get(&e.id).copied();
+            }
+        }
         let mut by = EntrantsByCarrier::default();
         for e in &entrants {
             *match e.carrier {

@@ -284,6 +284,29 @@ impl CampaignBuilder {
                 username: username.into(),
                 role,
                 unit_id: unit,
+                carrier: None,
+            },
+            password_hash: password_hash.into(),
+        });
+        id
+    }
+
+    /// Adds a carrier's account (role `carrier`) for `carrier`, whose password hashes to
+    /// `password_hash`.
+    pub fn carrier_account(
+        &mut self,
+        username: &str,
+        carrier: fieldpost_domain::Carrier,
+        password_hash: &str,
+    ) -> Uuid {
+        let id = Uuid::now_v7();
+        self.seed.users.push(NewUser {
+            user: User {
+                id,
+                username: username.into(),
+                role: Role::Carrier,
+                unit_id: None,
+                carrier: Some(carrier),
             },
             password_hash: password_hash.into(),
         });

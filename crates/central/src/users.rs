@@ -1,7 +1,8 @@
-//! Console users: the secretariat's admins and viewers, and the units' own accounts.
+//! Console users: the secretariat's admins and viewers, the units' own accounts, and the
+//! carriers' accounts (one carrier each, which see only that carrier's lottery winners).
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::UnitId;
+use fieldpost_domain::{Carrier, UnitId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -19,6 +20,9 @@ pub enum Role {
     Admin,
     /// Read-only.
     Viewer,
+    /// A carrier's account ([`User::carrier`] says which): downloads that carrier's lottery
+    /// winners and returns their delivery states, and sees nothing else of the console.
+    Carrier,
 }
 
 impl Role {
@@ -27,12 +31,13 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::Viewer => "viewer",
+            Role::Carrier => "carrier",
         }
     }
 
     /// Parses [`Role::as_str`]'s output.
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Admin, Role::Viewer]
+        [Role::Admin, Role::Viewer, Role::Carrier]
             .into_iter()
             .find(|r| r.as_str() == s)
     }
@@ -50,6 +55,11 @@ pub struct User {
     /// Set for a unit's own user (a team leader): scoped to that unit. `None` is the
     /// secretariat.
     pub unit_id: Option<UnitId>,
+    /// Set for a carrier's account (role `carrier`, and only then): the carrier it acts for
+    /// (`telecom`, `mobile` or `unicom`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub carrier: Option<Carrier>,
 }
 
 /// A user to create.
@@ -72,6 +82,15 @@ pub enum CreateUserError {
     /// The unit the account is confined to does not exist.
     #[error("unit_id: no such unit")]
     NoSuchUnit,
+    /// A carrier account without its carrier, or with `other`.
+    #[error("carrier: a carrier account names its carrier (telecom, mobile or unicom)")]
+    CarrierMissing,
+    /// A carrier named for an account of another role.
+    #[error("carrier: only a carrier account has a carrier")]
+    CarrierNotAllowed,
+    /// A carrier account confined to a unit.
+    #[error("unit_id: a carrier account belongs to no unit")]
+    CarrierWithUnit,
     /// Another account has this login name.
     #[error("another user is called {0}")]
     UsernameTaken(String),
@@ -95,6 +114,17 @@ pub fn create_user(
     storage::write(db, |tx| add_user(tx, actor, now, &user, &new.password_hash))
 }
 
+/// A carrier account has exactly one of the three carriers and no unit; no other account has
+/// a carrier.
+fn check_carrier(user: &User) -> Result<(), CreateUserError> {
+    match (user.role, user.carrier) {
+        (Role::Carrier, None | Some(Carrier::Other)) => Err(CreateUserError::CarrierMissing),
+        (Role::Carrier, Some(_)) if user.unit_id.is_some() => Err(CreateUserError::CarrierWithUnit),
+        (Role::Admin | Role::Viewer, Some(_)) => Err(CreateUserError::CarrierNotAllowed),
+        _ => Ok(()),
+    }
+}
+
 /// [`create_user`]'s work inside a transaction, for a seed that adds users with other records.
 pub(crate) fn add_user(
     tx: &mut dyn Tx,
@@ -103,6 +133,7 @@ pub(crate) fn add_user(
     user: &User,
     password_hash: &str,
 ) -> Result<User, CreateUserError> {
+    check_carrier(user)?;
     if let Some(unit) = user.unit_id
         && !tx.units().exists(unit)?
     {
@@ -119,7 +150,8 @@ pub(crate) fn add_user(
         actor,
         "user.create",
         Some(&user.id.to_string()),
-        &json!({"username": user.username, "role": user.role, "unit_id": user.unit_id}),
+        &json!({"username": user.username, "role": user.role, "unit_id": user.unit_id,
+                "carrier": user.carrier}),
     )?;
     Ok(user.clone())
 }

@@ -70,4 +70,10 @@ id_type!(
     GrantId,
     /// A device's request for more of an item under a plan (申请追加).
     TopUpRequestId,
+    /// A lottery prize pool (奖项).
+    PoolId,
+    /// A lottery draw (开奖), standing or voided.
+    DrawId,
+    /// A winner's prize (中奖) and its delivery.
+    WinId,
 );

@@ -1,7 +1,8 @@
 //! Who is calling: the [`Caller`] extractor (a console session cookie or a device's bearer
 //! token) and the scope checks on it, and the extractors that state a role in a handler's
 //! signature: [`Secretariat`] and [`SecretariatAdmin`]. Every protected handler takes one of
-//! them (or [`PushingDevice`]). The secrets themselves are made and hashed in
+//! them (or [`PushingDevice`]). [`Caller`] refuses a carrier's account, so every route is
+//! closed to it by default; only `/auth/me` and the carrier routes take [`Authenticated`]. The secrets themselves are made and hashed in
 //! `fieldpost_central::secrets`.
 
 use axum::extract::FromRequestParts;
@@ -78,7 +79,8 @@ impl Caller {
     /// 403 unless the caller is the secretariat (a user not confined to a unit).
     pub fn secretariat(&self) -> ApiResult<&User> {
         match self {
-            Caller::User(u) if u.unit_id.is_none() => Ok(u),
+            // A carrier's account belongs to no unit, and is no secretariat either.
+            Caller::User(u) if u.unit_id.is_none() && u.role != Role::Carrier => Ok(u),
             _ => Err(forbidden("only the secretariat may do this")),
         }
     }
@@ -158,45 +160,70 @@ fn bearer(parts: &Parts) -> ApiResult<Option<String>> {
         })
 }
 
+/// Any authenticated caller, a carrier's account included. Only `/auth/me` and the carrier
+/// routes take it; every other route takes [`Caller`] (or a role built on it), which refuses
+/// a carrier's account: a carrier sees its own winners and nothing else of the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated(pub Caller);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Authenticated> {
+        authenticate(parts, state).await.map(Authenticated)
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Caller> {
-        if let Some(token) = bearer(parts)? {
-            let hash = sha256_hex(&token);
-            let device = state
-                .call(move |db| fieldpost_central::devices::device_by_token(db, &hash))
-                .await?
-                .ok_or_else(|| {
-                    unauthorized(ErrorCode::InvalidCredential, "unknown device token")
-                })?;
-            if device.revoked {
-                return Err(unauthorized(
-                    ErrorCode::DeviceRevoked,
-                    "this device has been revoked",
-                ));
-            }
-            return Ok(Caller::Device(device));
+        let caller = authenticate(parts, state).await?;
+        if let Caller::User(u) = &caller
+            && u.role == Role::Carrier
+        {
+            return Err(forbidden(
+                "a carrier account may only download and return its own carrier's winners",
+            ));
         }
-        if let Some(token) = session_cookie(&parts.headers) {
-            let hash = sha256_hex(&token);
-            let now = state.now();
-            let user = state
-                .call(move |db| fieldpost_central::users::session_user(db, now, &hash))
-                .await?
-                .ok_or_else(|| {
-                    unauthorized(
-                        ErrorCode::InvalidSession,
-                        "the session has expired; log in again",
-                    )
-                })?;
-            return Ok(Caller::User(user));
-        }
-        Err(unauthorized(
-            ErrorCode::Unauthenticated,
-            "log in, or send a device's Authorization: Bearer token",
-        ))
+        Ok(caller)
     }
+}
+
+/// Who is calling, by the bearer token or the session cookie (401 without a good one).
+async fn authenticate(parts: &mut Parts, state: &AppState) -> ApiResult<Caller> {
+    if let Some(token) = bearer(parts)? {
+        let hash = sha256_hex(&token);
+        let device = state
+            .call(move |db| fieldpost_central::devices::device_by_token(db, &hash))
+            .await?
+            .ok_or_else(|| unauthorized(ErrorCode::InvalidCredential, "unknown device token"))?;
+        if device.revoked {
+            return Err(unauthorized(
+                ErrorCode::DeviceRevoked,
+                "this device has been revoked",
+            ));
+        }
+        return Ok(Caller::Device(device));
+    }
+    if let Some(token) = session_cookie(&parts.headers) {
+        let hash = sha256_hex(&token);
+        let now = state.now();
+        let user = state
+            .call(move |db| fieldpost_central::users::session_user(db, now, &hash))
+            .await?
+            .ok_or_else(|| {
+                unauthorized(
+                    ErrorCode::InvalidSession,
+                    "the session has expired; log in again",
+                )
+            })?;
+        return Ok(Caller::User(user));
+    }
+    Err(unauthorized(
+        ErrorCode::Unauthenticated,
+        "log in, or send a device's Authorization: Bearer token",
+    ))
 }
 
 /// A caller of the secretariat: a console user not confined to a unit, viewer or admin. As an

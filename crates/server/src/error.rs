@@ -7,6 +7,11 @@ use fieldpost_central::campaign::{
     Blank, CreateItemError, CreateSectionError, PutCampaignError, UnitError, UnitSheetError,
 };
 use fieldpost_central::devices::RevokeDeviceError;
+use fieldpost_central::draw::carriers::CarrierListError;
+use fieldpost_central::draw::list::FreezeError;
+use fieldpost_central::draw::pools::PoolError;
+use fieldpost_central::draw::run::DrawError;
+use fieldpost_central::draw::wins::WinError;
 use fieldpost_central::enrollment::{EnrollError, IssueCodeError};
 use fieldpost_central::lottery::LotteryError;
 use fieldpost_central::plans::PlanError;
@@ -162,6 +167,10 @@ impl From<CreateUserError> for ApiError {
         match e {
             e @ CreateUserError::BlankUsername => invalid_value("username", e),
             e @ CreateUserError::NoSuchUnit => invalid_value("unit_id", e),
+            e @ (CreateUserError::CarrierMissing | CreateUserError::CarrierNotAllowed) => {
+                invalid_value("carrier", e)
+            }
+            e @ CreateUserError::CarrierWithUnit => invalid_value("unit_id", e),
             e @ CreateUserError::UsernameTaken(_) => ApiError::Conflict {
                 code: ErrorCode::Duplicate,
                 message: e.to_string(),
@@ -400,6 +409,76 @@ impl From<PushError> for ApiError {
             // The operator's to fix (the message names the file); the tablet pushes again.
             e @ PushError::LotteryKey(_) => ApiError::Internal(e.to_string()),
             PushError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<PoolError> for ApiError {
+    fn from(e: PoolError) -> Self {
+        match e {
+            PoolError::NoCampaign => no_campaign(),
+            PoolError::NotFound => ApiError::NotFound("pool"),
+            e @ PoolError::Invalid { field, .. } => invalid_value(field, e),
+            e @ PoolError::OverStock { .. } => {
+                conflict(ErrorCode::InsufficientStock, Some("quantity"), e)
+            }
+            e @ PoolError::DrawStands => conflict(ErrorCode::DrawExists, None, e),
+            PoolError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<FreezeError> for ApiError {
+    fn from(e: FreezeError) -> Self {
+        match e {
+            FreezeError::NoCampaign => no_campaign(),
+            e @ FreezeError::CollectionOpen { .. } => conflict(ErrorCode::CollectionOpen, None, e),
+            e @ FreezeError::AlreadyFrozen { .. } => conflict(ErrorCode::ListFrozen, None, e),
+            e @ FreezeError::NoEntrants => conflict(ErrorCode::NoEntrants, None, e),
+            FreezeError::Unpublishable(m) => ApiError::Internal(m),
+            FreezeError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<DrawError> for ApiError {
+    fn from(e: DrawError) -> Self {
+        match e {
+            DrawError::NoCampaign => no_campaign(),
+            e @ DrawError::CollectionOpen { .. } => conflict(ErrorCode::CollectionOpen, None, e),
+            e @ DrawError::NotFrozen => conflict(ErrorCode::ListNotFrozen, None, e),
+            e @ DrawError::NoPools => conflict(ErrorCode::NoPools, None, e),
+            e @ DrawError::DrawExists => conflict(ErrorCode::DrawExists, None, e),
+            e @ DrawError::Invalid { field, .. } => invalid_value(field, e),
+            e @ DrawError::Tampered(_) => conflict(ErrorCode::ListTampered, None, e),
+            DrawError::NotFound => ApiError::NotFound("draw"),
+            e @ DrawError::AlreadyVoided => conflict(ErrorCode::DrawVoided, None, e),
+            DrawError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<WinError> for ApiError {
+    fn from(e: WinError) -> Self {
+        match e {
+            WinError::NotFound => ApiError::NotFound("win"),
+            e @ WinError::Voided => conflict(ErrorCode::DrawVoided, None, e),
+            e @ WinError::Invalid { field, .. } => invalid_value(field, e),
+            WinError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<CarrierListError> for ApiError {
+    fn from(e: CarrierListError) -> Self {
+        match e {
+            e @ (CarrierListError::KeyDeleted | CarrierListError::NumberDeleted { .. }) => {
+                conflict(ErrorCode::NumbersDeleted, None, e)
+            }
+            CarrierListError::Unopenable { entry } => {
+                ApiError::Internal(format!("entry {entry}: the sealed number does not open"))
+            }
+            CarrierListError::Storage(e) => e.into(),
         }
     }
 }

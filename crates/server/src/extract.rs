@@ -8,7 +8,7 @@ use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use fieldpost_domain::{DeviceId, PlanId, TopUpRequestId, UnitId};
+use fieldpost_domain::{Carrier, DeviceId, DrawId, PlanId, PoolId, TopUpRequestId, UnitId, WinId};
 use fieldpost_sync::ErrorCode;
 use serde::de::DeserializeOwned;
 
@@ -124,6 +124,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 pub trait PathField: FromStr {
     /// The segment's name in the route, and the refusal's `field`.
     const FIELD: &'static str;
+    /// What the segment must be, as a refusal says it.
+    const EXPECTED: &'static str = "a UUID";
 }
 
 impl PathField for PlanId {
@@ -142,8 +144,41 @@ impl PathField for TopUpRequestId {
     const FIELD: &'static str = "request_id";
 }
 
+impl PathField for PoolId {
+    const FIELD: &'static str = "pool_id";
+}
+
+impl PathField for DrawId {
+    const FIELD: &'static str = "draw_id";
+}
+
+impl PathField for WinId {
+    const FIELD: &'static str = "win_id";
+}
+
+/// A carrier that delivers prizes, as a path segment (`telecom`, `mobile` or `unicom`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CarrierSegment(pub Carrier);
+
+impl FromStr for CarrierSegment {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match Carrier::from_code(s) {
+            Some(Carrier::Other) | None => Err(()),
+            Some(c) => Ok(CarrierSegment(c)),
+        }
+    }
+}
+
+impl PathField for CarrierSegment {
+    const FIELD: &'static str = "carrier";
+    const EXPECTED: &'static str = "telecom, mobile or unicom";
+}
+
 /// A typed id from the path segment named [`PathField::FIELD`]. A segment that is not a UUID
-/// is 400 `invalid_value` naming the segment (`plan_id must be a UUID`). The segment is found
+/// (or not what [`PathField::EXPECTED`] says) is 400 `invalid_value` naming the segment
+/// (`plan_id must be a UUID`). The segment is found
 /// by name, so a route with several ids takes one `PathId` of each; a route without the
 /// segment is a programming error, answered 500.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +214,9 @@ impl<S: Send + Sync, T: PathField> FromRequestParts<S> for PathId<T> {
             .iter()
             .find_map(|(name, value)| (name == field).then_some(value))
             .ok_or_else(|| ApiError::Internal(format!("the route has no {{{field}}} segment")))?;
-        raw.parse().map(PathId).map_err(|_| not_a_uuid(field))
+        raw.parse()
+            .map(PathId)
+            .map_err(|_| ApiError::invalid(field, format!("{field} must be {}", T::EXPECTED)))
     }
 }
 
@@ -277,6 +314,10 @@ mod tests {
             UnitId::FIELD,
             DeviceId::FIELD,
             TopUpRequestId::FIELD,
+            PoolId::FIELD,
+            DrawId::FIELD,
+            WinId::FIELD,
+            CarrierSegment::FIELD,
         ];
         for (method, path) in crate::routes::table() {
             for name in path

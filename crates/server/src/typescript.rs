@@ -8,6 +8,10 @@ use std::path::Path;
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::campaign::{CampaignRecord, UnitSheetOutcome};
 use fieldpost_central::devices::DeviceRecord;
+use fieldpost_central::draw::carriers::{ReturnIssue, ReturnReport};
+use fieldpost_central::draw::{
+    Delivery, Draw, FrozenListView, ListView, Pool, PoolInput, PublicWinners, Win, WinState,
+};
 use fieldpost_central::lottery::{
     DeletionReport, EntrantLine, EntrantList, EntrantsByCarrier, LotteryTermsView, TermsInput,
 };
@@ -21,7 +25,9 @@ use fieldpost_sheets::import::{CountRow, ImportKind, Preview, TaskRow};
 use fieldpost_sync::{EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, QuarantineCode};
 use ts_rs::{Config, ExportError, TS};
 
-use crate::routes::{auth, catalog, console, devices, import, lottery, plans, records, top_ups};
+use crate::routes::{
+    auth, catalog, console, devices, draw, import, lottery, plans, records, top_ups,
+};
 
 /// Writes the TypeScript declaration of every type the console sends or receives into `dir`,
 /// one file per type, with the types they reference alongside. 64-bit integers become
@@ -95,6 +101,22 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     top_ups::ListQuery::export_all(&cfg)?;
     top_ups::FulfilBody::export_all(&cfg)?;
     top_ups::DeclineBody::export_all(&cfg)?;
+    // The lottery's draw.
+    Delivery::export_all(&cfg)?;
+    Draw::export_all(&cfg)?;
+    FrozenListView::export_all(&cfg)?;
+    ListView::export_all(&cfg)?;
+    Pool::export_all(&cfg)?;
+    PoolInput::export_all(&cfg)?;
+    PublicWinners::export_all(&cfg)?;
+    ReturnIssue::export_all(&cfg)?;
+    ReturnReport::export_all(&cfg)?;
+    Win::export_all(&cfg)?;
+    WinState::export_all(&cfg)?;
+    draw::DrawBody::export_all(&cfg)?;
+    draw::VoidBody::export_all(&cfg)?;
+    draw::WinStateBody::export_all(&cfg)?;
+    draw::HandoverBody::export_all(&cfg)?;
     // Enrollment, which the console's codes lead to.
     EnrollRequest::export_all(&cfg)?;
     EnrollResponse::export_all(&cfg)?;

@@ -33,7 +33,7 @@ pub fn china_day(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&CHINA).date_naive()
 }
 
-struct Formats {
+pub(crate) struct Formats {
     title: Format,
     header: Format,
     percent: Format,
@@ -41,7 +41,7 @@ struct Formats {
     total_percent: Format,
 }
 
-fn formats() -> Formats {
+pub(crate) fn formats() -> Formats {
     let header = Format::new()
         .set_bold()
         .set_align(FormatAlign::Center)
@@ -60,7 +60,7 @@ fn formats() -> Formats {
 }
 
 /// Writes a merged title on row 0 and the headers on row 1, sets widths and freezes them.
-fn start_sheet(
+pub(crate) fn start_sheet(
     ws: &mut Worksheet,
     f: &Formats,
     name: &str,

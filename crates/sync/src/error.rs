@@ -105,6 +105,26 @@ pub enum ErrorCode {
     TopUpNotOpen,
     /// No campaign has been set up yet.
     NoCampaign,
+    /// The campaign's collection window is still open (the lottery's list and draw wait for
+    /// its close).
+    CollectionOpen,
+    /// The lottery's entrant list is frozen already.
+    ListFrozen,
+    /// The lottery's entrant list is not frozen yet.
+    ListNotFrozen,
+    /// No lottery entrant has registered.
+    NoEntrants,
+    /// No prize pool is defined.
+    NoPools,
+    /// A lottery draw stands: void it first.
+    DrawExists,
+    /// The lottery draw (or the win's draw) was voided.
+    DrawVoided,
+    /// The stored entrant list is not the published one (its digest differs).
+    ListTampered,
+    /// The full numbers can no longer be opened (the lottery key or the sealed numbers were
+    /// deleted).
+    NumbersDeleted,
     /// The lottery closed: its numbers were deleted, nothing about it changes any more.
     LotteryClosed,
     /// The lottery has no terms yet (save the consent text first).
@@ -148,6 +168,15 @@ impl ErrorCode {
             ErrorCode::ExceedsUngrantedAllocation => "exceeds_ungranted_allocation",
             ErrorCode::TopUpNotOpen => "top_up_not_open",
             ErrorCode::NoCampaign => "no_campaign",
+            ErrorCode::CollectionOpen => "collection_open",
+            ErrorCode::ListFrozen => "list_frozen",
+            ErrorCode::ListNotFrozen => "list_not_frozen",
+            ErrorCode::NoEntrants => "no_entrants",
+            ErrorCode::NoPools => "no_pools",
+            ErrorCode::DrawExists => "draw_exists",
+            ErrorCode::DrawVoided => "draw_voided",
+            ErrorCode::ListTampered => "list_tampered",
+            ErrorCode::NumbersDeleted => "numbers_deleted",
             ErrorCode::LotteryClosed => "lottery_closed",
             ErrorCode::NoLotteryTerms => "no_lottery_terms",
         }
@@ -202,6 +231,15 @@ mod tests {
             ErrorCode::ExceedsUngrantedAllocation,
             ErrorCode::TopUpNotOpen,
             ErrorCode::NoCampaign,
+            ErrorCode::CollectionOpen,
+            ErrorCode::ListFrozen,
+            ErrorCode::ListNotFrozen,
+            ErrorCode::NoEntrants,
+            ErrorCode::NoPools,
+            ErrorCode::DrawExists,
+            ErrorCode::DrawVoided,
+            ErrorCode::ListTampered,
+            ErrorCode::NumbersDeleted,
             ErrorCode::LotteryClosed,
             ErrorCode::NoLotteryTerms,
         ];

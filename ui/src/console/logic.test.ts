@@ -141,6 +141,9 @@ describe("errors and routes", () => {
     expect(pageOf("#/import?x=1")).toBe("import");
     expect(pageOf("")).toBe("dashboard");
     expect(pageOf("#/nope")).toBe("dashboard");
+    expect(pageOf("#/draw")).toBe("draw");
+    expect(pageOf("#/winners")).toBe("winners");
+    expect(pageOf("#/lottery-list")).toBe("lottery-list");
     expect(shortDay("2022-08-03")).toBe("8/3");
   });
 });

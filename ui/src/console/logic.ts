@@ -189,13 +189,22 @@ export function errorText(e: unknown, locale: Locale): string {
   });
 }
 
-export const PAGES = ["dashboard", "plans", "import", "export", "posters", "devices"] as const;
-export type Page = (typeof PAGES)[number];
+/** The pages in the console's navigation, in its order. */
+export const PAGES = ["dashboard", "plans", "import", "export", "posters", "devices", "lottery", "draw"] as const;
+/**
+ * Every route: the navigation's pages, the printable published list, and the public winners
+ * list (the one page shown without a login).
+ */
+export const ROUTES = [...PAGES, "lottery-list", "winners"] as const;
+export type Page = (typeof ROUTES)[number];
+
+/** Routes drawn without the console's header and navigation: the projector, print, the public. */
+export const BARE_ROUTES: readonly Page[] = ["draw", "lottery-list", "winners"];
 
 /** The page a location hash names (`#/plans`); the dashboard for anything else. */
 export function pageOf(hash: string): Page {
   const name = hash.replace(/^#\/?/, "").split(/[/?]/)[0] ?? "";
-  return (PAGES as readonly string[]).includes(name) ? (name as Page) : "dashboard";
+  return (ROUTES as readonly string[]).includes(name) ? (name as Page) : "dashboard";
 }
 
 /** A day `2022-08-03` as the axis shows it: `8/3`. */

@@ -16,6 +16,7 @@
 
 pub mod catalog;
 pub mod devices;
+pub mod draw;
 pub mod lottery;
 pub mod plans;
 pub mod postgres;
@@ -28,6 +29,7 @@ pub mod top_ups;
 
 pub use catalog::{CampaignTable, ItemTable, SectionTable};
 pub use devices::{DeviceTable, EnrollmentCodeTable};
+pub use draw::{LotteryDrawTable, LotteryListTable, LotteryPoolTable, LotteryWinTable};
 pub use lottery::{LotteryRow, LotteryTable};
 pub use records::{CollectionCountTable, RecordsRollup};
 pub use seeds::SeedTable;
@@ -201,6 +203,14 @@ pub trait Tx {
     fn lottery(&mut self) -> &mut dyn LotteryTable;
     /// The change log.
     fn change_log(&mut self) -> &mut dyn ChangeLog;
+    /// The lottery's prize pools.
+    fn lottery_pools(&mut self) -> &mut dyn LotteryPoolTable;
+    /// The lottery's frozen list.
+    fn lottery_lists(&mut self) -> &mut dyn LotteryListTable;
+    /// The lottery's draws.
+    fn lottery_draws(&mut self) -> &mut dyn LotteryDrawTable;
+    /// The lottery's wins.
+    fn lottery_wins(&mut self) -> &mut dyn LotteryWinTable;
 }
 
 /// `users`: console accounts, with their password hashes.

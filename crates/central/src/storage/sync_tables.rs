@@ -227,6 +227,14 @@ pub trait LotteryEntrantTable {
         masked: &str,
         carrier: Carrier,
     ) -> StorageResult<()>;
+    /// Every entrant, in registration order (registered at, then id): what the lottery's
+    /// list is frozen from.
+    fn for_list(&mut self) -> StorageResult<Vec<crate::draw::ListCandidate>>;
+    /// An entrant's sealed number; `None` when it was deleted (or there is no such entrant).
+    fn sealed_phone(
+        &mut self,
+        id: fieldpost_domain::EntrantId,
+    ) -> StorageResult<Option<fieldpost_domain::SealedPhone>>;
 }
 
 /// One row of the change log.

@@ -190,6 +190,29 @@ impl TestDatabase {
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| StorageError::Corrupt(format!("{sql}: not one integer")))
     }
+
+    /// Runs a statement outside the central's use cases — a test that tampers with stored
+    /// rows behind the central's back — and returns how many rows it changed. Write SQL both
+    /// databases understand.
+    pub fn execute(&self, sql: &str) -> StorageResult<u64> {
+        match &self.backend {
+            Backend::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path)?;
+                Ok(conn.execute(sql, [])? as u64)
+            }
+            Backend::Postgres(url) => off_runtime(|| {
+                let mut door = self
+                    .side_door
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let client = match &mut *door {
+                    Some(client) => client,
+                    None => door.insert(postgres::Client::connect(url, postgres::NoTls)?),
+                };
+                Ok(client.execute(sql, &[])?)
+            }),
+        }
+    }
 }
 
 impl Drop for TestDatabase {

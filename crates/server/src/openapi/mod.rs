@@ -155,8 +155,13 @@ fn operation(o: &Operation, g: &mut SchemaGenerator, error: &Value) -> Value {
         .split('/')
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
-            json!({"name": name, "in": "path", "required": true,
-                   "schema": {"type": "string", "format": "uuid"}})
+            // Every path parameter is an id, but a carrier's code.
+            let schema = if name == "carrier" {
+                json!({"type": "string", "enum": ["telecom", "mobile", "unicom"]})
+            } else {
+                json!({"type": "string", "format": "uuid"})
+            };
+            json!({"name": name, "in": "path", "required": true, "schema": schema})
         })
         .collect();
     if let Some(query) = o.query {

@@ -3,6 +3,10 @@
 use fieldpost_central::audit::AuditEntry;
 use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::devices::DeviceRecord;
+use fieldpost_central::draw::carriers::ReturnReport;
+use fieldpost_central::draw::{
+    Draw, FrozenListView, ListView, Pool, PoolInput, PublicWinners, Win,
+};
 use fieldpost_central::lottery::{DeletionReport, EntrantList, LotteryTermsView, TermsInput};
 use fieldpost_central::plans::{DeviceShare, PlanView};
 use fieldpost_central::records::{DailyCount, Records, UnitRecord};
@@ -19,7 +23,9 @@ use serde_json::Value;
 
 use super::{Access, Body, Operation, Reply, SchemaOf, schema};
 use crate::routes::Method::{self, Get, Post, Put};
-use crate::routes::{auth, catalog, console, devices, import, lottery, plans, records, top_ups};
+use crate::routes::{
+    auth, catalog, console, devices, draw, import, lottery, plans, records, top_ups,
+};
 
 /// The MIME type of the .xlsx exports.
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -684,6 +690,166 @@ pub fn operations() -> Vec<Operation> {
             NoBody,
             200,
             Reply::File("image/svg+xml"),
+        ),
+        op(
+            Get,
+            "/lottery/pools",
+            "The lottery's prize pools, in draw order (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Vec<Pool>>),
+        ),
+        op(
+            Post,
+            "/lottery/pools",
+            "Add a prize pool from a prize item's stock (secretariat admin). 409 codes: insufficient_stock (field quantity), draw_exists",
+            Caller,
+            None,
+            json(schema::<PoolInput>),
+            201,
+            J(schema::<Pool>),
+        ),
+        op(
+            Put,
+            "/lottery/pools/{pool_id}",
+            "Replace a prize pool (secretariat admin). 409 codes: insufficient_stock, draw_exists",
+            Caller,
+            None,
+            json(schema::<PoolInput>),
+            200,
+            J(schema::<Pool>),
+        ),
+        op(
+            Post,
+            "/lottery/list/freeze",
+            "Freeze and publish the entrant list (entry numbers in registration order, SHA-256); closes registration (secretariat admin). 409 codes: collection_open, list_frozen, no_entrants",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<FrozenListView>),
+        ),
+        op(
+            Get,
+            "/lottery/list",
+            "The published entrant list, or null before it is frozen (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Option<ListView>>),
+        ),
+        op(
+            Get,
+            "/lottery/list.csv",
+            "The published entrant list's text, byte for byte as its SHA-256 was taken (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            Reply::File("text/csv"),
+        ),
+        op(
+            Post,
+            "/lottery/draws",
+            "Run the draw from the frozen list, the public value and the pools in order (secretariat admin). 409 codes: collection_open, list_not_frozen, no_pools, draw_exists, list_tampered",
+            Caller,
+            None,
+            json(schema::<draw::DrawBody>),
+            201,
+            J(schema::<Draw>),
+        ),
+        op(
+            Get,
+            "/lottery/draw",
+            "The standing draw, or null (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Option<Draw>>),
+        ),
+        op(
+            Get,
+            "/lottery/draws",
+            "Every draw, voided ones included, oldest first (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Vec<Draw>>),
+        ),
+        op(
+            Post,
+            "/lottery/draws/{draw_id}/void",
+            "Void a draw and its wins, with a reason (secretariat admin). 409 code: draw_voided",
+            Caller,
+            None,
+            json(schema::<draw::VoidBody>),
+            200,
+            J(schema::<Draw>),
+        ),
+        op(
+            Get,
+            "/lottery/wins",
+            "The standing draw's wins with their delivery states (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Vec<Win>>),
+        ),
+        op(
+            Put,
+            "/lottery/wins/{win_id}",
+            "Set a win's state and note (secretariat admin). 409 code: draw_voided",
+            Caller,
+            None,
+            json(schema::<draw::WinStateBody>),
+            200,
+            J(schema::<Win>),
+        ),
+        op(
+            Post,
+            "/lottery/wins/{win_id}/handover",
+            "Record a prize handed over at a station: the win is delivered (secretariat admin). 409 code: draw_voided",
+            Caller,
+            None,
+            json(schema::<draw::HandoverBody>),
+            200,
+            J(schema::<Win>),
+        ),
+        op(
+            Get,
+            "/lottery/carriers/{carrier}/winners.xlsx",
+            "The winners of the prizes this carrier delivers, with full numbers (that carrier's account only; audited). 409 code: numbers_deleted",
+            Caller,
+            None,
+            NoBody,
+            200,
+            Reply::File(XLSX),
+        ),
+        op(
+            Post,
+            "/lottery/carriers/{carrier}/returns",
+            "Apply the carrier's returned list (.xlsx with 状态 filled in): good rows update their wins, bad rows are reported (that carrier's account, or a secretariat admin)",
+            Caller,
+            None,
+            File,
+            200,
+            J(schema::<ReturnReport>),
+        ),
+        op(
+            Get,
+            "/lottery/winners/public",
+            "The public winners list: masked numbers and entry numbers per pool, the list's digest and the public value; null before a draw",
+            Public,
+            None,
+            NoBody,
+            200,
+            J(schema::<Option<PublicWinners>>),
         ),
     ]
 }

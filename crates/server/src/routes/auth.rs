@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::auth::{Caller, SESSION_COOKIE, SecretariatAdmin, session_cookie};
+use crate::auth::{Authenticated, Caller, SESSION_COOKIE, SecretariatAdmin, session_cookie};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -94,7 +94,7 @@ pub(super) async fn logout(
     Ok((StatusCode::NO_CONTENT, headers))
 }
 
-pub(super) async fn me(caller: Caller) -> Json<Me> {
+pub(super) async fn me(Authenticated(caller): Authenticated) -> Json<Me> {
     Json(match caller {
         Caller::User(user) => Me::User { user },
         Caller::Device(d) => Me::Device {
@@ -119,6 +119,10 @@ pub(crate) struct UserBody {
     role: Role,
     #[serde(default)]
     unit_id: Option<UnitId>,
+    /// For a carrier's account (role `carrier`), and only then: its carrier.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    carrier: Option<fieldpost_domain::Carrier>,
 }
 
 /// Shortest password accepted for a console user.
@@ -146,6 +150,7 @@ pub(super) async fn create_user(
             username: body.username,
             role: body.role,
             unit_id: body.unit_id,
+            carrier: body.carrier,
         },
         password_hash,
     };

@@ -19,7 +19,7 @@ fn xlsx_error(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// An attachment with an ASCII fallback name and the Chinese name (RFC 6266 / 5987).
-fn attachment(bytes: Vec<u8>, mime: &str, ascii: &str, chinese: &str) -> Response {
+pub(super) fn attachment(bytes: Vec<u8>, mime: &str, ascii: &str, chinese: &str) -> Response {
     let encoded: String = chinese
         .bytes()
         .map(|b| {

@@ -24,7 +24,7 @@ use fieldpost_sheets::import::{
 
 /// An uploaded file: the raw body, up to the body limit.
 #[derive(Debug)]
-pub(super) struct Upload(Bytes);
+pub(super) struct Upload(pub(super) Bytes);
 
 impl FromRequest<AppState> for Upload {
     type Rejection = ApiError;

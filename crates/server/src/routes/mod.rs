@@ -5,6 +5,7 @@ pub(crate) mod auth;
 pub(crate) mod catalog;
 pub(crate) mod console;
 pub(crate) mod devices;
+pub(crate) mod draw;
 pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod lottery;
@@ -161,6 +162,30 @@ fn build() -> Api {
     .route(Get, "/lottery/deletions", lottery::deletions)
     .route(Get, "/posters", export::all_posters)
     .route(Get, "/posters/{unit_id}", export::unit_poster)
+    .route(Get, "/lottery/pools", draw::list_pools)
+    .route(Post, "/lottery/pools", draw::create_pool)
+    .route(Put, "/lottery/pools/{pool_id}", draw::update_pool)
+    .route(Post, "/lottery/list/freeze", draw::freeze)
+    .route(Get, "/lottery/list", draw::get_list)
+    .route(Get, "/lottery/list.csv", draw::list_csv)
+    .route(Post, "/lottery/draws", draw::run_draw)
+    .route(Get, "/lottery/draw", draw::standing_draw)
+    .route(Get, "/lottery/draws", draw::all_draws)
+    .route(Post, "/lottery/draws/{draw_id}/void", draw::void_draw)
+    .route(Get, "/lottery/wins", draw::list_wins)
+    .route(Put, "/lottery/wins/{win_id}", draw::set_win_state)
+    .route(Post, "/lottery/wins/{win_id}/handover", draw::handover)
+    .route(
+        Get,
+        "/lottery/carriers/{carrier}/winners.xlsx",
+        draw::carrier_winners,
+    )
+    .route(
+        Post,
+        "/lottery/carriers/{carrier}/returns",
+        draw::carrier_returns,
+    )
+    .route(Get, "/lottery/winners/public", draw::public_winners)
 }
 
 /// Every route, as (method, path under `/api/v1`).

@@ -4,6 +4,7 @@
 mod backup;
 mod console;
 mod demo;
+mod draw;
 mod enrollment;
 mod ledger_prop;
 mod lottery;

@@ -41,7 +41,7 @@ pub fn normalize(s: &str) -> String {
 
 /// A cell as text: whole numbers without Excel's `.0`, date cells as `YYYY-MM-DD`, text
 /// normalized.
-fn cell_text(d: &Data) -> String {
+pub(crate) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => normalize(s),

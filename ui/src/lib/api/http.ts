@@ -28,6 +28,19 @@ import type { TasksApplied } from "./generated/console/TasksApplied";
 import type { TopUpRequestLine } from "./generated/console/TopUpRequestLine";
 import type { TopUpStatus } from "./generated/console/TopUpStatus";
 import type { User } from "./generated/console/User";
+import type { Carrier } from "./generated/console/Carrier";
+import type { LotteryTermsView } from "./generated/console/LotteryTermsView";
+import type { EntrantList as EntrantsView } from "./generated/console/EntrantList";
+import type { DeletionReport } from "./generated/console/DeletionReport";
+import type { Pool } from "./generated/console/Pool";
+import type { PoolInput } from "./generated/console/PoolInput";
+import type { FrozenListView } from "./generated/console/FrozenListView";
+import type { ListView as PublishedList } from "./generated/console/ListView";
+import type { Draw } from "./generated/console/Draw";
+import type { Win } from "./generated/console/Win";
+import type { WinState } from "./generated/console/WinState";
+import type { ReturnReport as ReturnsReport } from "./generated/console/ReturnReport";
+import type { PublicWinners } from "./generated/console/PublicWinners";
 
 // Every shape the central sends or takes is generated from its Rust type (`cargo xtask
 // types`); these re-exports are the names the console's pages use.
@@ -53,6 +66,23 @@ export type { TopUpRequestLine } from "./generated/console/TopUpRequestLine";
 export type { TopUpStatus } from "./generated/console/TopUpStatus";
 export type { UnitRecord } from "./generated/console/UnitRecord";
 export type { User } from "./generated/console/User";
+
+// The lottery (issue 12): docs/lottery/api.md.
+export type { Carrier } from "./generated/console/Carrier";
+export type { LotteryTermsView } from "./generated/console/LotteryTermsView";
+export type { EntrantList as EntrantsView } from "./generated/console/EntrantList";
+export type { DeletionReport } from "./generated/console/DeletionReport";
+export type { Pool } from "./generated/console/Pool";
+export type { PoolInput } from "./generated/console/PoolInput";
+export type { Delivery } from "./generated/console/Delivery";
+export type { FrozenListView } from "./generated/console/FrozenListView";
+export type { ListView as PublishedList } from "./generated/console/ListView";
+export type { Draw } from "./generated/console/Draw";
+export type { DrawnEntry } from "./generated/console/DrawnEntry";
+export type { Win } from "./generated/console/Win";
+export type { WinState } from "./generated/console/WinState";
+export type { ReturnReport as ReturnsReport } from "./generated/console/ReturnReport";
+export type { PublicWinners } from "./generated/console/PublicWinners";
 
 /** An import preview: of the task table's rows or of the count sheet's. */
 export type Preview<Row = TaskRow | CountRow> = PreviewOf<Row>;
@@ -196,6 +226,74 @@ export class HttpBackend {
   }
   revoke(deviceId: string): Promise<DeviceRecord> {
     return this.call("POST", `/devices/${deviceId}/revoke`);
+  }
+
+  lotteryTerms(): Promise<LotteryTermsView> {
+    return this.call("GET", "/lottery/terms");
+  }
+  saveLotteryTerms(consent_text: string, consent_version: string): Promise<LotteryTermsView> {
+    return this.call("PUT", "/lottery/terms", { consent_text, consent_version });
+  }
+  entrants(): Promise<EntrantsView> {
+    return this.call("GET", "/lottery/entrants");
+  }
+  closeLottery(reason: string): Promise<DeletionReport> {
+    return this.call("POST", "/lottery/close", { reason });
+  }
+  setRetention(delete_on: string | null): Promise<LotteryTermsView> {
+    return this.call("PUT", "/lottery/retention", { delete_on });
+  }
+  deletions(): Promise<DeletionReport[]> {
+    return this.call("GET", "/lottery/deletions");
+  }
+  pools(): Promise<Pool[]> {
+    return this.call("GET", "/lottery/pools");
+  }
+  createPool(input: PoolInput): Promise<Pool> {
+    return this.call("POST", "/lottery/pools", input);
+  }
+  updatePool(id: string, input: PoolInput): Promise<Pool> {
+    return this.call("PUT", `/lottery/pools/${id}`, input);
+  }
+  freezeList(): Promise<FrozenListView> {
+    return this.call("POST", "/lottery/list/freeze");
+  }
+  publishedList(): Promise<PublishedList | null> {
+    return this.call("GET", "/lottery/list");
+  }
+  /** Runs the draw with the public value announced in advance. */
+  draw(public_value: string, value_source: string): Promise<Draw> {
+    return this.call("POST", "/lottery/draws", { public_value, value_source });
+  }
+  /** The standing draw, or null. */
+  currentDraw(): Promise<Draw | null> {
+    return this.call("GET", "/lottery/draw");
+  }
+  voidDraw(id: string, reason: string): Promise<Draw> {
+    return this.call("POST", `/lottery/draws/${id}/void`, { reason });
+  }
+  wins(): Promise<Win[]> {
+    return this.call("GET", "/lottery/wins");
+  }
+  setWin(id: string, state: WinState, note: string): Promise<Win> {
+    return this.call("PUT", `/lottery/wins/${id}`, { state, note });
+  }
+  handover(id: string, station: string, handed_at: string): Promise<Win> {
+    return this.call("POST", `/lottery/wins/${id}/handover`, { station, handed_at });
+  }
+  uploadReturns(carrier: Carrier, file: Blob): Promise<ReturnsReport> {
+    return this.call("POST", `/lottery/carriers/${carrier}/returns`, file);
+  }
+  publicWinners(): Promise<PublicWinners | null> {
+    return this.call("GET", "/lottery/winners/public");
+  }
+  /** The published list, byte for byte (a plain link). */
+  listCsvUrl(): string {
+    return `${this.base}/lottery/list.csv`;
+  }
+  /** A carrier's winners with full numbers: only that carrier's account may download it. */
+  carrierWinnersUrl(carrier: Carrier): string {
+    return `${this.base}/lottery/carriers/${carrier}/winners.xlsx`;
   }
 
   /** Where the browser downloads an export (a plain link: the cookie goes along). */

@@ -114,4 +114,42 @@ impl LotteryEntrantTable for PgTx<'_> {
         )?;
         Ok(())
     }
+
+    fn for_list(&mut self) -> StorageResult<Vec<crate::draw::ListCandidate>> {
+        let rows = self.query(
+            "SELECT id, unit_id, phone_masked, carrier FROM lottery_entrants
+             ORDER BY registered_at, id",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let carrier: String = get(r, 3)?;
+                Ok(crate::draw::ListCandidate {
+                    entrant_id: col(r, 0)?,
+                    unit_id: col(r, 1)?,
+                    masked_phone: get(r, 2)?,
+                    carrier: Carrier::from_code(&carrier).ok_or_else(|| {
+                        StorageError::Corrupt(format!("lottery_entrants: carrier {carrier}"))
+                    })?,
+                })
+            })
+            .collect()
+    }
+
+    fn sealed_phone(
+        &mut self,
+        id: fieldpost_domain::EntrantId,
+    ) -> StorageResult<Option<fieldpost_domain::SealedPhone>> {
+        let row = self.query_opt(
+            "SELECT phone_sealed FROM lottery_entrants WHERE id = $1",
+            &[&id.to_string()],
+        )?;
+        let sealed: Option<String> = match row {
+            Some(r) => get(&r, 0)?,
+            None => None,
+        };
+        Ok(sealed
+            .filter(|s| !s.is_empty())
+            .map(fieldpost_domain::SealedPhone::from_text))
+    }
 }

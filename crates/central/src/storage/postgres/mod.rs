@@ -24,7 +24,11 @@ mod enrollment_codes;
 mod handouts;
 mod items;
 mod lottery;
+mod lottery_draws;
 mod lottery_entrants;
+mod lottery_lists;
+mod lottery_pools;
+mod lottery_wins;
 pub mod migrate;
 mod plans;
 mod records_rollup;
@@ -337,6 +341,18 @@ impl Tx for PgTx<'_> {
         self
     }
     fn change_log(&mut self) -> &mut dyn ChangeLog {
+        self
+    }
+    fn lottery_pools(&mut self) -> &mut dyn super::LotteryPoolTable {
+        self
+    }
+    fn lottery_lists(&mut self) -> &mut dyn super::LotteryListTable {
+        self
+    }
+    fn lottery_draws(&mut self) -> &mut dyn super::LotteryDrawTable {
+        self
+    }
+    fn lottery_wins(&mut self) -> &mut dyn super::LotteryWinTable {
         self
     }
 }

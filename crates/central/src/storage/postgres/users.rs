@@ -7,7 +7,7 @@ use super::{PgTx, col, col_opt, get};
 use crate::storage::{StorageError, StorageResult, UserTable};
 use crate::users::{Role, User};
 
-pub(super) const USER_COLUMNS: &str = "id, username, role, unit_id";
+pub(super) const USER_COLUMNS: &str = "id, username, role, unit_id, carrier";
 
 pub(super) fn user_row(r: &Row) -> StorageResult<User> {
     let role: String = get(r, 2)?;
@@ -17,6 +17,7 @@ pub(super) fn user_row(r: &Row) -> StorageResult<User> {
         role: Role::parse(&role)
             .ok_or_else(|| StorageError::Corrupt(format!("column 2: unknown role {role}")))?,
         unit_id: col_opt(r, 3)?,
+        carrier: carrier_col(r, 4)?,
     })
 }
 
@@ -32,13 +33,14 @@ impl UserTable for PgTx<'_> {
         self.execute_unique(
             &format!(
                 "INSERT INTO users ({USER_COLUMNS}, password_hash, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
             ),
             &[
                 &user.id.to_string(),
                 &user.username,
                 &user.role.as_str(),
                 &user.unit_id.map(|u| u.to_string()),
+                &user.carrier.map(|c| c.code()),
                 &password_hash,
                 &now,
             ],
@@ -59,6 +61,16 @@ impl UserTable for PgTx<'_> {
             &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"),
             &[&username],
         )?;
-        row.map(|r| Ok((user_row(&r)?, get(&r, 4)?))).transpose()
+        row.map(|r| Ok((user_row(&r)?, get(&r, 5)?))).transpose()
     }
+}
+
+/// A carrier code column (NULL: none).
+pub(super) fn carrier_col(r: &Row, idx: usize) -> StorageResult<Option<fieldpost_domain::Carrier>> {
+    let code: Option<String> = get(r, idx)?;
+    code.map(|c| {
+        fieldpost_domain::Carrier::from_code(&c)
+            .ok_or_else(|| StorageError::Corrupt(format!("column {idx}: unknown carrier {c}")))
+    })
+    .transpose()
 }

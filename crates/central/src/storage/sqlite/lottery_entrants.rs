@@ -133,4 +133,38 @@ impl LotteryEntrantTable for SqliteTx<'_> {
         done?;
         Ok(())
     }
+
+    fn for_list(&mut self) -> StorageResult<Vec<crate::draw::ListCandidate>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, unit_id, phone_masked, carrier FROM lottery_entrants
+             ORDER BY registered_at, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let carrier: String = r.get(3)?;
+            Ok(crate::draw::ListCandidate {
+                entrant_id: col(r, 0)?,
+                unit_id: col(r, 1)?,
+                masked_phone: r.get(2)?,
+                carrier: Carrier::from_code(&carrier)
+                    .ok_or_else(|| super::conversion_text(3, carrier))?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn sealed_phone(
+        &mut self,
+        id: fieldpost_domain::EntrantId,
+    ) -> StorageResult<Option<fieldpost_domain::SealedPhone>> {
+        use rusqlite::OptionalExtension as _;
+        let sealed: Option<Option<String>> = self
+            .conn
+            .prepare_cached("SELECT phone_sealed FROM lottery_entrants WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        Ok(sealed
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .map(fieldpost_domain::SealedPhone::from_text))
+    }
 }

@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_sealed_entrants.sql",
         include_str!("../../../../../migrations/central/0007_sealed_entrants.sql"),
     ),
+    (
+        8,
+        "0008_lottery_draw.sql",
+        include_str!("../../../../../migrations/central/0008_lottery_draw.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.
@@ -74,4 +79,69 @@ pub fn run(conn: &mut Connection) -> Result<usize, StorageError> {
         tx.commit()?;
     }
     Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 0008 rebuilds `users` (SQLite cannot change a CHECK constraint): the
+    /// accounts keep their order and fields, and the console sessions that refer to them
+    /// survive, so nobody is logged out by the upgrade.
+    #[test]
+    fn the_users_rebuild_keeps_accounts_and_sessions() {
+        let conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (_, _, sql) in MIGRATIONS.iter().filter(|m| m.0 < 8) {
+            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        conn.execute_batch(
+            "INSERT INTO users (id, username, password_hash, role, unit_id, created_at)
+                 VALUES ('u1', 'admin', 'h1', 'admin', NULL, 't1'),
+                        ('u2', 'viewer', 'h2', 'viewer', NULL, 't2');
+             INSERT INTO console_sessions (token_hash, user_id, created_at, expires_at)
+                 VALUES ('s1', 'u2', 't', 'e');",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for (_, _, sql) in MIGRATIONS.iter().filter(|m| m.0 == 8) {
+            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let users: Vec<(String, String, Option<String>)> = conn
+            .prepare("SELECT id, role, carrier FROM users ORDER BY rowid")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            users,
+            [
+                ("u1".into(), "admin".into(), None),
+                ("u2".into(), "viewer".into(), None)
+            ],
+            "every account kept, in its order"
+        );
+        let session: String = conn
+            .query_row("SELECT user_id FROM console_sessions", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(session, "u2", "the session survives the rebuild");
+        let violations: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(violations, 0, "the sessions still refer to their users");
+        let carrier_without_one = conn.execute(
+            "INSERT INTO users (id, username, password_hash, role, created_at)
+             VALUES ('u3', 'c', 'h', 'carrier', 't')",
+            [],
+        );
+        assert!(
+            carrier_without_one.is_err(),
+            "a carrier account names its carrier"
+        );
+    }
 }

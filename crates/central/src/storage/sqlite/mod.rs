@@ -15,7 +15,11 @@ mod enrollment_codes;
 mod handouts;
 mod items;
 mod lottery;
+mod lottery_draws;
 mod lottery_entrants;
+mod lottery_lists;
+mod lottery_pools;
+mod lottery_wins;
 pub mod migrate;
 mod plans;
 mod records_rollup;
@@ -139,6 +143,18 @@ impl Tx for SqliteTx<'_> {
     fn change_log(&mut self) -> &mut dyn ChangeLog {
         self
     }
+    fn lottery_pools(&mut self) -> &mut dyn super::LotteryPoolTable {
+        self
+    }
+    fn lottery_lists(&mut self) -> &mut dyn super::LotteryListTable {
+        self
+    }
+    fn lottery_draws(&mut self) -> &mut dyn super::LotteryDrawTable {
+        self
+    }
+    fn lottery_wins(&mut self) -> &mut dyn super::LotteryWinTable {
+        self
+    }
 }
 
 /// SQLite's errors in the seam's words. A UNIQUE violation names the request field it stands
@@ -181,6 +197,15 @@ pub(crate) fn unique_field(e: &rusqlite::Error) -> Option<&'static str> {
 /// Times are stored as fixed-width RFC 3339 UTC text, so they sort in time order.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// A stored text that is none of the values its column may hold.
+pub(crate) fn conversion_text(idx: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        format!("unexpected value {what}").into(),
+    )
 }
 
 fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {

@@ -7,7 +7,7 @@ use super::{SqliteTx, col, col_opt, ts};
 use crate::storage::{StorageResult, UserTable};
 use crate::users::{Role, User};
 
-pub(super) const USER_COLUMNS: &str = "id, username, role, unit_id";
+pub(super) const USER_COLUMNS: &str = "id, username, role, unit_id, carrier";
 
 pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(2)?;
@@ -22,6 +22,7 @@ pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
             )
         })?,
         unit_id: col_opt(r, 3)?,
+        carrier: carrier_col(r, 4)?,
     })
 }
 
@@ -35,13 +36,14 @@ impl UserTable for SqliteTx<'_> {
         self.conn.execute(
             &format!(
                 "INSERT INTO users ({USER_COLUMNS}, password_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             ),
             params![
                 user.id.to_string(),
                 user.username,
                 user.role.as_str(),
                 user.unit_id.map(|u| u.to_string()),
+                user.carrier.map(|c| c.code()),
                 password_hash,
                 ts(now)
             ],
@@ -63,8 +65,26 @@ impl UserTable for SqliteTx<'_> {
             .query_row(
                 &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?1"),
                 [username],
-                |r| Ok((user_row(r)?, r.get(4)?)),
+                |r| Ok((user_row(r)?, r.get(5)?)),
             )
             .optional()?)
     }
+}
+
+/// A carrier code column (NULL: none).
+pub(super) fn carrier_col(
+    r: &Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<fieldpost_domain::Carrier>> {
+    let code: Option<String> = r.get(idx)?;
+    code.map(|c| {
+        fieldpost_domain::Carrier::from_code(&c).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                idx,
+                rusqlite::types::Type::Text,
+                format!("unknown carrier {c}").into(),
+            )
+        })
+    })
+    .transpose()
 }

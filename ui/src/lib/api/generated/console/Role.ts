@@ -3,4 +3,4 @@
 /**
  * A console user's role.
  */
-export type Role = "admin" | "viewer";
+export type Role = "admin" | "viewer" | "carrier";

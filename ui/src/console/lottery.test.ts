@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  actorLabel,
+  carriersLabel,
+  chinaInstant,
+  poolsForVerifier,
+  showsFullNumber,
+  stageColumns,
+  stagePool,
+  stageScreen,
+  winStateLabel,
+} from "./lottery";
+
+describe("labels", () => {
+  it("names carriers and states in Chinese first", () => {
+    expect(carriersLabel(["telecom", "mobile", "unicom", "other"], "zh-CN")).toBe("所有号码");
+    expect(carriersLabel(["unicom", "telecom"], "zh-CN")).toBe("中国电信、中国联通");
+    expect(carriersLabel(["mobile"], "en")).toBe("China Mobile");
+    expect(winStateLabel("unreachable", "zh-CN")).toBe("联系不上");
+    expect(winStateLabel("pending", "zh-CN")).toBe("待发放");
+  });
+});
+
+describe("the projector", () => {
+  it("steps through the pools without running off either end", () => {
+    const draw = { pools: [{}, {}, {}] } as never;
+    expect(stagePool(draw, 0)).toEqual({ index: 0, total: 3 });
+    expect(stagePool(draw, 7)).toEqual({ index: 2, total: 3 });
+    expect(stagePool(draw, -1)).toEqual({ index: 0, total: 3 });
+    expect(stagePool({ pools: [] } as never, 0)).toBeNull();
+  });
+  it("shows a large pool screen by screen", () => {
+    const entries = Array.from({ length: 1000 }, (_, i) => i + 1);
+    const first = stageScreen(entries, 40, 0);
+    expect(first.pages).toBe(25);
+    expect(first.shown).toHaveLength(40);
+    expect(first.shown[0]).toBe(1);
+    const last = stageScreen(entries, 40, 99);
+    expect(last.page).toBe(24);
+    expect(last.shown.at(-1)).toBe(1000);
+    expect(stageScreen([], 40, 0)).toEqual({ shown: [], pages: 1, page: 0 });
+  });
+  it("uses fewer, bigger columns for small pools", () => {
+    expect(stageColumns(1)).toBe(1);
+    expect(stageColumns(3)).toBe(3);
+    expect(stageColumns(10)).toBe(3);
+    expect(stageColumns(80)).toBe(5);
+  });
+});
+
+describe("chinaInstant", () => {
+  it("reads the wall clock as China time", () => {
+    expect(chinaInstant("2022-08-20T15:30")).toBe("2022-08-20T15:30:00+08:00");
+    expect(chinaInstant("2022-08-20T15:30:05")).toBe("2022-08-20T15:30:05+08:00");
+    expect(chinaInstant("")).toBeNull();
+    expect(chinaInstant("2022-13-40T99:99")).toBeNull();
+  });
+});
+
+describe("showsFullNumber", () => {
+  it("finds an eleven-digit mobile number but not a masked one", () => {
+    expect(showsFullNumber("中奖 13812345678")).toBe(true);
+    expect(showsFullNumber("138****5678")).toBe(false);
+    expect(showsFullNumber("entry 12345678901234")).toBe(false);
+    expect(showsFullNumber("23812345678")).toBe(false);
+  });
+});
+
+describe("poolsForVerifier", () => {
+  it("publishes the pools in draw order in verify_draw.py's shape", () => {
+    const json = poolsForVerifier([
+      { name: "B", quantity: 2, carriers: ["unicom", "telecom"], reserves: 1, position: 2 },
+      { name: "A", quantity: 5, carriers: ["mobile"], reserves: 0, position: 1 },
+    ]);
+    expect(JSON.parse(json)).toEqual([
+      { name: "A", quantity: 5, carriers: ["mobile"], reserves: 0 },
+      { name: "B", quantity: 2, carriers: ["telecom", "unicom"], reserves: 1 },
+    ]);
+  });
+});
+
+describe("actorLabel", () => {
+  it("names a user by login and the retention date's deletion in words", () => {
+    expect(actorLabel("user:admin", "zh-CN")).toBe("admin");
+    expect(actorLabel("system:retention", "zh-CN")).toBe("到期自动删除");
+    expect(actorLabel("system:cli", "en")).toBe("system:cli");
+  });
+});
