@@ -3,7 +3,8 @@ import type { Carrier } from "./Carrier";
 import type { SessionId } from "./SessionId";
 
 /**
- * What the volunteer enters for an entrant.
+ * What the volunteer enters for an entrant. `Debug` masks the number, so that a log line
+ * cannot leak it.
  */
 export type EntrantInput = { 
 /**
