@@ -5,13 +5,14 @@
 //! Store commands are `async` in Tauri's sense: they run on the runtime's threads, never on
 //! the window's main thread, so a durable commit cannot stall rendering.
 
+use fieldpost_domain::Carrier;
 use fieldpost_domain::PlanContent;
 use fieldpost_domain::{
     ActivityPlan, CheckInId, EscrowPosition, HandoutId, Item, ItemId, PlanId, SessionId,
     StationSession, TopUpRequest,
 };
 use fieldpost_station::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
-use fieldpost_station::lottery::{EntrantInput, EntrantReceipt};
+use fieldpost_station::lottery::{EntrantInput, EntrantReceipt, LotteryTermsView};
 use fieldpost_station::session_view::SessionView;
 use fieldpost_station::sessions::{SessionSummary, VolunteerInput};
 use serde::Serialize;
@@ -211,10 +212,25 @@ pub fn top_up_requests(
     Ok(state.station().top_up_requests(plan_id)?)
 }
 
-/// Registers a lottery entrant; the receipt shows the number masked.
+/// Registers a lottery entrant with the carrier they confirmed; the receipt shows the number
+/// masked and the carrier.
 #[tauri::command(async)]
 pub fn register_entrant(state: State<'_, AppState>, input: EntrantInput) -> Result<EntrantReceipt> {
     Ok(state.station().register_entrant(&input)?)
+}
+
+/// The lottery's terms as the central last sent them (consent text and version, whether
+/// registration is open); `null` before the first sync that brought them.
+#[tauri::command(async)]
+pub fn lottery_terms(state: State<'_, AppState>) -> Result<Option<LotteryTermsView>> {
+    Ok(state.station().lottery_terms()?)
+}
+
+/// The carrier to pre-select for what the volunteer typed (号段), once it parses as a
+/// mobile number.
+#[tauri::command]
+pub fn suggested_carrier(phone: String) -> Option<Carrier> {
+    fieldpost_station::lottery::suggested_carrier(&phone)
 }
 
 /// The sync line.

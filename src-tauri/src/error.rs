@@ -51,9 +51,8 @@ impl From<StoreError> for CommandError {
             StoreError::EmptyField { field }
             | StoreError::InvalidQuantity { field, .. }
             | StoreError::TooLong { field, .. } => Some(*field),
-            StoreError::InvalidPhone(_)
-            | StoreError::DuplicateEntrant
-            | StoreError::ConsentRequired => Some("phone"),
+            StoreError::InvalidPhone(_) | StoreError::DuplicateEntrant => Some("phone"),
+            StoreError::ConsentRequired | StoreError::ConsentVersionStale { .. } => Some("consent"),
             StoreError::PlanWindowInverted => Some("ends_at"),
             _ => None,
         };

@@ -3,7 +3,9 @@
 //! Every command is a one-line adapter over a use case of the store ([`commands`]); refusals
 //! cross the boundary as `{kind, message}` ([`error::CommandError`]). The store lives in the
 //! app's data directory (or `FIELDPOST_DATA_DIR`, so that tests never touch a user's data),
-//! and the sync loop runs in the background whenever the device is enrolled.
+//! the device key in its config directory (or `FIELDPOST_CONFIG_DIR`; with only
+//! `FIELDPOST_DATA_DIR` set, a sibling `<data dir>-config`), and the sync loop runs in the
+//! background whenever the device is enrolled.
 #![deny(missing_docs)]
 
 pub mod commands;
@@ -17,6 +19,9 @@ use tauri::Manager;
 
 /// Environment variable: the data directory to use instead of the platform's app data dir.
 pub const DATA_DIR_ENV: &str = "FIELDPOST_DATA_DIR";
+/// Environment variable: the directory of the device key, instead of the platform's app
+/// config dir. Never the data directory: the store refuses a key beside it.
+pub const CONFIG_DIR_ENV: &str = "FIELDPOST_CONFIG_DIR";
 /// Environment variable: the central's address to offer on the first-run screen.
 pub const CENTRAL_URL_ENV: &str = "FIELDPOST_CENTRAL_URL";
 
@@ -26,11 +31,20 @@ pub const CENTRAL_URL_ENV: &str = "FIELDPOST_CENTRAL_URL";
 pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
-            let dir = match std::env::var_os(DATA_DIR_ENV) {
-                Some(dir) => std::path::PathBuf::from(dir),
+            let data_env = std::env::var_os(DATA_DIR_ENV).map(std::path::PathBuf::from);
+            let config_env = std::env::var_os(CONFIG_DIR_ENV).map(std::path::PathBuf::from);
+            let config_dir = match (config_env, &data_env) {
+                (Some(dir), _) => dir,
+                // A test's data directory: keep its key out of the user's config too.
+                (None, Some(data)) => sibling(data, "-config"),
+                (None, None) => app.path().app_config_dir()?,
+            };
+            let data_dir = match data_env {
+                Some(dir) => dir,
                 None => app.path().app_data_dir()?,
             };
-            let state = state::AppState::open(&dir, std::env::var(CENTRAL_URL_ENV).ok())?;
+            let state =
+                state::AppState::open(&data_dir, &config_dir, std::env::var(CENTRAL_URL_ENV).ok())?;
             let enrolled = state.is_enrolled()?;
             app.manage(state);
             if enrolled {
@@ -62,6 +76,8 @@ pub fn run() {
             commands::request_top_up,
             commands::top_up_requests,
             commands::register_entrant,
+            commands::lottery_terms,
+            commands::suggested_carrier,
             commands::sync_view,
             commands::sync_now,
             commands::unit_qr,
@@ -72,4 +88,11 @@ pub fn run() {
         eprintln!("fieldpost-app: {e}");
         std::process::exit(1);
     }
+}
+
+/// `dir` with `suffix` added to its last component: `/tmp/x` → `/tmp/x-config`.
+fn sibling(dir: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    dir.with_file_name(name)
 }

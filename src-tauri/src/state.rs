@@ -21,6 +21,10 @@ pub const SYNC_EVENT: &str = "sync-changed";
 /// The store file inside the data directory.
 pub const STORE_FILE: &str = "station.sqlite";
 
+/// The device key inside the config directory: never beside the store, so that a copy of the
+/// data directory does not take along the key to its token (docs/decisions/2026-12-01-lottery-numbers.md).
+pub const DEVICE_KEY_FILE: &str = "device.key";
+
 /// A secretariat whose central speaks HTTPS with a certificate of its own CA (or a
 /// self-signed one) puts that root certificate, as PEM, in the data directory under this name
 /// when it sets the tablet up. Enrollment and every sync then trust it besides Mozilla's roots.
@@ -66,9 +70,11 @@ pub struct SyncView {
 }
 
 impl AppState {
-    /// Opens (creating if needed) the store in `data_dir`.
+    /// Opens (creating if needed) the store in `data_dir`, with the device key in
+    /// `config_dir` (created on first use; it must be another directory).
     pub fn open(
         data_dir: &Path,
+        config_dir: &Path,
         central_url_hint: Option<String>,
     ) -> Result<AppState, CommandError> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
@@ -77,7 +83,7 @@ impl AppState {
                 format!("cannot create {}: {e}", data_dir.display()),
             )
         })?;
-        let station = Station::open(data_dir.join(STORE_FILE))?;
+        let station = Station::open(data_dir.join(STORE_FILE), config_dir.join(DEVICE_KEY_FILE))?;
         Ok(AppState {
             station: Arc::new(Mutex::new(station)),
             sync: Mutex::new(None),
@@ -102,13 +108,14 @@ impl AppState {
 
     /// Whether the device is enrolled.
     pub fn is_enrolled(&self) -> Result<bool, CommandError> {
-        Ok(self.station().identity()?.is_some())
+        Ok(self.station().enrollment()?.is_some())
     }
 
     /// What the first screen needs to know.
     pub fn status(&self) -> Result<AppStatus, CommandError> {
         let station = self.station();
-        let identity = station.identity()?;
+        // Without the token: a device key that no longer opens it must not hide the screens.
+        let identity = station.enrollment()?;
         Ok(AppStatus {
             enrolled: identity.is_some(),
             device_id: identity.as_ref().map(|i| i.device_id),

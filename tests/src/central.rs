@@ -190,7 +190,7 @@ pub async fn enroll_station(
             device_name: name.into(),
         })
         .await?;
-    let mut station = Station::open(path)?;
+    let mut station = Station::open(path, crate::device_key_path(path))?;
     station.set_identity(&DeviceIdentity {
         device_id: reply.device_id,
         unit_id: reply.unit_id,

@@ -45,10 +45,19 @@ pub struct Seeded {
     pub mask: Item,
 }
 
+/// Where the tests keep the device key of the store at `store`: a directory of its own beside
+/// the store's file (the store refuses a key in its own directory, as the app keeps it in
+/// its config directory).
+pub fn device_key_path(store: &Path) -> std::path::PathBuf {
+    let mut dir = store.as_os_str().to_owned();
+    dir.push(".keys");
+    std::path::PathBuf::from(dir).join("device.key")
+}
+
 /// Opens a station at `path` on the system clock, enrolls it, and caches a campaign, a unit,
 /// masks and an approved plan granting this device `grant` masks.
 pub fn enrolled_station(path: &Path, grant: u32) -> Result<(Station, Seeded)> {
-    let mut station = Station::open(path)?;
+    let mut station = Station::open(path, device_key_path(path))?;
     let device_id = DeviceId::new();
     let unit_id = UnitId::new();
     station.set_identity(&DeviceIdentity {

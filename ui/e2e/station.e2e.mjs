@@ -7,12 +7,10 @@
 // `cargo xtask test` builds the app and the central first and passes their paths in
 // FIELDPOST_APP and FIELDPOST_E2E_CENTRAL; this script builds nothing itself.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { central, display, killAll, tauriDriver } from "./harness.mjs";
 import { Session, sleep } from "./webdriver.mjs";
 
@@ -21,7 +19,6 @@ const app = process.env.FIELDPOST_APP ?? join(root, "target/debug/fieldpost-app"
 const centralBin = process.env.FIELDPOST_E2E_CENTRAL ?? join(root, "target/debug/e2e-central");
 const shots = process.env.FIELDPOST_SCREENSHOTS ?? join(root, "target/screenshots");
 const bench = process.argv.includes("--bench");
-const execFileP = promisify(execFile);
 
 const ORIENTATIONS = [
   ["landscape", 1280, 800],
@@ -76,16 +73,18 @@ async function shoot(s, name, focus = null) {
   await resize(s, 1280, 800);
 }
 
-/** The tablet's bearer token, from its store (read-only; the app keeps running). */
-async function deviceToken(dataDir) {
-  const { stdout } = await execFileP("sqlite3", [
-    "-readonly",
-    join(dataDir, "station.sqlite"),
-    "SELECT token FROM device_identity WHERE singleton = 1;",
-  ]);
-  const token = stdout.trim();
-  assert.ok(token !== "", "the tablet is enrolled");
-  return token;
+/**
+ * Whether any file of the tablet's data directory (the store, its WAL) holds `text`, as
+ * UTF-8 or UTF-16 in either byte order: what a copy of the directory would reveal.
+ */
+async function dataDirHolds(dataDir, text) {
+  const le = Buffer.from(text, "utf16le");
+  const be = Buffer.from(le).swap16();
+  for (const name of await readdir(dataDir)) {
+    const bytes = await readFile(join(dataDir, name));
+    if (bytes.includes(Buffer.from(text, "utf8")) || bytes.includes(le) || bytes.includes(be)) return true;
+  }
+  return false;
 }
 
 async function launch(env) {
@@ -104,9 +103,12 @@ async function firstScreen(s) {
 
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), "fieldpost-e2e-"));
+  // The device key lives outside the store's directory (issue 12), as in the app config dir.
+  const configDir = await mkdtemp(join(tmpdir(), "fieldpost-e2e-config-"));
   const env = {
     DISPLAY: await display(),
     FIELDPOST_DATA_DIR: dataDir,
+    FIELDPOST_CONFIG_DIR: configDir,
     // WebKit's defaults on Xvfb: the usual GPU workarounds (WEBKIT_DISABLE_COMPOSITING_MODE,
     // WEBKIT_DISABLE_DMABUF_RENDERER, LIBGL_ALWAYS_SOFTWARE) make its screenshots crash.
   };
@@ -116,6 +118,7 @@ async function main() {
   } finally {
     killAll();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(configDir, { recursive: true, force: true });
   }
 }
 
@@ -266,19 +269,29 @@ async function runFlow(env) {
     await s.clickOn(tid("qr-close"));
   });
 
-  await step("register a lottery entrant: consent first, the number shown masked", async () => {
+  await step("register a lottery entrant: the secretariat's terms, consent first, a carrier changed from the prefix's, the number shown masked", async () => {
     const consent = await s.waitFor(tid("consent-text"));
-    assert.match(await s.text(consent), /仅用于抽奖/, "the consent text is shown");
+    assert.match(await s.text(consent), /号码仅用于本次抽奖/, "the consent text is the one the central published");
+    assert.equal(await s.text(await s.find(tid("consent-version"))), "须知版本 2022-1", "with its version, small");
     await s.fill(tid("entrant-phone"), "13812345678");
+    await s.waitFor(`${tid("entrant-carrier")}[data-selected="true"]`, {
+      until: (t) => t === "移动",
+      what: "移动 pre-selected from the 138 prefix",
+    });
     await s.clickOn(tid("entrant-submit"));
-    const error = await s.waitFor(tid("entrant-error"));
+    const error = await s.waitFor(tid("entrant-consent-error"));
     assert.match(await s.text(error), /同意/, "no consent, no number stored");
     assert.equal(await s.property(await s.find(tid("entrant-phone")), "value"), "13812345678", "the number typed is kept");
+    // The number moved to 联通 (携号转网): the entrant says so, and the volunteer taps it.
+    await s.clickOn(`${tid("entrant-carrier")}[data-carrier="unicom"]`);
+    await s.waitFor(`${tid("entrant-carrier")}[data-selected="true"]`, { until: (t) => t === "联通", what: "联通 chosen" });
     await s.clickOn(tid("entrant-consent"));
+    await shoot(s, "03-session-entrant-form", tid("entrant-panel"));
     await s.clickOn(tid("entrant-submit"));
     const receipt = await s.waitFor(tid("entrant-receipt"));
-    assert.equal(await s.text(receipt), "已登记：138****5678", "only the masked number is shown");
+    assert.equal(await s.text(receipt), "已登记：138****5678（联通）", "only the masked number is shown, with the carrier");
     assert.equal(await s.property(await s.find(tid("entrant-phone")), "value"), "", "the full number leaves the screen");
+    assert.equal(await dataDirHolds(env.FIELDPOST_DATA_DIR, "13812345678"), false, "the tablet's files never hold the full number");
     await shoot(s, "03-session-entrant", tid("entrant-panel"));
   });
 
@@ -392,6 +405,16 @@ async function runFlow(env) {
     assert.deepEqual(flow(c.mask), { item_id: c.mask, allocated: 5, handed_out: 6 }, "5 within the grant + 1 exception");
     assert.deepEqual(flow(c.kit), { item_id: c.kit, allocated: 2, handed_out: 0 }, "the undone kit is not counted");
     assert.equal(entrants, 1, "the entrant reached the central");
+    const { entrants: list } = await c.ask("entrants");
+    assert.deepEqual(
+      list.entrants.map((e) => [e.phone_masked, e.carrier]),
+      [["138****5678", "unicom"]],
+      "the central opened the sealed number and kept the carrier the entrant chose",
+    );
+    assert.equal(await dataDirHolds(env.FIELDPOST_DATA_DIR, "13812345678"), false, "nor after the sync");
+    const beside = await readdir(env.FIELDPOST_DATA_DIR);
+    assert.ok(beside.every((f) => f.startsWith("station.sqlite")), `no key beside the store: ${beside}`);
+    assert.deepEqual(await readdir(env.FIELDPOST_CONFIG_DIR), ["device.key"], "the device key is in the config directory");
     assert.equal(sessions.length, 1, "one session");
     assert.equal(sessions[0].people_reached, 3, "its tally");
     assert.ok(sessions[0].session.closed_at, "closed");
@@ -401,12 +424,9 @@ async function runFlow(env) {
   });
 
   await step("the central holds the top-up request, declined with the secretariat's reason", async () => {
-    // e2e-central lists no requests; ask the central's HTTP API with this
-    // tablet's own token (a device may list its unit's requests).
-    const token = await deviceToken(env.FIELDPOST_DATA_DIR);
-    const r = await fetch(`${c.url}/api/v1/top-up-requests?unit_id=${c.unit_id}`, { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(r.status, 200, `GET /top-up-requests: ${r.status}`);
-    const requests = await r.json();
+    // The central's own list (what GET /top-up-requests answers): the tablet's token is
+    // encrypted in its store now, so the test cannot borrow it to ask over HTTP.
+    const { requests } = await c.ask("requests");
     assert.equal(requests.length, 1, `one request: ${JSON.stringify(requests)}`);
     const [q] = requests;
     assert.equal(q.status, "declined");

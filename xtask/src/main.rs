@@ -553,6 +553,8 @@ fn demo(rest: &[&str]) -> Result<()> {
     let app = Command::new(target_dir().join("release/fieldpost-app"))
         .env("FIELDPOST_CENTRAL_URL", &url)
         .env("FIELDPOST_DATA_DIR", data_dir.join("station"))
+        // The device key, outside the store's directory (issue 12).
+        .env("FIELDPOST_CONFIG_DIR", data_dir.join("station-config"))
         .spawn();
     match app {
         Ok(_) => eprintln!("xtask: the station app is open; enter the code above to enroll it"),

@@ -5,6 +5,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::Result;
+use crate::device_key::DeviceKey;
 
 /// The station's migrations, in order, embedded at build time. Migrations only add; a shipped
 /// one is never edited.
@@ -24,13 +25,31 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_top_up_answers.sql",
         include_str!("../../../migrations/station/0003_top_up_answers.sql"),
     ),
+    (
+        4,
+        "0004_sealed_numbers.sql",
+        include_str!("../../../migrations/station/0004_sealed_numbers.sql"),
+    ),
 ];
 
-/// Opens (creating if needed) the store at `path` and brings its schema up to date.
-pub(crate) fn open(path: &Path) -> Result<Connection> {
+/// Opens (creating if needed) the store at `path` and brings its schema up to date; `key`
+/// encrypts what a migration finds in clear (see `migrate.rs`).
+pub(crate) fn open(path: &Path, key: &DeviceKey) -> Result<Connection> {
     let conn = connect(path)?;
-    migrate(&conn)?;
+    if migrate(&conn, key)? {
+        scrub_free_space(&conn)?;
+    }
     Ok(conn)
+}
+
+/// Rewrites the whole file and empties the WAL, after a migration replaced text that must not
+/// survive anywhere in them (issue 12: old rows with full numbers and the plain token). With
+/// `secure_delete` the freed cells are zeroed already; `VACUUM` also drops the free pages
+/// and the WAL frames that held the old pages go with the truncating checkpoint.
+fn scrub_free_space(conn: &Connection) -> Result<()> {
+    conn.execute_batch("VACUUM")?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
 }
 
 fn connect(path: &Path) -> Result<Connection> {
@@ -50,11 +69,16 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted and overwritten content is zeroed, not left in free space: a scrubbed sealed
+    // number or a replaced row leaves nothing behind for a copy of the file to show.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
 }
 
-fn migrate(conn: &Connection) -> Result<()> {
+/// Applies the migrations not applied yet, each with its Rust step in one transaction;
+/// true when a step rewrote rows that held text in clear.
+fn migrate(conn: &Connection, key: &DeviceKey) -> Result<bool> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version     INTEGER PRIMARY KEY,
@@ -67,16 +91,20 @@ fn migrate(conn: &Connection) -> Result<()> {
         [],
         |r| r.get(0),
     )?;
+    let mut rewrote = false;
     for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > applied) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
+        if version == 4 {
+            rewrote |= crate::migrate::seal_what_0003_kept_in_clear(&tx, key)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             rusqlite::params![version, name],
         )?;
         tx.commit()?;
     }
-    Ok(())
+    Ok(rewrote)
 }
 
 #[cfg(test)]
@@ -107,8 +135,9 @@ mod tests {
     fn reopening_applies_nothing_twice() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sqlite");
-        drop(open(&path).unwrap());
-        let conn = open(&path).unwrap();
+        let key = DeviceKey::load_or_create(&dir.path().join("keys/device.key")).unwrap();
+        drop(open(&path, &key).unwrap());
+        let conn = open(&path, &key).unwrap();
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
             .unwrap();

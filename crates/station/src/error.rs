@@ -102,6 +102,43 @@ pub enum Error {
     /// The number is registered already.
     #[error("this phone number is already registered for the lottery")]
     DuplicateEntrant,
+    /// No lottery terms (consent text, version, key) have come from the central yet: the
+    /// tablet cannot show the consent nor seal a number.
+    #[error(
+        "lottery_terms: the secretariat's lottery terms have not reached this tablet yet; sync first"
+    )]
+    LotteryTermsMissing,
+    /// The secretariat closed registration (the list is frozen or the lottery closed), or
+    /// the terms carry no key to seal numbers to.
+    #[error("lottery_terms: lottery registration is closed")]
+    RegistrationClosed,
+    /// The consent the entrant gave is not the current terms' wording.
+    #[error(
+        "consent_text_version: the entrant agreed to version {given:?}, but the current consent text is version {current:?}"
+    )]
+    ConsentVersionStale {
+        /// The version the UI sent.
+        given: String,
+        /// The current terms' version.
+        current: String,
+    },
+    /// The device key file cannot be read or created.
+    #[error("device key {path}: {reason}")]
+    DeviceKey {
+        /// The key file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The device key sits in the store's own directory, where a copy of the store would
+    /// take it along.
+    #[error("device key {path}: must not be in the store's directory {store_dir}")]
+    DeviceKeyBesideStore {
+        /// The key file.
+        path: String,
+        /// The store's directory.
+        store_dir: String,
+    },
     /// The central would quarantine the event this write records, by the rule it applies
     /// (the domain's `quarantine::decide`) and the facts this tablet holds: the last guard
     /// behind the checks above, which name the problem better when they catch it.
@@ -146,6 +183,11 @@ impl Error {
             Error::ConsentRequired => "consent_required",
             Error::InvalidPhone(_) => "invalid_phone",
             Error::DuplicateEntrant => "duplicate_entrant",
+            Error::LotteryTermsMissing => "lottery_terms_missing",
+            Error::RegistrationClosed => "registration_closed",
+            Error::ConsentVersionStale { .. } => "consent_version_stale",
+            Error::DeviceKey { .. } => "device_key",
+            Error::DeviceKeyBesideStore { .. } => "device_key_beside_store",
             Error::WouldBeQuarantined { .. } => "would_be_quarantined",
             Error::Database(_) => "database",
             Error::Corrupt(_) => "corrupt",

@@ -1,4 +1,5 @@
-//! The device's identity, written once at enrollment.
+//! The device's identity, written once at enrollment. The bearer token is stored encrypted
+//! under the device key ([`crate::device_key`]): a copy of the store does not reveal it.
 
 use fieldpost_domain::{DeviceId, UnitId};
 use rusqlite::{OptionalExtension, params};
@@ -6,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result, Station, row, time};
 
-/// Who this tablet is, as the central enrolled it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who this tablet is, as the central enrolled it. `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceIdentity {
     /// The id the central gave this device.
     pub device_id: DeviceId,
@@ -15,11 +16,58 @@ pub struct DeviceIdentity {
     pub unit_id: UnitId,
     /// The central's base URL.
     pub server_url: String,
-    /// The bearer token (the central keeps only its hash).
+    /// The bearer token (the central keeps only its hash; this store keeps it encrypted).
     pub token: String,
 }
 
+impl std::fmt::Debug for DeviceIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceIdentity")
+            .field("device_id", &self.device_id)
+            .field("unit_id", &self.unit_id)
+            .field("server_url", &self.server_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Who this tablet is, without the token: what the screens show, readable even when the
+/// device key does not open the token (then only syncing fails, with its reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// The id the central gave this device.
+    pub device_id: DeviceId,
+    /// The one unit the device acts for.
+    pub unit_id: UnitId,
+    /// The central's base URL.
+    pub server_url: String,
+}
+
 impl Station {
+    /// The device's enrollment, if it is enrolled, without decrypting the token.
+    pub fn enrollment(&self) -> Result<Option<Enrollment>> {
+        self.conn
+            .query_row(
+                "SELECT device_id, unit_id, server_url FROM device_identity WHERE singleton = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(device_id, unit_id, server_url)| {
+                Ok(Enrollment {
+                    device_id: row::id(&device_id)?,
+                    unit_id: row::id(&unit_id)?,
+                    server_url,
+                })
+            })
+            .transpose()
+    }
+
     /// Stores the identity received at enrollment. A device is enrolled once: enrolling
     /// again replaces the identity only while no event has been recorded, since the outbox's
     /// events belong to the old device id.
@@ -49,16 +97,17 @@ impl Station {
             }
         }
         tx.execute(
-            "INSERT INTO device_identity (singleton, device_id, unit_id, server_url, token, enrolled_at)
+            "INSERT INTO device_identity (singleton, device_id, unit_id, server_url, token_sealed,
+                enrolled_at)
              VALUES (1, ?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (singleton) DO UPDATE SET device_id = excluded.device_id,
                 unit_id = excluded.unit_id, server_url = excluded.server_url,
-                token = excluded.token, enrolled_at = excluded.enrolled_at",
+                token_sealed = excluded.token_sealed, enrolled_at = excluded.enrolled_at",
             params![
                 identity.device_id.to_string(),
                 identity.unit_id.to_string(),
                 identity.server_url.trim(),
-                identity.token,
+                self.key.seal_token(&identity.token),
                 now
             ],
         )?;
@@ -67,11 +116,12 @@ impl Station {
         Ok(())
     }
 
-    /// The device's identity, if it is enrolled.
+    /// The device's identity, if it is enrolled, with the token decrypted.
     pub fn identity(&self) -> Result<Option<DeviceIdentity>> {
         self.conn
             .query_row(
-                "SELECT device_id, unit_id, server_url, token FROM device_identity WHERE singleton = 1",
+                "SELECT device_id, unit_id, server_url, token_sealed FROM device_identity
+                 WHERE singleton = 1",
                 [],
                 |r| {
                     Ok((
@@ -88,9 +138,36 @@ impl Station {
                     device_id: row::id(&device_id)?,
                     unit_id: row::id(&unit_id)?,
                     server_url,
-                    token,
+                    token: self.key.open_token(&token)?,
                 })
             })
+            .transpose()
+    }
+
+    /// The enrolled device's id, without the token: readable even when the device key does
+    /// not open the token (then only syncing fails, with its reason).
+    pub(crate) fn stored_device_id(&self) -> Result<Option<DeviceId>> {
+        self.conn
+            .query_row(
+                "SELECT device_id FROM device_identity WHERE singleton = 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|id| row::id(&id))
+            .transpose()
+    }
+
+    /// The enrolled device's unit, without decrypting the token.
+    pub(crate) fn stored_unit_id(&self) -> Result<Option<UnitId>> {
+        self.conn
+            .query_row(
+                "SELECT unit_id FROM device_identity WHERE singleton = 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|id| row::id(&id))
             .transpose()
     }
 

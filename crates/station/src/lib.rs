@@ -26,10 +26,12 @@
 #![deny(missing_docs)]
 
 mod db;
+pub mod device_key;
 pub mod error;
 pub mod handouts;
 pub mod identity;
 pub mod lottery;
+mod migrate;
 pub mod outbox;
 pub mod plans;
 pub mod reference;
@@ -47,12 +49,15 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
+pub use device_key::DeviceKey;
 pub use error::{Error, Result};
 pub use time::{Clock, SystemClock};
 
-/// The tablet's store: one SQLite file, one connection, the use cases as methods.
+/// The tablet's store: one SQLite file, one connection, the use cases as methods; and the
+/// device key, from a file of its own outside the store's directory ([`device_key`]).
 pub struct Station {
     conn: Connection,
+    key: DeviceKey,
     clock: Arc<dyn Clock>,
     /// The enrolled device's id, read once: every write needs it.
     device_id: Option<fieldpost_domain::DeviceId>,
@@ -69,25 +74,57 @@ impl std::fmt::Debug for Station {
 }
 
 impl Station {
-    /// Opens (creating if needed) the store at `path`, on the system clock.
-    pub fn open(path: impl AsRef<Path>) -> Result<Station> {
-        Station::open_with_clock(path, Arc::new(SystemClock))
+    /// Opens (creating if needed) the store at `store` with the device key at `device_key`
+    /// (created on first use), on the system clock.
+    ///
+    /// The key must not be in the store's directory: a copy of that directory (a backup, a
+    /// thief's) would then open everything the key protects. The app keeps the store in its
+    /// data directory and the key in its config directory.
+    pub fn open(store: impl AsRef<Path>, device_key: impl AsRef<Path>) -> Result<Station> {
+        Station::open_with_clock(store, device_key, Arc::new(SystemClock))
     }
 
-    /// Opens the store at `path` with the given clock.
-    pub fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Station> {
-        let conn = db::open(path.as_ref())?;
+    /// [`Station::open`] with the given clock.
+    pub fn open_with_clock(
+        store: impl AsRef<Path>,
+        device_key: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Station> {
+        let (store, device_key) = (store.as_ref(), device_key.as_ref());
+        refuse_key_beside_store(store, device_key)?;
+        let key = DeviceKey::load_or_create(device_key)?;
+        let conn = db::open(store, &key)?;
         let mut station = Station {
             conn,
+            key,
             clock,
             device_id: None,
             outbox_grew: tokio::sync::watch::Sender::new(0),
         };
-        station.device_id = station.identity()?.map(|i| i.device_id);
+        station.device_id = station.stored_device_id()?;
         Ok(station)
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
+}
+
+fn refuse_key_beside_store(store: &Path, key: &Path) -> Result<()> {
+    let dir_of = |p: &Path| {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        // A directory that does not exist yet is compared as written.
+        std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned())
+    };
+    let (store_dir, key_dir) = (dir_of(store), dir_of(key));
+    if store_dir == key_dir {
+        return Err(Error::DeviceKeyBesideStore {
+            path: key.display().to_string(),
+            store_dir: store_dir.display().to_string(),
+        });
+    }
+    Ok(())
 }

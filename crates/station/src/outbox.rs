@@ -113,13 +113,15 @@ impl Station {
     }
 
     /// Up to `limit` pending events as the JSON text stored with them, with their seqs: what a
-    /// push sends, without parsing and re-serializing each event.
+    /// push sends, without parsing and re-serializing each event. Stops before the first
+    /// entrant event that waits for the central's lottery key.
     pub fn pending_event_texts(&self, limit: usize) -> Result<Vec<(u64, String)>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT seq, payload FROM events
              WHERE seq > (SELECT acked_through FROM sync_state WHERE singleton = 1)
-             ORDER BY seq LIMIT ?1",
-        )?;
+                AND {SENDABLE}
+             ORDER BY seq LIMIT ?1"
+        ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map([limit], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
@@ -133,11 +135,13 @@ impl Station {
 
     /// Up to `limit` events after `seq`, in seq order, as the JSON text stored with them, with
     /// their seqs. A pipelined push reads the batch after the last one it *sent*, which is
-    /// ahead of `acked_through` while earlier batches are still unanswered.
+    /// ahead of `acked_through` while earlier batches are still unanswered. Stops before the
+    /// first entrant event that waits for the central's lottery key.
     pub fn event_texts_after(&self, seq: u64, limit: usize) -> Result<Vec<(u64, String)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, payload FROM events WHERE seq > ?1 AND {SENDABLE}
+             ORDER BY seq LIMIT ?2"
+        ))?;
         let seq = i64::try_from(seq).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map([seq, limit], |r| {
@@ -186,7 +190,9 @@ impl Station {
             field: "acked_through",
             reason: "too large".into(),
         })?;
-        let changed = self.conn.execute(
+        let tx = self.conn.transaction()?;
+        scrub_acked_entrants(&tx, seq)?;
+        let changed = tx.execute(
             "UPDATE sync_state SET acked_through = MAX(acked_through, ?1)
              WHERE singleton = 1 AND ?1 <= (SELECT COALESCE(MAX(seq), 0) FROM events)",
             [seq],
@@ -197,6 +203,30 @@ impl Station {
                 reason: "beyond the last recorded event".into(),
             });
         }
+        tx.commit()?;
         Ok(())
     }
+}
+
+/// The condition a pushable event meets: it comes before the first entrant event still
+/// waiting for the central's lottery key (`entrant_awaiting_seal`, empty on every tablet
+/// that registered no entrant before numbers were sealed). The central takes a device's
+/// events only in seq order, so everything after a held event is held too.
+const SENDABLE: &str = "seq < COALESCE((SELECT MIN(event_seq) FROM entrant_awaiting_seal), \
+                            9223372036854775807)";
+
+/// Empties `phone_sealed` in the entrant events the central acknowledges now (after the
+/// old `acked_through`, up to `through`), inside the acknowledgement's transaction: the
+/// tablet drops a number as soon as the central holds it (issue 12). An acknowledged event
+/// is never sent again (but after a central lost it, `resend_from`: then it goes without its
+/// number, and the central quarantines it). Only the newly acknowledged range is read, by
+/// seq, so the cost is that of the batch.
+pub(crate) fn scrub_acked_entrants(tx: &Transaction<'_>, through: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE events SET payload = json_set(payload, '$.payload.entrant.phone_sealed', '')
+         WHERE seq > (SELECT acked_through FROM sync_state WHERE singleton = 1) AND seq <= ?1
+            AND kind = 'entrant_registered'",
+    )?
+    .execute([through])?;
+    Ok(())
 }

@@ -16,7 +16,7 @@ use crate::{Error, Result, Station, outbox};
 impl Station {
     /// Saves a new draft plan for the device's unit.
     pub fn draft_plan(&mut self, input: &PlanContent) -> Result<ActivityPlan> {
-        let unit_id = self.identity()?.ok_or(Error::NotEnrolled)?.unit_id;
+        let unit_id = self.stored_unit_id()?.ok_or(Error::NotEnrolled)?;
         let input = self.validate_plan(input)?;
         let plan = ActivityPlan {
             id: PlanId::new(),

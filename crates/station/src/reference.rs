@@ -88,14 +88,14 @@ impl Station {
 
     /// The device's own unit, once cached.
     pub fn unit(&self) -> Result<Option<Unit>> {
-        let Some(identity) = self.identity()? else {
+        let Some(unit_id) = self.stored_unit_id()? else {
             return Ok(None);
         };
         self.conn
             .query_row(
                 "SELECT id, campaign_id, section_id, name, quota, survey_link, contact
                  FROM unit WHERE id = ?1",
-                [identity.unit_id.to_string()],
+                [unit_id.to_string()],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,

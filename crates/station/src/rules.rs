@@ -256,7 +256,12 @@ mod tests {
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(FixedClock(start() + Duration::minutes(30)));
-        let mut station = Station::open_with_clock(dir.path().join("s.sqlite"), clock).unwrap();
+        let mut station = Station::open_with_clock(
+            dir.path().join("s.sqlite"),
+            dir.path().join("keys/device.key"),
+            clock,
+        )
+        .unwrap();
         let (device, unit) = (DeviceId::new(), UnitId::new());
         station
             .set_identity(&DeviceIdentity {

@@ -6,7 +6,9 @@
 //!   [`Station::pending_events`] reads after `acked_through`);
 //!   [`Station::apply_push_response`] records the central's `acked_through` and its quarantine
 //!   notices in one transaction. Nothing is ever deleted: an event past `acked_through` stays
-//!   pending until the central confirms it, whatever was sent, and [`Station::resend_from`]
+//!   pending until the central confirms it, whatever was sent (only an acknowledged entrant
+//!   event loses its sealed number: the tablet drops it as soon as the central has it), and
+//!   [`Station::resend_from`]
 //!   rewinds the pointer when the central says it expects an earlier seq (a central restored
 //!   from a backup). The pointer only moves on the central's answers, so however the requests
 //!   of a pipelined push fare on the network, no event is skipped.
@@ -136,6 +138,9 @@ impl Station {
                     insert_quarantine(&tx, *seq, *event_id, code, reason, &now)?;
                 }
                 Record::TopUpAnswer { answer } => upsert_top_up_answer(&tx, answer)?,
+                Record::Lottery { terms } => {
+                    crate::lottery::store_terms(&tx, &self.key, terms, &now)?;
+                }
             }
         }
         tx.execute(
@@ -160,6 +165,7 @@ impl Station {
                 "the central acknowledged seq {acked}, beyond this device's last event {last}"
             )));
         }
+        crate::outbox::scrub_acked_entrants(&tx, acked)?;
         tx.execute(
             "UPDATE sync_state SET acked_through = MAX(acked_through, ?1) WHERE singleton = 1",
             [acked],

@@ -174,8 +174,14 @@ pub async fn sync_once(
     client: &Client,
     config: &SyncConfig,
 ) -> Result<SyncReport, SyncError> {
-    let pushed = push_all(station, client, config.push_batch).await?;
+    let held = blocking(station, |s| s.entrants_awaiting_seal()).await?;
+    let mut pushed = push_all(station, client, config.push_batch).await?;
     let pulled = pull_all(station, client, config.pull_limit).await?;
+    // Entrants migrated from before numbers were sealed hold the push back until the pull
+    // brings the central's lottery key; once it has sealed them, they go in this sync.
+    if held > 0 && blocking(station, |s| s.entrants_awaiting_seal()).await? < held {
+        pushed += push_all(station, client, config.push_batch).await?;
+    }
     Ok(SyncReport { pushed, pulled })
 }
 

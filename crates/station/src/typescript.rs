@@ -7,7 +7,7 @@ use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::handouts::{HandoutInput, ItemGrant, TopUpInput, TopUpRequestView};
-use crate::lottery::{EntrantInput, EntrantReceipt};
+use crate::lottery::{EntrantInput, EntrantReceipt, LotteryTermsView};
 use crate::session_view::SessionView;
 use crate::sessions::{SessionSummary, VolunteerInput};
 use crate::sync::SyncStatus;
@@ -32,6 +32,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     TopUpRequestView::export_all(&cfg)?;
     EntrantInput::export_all(&cfg)?;
     EntrantReceipt::export_all(&cfg)?;
+    LotteryTermsView::export_all(&cfg)?;
     SyncStatus::export_all(&cfg)?;
     LoopState::export_all(&cfg)?;
     SyncReport::export_all(&cfg)?;

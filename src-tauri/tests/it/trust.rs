@@ -9,7 +9,7 @@ const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\
 fn the_root_certificate_in_the_data_directory_is_trusted_by_the_sync() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(ROOT_CERTIFICATE_FILE), PEM).unwrap();
-    let state = AppState::open(dir.path(), None).unwrap();
+    let state = AppState::open(dir.path(), &dir.path().join("config"), None).unwrap();
     assert_eq!(
         state.sync_config.root_certificate_pem.as_deref(),
         Some(PEM.as_bytes()),
@@ -20,7 +20,7 @@ fn the_root_certificate_in_the_data_directory_is_trusted_by_the_sync() {
 #[test]
 fn without_the_file_only_mozillas_roots_are_trusted() {
     let dir = tempfile::tempdir().unwrap();
-    let state = AppState::open(dir.path(), None).unwrap();
+    let state = AppState::open(dir.path(), &dir.path().join("config"), None).unwrap();
     assert_eq!(state.sync_config.root_certificate_pem, None);
 }
 
@@ -29,7 +29,7 @@ fn an_unreadable_root_certificate_is_named_at_start() {
     let dir = tempfile::tempdir().unwrap();
     // A directory where the file should be: it exists but cannot be read as a file.
     std::fs::create_dir(dir.path().join(ROOT_CERTIFICATE_FILE)).unwrap();
-    let error = AppState::open(dir.path(), None).unwrap_err();
+    let error = AppState::open(dir.path(), &dir.path().join("config"), None).unwrap_err();
     assert_eq!(error.kind, "root_certificate");
     assert!(
         error.message.contains(ROOT_CERTIFICATE_FILE),

@@ -13,6 +13,10 @@
 //!   plan), its sessions and its lottery entrant count;
 //! - `decline REASON…`: declines every open top-up request of the unit with that reason, as
 //!   the secretariat does from the console, and says how many it declined;
+//! - `requests`: the unit's top-up requests as the central lists them (the lines of
+//!   `GET /api/v1/top-up-requests`; the test no longer has the tablet's token to ask it
+//!   over HTTP, since the tablet keeps it encrypted);
+//! - `entrants`: the lottery's entrants as the console lists them (masked, with carrier);
 //! - `quit` (or the end of stdin): stops.
 
 use std::io::{BufRead, Write};
@@ -85,6 +89,14 @@ async fn main() -> anyhow::Result<()> {
                 .await?
             }
             ["record"] => record(&store, world.unit_id),
+            ["requests"] => {
+                fieldpost_central::top_ups::requests(store.as_ref(), Some(world.unit_id), None)
+                    .map(|r| json!({"requests": r}))
+                    .map_err(anyhow::Error::from)
+            }
+            ["entrants"] => fieldpost_central::lottery::entrants(store.as_ref())
+                .map(|e| json!({"entrants": e}))
+                .map_err(anyhow::Error::from),
             ["decline", reason @ ..] if !reason.is_empty() => {
                 decline(store.as_ref(), world.unit_id, &reason.join(" "))
             }

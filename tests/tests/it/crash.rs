@@ -38,7 +38,7 @@ fn sigkill_mid_loop_loses_no_confirmed_handout_and_leaves_no_gap() {
         "the loop ran long enough to be killed mid-flight"
     );
 
-    let station = Station::open(&db).unwrap();
+    let station = Station::open(&db, fieldpost_tests::device_key_path(&db)).unwrap();
     let events = station.events().unwrap();
     let stored: HashSet<HandoutId> = events
         .iter()

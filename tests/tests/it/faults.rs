@@ -163,10 +163,19 @@ async fn run(seed: u64) {
             }
             85..=94 => {
                 phone += 1;
+                // The terms came with the plan, in the first pull: the entrant consents to
+                // the version shown, and the number is sealed to the central's key.
+                let terms = s
+                    .lottery_terms()
+                    .unwrap()
+                    .expect("the terms reached the tablet");
+                let phone = phone.to_string();
                 s.register_entrant(&EntrantInput {
                     session_id: session,
-                    phone: phone.to_string(),
-                    consent_text_version: Some("2022-v1".into()),
+                    carrier: fieldpost_station::lottery::suggested_carrier(&phone)
+                        .unwrap_or(fieldpost_domain::Carrier::Other),
+                    phone,
+                    consent_text_version: Some(terms.consent_version),
                 })
                 .unwrap();
             }

@@ -9,4 +9,5 @@ mod load;
 mod partitions;
 mod pipelining;
 mod process;
+mod sealed_entrants;
 mod two_instances;

@@ -4,6 +4,7 @@
 mod support;
 
 mod handouts;
+mod lottery;
 mod outbox;
 mod plans;
 mod refusals;

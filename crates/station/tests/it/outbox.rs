@@ -1,7 +1,7 @@
 //! The outbox: every write appends exactly one event per fact, gap-free, in one transaction.
 
+use fieldpost_domain::EventPayload;
 use fieldpost_station::handouts::HandoutInput;
-use fieldpost_station::lottery::EntrantInput;
 
 use crate::support::*;
 
@@ -21,11 +21,7 @@ fn each_write_appends_its_events_in_order() {
     fx.station.void_handout(h.id, "误触").unwrap();
     let receipt = fx
         .station
-        .register_entrant(&EntrantInput {
-            session_id: session,
-            phone: "+86 139-0000-1111".into(),
-            consent_text_version: Some("2022-v1".into()),
-        })
+        .register_entrant(&fx.entrant(session, "+86 139-0000-1111"))
         .unwrap();
     assert_eq!(
         receipt.phone_masked, "139****1111",
@@ -94,24 +90,27 @@ fn acknowledgements_only_move_forward() {
 }
 
 #[test]
-fn a_phone_number_is_never_printed_in_full() {
+fn the_event_carries_the_number_sealed_for_the_central_only() {
     let mut fx = fixture();
     let session = fx.open_session();
     fx.station
-        .register_entrant(&EntrantInput {
-            session_id: session,
-            phone: "13812341234".into(),
-            consent_text_version: Some("2022-v1".into()),
-        })
+        .register_entrant(&fx.entrant(session, "13812341234"))
         .unwrap();
     let event = fx.station.events().unwrap().pop().unwrap();
-    assert!(
-        !format!("{event:?}").contains("13812341234"),
-        "Debug output masks the number"
-    );
     let json = serde_json::to_string(&event).unwrap();
     assert!(
-        json.contains("13812341234"),
-        "but the event carries it for the carrier export"
+        !json.contains("13812341234") && !format!("{event:?}").contains("13812341234"),
+        "neither the stored event nor its Debug output holds the full number: {json}"
+    );
+    let EventPayload::EntrantRegistered { entrant } = event.payload else {
+        panic!("an entrant event");
+    };
+    assert_eq!(entrant.phone_masked, "138****1234");
+    assert_eq!(
+        fx.lottery
+            .open(&entrant.phone_sealed)
+            .map(|n| n.expose().to_owned()),
+        Ok("13812341234".to_owned()),
+        "the central's key opens the sealed number: nothing is lost on the way"
     );
 }

@@ -225,9 +225,8 @@ fn phone_without_consent() {
     let mut fx = fixture();
     let session = fx.open_session();
     let input = EntrantInput {
-        session_id: session,
-        phone: "13812341234".into(),
         consent_text_version: None,
+        ..fx.entrant(session, "13812341234")
     };
     let err = refused(&mut fx, |fx| fx.station.register_entrant(&input));
     assert!(matches!(err, Error::ConsentRequired), "{err:?}");
@@ -246,15 +245,108 @@ fn phone_without_consent() {
 fn malformed_phone_number() {
     let mut fx = fixture();
     let session = fx.open_session();
-    let input = EntrantInput {
-        session_id: session,
-        phone: "1381234".into(),
-        consent_text_version: Some("v1".into()),
-    };
+    let input = fx.entrant(session, "1381234");
     let err = refused(&mut fx, |fx| fx.station.register_entrant(&input));
     assert!(
         matches!(err, Error::InvalidPhone(PhoneError::WrongLength(7))),
         "{err:?}"
+    );
+}
+
+/// Issue 12: no registration before the secretariat's terms (consent text, version, key)
+/// have reached the tablet: there is no consent to show and no key to seal the number to.
+#[test]
+fn entrant_before_the_terms_arrived() {
+    let mut fx = fixture_without_terms();
+    let session = fx.open_session();
+    let input = fx.entrant(session, "13812341234");
+    let err = refused(&mut fx, |fx| fx.station.register_entrant(&input));
+    assert!(matches!(err, Error::LotteryTermsMissing), "{err:?}");
+    assert_eq!(err.kind(), "lottery_terms_missing");
+    assert_eq!(fx.station.lottery_terms().unwrap(), None);
+}
+
+/// Issue 12: the secretariat closed registration (list frozen), or the lottery closed and
+/// its key was deleted: the tablet refuses new entrants.
+#[test]
+fn entrant_after_registration_closed() {
+    let mut fx = fixture();
+    let session = fx.open_session();
+    let input = fx.entrant(session, "13812341234");
+    let frozen = LotteryTerms {
+        registration_open: false,
+        ..fx.terms()
+    };
+    fx.pull_terms(frozen);
+    let err = refused(&mut fx, |fx| fx.station.register_entrant(&input));
+    assert!(
+        matches!(err, Error::RegistrationClosed),
+        "frozen list: {err:?}"
+    );
+    assert!(
+        !fx.station
+            .lottery_terms()
+            .unwrap()
+            .unwrap()
+            .registration_open
+    );
+    let keyless = LotteryTerms {
+        public_key: None,
+        ..fx.terms()
+    };
+    fx.pull_terms(keyless);
+    let err = refused(&mut fx, |fx| fx.station.register_entrant(&input));
+    assert!(
+        matches!(err, Error::RegistrationClosed),
+        "open, but no key to seal to: {err:?}"
+    );
+    let view = fx.station.lottery_terms().unwrap().unwrap();
+    assert!(
+        !view.registration_open && view.key_fingerprint.is_none(),
+        "the panel is told registration is closed: {view:?}"
+    );
+    fx.pull_terms(fx.terms());
+    fx.station.register_entrant(&input).unwrap();
+}
+
+/// Issue 12: the consent given must be to the wording the tablet shows now; a screen left
+/// open across a change of the terms is refused instead of recording the old version.
+#[test]
+fn entrant_consenting_to_an_old_version() {
+    let mut fx = fixture();
+    let session = fx.open_session();
+    let input = fx.entrant(session, "13812341234");
+    let revised = LotteryTerms {
+        consent_text: "新版知情同意书".into(),
+        consent_version: "2022-v2".into(),
+        ..fx.terms()
+    };
+    fx.pull_terms(revised);
+    let err = refused(&mut fx, |fx| fx.station.register_entrant(&input));
+    assert!(
+        matches!(&err, Error::ConsentVersionStale { given, current } if given == "2022-v1" && current == "2022-v2"),
+        "{err:?}"
+    );
+    let view = fx.station.lottery_terms().unwrap().unwrap();
+    assert_eq!(
+        (view.consent_text.as_str(), view.consent_version.as_str()),
+        ("新版知情同意书", "2022-v2"),
+        "the panel shows the new wording"
+    );
+    let current = EntrantInput {
+        consent_text_version: Some("2022-v2".into()),
+        ..input
+    };
+    let receipt = fx.station.register_entrant(&current).unwrap();
+    let EventPayload::EntrantRegistered { entrant } =
+        fx.station.events().unwrap().pop().unwrap().payload
+    else {
+        panic!("an entrant event");
+    };
+    assert_eq!(entrant.id, receipt.id);
+    assert_eq!(
+        entrant.consent.text_version, "2022-v2",
+        "the version agreed to is recorded"
     );
 }
 
@@ -297,11 +389,7 @@ fn over_grant_without_a_reason() {
 fn duplicate_entrant() {
     let mut fx = fixture();
     let session = fx.open_session();
-    let input = EntrantInput {
-        session_id: session,
-        phone: "13812341234".into(),
-        consent_text_version: Some("v1".into()),
-    };
+    let input = fx.entrant(session, "13812341234");
     fx.station.register_entrant(&input).unwrap();
     let again = EntrantInput {
         phone: "138 1234 1234".into(),
@@ -349,7 +437,11 @@ fn blank_fields_are_named() {
 #[test]
 fn not_enrolled_device_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut station = fieldpost_station::Station::open(dir.path().join("s.sqlite")).unwrap();
+    let mut station = fieldpost_station::Station::open(
+        dir.path().join("s.sqlite"),
+        dir.path().join("keys/device.key"),
+    )
+    .unwrap();
     let err = station
         .open_session(PlanId::new(), "站点", &[])
         .unwrap_err();

@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fieldpost_domain::*;
 use fieldpost_station::identity::DeviceIdentity;
+use fieldpost_station::lottery::EntrantInput;
 use fieldpost_station::reference::ReferenceData;
 use fieldpost_station::{Clock, Station};
+use fieldpost_sync::{Change, PullResponse, Record};
 
 /// A clock the test moves by hand.
 pub struct TestClock(Mutex<DateTime<Utc>>);
@@ -26,6 +28,10 @@ impl Clock for TestClock {
 
 pub struct Fixture {
     pub station: Station,
+    /// The central's lottery key, whose public half the fixture's terms carry.
+    pub lottery: LotterySecretKey,
+    /// The bearer token the fixture enrolled with.
+    pub token: String,
     pub clock: Arc<TestClock>,
     pub dir: tempfile::TempDir,
     pub device_id: DeviceId,
@@ -36,16 +42,56 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The store, in the "data" directory.
     pub fn path(&self) -> std::path::PathBuf {
-        self.dir.path().join("station.sqlite")
+        self.dir.path().join("data/station.sqlite")
+    }
+
+    /// The device key, in the "config" directory.
+    pub fn key_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("config/device.key")
     }
 
     /// Reopens the same file, as after a restart.
     pub fn reopen(self) -> Fixture {
-        let path = self.path();
+        let (path, key) = (self.path(), self.key_path());
         drop(self.station);
-        let station = Station::open_with_clock(&path, self.clock.clone()).unwrap();
+        let station = Station::open_with_clock(&path, &key, self.clock.clone()).unwrap();
         Fixture { station, ..self }
+    }
+
+    /// Stores `terms` as a pull would bring them (without moving the pull cursor).
+    pub fn pull_terms(&mut self, terms: LotteryTerms) {
+        self.station
+            .apply_pull(&PullResponse {
+                changes: vec![Change {
+                    server_seq: 0,
+                    record: Record::Lottery { terms },
+                }],
+                cursor: 0,
+                more: false,
+            })
+            .unwrap();
+    }
+
+    /// The fixture's terms: open, version `2022-v1`, sealed to [`Fixture::lottery`].
+    pub fn terms(&self) -> LotteryTerms {
+        LotteryTerms {
+            consent_text: "您自愿参加本次调查活动的线下抽奖。".into(),
+            consent_version: CONSENT_VERSION.into(),
+            public_key: Some(self.lottery.public_key()),
+            registration_open: true,
+        }
+    }
+
+    /// An entrant of `phone` with consent to the current version, carrier as its prefix says.
+    pub fn entrant(&self, session_id: SessionId, phone: &str) -> EntrantInput {
+        EntrantInput {
+            session_id,
+            phone: phone.into(),
+            carrier: fieldpost_station::lottery::suggested_carrier(phone).unwrap_or(Carrier::Other),
+            consent_text_version: Some(CONSENT_VERSION.into()),
+        }
     }
 
     /// Opens a session under the fixture's plan.
@@ -69,19 +115,35 @@ pub fn plan_start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2022, 8, 6, 1, 0, 0).unwrap()
 }
 
-pub fn fixture() -> Fixture {
+/// The consent version of the fixture's terms.
+pub const CONSENT_VERSION: &str = "2022-v1";
+
+/// Opens a store as the app lays it out: the store in `data/`, the key in `config/`.
+pub fn open_station(dir: &std::path::Path, clock: Arc<TestClock>) -> Station {
+    Station::open_with_clock(
+        dir.join("data/station.sqlite"),
+        dir.join("config/device.key"),
+        clock,
+    )
+    .unwrap()
+}
+
+/// A fixture without lottery terms (as before the first pull that brings them).
+pub fn fixture_without_terms() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
     let clock = Arc::new(TestClock(Mutex::new(plan_start() + Duration::minutes(30))));
-    let mut station =
-        Station::open_with_clock(dir.path().join("station.sqlite"), clock.clone()).unwrap();
+    let mut station = open_station(dir.path(), clock.clone());
     let device_id = DeviceId::new();
     let unit_id = UnitId::new();
+    // A token as the central issues them, distinctive enough to search a file for.
+    let token = format!("fpd_{:032x}", rand::random::<u128>());
     station
         .set_identity(&DeviceIdentity {
             device_id,
             unit_id,
             server_url: "http://127.0.0.1:9".into(),
-            token: "test-token".into(),
+            token: token.clone(),
         })
         .unwrap();
     let campaign = Campaign {
@@ -158,6 +220,8 @@ pub fn fixture() -> Fixture {
         .unwrap();
     Fixture {
         station,
+        lottery: LotterySecretKey::generate(),
+        token,
         clock,
         dir,
         device_id,
@@ -166,6 +230,14 @@ pub fn fixture() -> Fixture {
         mask,
         kit,
     }
+}
+
+/// The usual fixture: enrolled, reference data cached, and the lottery terms pulled.
+pub fn fixture() -> Fixture {
+    let mut fx = fixture_without_terms();
+    let terms = fx.terms();
+    fx.pull_terms(terms);
+    fx
 }
 
 /// The outbox's seqs must be exactly 1..=n, and match the status counter.

@@ -212,7 +212,11 @@ fn a_plan_that_is_not_approved_is_refused() {
 #[test]
 fn an_unenrolled_station_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let mut station = Station::open(dir.path().join("s.sqlite")).unwrap();
+    let mut station = Station::open(
+        dir.path().join("s.sqlite"),
+        dir.path().join("keys/device.key"),
+    )
+    .unwrap();
     let err = station
         .request_top_up(&TopUpInput {
             plan_id: PlanId::new(),

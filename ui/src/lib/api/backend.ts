@@ -11,6 +11,8 @@ import type { CommandError } from "./generated/station/CommandError";
 import type { EnrollInput } from "./generated/station/EnrollInput";
 import type { EntrantInput } from "./generated/station/EntrantInput";
 import type { EntrantReceipt } from "./generated/station/EntrantReceipt";
+import type { Carrier } from "./generated/station/Carrier";
+import type { LotteryTermsView } from "./generated/station/LotteryTermsView";
 import type { EscrowPosition } from "./generated/station/EscrowPosition";
 import type { HandoutId } from "./generated/station/HandoutId";
 import type { HandoutInput } from "./generated/station/HandoutInput";
@@ -66,7 +68,12 @@ export interface Backend {
   topUpRequests(planId: PlanId): Promise<TopUpRequestView[]>;
   /** Gives part of the unused grant back to the secretariat (归还配给). */
   releaseGrant(planId: PlanId, itemId: ItemId, quantity: number): Promise<EscrowPosition>;
+  /** Registers a lottery entrant with the carrier they confirmed; the receipt is masked. */
   registerEntrant(input: EntrantInput): Promise<EntrantReceipt>;
+  /** The lottery's terms as the central last sent them; `null` before the sync that brings them. */
+  lotteryTerms(): Promise<LotteryTermsView | null>;
+  /** The carrier to pre-select for what was typed (号段, the Rust table), once it parses. */
+  suggestedCarrier(phone: string): Promise<Carrier | null>;
 
   syncView(): Promise<SyncView>;
   syncNow(): Promise<SyncView>;

@@ -107,4 +107,15 @@ describe("the sync line", () => {
     }
     expect(quarantineReason({ ...first, code: "plan_not_approved", reason: "r" }, "zh-CN")).toContain("追加申请");
   });
+
+  it("explains in Chinese why a lottery entry was quarantined (issue 12)", () => {
+    const first = view({ quarantined: 1 }).status.quarantined[0]!;
+    for (const code of ["phone_unreadable", "lottery_closed", "duplicate_entrant", "consent_missing"]) {
+      const text = quarantineReason({ ...first, code, reason: "r" }, "zh-CN");
+      expect(text, code).toMatch(/[\u4e00-\u9fff]/);
+      expect(quarantineReason({ ...first, code, reason: "r" }, "en"), code).not.toBe("r");
+    }
+    expect(quarantineReason({ ...first, code: "phone_unreadable", reason: "r" }, "zh-CN")).toContain("无法解开");
+    expect(quarantineReason({ ...first, code: "lottery_closed", reason: "r" }, "zh-CN")).toContain("已截止");
+  });
 });
