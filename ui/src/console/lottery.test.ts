@@ -5,6 +5,7 @@ import {
   chinaInstant,
   poolsForVerifier,
   showsFullNumber,
+  silentSinceCollection,
   stageColumns,
   stagePool,
   stageScreen,
@@ -84,5 +85,18 @@ describe("actorLabel", () => {
     expect(actorLabel("user:admin", "zh-CN")).toBe("admin");
     expect(actorLabel("system:retention", "zh-CN")).toBe("到期自动删除");
     expect(actorLabel("system:cli", "en")).toBe("system:cli");
+  });
+});
+
+describe("silentSinceCollection", () => {
+  it("names live tablets not heard from since collection closed", () => {
+    const end = "2022-08-12T16:00:00Z";
+    const devices = [
+      { name: "a", last_contact_at: "2022-08-12T15:00:00Z", revoked_at: null },
+      { name: "b", last_contact_at: "2022-08-13T01:00:00Z", revoked_at: null },
+      { name: "c", last_contact_at: null, revoked_at: null },
+      { name: "d", last_contact_at: null, revoked_at: "2022-08-01T00:00:00Z" },
+    ];
+    expect(silentSinceCollection(devices, end).map((d) => d.name)).toEqual(["a", "c"]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Locale } from "../lib/i18n/catalogue";
 import { consoleTranslate } from "../lib/i18n/console";
+import { parseTimestamp } from "../lib/format";
 import type { Carrier, Delivery, Draw, Pool, WinState } from "../lib/api/http";
 
 /** The carriers in the list's order. */
@@ -101,4 +102,20 @@ export function actorLabel(actor: string, locale: Locale): string {
   if (actor.startsWith("user:")) return actor.slice("user:".length);
   if (actor === "system:retention") return consoleTranslate(locale, "lot.retentionAuto");
   return actor;
+}
+
+/**
+ * Tablets not heard from since collection closed (not revoked): entrants registered on them
+ * offline would miss a list frozen now, since the central refuses entrants after the freeze.
+ */
+export function silentSinceCollection<D extends { last_contact_at: string | null; revoked_at: string | null }>(
+  devices: readonly D[],
+  collectionEnd: string,
+): D[] {
+  const end = parseTimestamp(collectionEnd);
+  return devices.filter((d) => {
+    if (d.revoked_at !== null) return false;
+    const last = d.last_contact_at === null ? null : parseTimestamp(d.last_contact_at);
+    return last === null || end === null || last < end;
+  });
 }

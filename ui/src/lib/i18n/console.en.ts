@@ -324,4 +324,5 @@ export const consoleEn: ConsoleMessages = {
   "lot.poolDeliveredBy": "Delivered by",
   "lot.deliveredByNone": "(the winning number's carrier)",
   "lot.downloadPools": "Download the pools (pools.json, for verify_draw.py)",
+  "lot.silentTablets": "{n} tablets have not synced since collection closed ({names}): entrants registered on them offline would miss a list frozen now. Have them sync first.",
 };

@@ -326,6 +326,7 @@ export const consoleZhCN = {
   "lot.poolDeliveredBy": "由哪家运营商发放",
   "lot.deliveredByNone": "（按中奖号码的运营商）",
   "lot.downloadPools": "下载奖项设置 pools.json（供 verify_draw.py 复核）",
+  "lot.silentTablets": "有 {n} 台平板在采集结束后还没有同步过（{names}）：平板上离线登记的参与者会错过冻结后的名单，请先让它们同步。",
 } satisfies Record<string, string>;
 
 /** Every console message key. */
