@@ -25,6 +25,17 @@ pub const CONFIG_DIR_ENV: &str = "FIELDPOST_CONFIG_DIR";
 /// Environment variable: the central's address to offer on the first-run screen.
 pub const CENTRAL_URL_ENV: &str = "FIELDPOST_CENTRAL_URL";
 
+/// Where the device key goes: the config directory, or a `keys` directory inside it when the
+/// platform gives one directory for both (Android's app-private files may be): the store
+/// refuses a key in its own directory, and the app must still start.
+pub fn key_dir(config_dir: std::path::PathBuf, data_dir: &std::path::Path) -> std::path::PathBuf {
+    if config_dir == data_dir {
+        config_dir.join("keys")
+    } else {
+        config_dir
+    }
+}
+
 /// Builds and runs the app: on desktop from `main`, on Android and iOS from the platform's
 /// entry point.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -43,6 +54,7 @@ pub fn run() {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,
             };
+            let config_dir = key_dir(config_dir, &data_dir);
             let state =
                 state::AppState::open(&data_dir, &config_dir, std::env::var(CENTRAL_URL_ENV).ok())?;
             let enrolled = state.is_enrolled()?;

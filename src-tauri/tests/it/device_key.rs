@@ -33,3 +33,19 @@ fn a_config_directory_that_is_the_data_directory_is_refused() {
     let error = AppState::open(dir.path(), dir.path(), None).unwrap_err();
     assert_eq!(error.kind, "device_key_beside_store", "{}", error.message);
 }
+
+/// A platform that gives one directory for config and data (Android's app-private files may)
+/// gets the key in a `keys` directory inside it: the app starts, the key is not beside the
+/// store.
+#[test]
+fn one_directory_for_both_puts_the_key_in_a_keys_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fieldpost_app_lib::key_dir(dir.path().to_path_buf(), dir.path());
+    assert_eq!(config, dir.path().join("keys"));
+    let other = dir.path().join("config");
+    assert_eq!(fieldpost_app_lib::key_dir(other.clone(), dir.path()), other);
+    let state = AppState::open(dir.path(), &config, None).unwrap();
+    drop(state);
+    assert!(config.join(DEVICE_KEY_FILE).exists());
+    assert!(!dir.path().join(DEVICE_KEY_FILE).exists());
+}
