@@ -54,6 +54,7 @@ impl From<StoreError> for CommandError {
             StoreError::InvalidPhone(_) | StoreError::DuplicateEntrant => Some("phone"),
             StoreError::ConsentRequired | StoreError::ConsentVersionStale { .. } => Some("consent"),
             StoreError::PlanWindowInverted => Some("ends_at"),
+            StoreError::PlanBeforeCampaign => Some("starts_at"),
             _ => None,
         };
         let error = CommandError::new(e.kind(), e.to_string());

@@ -234,9 +234,13 @@ pub(crate) fn audit(
     Ok(())
 }
 
-/// The content checked by the domain's rules, and each requested item known.
+/// The content checked by the domain's rules (inside the campaign's windows too), and each
+/// requested item known.
 fn check_content(tx: &mut dyn Tx, content: &PlanContent) -> Result<PlanContent, PlanError> {
     let content = content.clone().checked()?;
+    if let Some(campaign) = tx.campaigns().current()? {
+        content.check_within(&campaign.campaign)?;
+    }
     for (i, q) in content.requested.iter().enumerate() {
         if !tx.items().exists(q.item_id)? {
             return Err(PlanError::invalid(

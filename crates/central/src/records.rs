@@ -185,6 +185,20 @@ pub enum ImportCountsError {
         /// Its position in the import.
         index: usize,
     },
+    /// The count at `index` is of a day outside the campaign's collection window (its first
+    /// to its last day, China time): online questionnaires are collected only then, so such a
+    /// count is a wrong date in the sheet.
+    #[error("counts[{index}].day: {day} is outside the collection window ({first} to {last})")]
+    OutsideCollection {
+        /// Its position in the import.
+        index: usize,
+        /// The day it names.
+        day: NaiveDate,
+        /// The window's first day.
+        first: NaiveDate,
+        /// The window's last day.
+        last: NaiveDate,
+    },
     /// The storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -201,6 +215,15 @@ pub fn import_counts(
     storage::write(db, |tx| add_counts(tx, actor, now, counts))
 }
 
+/// The first and last day (China time) of the campaign's collection window: 8/3 09:00 to
+/// 8/12 24:00 is 8/3 to 8/12 (the end instant itself belongs to the day before).
+pub fn collection_days(campaign: &fieldpost_domain::Campaign) -> (NaiveDate, NaiveDate) {
+    let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+    let first = china(campaign.collection_start);
+    let last = china(campaign.collection_end - chrono::Duration::milliseconds(1));
+    (first, last.max(first))
+}
+
 /// [`import_counts`] inside a transaction (for a seed).
 pub(crate) fn add_counts(
     tx: &mut dyn Tx,
@@ -208,10 +231,24 @@ pub(crate) fn add_counts(
     now: DateTime<Utc>,
     counts: &[DailyCount],
 ) -> Result<u32, ImportCountsError> {
+    let window = tx
+        .campaigns()
+        .current()?
+        .map(|c| collection_days(&c.campaign));
     let mut n = 0u32;
     for (index, c) in counts.iter().enumerate() {
         if !tx.units().exists(c.unit_id)? {
             return Err(ImportCountsError::NoSuchUnit { index });
+        }
+        if let Some((first, last)) = window
+            && !(first..=last).contains(&c.day)
+        {
+            return Err(ImportCountsError::OutsideCollection {
+                index,
+                day: c.day,
+                first,
+                last,
+            });
         }
         tx.collection_counts().upsert(c, now)?;
         tx.change_log().stamp(

@@ -31,6 +31,17 @@ pub struct Campaign {
     pub target: u32,
 }
 
+impl Campaign {
+    /// The first instant of publicity: 00:00 China time (UTC+8) of `publicity_start`.
+    pub fn publicity_opens(&self) -> DateTime<Utc> {
+        let midnight = self
+            .publicity_start
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default();
+        DateTime::<Utc>::from_naive_utc_and_offset(midnight, Utc) - chrono::Duration::hours(8)
+    }
+}
+
 /// A grouping of units (版块): 侨, 志愿者, 乡镇/街道/社区, carriers, media, schools, …
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct Section {

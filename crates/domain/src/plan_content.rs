@@ -45,6 +45,10 @@ pub enum PlanContentError {
     /// An item is requested on two lines.
     #[error("requested[{0}].item_id: listed twice")]
     ItemTwice(usize),
+    /// The activity starts before the campaign's publicity opens (its first day, 00:00 China
+    /// time).
+    #[error("starts_at: must not be before the campaign's publicity starts")]
+    StartsBeforeCampaign,
 }
 
 impl PlanContentError {
@@ -55,6 +59,9 @@ impl PlanContentError {
             PlanContentError::EndsBeforeStart => "must be after starts_at",
             PlanContentError::ZeroQuantity(_) => "must be at least 1",
             PlanContentError::ItemTwice(_) => "listed twice",
+            PlanContentError::StartsBeforeCampaign => {
+                "must not be before the campaign's publicity starts"
+            }
         }
     }
 
@@ -66,6 +73,7 @@ impl PlanContentError {
             PlanContentError::EndsBeforeStart => "ends_at".into(),
             PlanContentError::ZeroQuantity(i) => format!("requested[{i}].quantity"),
             PlanContentError::ItemTwice(i) => format!("requested[{i}].item_id"),
+            PlanContentError::StartsBeforeCampaign => "starts_at".into(),
         }
     }
 }
@@ -119,6 +127,28 @@ impl PlanContent {
     }
 }
 
+impl PlanContent {
+    /// Whether the activity may be filed in this campaign: it may not start before the first
+    /// day of publicity (宣传, 00:00 China time) — a plan is written ahead, and a date before
+    /// the campaign is a typo to fix. Street stations run in both phases, publicity and
+    /// collection, so a plan may sit in either. One that runs past the close of collection is
+    /// accepted and flagged ([`PlanContent::after_collection`]): prizes are handed over at
+    /// stations after the summary meeting, and a unit may follow up. A session's times are
+    /// only flagged against its plan (they are what happened; a tablet's clock may be off).
+    pub fn check_within(&self, campaign: &crate::model::Campaign) -> Result<(), PlanContentError> {
+        if self.starts_at < campaign.publicity_opens() {
+            return Err(PlanContentError::StartsBeforeCampaign);
+        }
+        Ok(())
+    }
+
+    /// Whether the activity runs past the close of online collection: allowed, and shown to
+    /// the secretariat when it approves (a prize pickup, a follow-up).
+    pub fn after_collection(&self, campaign: &crate::model::Campaign) -> bool {
+        self.ends_at > campaign.collection_end
+    }
+}
+
 impl From<&crate::model::ActivityPlan> for PlanContent {
     fn from(p: &crate::model::ActivityPlan) -> PlanContent {
         PlanContent {
@@ -138,6 +168,65 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    fn campaign() -> crate::model::Campaign {
+        crate::model::Campaign {
+            id: crate::CampaignId::new(),
+            name: "2022 网民网络安全感满意度调查活动（揭阳站）".into(),
+            city: "揭阳".into(),
+            publicity_start: chrono::NaiveDate::from_ymd_opt(2022, 7, 8).unwrap(),
+            publicity_end: chrono::NaiveDate::from_ymd_opt(2022, 8, 2).unwrap(),
+            // 8/3 09:00 – 8/12 24:00 China time.
+            collection_start: Utc.with_ymd_and_hms(2022, 8, 3, 1, 0, 0).unwrap(),
+            collection_end: Utc.with_ymd_and_hms(2022, 8, 12, 16, 0, 0).unwrap(),
+            target: 50_000,
+        }
+    }
+
+    fn at(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> PlanContent {
+        PlanContent {
+            title: "步行街宣传站".into(),
+            location: "榕城区".into(),
+            starts_at,
+            ends_at,
+            expected_people: 100,
+            staff: String::new(),
+            requested: vec![],
+        }
+    }
+
+    #[test]
+    fn a_plan_may_not_start_before_publicity_and_is_flagged_past_the_collections_close() {
+        let c = campaign();
+        // 7/8 00:00 China time is 7/7 16:00 UTC: the first minute of publicity is inside.
+        let first = Utc.with_ymd_and_hms(2022, 7, 7, 16, 0, 0).unwrap();
+        let last = Utc.with_ymd_and_hms(2022, 8, 12, 16, 0, 0).unwrap();
+        assert_eq!(
+            at(first, first + chrono::Duration::hours(8)).check_within(&c),
+            Ok(())
+        );
+        assert_eq!(
+            at(last - chrono::Duration::hours(2), last).check_within(&c),
+            Ok(())
+        );
+        assert_eq!(
+            at(
+                first - chrono::Duration::minutes(1),
+                first + chrono::Duration::hours(1)
+            )
+            .check_within(&c),
+            Err(PlanContentError::StartsBeforeCampaign)
+        );
+        assert_eq!(PlanContentError::StartsBeforeCampaign.field(), "starts_at");
+        // Past the collection's close: accepted, flagged (a prize pickup after the meeting).
+        let late = at(
+            last - chrono::Duration::hours(1),
+            last + chrono::Duration::minutes(1),
+        );
+        assert_eq!(late.check_within(&c), Ok(()));
+        assert!(late.after_collection(&c));
+        assert!(!at(last - chrono::Duration::hours(2), last).after_collection(&c));
+    }
     use crate::ItemId;
 
     fn content() -> PlanContent {

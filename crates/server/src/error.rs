@@ -378,6 +378,9 @@ impl From<ImportCountsError> for ApiError {
             e @ ImportCountsError::NoSuchUnit { index } => {
                 invalid_value(&format!("counts[{index}].unit_id"), e)
             }
+            e @ ImportCountsError::OutsideCollection { index, .. } => {
+                invalid_value(&format!("counts[{index}].day"), e)
+            }
             ImportCountsError::Storage(e) => e.into(),
         }
     }

@@ -56,6 +56,9 @@ pub enum Error {
     /// A plan's start is not before its end.
     #[error("the plan must end after it starts")]
     PlanWindowInverted,
+    /// A plan starts before the campaign's publicity opens (the central refuses it too).
+    #[error("the plan must not start before the campaign's publicity opens")]
+    PlanBeforeCampaign,
     /// The session would fall outside its plan's window.
     #[error(transparent)]
     OutsidePlanWindow(#[from] WindowError),
@@ -170,6 +173,7 @@ impl Error {
             Error::PlanNotApproved { .. } => "plan_not_approved",
             Error::PlanTransition(_) => "plan_transition",
             Error::PlanWindowInverted => "plan_window_inverted",
+            Error::PlanBeforeCampaign => "plan_before_campaign",
             Error::OutsidePlanWindow(_) => "outside_plan_window",
             Error::SessionAlreadyOpen(_) => "session_already_open",
             Error::UnknownSession(_) => "unknown_session",

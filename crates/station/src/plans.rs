@@ -111,7 +111,14 @@ impl Station {
                 field: "requested",
                 reason: "an item appears twice; put its whole quantity on one line".into(),
             },
+            PlanContentError::StartsBeforeCampaign => Error::PlanBeforeCampaign,
         })?;
+        // The central's rule too: no plan before the campaign's publicity opens.
+        if let Some(campaign) = self.campaign()?
+            && content.check_within(&campaign).is_err()
+        {
+            return Err(Error::PlanBeforeCampaign);
+        }
         for line in &content.requested {
             if !item_exists(&self.conn, line.item_id)? {
                 return Err(Error::UnknownItem(line.item_id));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HttpError, type Preview, type RowIssueCode } from "../lib/api/http";
 import {
   barFraction,
+  campaignPhase,
   collectionWindow,
   deviceStale,
   errorText,
@@ -195,5 +196,19 @@ describe("quarantineText", () => {
     expect(quarantineText({ code: null, reason: "plan is closed" }, "zh-CN")).toBe("plan is closed");
     // A code without a translation keeps the central's English reason.
     expect(quarantineText({ code: "checked_out_before_in", reason: "out before in" }, "zh-CN")).toBe("out before in");
+  });
+});
+
+describe("campaignPhase", () => {
+  const phase = (now: string) => campaignPhase(now, "2022-07-08", "2022-08-02", START, END);
+  it("tells publicity and collection apart, in China time", () => {
+    expect(phase("2022-07-07T15:59:00Z")).toBe("not_started");
+    // 7/8 00:00 China time.
+    expect(phase("2022-07-07T16:00:00Z")).toBe("publicity");
+    // 8/2 23:59 China time is still publicity; 8/3 00:00 to 09:00 lies between the two.
+    expect(phase("2022-08-02T15:59:00Z")).toBe("publicity");
+    expect(phase("2022-08-02T20:00:00Z")).toBe("between");
+    expect(phase("2022-08-03T01:00:00Z")).toBe("collection");
+    expect(phase(END)).toBe("ended");
   });
 });

@@ -45,6 +45,37 @@ export function collectionWindow(now: string, start: string, end: string): Windo
   return { phase: "during", days, lastDay: days === 1 };
 }
 
+/** Which phase of the campaign `now` is in: publicity (宣传) and collection (采集) told apart. */
+export type CampaignPhase = "not_started" | "publicity" | "between" | "collection" | "ended";
+
+/**
+ * The campaign's phase at `now`: publicity from its first day 00:00 to its last day 24:00,
+ * China time (`2022-07-08` to `2022-08-02`), collection from `collectionStart` to
+ * `collectionEnd`; `between` for a gap between them.
+ */
+export function campaignPhase(
+  now: string,
+  publicityStart: string,
+  publicityEnd: string,
+  collectionStart: string,
+  collectionEnd: string,
+): CampaignPhase {
+  const chinaMidnight = (day: string) => parseTimestamp(`${day}T00:00:00+08:00`);
+  const [n, ps, pe, cs, ce] = [
+    parseTimestamp(now),
+    chinaMidnight(publicityStart),
+    chinaMidnight(publicityEnd),
+    parseTimestamp(collectionStart),
+    parseTimestamp(collectionEnd),
+  ];
+  if (n === null || cs === null || ce === null) return "ended";
+  if (n >= ce) return "ended";
+  if (n >= cs) return "collection";
+  if (ps !== null && pe !== null && n >= ps && n < pe + DAY) return "publicity";
+  if (ps !== null && n < ps) return "not_started";
+  return "between";
+}
+
 /** A round upper bound for a chart axis: 1, 2, 2.5 or 5 times a power of ten, ≥ `max`. */
 export function niceMax(max: number): number {
   if (!Number.isFinite(max) || max <= 0) return 1;

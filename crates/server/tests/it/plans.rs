@@ -401,3 +401,61 @@ async fn records_rank_units_and_roll_up() {
         "two units in the section"
     );
 }
+
+/// Issue 13, deliverable 5: a plan may not start before the campaign's publicity opens (a
+/// typo to fix), while one that runs past the close of collection is accepted (prizes are
+/// handed over at stations after the summary meeting); counts are of collection days only.
+#[tokio::test]
+async fn the_campaign_windows_hold_plans_and_counts() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let leader = c.login("leader_a").await;
+
+    let mut early = c.plan_body(c.unit_a);
+    // 7/7 23:00 China time: an hour before publicity opens on 7/8.
+    early["starts_at"] = json!("2022-07-07T15:00:00Z");
+    early["ends_at"] = json!("2022-07-08T02:00:00Z");
+    let (status, body) = c.call("POST", "/api/v1/plans", &leader, Some(early)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["field"], "starts_at", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("publicity")),
+        "{body}"
+    );
+
+    let mut pickup = c.plan_body(c.unit_a);
+    pickup["title"] = json!("奖品领取站");
+    pickup["starts_at"] = json!("2022-08-20T01:00:00Z");
+    pickup["ends_at"] = json!("2022-08-20T09:00:00Z");
+    let (status, body) = c.call("POST", "/api/v1/plans", &leader, Some(pickup)).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "a prize pickup after collection: {body}"
+    );
+
+    let (_, before) = c
+        .call("GET", "/api/v1/collection-counts", &admin, None)
+        .await;
+    let counts = json!({"counts": [
+        {"unit_id": c.unit_a, "day": "2022-08-05", "count": 100},
+        {"unit_id": c.unit_a, "day": "2022-08-14", "count": 80},
+    ]});
+    let (status, body) = c
+        .call("POST", "/api/v1/collection-counts", &admin, Some(counts))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["field"], "counts[1].day", "{body}");
+    let (_, after) = c
+        .call("GET", "/api/v1/collection-counts", &admin, None)
+        .await;
+    assert_eq!(before, after, "a refused import stores nothing");
+    // This world collects from 8/3 09:00 for ten days, to 8/13 09:00 China time.
+    let last_day = json!({"counts": [{"unit_id": c.unit_a, "day": "2022-08-13", "count": 5}]});
+    let (status, body) = c
+        .call("POST", "/api/v1/collection-counts", &admin, Some(last_day))
+        .await;
+    assert_eq!(status, StatusCode::OK, "8/13 is the last day: {body}");
+}

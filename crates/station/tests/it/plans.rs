@@ -162,3 +162,35 @@ fn plan_input_is_checked() {
         "only the fixture's plan exists"
     );
 }
+
+/// Issue 13: a plan may not start before the campaign's publicity opens, on the tablet as on
+/// the central; the draft is refused with its field, and nothing is written.
+#[test]
+fn a_plan_before_the_campaigns_publicity_is_refused() {
+    let mut fx = fixture();
+    let campaign = fx
+        .station
+        .campaign()
+        .unwrap()
+        .expect("the fixture's campaign");
+    let opens = campaign.publicity_opens();
+    let early = PlanContent {
+        starts_at: opens - Duration::hours(1),
+        ends_at: opens + Duration::hours(3),
+        ..input(&fx)
+    };
+    let before = fx.station.plans().unwrap().len();
+    let refused = fx.station.draft_plan(&early).unwrap_err();
+    assert!(matches!(refused, Error::PlanBeforeCampaign), "{refused:?}");
+    assert_eq!(refused.kind(), "plan_before_campaign");
+    assert_eq!(
+        fx.station.plans().unwrap().len(),
+        before,
+        "nothing was kept"
+    );
+    let first_hour = PlanContent {
+        starts_at: opens,
+        ..early
+    };
+    fx.station.draft_plan(&first_hour).unwrap();
+}

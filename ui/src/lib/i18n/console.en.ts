@@ -325,4 +325,10 @@ export const consoleEn: ConsoleMessages = {
   "lot.deliveredByNone": "(the winning number's carrier)",
   "lot.downloadPools": "Download the pools (pools.json, for verify_draw.py)",
   "lot.silentTablets": "{n} tablets have not synced since collection closed ({names}): entrants registered on them offline would miss a list frozen now. Have them sync first.",
+  "dash.phase.not_started": "Not started",
+  "dash.phase.publicity": "Publicity",
+  "dash.phase.between": "Publicity over, collection about to start",
+  "dash.phase.collection": "Collection",
+  "dash.phase.ended": "Campaign over",
+  "dash.publicityWindow": "Publicity {start} to {end}",
 };

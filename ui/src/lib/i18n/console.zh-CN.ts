@@ -327,6 +327,12 @@ export const consoleZhCN = {
   "lot.deliveredByNone": "（按中奖号码的运营商）",
   "lot.downloadPools": "下载奖项设置 pools.json（供 verify_draw.py 复核）",
   "lot.silentTablets": "有 {n} 台平板在采集结束后还没有同步过（{names}）：平板上离线登记的参与者会错过冻结后的名单，请先让它们同步。",
+  "dash.phase.not_started": "活动尚未开始",
+  "dash.phase.publicity": "宣传阶段",
+  "dash.phase.between": "宣传已结束，采集即将开始",
+  "dash.phase.collection": "采集阶段",
+  "dash.phase.ended": "活动已结束",
+  "dash.publicityWindow": "宣传时间 {start} 至 {end}",
 } satisfies Record<string, string>;
 
 /** Every console message key. */

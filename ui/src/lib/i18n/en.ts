@@ -229,6 +229,7 @@ export const en: Messages = {
   "error.plan_not_approved": "This plan is not approved; no session can open under it",
   "error.plan_transition": "The plan's status does not allow this",
   "error.plan_window_inverted": "The end must be after the start",
+  "error.plan_before_campaign": "The activity cannot start before the campaign's publicity opens",
   "error.outside_plan_window": "It is not within this plan's activity window now",
   "error.session_already_open": "A session is still open on this tablet; close it first",
   "error.unknown_session": "Unknown session",

@@ -235,6 +235,7 @@ export const zhCN = {
   "error.plan_not_approved": "这个方案还没有批准，不能开设现场",
   "error.plan_transition": "方案当前的状态不允许这个操作",
   "error.plan_window_inverted": "结束时间必须晚于开始时间",
+  "error.plan_before_campaign": "活动不能早于本次调查的宣传开始日期",
   "error.outside_plan_window": "现在不在这个方案的活动时间内",
   "error.session_already_open": "本平板已有进行中的现场，请先结束它",
   "error.unknown_session": "找不到这个现场记录",

@@ -22,6 +22,7 @@ export const ERROR_KINDS = [
   "plan_not_approved",
   "plan_transition",
   "plan_window_inverted",
+  "plan_before_campaign",
   "outside_plan_window",
   "session_already_open",
   "unknown_session",
