@@ -327,6 +327,8 @@ mod tests {
             PoolId::FIELD,
             DrawId::FIELD,
             WinId::FIELD,
+            ItemId::FIELD,
+            UnitLinkId::FIELD,
             CarrierSegment::FIELD,
         ];
         for (method, path) in crate::routes::table() {
