@@ -293,13 +293,15 @@ fn check_unit(tx: &mut dyn Tx, u: &mut Unit) -> Result<(), UnitError> {
     }
     // Another unit's primary link is refused by the table; another unit's extra link lives
     // in `unit_links`, so it is looked up here (a unit's own extra link may become primary).
-    if let Some(owner) = tx.unit_links().owner_of(&u.survey_link, Some(u.id))? {
-        if owner != u.id {
-            return Err(StorageError::Duplicate {
-                field: "survey_link",
-            }
-            .into());
+    if tx
+        .unit_links()
+        .owner_of(&u.survey_link, Some(u.id))?
+        .is_some()
+    {
+        return Err(StorageError::Duplicate {
+            field: "survey_link",
         }
+        .into());
     }
     Ok(())
 }
