@@ -265,10 +265,10 @@ async function main() {
   await shot(page, "export", false);
 
   // --- stock: a receipt and a write-off through the page (issue 13) ------------------------
-  const before = await (await page.request.get(api("/stock"))).json();
+  const stockBefore = await (await page.request.get(api("/stock"))).json();
   await page.goto(`${url}#/stock`);
   await page.getByTestId("stock-table").waitFor();
-  const firstItem = before[0];
+  const firstItem = stockBefore[0];
   await page.selectOption("#move-item", firstItem.item.id);
   await page.fill("#move-quantity", "30");
   await page.fill("#move-note", "第二批捐赠");
@@ -288,8 +288,8 @@ async function main() {
   await page.fill("#move-quantity", "3");
   await page.click("#move-submit");
   await page.locator(".ok").filter({ hasText: "报损 3" }).waitFor();
-  const after = await (await page.request.get(api("/stock"))).json();
-  const moved = after.find((b) => b.item.id === firstItem.item.id);
+  const stockAfter = await (await page.request.get(api("/stock"))).json();
+  const moved = stockAfter.find((b) => b.item.id === firstItem.item.id);
   check(
     moved.received === firstItem.received + 30 && moved.written_off === firstItem.written_off + 3,
     `the page's receipt and write-off reach the ledger (received ${moved.received}, written off ${moved.written_off})`,

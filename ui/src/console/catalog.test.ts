@@ -7,6 +7,7 @@ import {
   checkItem,
   checkLink,
   checkMove,
+  collectionDays,
   chinaLocal,
   refusal,
   windowDays,
@@ -92,6 +93,9 @@ describe("the campaign form", () => {
     expect(windowDays("2022-07-08", "2022-08-02")).toBe(26);
     expect(windowDays("2022-08-03", "2022-08-12")).toBe(10);
     expect(windowDays("2022-08-03", "")).toBe(0);
+    // Collection closing at 8/13 00:00 (8/12 24:00) ends on 8/12: ten days, not eleven.
+    expect(collectionDays("2022-08-03T09:00", "2022-08-13T00:00")).toBe(10);
+    expect(collectionDays("2022-08-03T09:00", "2022-08-03T08:00")).toBe(0);
   });
 });
 

@@ -181,6 +181,17 @@ export function windowDays(startDay: string, endDay: string): number {
 }
 
 /**
+ * How many China-time days the collection window of a form spans: from its opening day to the
+ * day of its last instant (a window closing at 8/13 00:00 ends on 8/12: 8/3–8/12 is 10 days).
+ */
+export function collectionDays(start: string, end: string): number {
+  const [s, e] = [chinaInstant(start), chinaInstant(end)];
+  const [st, et] = [s === null ? null : parseTimestamp(s), e === null ? null : parseTimestamp(e)];
+  if (st === null || et === null || et <= st) return 0;
+  return windowDays(chinaDay(st), chinaDay(et - 1));
+}
+
+/**
  * A refusal of the central as the form shows it: beside the field it names when the console
  * has words for that field's refusal (`refuse.duplicate.url`), else as the page's message.
  */

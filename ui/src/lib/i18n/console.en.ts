@@ -331,6 +331,7 @@ export const consoleEn: ConsoleMessages = {
   "form.required": "Required",
   "stock.heading": "Gift and prize stock",
   "stock.hint": "Every unit accounted: received = on hand + written off + allocated (handed out is part of allocated).",
+  "stock.option": "{name} (on hand {onHand})",
   "stock.item": "Item",
   "stock.kind": "Kind",
   "stock.kind.gift": "Gift",

@@ -333,6 +333,7 @@ export const consoleZhCN = {
   "form.required": "必填",
   "stock.heading": "宣传品与奖品库存",
   "stock.hint": "每一件都要有去向：入库 = 库存 + 报损 + 已配额（已派送包含在已配额中）。",
+  "stock.option": "{name}（库存 {onHand}）",
   "stock.item": "物品",
   "stock.kind": "类别",
   "stock.kind.gift": "宣传品",
