@@ -264,6 +264,59 @@ async function main() {
   check(total?.[4] === now.totals.collected, `the total row says ${now.totals.collected}`);
   await shot(page, "export", false);
 
+  // --- stock: a receipt and a write-off through the page (issue 13) ------------------------
+  const stockBefore = await (await page.request.get(api("/stock"))).json();
+  await page.goto(`${url}#/stock`);
+  await page.getByTestId("stock-table").waitFor();
+  const firstItem = stockBefore[0];
+  await page.selectOption("#move-item", firstItem.item.id);
+  await page.fill("#move-quantity", "30");
+  await page.fill("#move-note", "第二批捐赠");
+  await page.click("#move-submit");
+  await page.locator(".ok").filter({ hasText: "入库 30" }).waitFor();
+  await page.getByRole("group").getByRole("button", { name: "报损" }).click();
+  await page.fill("#move-quantity", "3");
+  await page.fill("#move-note", "");
+  await page.click("#move-submit");
+  await page.locator('.field-error[data-field="note"]').filter({ hasText: "报损原因" }).waitFor();
+  check(true, "a write-off without its reason is refused in Chinese, beside the field");
+  await page.fill("#move-quantity", "99999999");
+  await page.fill("#move-note", "受潮");
+  await page.click("#move-submit");
+  await page.locator('.field-error[data-field="quantity"]').filter({ hasText: "不能超过库存" }).waitFor();
+  check(true, "a write-off beyond on hand is refused in Chinese");
+  await page.fill("#move-quantity", "3");
+  await page.click("#move-submit");
+  await page.locator(".ok").filter({ hasText: "报损 3" }).waitFor();
+  const stockAfter = await (await page.request.get(api("/stock"))).json();
+  const moved = stockAfter.find((b) => b.item.id === firstItem.item.id);
+  check(
+    moved.received === firstItem.received + 30 && moved.written_off === firstItem.written_off + 3,
+    `the page's receipt and write-off reach the ledger (received ${moved.received}, written off ${moved.written_off})`,
+  );
+  check(
+    moved.received === moved.on_hand + moved.written_off + moved.allocated,
+    "every unit accounted: received = on hand + written off + allocated",
+  );
+  await shot(page, "stock");
+
+  // --- the campaign: a window refused field by field, then saved ----------------------------
+  await page.goto(`${url}#/campaign`);
+  await page.locator("#camp-name").waitFor();
+  await page.waitForFunction(() => (document.querySelector("#camp-name")?.value ?? "") !== "");
+  const savedStart = await page.inputValue("#camp-collection-start");
+  await page.fill("#camp-collection-start", "2022-07-01T09:00");
+  await page.click("#camp-save");
+  await page.locator('.field-error[data-field="collection_start"]').filter({ hasText: "采集不能早于宣传开始" }).waitFor();
+  check(true, "collection opening before publicity is refused beside its field");
+  await page.fill("#camp-collection-start", savedStart);
+  await page.fill("#camp-target", "50000");
+  await page.click("#camp-save");
+  await page.locator(".ok").filter({ hasText: "活动设置已保存" }).waitFor();
+  const campaign = await (await page.request.get(api("/campaign"))).json();
+  check(campaign.target === 50000, "the campaign's target is saved from the page");
+  await shot(page, "campaign");
+
   // --- posters -----------------------------------------------------------------------------
   await page.goto(`${url}#/posters`);
   await page.locator("figure img").waitFor();
@@ -279,6 +332,32 @@ async function main() {
   check(pages === now.units.length, `all units' posters are one document of ${pages} A4 pages`);
   await all.screenshot({ path: join(SHOTS, "console-posters-all.png") });
   await all.close();
+
+  // A second survey link for the first unit, with its own poster (issue 13).
+  await page.fill("#link-label", "榕城区站点");
+  await page.fill("#link-url", "榕城 站点");
+  await page.click("#link-add");
+  await page.locator('.field-error[data-field="url"]').filter({ hasText: "http" }).waitFor();
+  check(true, "a link that is no web address is refused in Chinese");
+  await page.fill("#link-url", "https://survey.example/jieyang/extra-rongcheng");
+  await page.click("#link-add");
+  await page.locator('[data-testid="unit-links"] .ok').filter({ hasText: "榕城区站点" }).waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector("figure img");
+    return img instanceof HTMLImageElement && img.src.includes("/links/") && img.complete && img.naturalWidth > 0;
+  });
+  const linkPoster = await page.locator("figure img").getAttribute("src");
+  const svg = await (await page.request.get(new URL(linkPoster, url).toString())).text();
+  check(
+    svg.includes("榕城区站点") && svg.includes("https://survey.example/jieyang/extra-rongcheng"),
+    "the second link has its own labelled A4 poster",
+  );
+  await shot(page, "posters-link", false);
+  const all2 = await context.newPage();
+  await all2.goto(api("/posters"));
+  const pages2 = await all2.locator("section.page").count();
+  check(pages2 === now.units.length + 1, `the printable document gains the extra link's page (${pages2})`);
+  await all2.close();
 
   // --- devices: an enrollment code as a QR code, a device enrolls, revoke it ---------------
   await page.goto(`${url}#/devices`);

@@ -75,6 +75,12 @@ fn current_campaign<E: From<StorageError>>(
     tx.campaigns().current_id()?.ok_or(no_campaign)
 }
 
+/// The calendar day of an instant in China time (UTC+8, no daylight saving), as the plan
+/// dates its windows.
+pub fn china_day(t: DateTime<Utc>) -> chrono::NaiveDate {
+    (t + chrono::Duration::hours(8)).date_naive()
+}
+
 fn kind_str(k: ItemKind) -> &'static str {
     match k {
         ItemKind::Gift => "gift",
@@ -101,6 +107,14 @@ pub enum PutCampaignError {
     /// The collection window does not end after it starts.
     #[error("collection_end: must be after collection_start")]
     CollectionEndsBeforeStart,
+    /// Collection opens before publicity has begun: the plan mobilizes first (宣传动员), then
+    /// collects, so collection starts on or after the publicity's first day (China time).
+    #[error("collection_start: must not be before publicity_start")]
+    CollectionBeforePublicity,
+    /// The collection window ends before the publicity window does: publicity runs up to
+    /// collection or alongside it, never past its end.
+    #[error("publicity_end: must not be after the collection's last day")]
+    PublicityAfterCollection,
     /// The storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -132,6 +146,15 @@ pub(crate) fn put(
     }
     if c.collection_end <= c.collection_start {
         return Err(PutCampaignError::CollectionEndsBeforeStart);
+    }
+    if china_day(c.collection_start) < c.publicity_start {
+        return Err(PutCampaignError::CollectionBeforePublicity);
+    }
+    // The window's end is exclusive (8/12 24:00 is 8/13 00:00): its last day is the one
+    // before the end's instant.
+    let last_collection_day = china_day(c.collection_end - chrono::Duration::milliseconds(1));
+    if c.publicity_end > last_collection_day {
+        return Err(PutCampaignError::PublicityAfterCollection);
     }
     match tx.campaigns().current_id()? {
         Some(existing) => {
@@ -267,6 +290,18 @@ fn check_unit(tx: &mut dyn Tx, u: &mut Unit) -> Result<(), UnitError> {
         .map(str::to_owned);
     if !tx.sections().exists(u.section_id)? {
         return Err(UnitError::NoSuchSection);
+    }
+    // Another unit's primary link is refused by the table; another unit's extra link lives
+    // in `unit_links`, so it is looked up here (a unit's own extra link may become primary).
+    if tx
+        .unit_links()
+        .owner_of(&u.survey_link, Some(u.id))?
+        .is_some()
+    {
+        return Err(StorageError::Duplicate {
+            field: "survey_link",
+        }
+        .into());
     }
     Ok(())
 }
@@ -413,6 +448,67 @@ pub(crate) fn add_item(
         None,
     )?;
     Ok(i)
+}
+
+/// Why an item was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateItemError {
+    /// No item of this id.
+    #[error("item not found")]
+    NotFound,
+    /// The name or unit label is blank.
+    #[error(transparent)]
+    Blank(#[from] Blank),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Renames an item and replaces its unit label and donor. Its code and kind stay: the
+/// stations, the ledger and the prize pools refer to the item by them.
+pub fn update_item(
+    db: &dyn Database,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item: &Item,
+) -> Result<Item, UpdateItemError> {
+    storage::write(db, |tx| {
+        let before = tx.items().get(item.id)?.ok_or(UpdateItemError::NotFound)?;
+        let after = Item {
+            name: required("name", &item.name)?,
+            unit_label: required("unit_label", &item.unit_label)?,
+            donor: item
+                .donor
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
+            ..before.clone()
+        };
+        if after == before {
+            return Ok(after);
+        }
+        tx.items().update(&after)?;
+        tx.audit_log().append(
+            now,
+            actor,
+            "item.update",
+            Some(&after.id.to_string()),
+            &json!({"name": after.name, "name_before": before.name,
+                   "unit_label": after.unit_label, "donor": after.donor}),
+        )?;
+        // Stations show the item's name and label: they pull the change.
+        tx.change_log().stamp(
+            now,
+            crate::storage::Record {
+                entity: "item",
+                id: &after.id.to_string(),
+            },
+            None,
+            None,
+        )?;
+        Ok(after)
+    })
 }
 
 // --- the unit task table ---------------------------------------------------------------------

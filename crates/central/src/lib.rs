@@ -14,6 +14,7 @@ pub mod devices;
 pub mod draw;
 pub mod enrollment;
 pub mod grants;
+pub mod links;
 pub mod lottery;
 pub mod lottery_key;
 pub mod plans;

@@ -144,6 +144,10 @@ pub enum StockError {
     /// No item of this id.
     #[error("item not found")]
     NoSuchItem,
+    /// A write-off without its reason (lost, damaged, expired…): the secretariat accounts
+    /// for every mask, so a write-off says why.
+    #[error("note: a write-off needs its reason")]
+    ReasonRequired,
     /// The store room holds less than the write-off asks for.
     #[error("cannot write off {wanted}: only {on_hand} on hand")]
     InsufficientStock {
@@ -245,6 +249,10 @@ fn movement_in(
 ) -> Result<LedgerEntry, StockError> {
     if quantity == 0 {
         return Err(StockError::ZeroQuantity);
+    }
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if kind == LedgerKind::WriteOff && note.is_none() {
+        return Err(StockError::ReasonRequired);
     }
     if !tx.items().exists(item)? {
         return Err(StockError::NoSuchItem);

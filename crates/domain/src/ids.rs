@@ -76,4 +76,6 @@ id_type!(
     DrawId,
     /// A winner's prize (中奖) and its delivery.
     WinId,
+    /// One of a unit's extra survey links (链接入口), beside its primary one.
+    UnitLinkId,
 );

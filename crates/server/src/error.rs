@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fieldpost_central::campaign::{
     Blank, CreateItemError, CreateSectionError, PutCampaignError, UnitError, UnitSheetError,
+    UpdateItemError,
 };
 use fieldpost_central::devices::RevokeDeviceError;
 use fieldpost_central::draw::carriers::CarrierListError;
@@ -13,6 +14,7 @@ use fieldpost_central::draw::pools::PoolError;
 use fieldpost_central::draw::run::DrawError;
 use fieldpost_central::draw::wins::WinError;
 use fieldpost_central::enrollment::{EnrollError, IssueCodeError};
+use fieldpost_central::links::LinkError;
 use fieldpost_central::lottery::LotteryError;
 use fieldpost_central::plans::PlanError;
 use fieldpost_central::push::PushError;
@@ -257,6 +259,8 @@ impl From<PutCampaignError> for ApiError {
             PutCampaignError::Blank(e) => e.into(),
             e @ PutCampaignError::PublicityEndsBeforeStart => invalid_value("publicity_end", e),
             e @ PutCampaignError::CollectionEndsBeforeStart => invalid_value("collection_end", e),
+            e @ PutCampaignError::CollectionBeforePublicity => invalid_value("collection_start", e),
+            e @ PutCampaignError::PublicityAfterCollection => invalid_value("publicity_end", e),
             PutCampaignError::Storage(e) => e.into(),
         }
     }
@@ -290,6 +294,28 @@ impl From<CreateItemError> for ApiError {
             CreateItemError::NoCampaign => no_campaign(),
             CreateItemError::Blank(e) => e.into(),
             CreateItemError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<UpdateItemError> for ApiError {
+    fn from(e: UpdateItemError) -> Self {
+        match e {
+            UpdateItemError::NotFound => ApiError::NotFound("item"),
+            UpdateItemError::Blank(e) => e.into(),
+            UpdateItemError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<LinkError> for ApiError {
+    fn from(e: LinkError) -> Self {
+        match e {
+            LinkError::NoSuchUnit => ApiError::NotFound("unit"),
+            LinkError::NoSuchLink => ApiError::NotFound("link"),
+            LinkError::Blank(e) => e.into(),
+            e @ LinkError::NotAWebAddress => invalid_value("url", e),
+            LinkError::Storage(e) => e.into(),
         }
     }
 }
@@ -342,6 +368,7 @@ impl From<StockError> for ApiError {
         match e {
             e @ StockError::ZeroQuantity => invalid_value("quantity", e),
             StockError::NoSuchItem => ApiError::NotFound("item"),
+            e @ StockError::ReasonRequired => invalid_value("note", e),
             e @ StockError::InsufficientStock { .. } => {
                 conflict(ErrorCode::InsufficientStock, Some("quantity"), e)
             }

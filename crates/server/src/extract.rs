@@ -8,7 +8,9 @@ use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use fieldpost_domain::{Carrier, DeviceId, DrawId, PlanId, PoolId, TopUpRequestId, UnitId, WinId};
+use fieldpost_domain::{
+    Carrier, DeviceId, DrawId, ItemId, PlanId, PoolId, TopUpRequestId, UnitId, UnitLinkId, WinId,
+};
 use fieldpost_sync::ErrorCode;
 use serde::de::DeserializeOwned;
 
@@ -134,6 +136,14 @@ impl PathField for PlanId {
 
 impl PathField for UnitId {
     const FIELD: &'static str = "unit_id";
+}
+
+impl PathField for ItemId {
+    const FIELD: &'static str = "item_id";
+}
+
+impl PathField for UnitLinkId {
+    const FIELD: &'static str = "link_id";
 }
 
 impl PathField for DeviceId {
@@ -317,6 +327,8 @@ mod tests {
             PoolId::FIELD,
             DrawId::FIELD,
             WinId::FIELD,
+            ItemId::FIELD,
+            UnitLinkId::FIELD,
             CarrierSegment::FIELD,
         ];
         for (method, path) in crate::routes::table() {

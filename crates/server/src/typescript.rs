@@ -12,6 +12,7 @@ use fieldpost_central::draw::carriers::{ReturnIssue, ReturnReport};
 use fieldpost_central::draw::{
     Delivery, Draw, FrozenListView, ListView, Pool, PoolInput, PublicWinners, Win, WinState,
 };
+use fieldpost_central::links::{UnitLink, UnitLinks};
 use fieldpost_central::lottery::{
     DeletionReport, EntrantLine, EntrantList, EntrantsByCarrier, LotteryTermsView, TermsInput,
 };
@@ -53,6 +54,8 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     StockBalance::export_all(&cfg)?;
     TopUpRequestLine::export_all(&cfg)?;
     TopUpStatus::export_all(&cfg)?;
+    UnitLink::export_all(&cfg)?;
+    UnitLinks::export_all(&cfg)?;
     UnitRecord::export_all(&cfg)?;
     UnitSheetOutcome::export_all(&cfg)?;
     User::export_all(&cfg)?;
@@ -82,6 +85,8 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     catalog::UnitsQuery::export_all(&cfg)?;
     catalog::UnitBody::export_all(&cfg)?;
     catalog::ItemBody::export_all(&cfg)?;
+    catalog::ItemUpdateBody::export_all(&cfg)?;
+    catalog::UnitLinkBody::export_all(&cfg)?;
     catalog::LedgerQuery::export_all(&cfg)?;
     catalog::StockMoveBody::export_all(&cfg)?;
     console::Dashboard::export_all(&cfg)?;

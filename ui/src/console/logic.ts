@@ -221,7 +221,18 @@ export function errorText(e: unknown, locale: Locale): string {
 }
 
 /** The pages in the console's navigation, in its order. */
-export const PAGES = ["dashboard", "plans", "import", "export", "posters", "devices", "lottery", "draw"] as const;
+export const PAGES = [
+  "dashboard",
+  "plans",
+  "stock",
+  "campaign",
+  "import",
+  "export",
+  "posters",
+  "devices",
+  "lottery",
+  "draw",
+] as const;
 /**
  * Every route: the navigation's pages, the printable published list, and the public winners
  * list (the one page shown without a login).

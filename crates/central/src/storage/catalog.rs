@@ -1,10 +1,11 @@
 //! The tables of the campaign and its catalog: the campaign, its sections and items (units
 //! are in [`super::UnitTable`]), and the change log that stations pull them through.
 
-use fieldpost_domain::{CampaignId, Item, ItemId, Section, SectionId};
+use fieldpost_domain::{CampaignId, Item, ItemId, Section, SectionId, UnitId, UnitLinkId};
 
 use super::StorageResult;
 use crate::campaign::CampaignRecord;
+use crate::links::UnitLink;
 
 /// `campaigns`: the central's one campaign (the first one created).
 pub trait CampaignTable {
@@ -40,4 +41,22 @@ pub trait ItemTable {
     fn all(&mut self) -> StorageResult<Vec<Item>>;
     /// Adds an item.
     fn insert(&mut self, campaign: CampaignId, item: &Item) -> StorageResult<()>;
+    /// Replaces the name, unit label and donor of the item with `item`'s id (its code and
+    /// kind stay: stations and prize pools refer to them).
+    fn update(&mut self, item: &Item) -> StorageResult<()>;
+}
+
+/// `unit_links`: a unit's extra survey links (its primary one is the unit's `survey_link`).
+pub trait UnitLinkTable {
+    /// The extra links of a unit, oldest first.
+    fn of_unit(&mut self, unit: UnitId) -> StorageResult<Vec<UnitLink>>;
+    /// One link.
+    fn get(&mut self, id: UnitLinkId) -> StorageResult<Option<UnitLink>>;
+    /// Adds a link (a URL already among the extra links is [`super::StorageError::Duplicate`]
+    /// `url`).
+    fn insert(&mut self, link: &UnitLink) -> StorageResult<()>;
+    /// Removes a link.
+    fn delete(&mut self, id: UnitLinkId) -> StorageResult<()>;
+    /// The unit whose primary or extra link `url` is, other than `except`.
+    fn owner_of(&mut self, url: &str, except: Option<UnitId>) -> StorageResult<Option<UnitId>>;
 }

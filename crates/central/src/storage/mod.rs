@@ -27,7 +27,7 @@ pub mod stock;
 mod sync_tables;
 pub mod top_ups;
 
-pub use catalog::{CampaignTable, ItemTable, SectionTable};
+pub use catalog::{CampaignTable, ItemTable, SectionTable, UnitLinkTable};
 pub use devices::{DeviceTable, EnrollmentCodeTable};
 pub use draw::{LotteryDrawTable, LotteryListTable, LotteryPoolTable, LotteryWinTable};
 pub use lottery::{LotteryRow, LotteryTable};
@@ -164,6 +164,8 @@ pub trait Tx {
     fn sections(&mut self) -> &mut dyn SectionTable;
     /// The campaign's items.
     fn items(&mut self) -> &mut dyn ItemTable;
+    /// The units' extra survey links.
+    fn unit_links(&mut self) -> &mut dyn UnitLinkTable;
     /// Enrolled devices.
     fn devices(&mut self) -> &mut dyn DeviceTable;
     /// One-time enrollment codes.

@@ -7,6 +7,7 @@ use fieldpost_central::draw::carriers::ReturnReport;
 use fieldpost_central::draw::{
     Draw, FrozenListView, ListView, Pool, PoolInput, PublicWinners, Win,
 };
+use fieldpost_central::links::{UnitLink, UnitLinks};
 use fieldpost_central::lottery::{DeletionReport, EntrantList, LotteryTermsView, TermsInput};
 use fieldpost_central::plans::{DeviceShare, PlanView};
 use fieldpost_central::records::{DailyCount, Records, UnitRecord};
@@ -22,7 +23,7 @@ use fieldpost_sync::{
 use serde_json::Value;
 
 use super::{Access, Body, Operation, Reply, SchemaOf, schema};
-use crate::routes::Method::{self, Get, Post, Put};
+use crate::routes::Method::{self, Delete, Get, Post, Put};
 use crate::routes::{
     auth, catalog, console, devices, draw, import, lottery, plans, records, top_ups,
 };
@@ -193,6 +194,36 @@ pub fn operations() -> Vec<Operation> {
         ),
         op(
             Get,
+            "/units/{unit_id}/links",
+            "A unit's survey links: its primary one (the task table's) and the extra ones (链接入口); a unit's own callers see their unit's",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<UnitLinks>),
+        ),
+        op(
+            Post,
+            "/units/{unit_id}/links",
+            "Add a labelled extra survey link to a unit; a URL is one unit's only (secretariat admin). 409 duplicate (field url)",
+            Caller,
+            None,
+            json(schema::<catalog::UnitLinkBody>),
+            201,
+            J(schema::<UnitLink>),
+        ),
+        op(
+            Delete,
+            "/units/{unit_id}/links/{link_id}",
+            "Remove an extra survey link of a unit; answers the removed link (secretariat admin)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<UnitLink>),
+        ),
+        op(
+            Get,
             "/items",
             "Items (宣传品 / 奖品)",
             Caller,
@@ -209,6 +240,16 @@ pub fn operations() -> Vec<Operation> {
             None,
             json(schema::<catalog::ItemBody>),
             201,
+            J(schema::<Item>),
+        ),
+        op(
+            Put,
+            "/items/{item_id}",
+            "Rename an item, replace its unit label and donor; its code and kind stay (secretariat admin)",
+            Caller,
+            None,
+            json(schema::<catalog::ItemUpdateBody>),
+            200,
             J(schema::<Item>),
         ),
         op(
@@ -244,7 +285,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/stock/write-offs",
-            "Write stock off; never below zero on hand (secretariat admin)",
+            "Write stock off with its reason in `note` (required); never below zero on hand (secretariat admin)",
             Caller,
             None,
             json(schema::<catalog::StockMoveBody>),
@@ -674,7 +715,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/posters",
-            "Every unit's A4 poster (name and exclusive link as a QR code) as one printable HTML document, one page per unit (secretariat)",
+            "Every unit's A4 posters (name and exclusive link as a QR code) as one printable HTML document: one page per unit's primary link, then one per extra link (secretariat)",
             Caller,
             None,
             NoBody,
@@ -684,7 +725,17 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/posters/{unit_id}",
-            "One unit's A4 poster as SVG (secretariat)",
+            "One unit's A4 poster of its primary link, as SVG (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            Reply::File("image/svg+xml"),
+        ),
+        op(
+            Get,
+            "/posters/{unit_id}/links/{link_id}",
+            "The A4 poster of one of a unit's extra links, labelled, as SVG (secretariat)",
             Caller,
             None,
             NoBody,

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
-    Campaign, CampaignId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId,
+    Campaign, CampaignId, Item, ItemId, ItemKind, Section, SectionId, Unit, UnitId, UnitLinkId,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::campaign::{self, CampaignRecord};
+use fieldpost_central::links::{self, UnitLink, UnitLinks};
 use fieldpost_central::stock::{self, LedgerEntry, StockBalance};
 
 pub(super) async fn get_campaign(
@@ -222,6 +223,85 @@ pub(super) async fn create_item(
         .call(move |db| campaign::create_item(db, &actor, now, &item))
         .await?;
     Ok((StatusCode::CREATED, Json(item)))
+}
+
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ItemUpdateBody {
+    name: String,
+    unit_label: String,
+    #[serde(default)]
+    donor: Option<String>,
+}
+
+pub(super) async fn update_item(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<ItemId>,
+    ApiJson(b): ApiJson<ItemUpdateBody>,
+) -> ApiResult<Json<Item>> {
+    let item = Item {
+        id,
+        // Kept from the stored item: the use case changes name, label and donor only.
+        code: String::new(),
+        name: b.name,
+        kind: ItemKind::Gift,
+        unit_label: b.unit_label,
+        donor: b.donor,
+    };
+    let (actor, now) = (admin.actor(), state.now());
+    Ok(Json(
+        state
+            .call(move |db| campaign::update_item(db, &actor, now, &item))
+            .await?,
+    ))
+}
+
+pub(super) async fn unit_links(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<UnitId>,
+) -> ApiResult<Json<UnitLinks>> {
+    caller.may_read_unit(id)?;
+    state
+        .call(move |db| links::links(db, id))
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("unit"))
+}
+
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UnitLinkBody {
+    label: String,
+    url: String,
+}
+
+pub(super) async fn add_unit_link(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<UnitId>,
+    ApiJson(b): ApiJson<UnitLinkBody>,
+) -> ApiResult<(StatusCode, Json<UnitLink>)> {
+    let (actor, now) = (admin.actor(), state.now());
+    let link = state
+        .call(move |db| links::add_link(db, &actor, now, id, &b.label, &b.url))
+        .await?;
+    Ok((StatusCode::CREATED, Json(link)))
+}
+
+pub(super) async fn remove_unit_link(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(unit): PathId<UnitId>,
+    PathId(link): PathId<UnitLinkId>,
+) -> ApiResult<Json<UnitLink>> {
+    let (actor, now) = (admin.actor(), state.now());
+    Ok(Json(
+        state
+            .call(move |db| links::remove_link(db, &actor, now, unit, link))
+            .await?,
+    ))
 }
 
 pub(super) async fn stock(

@@ -4,13 +4,13 @@
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use fieldpost_domain::UnitId;
+use fieldpost_domain::{UnitId, UnitLinkId};
 
 use crate::auth::Secretariat;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PathId;
 use crate::state::AppState;
-use fieldpost_central::{campaign, records};
+use fieldpost_central::{campaign, links, records};
 use fieldpost_sheets::export::{self, Names, XLSX_MIME};
 use fieldpost_sheets::posters::{Poster, poster_svg, posters_html};
 
@@ -152,6 +152,44 @@ pub(super) async fn unit_poster(
     Ok(([(CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
 }
 
+pub(super) async fn link_poster(
+    State(state): State<AppState>,
+    _: Secretariat,
+    PathId(id): PathId<UnitId>,
+    PathId(link_id): PathId<UnitLinkId>,
+) -> ApiResult<Response> {
+    let svg = state
+        .call(move |db| {
+            let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;
+            let link = links::poster_link(db, id, link_id)?.ok_or(ApiError::NotFound("link"))?;
+            let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;
+            let section = campaign::sections(db)?
+                .into_iter()
+                .find(|x| x.id == unit.section_id)
+                .map(|x| x.name)
+                .unwrap_or_default();
+            poster_svg(&Poster {
+                campaign: &campaign.campaign.name,
+                unit: &unit.name,
+                section: &labelled(&section, &link.label),
+                link: &link.url,
+            })
+            .map_err(poster_error)
+        })
+        .await?;
+    Ok(([(CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+}
+
+/// The line under a unit's name on an extra link's poster: its section and the link's label,
+/// so two posters of one unit are told apart at a glance.
+fn labelled(section: &str, label: &str) -> String {
+    if section.is_empty() {
+        label.to_owned()
+    } else {
+        format!("{section} · {label}")
+    }
+}
+
 pub(super) async fn all_posters(
     State(state): State<AppState>,
     _: Secretariat,
@@ -161,19 +199,32 @@ pub(super) async fn all_posters(
             let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;
             let sections = campaign::sections(db)?;
             let units = campaign::units(db, None)?;
+            let extra = links::all_links(db)?;
             let section_of = |u: &fieldpost_domain::Unit| {
                 sections
                     .iter()
                     .find(|x| x.id == u.section_id)
                     .map_or("", |x| x.name.as_str())
             };
-            let posters: Vec<Poster<'_>> = units
+            // Each unit's primary poster, then one per extra link, labelled.
+            let mut pages: Vec<(&fieldpost_domain::Unit, String, &str)> = Vec::new();
+            for u in &units {
+                pages.push((u, section_of(u).to_owned(), &u.survey_link));
+                for l in extra
+                    .iter()
+                    .filter(|l| l.unit_id == u.id)
+                    .flat_map(|l| &l.extra)
+                {
+                    pages.push((u, labelled(section_of(u), &l.label), &l.url));
+                }
+            }
+            let posters: Vec<Poster<'_>> = pages
                 .iter()
-                .map(|u| Poster {
+                .map(|(u, section, link)| Poster {
                     campaign: &campaign.campaign.name,
                     unit: &u.name,
-                    section: section_of(u),
-                    link: &u.survey_link,
+                    section,
+                    link,
                 })
                 .collect();
             posters_html(

@@ -30,6 +30,8 @@ pub enum Method {
     Post,
     /// PUT
     Put,
+    /// DELETE
+    Delete,
 }
 
 impl Method {
@@ -38,6 +40,7 @@ impl Method {
             Method::Get => MethodFilter::GET,
             Method::Post => MethodFilter::POST,
             Method::Put => MethodFilter::PUT,
+            Method::Delete => MethodFilter::DELETE,
         }
     }
 
@@ -47,6 +50,7 @@ impl Method {
             Method::Get => "get",
             Method::Post => "post",
             Method::Put => "put",
+            Method::Delete => "delete",
         }
     }
 }
@@ -70,7 +74,7 @@ impl Api {
 }
 
 fn build() -> Api {
-    use Method::{Get, Post, Put};
+    use Method::{Delete, Get, Post, Put};
     Api {
         router: Router::new(),
         table: Vec::new(),
@@ -88,8 +92,16 @@ fn build() -> Api {
     .route(Post, "/units", catalog::create_unit)
     .route(Get, "/units/{unit_id}", catalog::unit)
     .route(Put, "/units/{unit_id}", catalog::update_unit)
+    .route(Get, "/units/{unit_id}/links", catalog::unit_links)
+    .route(Post, "/units/{unit_id}/links", catalog::add_unit_link)
+    .route(
+        Delete,
+        "/units/{unit_id}/links/{link_id}",
+        catalog::remove_unit_link,
+    )
     .route(Get, "/items", catalog::items)
     .route(Post, "/items", catalog::create_item)
+    .route(Put, "/items/{item_id}", catalog::update_item)
     .route(Get, "/stock", catalog::stock)
     .route(Get, "/stock/ledger", catalog::ledger)
     .route(Post, "/stock/receipts", catalog::receive)
@@ -162,6 +174,11 @@ fn build() -> Api {
     .route(Get, "/lottery/deletions", lottery::deletions)
     .route(Get, "/posters", export::all_posters)
     .route(Get, "/posters/{unit_id}", export::unit_poster)
+    .route(
+        Get,
+        "/posters/{unit_id}/links/{link_id}",
+        export::link_poster,
+    )
     .route(Get, "/lottery/pools", draw::list_pools)
     .route(Post, "/lottery/pools", draw::create_pool)
     .route(Put, "/lottery/pools/{pool_id}", draw::update_pool)

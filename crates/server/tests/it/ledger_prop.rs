@@ -306,7 +306,7 @@ fn apply(w: &mut World, op: &Op) -> Result<(), Failure> {
             .map(drop)
             .map_err(Failure::from),
         Op::WriteOff { item, q } => s
-            .write_off(&a, t, w.items[item], q, None)
+            .write_off(&a, t, w.items[item], q, Some("damaged".into()))
             .map(drop)
             .map_err(Failure::from),
         Op::Allocate { plan, item, q } => s

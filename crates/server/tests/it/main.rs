@@ -13,6 +13,7 @@ mod plans;
 mod refusals;
 mod scope;
 mod socket;
+mod stock_console;
 mod store;
 mod support;
 mod sync;

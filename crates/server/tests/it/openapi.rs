@@ -356,6 +356,22 @@ async fn every_route_answers_as_documented() {
     }
     download(&c, "/posters", &admin).await;
     download(&c, &format!("/posters/{a}"), &admin).await;
+    // A unit's extra survey link, its poster, and its removal (issue 13).
+    ok(&c, "GET", &format!("/units/{a}/links"), &admin, None).await;
+    let link = json!({"label": "榕城区站点", "url": "https://s.example/a-extra"});
+    let link = ok(&c, "POST", &format!("/units/{a}/links"), &admin, Some(link)).await;
+    let link_id = link["id"].as_str().unwrap().to_owned();
+    download(&c, &format!("/posters/{a}/links/{link_id}"), &admin).await;
+    ok(
+        &c,
+        "DELETE",
+        &format!("/units/{a}/links/{link_id}"),
+        &admin,
+        None,
+    )
+    .await;
+    let renamed = json!({"name": "医用口罩", "unit_label": "个", "donor": "捐赠企业"});
+    ok(&c, "PUT", &format!("/items/{mask}"), &admin, Some(renamed)).await;
 
     // The lottery's terms, entrants and deletion (the close last: it ends the lottery).
     ok(&c, "GET", "/lottery/terms", &admin, None).await;

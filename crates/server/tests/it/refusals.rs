@@ -420,7 +420,7 @@ async fn allocating_more_than_on_hand_is_409_and_changes_nothing() {
             "POST",
             "/api/v1/stock/write-offs",
             &admin,
-            Some(json!({"item_id": c.kit, "quantity": 11})),
+            Some(json!({"item_id": c.kit, "quantity": 11, "note": "破损"})),
         )
         .await,
         StatusCode::CONFLICT,

@@ -49,7 +49,8 @@ fn migrations_apply_once_on_the_tests_database() {
         again
             .int("SELECT MAX(version) FROM schema_migrations")
             .unwrap(),
-        migrate::MIGRATIONS.len() as i64
+        migrate::MIGRATIONS.last().unwrap().0,
+        "the last migration is the newest recorded"
     );
 }
 
@@ -69,12 +70,16 @@ fn every_migration_file_is_embedded_in_order() {
         files, embedded,
         "a migration file that is not embedded would never run"
     );
-    for (k, (version, name, _)) in (1i64..).zip(migrate::MIGRATIONS) {
-        assert_eq!(*version, k, "versions are 1, 2, 3 … in order");
+    // Versions rise; 0009 is another branch's, merged before 0010 (issue 13), so the list may
+    // skip it until then: the runner applies each version it has not recorded, gaps or not.
+    let mut last = 0;
+    for (version, name, _) in migrate::MIGRATIONS {
+        assert!(*version > last, "versions are in order, each once");
         assert!(
-            name.starts_with(&format!("{k:04}_")),
+            name.starts_with(&format!("{version:04}_")),
             "{name} is numbered by its version"
         );
+        last = *version;
     }
 }
 

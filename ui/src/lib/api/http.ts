@@ -41,6 +41,13 @@ import type { Win } from "./generated/console/Win";
 import type { WinState } from "./generated/console/WinState";
 import type { ReturnReport as ReturnsReport } from "./generated/console/ReturnReport";
 import type { PublicWinners } from "./generated/console/PublicWinners";
+import type { CampaignRecord } from "./generated/console/CampaignRecord";
+import type { CampaignBody } from "./generated/console/CampaignBody";
+import type { ItemBody } from "./generated/console/ItemBody";
+import type { ItemUpdateBody } from "./generated/console/ItemUpdateBody";
+import type { LedgerEntry } from "./generated/console/LedgerEntry";
+import type { UnitLink } from "./generated/console/UnitLink";
+import type { UnitLinks } from "./generated/console/UnitLinks";
 
 // Every shape the central sends or takes is generated from its Rust type (`cargo xtask
 // types`); these re-exports are the names the console's pages use.
@@ -83,6 +90,15 @@ export type { Win } from "./generated/console/Win";
 export type { WinState } from "./generated/console/WinState";
 export type { ReturnReport as ReturnsReport } from "./generated/console/ReturnReport";
 export type { PublicWinners } from "./generated/console/PublicWinners";
+
+// Stock, the campaign and the units' survey links (issue 13).
+export type { CampaignRecord } from "./generated/console/CampaignRecord";
+export type { CampaignBody } from "./generated/console/CampaignBody";
+export type { ItemBody } from "./generated/console/ItemBody";
+export type { ItemUpdateBody } from "./generated/console/ItemUpdateBody";
+export type { LedgerEntry } from "./generated/console/LedgerEntry";
+export type { UnitLink } from "./generated/console/UnitLink";
+export type { UnitLinks } from "./generated/console/UnitLinks";
 
 /** An import preview: of the task table's rows or of the count sheet's. */
 export type Preview<Row = TaskRow | CountRow> = PreviewOf<Row>;
@@ -186,6 +202,41 @@ export class HttpBackend {
   }
   stock(): Promise<StockBalance[]> {
     return this.call("GET", "/stock");
+  }
+  createItem(item: ItemBody): Promise<Item> {
+    return this.call("POST", "/items", item);
+  }
+  /** Renames an item, replaces its unit label and donor (code and kind stay). */
+  updateItem(id: string, item: ItemUpdateBody): Promise<Item> {
+    return this.call("PUT", `/items/${id}`, item);
+  }
+  receive(item_id: string, quantity: number, note: string | null): Promise<LedgerEntry> {
+    return this.call("POST", "/stock/receipts", { item_id, quantity, note });
+  }
+  /** A write-off; `note` is its reason, which the central requires. */
+  writeOff(item_id: string, quantity: number, note: string): Promise<LedgerEntry> {
+    return this.call("POST", "/stock/write-offs", { item_id, quantity, note });
+  }
+  /** The campaign, or null before it is set up. */
+  async campaign(): Promise<CampaignRecord | null> {
+    try {
+      return await this.call<CampaignRecord>("GET", "/campaign");
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 404) return null;
+      throw e;
+    }
+  }
+  putCampaign(body: CampaignBody): Promise<CampaignRecord> {
+    return this.call("PUT", "/campaign", body);
+  }
+  unitLinks(unitId: string): Promise<UnitLinks> {
+    return this.call("GET", `/units/${unitId}/links`);
+  }
+  addUnitLink(unitId: string, label: string, url: string): Promise<UnitLink> {
+    return this.call("POST", `/units/${unitId}/links`, { label, url });
+  }
+  removeUnitLink(unitId: string, linkId: string): Promise<UnitLink> {
+    return this.call("DELETE", `/units/${unitId}/links/${linkId}`);
   }
   devices(): Promise<DeviceRecord[]> {
     return this.call("GET", "/devices");
@@ -303,5 +354,9 @@ export class HttpBackend {
   /** One unit's A4 poster, or every unit's when `unitId` is undefined. */
   posterUrl(unitId?: string): string {
     return unitId === undefined ? `${this.base}/posters` : `${this.base}/posters/${unitId}`;
+  }
+  /** The A4 poster of one of a unit's extra survey links. */
+  linkPosterUrl(unitId: string, linkId: string): string {
+    return `${this.base}/posters/${unitId}/links/${linkId}`;
   }
 }

@@ -70,4 +70,12 @@ impl ItemTable for PgTx<'_> {
         )?;
         Ok(())
     }
+
+    fn update(&mut self, i: &Item) -> StorageResult<()> {
+        self.execute(
+            "UPDATE items SET name = $2, unit_label = $3, donor = $4 WHERE id = $1",
+            &[&i.id.to_string(), &i.name, &i.unit_label, &i.donor],
+        )?;
+        Ok(())
+    }
 }

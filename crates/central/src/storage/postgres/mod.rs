@@ -37,6 +37,7 @@ mod seeds;
 mod station_sessions;
 mod stock_ledger;
 mod top_up_requests;
+mod unit_links;
 mod units;
 mod users;
 mod volunteer_check_ins;
@@ -295,6 +296,9 @@ impl Tx for PgTx<'_> {
     fn items(&mut self) -> &mut dyn ItemTable {
         self
     }
+    fn unit_links(&mut self) -> &mut dyn super::UnitLinkTable {
+        self
+    }
     fn devices(&mut self) -> &mut dyn DeviceTable {
         self
     }
@@ -385,6 +389,7 @@ fn unique_field(constraint: &str) -> &'static str {
         "units_name_key" => "name",
         "sections_code_key" | "items_code_key" => "code",
         "users_username_key" => "username",
+        "unit_links_url_key" => "url",
         "lottery_entrants_phone_key" => "phone",
         _ => "id",
     }

@@ -72,4 +72,12 @@ impl ItemTable for SqliteTx<'_> {
         )?;
         Ok(())
     }
+
+    fn update(&mut self, i: &Item) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE items SET name = ?2, unit_label = ?3, donor = ?4 WHERE id = ?1",
+            params![i.id.to_string(), i.name, i.unit_label, i.donor],
+        )?;
+        Ok(())
+    }
 }

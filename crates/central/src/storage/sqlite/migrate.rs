@@ -48,6 +48,13 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_lottery_draw.sql",
         include_str!("../../../../../migrations/central/0008_lottery_draw.sql"),
     ),
+    // 0009 is another branch's (merged before this one); the runner applies by version, so
+    // the gap is harmless until it lands.
+    (
+        10,
+        "0010_unit_links.sql",
+        include_str!("../../../../../migrations/central/0010_unit_links.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

@@ -28,6 +28,7 @@ mod seeds;
 mod station_sessions;
 mod stock_ledger;
 mod top_up_requests;
+mod unit_links;
 mod units;
 mod users;
 mod volunteer_check_ins;
@@ -93,6 +94,9 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn items(&mut self) -> &mut dyn ItemTable {
+        self
+    }
+    fn unit_links(&mut self) -> &mut dyn super::UnitLinkTable {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {
@@ -189,6 +193,7 @@ pub(crate) fn unique_field(e: &rusqlite::Error) -> Option<&'static str> {
         "units.name" => "name",
         "sections.code" | "items.code" => "code",
         "users.username" => "username",
+        "unit_links.url" => "url",
         "lottery_entrants.phone_hash" => "phone",
         _ => "id",
     })
