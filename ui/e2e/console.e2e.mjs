@@ -179,6 +179,8 @@ async function main() {
     `the dashboard shows the ${records.totals.collected} questionnaires collected`,
   );
   check(/采集已结束|距采集/.test(heroText), "and where the collection window stands");
+  const phase = await page.getByTestId("campaign-phase").innerText();
+  check(phase === "活动已结束" && heroText.includes("宣传时间"), `and tells the campaign's phases apart (${phase})`);
   await page.setViewportSize({ width: 1920, height: 1080 });
   await shot(page, "dashboard");
   await page.setViewportSize({ width: 1600, height: 1000 });
@@ -376,6 +378,9 @@ async function main() {
   // Its unit's approved plan: top its grant up (the console never shrinks a live device's grant).
   await page.goto(`${url}#/plans`);
   await page.selectOption("#plan-status", "approved");
+  const demoToday = page.locator("article.plan").filter({ hasText: "演示：今日网络安全宣传站" });
+  await demoToday.waitFor();
+  check((await demoToday.getByTestId("after-collection").count()) === 1, "a plan past the collection's close is flagged 采集结束后");
   const qiao = page.locator("article.plan").filter({ hasText: "侨联进社区网络安全宣传站" });
   await qiao.locator("button.head").click();
   const line = qiao.locator("tr").filter({ hasText: "侨联平板 1" }).filter({ hasText: "医疗专用口罩" });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HttpError, type Preview, type RowIssueCode } from "../lib/api/http";
 import {
+  afterCollection,
   barFraction,
   campaignPhase,
   collectionWindow,
@@ -210,5 +211,13 @@ describe("campaignPhase", () => {
     expect(phase("2022-08-02T20:00:00Z")).toBe("between");
     expect(phase("2022-08-03T01:00:00Z")).toBe("collection");
     expect(phase(END)).toBe("ended");
+  });
+});
+
+describe("afterCollection", () => {
+  it("flags a plan that runs past the collection's close", () => {
+    expect(afterCollection("2022-08-20T09:00:00Z", END)).toBe(true);
+    expect(afterCollection(END, END)).toBe(false);
+    expect(afterCollection("garbage", END)).toBe(false);
   });
 });

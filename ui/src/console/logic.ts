@@ -76,6 +76,12 @@ export function campaignPhase(
   return "between";
 }
 
+/** Whether a plan runs past the close of collection (accepted, and flagged for the secretariat). */
+export function afterCollection(endsAt: string, collectionEnd: string): boolean {
+  const [e, c] = [parseTimestamp(endsAt), parseTimestamp(collectionEnd)];
+  return e !== null && c !== null && e > c;
+}
+
 /** A round upper bound for a chart axis: 1, 2, 2.5 or 5 times a power of ten, ≥ `max`. */
 export function niceMax(max: number): number {
   if (!Number.isFinite(max) || max <= 0) return 1;

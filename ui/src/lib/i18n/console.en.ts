@@ -419,4 +419,5 @@ export const consoleEn: ConsoleMessages = {
   "refuse.invalid_value.collection_start": "Collection cannot open before publicity starts",
   "refuse.invalid_value.collection_end": "Collection must close after it opens",
   "refuse.insufficient_stock.quantity": "Not that many on hand",
+  "plans.afterCollection": "after collection",
 };

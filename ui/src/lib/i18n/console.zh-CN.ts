@@ -421,6 +421,7 @@ export const consoleZhCN = {
   "refuse.invalid_value.collection_start": "采集不能早于宣传开始",
   "refuse.invalid_value.collection_end": "采集结束须晚于采集开始",
   "refuse.insufficient_stock.quantity": "库存不足，不能报损这么多",
+  "plans.afterCollection": "采集结束后",
 } satisfies Record<string, string>;
 
 /** Every console message key. */
