@@ -111,6 +111,25 @@ pub struct Records {
     pub units: Vec<UnitRecord>,
 }
 
+impl Records {
+    /// The records as a unit's own account sees them: its own record whole, and of every
+    /// other unit only what the collection bulletin (采集数据通报) publishes to all units —
+    /// name, section, quota, count, progress and rank. Other units' plans, gift flows,
+    /// contact and survey link are left out. The campaign's and sections' totals are the
+    /// bulletin's too, and stay.
+    pub fn seen_by(mut self, unit: UnitId) -> Records {
+        for r in &mut self.units {
+            if r.unit.id != unit {
+                r.items.clear();
+                r.plans.clear();
+                r.unit.contact = None;
+                r.unit.survey_link.clear();
+            }
+        }
+        self
+    }
+}
+
 /// A volunteer's check-in at a session, with the hours it makes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct VolunteerHours {

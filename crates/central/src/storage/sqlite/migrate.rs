@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_lottery_draw.sql",
         include_str!("../../../../../migrations/central/0008_lottery_draw.sql"),
     ),
+    (
+        9,
+        "0009_accounts.sql",
+        include_str!("../../../../../migrations/central/0009_accounts.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.
