@@ -271,13 +271,14 @@ pub fn handout_lines(
     storage::read(db, |tx| tx.handouts().lines(unit))
 }
 
-/// Handouts beyond their device's grant and not voided, newest first: the exceptions the
-/// dashboard shows.
+/// Handouts beyond their device's grant and not voided, of every unit or of one, newest first:
+/// the exceptions the dashboard shows.
 pub fn over_grant_handouts(
     db: &dyn Database,
+    unit: Option<UnitId>,
     limit: u32,
 ) -> Result<Vec<HandoutLine>, StorageError> {
-    storage::read(db, |tx| tx.handouts().over_grant(limit))
+    storage::read(db, |tx| tx.handouts().over_grant(unit, limit))
 }
 
 /// When each device last pushed, in enrollment order.

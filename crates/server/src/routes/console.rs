@@ -177,13 +177,9 @@ pub(super) async fn dashboard(
                 .len(),
             )
             .unwrap_or(u32::MAX);
-            let mut over_grant = records::over_grant_handouts(db, EXCEPTIONS_SHOWN)?;
-            let mut quarantined =
-                fieldpost_central::push::quarantined_events(db, EXCEPTIONS_SHOWN)?;
-            if let Some(own) = scope {
-                over_grant.retain(|h| h.unit_id == own);
-                quarantined.retain(|q| q.unit_id == own);
-            }
+            let over_grant = records::over_grant_handouts(db, scope, EXCEPTIONS_SHOWN)?;
+            let quarantined =
+                fieldpost_central::push::quarantined_events(db, scope, EXCEPTIONS_SHOWN)?;
             Ok(Dashboard {
                 now,
                 unit_scope: scope,

@@ -702,3 +702,44 @@ async fn logins_are_audited_filtered_paged_and_exported() {
 fn url_escape(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
 }
+
+#[tokio::test]
+async fn a_unit_accounts_dashboard_lists_its_own_exceptions_only() {
+    use crate::support::Tablet;
+    use crate::sync::{approved_plan, push};
+    use fieldpost_domain::EventPayload;
+    let c = Central::new();
+    // An over-grant handout on a tablet of each unit.
+    let mut flagged = Vec::new();
+    for (unit, name) in [(c.unit_a, "甲 1号"), (c.unit_b, "乙 1号")] {
+        let mut t = Tablet::enroll(&c, unit, name).await;
+        let plan = approved_plan(&c, unit, &[(t.id, 1)]);
+        let open = t.open_session(plan);
+        let (id, mut beyond) = t.handout(plan, c.mask, 3);
+        if let EventPayload::HandoutRecorded { handout } = &mut beyond.payload {
+            handout.over_grant_reason = Some("箱子里多了口罩".into());
+        }
+        push(&c, &t, &[open, beyond]).await;
+        flagged.push(id.to_string());
+    }
+    let admin = c.login("admin").await;
+    let (_, all) = c.call("GET", "/api/v1/dashboard", &admin, None).await;
+    assert_eq!(
+        all["exceptions"]["over_grant"].as_array().unwrap().len(),
+        2,
+        "the secretariat sees both units' exceptions"
+    );
+    let leader = c.login("leader_a").await;
+    let (_, own) = c.call("GET", "/api/v1/dashboard", &leader, None).await;
+    let ids: Vec<_> = own["exceptions"]["over_grant"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![flagged[0].clone()],
+        "unit A sees its own exception only"
+    );
+}
