@@ -599,6 +599,7 @@ async function main() {
     const nav = (await unitPage.locator("nav a").allInnerTexts()).map((t) => t.trim());
     check(JSON.stringify(nav) === JSON.stringify(["总览", "活动方案", "导出", "二维码海报", "设备"]), `a unit's account sees its unit's pages only (${nav.join("、")})`);
     await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
+    check((await unitPage.getByTestId("unit-progress").innerText()).includes("本单位采集进度：揭阳市人民医院"), "its dashboard opens with its own unit's progress and rank");
     const dash = await (await unitPage.request.get(api("/dashboard"))).json();
     check(dash.unit_scope === hospitalUnit.id, "its dashboard is its own unit's");
     const others = dash.records.units.filter((u) => u.unit.id !== hospitalUnit.id);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HttpError, auditQuery, type Preview, type RowIssueCode } from "../lib/api/http";
 import {
   accountBody,
+  auditActionText,
   auditDetail,
   isSecretariatAdmin,
   localInputToIso,
@@ -247,6 +248,11 @@ describe("audit filters and lines", () => {
     expect(iso).toBe(new Date("2022-08-03T09:00").toISOString());
     expect(localInputToIso("")).toBeNull();
     expect(localInputToIso("not a time")).toBeNull();
+  });
+  it("names the account actions in Chinese, and shows other actions by their code", () => {
+    expect(auditActionText("user.login_failed", "zh-CN")).toBe("登录失败");
+    expect(auditActionText("user.login", "en")).toBe("Login");
+    expect(auditActionText("plan.approve", "zh-CN")).toBe("plan.approve");
   });
   it("shows a detail as short text", () => {
     expect(auditDetail({ username: "admin", sessions_ended: 2 })).toBe("username: admin；sessions_ended: 2");

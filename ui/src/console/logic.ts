@@ -311,3 +311,9 @@ export function auditDetail(detail: unknown): string {
     .map(([k, v]) => `${k}: ${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`)
     .join("；");
 }
+
+/** An audit action as people read it (`user.login` is 登录), or its code when it has no name. */
+export function auditActionText(action: string, locale: Locale): string {
+  const key = `audit.action.${action}`;
+  return isConsoleKey(key) ? consoleTranslate(locale, key) : action;
+}
