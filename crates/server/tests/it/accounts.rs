@@ -659,6 +659,21 @@ async fn logins_are_audited_filtered_paged_and_exported() {
         "the next page is older: {second:?}"
     );
 
+    // A secretariat viewer reads the log (reading is not changing), not the accounts.
+    let viewer = c.login("viewer").await;
+    let (status, _) = c.call("GET", "/api/v1/audit", &viewer, None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a secretariat viewer reads the audit log"
+    );
+    expect_error(
+        c.call("GET", "/api/v1/users", &viewer, None).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "the accounts are the secretariat admins'",
+    );
+
     let (_, actions) = c.call("GET", "/api/v1/audit/actions", &admin, None).await;
     let actions: Vec<_> = actions
         .as_array()
