@@ -6,7 +6,9 @@
 // runs the lottery (issue 12: entrants sealed by a tablet, a prize pool, the frozen and
 // published list, the live draw on the projector page, a carrier's account downloading its
 // winners and nobody else's, the public winners list), and checks that a viewer sees but
-// cannot change. Screenshots go to
+// cannot change; the accounts page makes a unit's account, which sees its own unit's console
+// and gets 403 for another unit's records, and is disabled, enabled and reset; the audit log
+// is filtered and exported (issue 13). Screenshots go to
 // target/screenshots/console-*.png.
 //
 // Run after `cargo build -p fieldpost-server` and `npm run build:console` (cargo xtask test
@@ -642,6 +644,110 @@ async function main() {
   const devices = await (await page.request.get(api("/devices"))).json();
   check(devices.find((d) => d.name === "侨联平板 1")?.revoked_at !== null, "the device is revoked");
   await shot(page, "devices");
+
+  // --- accounts, the audit log, and a unit's own account (issue 13, deliverable 1) ------------
+  const hospitalUnit = units.find((u) => u.name === "揭阳市人民医院");
+  const college = approved.find((p) => p.title === "校园网络安全感调查宣传站");
+  check(hospitalUnit !== undefined && college !== undefined, "the demo has the hospital and another unit's plan");
+  await page.goto(`${url}#/accounts`);
+  await page.getByRole("heading", { name: "账号管理" }).waitFor();
+  const unitPassword = "hospital-password-2022";
+  const create = page.locator("form.create");
+  await create.locator('input[name="username"]').fill("hospital-leader");
+  await create.locator('input[name="password"]').fill(unitPassword);
+  await create.locator('select[name="role"]').selectOption("admin");
+  await create.locator('select[name="unit"]').selectOption({ label: "揭阳市人民医院" });
+  await create.getByRole("button", { name: "创建" }).click();
+  await page.locator(".ok").filter({ hasText: "已创建账号 hospital-leader" }).waitFor();
+  const accountRow = page.locator('tr[data-account="hospital-leader"]');
+  await accountRow.waitFor();
+  check(true, "the admin creates a unit's account on the accounts page");
+  // The last enabled secretariat admin cannot be disabled.
+  const adminRow = page.locator('tr[data-account="admin"]');
+  await adminRow.getByRole("button", { name: "停用" }).click();
+  await adminRow.getByRole("button", { name: "停用" }).click();
+  await page.locator(".error").filter({ hasText: "最后一个可用的秘书处管理员" }).waitFor();
+  check(true, "the last secretariat admin is not disabled, with a clear refusal");
+  await shot(page, "accounts");
+
+  // A unit's own account, in a browser of its own: its unit's console, nothing of another's.
+  const unitBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const unitContext = await unitBrowser.newContext({ locale: "zh-CN", acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+    const unitPage = await unitContext.newPage();
+    await unitPage.goto(url);
+    await unitPage.getByLabel("用户名").fill("hospital-leader");
+    await unitPage.getByLabel("密码").fill(unitPassword);
+    await unitPage.getByRole("button", { name: "登录", exact: true }).click();
+    await unitPage.getByTestId("unit-scope").filter({ hasText: "揭阳市人民医院" }).waitFor();
+    const nav = (await unitPage.locator("nav a").allInnerTexts()).map((t) => t.trim());
+    check(JSON.stringify(nav) === JSON.stringify(["总览", "活动方案", "导出", "二维码海报", "设备"]), `a unit's account sees its unit's pages only (${nav.join("、")})`);
+    await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
+    check((await unitPage.getByTestId("unit-progress").innerText()).includes("本单位采集进度：揭阳市人民医院"), "its dashboard opens with its own unit's progress and rank");
+    const dash = await (await unitPage.request.get(api("/dashboard"))).json();
+    check(dash.unit_scope === hospitalUnit.id, "its dashboard is its own unit's");
+    const others = dash.records.units.filter((u) => u.unit.id !== hospitalUnit.id);
+    check(others.length > 0 && others.every((u) => u.plans.length === 0 && u.items.length === 0 && u.unit.contact === null), "of other units it sees the bulletin's ranking, not their plans or gifts");
+    await shot(unitPage, "unit-dashboard");
+    await unitPage.goto(`${url}#/plans`);
+    await unitPage.selectOption("#plan-status", "approved");
+    await unitPage.locator("article.plan").filter({ hasText: "门诊大厅宣传站" }).waitFor();
+    check((await unitPage.locator("article.plan").filter({ hasText: "校园网络安全感调查宣传站" }).count()) === 0, "its plans page lists its own unit's plans only");
+    await shot(unitPage, "unit-plans");
+    const theirs = await unitPage.request.get(api(`/plans/${college.id}`));
+    check(theirs.status() === 403, "another unit's plan is refused (403)");
+    const theirPlans = await unitPage.request.get(api(`/plans?unit_id=${college.unit_id}`));
+    check(theirPlans.status() === 403, "another unit's plan list is refused (403)");
+    const theirPoster = await unitPage.request.get(api(`/posters/${college.unit_id}`));
+    check(theirPoster.status() === 403, "another unit's poster is refused (403)");
+    const accounts = await unitPage.request.get(api("/users"));
+    check(accounts.status() === 403, "the accounts are the secretariat's (403)");
+    // #/accounts typed by hand shows its dashboard, not a page of errors.
+    await unitPage.goto(`${url}#/accounts`);
+    await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
+    check((await unitPage.getByRole("heading", { name: "账号管理" }).count()) === 0, "a secretariat page is not shown to a unit's account");
+
+    // Disabled by the admin: its open session ends at once.
+    await accountRow.getByRole("button", { name: "停用" }).click();
+    await accountRow.getByRole("button", { name: "停用" }).click();
+    await accountRow.getByText("已停用").waitFor();
+    const after = await unitPage.request.get(api("/dashboard"));
+    check(after.status() === 401, "a disabled account's session ends at once (401)");
+    const again = await unitPage.request.post(api("/auth/login"), { data: { username: "hospital-leader", password: unitPassword } });
+    check(again.status() === 401, "and it cannot log in");
+    // Enabled again, with a password the server makes and shows once.
+    await accountRow.getByRole("button", { name: "重新启用" }).click();
+    await accountRow.getByText("可用").waitFor();
+    await accountRow.getByRole("button", { name: "重置密码" }).click();
+    await accountRow.getByRole("button", { name: "生成随机密码" }).click();
+    const generated = (await page.getByTestId("generated-password").locator(".code").innerText()).trim();
+    check(generated.length >= 16, "a reset shows the new password once");
+    const relogin = await unitPage.request.post(api("/auth/login"), { data: { username: "hospital-leader", password: generated } });
+    check(relogin.ok(), "the unit's account logs in with it");
+  } finally {
+    await unitBrowser.close();
+  }
+
+  // The audit log: the changes and the logins, filtered, and exported as filtered.
+  await page.request.post(api("/auth/login"), { data: { username: "hospital-leader", password: "not-the-password" } });
+  await page.goto(`${url}#/audit`);
+  await page.getByRole("heading", { name: "操作日志" }).waitFor();
+  await page.locator('select[name="action"]').selectOption("user.login_failed");
+  await page.getByRole("button", { name: "筛选" }).click();
+  await page.locator('tr[data-action="user.login_failed"]').filter({ hasText: "hospital-leader" }).first().waitFor();
+  const shownActions = await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
+  check(shownActions.length > 0 && shownActions.every((a) => a === "user.login_failed"), `the audit page filters by action (${shownActions.length} failed logins)`);
+  check(!(await page.locator("main").innerText()).includes("not-the-password"), "the audit log never shows a password");
+  await shot(page, "audit");
+  const [auditDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="audit-log"]').click()]);
+  const auditPath = join(temp, "audit-log.xlsx");
+  await auditDownload.saveAs(auditPath);
+  const auditCells = [...readXlsx(readFileSync(auditPath)).values()].flat(2).map(String);
+  check(auditCells.includes("user.login_failed") && !auditCells.includes("user.create"), "the audit export holds the filtered lines");
+  await page.locator('select[name="action"]').selectOption("user.disable");
+  await page.getByRole("button", { name: "筛选" }).click();
+  await page.locator('tr[data-action="user.disable"]').filter({ hasText: "hospital-leader" }).waitFor();
+  check(true, "disabling the account is in the audit log");
 
   // --- a viewer sees but cannot change -----------------------------------------------------
   const viewerPassword = "viewer-password-2022";

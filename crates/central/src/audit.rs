@@ -57,3 +57,45 @@ pub fn latest(
 ) -> Result<Vec<AuditEntry>, crate::storage::StorageError> {
     crate::storage::read(db, |tx| tx.audit_log().latest(limit))
 }
+
+/// Which audit-log lines to read: every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct AuditFilter {
+    /// The action, exactly (`user.login`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub action: Option<String>,
+    /// Part of the actor's name (`admin` finds `user:admin`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub actor: Option<String>,
+    /// At or after this time.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub from: Option<DateTime<Utc>>,
+    /// Before this time.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub to: Option<DateTime<Utc>>,
+    /// Lines older than this position only: the last `seq` of the previous page.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub before: Option<i64>,
+}
+
+/// At most `limit` lines that pass `filter`, newest first. The next (older) page passes the
+/// last line's `seq` as [`AuditFilter::before`].
+pub fn find(
+    db: &dyn crate::storage::Database,
+    filter: &AuditFilter,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, crate::storage::StorageError> {
+    crate::storage::read(db, |tx| tx.audit_log().find(filter, limit.max(1)))
+}
+
+/// Every action the log names, for choosing one.
+pub fn actions(
+    db: &dyn crate::storage::Database,
+) -> Result<Vec<String>, crate::storage::StorageError> {
+    crate::storage::read(db, |tx| tx.audit_log().actions())
+}

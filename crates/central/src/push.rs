@@ -97,12 +97,14 @@ pub enum PushError {
     Storage(#[from] StorageError),
 }
 
-/// Quarantined device events of every device, newest first: for the secretariat to look into.
+/// Quarantined device events of every device, or of one unit's devices, newest first: for the
+/// secretariat (or the unit) to look into.
 pub fn quarantined_events(
     db: &dyn Database,
+    unit: Option<fieldpost_domain::UnitId>,
     limit: u32,
 ) -> Result<Vec<QuarantinedEvent>, StorageError> {
-    storage::read(db, |tx| tx.device_events().quarantined(limit))
+    storage::read(db, |tx| tx.device_events().quarantined(unit, limit))
 }
 
 /// Applies one device's batch in one transaction (see `fieldpost_sync::push`): events already

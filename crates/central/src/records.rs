@@ -111,6 +111,25 @@ pub struct Records {
     pub units: Vec<UnitRecord>,
 }
 
+impl Records {
+    /// The records as a unit's own account sees them: its own record whole, and of every
+    /// other unit only what the collection bulletin (采集数据通报) publishes to all units —
+    /// name, section, quota, count, progress and rank. Other units' plans, gift flows,
+    /// contact and survey link are left out. The campaign's and sections' totals are the
+    /// bulletin's too, and stay.
+    pub fn seen_by(mut self, unit: UnitId) -> Records {
+        for r in &mut self.units {
+            if r.unit.id != unit {
+                r.items.clear();
+                r.plans.clear();
+                r.unit.contact = None;
+                r.unit.survey_link.clear();
+            }
+        }
+        self
+    }
+}
+
 /// A volunteer's check-in at a session, with the hours it makes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct VolunteerHours {
@@ -289,13 +308,14 @@ pub fn handout_lines(
     storage::read(db, |tx| tx.handouts().lines(unit))
 }
 
-/// Handouts beyond their device's grant and not voided, newest first: the exceptions the
-/// dashboard shows.
+/// Handouts beyond their device's grant and not voided, of every unit or of one, newest first:
+/// the exceptions the dashboard shows.
 pub fn over_grant_handouts(
     db: &dyn Database,
+    unit: Option<UnitId>,
     limit: u32,
 ) -> Result<Vec<HandoutLine>, StorageError> {
-    storage::read(db, |tx| tx.handouts().over_grant(limit))
+    storage::read(db, |tx| tx.handouts().over_grant(unit, limit))
 }
 
 /// When each device last pushed, in enrollment order.

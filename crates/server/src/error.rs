@@ -22,7 +22,7 @@ use fieldpost_central::records::{ImportCountsError, RecordsError};
 use fieldpost_central::stock::StockError;
 use fieldpost_central::storage::StorageError;
 use fieldpost_central::top_ups::TopUpError;
-use fieldpost_central::users::CreateUserError;
+use fieldpost_central::users::{AccountError, CreateUserError};
 use fieldpost_sync::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// An error answered over HTTP.
@@ -179,6 +179,21 @@ impl From<CreateUserError> for ApiError {
                 field: Some("username".into()),
             },
             CreateUserError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::NoSuchUser => ApiError::NotFound("user"),
+            e @ AccountError::NoSuchUnit => invalid_value("unit_id", e),
+            e @ (AccountError::CarrierMissing | AccountError::CarrierNotAllowed) => {
+                invalid_value("carrier", e)
+            }
+            e @ AccountError::CarrierWithUnit => invalid_value("unit_id", e),
+            e @ AccountError::LastAdmin => conflict(ErrorCode::LastAdmin, Some("user_id"), e),
+            AccountError::Storage(e) => e.into(),
         }
     }
 }

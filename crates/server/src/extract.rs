@@ -166,6 +166,22 @@ impl PathField for WinId {
     const FIELD: &'static str = "win_id";
 }
 
+/// A console account's id, as a path segment (`/users/{user_id}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserIdSegment(pub uuid::Uuid);
+
+impl FromStr for UserIdSegment {
+    type Err = uuid::Error;
+
+    fn from_str(s: &str) -> Result<Self, uuid::Error> {
+        s.parse().map(UserIdSegment)
+    }
+}
+
+impl PathField for UserIdSegment {
+    const FIELD: &'static str = "user_id";
+}
+
 /// A carrier that delivers prizes, as a path segment (`telecom`, `mobile` or `unicom`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CarrierSegment(pub Carrier);
@@ -330,6 +346,7 @@ mod tests {
             ItemId::FIELD,
             UnitLinkId::FIELD,
             CarrierSegment::FIELD,
+            UserIdSegment::FIELD,
         ];
         for (method, path) in crate::routes::table() {
             for name in path

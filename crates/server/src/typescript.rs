@@ -41,6 +41,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     QuarantineCode::export_all(&cfg)?;
     // The central's records as the routes answer them.
     AuditEntry::export_all(&cfg)?;
+    fieldpost_central::audit::AuditFilter::export_all(&cfg)?;
     CampaignRecord::export_all(&cfg)?;
     DailyCount::export_all(&cfg)?;
     DeviceRecord::export_all(&cfg)?;
@@ -59,6 +60,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     UnitRecord::export_all(&cfg)?;
     UnitSheetOutcome::export_all(&cfg)?;
     User::export_all(&cfg)?;
+    fieldpost_central::users::Account::export_all(&cfg)?;
     // The lottery's terms, entrants and deletions.
     LotteryTermsView::export_all(&cfg)?;
     TermsInput::export_all(&cfg)?;
@@ -80,6 +82,9 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     auth::LoginBody::export_all(&cfg)?;
     auth::Me::export_all(&cfg)?;
     auth::UserBody::export_all(&cfg)?;
+    auth::AccountBody::export_all(&cfg)?;
+    auth::PasswordBody::export_all(&cfg)?;
+    auth::PasswordReset::export_all(&cfg)?;
     catalog::CampaignBody::export_all(&cfg)?;
     catalog::SectionBody::export_all(&cfg)?;
     catalog::UnitsQuery::export_all(&cfg)?;

@@ -129,6 +129,8 @@ pub enum ErrorCode {
     LotteryClosed,
     /// The lottery has no terms yet (save the consent text first).
     NoLotteryTerms,
+    /// The change would leave no enabled secretariat admin.
+    LastAdmin,
 }
 
 impl ErrorCode {
@@ -179,6 +181,7 @@ impl ErrorCode {
             ErrorCode::NumbersDeleted => "numbers_deleted",
             ErrorCode::LotteryClosed => "lottery_closed",
             ErrorCode::NoLotteryTerms => "no_lottery_terms",
+            ErrorCode::LastAdmin => "last_admin",
         }
     }
 }
@@ -242,6 +245,7 @@ mod tests {
             ErrorCode::NumbersDeleted,
             ErrorCode::LotteryClosed,
             ErrorCode::NoLotteryTerms,
+            ErrorCode::LastAdmin,
         ];
         for code in all {
             assert_eq!(

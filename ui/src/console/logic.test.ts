@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { HttpError, type Preview, type RowIssueCode } from "../lib/api/http";
+import { HttpError, auditQuery, type Preview, type RowIssueCode } from "../lib/api/http";
 import {
+  accountBody,
   afterCollection,
+  auditActionText,
+  auditDetail,
+  isSecretariatAdmin,
+  localInputToIso,
+  pagesFor,
   barFraction,
   campaignPhase,
   collectionWindow,
@@ -219,5 +225,69 @@ describe("afterCollection", () => {
     expect(afterCollection("2022-08-20T09:00:00Z", END)).toBe(true);
     expect(afterCollection(END, END)).toBe(false);
     expect(afterCollection("garbage", END)).toBe(false);
+  });
+});
+
+describe("pagesFor (issue 13: every unit sees itself)", () => {
+  it("gives a unit's own account its unit's pages and nothing of the secretariat", () => {
+    for (const role of ["admin", "viewer"] as const) {
+      const pages = pagesFor({ role, unit_id: "unit-a" });
+      expect(pages, role).toEqual(["dashboard", "plans", "export", "posters", "devices"]);
+      for (const secretariat of ["import", "lottery", "draw", "accounts", "audit"] as const) {
+        expect(pages.includes(secretariat), `${role} ${secretariat}`).toBe(false);
+      }
+    }
+  });
+  it("gives the accounts page to secretariat admins only, the audit log to the secretariat", () => {
+    expect(pagesFor({ role: "admin", unit_id: null })).toContain("accounts");
+    expect(pagesFor({ role: "admin", unit_id: null })).toContain("audit");
+    expect(pagesFor({ role: "viewer", unit_id: null })).not.toContain("accounts");
+    expect(pagesFor({ role: "viewer", unit_id: null })).toContain("audit");
+    expect(pagesFor({ role: "carrier", unit_id: null })).toEqual([]);
+  });
+  it("names secretariat admins: admins of no unit", () => {
+    expect(isSecretariatAdmin({ role: "admin", unit_id: null })).toBe(true);
+    expect(isSecretariatAdmin({ role: "admin", unit_id: "unit-a" })).toBe(false);
+    expect(isSecretariatAdmin({ role: "viewer", unit_id: null })).toBe(false);
+  });
+  it("opens the accounts and audit pages by their hash", () => {
+    expect(pageOf("#/accounts")).toBe("accounts");
+    expect(pageOf("#/audit")).toBe("audit");
+  });
+});
+
+describe("accountBody", () => {
+  it("gives a carrier's account its carrier and no unit", () => {
+    expect(accountBody("carrier", "unit-a", "mobile")).toEqual({ role: "carrier", unit_id: null, carrier: "mobile" });
+  });
+  it("gives any other account its unit (none for the secretariat) and no carrier", () => {
+    expect(accountBody("viewer", "unit-a", "mobile")).toEqual({ role: "viewer", unit_id: "unit-a", carrier: null });
+    expect(accountBody("admin", "", "telecom")).toEqual({ role: "admin", unit_id: null, carrier: null });
+  });
+});
+
+describe("audit filters and lines", () => {
+  it("reads a datetime-local value as an instant, and nothing as no condition", () => {
+    const iso = localInputToIso("2022-08-03T09:00");
+    expect(iso).toBe(new Date("2022-08-03T09:00").toISOString());
+    expect(localInputToIso("")).toBeNull();
+    expect(localInputToIso("not a time")).toBeNull();
+  });
+  it("names the account actions in Chinese, and shows other actions by their code", () => {
+    expect(auditActionText("user.login_failed", "zh-CN")).toBe("登录失败");
+    expect(auditActionText("user.login", "en")).toBe("Login");
+    expect(auditActionText("plan.approve", "zh-CN")).toBe("plan.approve");
+  });
+  it("shows a detail as short text", () => {
+    expect(auditDetail({ username: "admin", sessions_ended: 2 })).toBe("username: admin；sessions_ended: 2");
+    expect(auditDetail({ before: { role: "viewer" } })).toBe('before: {"role":"viewer"}');
+    expect(auditDetail(null)).toBe("");
+  });
+});
+
+describe("auditQuery", () => {
+  it("sends the conditions given and leaves blank ones out", () => {
+    expect(auditQuery({ action: "user.login", actor: " ", from: null, before: 42 })).toBe("action=user.login&before=42");
+    expect(auditQuery({ from: "2022-08-03T01:00:00.000Z" })).toBe("from=2022-08-03T01%3A00%3A00.000Z");
   });
 });

@@ -4,6 +4,7 @@
  * summaries and the text of each row issue, error messages by code, and the page routes.
  */
 import type { Locale } from "../lib/i18n/catalogue";
+import type { Carrier, Role } from "../lib/api/http";
 import { consoleTranslate, isConsoleKey, type ConsoleKey } from "../lib/i18n/console";
 import type {
   DeviceLine,
@@ -238,7 +239,33 @@ export const PAGES = [
   "devices",
   "lottery",
   "draw",
+  "accounts",
+  "audit",
 ] as const;
+export type NavPage = (typeof PAGES)[number];
+
+/** What a unit's own account sees: its unit's progress, plans, exports, poster and tablets. */
+const UNIT_PAGES: readonly NavPage[] = ["dashboard", "plans", "export", "posters", "devices"];
+
+/** Who a console user is, as the navigation needs it. */
+export type Viewer = { role: Role; unit_id: string | null };
+
+/**
+ * The pages a user's navigation offers, as the server scopes them: a unit's own account gets
+ * its unit's pages; a secretariat viewer everything but the accounts (an admin's); a
+ * secretariat admin everything. (A carrier's account has its own desk, no navigation.)
+ */
+export function pagesFor(user: Viewer): readonly NavPage[] {
+  if (user.role === "carrier") return [];
+  if (user.unit_id !== null) return UNIT_PAGES;
+  if (user.role === "viewer") return PAGES.filter((p) => p !== "accounts");
+  return PAGES;
+}
+
+/** Whether `user` changes what the secretariat owns (approvals, stock, devices, accounts). */
+export function isSecretariatAdmin(user: Viewer): boolean {
+  return user.role === "admin" && user.unit_id === null;
+}
 /**
  * Every route: the navigation's pages, the printable published list, and the public winners
  * list (the one page shown without a login).
@@ -290,4 +317,42 @@ export function grantQuantity(typed: number | null | undefined, asked: number): 
   if (typed === undefined) return asked;
   if (typed === null || !Number.isInteger(typed) || typed < 1) return null;
   return typed;
+}
+
+/**
+ * An account's role, unit and carrier as the server takes them: a carrier's account names its
+ * carrier and no unit; any other names no carrier, and its unit only when one is chosen (`""`
+ * is the secretariat).
+ */
+export function accountBody(
+  role: Role,
+  unit: string,
+  carrier: Carrier,
+): { role: Role; unit_id: string | null; carrier: Carrier | null } {
+  return role === "carrier" ? { role, unit_id: null, carrier } : { role, unit_id: unit === "" ? null : unit, carrier: null };
+}
+
+/**
+ * A `<input type="datetime-local">` value (the browser's local time, `2022-08-03T09:00`) as the
+ * instant the server filters by; `null` for an empty or unreadable one.
+ */
+export function localInputToIso(value: string): string | null {
+  if (value.trim() === "") return null;
+  const t = new Date(value);
+  return Number.isNaN(t.getTime()) ? null : t.toISOString();
+}
+
+/** An audit line's detail as one short line of text (JSON without the braces' noise). */
+export function auditDetail(detail: unknown): string {
+  if (detail === null || detail === undefined) return "";
+  if (typeof detail !== "object") return String(detail);
+  return Object.entries(detail as Record<string, unknown>)
+    .map(([k, v]) => `${k}: ${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join("；");
+}
+
+/** An audit action as people read it (`user.login` is 登录), or its code when it has no name. */
+export function auditActionText(action: string, locale: Locale): string {
+  const key = `audit.action.${action}`;
+  return isConsoleKey(key) ? consoleTranslate(locale, key) : action;
 }

@@ -38,8 +38,8 @@ pub use sync_tables::*;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::audit::{Actor, AuditEntry};
-use crate::users::User;
+use crate::audit::{Actor, AuditEntry, AuditFilter};
+use crate::users::{Account, User};
 
 /// A failure of the storage itself, never a refusal by a rule: the use cases turn these into
 /// their own errors, and the HTTP layer answers 500 for everything but [`Duplicate`].
@@ -222,8 +222,20 @@ pub trait UserTable {
     -> StorageResult<()>;
     /// Every user, oldest first.
     fn all(&mut self) -> StorageResult<Vec<User>>;
-    /// A user and their password hash, by login name.
+    /// A user and their password hash, by login name; a disabled account is not found.
     fn with_password_hash(&mut self, username: &str) -> StorageResult<Option<(User, String)>>;
+    /// Every account with its standing, oldest first.
+    fn accounts(&mut self) -> StorageResult<Vec<Account>>;
+    /// One account with its standing.
+    fn account(&mut self, id: Uuid) -> StorageResult<Option<Account>>;
+    /// Sets an account's role, unit and carrier (its login name and password stay).
+    fn update(&mut self, user: &User) -> StorageResult<()>;
+    /// Disables an account from `at`, or enables it again with `None`.
+    fn set_disabled(&mut self, id: Uuid, at: Option<DateTime<Utc>>) -> StorageResult<()>;
+    /// Replaces an account's password hash.
+    fn set_password_hash(&mut self, id: Uuid, password_hash: &str) -> StorageResult<()>;
+    /// How many enabled secretariat admins there are (role admin, no unit).
+    fn active_secretariat_admins(&mut self) -> StorageResult<u32>;
 }
 
 /// `console_sessions`: who is logged in to the console, by the hash of their cookie.
@@ -240,8 +252,10 @@ pub trait ConsoleSessionTable {
     fn delete_expired(&mut self, now: DateTime<Utc>) -> StorageResult<()>;
     /// Removes one session.
     fn delete(&mut self, token_hash: &str) -> StorageResult<()>;
-    /// The user of an unexpired session.
+    /// The user of an unexpired session, unless the account is disabled.
     fn user(&mut self, token_hash: &str, now: DateTime<Utc>) -> StorageResult<Option<User>>;
+    /// Ends every session of one user (the account was disabled or its password reset).
+    fn delete_for_user(&mut self, user: Uuid) -> StorageResult<u64>;
 }
 
 /// `audit_log`: who did what, appended in the transaction of the change it records.
@@ -257,6 +271,10 @@ pub trait AuditLog {
     ) -> StorageResult<()>;
     /// The newest lines first.
     fn latest(&mut self, limit: u32) -> StorageResult<Vec<AuditEntry>>;
+    /// The lines that pass `filter`, newest first, at most `limit`.
+    fn find(&mut self, filter: &AuditFilter, limit: u32) -> StorageResult<Vec<AuditEntry>>;
+    /// Every action named in the log, in order.
+    fn actions(&mut self) -> StorageResult<Vec<String>>;
 }
 
 /// `units`: the campaign's units, as other aggregates look them up.

@@ -70,8 +70,12 @@ pub trait DeviceEventTable {
     fn owner(&mut self, id: EventId) -> StorageResult<Option<(DeviceId, u64)>>;
     /// A quarantine notice as pulled (its event, if stored quarantined).
     fn quarantine_notice(&mut self, event_id: &str) -> StorageResult<Option<Record>>;
-    /// Quarantined events of every device, newest first.
-    fn quarantined(&mut self, limit: u32) -> StorageResult<Vec<QuarantinedEvent>>;
+    /// Quarantined events of every device, or of one unit's devices, newest first.
+    fn quarantined(
+        &mut self,
+        unit: Option<UnitId>,
+        limit: u32,
+    ) -> StorageResult<Vec<QuarantinedEvent>>;
     /// Empties the sealed number in the body of every stored `entrant_registered` event
     /// that still holds one; returns how many bodies changed. The digest stays, so a replay
     /// still matches.
@@ -123,8 +127,9 @@ pub trait HandoutTable {
     fn record(&mut self, id: &str) -> StorageResult<Option<Record>>;
     /// Every handout, all or one unit's, in the order handed out, with its device's name.
     fn lines(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<HandoutLine>>;
-    /// Handouts beyond their device's grant and not voided, newest first.
-    fn over_grant(&mut self, limit: u32) -> StorageResult<Vec<HandoutLine>>;
+    /// Handouts beyond their device's grant and not voided, of every unit or of one, newest
+    /// first.
+    fn over_grant(&mut self, unit: Option<UnitId>, limit: u32) -> StorageResult<Vec<HandoutLine>>;
 }
 
 /// `plan_handout_totals`: what each plan handed out of each item, kept with the handouts.

@@ -1,6 +1,6 @@
 //! The table of every route the API serves: what it takes and what it answers.
 
-use fieldpost_central::audit::AuditEntry;
+use fieldpost_central::audit::{AuditEntry, AuditFilter};
 use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::devices::DeviceRecord;
 use fieldpost_central::draw::carriers::ReturnReport;
@@ -13,7 +13,7 @@ use fieldpost_central::plans::{DeviceShare, PlanView};
 use fieldpost_central::records::{DailyCount, Records, UnitRecord};
 use fieldpost_central::stock::{LedgerEntry, StockBalance};
 use fieldpost_central::top_ups::TopUpRequestLine;
-use fieldpost_central::users::User;
+use fieldpost_central::users::{Account, User};
 use fieldpost_domain::{ActivityPlan, Grant, Item, Section, Unit};
 use fieldpost_sheets::import::{CountRow, Preview, TaskRow};
 use fieldpost_sync::{
@@ -540,7 +540,7 @@ pub fn operations() -> Vec<Operation> {
             None,
             NoBody,
             200,
-            J(schema::<Vec<User>>),
+            J(schema::<Vec<Account>>),
         ),
         op(
             Post,
@@ -553,9 +553,49 @@ pub fn operations() -> Vec<Operation> {
             J(schema::<User>),
         ),
         op(
+            Put,
+            "/users/{user_id}",
+            "Change a console account's role, unit and carrier; its sessions end (secretariat admin; never the last enabled admin's demotion)",
+            Caller,
+            None,
+            json(schema::<auth::AccountBody>),
+            200,
+            J(schema::<Account>),
+        ),
+        op(
+            Post,
+            "/users/{user_id}/disable",
+            "Disable a console account: it cannot log in and its sessions end at once (secretariat admin; never the last enabled admin)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Account>),
+        ),
+        op(
+            Post,
+            "/users/{user_id}/enable",
+            "Enable a disabled console account again (secretariat admin)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Account>),
+        ),
+        op(
+            Post,
+            "/users/{user_id}/password",
+            "Reset a console account's password to the one given, or to a random one answered once; its sessions end (secretariat admin)",
+            Caller,
+            None,
+            json(schema::<auth::PasswordBody>),
+            200,
+            J(schema::<auth::PasswordReset>),
+        ),
+        op(
             Get,
             "/audit",
-            "Audit log of secretariat actions, newest first (secretariat)",
+            "Audit log (logins included), newest first, filtered by action, actor and time, paged by `before` (secretariat)",
             Caller,
             Some(schema::<records::AuditQuery>),
             NoBody,
@@ -564,8 +604,18 @@ pub fn operations() -> Vec<Operation> {
         ),
         op(
             Get,
+            "/audit/actions",
+            "Every action the audit log names, for filtering (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Vec<String>>),
+        ),
+        op(
+            Get,
             "/dashboard",
-            "Everything the console's dashboard shows, in one read (secretariat)",
+            "Everything the console's dashboard shows, in one read (console users; a unit's own account gets its unit's, and of other units only the bulletin's ranking)",
             Caller,
             None,
             NoBody,
@@ -614,8 +664,18 @@ pub fn operations() -> Vec<Operation> {
         ),
         op(
             Get,
+            "/exports/audit-log.xlsx",
+            "The audit log (操作日志) as filtered, newest first, at most 100,000 lines (secretariat)",
+            Caller,
+            Some(schema::<AuditFilter>),
+            NoBody,
+            200,
+            Reply::File(XLSX),
+        ),
+        op(
+            Get,
             "/exports/bulletin.xlsx",
-            "The collection bulletin (采集数据通报): per unit section, quota, collected, progress, rank (secretariat)",
+            "The collection bulletin (采集数据通报): per unit section, quota, collected, progress, rank (console users: the bulletin is published to every unit)",
             Caller,
             None,
             NoBody,
@@ -625,7 +685,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/exports/handouts.xlsx",
-            "The handout ledger (派送台账) (secretariat)",
+            "The handout ledger (派送台账) (console users; a unit's own account gets its unit's)",
             Caller,
             None,
             NoBody,
@@ -635,7 +695,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/exports/volunteer-hours.xlsx",
-            "Volunteer hours per volunteer (志愿服务时长) (secretariat)",
+            "Volunteer hours per volunteer (志愿服务时长) (console users; a unit's own account gets its unit's)",
             Caller,
             None,
             NoBody,
@@ -645,7 +705,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/exports/plan-assessment.xlsx",
-            "Plan assessment: items handed out against questionnaires collected in each plan's window (按采集量考核) (secretariat)",
+            "Plan assessment: items handed out against questionnaires collected in each plan's window (按采集量考核) (console users; a unit's own account gets its unit's)",
             Caller,
             None,
             NoBody,
@@ -725,7 +785,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/posters/{unit_id}",
-            "One unit's A4 poster of its primary link, as SVG (secretariat)",
+            "One unit's A4 poster of its primary link, as SVG (secretariat, or the unit's own account)",
             Caller,
             None,
             NoBody,

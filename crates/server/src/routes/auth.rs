@@ -14,10 +14,12 @@ use uuid::Uuid;
 
 use crate::auth::{Authenticated, Caller, SESSION_COOKIE, SecretariatAdmin, session_cookie};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, PathId, UserIdSegment};
 use crate::state::AppState;
-use fieldpost_central::secrets::{hash_password, random_token, sha256_hex, verify_password};
-use fieldpost_central::users::{self, NewUser, Role, User};
+use fieldpost_central::secrets::{
+    hash_password, random_password, random_token, sha256_hex, verify_password,
+};
+use fieldpost_central::users::{self, Account, AccountChange, NewUser, Role, User};
 
 #[derive(Debug, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +53,7 @@ pub(super) async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<impl IntoResponse> {
     let username = body.username.trim().to_owned();
+    let typed = username.clone();
     let found = state
         .call(move |db| users::credentials(db, &username))
         .await?;
@@ -62,6 +65,11 @@ pub(super) async fn login(
     .await
     .map_err(|e| ApiError::Internal(format!("password check failed: {e}")))?;
     let Some(user) = user.filter(|_| ok) else {
+        // The name as typed, never the password: who tried, for the audit log.
+        let now = state.now();
+        state
+            .call(move |db| users::login_failed(db, now, &typed))
+            .await?;
         return Err(ApiError::Unauthorized {
             code: ErrorCode::InvalidLogin,
             message: "wrong username or password".into(),
@@ -70,9 +78,9 @@ pub(super) async fn login(
     let token = random_token("fps_");
     let now = state.now();
     let ttl = state.config().session_ttl;
-    let (hash, id) = (sha256_hex(&token), user.id);
+    let (hash, opened) = (sha256_hex(&token), user.clone());
     state
-        .call(move |db| users::open_session(db, now, id, &hash, now + ttl))
+        .call(move |db| users::open_session(db, now, &opened, &hash, now + ttl))
         .await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, cookie(&state, &token, ttl.num_seconds())?);
@@ -107,8 +115,8 @@ pub(super) async fn me(Authenticated(caller): Authenticated) -> Json<Me> {
 pub(super) async fn users(
     State(state): State<AppState>,
     _: SecretariatAdmin,
-) -> ApiResult<Json<Vec<User>>> {
-    Ok(Json(state.call(users::users).await?))
+) -> ApiResult<Json<Vec<Account>>> {
+    Ok(Json(state.call(users::accounts).await?))
 }
 
 #[derive(Debug, Deserialize, TS, JsonSchema)]
@@ -128,22 +136,32 @@ pub(crate) struct UserBody {
 /// Shortest password accepted for a console user.
 const MIN_PASSWORD: usize = 10;
 
-pub(super) async fn create_user(
-    State(state): State<AppState>,
-    admin: SecretariatAdmin,
-    ApiJson(body): ApiJson<UserBody>,
-) -> ApiResult<(StatusCode, Json<User>)> {
-    if body.password.chars().count() < MIN_PASSWORD {
+/// 400 naming `password` unless it is long enough.
+fn check_password(password: &str) -> ApiResult<()> {
+    if password.chars().count() < MIN_PASSWORD {
         return Err(ApiError::invalid(
             "password",
             format!("must be at least {MIN_PASSWORD} characters"),
         ));
     }
-    let password = body.password;
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+    Ok(())
+}
+
+/// An argon2 hash of `password`, made on a blocking thread (it is slow on purpose).
+async fn hashed(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))?
-        .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))?;
+        .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))
+}
+
+pub(super) async fn create_user(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    ApiJson(body): ApiJson<UserBody>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    check_password(&body.password)?;
+    let password_hash = hashed(body.password).await?;
     let new = NewUser {
         user: User {
             id: Uuid::now_v7(),
@@ -159,4 +177,112 @@ pub(super) async fn create_user(
         .call(move |db| users::create_user(db, &actor, now, &new))
         .await?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// A change of an account's role, unit and carrier. Its login name stays; its password is
+/// reset separately.
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AccountBody {
+    role: Role,
+    /// The unit the account is confined to; absent or null: the secretariat (or a carrier).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    unit_id: Option<UnitId>,
+    /// For a carrier's account (role `carrier`), and only then: its carrier.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    carrier: Option<fieldpost_domain::Carrier>,
+}
+
+pub(super) async fn update_user(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(UserIdSegment(id)): PathId<UserIdSegment>,
+    ApiJson(body): ApiJson<AccountBody>,
+) -> ApiResult<Json<Account>> {
+    let (actor, now) = (admin.actor(), state.now());
+    let change = AccountChange {
+        role: body.role,
+        unit_id: body.unit_id,
+        carrier: body.carrier,
+    };
+    Ok(Json(
+        state
+            .call(move |db| users::change_account(db, &actor, now, id, change))
+            .await?,
+    ))
+}
+
+async fn set_disabled(
+    state: &AppState,
+    admin: &SecretariatAdmin,
+    id: Uuid,
+    disabled: bool,
+) -> ApiResult<Json<Account>> {
+    let (actor, now) = (admin.actor(), state.now());
+    Ok(Json(
+        state
+            .call(move |db| users::set_disabled(db, &actor, now, id, disabled))
+            .await?,
+    ))
+}
+
+pub(super) async fn disable_user(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(UserIdSegment(id)): PathId<UserIdSegment>,
+) -> ApiResult<Json<Account>> {
+    set_disabled(&state, &admin, id, true).await
+}
+
+pub(super) async fn enable_user(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(UserIdSegment(id)): PathId<UserIdSegment>,
+) -> ApiResult<Json<Account>> {
+    set_disabled(&state, &admin, id, false).await
+}
+
+/// A new password for an account: the one typed, or none to have the server make one.
+#[derive(Debug, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordBody {
+    /// The new password (at least 10 characters); absent or null: the server makes a random
+    /// one and answers it once.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    password: Option<String>,
+}
+
+/// The account whose password was reset, and the password the server made (shown once,
+/// never stored in clear); `None` when the admin typed it.
+#[derive(Debug, Serialize, TS, JsonSchema)]
+pub(crate) struct PasswordReset {
+    account: Account,
+    generated: Option<String>,
+}
+
+pub(super) async fn reset_password(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(UserIdSegment(id)): PathId<UserIdSegment>,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> ApiResult<Json<PasswordReset>> {
+    let (password, generated) = match body.password {
+        Some(typed) => {
+            check_password(&typed)?;
+            (typed, None)
+        }
+        None => {
+            let made = random_password();
+            (made.clone(), Some(made))
+        }
+    };
+    let password_hash = hashed(password).await?;
+    let (actor, now) = (admin.actor(), state.now());
+    let account = state
+        .call(move |db| users::reset_password(db, &actor, now, id, &password_hash))
+        .await?;
+    Ok(Json(PasswordReset { account, generated }))
 }

@@ -17,12 +17,13 @@ use serde::Serialize;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::auth::Secretariat;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use fieldpost_central::devices::DeviceRecord;
 use fieldpost_central::push::QuarantinedEvent;
 use fieldpost_central::records::{self, HandoutLine, Records};
+use fieldpost_domain::UnitId;
 
 /// Exceptions listed on the dashboard, at most this many of each kind.
 const EXCEPTIONS_SHOWN: u32 = 200;
@@ -68,10 +69,16 @@ pub(crate) struct Exceptions {
     quarantined: Vec<QuarantinedEvent>,
 }
 
-/// Everything the dashboard shows, read in one request.
+/// Everything the dashboard shows, read in one request. For a unit's own account
+/// (`unit_scope` set) it is that unit's: its daily counts, its gifts (allocated and handed out;
+/// the secretariat's stock is not shown, so `received` and `on_hand` are 0), its exceptions,
+/// devices and plans waiting; of other units only what the bulletin publishes
+/// ([`Records::seen_by`]).
 #[derive(Debug, Serialize, TS, JsonSchema)]
 pub(crate) struct Dashboard {
     now: DateTime<Utc>,
+    /// The unit this dashboard is confined to; `None`: the whole campaign (the secretariat).
+    unit_scope: Option<UnitId>,
     records: Records,
     daily: Vec<DayTotal>,
     items: Vec<ItemLine>,
@@ -82,31 +89,57 @@ pub(crate) struct Dashboard {
 
 pub(super) async fn dashboard(
     State(state): State<AppState>,
-    _: Secretariat,
+    caller: Caller,
 ) -> ApiResult<Json<Dashboard>> {
     let now = state.now();
     let contacts = state.last_contacts();
+    let scope = caller.unit_scope();
+    if let Caller::Device(_) = caller {
+        return Err(ApiError::Forbidden(
+            "the dashboard is the console's; a device pulls its unit's records".into(),
+        ));
+    }
     let dashboard = state
         .call_many(move |db| {
-            let records = records::records(db)?;
+            let all = records::records(db)?;
             let mut daily: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-            for c in records::counts(db, None)? {
+            for c in records::counts(db, scope)? {
                 *daily.entry(c.day).or_default() += u64::from(c.count);
             }
             let mut handed: HashMap<ItemId, u64> = HashMap::new();
-            for f in records.units.iter().flat_map(|u| &u.items) {
+            let mut allocated: HashMap<ItemId, u64> = HashMap::new();
+            for f in all
+                .units
+                .iter()
+                .filter(|u| scope.is_none_or(|own| u.unit.id == own))
+                .flat_map(|u| &u.items)
+            {
                 *handed.entry(f.item_id).or_default() += f.handed_out;
+                *allocated.entry(f.item_id).or_default() += f.allocated;
             }
             let items = fieldpost_central::stock::stock(db)?
                 .into_iter()
-                .map(|b| ItemLine {
-                    handed_out: handed.get(&b.item.id).copied().unwrap_or(0),
-                    item: b.item,
-                    received: b.received,
-                    on_hand: b.on_hand,
-                    allocated: b.allocated,
+                .map(|b| match scope {
+                    None => ItemLine {
+                        handed_out: handed.get(&b.item.id).copied().unwrap_or(0),
+                        item: b.item,
+                        received: b.received,
+                        on_hand: b.on_hand,
+                        allocated: b.allocated,
+                    },
+                    Some(_) => ItemLine {
+                        handed_out: handed.get(&b.item.id).copied().unwrap_or(0),
+                        allocated: allocated.get(&b.item.id).copied().unwrap_or(0),
+                        item: b.item,
+                        received: 0,
+                        on_hand: 0,
+                    },
                 })
                 .collect();
+            let records = match scope {
+                Some(own) => all.seen_by(own),
+                None => all,
+            };
             let names: HashMap<_, _> = records
                 .units
                 .iter()
@@ -116,7 +149,7 @@ pub(super) async fn dashboard(
                 .into_iter()
                 .map(|a| (a.device_id, a))
                 .collect();
-            let devices = fieldpost_central::devices::devices(db, None)?
+            let devices = fieldpost_central::devices::devices(db, scope)?
                 .into_iter()
                 .map(|d| {
                     let a = activity.get(&d.id);
@@ -138,22 +171,26 @@ pub(super) async fn dashboard(
             let plans_submitted = u32::try_from(
                 fieldpost_central::plans::plans(
                     db,
-                    None,
+                    scope,
                     Some(fieldpost_domain::PlanStatus::Submitted),
                 )?
                 .len(),
             )
             .unwrap_or(u32::MAX);
+            let over_grant = records::over_grant_handouts(db, scope, EXCEPTIONS_SHOWN)?;
+            let quarantined =
+                fieldpost_central::push::quarantined_events(db, scope, EXCEPTIONS_SHOWN)?;
             Ok(Dashboard {
                 now,
+                unit_scope: scope,
                 daily: daily
                     .into_iter()
                     .map(|(day, count)| DayTotal { day, count })
                     .collect(),
                 items,
                 exceptions: Exceptions {
-                    over_grant: records::over_grant_handouts(db, EXCEPTIONS_SHOWN)?,
-                    quarantined: fieldpost_central::push::quarantined_events(db, EXCEPTIONS_SHOWN)?,
+                    over_grant,
+                    quarantined,
                 },
                 devices,
                 plans_submitted,

@@ -1,15 +1,17 @@
-//! Excel exports and printable posters, for console users of the secretariat (viewers too:
-//! reading is not changing).
+//! Excel exports and printable posters, for console users (viewers too: reading is not
+//! changing). A unit's own account gets its own unit's ledgers, hours and assessment, its own
+//! poster, and the collection bulletin, which the secretariat publishes to every unit.
 
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use fieldpost_domain::{UnitId, UnitLinkId};
 
-use crate::auth::Secretariat;
+use crate::auth::{Caller, Secretariat};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::PathId;
+use crate::extract::{ApiQuery, PathId};
 use crate::state::AppState;
+use fieldpost_central::audit::AuditFilter;
 use fieldpost_central::{campaign, links, records};
 use fieldpost_sheets::export::{self, Names, XLSX_MIME};
 use fieldpost_sheets::posters::{Poster, poster_svg, posters_html};
@@ -44,7 +46,9 @@ pub(super) fn attachment(bytes: Vec<u8>, mime: &str, ascii: &str, chinese: &str)
         .into_response()
 }
 
-pub(super) async fn bulletin(State(state): State<AppState>, _: Secretariat) -> ApiResult<Response> {
+/// The bulletin names every unit with its count and rank: it is published to all units (the
+/// 通报), so a unit's own account may download it too.
+pub(super) async fn bulletin(State(state): State<AppState>, _: Caller) -> ApiResult<Response> {
     let now = state.now();
     let bytes = state
         .call(move |db| export::bulletin(&records::records(db)?, now).map_err(xlsx_error))
@@ -57,16 +61,27 @@ pub(super) async fn bulletin(State(state): State<AppState>, _: Secretariat) -> A
     ))
 }
 
-pub(super) async fn handouts(State(state): State<AppState>, _: Secretariat) -> ApiResult<Response> {
+/// 403 for a device: the exports are the console's.
+fn console_scope(caller: &Caller) -> ApiResult<Option<UnitId>> {
+    match caller {
+        Caller::Device(_) => Err(ApiError::Forbidden(
+            "the exports are the console's, not a device's".into(),
+        )),
+        Caller::User(u) => Ok(u.unit_id),
+    }
+}
+
+pub(super) async fn handouts(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    let scope = console_scope(&caller)?;
     let bytes = state
-        .call_many(|db| {
+        .call_many(move |db| {
             let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
             let names = Names::new(
                 &units,
                 &items,
-                &fieldpost_central::plans::plans(db, None, None)?,
+                &fieldpost_central::plans::plans(db, scope, None)?,
             );
-            let lines = records::handout_lines(db, None)?;
+            let lines = records::handout_lines(db, scope)?;
             export::handout_ledger(&lines, &names).map_err(xlsx_error)
         })
         .await?;
@@ -80,10 +95,11 @@ pub(super) async fn handouts(State(state): State<AppState>, _: Secretariat) -> A
 
 pub(super) async fn volunteer_hours(
     State(state): State<AppState>,
-    _: Secretariat,
+    caller: Caller,
 ) -> ApiResult<Response> {
+    let scope = console_scope(&caller)?;
     let sessions = state
-        .call(|db| fieldpost_central::sessions::sessions(db, None))
+        .call(move |db| fieldpost_central::sessions::sessions(db, scope))
         .await?;
     let bytes = state
         .call_many(move |db| {
@@ -101,14 +117,15 @@ pub(super) async fn volunteer_hours(
 
 pub(super) async fn plan_assessment(
     State(state): State<AppState>,
-    _: Secretariat,
+    caller: Caller,
 ) -> ApiResult<Response> {
+    let scope = console_scope(&caller)?;
     let bytes = state
-        .call_many(|db| {
+        .call_many(move |db| {
             let (units, items) = (campaign::units(db, None)?, campaign::items(db)?);
-            let plans = fieldpost_central::plans::plans(db, None, None)?;
-            let counts = records::counts(db, None)?;
-            let lines = records::handout_lines(db, None)?;
+            let plans = fieldpost_central::plans::plans(db, scope, None)?;
+            let counts = records::counts(db, scope)?;
+            let lines = records::handout_lines(db, scope)?;
             let assessed = export::assess_plans(&plans, &lines, &counts);
             let names = Names::new(&units, &items, &plans);
             export::plan_assessment(&assessed, &items, &names).map_err(xlsx_error)
@@ -122,15 +139,40 @@ pub(super) async fn plan_assessment(
     ))
 }
 
+/// Most lines one audit-log export holds: the newest that pass the filter.
+const AUDIT_EXPORT_LINES: u32 = 100_000;
+
+pub(super) async fn audit_log(
+    State(state): State<AppState>,
+    _: Secretariat,
+    ApiQuery(q): ApiQuery<AuditFilter>,
+) -> ApiResult<Response> {
+    let (filter, now) = (super::records::audit_filter(q), state.now());
+    let bytes = state
+        .call(move |db| {
+            let entries = fieldpost_central::audit::find(db, &filter, AUDIT_EXPORT_LINES)?;
+            export::audit_log(&entries, now).map_err(xlsx_error)
+        })
+        .await?;
+    Ok(attachment(
+        bytes,
+        XLSX_MIME,
+        "audit-log.xlsx",
+        "操作日志.xlsx",
+    ))
+}
+
 fn poster_error(e: fieldpost_sheets::posters::PosterError) -> ApiError {
     ApiError::Internal(format!("poster: {e}"))
 }
 
 pub(super) async fn unit_poster(
     State(state): State<AppState>,
-    _: Secretariat,
+    caller: Caller,
     PathId(id): PathId<UnitId>,
 ) -> ApiResult<Response> {
+    console_scope(&caller)?;
+    caller.may_read_unit(id)?;
     let svg = state
         .call(move |db| {
             let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;

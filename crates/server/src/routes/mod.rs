@@ -140,7 +140,12 @@ fn build() -> Api {
     .route(Get, "/sync/pull", sync::pull)
     .route(Get, "/users", auth::users)
     .route(Post, "/users", auth::create_user)
+    .route(Put, "/users/{user_id}", auth::update_user)
+    .route(Post, "/users/{user_id}/disable", auth::disable_user)
+    .route(Post, "/users/{user_id}/enable", auth::enable_user)
+    .route(Post, "/users/{user_id}/password", auth::reset_password)
     .route(Get, "/audit", records::audit)
+    .route(Get, "/audit/actions", records::audit_actions)
     .route(Get, "/dashboard", console::dashboard)
     .route(Post, "/imports/task-table/preview", import::preview_tasks)
     .route(Post, "/imports/task-table", import::apply_tasks)
@@ -155,6 +160,7 @@ fn build() -> Api {
         import::apply_count_sheet,
     )
     .route(Get, "/exports/bulletin.xlsx", export::bulletin)
+    .route(Get, "/exports/audit-log.xlsx", export::audit_log)
     .route(Get, "/exports/handouts.xlsx", export::handouts)
     .route(
         Get,

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
 use fieldpost_domain::UnitId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use crate::auth::{Caller, Secretariat, SecretariatAdmin};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
-use fieldpost_central::audit::AuditEntry;
+use fieldpost_central::audit::{self, AuditEntry, AuditFilter};
 use fieldpost_central::records::{self, DailyCount, Records, UnitRecord};
 
 #[derive(Debug, Serialize, TS, JsonSchema)]
@@ -96,10 +97,41 @@ pub(super) async fn unit_record(
         .ok_or(ApiError::NotFound("unit"))
 }
 
+/// Which audit-log lines to read, one page of them: [`AuditFilter`]'s fields and a limit.
+/// (Not `#[serde(flatten)]`: a flattened query string reads every value as text, and the
+/// numbers would be refused.)
 #[derive(Debug, Deserialize, TS, JsonSchema)]
 pub(crate) struct AuditQuery {
+    /// At most this many lines (default 200, at most 5,000).
     #[serde(default)]
     limit: Option<u32>,
+    /// The action, exactly (`user.login`).
+    #[serde(default)]
+    action: Option<String>,
+    /// Part of the actor's name.
+    #[serde(default)]
+    actor: Option<String>,
+    /// At or after this time.
+    #[serde(default)]
+    from: Option<DateTime<Utc>>,
+    /// Before this time.
+    #[serde(default)]
+    to: Option<DateTime<Utc>>,
+    /// Lines older than this position only: the last `seq` of the previous page.
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+/// The filter with blank text conditions dropped, as a form sends them.
+pub(super) fn audit_filter(mut filter: AuditFilter) -> AuditFilter {
+    let blank = |v: &Option<String>| v.as_deref().is_some_and(|t| t.trim().is_empty());
+    if blank(&filter.action) {
+        filter.action = None;
+    }
+    if blank(&filter.actor) {
+        filter.actor = None;
+    }
+    filter
 }
 
 pub(super) async fn audit(
@@ -108,9 +140,23 @@ pub(super) async fn audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     let limit = q.limit.unwrap_or(200).clamp(1, 5000);
+    let filter = audit_filter(AuditFilter {
+        action: q.action,
+        actor: q.actor,
+        from: q.from,
+        to: q.to,
+        before: q.before,
+    });
     Ok(Json(
         state
-            .call(move |db| fieldpost_central::audit::latest(db, limit))
+            .call(move |db| audit::find(db, &filter, limit))
             .await?,
     ))
+}
+
+pub(super) async fn audit_actions(
+    State(state): State<AppState>,
+    _: Secretariat,
+) -> ApiResult<Json<Vec<String>>> {
+    Ok(Json(state.call(audit::actions).await?))
 }

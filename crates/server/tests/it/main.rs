@@ -1,6 +1,7 @@
 //! fieldpost-server's integration tests: real SQLite files, real migrations, the real router.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod accounts;
 mod backup;
 mod console;
 mod demo;

@@ -340,8 +340,31 @@ async fn every_route_answers_as_documented() {
     ok(&c, "GET", "/users", &admin, None).await;
     let user = json!({"username": "leader_c", "password": "另一个好密码 horse", "role": "viewer",
                       "unit_id": unit_c});
-    ok(&c, "POST", "/users", &admin, Some(user)).await;
+    let made = ok(&c, "POST", "/users", &admin, Some(user)).await;
+    let made = made["id"].as_str().unwrap().to_owned();
+    let change = json!({"role": "admin", "unit_id": unit_c});
+    ok(&c, "PUT", &format!("/users/{made}"), &admin, Some(change)).await;
+    ok(
+        &c,
+        "POST",
+        &format!("/users/{made}/password"),
+        &admin,
+        Some(json!({})),
+    )
+    .await;
+    ok(&c, "POST", &format!("/users/{made}/disable"), &admin, None).await;
+    ok(&c, "POST", &format!("/users/{made}/enable"), &admin, None).await;
     ok(&c, "GET", "/audit", &admin, None).await;
+    ok(
+        &c,
+        "GET",
+        "/audit?action=user.login&actor=admin&limit=5&before=100000",
+        &admin,
+        None,
+    )
+    .await;
+    ok(&c, "GET", "/audit/actions", &admin, None).await;
+    download(&c, "/exports/audit-log.xlsx?action=user.create", &admin).await;
     ok(&c, "GET", "/dashboard", &admin, None).await;
 
     // Imports from CSV, exports and posters.

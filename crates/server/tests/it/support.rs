@@ -178,12 +178,17 @@ impl Central {
 
     /// Logs a console user in; returns the session cookie.
     pub async fn login(&self, username: &str) -> Auth {
+        self.login_with(username, PASSWORD).await
+    }
+
+    /// Logs a console user in with `password`; returns the session cookie.
+    pub async fn login_with(&self, username: &str, password: &str) -> Auth {
         let (status, headers, _) = self
             .raw(request(
                 "POST",
                 "/api/v1/auth/login",
                 &Auth::None,
-                Some(json!({"username": username, "password": PASSWORD})),
+                Some(json!({"username": username, "password": password})),
             ))
             .await;
         assert_eq!(status, StatusCode::OK, "{username} must be able to log in");

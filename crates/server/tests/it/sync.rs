@@ -36,7 +36,12 @@ impl Tablet {
         self.event(EventPayload::SessionOpened { session })
     }
 
-    fn handout(&mut self, plan: PlanId, item: ItemId, quantity: u32) -> (HandoutId, DeviceEvent) {
+    pub(crate) fn handout(
+        &mut self,
+        plan: PlanId,
+        item: ItemId,
+        quantity: u32,
+    ) -> (HandoutId, DeviceEvent) {
         let handout = Handout {
             id: HandoutId::new(),
             session_id: self.session,

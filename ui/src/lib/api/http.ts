@@ -28,6 +28,12 @@ import type { TasksApplied } from "./generated/console/TasksApplied";
 import type { TopUpRequestLine } from "./generated/console/TopUpRequestLine";
 import type { TopUpStatus } from "./generated/console/TopUpStatus";
 import type { User } from "./generated/console/User";
+import type { Account } from "./generated/console/Account";
+import type { AccountBody } from "./generated/console/AccountBody";
+import type { AuditEntry } from "./generated/console/AuditEntry";
+import type { AuditFilter } from "./generated/console/AuditFilter";
+import type { PasswordReset } from "./generated/console/PasswordReset";
+import type { UserBody } from "./generated/console/UserBody";
 import type { Carrier } from "./generated/console/Carrier";
 import type { LotteryTermsView } from "./generated/console/LotteryTermsView";
 import type { EntrantList as EntrantsView } from "./generated/console/EntrantList";
@@ -73,6 +79,12 @@ export type { TopUpRequestLine } from "./generated/console/TopUpRequestLine";
 export type { TopUpStatus } from "./generated/console/TopUpStatus";
 export type { UnitRecord } from "./generated/console/UnitRecord";
 export type { User } from "./generated/console/User";
+export type { Account } from "./generated/console/Account";
+export type { AccountBody } from "./generated/console/AccountBody";
+export type { AuditEntry } from "./generated/console/AuditEntry";
+export type { AuditFilter } from "./generated/console/AuditFilter";
+export type { PasswordReset } from "./generated/console/PasswordReset";
+export type { UserBody } from "./generated/console/UserBody";
 
 // The lottery (issue 12): docs/lottery/api.md.
 export type { Carrier } from "./generated/console/Carrier";
@@ -347,6 +359,36 @@ export class HttpBackend {
     return `${this.base}/lottery/carriers/${carrier}/winners.xlsx`;
   }
 
+  /** Every console account with its standing (secretariat admin). */
+  accounts(): Promise<Account[]> {
+    return this.call("GET", "/users");
+  }
+  createAccount(body: UserBody): Promise<User> {
+    return this.call("POST", "/users", body);
+  }
+  changeAccount(id: string, body: AccountBody): Promise<Account> {
+    return this.call("PUT", `/users/${id}`, body);
+  }
+  setDisabled(id: string, disabled: boolean): Promise<Account> {
+    return this.call("POST", `/users/${id}/${disabled ? "disable" : "enable"}`);
+  }
+  /** Resets a password to `password`, or to one the server makes (answered once) when null. */
+  resetPassword(id: string, password: string | null): Promise<PasswordReset> {
+    return this.call("POST", `/users/${id}/password`, password === null ? {} : { password });
+  }
+  /** One page of the audit log, newest first (`filter.before`: the previous page's last seq). */
+  audit(filter: AuditFilter, limit: number): Promise<AuditEntry[]> {
+    return this.call("GET", `/audit?${auditQuery(filter)}&limit=${limit}`);
+  }
+  auditActions(): Promise<string[]> {
+    return this.call("GET", "/audit/actions");
+  }
+  /** The audit log's export, filtered as the page is (every page, not just the one shown). */
+  auditExportUrl(filter: AuditFilter): string {
+    const { before: _before, ...rest } = filter;
+    return `${this.base}/exports/audit-log.xlsx?${auditQuery(rest)}`;
+  }
+
   /** Where the browser downloads an export (a plain link: the cookie goes along). */
   exportUrl(kind: ExportKind): string {
     return `${this.base}/exports/${kind}.xlsx`;
@@ -359,4 +401,13 @@ export class HttpBackend {
   linkPosterUrl(unitId: string, linkId: string): string {
     return `${this.base}/posters/${unitId}/links/${linkId}`;
   }
+}
+
+/** An audit filter as a query string: the conditions given, blank ones left out. */
+export function auditQuery(filter: AuditFilter): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) {
+    if (value !== null && value !== undefined && String(value).trim() !== "") q.set(key, String(value));
+  }
+  return q.toString();
 }

@@ -49,10 +49,17 @@ impl ConsoleSessionTable for PgTx<'_> {
         let row = self.query_opt(
             &format!(
                 "SELECT {columns} FROM console_sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = $1 AND s.expires_at > $2"
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
             ),
             &[&token_hash, &now],
         )?;
         row.as_ref().map(user_row).transpose()
+    }
+
+    fn delete_for_user(&mut self, user: Uuid) -> StorageResult<u64> {
+        self.execute(
+            "DELETE FROM console_sessions WHERE user_id = $1",
+            &[&user.to_string()],
+        )
     }
 }

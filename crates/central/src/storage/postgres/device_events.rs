@@ -5,7 +5,7 @@
 //! twin of SQLite's 50 rows to a statement).
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, EventId};
+use fieldpost_domain::{DeviceId, EventId, UnitId};
 use fieldpost_sync::Record;
 use tokio_postgres::types::Type;
 
@@ -153,15 +153,19 @@ impl DeviceEventTable for PgTx<'_> {
         .transpose()
     }
 
-    fn quarantined(&mut self, limit: u32) -> StorageResult<Vec<QuarantinedEvent>> {
+    fn quarantined(
+        &mut self,
+        unit: Option<UnitId>,
+        limit: u32,
+    ) -> StorageResult<Vec<QuarantinedEvent>> {
         // Index `device_events_quarantined`.
         let rows = self.query(
             "SELECT e.device_id, d.unit_id, e.seq, e.kind, e.received_at, e.quarantine_code,
                  e.quarantine_reason
              FROM device_events e JOIN devices d ON d.id = e.device_id
-             WHERE e.quarantine_reason IS NOT NULL
+             WHERE e.quarantine_reason IS NOT NULL AND ($2::text IS NULL OR d.unit_id = $2)
              ORDER BY e.received_at DESC, e.seq DESC LIMIT $1",
-            &[&i64::from(limit)],
+            &[&i64::from(limit), &unit.map(|u| u.to_string())],
         )?;
         rows.iter()
             .map(|r| {

@@ -66,14 +66,15 @@ impl HandoutTable for PgTx<'_> {
         rows.iter().map(line_row).collect()
     }
 
-    fn over_grant(&mut self, limit: u32) -> StorageResult<Vec<HandoutLine>> {
+    fn over_grant(&mut self, unit: Option<UnitId>, limit: u32) -> StorageResult<Vec<HandoutLine>> {
         // Index `handouts_over_grant`.
         let rows = self.query(
             &format!(
                 "{LINE_SELECT} WHERE h.backed < h.quantity AND h.voided_at IS NULL
+                 AND ($2::text IS NULL OR p.unit_id = $2)
                  ORDER BY h.handed_out_at DESC, h.id LIMIT $1"
             ),
-            &[&i64::from(limit)],
+            &[&i64::from(limit), &unit.map(|u| u.to_string())],
         )?;
         rows.iter().map(line_row).collect()
     }

@@ -31,7 +31,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(6, "0006_device_contacts.sql"),
     migration!(7, "0007_sealed_entrants.sql"),
     migration!(8, "0008_lottery_draw.sql"),
-    // 0009 is another branch's, merged before this one.
+    migration!(9, "0009_accounts.sql"),
     migration!(10, "0010_unit_links.sql"),
 ];
 

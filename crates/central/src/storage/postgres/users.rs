@@ -3,9 +3,11 @@
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 
+use uuid::Uuid;
+
 use super::{PgTx, col, col_opt, get};
 use crate::storage::{StorageError, StorageResult, UserTable};
-use crate::users::{Role, User};
+use crate::users::{Account, Role, User};
 
 pub(super) const USER_COLUMNS: &str = "id, username, role, unit_id, carrier";
 
@@ -58,11 +60,76 @@ impl UserTable for PgTx<'_> {
 
     fn with_password_hash(&mut self, username: &str) -> StorageResult<Option<(User, String)>> {
         let row = self.query_opt(
-            &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"),
+            &format!(
+                "SELECT {USER_COLUMNS}, password_hash FROM users
+                 WHERE username = $1 AND disabled_at IS NULL"
+            ),
             &[&username],
         )?;
         row.map(|r| Ok((user_row(&r)?, get(&r, 5)?))).transpose()
     }
+
+    fn accounts(&mut self) -> StorageResult<Vec<Account>> {
+        let rows = self.query(
+            &format!("SELECT {USER_COLUMNS}, disabled_at FROM users ORDER BY row_order"),
+            &[],
+        )?;
+        rows.iter().map(account_row).collect()
+    }
+
+    fn account(&mut self, id: Uuid) -> StorageResult<Option<Account>> {
+        let row = self.query_opt(
+            &format!("SELECT {USER_COLUMNS}, disabled_at FROM users WHERE id = $1"),
+            &[&id.to_string()],
+        )?;
+        row.as_ref().map(account_row).transpose()
+    }
+
+    fn update(&mut self, user: &User) -> StorageResult<()> {
+        self.execute(
+            "UPDATE users SET role = $2, unit_id = $3, carrier = $4 WHERE id = $1",
+            &[
+                &user.id.to_string(),
+                &user.role.as_str(),
+                &user.unit_id.map(|u| u.to_string()),
+                &user.carrier.map(|c| c.code()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_disabled(&mut self, id: Uuid, at: Option<DateTime<Utc>>) -> StorageResult<()> {
+        self.execute(
+            "UPDATE users SET disabled_at = $2 WHERE id = $1",
+            &[&id.to_string(), &at],
+        )?;
+        Ok(())
+    }
+
+    fn set_password_hash(&mut self, id: Uuid, password_hash: &str) -> StorageResult<()> {
+        self.execute(
+            "UPDATE users SET password_hash = $2 WHERE id = $1",
+            &[&id.to_string(), &password_hash],
+        )?;
+        Ok(())
+    }
+
+    fn active_secretariat_admins(&mut self) -> StorageResult<u32> {
+        let row = self.query_one(
+            "SELECT count(*) FROM users
+             WHERE role = 'admin' AND unit_id IS NULL AND disabled_at IS NULL",
+            &[],
+        )?;
+        let n: i64 = get(&row, 0)?;
+        u32::try_from(n).map_err(|e| StorageError::Corrupt(format!("admin count: {e}")))
+    }
+}
+
+fn account_row(r: &Row) -> StorageResult<Account> {
+    Ok(Account {
+        user: user_row(r)?,
+        disabled_at: get(r, 5)?,
+    })
 }
 
 /// A carrier code column (NULL: none).

@@ -52,11 +52,19 @@ impl ConsoleSessionTable for SqliteTx<'_> {
             .query_row(
                 &format!(
                     "SELECT {columns} FROM console_sessions s JOIN users u ON u.id = s.user_id
-                     WHERE s.token_hash = ?1 AND s.expires_at > ?2"
+                     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL"
                 ),
                 params![token_hash, ts(now)],
                 user_row,
             )
             .optional()?)
+    }
+
+    fn delete_for_user(&mut self, user: Uuid) -> StorageResult<u64> {
+        let n = self.conn.execute(
+            "DELETE FROM console_sessions WHERE user_id = ?1",
+            [user.to_string()],
+        )?;
+        Ok(n as u64)
     }
 }

@@ -5,7 +5,7 @@
 //! statement per row, measured). 50 divides the usual batch of 2,000.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, EventId};
+use fieldpost_domain::{DeviceId, EventId, UnitId};
 use fieldpost_sync::Record;
 use rusqlite::{CachedStatement, OptionalExtension, params};
 
@@ -173,16 +173,20 @@ impl DeviceEventTable for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn quarantined(&mut self, limit: u32) -> StorageResult<Vec<QuarantinedEvent>> {
+    fn quarantined(
+        &mut self,
+        unit: Option<UnitId>,
+        limit: u32,
+    ) -> StorageResult<Vec<QuarantinedEvent>> {
         // Index `device_events_quarantined`.
         let mut stmt = self.conn.prepare(
             "SELECT e.device_id, d.unit_id, e.seq, e.kind, e.received_at, e.quarantine_code,
                  e.quarantine_reason
              FROM device_events e JOIN devices d ON d.id = e.device_id
-             WHERE e.quarantine_reason IS NOT NULL
+             WHERE e.quarantine_reason IS NOT NULL AND (?2 IS NULL OR d.unit_id = ?2)
              ORDER BY e.received_at DESC, e.seq DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit], |r| {
+        let rows = stmt.query_map(params![limit, unit.map(|u| u.to_string())], |r| {
             Ok(QuarantinedEvent {
                 device_id: col(r, 0)?,
                 unit_id: col(r, 1)?,

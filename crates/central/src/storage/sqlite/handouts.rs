@@ -104,13 +104,17 @@ impl HandoutTable for SqliteTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn over_grant(&mut self, limit: u32) -> StorageResult<Vec<HandoutLine>> {
+    fn over_grant(&mut self, unit: Option<UnitId>, limit: u32) -> StorageResult<Vec<HandoutLine>> {
         // Index `handouts_over_grant`.
         let mut stmt = self.conn.prepare(&format!(
             "{LINE_SELECT} WHERE h.backed < h.quantity AND h.voided_at IS NULL
+             AND (?2 IS NULL OR p.unit_id = ?2)
              ORDER BY h.handed_out_at DESC, h.id LIMIT ?1"
         ))?;
-        let rows = stmt.query_map([limit], line_row)?;
+        let rows = stmt.query_map(
+            rusqlite::params![limit, unit.map(|u| u.to_string())],
+            line_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -48,8 +48,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_lottery_draw.sql",
         include_str!("../../../../../migrations/central/0008_lottery_draw.sql"),
     ),
-    // 0009 is another branch's (merged before this one); the runner applies by version, so
-    // the gap is harmless until it lands.
+    (
+        9,
+        "0009_accounts.sql",
+        include_str!("../../../../../migrations/central/0009_accounts.sql"),
+    ),
     (
         10,
         "0010_unit_links.sql",

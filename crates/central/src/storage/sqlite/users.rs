@@ -3,9 +3,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{SqliteTx, col, col_opt, ts};
+use uuid::Uuid;
+
+use super::{SqliteTx, col, col_opt, col_ts_opt, ts};
 use crate::storage::{StorageResult, UserTable};
-use crate::users::{Role, User};
+use crate::users::{Account, Role, User};
 
 pub(super) const USER_COLUMNS: &str = "id, username, role, unit_id, carrier";
 
@@ -63,12 +65,79 @@ impl UserTable for SqliteTx<'_> {
         Ok(self
             .conn
             .query_row(
-                &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?1"),
+                &format!(
+                    "SELECT {USER_COLUMNS}, password_hash FROM users
+                     WHERE username = ?1 AND disabled_at IS NULL"
+                ),
                 [username],
                 |r| Ok((user_row(r)?, r.get(5)?)),
             )
             .optional()?)
     }
+
+    fn accounts(&mut self) -> StorageResult<Vec<Account>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {USER_COLUMNS}, disabled_at FROM users ORDER BY rowid"
+        ))?;
+        let rows = stmt.query_map([], account_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn account(&mut self, id: Uuid) -> StorageResult<Option<Account>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {USER_COLUMNS}, disabled_at FROM users WHERE id = ?1"),
+                [id.to_string()],
+                account_row,
+            )
+            .optional()?)
+    }
+
+    fn update(&mut self, user: &User) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE users SET role = ?2, unit_id = ?3, carrier = ?4 WHERE id = ?1",
+            params![
+                user.id.to_string(),
+                user.role.as_str(),
+                user.unit_id.map(|u| u.to_string()),
+                user.carrier.map(|c| c.code()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_disabled(&mut self, id: Uuid, at: Option<DateTime<Utc>>) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
+            params![id.to_string(), at.map(ts)],
+        )?;
+        Ok(())
+    }
+
+    fn set_password_hash(&mut self, id: Uuid, password_hash: &str) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![id.to_string(), password_hash],
+        )?;
+        Ok(())
+    }
+
+    fn active_secretariat_admins(&mut self) -> StorageResult<u32> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM users
+             WHERE role = 'admin' AND unit_id IS NULL AND disabled_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        user: user_row(r)?,
+        disabled_at: col_ts_opt(r, 5)?,
+    })
 }
 
 /// A carrier code column (NULL: none).

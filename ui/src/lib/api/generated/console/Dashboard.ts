@@ -4,8 +4,17 @@ import type { DeviceLine } from "./DeviceLine";
 import type { Exceptions } from "./Exceptions";
 import type { ItemLine } from "./ItemLine";
 import type { Records } from "./Records";
+import type { UnitId } from "./UnitId";
 
 /**
- * Everything the dashboard shows, read in one request.
+ * Everything the dashboard shows, read in one request. For a unit's own account
+ * (`unit_scope` set) it is that unit's: its daily counts, its gifts (allocated and handed out;
+ * the secretariat's stock is not shown, so `received` and `on_hand` are 0), its exceptions,
+ * devices and plans waiting; of other units only what the bulletin publishes
+ * ([`Records::seen_by`]).
  */
-export type Dashboard = { now: string, records: Records, daily: Array<DayTotal>, items: Array<ItemLine>, exceptions: Exceptions, devices: Array<DeviceLine>, plans_submitted: number, };
+export type Dashboard = { now: string, 
+/**
+ * The unit this dashboard is confined to; `None`: the whole campaign (the secretariat).
+ */
+unit_scope: UnitId | null, records: Records, daily: Array<DayTotal>, items: Array<ItemLine>, exceptions: Exceptions, devices: Array<DeviceLine>, plans_submitted: number, };
