@@ -19,7 +19,7 @@ use crate::state::AppState;
 use fieldpost_central::campaign::{self, UnitSheetOutcome, UnitSheetRow};
 use fieldpost_central::records::{self, DailyCount};
 use fieldpost_sheets::import::{
-    CountRow, ImportKind, Preview, ReadError, TaskRow, campaign_year, preview_counts,
+    CountRow, ImportKind, Preview, ReadError, Table, TaskRow, campaign_year, preview_counts,
     preview_task_table, read_table,
 };
 
@@ -67,8 +67,17 @@ fn unreadable(e: ReadError) -> ApiError {
     }
 }
 
+/// Reads an uploaded file off the async workers: a sheet at its row limit takes a moment to
+/// parse, and the server's other requests (the tablets' syncs) must not wait behind it.
+async fn read_upload(file: Bytes, kind: ImportKind) -> ApiResult<Table> {
+    tokio::task::spawn_blocking(move || read_table(&file, kind))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the sheet: {e}")))?
+        .map_err(unreadable)
+}
+
 async fn task_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<TaskRow>> {
-    let table = read_table(&file, ImportKind::TaskTable).map_err(unreadable)?;
+    let table = read_upload(file, ImportKind::TaskTable).await?;
     state
         .call(move |db| {
             let units = campaign::units(db, None)?;
@@ -79,7 +88,7 @@ async fn task_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<TaskRo
 }
 
 async fn counts_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<CountRow>> {
-    let table = read_table(&file, ImportKind::Counts).map_err(unreadable)?;
+    let table = read_upload(file, ImportKind::Counts).await?;
     state
         .call(move |db| {
             let units = campaign::units(db, None)?;

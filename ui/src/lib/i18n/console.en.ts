@@ -125,7 +125,7 @@ export const consoleEn: ConsoleMessages = {
   "import.tasks": "Unit task table (quotas and exclusive links)",
   "import.counts": "Daily collection counts",
   "import.tasksHint": "Columns: unit, section, quota, exclusive link, contact, and a phone column if you like (.xlsx or .csv; title rows, blank lines, totals, notes and full-width digits are fine; at most 5,000 rows)",
-  "import.countsHint": "Columns: unit, date, count; or unit plus one column per day",
+  "import.countsHint": "Columns: unit, date, count; or unit plus one column per day (dates as date cells or text; total and notes rows are skipped)",
   "import.choose": "Choose file",
   "import.preview": "Preview",
   "import.apply": "Import {n} rows",

@@ -127,7 +127,7 @@ export const consoleZhCN = {
   "import.tasks": "采集任务分解及链接入口表",
   "import.counts": "每日采集量",
   "import.tasksHint": "列：单位、版块、采集任务、专属链接、联系人（可另有联系电话列）（.xlsx 或 .csv；可有标题行、空行、合计行、备注行、全角数字；至多 5000 行）",
-  "import.countsHint": "列：单位、日期、采集量；或 单位 + 每天一列",
+  "import.countsHint": "列：单位、日期、采集量；或 单位 + 每天一列（日期可为日期单元格或文字；合计行、备注行自动跳过）",
   "import.choose": "选择文件",
   "import.preview": "预览",
   "import.apply": "导入 {n} 行",
