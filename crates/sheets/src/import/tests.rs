@@ -566,6 +566,66 @@ fn counts_sheets_as_they_come() {
     );
 }
 
+/// A long counts sheet in .xlsx as people fill it: real date cells (one with a time), a date
+/// typed as text, a merged 合计 and a note below.
+#[test]
+fn a_long_counts_xlsx_with_date_cells_text_dates_and_a_merged_total() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    for (col, h) in (0u16..).zip(["序号", "单位", "日期", "采集量"]) {
+        ws.write_string(0, col, h).unwrap();
+    }
+    let day = Format::new().set_num_format("yyyy/m/d");
+    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    ws.write_string(1, 1, "单位甲").unwrap();
+    ws.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2022, 8, 3).unwrap(), &day)
+        .unwrap();
+    ws.write_number(1, 3, 10).unwrap();
+    ws.write_string(2, 1, "单位乙").unwrap();
+    let evening = ExcelDateTime::from_ymd(2022, 8, 3)
+        .unwrap()
+        .and_hms(23, 59, 0)
+        .unwrap();
+    ws.write_datetime_with_format(2, 2, evening, &stamp)
+        .unwrap();
+    ws.write_number(2, 3, 20).unwrap();
+    ws.write_string(3, 1, "单位乙").unwrap();
+    ws.write_string(3, 2, "8月4日").unwrap();
+    ws.write_string(3, 3, "３０").unwrap();
+    ws.merge_range(4, 0, 4, 2, "合计", &Format::new()).unwrap();
+    ws.write_number(4, 3, 60).unwrap();
+    ws.merge_range(5, 0, 5, 3, "注：数据截至8月4日24时", &Format::new())
+        .unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let (units, _) = stored();
+    let p = preview_counts(
+        &read_table(&bytes, ImportKind::Counts).unwrap(),
+        &units,
+        Some(2022),
+    );
+    assert_eq!(codes(&p), vec![], "{:?}", p.errors);
+    let got: Vec<(String, u32)> = p
+        .rows
+        .iter()
+        .map(|r| (r.day.to_string(), r.count))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2022-08-03".into(), 10),
+            ("2022-08-03".into(), 20),
+            ("2022-08-04".into(), 30)
+        ],
+        "a date cell, a datetime cell's day, a text date"
+    );
+    assert_eq!(
+        skips(&p),
+        vec![(5, SkipReason::Total), (6, SkipReason::Note)],
+        "the merged total and the note"
+    );
+}
+
 /// The preview of a task table with a bad row of every kind.
 const TASK: [&str; 24] = [
     r#"TaskTable sheet=None header_row=2"#,
