@@ -35,7 +35,7 @@ pub use header::{ColumnMap, Field, column_letter};
 pub use parse::{CountError, parse_count, parse_day, read_count, valid_link};
 pub use preview::{LISTED_LIMIT, Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};
 pub(crate) use read::cell_text;
-pub use read::{ReadError, normalize, read_table, row_limit};
+pub use read::{COLUMN_LIMIT, ReadError, normalize, read_table, row_limit};
 pub use task_table::{RowAction, TaskRow, preview_task_table};
 
 /// Which spreadsheet is imported.

@@ -33,6 +33,33 @@ pub enum ReadError {
         /// The sheet's kind, as the message names it.
         kind: &'static str,
     },
+    /// A filled cell further right than any real sheet reaches (a day per column is a few
+    /// dozen): refused before a row of a million cells is built.
+    #[error(
+        "the sheet has a filled cell past column {limit}, wider than any task table or counts \
+         sheet: check that it is the right file"
+    )]
+    TooManyColumns {
+        /// The most columns a sheet may fill.
+        limit: usize,
+    },
+}
+
+/// The most columns a sheet may fill: column IV, far past a task table's dozen columns or a
+/// counts sheet's day per column.
+pub const COLUMN_LIMIT: usize = 256;
+
+/// Adds a cell to a row being built: an empty cell past [`COLUMN_LIMIT`] is dropped (a CSV
+/// line of a million commas costs nothing), a filled one refuses the sheet.
+fn push_cell(row: &mut Vec<String>, text: String) -> Result<(), ReadError> {
+    if row.len() < COLUMN_LIMIT {
+        row.push(text);
+    } else if !text.is_empty() {
+        return Err(ReadError::TooManyColumns {
+            limit: COLUMN_LIMIT,
+        });
+    }
+    Ok(())
 }
 
 /// The most filled rows (title and header included) a sheet of `kind` may have. Generous: a
@@ -78,6 +105,11 @@ impl RowsBuilder {
     fn put(&mut self, row: u32, col: u32, text: String) -> Result<(), ReadError> {
         if text.is_empty() {
             return Ok(());
+        }
+        if col as usize >= COLUMN_LIMIT {
+            return Err(ReadError::TooManyColumns {
+                limit: COLUMN_LIMIT,
+            });
         }
         let number = row.saturating_add(1);
         if self.rows.last().is_none_or(|r| r.number < number) {
@@ -259,7 +291,7 @@ pub(super) fn read_csv(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadErro
                           rows: &mut Vec<TableRow>,
                           n|
      -> Result<(), ReadError> {
-        row.push(normalize(field));
+        push_cell(row, normalize(field))?;
         field.clear();
         if row.iter().any(|c| !c.is_empty()) {
             filled += 1;
@@ -291,7 +323,7 @@ pub(super) fn read_csv(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadErro
                 quoted = true;
             }
             c if c == sep => {
-                row.push(normalize(&field));
+                push_cell(&mut row, normalize(&field))?;
                 field.clear();
             }
             '\r' if chars.peek() == Some(&'\n') => {}

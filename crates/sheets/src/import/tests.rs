@@ -491,6 +491,37 @@ fn a_sheet_past_the_row_limit_is_refused_while_it_is_read() {
     );
 }
 
+/// A line of a million commas costs nothing; a filled cell past column IV refuses the sheet.
+#[test]
+fn a_sheet_past_the_column_limit_is_refused() {
+    let mut text = String::from("单位,采集任务,专属链接");
+    text.push_str(&",".repeat(1_000_000));
+    text.push_str("\n单位甲,1,https://s.example/a\n");
+    let table = read_table(text.as_bytes(), ImportKind::TaskTable).unwrap();
+    assert_eq!(
+        table.rows[0].cells.len(),
+        COLUMN_LIMIT,
+        "empty cells past the limit dropped"
+    );
+    text.push_str(&",".repeat(300));
+    text.push_str("x\n");
+    assert_eq!(
+        read_table(text.as_bytes(), ImportKind::TaskTable).unwrap_err(),
+        ReadError::TooManyColumns { limit: 256 },
+        "a filled cell past the limit"
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "采集任务").unwrap();
+    ws.write_string(1, 16_000, "far right").unwrap();
+    assert_eq!(
+        read_table(&book.save_to_buffer().unwrap(), ImportKind::TaskTable).unwrap_err(),
+        ReadError::TooManyColumns { limit: 256 },
+        "in an .xlsx too"
+    );
+}
+
 /// Under the row limit, a sheet of bad rows lists the first problems and counts them all.
 #[test]
 fn problems_past_the_listing_limit_are_counted_not_listed() {
