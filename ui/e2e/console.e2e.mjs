@@ -113,17 +113,18 @@ function uuidV7() {
 /** The task table as a secretariat's CSV: a title row, a blank line, full-width digits, bad rows. */
 function taskTableCsv() {
   return [
-    "揭阳市网民网络安全感满意度调查采集任务分解及链接入口表,,,,,",
-    ",,,,,",
-    "单位名称,所属版块,采集任务（份）,专属链接,联系人,负责人签字",
-    "揭阳市侨联,侨,３２００,https://survey.example/2022/jieyang/qiao-2022,陈联络 13800000001,",
-    "揭阳市第一中学,学校,１，２００,https://survey.example/2022/jieyang/new-001,,",
-    "揭阳市第二中学,学校,一千二,https://survey.example/2022/jieyang/new-002,,",
-    "揭阳市侨联,侨,100,https://survey.example/2022/jieyang/dup,,",
-    "揭阳市第三中学,学校,800,survey.example/no-scheme,,",
-    "揭阳市图书馆,,500,https://survey.example/2022/jieyang/new-004,,",
-    ",,,,,",
-    "合计,,8000,,,",
+    "揭阳市网民网络安全感满意度调查采集任务分解及链接入口表,,,,,,",
+    ",,,,,,",
+    "单位名称,所属版块,采集任务（份）,专属链接,联系人,联系电话,负责人签字",
+    "揭阳市侨联,侨,３２００,https://survey.example/2022/jieyang/qiao-2022,陈联络,13800000001,",
+    "揭阳市第一中学,学校,１，２００,https://survey.example/2022/jieyang/new-001,,,",
+    "揭阳市第二中学,学校,一千二,https://survey.example/2022/jieyang/new-002,,,",
+    "揭阳市侨联,侨,100,https://survey.example/2022/jieyang/dup,,,",
+    "揭阳市第三中学,学校,800,survey.example/no-scheme,,,",
+    "揭阳市图书馆,,500,https://survey.example/2022/jieyang/new-004,,,",
+    ",,,,,,",
+    "合计,,8000,,,,",
+    "备注：链接为各单位专属，请勿外传,,,,,,",
   ].join("\r\n");
 }
 
@@ -198,7 +199,7 @@ async function main() {
   const want = ["3:unknown_header", "6:not_a_number", "7:duplicate_unit", "8:malformed_link", "9:missing_section"];
   check(JSON.stringify(codes) === JSON.stringify(want), `every bad row is listed with its reason (${codes.join(", ")})`);
   const reasons = await errors.allInnerTexts();
-  check(reasons.some((r) => r.includes("不是整数") && r.includes("一千二")), "reasons are shown in Chinese with the bad value");
+  check(reasons.some((r) => r.includes("不是数字") && r.includes("一千二")), "reasons are shown in Chinese with the bad value");
   await shot(page, "import");
   await page.getByRole("button", { name: /跳过错误行/ }).click();
   await page.locator('[data-import="task-table"] .ok').waitFor();
@@ -206,6 +207,10 @@ async function main() {
   const school = units.find((u) => u.name === "揭阳市第一中学");
   check(school?.quota === 1200, "the good rows were imported (full-width 1,200 read as 1200)");
   check(units.find((u) => u.name === "揭阳市侨联")?.quota === 3200, "an existing unit's quota was updated");
+  check(
+    units.find((u) => u.name === "揭阳市侨联")?.contact === "陈联络 13800000001",
+    "the phone column beside the contact is kept with the name",
+  );
   check(!units.some((u) => u.name === "揭阳市第二中学"), "bad rows were not imported");
   await shot(page, "import-done");
 

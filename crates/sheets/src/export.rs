@@ -3,13 +3,18 @@
 //! (派送台账), volunteer hours (志愿服务时长) and the plan assessment (活动考核, 按采集量考核).
 //!
 //! Each builder takes the records it needs and returns the workbook's bytes, so tests read
-//! them back with calamine without a server. Times are shown in China time.
+//! them back with calamine without a server. Times are shown in China time, written as real
+//! Excel dates and datetimes (numbers with a date format: they sort, filter and compute);
+//! every column is made wide enough for its header and its longest text, a CJK character
+//! counting double.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Timelike, Utc};
 use fieldpost_domain::{ActivityPlan, Item, ItemId, PlanId, PlanStatus, Unit, UnitId};
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 use serde::Serialize;
 
 use fieldpost_central::records::{DailyCount, HandoutLine, Records, SessionRecord};
@@ -39,6 +44,10 @@ pub(crate) struct Formats {
     percent: Format,
     total: Format,
     total_percent: Format,
+    /// A China-time moment: `2022-08-06 09:30`.
+    datetime: Format,
+    /// A day: `2022-08-06`.
+    date: Format,
 }
 
 pub(crate) fn formats() -> Formats {
@@ -56,17 +65,138 @@ pub(crate) fn formats() -> Formats {
         percent: Format::new().set_num_format("0.00%"),
         total: Format::new().set_bold(),
         total_percent: Format::new().set_bold().set_num_format("0.00%"),
+        datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+        date: Format::new().set_num_format("yyyy-mm-dd"),
     }
 }
 
-/// Writes a merged title on row 0 and the headers on row 1, sets widths and freezes them.
+/// How wide a text shows in a column, in Excel's width units (the width of a `0`): a CJK or
+/// other full-width character counts double.
+pub fn display_width(text: &str) -> f64 {
+    text.lines()
+        .map(|line| {
+            line.chars()
+                .map(|c| if is_wide(c) { 2.0 } else { 1.0 })
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Whether a character takes two columns: CJK ideographs and punctuation, kana, hangul,
+/// full-width forms.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
+}
+
+/// The widest a column is made, so that one long remark does not push the rest off screen
+/// (its text wraps in the cell instead of being cut).
+const MAX_WIDTH: f64 = 60.0;
+
+/// Column widths that fit what is written: at least the width asked for, the header's and
+/// every noted text's, plus a margin; set on the sheet by [`ColumnWidths::apply`].
+pub(crate) struct ColumnWidths(Vec<f64>);
+
+impl ColumnWidths {
+    /// Notes a text written in column `col`.
+    pub(crate) fn note(&mut self, col: u16, text: &str) {
+        let want = (display_width(text) + 2.0).min(MAX_WIDTH);
+        let i = usize::from(col);
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0.0);
+        }
+        if self.0[i] < want {
+            self.0[i] = want;
+        }
+    }
+
+    /// Writes a text in `row`, `col` and notes its width.
+    pub(crate) fn text(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        text: &str,
+    ) -> Result<(), XlsxError> {
+        self.note(col, text);
+        ws.write_string(row, col, text)?;
+        Ok(())
+    }
+
+    /// Sets the widths on the sheet.
+    pub(crate) fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (col, width) in (0u16..).zip(&self.0) {
+            ws.set_column_width(col, *width)?;
+        }
+        Ok(())
+    }
+}
+
+/// A China-time moment as an Excel datetime.
+fn excel_time(t: DateTime<Utc>) -> Result<ExcelDateTime, XlsxError> {
+    let local: NaiveDateTime = t.with_timezone(&CHINA).naive_local();
+    excel_day(local.date())?.and_hms(
+        u16::try_from(local.hour()).unwrap_or(0),
+        u8::try_from(local.minute()).unwrap_or(0),
+        f64::from(local.second()),
+    )
+}
+
+/// A day as an Excel date.
+fn excel_day(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    // Month and day always fit a u8; a year outside Excel's 1900..9999 is refused by it.
+    ExcelDateTime::from_ymd(
+        u16::try_from(d.year()).map_err(|_| XlsxError::DateTimeRangeError(d.to_string()))?,
+        u8::try_from(d.month()).unwrap_or(1),
+        u8::try_from(d.day()).unwrap_or(1),
+    )
+}
+
+/// Writes a China-time moment as a datetime cell (`2022-08-06 09:30`).
+pub(crate) fn write_time(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    col: u16,
+    t: DateTime<Utc>,
+) -> Result<(), XlsxError> {
+    ws.write_datetime_with_format(row, col, excel_time(t)?, &f.datetime)?;
+    Ok(())
+}
+
+/// Writes a day as a date cell (`2022-08-06`).
+pub(crate) fn write_day(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    col: u16,
+    d: NaiveDate,
+) -> Result<(), XlsxError> {
+    ws.write_datetime_with_format(row, col, excel_day(d)?, &f.date)?;
+    Ok(())
+}
+
+/// Writes a merged title on row 0 and the headers on row 1, freezes them, and returns the
+/// column widths so far: each at least its asked width and its header's. The caller notes
+/// its texts and applies the widths when the sheet is written.
 pub(crate) fn start_sheet(
     ws: &mut Worksheet,
     f: &Formats,
     name: &str,
     title: &str,
     headers: &[(&str, f64)],
-) -> Result<(), XlsxError> {
+) -> Result<ColumnWidths, XlsxError> {
     ws.set_name(name)?;
     let last = u16::try_from(headers.len().saturating_sub(1)).unwrap_or(0);
     if last > 0 {
@@ -75,12 +205,15 @@ pub(crate) fn start_sheet(
         ws.write_string_with_format(0, 0, title, &f.title)?;
     }
     ws.set_row_height(0, 28)?;
-    for (col, (text, width)) in (0u16..).zip(headers) {
+    let mut widths = ColumnWidths(headers.iter().map(|(_, w)| *w).collect());
+    for (col, (text, _)) in (0u16..).zip(headers) {
         ws.write_string_with_format(1, col, *text, &f.header)?;
-        ws.set_column_width(col, *width)?;
+        // The header is bold and boxed: a little more room than its text.
+        widths.note(col, &format!("{text}  "));
     }
+    widths.apply(ws)?;
     ws.set_freeze_panes(2, 0)?;
-    Ok(())
+    Ok(widths)
 }
 
 fn ratio(part: u64, whole: u64) -> f64 {
@@ -102,7 +235,7 @@ pub fn bulletin(records: &Records, at: DateTime<Utc>) -> Result<Vec<u8>, XlsxErr
         .map(|s| (s.section.id, s.section.name.as_str()))
         .collect();
     let ws = book.add_worksheet();
-    start_sheet(
+    let mut w = start_sheet(
         ws,
         &f,
         "采集数据通报",
@@ -123,8 +256,9 @@ pub fn bulletin(records: &Records, at: DateTime<Utc>) -> Result<Vec<u8>, XlsxErr
     let mut row = 2u32;
     for u in &records.units {
         ws.write_number(row, 0, u.rank)?;
-        ws.write_string(row, 1, &u.unit.name)?;
-        ws.write_string(
+        w.text(ws, row, 1, &u.unit.name)?;
+        w.text(
+            ws,
             row,
             2,
             section_name.get(&u.unit.section_id).copied().unwrap_or(""),
@@ -153,9 +287,10 @@ pub fn bulletin(records: &Records, at: DateTime<Utc>) -> Result<Vec<u8>, XlsxErr
         ratio(records.totals.collected, records.totals.target),
         &f.percent,
     )?;
+    w.apply(ws)?;
 
     let ws = book.add_worksheet();
-    start_sheet(
+    let mut w = start_sheet(
         ws,
         &f,
         "版块汇总",
@@ -169,12 +304,13 @@ pub fn bulletin(records: &Records, at: DateTime<Utc>) -> Result<Vec<u8>, XlsxErr
         ],
     )?;
     for (row, s) in (2u32..).zip(&records.sections) {
-        ws.write_string(row, 0, &s.section.name)?;
+        w.text(ws, row, 0, &s.section.name)?;
         ws.write_number(row, 1, s.units)?;
         ws.write_number(row, 2, s.quota as f64)?;
         ws.write_number(row, 3, s.collected as f64)?;
         ws.write_number_with_format(row, 4, ratio(s.collected, s.quota), &f.percent)?;
     }
+    w.apply(ws)?;
     book.save_to_buffer()
 }
 
@@ -226,7 +362,7 @@ pub fn handout_ledger(lines: &[HandoutLine], names: &Names) -> Result<Vec<u8>, X
     let f = formats();
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    start_sheet(
+    let mut w = start_sheet(
         ws,
         &f,
         "派送台账",
@@ -246,16 +382,17 @@ pub fn handout_ledger(lines: &[HandoutLine], names: &Names) -> Result<Vec<u8>, X
         ],
     )?;
     for (row, h) in (2u32..).zip(lines) {
-        ws.write_string(row, 0, china_time(h.handed_out_at))?;
-        ws.write_string(row, 1, names.unit(h.unit_id))?;
-        ws.write_string(row, 2, names.plan(h.plan_id))?;
-        ws.write_string(row, 3, &h.device_name)?;
-        ws.write_string(row, 4, names.item(h.item_id))?;
+        write_time(ws, &f, row, 0, h.handed_out_at)?;
+        w.text(ws, row, 1, &names.unit(h.unit_id))?;
+        w.text(ws, row, 2, &names.plan(h.plan_id))?;
+        w.text(ws, row, 3, &h.device_name)?;
+        w.text(ws, row, 4, &names.item(h.item_id))?;
         ws.write_number(row, 5, h.quantity)?;
         ws.write_number(row, 6, h.backed)?;
         ws.write_number(row, 7, h.quantity - h.backed.min(h.quantity))?;
-        ws.write_string(row, 8, h.over_grant_reason.as_deref().unwrap_or(""))?;
-        ws.write_string(
+        w.text(ws, row, 8, h.over_grant_reason.as_deref().unwrap_or(""))?;
+        w.text(
+            ws,
             row,
             9,
             if h.voided_at.is_some() {
@@ -264,8 +401,9 @@ pub fn handout_ledger(lines: &[HandoutLine], names: &Names) -> Result<Vec<u8>, X
                 "有效"
             },
         )?;
-        ws.write_string(row, 10, h.void_reason.as_deref().unwrap_or(""))?;
+        w.text(ws, row, 10, h.void_reason.as_deref().unwrap_or(""))?;
     }
+    w.apply(ws)?;
     book.save_to_buffer()
 }
 
@@ -328,7 +466,7 @@ pub fn volunteer_hours(sessions: &[SessionRecord], names: &Names) -> Result<Vec<
     let f = formats();
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    start_sheet(
+    let mut w = start_sheet(
         ws,
         &f,
         "志愿服务时长",
@@ -345,16 +483,17 @@ pub fn volunteer_hours(sessions: &[SessionRecord], names: &Names) -> Result<Vec<
     )?;
     let hours = Format::new().set_num_format("0.00");
     for (row, v) in (2u32..).zip(volunteer_totals(sessions, names)) {
-        ws.write_string(row, 0, &v.name)?;
-        ws.write_string(row, 1, v.ivolunteer_id.as_deref().unwrap_or(""))?;
-        ws.write_string(row, 2, &v.units)?;
+        w.text(ws, row, 0, &v.name)?;
+        w.text(ws, row, 1, v.ivolunteer_id.as_deref().unwrap_or(""))?;
+        w.text(ws, row, 2, &v.units)?;
         ws.write_number(row, 3, v.sessions)?;
         ws.write_number_with_format(row, 4, v.minutes as f64 / 60.0, &hours)?;
         ws.write_number(row, 5, v.minutes as f64)?;
         ws.write_number(row, 6, v.open_check_ins)?;
     }
+    w.apply(ws)?;
     let ws = book.add_worksheet();
-    start_sheet(
+    let mut w = start_sheet(
         ws,
         &f,
         "签到明细",
@@ -372,18 +511,21 @@ pub fn volunteer_hours(sessions: &[SessionRecord], names: &Names) -> Result<Vec<
     let mut row = 2u32;
     for s in sessions {
         for v in &s.volunteers {
-            ws.write_string(row, 0, &v.volunteer_name)?;
-            ws.write_string(row, 1, v.ivolunteer_id.as_deref().unwrap_or(""))?;
-            ws.write_string(row, 2, names.unit(s.unit_id))?;
-            ws.write_string(row, 3, &s.session.station)?;
-            ws.write_string(row, 4, china_time(v.checked_in_at))?;
-            ws.write_string(row, 5, v.checked_out_at.map(china_time).unwrap_or_default())?;
+            w.text(ws, row, 0, &v.volunteer_name)?;
+            w.text(ws, row, 1, v.ivolunteer_id.as_deref().unwrap_or(""))?;
+            w.text(ws, row, 2, &names.unit(s.unit_id))?;
+            w.text(ws, row, 3, &s.session.station)?;
+            write_time(ws, &f, row, 4, v.checked_in_at)?;
+            if let Some(out) = v.checked_out_at {
+                write_time(ws, &f, row, 5, out)?;
+            }
             if let Some(m) = v.minutes {
                 ws.write_number(row, 6, m as f64)?;
             }
             row += 1;
         }
     }
+    w.apply(ws)?;
     book.save_to_buffer()
 }
 
@@ -488,14 +630,14 @@ pub fn plan_assessment(
         ("活动期间采集量", 16.0),
         ("每份宣传品对应问卷", 20.0),
     ]);
-    start_sheet(ws, &f, "活动考核", "现场活动按采集量考核", &headers)?;
+    let mut w = start_sheet(ws, &f, "活动考核", "现场活动按采集量考核", &headers)?;
     let two = Format::new().set_num_format("0.00");
     for (row, a) in (2u32..).zip(assessed) {
-        ws.write_string(row, 0, names.unit(a.unit_id))?;
-        ws.write_string(row, 1, &a.title)?;
-        ws.write_string(row, 2, status_label(a.status))?;
-        ws.write_string(row, 3, a.first_day.to_string())?;
-        ws.write_string(row, 4, a.last_day.to_string())?;
+        w.text(ws, row, 0, &names.unit(a.unit_id))?;
+        w.text(ws, row, 1, &a.title)?;
+        w.text(ws, row, 2, status_label(a.status))?;
+        write_day(ws, &f, row, 3, a.first_day)?;
+        write_day(ws, &f, row, 4, a.last_day)?;
         let mut col = 5u16;
         for i in items {
             ws.write_number(
@@ -509,6 +651,7 @@ pub fn plan_assessment(
         ws.write_number(row, col + 1, a.collected_in_window as f64)?;
         ws.write_number_with_format(row, col + 2, a.questionnaires_per_item, &two)?;
     }
+    w.apply(ws)?;
     book.save_to_buffer()
 }
 
@@ -521,7 +664,7 @@ pub fn audit_log(
     let f = formats();
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    start_sheet(
+    let mut widths = start_sheet(
         ws,
         &f,
         "操作日志",
@@ -538,11 +681,160 @@ pub fn audit_log(
     for (row, e) in (2u32..).zip(entries) {
         // Positions are far below 2^53: an f64 holds them exactly.
         ws.write_number(row, 0, e.seq as f64)?;
-        ws.write_string(row, 1, china_time(e.at))?;
+        write_time(ws, &f, row, 1, e.at)?;
+        let subject = e.subject.as_deref().unwrap_or("");
         ws.write_string(row, 2, &e.actor)?;
         ws.write_string(row, 3, &e.action)?;
-        ws.write_string(row, 4, e.subject.as_deref().unwrap_or(""))?;
+        ws.write_string(row, 4, subject)?;
         ws.write_string(row, 5, e.detail.to_string())?;
+        widths.note(2, &e.actor);
+        widths.note(3, &e.action);
+        widths.note(4, subject);
     }
+    widths.apply(ws)?;
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::{Cursor, Read};
+
+    use calamine::{Data, Reader, Xlsx};
+    use chrono::TimeZone;
+    use fieldpost_domain::{DeviceId, HandoutId, ItemKind};
+
+    use super::*;
+
+    /// The cells of a sheet of an exported workbook.
+    fn rows(bytes: &[u8], sheet: &str) -> Vec<Vec<Data>> {
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range(sheet).unwrap();
+        range.rows().map(<[Data]>::to_vec).collect()
+    }
+
+    /// The width set on each column of the first sheet, from its XML.
+    fn widths(bytes: &[u8]) -> Vec<f64> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        let attr = |c: &str, name: &str| -> f64 {
+            let v = c.split(&format!("{name}=\"")).nth(1).unwrap();
+            v[..v.find('"').unwrap()].parse().unwrap()
+        };
+        let mut out = Vec::new();
+        // Neighbouring columns of one width share a <col min max> element.
+        for c in xml.split("<col ").skip(1) {
+            let (min, max) = (attr(c, "min") as usize, attr(c, "max") as usize);
+            out.resize(max, 0.0);
+            out[min - 1..max].fill(attr(c, "width"));
+        }
+        out
+    }
+
+    #[test]
+    fn cjk_characters_count_double() {
+        assert_eq!(display_width("口罩"), 4.0, "two ideographs");
+        assert_eq!(display_width("N95 口罩"), 8.0, "mixed");
+        assert_eq!(display_width("（份）"), 6.0, "full-width brackets");
+        assert_eq!(display_width("a\nlonger"), 6.0, "the widest line");
+    }
+
+    /// Issue 13: the exports wrote times as text and cut long item headers.
+    #[test]
+    fn exports_write_real_datetimes_and_fit_long_headers() {
+        let item = Item {
+            id: ItemId::new(),
+            code: "kit".into(),
+            name: "网安四宝（国家网络安全宣传周四件套）".into(),
+            kind: ItemKind::Gift,
+            unit_label: "套".into(),
+            donor: None,
+        };
+        let unit = Unit {
+            id: UnitId::new(),
+            campaign_id: fieldpost_domain::CampaignId::new(),
+            section_id: fieldpost_domain::SectionId::new(),
+            name: "揭阳市榕城区榕华街道办事处新兴社区居民委员会".into(),
+            quota: 100,
+            survey_link: "https://s.example/a".into(),
+            contact: None,
+        };
+        // 2022-08-06 01:30 UTC is 09:30 in China.
+        let at = Utc.with_ymd_and_hms(2022, 8, 6, 1, 30, 0).unwrap();
+        let line = HandoutLine {
+            id: HandoutId::new(),
+            plan_id: PlanId::new(),
+            unit_id: unit.id,
+            device_id: DeviceId::new(),
+            device_name: "平板 1".into(),
+            item_id: item.id,
+            quantity: 3,
+            backed: 3,
+            handed_out_at: at,
+            over_grant_reason: None,
+            voided_at: None,
+            void_reason: None,
+        };
+        let names = Names::new(
+            std::slice::from_ref(&unit),
+            std::slice::from_ref(&item),
+            &[],
+        );
+        let bytes = handout_ledger(&[line], &names).unwrap();
+        let cells = rows(&bytes, "派送台账");
+        let Data::DateTime(t) = &cells[2][0] else {
+            panic!("the handout time is a datetime cell: {:?}", cells[2][0]);
+        };
+        assert_eq!(
+            t.as_datetime().unwrap().to_string(),
+            "2022-08-06 09:30:00",
+            "in China time"
+        );
+        let w = widths(&bytes);
+        assert!(
+            w[1] >= display_width(&unit.name),
+            "the unit column fits the long name: {w:?}"
+        );
+        assert!(
+            w[4] >= display_width(&item.name),
+            "the item column fits the long name: {w:?}"
+        );
+
+        let plan = PlanAssessment {
+            plan_id: PlanId::new(),
+            unit_id: unit.id,
+            title: "进贤门广场宣传".into(),
+            status: PlanStatus::Approved,
+            first_day: NaiveDate::from_ymd_opt(2022, 8, 6).unwrap(),
+            last_day: NaiveDate::from_ymd_opt(2022, 8, 7).unwrap(),
+            handed_out: BTreeMap::from([(item.id, 3)]),
+            handed_out_total: 3,
+            collected_in_window: 30,
+            questionnaires_per_item: 10.0,
+        };
+        let bytes = plan_assessment(&[plan], std::slice::from_ref(&item), &names).unwrap();
+        let cells = rows(&bytes, "活动考核");
+        for (col, want) in [(3, "2022-08-06"), (4, "2022-08-07")] {
+            let Data::DateTime(d) = &cells[2][col] else {
+                panic!("column {col} is a date cell: {:?}", cells[2][col]);
+            };
+            assert_eq!(
+                d.as_datetime().unwrap().date().to_string(),
+                want,
+                "the plan's window as dates"
+            );
+        }
+        let header = format!("派送{}", item.name);
+        assert_eq!(cells[1][5].to_string(), header, "a column per item");
+        let w = widths(&bytes);
+        assert!(
+            w[5] >= display_width(&header),
+            "the long item header is not cut: {w:?}"
+        );
+    }
 }

@@ -50,7 +50,7 @@ pub fn carrier_winners(
     let f = formats();
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    start_sheet(
+    let mut widths = start_sheet(
         ws,
         &f,
         "中奖名单",
@@ -67,10 +67,10 @@ pub fn carrier_winners(
         ws.write_number(row, 0, w.seq)?;
         ws.write_number(row, 1, w.entry)?;
         ws.write_string_with_format(row, 2, &w.phone, &text)?;
-        ws.write_string(row, 3, &w.prize)?;
-        ws.write_string(row, 4, w.delivery.chinese())?;
-        ws.write_string(row, 5, w.state.chinese())?;
-        ws.write_string(row, 6, w.note.as_deref().unwrap_or(""))?;
+        widths.text(ws, row, 3, &w.prize)?;
+        widths.text(ws, row, 4, w.delivery.chinese())?;
+        widths.text(ws, row, 5, w.state.chinese())?;
+        widths.text(ws, row, 6, w.note.as_deref().unwrap_or(""))?;
         row += 1;
     }
     if row > 2 {
@@ -78,6 +78,7 @@ pub fn carrier_winners(
         let validation = DataValidation::new().allow_list_strings(&states)?;
         ws.add_data_validation(2, 5, row - 1, 5, &validation)?;
     }
+    widths.apply(ws)?;
     book.save_to_buffer()
 }
 

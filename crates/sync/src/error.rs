@@ -48,6 +48,9 @@ pub enum ErrorCode {
     UnreadableFile,
     /// An import has bad rows and was not asked to skip them.
     ImportHasErrors,
+    /// An uploaded sheet has more rows than any real sheet of its kind (the message says the
+    /// limit).
+    SheetTooLarge,
     // 401: the credential.
     /// No credential was sent.
     Unauthenticated,
@@ -143,6 +146,7 @@ impl ErrorCode {
             ErrorCode::InvalidQuery => "invalid_query",
             ErrorCode::UnreadableFile => "unreadable_file",
             ErrorCode::ImportHasErrors => "import_has_errors",
+            ErrorCode::SheetTooLarge => "sheet_too_large",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::InvalidLogin => "invalid_login",
             ErrorCode::InvalidCredential => "invalid_credential",
@@ -207,6 +211,7 @@ mod tests {
             ErrorCode::InvalidQuery,
             ErrorCode::UnreadableFile,
             ErrorCode::ImportHasErrors,
+            ErrorCode::SheetTooLarge,
             ErrorCode::Unauthenticated,
             ErrorCode::InvalidLogin,
             ErrorCode::InvalidCredential,

@@ -108,7 +108,9 @@ const preview: Preview = {
     { row: 3, column: "G", field: "header", value: "负责人签字", code: "unknown_header", reason: "y" },
     { row: 9, column: "D", field: "quota", value: "八百", code: "not_a_number", reason: "z" },
   ],
+  error_count: 3,
   skipped: [{ row: 1, reason: "title" }, { row: 2, reason: "blank" }],
+  skipped_count: 2,
 };
 
 describe("import preview", () => {
@@ -124,10 +126,16 @@ describe("import preview", () => {
     });
     expect(rowsToWrite(preview)).toBe(2);
   });
+  it("counts every problem and skipped row, past the ones listed (issue 13)", () => {
+    const capped = { ...preview, error_count: 4998, skipped_count: 1200 };
+    expect(summarizePreview(capped)).toMatchObject({ bad: 4998, skipped: 1200 });
+  });
   it("lists issues in sheet order with Chinese reasons from their codes", () => {
     const sorted = sortedIssues(preview.errors);
     expect(sorted.map((i) => `${i.row}${i.column}`)).toEqual(["3G", "9D", "9E"]);
-    expect(issueText(sorted[1]!, "zh-CN")).toBe("不是整数：“八百”");
+    expect(issueText(sorted[1]!, "zh-CN")).toBe("不是数字：“八百”（请用阿拉伯数字填写）");
+    expect(issueText({ ...sorted[1]!, code: "negative", value: "-50" }, "zh-CN")).toBe("不能为负数：“-50”");
+    expect(issueText({ ...sorted[1]!, code: "negative", value: "-50" }, "en")).toBe("Must not be negative: “-50”");
     expect(issueText(sorted[0]!, "en")).toBe("Unknown header: “负责人签字” (column ignored)");
     expect(issueText({ ...sorted[0]!, code: "new_code" as RowIssueCode, reason: "server text" }, "zh-CN")).toBe(
       "server text",

@@ -147,9 +147,10 @@ export function summarizePreview(p: Preview): PreviewSummary {
   const actions = p.rows.map((r) => ("action" in r ? r.action : "create"));
   return {
     good: p.rows.length,
-    bad: p.errors.length,
+    // The preview lists the first problems and counts them all (issue 13).
+    bad: p.error_count,
     badRows: new Set(p.errors.map((e) => e.row)).size,
-    skipped: p.skipped.length,
+    skipped: p.skipped_count,
     create: actions.filter((a) => a === "create").length,
     update: actions.filter((a) => a === "update").length,
     unchanged: actions.filter((a) => a === "unchanged").length,

@@ -1,6 +1,7 @@
 //! Spreadsheet imports: the unit task table and the daily collection counts. The body is the
 //! file itself (`.xlsx` or `.csv`, any content type). `…/preview` writes nothing and lists
-//! every bad row; the import itself checks again and applies in one transaction, refusing a
+//! the bad rows (the first 200, and how many in all); a sheet past its row limit is refused
+//! while it is read. The import itself checks again and applies in one transaction, refusing a
 //! file with bad rows unless `skip_bad_rows=true` says to apply only the good ones.
 
 use axum::Json;
@@ -18,8 +19,8 @@ use crate::state::AppState;
 use fieldpost_central::campaign::{self, UnitSheetOutcome, UnitSheetRow};
 use fieldpost_central::records::{self, DailyCount};
 use fieldpost_sheets::import::{
-    CountRow, ImportKind, Preview, TaskRow, campaign_year, preview_counts, preview_task_table,
-    read_table,
+    CountRow, ImportKind, Preview, ReadError, Table, TaskRow, campaign_year, preview_counts,
+    preview_task_table, read_table,
 };
 
 /// An uploaded file: the raw body, up to the body limit.
@@ -52,16 +53,33 @@ pub(crate) struct ApplyQuery {
     skip_bad_rows: bool,
 }
 
-fn unreadable(e: fieldpost_sheets::import::ReadError) -> ApiError {
+fn unreadable(e: ReadError) -> ApiError {
+    let code = match e {
+        ReadError::TooManyRows { .. } | ReadError::TooManyColumns { .. } => {
+            ErrorCode::SheetTooLarge
+        }
+        ReadError::Spreadsheet(_) | ReadError::NotUtf8 | ReadError::Empty => {
+            ErrorCode::UnreadableFile
+        }
+    };
     ApiError::BadRequest {
-        code: ErrorCode::UnreadableFile,
+        code,
         message: e.to_string(),
         field: Some("file".into()),
     }
 }
 
+/// Reads an uploaded file off the async workers: a sheet at its row limit takes a moment to
+/// parse, and the server's other requests (the tablets' syncs) must not wait behind it.
+async fn read_upload(file: Bytes, kind: ImportKind) -> ApiResult<Table> {
+    tokio::task::spawn_blocking(move || read_table(&file, kind))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the sheet: {e}")))?
+        .map_err(unreadable)
+}
+
 async fn task_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<TaskRow>> {
-    let table = read_table(&file, ImportKind::TaskTable).map_err(unreadable)?;
+    let table = read_upload(file, ImportKind::TaskTable).await?;
     state
         .call(move |db| {
             let units = campaign::units(db, None)?;
@@ -72,7 +90,7 @@ async fn task_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<TaskRo
 }
 
 async fn counts_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<CountRow>> {
-    let table = read_table(&file, ImportKind::Counts).map_err(unreadable)?;
+    let table = read_upload(file, ImportKind::Counts).await?;
     state
         .call(move |db| {
             let units = campaign::units(db, None)?;
@@ -94,12 +112,9 @@ fn refuse_bad_rows<T>(p: &Preview<T>, q: &ApplyQuery) -> ApiResult<()> {
     Err(ApiError::Conflict {
         code: ErrorCode::ImportHasErrors,
         message: format!(
-            "{} bad row(s), nothing imported (first: row {}, {}: {}); fix the file, or apply \
-             only the good rows with skip_bad_rows=true",
-            p.errors.len(),
-            first.row,
-            first.field,
-            first.reason
+            "{} problem(s) in the file, nothing imported (first: row {}, {}: {}); fix the \
+             file, or apply only the good rows with skip_bad_rows=true",
+            p.error_count, first.row, first.field, first.reason
         ),
         field: Some("file".into()),
     })

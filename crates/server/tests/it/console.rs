@@ -529,6 +529,14 @@ fn text(d: &Data) -> String {
     d.to_string()
 }
 
+/// The day of a date cell (issue 13: exports wrote dates as text).
+fn day_of(d: &Data) -> String {
+    match d {
+        Data::DateTime(t) => t.as_datetime().unwrap().date().to_string(),
+        other => panic!("not a date cell: {other:?}"),
+    }
+}
+
 async fn download(c: &Central, path: &str, auth: &Auth) -> Vec<u8> {
     let (status, headers, bytes) = raw(c, request("GET", path, auth, None)).await;
     assert_eq!(
@@ -684,6 +692,14 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
     let rows = sheet_rows(&ledger, "派送台账");
     assert_eq!(rows.len(), 4, "title, header and two handouts");
     assert_eq!(text(&rows[1][0]), "派送时间", "Chinese headers");
+    let Data::DateTime(when) = &rows[2][0] else {
+        panic!("the handout time is a datetime cell: {:?}", rows[2][0]);
+    };
+    assert_eq!(
+        when.as_datetime().unwrap().to_string(),
+        "2022-08-06 11:00:00",
+        "in China time (t0 + 3 days + 2 hours, UTC+8)"
+    );
     assert_eq!(text(&rows[2][1]), "单位甲", "the unit by name");
     assert_eq!(text(&rows[2][4]), "口罩", "the item by name");
     assert_eq!(
@@ -712,7 +728,11 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
         ],
         "a column per item"
     );
-    assert_eq!(text(&rows[2][3]), "2022-08-06", "the window in China time");
+    assert_eq!(
+        day_of(&rows[2][3]),
+        "2022-08-06",
+        "the window in China time, as a date cell"
+    );
     assert_eq!(num(&rows[2][5]), 23.0, "all 23 masks handed out");
     assert_eq!(num(&rows[2][8]), 120.0, "only the plan's own day counts");
     assert!(
@@ -996,5 +1016,202 @@ async fn the_console_is_served_at_the_root_and_says_how_to_build_it_when_missing
         status,
         StatusCode::NOT_FOUND,
         "nothing outside the directory"
+    );
+}
+
+/// Issue 13: real task tables broke the import. A 合计 in a merged first column, a 联系电话
+/// beside 联系人, a negative quota, notes below the table.
+fn real_task_table_xlsx() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.merge_range(0, 0, 0, 5, "采集任务分解及链接入口表", &Format::new())
+        .unwrap();
+    let header = [
+        "序号",
+        "单位名称",
+        "采集任务（份）",
+        "专属链接",
+        "联系人",
+        "联系电话",
+    ];
+    for (col, h) in (0u16..).zip(header) {
+        ws.write_string(1, col, h).unwrap();
+    }
+    let rows: [(&str, f64, &str, &str, &str); 2] = [
+        (
+            "单位甲",
+            700.0,
+            "https://s.example/a",
+            "陈联络",
+            "13800000001",
+        ),
+        (
+            "单位乙",
+            -50.0,
+            "https://s.example/b",
+            "王五",
+            "0663-8888888",
+        ),
+    ];
+    for (row, (unit, quota, link, name, phone)) in (2u32..).zip(rows) {
+        ws.write_number(row, 0, row - 1).unwrap();
+        ws.write_string(row, 1, unit).unwrap();
+        ws.write_number(row, 2, quota).unwrap();
+        ws.write_string(row, 3, link).unwrap();
+        ws.write_string(row, 4, name).unwrap();
+        ws.write_string(row, 5, phone).unwrap();
+    }
+    ws.merge_range(4, 0, 4, 1, "合计", &Format::new()).unwrap();
+    ws.write_number(4, 2, 650).unwrap();
+    let note = "备注：链接为各单位专属，请勿外传。";
+    ws.merge_range(5, 0, 5, 5, note, &Format::new()).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn real_task_tables_import_with_their_totals_notes_and_phones() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let (status, preview) = send_file(
+        &c,
+        "/api/v1/imports/task-table/preview",
+        &admin,
+        real_task_table_xlsx(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        issues(&preview),
+        vec![(4, "quota".into(), "negative".into())],
+        "only the negative quota is a problem, and called so: {preview}"
+    );
+    assert_eq!(preview["error_count"], 1, "counted");
+    let skipped: Vec<(u64, String)> = preview["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["row"].as_u64().unwrap(),
+                s["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![(1, "title".into()), (5, "total".into()), (6, "note".into())],
+        "the merged 合计 is a total row, the note a note"
+    );
+    let (status, applied) = send_file(
+        &c,
+        "/api/v1/imports/task-table?skip_bad_rows=true",
+        &admin,
+        real_task_table_xlsx(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    let units = campaign::units(c.store.as_ref(), None).unwrap();
+    let a = units.iter().find(|u| u.id == c.unit_a).unwrap();
+    assert_eq!(
+        (a.quota, a.contact.as_deref()),
+        (700, Some("陈联络 13800000001")),
+        "the phone is kept beside the contact's name"
+    );
+    let b = units.iter().find(|u| u.id == c.unit_b).unwrap();
+    assert_eq!(
+        (b.quota, b.contact.as_deref()),
+        (400, None),
+        "乙's bad row changes nothing stored"
+    );
+}
+
+/// Issue 13: a sheet of a million tiny rows (under the size limit) took 50 s and answered
+/// with 400 MB of errors. It is refused with the limit, in a small answer; under the limit a
+/// sheet of bad rows lists the first 200 and counts them all.
+#[tokio::test]
+async fn a_huge_sheet_is_refused_with_its_limit_and_errors_are_capped() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let mut csv = String::from("单位,采集任务,专属链接\n");
+    csv.push_str(&"x\n".repeat(1_000_000));
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "日期").unwrap();
+    ws.write_string(0, 2, "采集量").unwrap();
+    for row in 1..=1_000_000u32 {
+        ws.write_number(row, 2, 1).unwrap();
+    }
+    let xlsx = book.save_to_buffer().unwrap();
+    for (what, path, file, limit) in [
+        (
+            "CSV task table",
+            "/api/v1/imports/task-table/preview",
+            csv.into_bytes(),
+            "5000",
+        ),
+        (
+            "xlsx counts",
+            "/api/v1/imports/collection-counts",
+            xlsx,
+            "100000",
+        ),
+    ] {
+        let (status, _, bytes) = raw(&c, upload(path, &admin, file)).await;
+        assert!(
+            bytes.len() < 1024,
+            "{what}: a small answer ({} bytes)",
+            bytes.len()
+        );
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        expect_error(
+            (status, body.clone()),
+            StatusCode::BAD_REQUEST,
+            "sheet_too_large",
+            what,
+        );
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(limit),
+            "{what}: the message says the limit: {body}"
+        );
+    }
+
+    let mut csv = String::from("单位,版块,采集任务,专属链接\n");
+    for n in 0..4_999 {
+        csv.push_str(&format!("新单位{n},侨,-{n},https://s.example/n{n}\n"));
+    }
+    let (status, _, bytes) = raw(
+        &c,
+        upload(
+            "/api/v1/imports/task-table/preview",
+            &admin,
+            csv.clone().into_bytes(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "4,999 rows are within the limit");
+    assert!(
+        bytes.len() < 100 * 1024,
+        "the answer lists 200 problems, not 4,999 ({} bytes)",
+        bytes.len()
+    );
+    let preview: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(preview["errors"].as_array().unwrap().len(), 200, "listed");
+    assert_eq!(
+        preview["error_count"], 4_998,
+        "counted (-0 is a quota of 0)"
+    );
+    let body = expect_error(
+        send_file(&c, "/api/v1/imports/task-table", &admin, csv.into_bytes()).await,
+        StatusCode::CONFLICT,
+        "import_has_errors",
+        "nothing is applied",
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("4998 problem(s)"),
+        "the refusal counts them all: {body}"
     );
 }

@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use super::RowIssueCode;
 use super::header::{Field, column_letter};
-use super::parse::{name_key, parse_count, parse_day};
+use super::parse::{name_key, parse_day, read_count};
 use super::preview::{Preview, preview_rows};
 use super::{ImportKind, Table};
 
@@ -39,7 +39,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
         let (name, name_col) = r.cell(Field::Unit);
         let unit = by_name.get(&name_key(name)).copied();
         if name.is_empty() {
-            p.errors.push(r.issue(
+            p.report(r.issue(
                 name_col,
                 Field::Unit,
                 name,
@@ -49,7 +49,7 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
             return;
         }
         let Some(unit) = unit else {
-            p.errors.push(r.issue(
+            p.report(r.issue(
                 name_col,
                 Field::Unit,
                 name,
@@ -64,17 +64,23 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
             let (day_text, day_col) = r.cell(Field::Date);
             let (count_text, count_col) = r.cell(Field::Count);
             let Some(day) = parse_day(day_text, year) else {
-                p.errors.push(r.issue(
-                    day_col.clone(),
-                    Field::Date,
-                    day_text,
-                    if day_text.is_empty() {
-                        RowIssueCode::MissingValue
-                    } else {
-                        RowIssueCode::BadDate
-                    },
-                    format!("{day_text:?} is not a date"),
-                ));
+                p.report(if day_text.is_empty() {
+                    r.issue(
+                        day_col,
+                        Field::Date,
+                        day_text,
+                        RowIssueCode::MissingValue,
+                        "the date is missing".into(),
+                    )
+                } else {
+                    r.issue(
+                        day_col,
+                        Field::Date,
+                        day_text,
+                        RowIssueCode::BadDate,
+                        format!("{day_text:?} is not a date"),
+                    )
+                });
                 return;
             };
             values.push((day, count_text.to_owned(), count_col));
@@ -87,22 +93,15 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
             }
         }
         for (day, count_text, count_col) in values {
-            let Some(count) = parse_count(&count_text) else {
-                p.errors.push(r.issue(
-                    count_col,
-                    Field::Count,
-                    &count_text,
-                    if count_text.is_empty() {
-                        RowIssueCode::MissingValue
-                    } else {
-                        RowIssueCode::NotANumber
-                    },
-                    format!("the count {count_text:?} is not a whole number"),
-                ));
-                continue;
+            let count = match read_count(&count_text) {
+                Ok(n) => n,
+                Err(e) => {
+                    p.report(r.count_issue(count_col, Field::Count, &count_text, e, "the count"));
+                    continue;
+                }
             };
             if let Some(first) = first_row_of.get(&(unit.id, day)) {
-                p.errors.push(r.issue(
+                p.report(r.issue(
                     count_col,
                     Field::Date,
                     &day.to_string(),

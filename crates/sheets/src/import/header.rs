@@ -1,7 +1,7 @@
 //! The header row: which row it is, what each of its cells means (a [`Field`]), and the
 //! column letters the secretariat sees.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::parse::parse_day;
-use super::preview::{Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};
+use super::preview::{Preview, RowIssue, RowIssueCode, SkipReason};
 use super::{ImportKind, Table, is_blank};
 
 /// What a column holds.
@@ -24,13 +24,13 @@ pub enum Field {
     Quota,
     /// 专属链接.
     Link,
-    /// 联系人.
+    /// 联系人, and its kin (联系电话, 手机, 联系方式): several such columns are joined.
     Contact,
     /// 日期.
     Date,
     /// 采集量.
     Count,
-    /// A column known to carry nothing to import (序号, 备注).
+    /// A column known to carry nothing to import (序号, 备注, a 合计 column).
     Ignored,
 }
 
@@ -106,6 +106,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "专属链接入口",
             "问卷链接",
             "调查链接",
+            "二维码链接",
+            "短链接",
+            "链接地址",
+            "问卷地址",
+            "网址",
             "link",
             "url",
             "surveylink",
@@ -120,7 +125,22 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "联系人及联系方式",
             "联系电话",
             "联系人电话",
+            "联系人姓名",
+            "联系人手机",
+            "联络人",
+            "联络员",
+            "负责人",
+            "负责人电话",
+            "手机",
+            "手机号",
+            "手机号码",
+            "电话",
+            "电话号码",
+            "办公电话",
             "contact",
+            "phone",
+            "tel",
+            "mobile",
         ],
     ),
     (
@@ -145,7 +165,24 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Ignored,
         &[
-            "序号", "编号", "no", "no.", "#", "备注", "说明", "remark", "remarks", "note", "notes",
+            "序号",
+            "编号",
+            "no",
+            "no.",
+            "#",
+            "备注",
+            "说明",
+            "remark",
+            "remarks",
+            "note",
+            "notes",
+            "合计",
+            "总计",
+            "小计",
+            "累计",
+            "累计采集量",
+            "total",
+            "sum",
         ],
     ),
 ];
@@ -251,6 +288,16 @@ pub(super) struct Header {
     pub(super) days: BTreeMap<usize, NaiveDate>,
 }
 
+impl Header {
+    /// The indexes of the columns of `field`, in order.
+    pub(super) fn columns_of(&self, field: Field) -> impl Iterator<Item = usize> + '_ {
+        self.fields
+            .iter()
+            .filter(move |(_, f)| **f == field)
+            .map(|(i, _)| *i)
+    }
+}
+
 /// Finds the header row of `table` and maps its cells, recording in `preview` how each was
 /// understood, the header's problems and the title rows above it. `None` when there is no
 /// header row or it lacks a column the sheet needs; `year` completes day headers written
@@ -262,7 +309,7 @@ pub(super) fn map_header<T>(
     preview: &mut Preview<T>,
 ) -> Option<Header> {
     let Some(index) = find_header(table, kind) else {
-        preview.errors.push(RowIssue {
+        preview.report(RowIssue {
             row: table.rows.first().map_or(1, |r| r.number),
             column: None,
             field: "header".into(),
@@ -277,7 +324,6 @@ pub(super) fn map_header<T>(
     let wanted = fields_of(kind);
     let mut fields = BTreeMap::new();
     let mut days = BTreeMap::new();
-    let mut seen: HashMap<Field, usize> = HashMap::new();
     for (i, header) in row.cells.iter().enumerate() {
         if header.is_empty() {
             continue;
@@ -288,35 +334,18 @@ pub(super) fn map_header<T>(
             .flatten();
         let field = field_of(header).filter(|f| wanted.contains(f));
         let mapped = match (field, day) {
+            // A second column of the same meaning is kept: contacts are joined, other values
+            // read from the first filled column (and two that disagree are a row's problem).
             (Some(f), _) => {
-                if f != Field::Ignored
-                    && let Some(first) = seen.insert(f, i)
-                {
-                    preview.errors.push(RowIssue {
-                        row: row.number,
-                        column: Some(column.clone()),
-                        field: "header".into(),
-                        value: header.clone(),
-                        code: RowIssueCode::DuplicateColumn,
-                        reason: format!(
-                            "a second {} column; column {} is used",
-                            f.as_str(),
-                            column_letter(first)
-                        ),
-                    });
-                    seen.insert(f, first);
-                    None
-                } else {
-                    fields.insert(i, f);
-                    Some(f.as_str().to_owned())
-                }
+                fields.insert(i, f);
+                Some(f.as_str().to_owned())
             }
             (None, Some(d)) => {
                 days.insert(i, d);
                 Some(format!("day:{d}"))
             }
             (None, None) => {
-                preview.errors.push(RowIssue {
+                preview.report(RowIssue {
                     row: row.number,
                     column: Some(column.clone()),
                     field: "header".into(),
@@ -342,7 +371,7 @@ pub(super) fn map_header<T>(
     for f in required {
         if !fields.values().any(|g| g == f) {
             complete = false;
-            preview.errors.push(RowIssue {
+            preview.report(RowIssue {
                 row: row.number,
                 column: None,
                 field: f.as_str().into(),
@@ -353,14 +382,14 @@ pub(super) fn map_header<T>(
         }
     }
     for r in &table.rows[..index] {
-        preview.skipped.push(SkippedRow {
-            row: r.number,
-            reason: if is_blank(r) {
+        preview.skip(
+            r.number,
+            if is_blank(r) {
                 SkipReason::Blank
             } else {
                 SkipReason::Title
             },
-        });
+        );
     }
     complete.then_some(Header {
         index,

@@ -1,12 +1,14 @@
 //! Importing the secretariat's spreadsheets: the unit task table (采集任务分解及链接入口表) and
 //! the daily collection counts, from `.xlsx` (and the other formats calamine reads) or `.csv`.
 //!
-//! Real sheets are made by hand: a merged title row above the header, blank lines, a 合计 row,
-//! full-width digits and spaces (`１，５００`), headers written a dozen ways
-//! (单位/单位名称/unit, 采集任务/任务数 …). [`read_table`] turns a file into rows of
-//! normalized text with their spreadsheet row numbers; [`preview_task_table`] and
-//! [`preview_counts`] find the header, map its columns, and check every row against the stored
-//! units, listing every bad row with its row number, field and reason. Nothing is written
+//! Real sheets are made by hand: a merged title row above the header, blank lines, a 合计 row
+//! (its label in any column, often a merged first one), notes below the table, full-width
+//! digits and spaces (`１，５００`), headers written a dozen ways (单位/单位名称/unit,
+//! 采集任务/任务数 …), a phone column beside the contact. [`read_table`] turns a file into rows
+//! of normalized text with their spreadsheet row numbers, refusing a sheet past its
+//! [`row_limit`] while reading it; [`preview_task_table`] and [`preview_counts`] find the
+//! header, map its columns, and check every row against the stored units, listing the bad rows
+//! (up to [`LISTED_LIMIT`], all counted) with their row number, field and reason. Nothing is written
 //! here: the caller applies a preview's good rows in one store transaction.
 //!
 //! The module is split by responsibility: `read` (files into a [`Table`]), `header` (finding
@@ -30,10 +32,10 @@ use ts_rs::TS;
 
 pub use counts::{CountRow, preview_counts};
 pub use header::{ColumnMap, Field, column_letter};
-pub use parse::{parse_count, parse_day, valid_link};
-pub use preview::{Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};
+pub use parse::{CountError, parse_count, parse_day, read_count, valid_link};
+pub use preview::{LISTED_LIMIT, Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};
 pub(crate) use read::cell_text;
-pub use read::{ReadError, normalize, read_table};
+pub use read::{COLUMN_LIMIT, ReadError, normalize, read_table, row_limit};
 pub use task_table::{RowAction, TaskRow, preview_task_table};
 
 /// Which spreadsheet is imported.

@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use calamine::{Data, Reader, Xlsx, open_workbook_auto_from_rs};
 
 use super::header::find_header;
 use super::{ImportKind, Table, TableRow};
@@ -22,6 +22,122 @@ pub enum ReadError {
     /// Nothing in the file.
     #[error("the file is empty")]
     Empty,
+    /// More filled rows than any real sheet of this kind has: refused before it is checked.
+    #[error(
+        "the sheet has more than {limit} filled rows, the most a {kind} can have: split it, or \
+         check that it is the right file"
+    )]
+    TooManyRows {
+        /// The most filled rows a sheet of this kind may have.
+        limit: usize,
+        /// The sheet's kind, as the message names it.
+        kind: &'static str,
+    },
+    /// A filled cell further right than any real sheet reaches (a day per column is a few
+    /// dozen): refused before a row of a million cells is built.
+    #[error(
+        "the sheet has a filled cell past column {limit}, wider than any task table or counts \
+         sheet: check that it is the right file"
+    )]
+    TooManyColumns {
+        /// The most columns a sheet may fill.
+        limit: usize,
+    },
+}
+
+/// The most columns a sheet may fill: column IV, far past a task table's dozen columns or a
+/// counts sheet's day per column.
+pub const COLUMN_LIMIT: usize = 256;
+
+/// Adds a cell to a row being built: an empty cell past [`COLUMN_LIMIT`] is dropped (a CSV
+/// line of a million commas costs nothing), a filled one refuses the sheet.
+fn push_cell(row: &mut Vec<String>, text: String) -> Result<(), ReadError> {
+    if row.len() < COLUMN_LIMIT {
+        row.push(text);
+    } else if !text.is_empty() {
+        return Err(ReadError::TooManyColumns {
+            limit: COLUMN_LIMIT,
+        });
+    }
+    Ok(())
+}
+
+/// The most filled rows (title and header included) a sheet of `kind` may have. Generous: a
+/// city has a few hundred units, so a task table of 5,000 is ten times any real one; a long
+/// counts sheet has a row per unit and day, a few hundred units over a campaign's weeks.
+pub const fn row_limit(kind: ImportKind) -> usize {
+    match kind {
+        ImportKind::TaskTable => 5_000,
+        ImportKind::Counts => 100_000,
+    }
+}
+
+/// The error for a sheet of `kind` past its [`row_limit`].
+fn too_many(kind: ImportKind) -> ReadError {
+    ReadError::TooManyRows {
+        limit: row_limit(kind),
+        kind: match kind {
+            ImportKind::TaskTable => "task table",
+            ImportKind::Counts => "counts sheet",
+        },
+    }
+}
+
+/// Builds a table's rows as cells arrive, refusing the sheet as soon as it has more filled
+/// rows than its kind allows, so a sheet of a million rows costs no more than one at the
+/// limit. Rows missing between filled ones are blank rows.
+struct RowsBuilder {
+    kind: ImportKind,
+    rows: Vec<TableRow>,
+    filled: usize,
+}
+
+impl RowsBuilder {
+    fn new(kind: ImportKind) -> RowsBuilder {
+        RowsBuilder {
+            kind,
+            rows: Vec::new(),
+            filled: 0,
+        }
+    }
+
+    /// Puts `text` at 0-based `row` and `col`; rows come in order.
+    fn put(&mut self, row: u32, col: u32, text: String) -> Result<(), ReadError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if col as usize >= COLUMN_LIMIT {
+            return Err(ReadError::TooManyColumns {
+                limit: COLUMN_LIMIT,
+            });
+        }
+        let number = row.saturating_add(1);
+        if self.rows.last().is_none_or(|r| r.number < number) {
+            self.filled += 1;
+            if self.filled > row_limit(self.kind) {
+                return Err(too_many(self.kind));
+            }
+            let next = self.rows.last().map_or(1, |r| r.number + 1);
+            for n in next..number {
+                self.rows.push(TableRow {
+                    number: n,
+                    cells: Vec::new(),
+                });
+            }
+            self.rows.push(TableRow {
+                number,
+                cells: Vec::new(),
+            });
+        }
+        if let Some(last) = self.rows.last_mut() {
+            let col = col as usize;
+            if last.cells.len() <= col {
+                last.cells.resize(col + 1, String::new());
+            }
+            last.cells[col] = text;
+        }
+        Ok(())
+    }
 }
 
 /// Turns full-width ASCII (`１５００`, `ｈｔｔｐｓ：／／`) and the ideographic space into their
@@ -72,7 +188,10 @@ pub fn read_table(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
     let zip = bytes.starts_with(b"PK\x03\x04");
     let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if !(zip || ole) {
-        return read_csv(bytes);
+        return read_csv(bytes, kind);
+    }
+    if zip && let Ok(book) = calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
+        return read_xlsx(book, kind);
     }
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
@@ -81,23 +200,45 @@ pub fn read_table(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
         let range = book
             .worksheet_range(&name)
             .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
+        let mut rows = RowsBuilder::new(kind);
         // A range starts at its first non-empty cell; add its offset so that the row numbers
         // are the ones Excel shows.
         let (row0, col0) = range.start().unwrap_or((0, 0));
-        let rows = (row0 + 1..)
-            .zip(range.rows())
-            .map(|(number, cells)| {
-                let mut text: Vec<String> = vec![String::new(); col0 as usize];
-                text.extend(cells.iter().map(cell_text));
-                TableRow {
-                    number,
-                    cells: text,
-                }
-            })
-            .collect();
+        for (row, col, cell) in range.used_cells() {
+            let (row, col) = (row0 + row as u32, col0 + col as u32);
+            rows.put(row, col, cell_text(cell))?;
+        }
         let table = Table {
             sheet: Some(name.clone()),
-            rows,
+            rows: rows.rows,
+        };
+        if find_header(&table, kind).is_some() {
+            return Ok(table);
+        }
+        first.get_or_insert(table);
+    }
+    first.ok_or(ReadError::Empty)
+}
+
+/// An `.xlsx` workbook, read cell by cell (not into a whole range first) so that a sheet past
+/// its [`row_limit`] is refused as soon as the limit is passed.
+fn read_xlsx(mut book: Xlsx<Cursor<&[u8]>>, kind: ImportKind) -> Result<Table, ReadError> {
+    let mut first: Option<Table> = None;
+    for name in book.sheet_names() {
+        let mut reader = book
+            .worksheet_cells_reader(&name)
+            .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
+        let mut rows = RowsBuilder::new(kind);
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|e| ReadError::Spreadsheet(e.to_string()))?
+        {
+            let (row, col) = cell.get_position();
+            rows.put(row, col, cell_text(&Data::from(cell.get_value().clone())))?;
+        }
+        let table = Table {
+            sheet: Some(name.clone()),
+            rows: rows.rows,
         };
         if find_header(&table, kind).is_some() {
             return Ok(table);
@@ -129,7 +270,7 @@ fn csv_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ReadError> {
 
 /// RFC 4180 CSV (quoted fields, `""` escapes, line breaks inside quotes), comma- or
 /// tab-separated, with or without a byte-order mark, in UTF-8 or GBK ([`csv_text`]).
-pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
+pub(super) fn read_csv(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
     let text = csv_text(bytes)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let first_line = text.lines().next().unwrap_or("");
@@ -144,13 +285,25 @@ pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
     let mut quoted = false;
     let mut chars = text.chars().peekable();
     let mut number = 1u32;
-    let finish_row = |row: &mut Vec<String>, field: &mut String, rows: &mut Vec<TableRow>, n| {
-        row.push(normalize(field));
+    let mut filled = 0usize;
+    let mut finish_row = |row: &mut Vec<String>,
+                          field: &mut String,
+                          rows: &mut Vec<TableRow>,
+                          n|
+     -> Result<(), ReadError> {
+        push_cell(row, normalize(field))?;
         field.clear();
+        if row.iter().any(|c| !c.is_empty()) {
+            filled += 1;
+            if filled > row_limit(kind) {
+                return Err(too_many(kind));
+            }
+        }
         rows.push(TableRow {
             number: n,
             cells: std::mem::take(row),
         });
+        Ok(())
     };
     while let Some(c) = chars.next() {
         if quoted {
@@ -170,19 +323,19 @@ pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
                 quoted = true;
             }
             c if c == sep => {
-                row.push(normalize(&field));
+                push_cell(&mut row, normalize(&field))?;
                 field.clear();
             }
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\r' => {
-                finish_row(&mut row, &mut field, &mut rows, number);
+                finish_row(&mut row, &mut field, &mut rows, number)?;
                 number += 1;
             }
             _ => field.push(c),
         }
     }
     if !field.is_empty() || !row.is_empty() {
-        finish_row(&mut row, &mut field, &mut rows, number);
+        finish_row(&mut row, &mut field, &mut rows, number)?;
     }
     if rows.is_empty() {
         return Err(ReadError::Empty);

@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use super::RowIssueCode;
 use super::header::Field;
-use super::parse::{name_key, parse_count, valid_link};
+use super::parse::{name_key, read_count, valid_link};
 use super::preview::{Preview, preview_rows};
 use super::{ImportKind, Table};
 
@@ -48,7 +48,8 @@ pub struct TaskRow {
 }
 
 /// Checks a task table against the stored units and sections. Every row is checked, so the
-/// preview lists every problem at once: a missing or non-numeric quota, a duplicate unit, a
+/// preview lists every problem at once (up to its listing limit): a missing, negative,
+/// fractional or non-numeric quota, a duplicate unit, a
 /// malformed or duplicate link, a link another unit already has, a new unit without a section.
 pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -> Preview<TaskRow> {
     let by_name: HashMap<String, &Unit> = units.iter().map(|u| (name_key(&u.name), u)).collect();
@@ -59,9 +60,9 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
     let mut first_row_of_link: HashMap<String, u32> = HashMap::new();
     preview_rows(table, ImportKind::TaskTable, None, |p, r| {
         let (name, name_col) = r.cell(Field::Unit);
-        let before = p.errors.len();
+        let before = p.error_count;
         if name.is_empty() {
-            p.errors.push(r.issue(
+            p.report(r.issue(
                 name_col.clone(),
                 Field::Unit,
                 name,
@@ -72,7 +73,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
         let key = name_key(name);
         if !name.is_empty() {
             if let Some(first) = first_row_of_unit.get(&key) {
-                p.errors.push(r.issue(
+                p.report(r.issue(
                     name_col.clone(),
                     Field::Unit,
                     name,
@@ -85,27 +86,22 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
         }
         let existing = by_name.get(&key).copied();
         let (quota_text, quota_col) = r.cell(Field::Quota);
-        let quota = parse_count(quota_text);
-        if quota_text.is_empty() {
-            p.errors.push(r.issue(
-                quota_col,
-                Field::Quota,
-                quota_text,
-                RowIssueCode::MissingValue,
-                "the quota (采集任务) is missing".into(),
-            ));
-        } else if quota.is_none() {
-            p.errors.push(r.issue(
-                quota_col,
-                Field::Quota,
-                quota_text,
-                RowIssueCode::NotANumber,
-                format!("the quota {quota_text:?} is not a whole number"),
-            ));
-        }
+        let quota = match read_count(quota_text) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                p.report(r.count_issue(
+                    quota_col,
+                    Field::Quota,
+                    quota_text,
+                    e,
+                    "the quota (采集任务)",
+                ));
+                None
+            }
+        };
         let (link, link_col) = r.cell(Field::Link);
         if link.is_empty() {
-            p.errors.push(r.issue(
+            p.report(r.issue(
                 link_col,
                 Field::Link,
                 link,
@@ -113,7 +109,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 "the exclusive link (专属链接) is missing".into(),
             ));
         } else if !valid_link(link) {
-            p.errors.push(r.issue(
+            p.report(r.issue(
                 link_col,
                 Field::Link,
                 link,
@@ -121,7 +117,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 format!("{link:?} is not a web link (http:// or https://)"),
             ));
         } else if let Some(first) = first_row_of_link.get(link) {
-            p.errors.push(r.issue(
+            p.report(r.issue(
                 link_col,
                 Field::Link,
                 link,
@@ -133,7 +129,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
             if let Some(owner) = by_link.get(link)
                 && existing.is_none_or(|e| e.id != owner.id)
             {
-                p.errors.push(r.issue(
+                p.report(r.issue(
                     link_col,
                     Field::Link,
                     link,
@@ -144,7 +140,7 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
         }
         let (section, section_col) = r.cell(Field::Section);
         if section.is_empty() && existing.is_none() && !name.is_empty() {
-            p.errors.push(r.issue(
+            p.report(r.issue(
                 section_col,
                 Field::Section,
                 section,
@@ -152,13 +148,13 @@ pub fn preview_task_table(table: &Table, units: &[Unit], sections: &[Section]) -
                 format!("{name} is a new unit: name its section (版块)"),
             ));
         }
-        let (contact, _) = r.cell(Field::Contact);
-        if p.errors.len() > before {
+        let contact = r.joined(Field::Contact);
+        if p.error_count > before {
             return;
         }
         let Some(quota) = quota else { return };
         let section = Some(section.to_owned()).filter(|s| !s.is_empty());
-        let contact = Some(contact.to_owned()).filter(|s| !s.is_empty());
+        let contact = Some(contact).filter(|s| !s.is_empty());
         let action = match existing {
             None => RowAction::Create,
             Some(u) => {

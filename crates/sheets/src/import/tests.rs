@@ -69,7 +69,11 @@ fn links_are_checked() {
 
 #[test]
 fn csv_quotes_and_line_breaks() {
-    let t = read_csv("\u{FEFF}单位,备注\r\n\"甲,乙\",\"多\n行\"\r\n".as_bytes()).unwrap();
+    let t = read_csv(
+        "\u{FEFF}单位,备注\r\n\"甲,乙\",\"多\n行\"\r\n".as_bytes(),
+        ImportKind::TaskTable,
+    )
+    .unwrap();
     assert_eq!(t.rows.len(), 2, "two records");
     assert_eq!(t.rows[1].cells, vec!["甲,乙", "多\n行"], "quoted fields");
 }
@@ -219,8 +223,442 @@ fn a_sheet_without_its_columns_says_so() {
     );
 }
 
+/// The problems' codes of a preview, by row, in order.
+fn codes<T>(p: &Preview<T>) -> Vec<(u32, RowIssueCode)> {
+    p.errors.iter().map(|e| (e.row, e.code)).collect()
+}
+
+/// The skipped rows of a preview and why.
+fn skips<T>(p: &Preview<T>) -> Vec<(u32, SkipReason)> {
+    p.skipped.iter().map(|s| (s.row, s.reason)).collect()
+}
+
+/// Issue 13: a 合计 whose label sits in a merged first column was reported as a bad row.
+#[test]
+fn totals_and_notes_rows_are_passed_over_wherever_their_label_sits() {
+    let (units, sections) = stored();
+    let table = csv(
+        "序号,单位名称,所属版块,采集任务,专属链接,备注\n\
+         1,单位甲,侨,100,https://s.example/a,\n\
+         合计,,,100,,\n\
+         ,总 计：,,100,,\n\
+         ,,,100,小计,\n\
+         侨联系统小计,,,100,,\n\
+         2,单位乙,志愿,200,https://s.example/b,含三个街道合计\n\
+         3,注册会计师协会,侨,5,https://s.example/zc,\n\
+         Total,,,305,,\n\
+         备注：1. 请于8月2日前报送,,,,,\n\
+         2. 链接请勿外传,,,,,\n\
+         \n\
+         注：任务数以通知为准,,,,,\n\
+         填表人：张三  联系电话：13800000000,,,,,\n",
+        ImportKind::TaskTable,
+    );
+    let p = preview_task_table(&table, &units, &sections);
+    assert_eq!(
+        codes(&p),
+        vec![],
+        "no total or note is a bad row: {:?}",
+        p.errors
+    );
+    let units: Vec<&str> = p.rows.iter().map(|r| r.unit.as_str()).collect();
+    assert_eq!(
+        units,
+        vec!["单位甲", "单位乙", "注册会计师协会"],
+        "a remark ending in 合计 and a name starting with 注 are rows of units"
+    );
+    use SkipReason::{Blank, Note, Total};
+    assert_eq!(
+        skips(&p),
+        vec![
+            (3, Total),
+            (4, Total),
+            (5, Total),
+            (6, Total),
+            (9, Total),
+            (10, Note),
+            (11, Note),
+            (12, Blank),
+            (13, Note),
+            (14, Note),
+        ],
+        "合计 in the first column, 总计 in the unit column, 小计 further right, a labelled \
+         subtotal, Total; the notes, their continued line and the signature line"
+    );
+}
+
+/// The merged case itself, in .xlsx: a merged range keeps its value in its top-left cell.
+#[test]
+fn a_total_in_a_merged_first_column_of_an_xlsx_is_a_total() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (col, h) in (0u16..).zip(["序号", "单位名称", "采集任务", "专属链接"]) {
+        ws.write_string(0, col, h).unwrap();
+    }
+    ws.write_number(1, 0, 1).unwrap();
+    ws.write_string(1, 1, "单位甲").unwrap();
+    ws.write_number(1, 2, 100).unwrap();
+    ws.write_string(1, 3, "https://s.example/a").unwrap();
+    ws.merge_range(2, 0, 2, 1, "合计", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    ws.write_number(2, 2, 100).unwrap();
+    ws.merge_range(
+        3,
+        0,
+        3,
+        3,
+        "说明：链接为各单位专属，请勿外传",
+        &rust_xlsxwriter::Format::new(),
+    )
+    .unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let (units, sections) = stored();
+    let p = preview_task_table(
+        &read_table(&bytes, ImportKind::TaskTable).unwrap(),
+        &units,
+        &sections,
+    );
+    assert_eq!(codes(&p), vec![], "{:?}", p.errors);
+    assert_eq!(p.rows.len(), 1, "单位甲");
+    assert_eq!(
+        skips(&p),
+        vec![(3, SkipReason::Total), (4, SkipReason::Note)],
+        "the merged 合计 and the merged note"
+    );
+}
+
+/// Issue 13: a 联系电话 column beside 联系人 made the header an error and lost the phones.
+#[test]
+fn columns_of_the_same_meaning_are_joined_or_kept_never_an_error() {
+    let (units, sections) = stored();
+    let table = csv(
+        "序号,单位名称,采集任务,任务数,专属链接,短链接,联系人,联系电话,手机,备注,说明\n\
+         1,单位甲,\"1,500\",1500,https://s.example/a,,陈联络,13800000001,,,\n\
+         2,单位乙,,200,https://s.example/b,https://s.example/b,王五,0663-1234567,13900000002,,\n\
+         3,单位庚,30,40,,https://s.example/g,赵六 13700000003,13700000003,,,\n",
+        ImportKind::TaskTable,
+    );
+    let p = preview_task_table(&table, &units, &sections);
+    assert!(
+        p.columns.iter().all(|c| c.field.is_some()),
+        "every column is understood: {:?}",
+        p.columns
+    );
+    assert_eq!(
+        codes(&p),
+        vec![(4, RowIssueCode::ConflictingValues)],
+        "only two quotas that disagree are a problem: {:?}",
+        p.errors
+    );
+    assert_eq!(p.errors[0].column.as_deref(), Some("D"), "the later column");
+    assert_eq!(p.errors[0].value, "40", "with its value");
+    let contacts: Vec<(&str, Option<&str>, u32)> = p
+        .rows
+        .iter()
+        .map(|r| (r.unit.as_str(), r.contact.as_deref(), r.quota))
+        .collect();
+    assert_eq!(
+        contacts,
+        vec![
+            ("单位甲", Some("陈联络 13800000001"), 1500),
+            ("单位乙", Some("王五 0663-1234567 13900000002"), 200),
+        ],
+        "name and phones joined; an empty quota column falls back to the other"
+    );
+}
+
+/// Issue 13: a negative quota was called "not a whole number".
+#[test]
+fn count_problems_are_named_truly() {
+    assert_eq!(read_count("-3"), Err(CountError::Negative), "negative");
+    assert_eq!(
+        read_count("－３"),
+        Err(CountError::Negative),
+        "full-width minus"
+    );
+    assert_eq!(read_count("12.5"), Err(CountError::Fraction), "a fraction");
+    assert_eq!(
+        read_count("99999999999"),
+        Err(CountError::TooLarge),
+        "too large"
+    );
+    assert_eq!(
+        read_count("八百"),
+        Err(CountError::NotANumber),
+        "not in digits"
+    );
+    assert_eq!(read_count(" "), Err(CountError::Empty), "nothing");
+    assert_eq!(read_count("-0"), Ok(0), "minus zero is zero");
+    let (units, sections) = stored();
+    let table = csv(
+        "单位,版块,采集任务,专属链接\n\
+         新单位一,侨,-300,https://s.example/1\n\
+         新单位二,侨,12.5,https://s.example/2\n\
+         新单位三,侨,99999999999,https://s.example/3\n\
+         新单位四,侨,八百,https://s.example/4\n",
+        ImportKind::TaskTable,
+    );
+    let p = preview_task_table(&table, &units, &sections);
+    let got: Vec<(RowIssueCode, &str)> = p
+        .errors
+        .iter()
+        .map(|e| (e.code, e.reason.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                RowIssueCode::Negative,
+                "the quota (采集任务) \"-300\" must not be negative"
+            ),
+            (
+                RowIssueCode::NotWhole,
+                "the quota (采集任务) \"12.5\" is not a whole number"
+            ),
+            (
+                RowIssueCode::TooLarge,
+                "the quota (采集任务) \"99999999999\" is too large to be one"
+            ),
+            (
+                RowIssueCode::NotANumber,
+                "the quota (采集任务) \"八百\" is not a number (write it in digits)"
+            ),
+        ],
+        "each reason says what is wrong"
+    );
+    let counts = csv(
+        "单位,日期,采集量\n单位甲,2022-08-03,-1\n",
+        ImportKind::Counts,
+    );
+    assert_eq!(
+        codes(&preview_counts(&counts, &units, None)),
+        vec![(2, RowIssueCode::Negative)],
+        "a negative count too"
+    );
+}
+
+/// Issue 13: a sheet of a million tiny rows (under the size limit) took 50 s and answered
+/// with 400 MB of errors. Past the row limit it is refused while it is read.
+#[test]
+fn a_sheet_past_the_row_limit_is_refused_while_it_is_read() {
+    let mut text = String::from("单位,采集任务,专属链接\n");
+    text.push_str(&"x\n".repeat(1_000_000));
+    let err = read_table(text.as_bytes(), ImportKind::TaskTable).unwrap_err();
+    assert_eq!(
+        err,
+        ReadError::TooManyRows {
+            limit: 5_000,
+            kind: "task table"
+        },
+        "a CSV task table"
+    );
+    assert!(
+        err.to_string().contains("5000"),
+        "the message says the limit: {err}"
+    );
+    let err = read_table(text.as_bytes(), ImportKind::Counts).unwrap_err();
+    assert!(
+        matches!(err, ReadError::TooManyRows { limit: 100_000, .. }),
+        "a counts sheet has a higher limit: {err}"
+    );
+    // Blank lines are not rows of the sheet.
+    let mut blank = String::from("单位,采集任务,专属链接\n单位甲,1,https://s.example/a\n");
+    blank.push_str(&",,\n".repeat(20_000));
+    assert!(
+        read_table(blank.as_bytes(), ImportKind::TaskTable).is_ok(),
+        "trailing blank lines do not count"
+    );
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "采集任务").unwrap();
+    for row in 1..=1_000_000u32 {
+        ws.write_number(row, 0, 1).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    assert!(
+        bytes.len() < 8 * 1024 * 1024,
+        "under the body limit: {}",
+        bytes.len()
+    );
+    assert!(
+        matches!(
+            read_table(&bytes, ImportKind::TaskTable),
+            Err(ReadError::TooManyRows { limit: 5_000, .. })
+        ),
+        "an .xlsx task table of a million rows"
+    );
+}
+
+/// A line of a million commas costs nothing; a filled cell past column IV refuses the sheet.
+#[test]
+fn a_sheet_past_the_column_limit_is_refused() {
+    let mut text = String::from("单位,采集任务,专属链接");
+    text.push_str(&",".repeat(1_000_000));
+    text.push_str("\n单位甲,1,https://s.example/a\n");
+    let table = read_table(text.as_bytes(), ImportKind::TaskTable).unwrap();
+    assert_eq!(
+        table.rows[0].cells.len(),
+        COLUMN_LIMIT,
+        "empty cells past the limit dropped"
+    );
+    text.push_str(&",".repeat(300));
+    text.push_str("x\n");
+    assert_eq!(
+        read_table(text.as_bytes(), ImportKind::TaskTable).unwrap_err(),
+        ReadError::TooManyColumns { limit: 256 },
+        "a filled cell past the limit"
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "采集任务").unwrap();
+    ws.write_string(1, 16_000, "far right").unwrap();
+    assert_eq!(
+        read_table(&book.save_to_buffer().unwrap(), ImportKind::TaskTable).unwrap_err(),
+        ReadError::TooManyColumns { limit: 256 },
+        "in an .xlsx too"
+    );
+}
+
+/// Under the row limit, a sheet of bad rows lists the first problems and counts them all.
+#[test]
+fn problems_past_the_listing_limit_are_counted_not_listed() {
+    let (units, sections) = stored();
+    let mut text = String::from("单位,版块,采集任务,专属链接\n");
+    for n in 0..4_000 {
+        text.push_str(&format!("新单位{n},侨,x,https://s.example/n{n}\n\n"));
+    }
+    let p = preview_task_table(
+        &read_table(text.as_bytes(), ImportKind::TaskTable).unwrap(),
+        &units,
+        &sections,
+    );
+    assert_eq!(p.error_count, 4_000, "every bad quota is counted");
+    assert_eq!(p.errors.len(), LISTED_LIMIT, "the first ones are listed");
+    assert_eq!(p.errors[0].row, 2, "in sheet order");
+    assert_eq!(p.skipped_count, 4_000, "every blank line is counted");
+    assert_eq!(p.skipped.len(), LISTED_LIMIT, "the first ones are listed");
+}
+
+/// The counts sheet has the same problems: real date cells or text, Excel serial days,
+/// weekdays after the day, a 合计 column and a 合计 row, notes.
+#[test]
+fn counts_sheets_as_they_come() {
+    let (units, _) = stored();
+    let wide = csv(
+        "单位,8月3日（周三）,44777,合计\n\
+         单位甲,10,20,30\n\
+         单位乙,1,2,3\n\
+         全市合计,11,22,33\n\
+         注：数据来源于问卷平台,,,\n",
+        ImportKind::Counts,
+    );
+    let p = preview_counts(&wide, &units, Some(2022));
+    assert_eq!(codes(&p), vec![], "{:?}", p.errors);
+    let fields: Vec<Option<&str>> = p.columns.iter().map(|c| c.field.as_deref()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            Some("unit"),
+            Some("day:2022-08-03"),
+            Some("day:2022-08-04"),
+            Some("ignored")
+        ],
+        "a weekday in brackets, a serial day number, the totals column ignored"
+    );
+    assert_eq!(p.rows.len(), 4, "two units, two days");
+    assert_eq!(
+        skips(&p),
+        vec![(4, SkipReason::Total), (5, SkipReason::Note)],
+        "the 合计 row and the note"
+    );
+    let long = csv(
+        "单位,日期,采集量,统计日期\n\
+         单位甲,2022-08-03 00:00:00,5,2022/8/3\n\
+         单位乙,44776,6,\n\
+         单位乙,2022-08-04,7,2022-08-05\n\
+         合计,,18,\n",
+        ImportKind::Counts,
+    );
+    let p = preview_counts(&long, &units, None);
+    assert_eq!(
+        codes(&p),
+        vec![(4, RowIssueCode::ConflictingValues)],
+        "two date columns that disagree: {:?}",
+        p.errors
+    );
+    let days: Vec<String> = p.rows.iter().map(|r| r.day.to_string()).collect();
+    assert_eq!(
+        days,
+        vec!["2022-08-03", "2022-08-03"],
+        "a datetime's day, a serial day"
+    );
+}
+
+/// A long counts sheet in .xlsx as people fill it: real date cells (one with a time), a date
+/// typed as text, a merged 合计 and a note below.
+#[test]
+fn a_long_counts_xlsx_with_date_cells_text_dates_and_a_merged_total() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    for (col, h) in (0u16..).zip(["序号", "单位", "日期", "采集量"]) {
+        ws.write_string(0, col, h).unwrap();
+    }
+    let day = Format::new().set_num_format("yyyy/m/d");
+    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    ws.write_string(1, 1, "单位甲").unwrap();
+    ws.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2022, 8, 3).unwrap(), &day)
+        .unwrap();
+    ws.write_number(1, 3, 10).unwrap();
+    ws.write_string(2, 1, "单位乙").unwrap();
+    let evening = ExcelDateTime::from_ymd(2022, 8, 3)
+        .unwrap()
+        .and_hms(23, 59, 0)
+        .unwrap();
+    ws.write_datetime_with_format(2, 2, evening, &stamp)
+        .unwrap();
+    ws.write_number(2, 3, 20).unwrap();
+    ws.write_string(3, 1, "单位乙").unwrap();
+    ws.write_string(3, 2, "8月4日").unwrap();
+    ws.write_string(3, 3, "３０").unwrap();
+    ws.merge_range(4, 0, 4, 2, "合计", &Format::new()).unwrap();
+    ws.write_number(4, 3, 60).unwrap();
+    ws.merge_range(5, 0, 5, 3, "注：数据截至8月4日24时", &Format::new())
+        .unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let (units, _) = stored();
+    let p = preview_counts(
+        &read_table(&bytes, ImportKind::Counts).unwrap(),
+        &units,
+        Some(2022),
+    );
+    assert_eq!(codes(&p), vec![], "{:?}", p.errors);
+    let got: Vec<(String, u32)> = p
+        .rows
+        .iter()
+        .map(|r| (r.day.to_string(), r.count))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2022-08-03".into(), 10),
+            ("2022-08-03".into(), 20),
+            ("2022-08-04".into(), 30)
+        ],
+        "a date cell, a datetime cell's day, a text date"
+    );
+    assert_eq!(
+        skips(&p),
+        vec![(5, SkipReason::Total), (6, SkipReason::Note)],
+        "the merged total and the note"
+    );
+}
+
 /// The preview of a task table with a bad row of every kind.
-const TASK: [&str; 25] = [
+const TASK: [&str; 24] = [
     r#"TaskTable sheet=None header_row=2"#,
     r#"column ColumnMap { column: "A", header: "单位", field: Some("unit") }"#,
     r#"column ColumnMap { column: "B", header: "版块", field: Some("section") }"#,
@@ -228,11 +666,10 @@ const TASK: [&str; 25] = [
     r#"column ColumnMap { column: "D", header: "专属链接", field: Some("link") }"#,
     r#"column ColumnMap { column: "E", header: "联系人", field: Some("contact") }"#,
     r#"column ColumnMap { column: "F", header: "负责人签字", field: None }"#,
-    r#"column ColumnMap { column: "G", header: "单位", field: None }"#,
+    r#"column ColumnMap { column: "G", header: "单位", field: Some("unit") }"#,
     r#"error RowIssue { row: 2, column: Some("F"), field: "header", value: "负责人签字", code: UnknownHeader, reason: "the header \"负责人签字\" matches no column of this sheet; the column is ignored" }"#,
-    r#"error RowIssue { row: 2, column: Some("G"), field: "header", value: "单位", code: DuplicateColumn, reason: "a second unit column; column A is used" }"#,
     r#"error RowIssue { row: 4, column: Some("A"), field: "unit", value: "单位 甲", code: DuplicateUnit, reason: "单位 甲 is already listed on row 3" }"#,
-    r#"error RowIssue { row: 7, column: Some("C"), field: "quota", value: "abc", code: NotANumber, reason: "the quota \"abc\" is not a whole number" }"#,
+    r#"error RowIssue { row: 7, column: Some("C"), field: "quota", value: "abc", code: NotANumber, reason: "the quota (采集任务) \"abc\" is not a number (write it in digits)" }"#,
     r#"error RowIssue { row: 7, column: Some("D"), field: "link", value: "https://s.example/a", code: DuplicateLink, reason: "the same link is on row 3" }"#,
     r#"error RowIssue { row: 7, column: Some("B"), field: "section", value: "", code: MissingSection, reason: "单位丙 is a new unit: name its section (版块)" }"#,
     r#"error RowIssue { row: 8, column: Some("C"), field: "quota", value: "", code: MissingValue, reason: "the quota (采集任务) is missing" }"#,
@@ -257,11 +694,11 @@ const LONG: [&str; 17] = [
     r#"column ColumnMap { column: "D", header: "备注", field: Some("ignored") }"#,
     r#"error RowIssue { row: 4, column: Some("C"), field: "date", value: "2022-08-03", code: DuplicateDay, reason: "单位甲 on 2022-08-03 is already on row 3" }"#,
     r#"error RowIssue { row: 6, column: Some("B"), field: "date", value: "昨天", code: BadDate, reason: "\"昨天\" is not a date" }"#,
-    r#"error RowIssue { row: 7, column: Some("B"), field: "date", value: "", code: MissingValue, reason: "\"\" is not a date" }"#,
+    r#"error RowIssue { row: 7, column: Some("B"), field: "date", value: "", code: MissingValue, reason: "the date is missing" }"#,
     r#"error RowIssue { row: 8, column: Some("A"), field: "unit", value: "单位丙", code: UnknownUnit, reason: "no unit named 单位丙: import the task table first, or fix the name" }"#,
     r#"error RowIssue { row: 9, column: Some("A"), field: "unit", value: "", code: MissingValue, reason: "the unit's name is missing" }"#,
-    r#"error RowIssue { row: 10, column: Some("C"), field: "count", value: "abc", code: NotANumber, reason: "the count \"abc\" is not a whole number" }"#,
-    r#"error RowIssue { row: 11, column: Some("C"), field: "count", value: "", code: MissingValue, reason: "the count \"\" is not a whole number" }"#,
+    r#"error RowIssue { row: 10, column: Some("C"), field: "count", value: "abc", code: NotANumber, reason: "the count \"abc\" is not a number (write it in digits)" }"#,
+    r#"error RowIssue { row: 11, column: Some("C"), field: "count", value: "", code: MissingValue, reason: "the count is missing" }"#,
     r#"row CountRow { row: 3, unit: "单位甲", unit_id: UnitId(00000000-0000-0000-0000-000000000001), day: 2022-08-03, count: 10 }"#,
     r#"row CountRow { row: 5, unit: "单位乙", unit_id: UnitId(00000000-0000-0000-0000-000000000002), day: 2022-08-04, count: 1 }"#,
     r#"skip SkippedRow { row: 1, reason: Title }"#,
@@ -278,7 +715,7 @@ const WIDE: [&str; 11] = [
     r#"column ColumnMap { column: "D", header: "序号", field: Some("ignored") }"#,
     r#"column ColumnMap { column: "E", header: "说明书", field: None }"#,
     r#"error RowIssue { row: 1, column: Some("E"), field: "header", value: "说明书", code: UnknownHeader, reason: "the header \"说明书\" matches no column of this sheet; the column is ignored" }"#,
-    r#"error RowIssue { row: 3, column: Some("B"), field: "count", value: "x", code: NotANumber, reason: "the count \"x\" is not a whole number" }"#,
+    r#"error RowIssue { row: 3, column: Some("B"), field: "count", value: "x", code: NotANumber, reason: "the count \"x\" is not a number (write it in digits)" }"#,
     r#"error RowIssue { row: 4, column: Some("B"), field: "date", value: "2022-08-03", code: DuplicateDay, reason: "单位甲 on 2022-08-03 is already on row 2" }"#,
     r#"row CountRow { row: 2, unit: "单位甲", unit_id: UnitId(00000000-0000-0000-0000-000000000001), day: 2022-08-03, count: 10 }"#,
     r#"row CountRow { row: 3, unit: "单位乙", unit_id: UnitId(00000000-0000-0000-0000-000000000002), day: 2022-08-04, count: 5 }"#,

@@ -29,10 +29,18 @@ columns: Array<ColumnMap>,
  */
 rows: Array<T>, 
 /**
- * Every bad row and why.
+ * The bad rows and why: the first [`LISTED_LIMIT`] problems, in sheet order.
  */
 errors: Array<RowIssue>, 
 /**
- * Rows passed over on purpose.
+ * How many problems there are in all, listed or not.
  */
-skipped: Array<SkippedRow>, };
+error_count: number, 
+/**
+ * Rows passed over on purpose: the first [`LISTED_LIMIT`].
+ */
+skipped: Array<SkippedRow>, 
+/**
+ * How many rows were passed over in all, listed or not.
+ */
+skipped_count: number, };

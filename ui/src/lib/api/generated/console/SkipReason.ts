@@ -3,4 +3,4 @@
 /**
  * Why a row was passed over.
  */
-export type SkipReason = "title" | "blank" | "total";
+export type SkipReason = "title" | "blank" | "total" | "note";
