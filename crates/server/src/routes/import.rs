@@ -19,8 +19,8 @@ use crate::state::AppState;
 use fieldpost_central::campaign::{self, UnitSheetOutcome, UnitSheetRow};
 use fieldpost_central::records::{self, DailyCount};
 use fieldpost_sheets::import::{
-    CountRow, ImportKind, Preview, ReadError, Table, TaskRow, campaign_year, preview_counts,
-    preview_task_table, read_table,
+    CountRow, ImportKind, Preview, ReadError, Table, TaskRow, campaign_year,
+    hold_to_collection_days, preview_counts, preview_task_table, read_table,
 };
 
 /// An uploaded file: the raw body, up to the body limit.
@@ -95,11 +95,17 @@ async fn counts_preview(state: &AppState, file: Bytes) -> ApiResult<Preview<Coun
         .call(move |db| {
             let units = campaign::units(db, None)?;
             // Without a campaign (or its record unreadable) the year is guessed from the file.
-            let year = campaign::campaign(db)
-                .ok()
-                .flatten()
+            let campaign = campaign::campaign(db).ok().flatten();
+            let year = campaign
+                .as_ref()
                 .map(|c| campaign_year(c.campaign.collection_start));
-            Ok::<_, ApiError>(preview_counts(&table, &units, year))
+            let mut preview = preview_counts(&table, &units, year);
+            // Counts are of collection days only (issue 13): others are wrong dates.
+            if let Some(c) = &campaign {
+                let (first, last) = records::collection_days(&c.campaign);
+                hold_to_collection_days(&mut preview, first, last);
+            }
+            Ok::<_, ApiError>(preview)
         })
         .await
 }

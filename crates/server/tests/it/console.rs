@@ -1215,3 +1215,40 @@ async fn a_huge_sheet_is_refused_with_its_limit_and_errors_are_capped() {
         "the refusal counts them all: {body}"
     );
 }
+
+/// Issue 13: counts are of collection days only. The preview names a day outside the window
+/// (this world collects 8/3 09:00 to 8/13 09:00 China time) as a problem of its row, and an
+/// import that skips bad rows applies only the others.
+#[tokio::test]
+async fn a_count_outside_the_collection_window_is_a_problem_of_its_row() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let csv = "采集日期,单位,采集量\n2022-08-02,单位甲,10\n2022-08-03,单位甲,20\n\
+               2022-08-13,单位乙,30\n2022-08-14,单位乙,40\n";
+    let (status, preview) = send_file(
+        &c,
+        "/api/v1/imports/collection-counts/preview",
+        &admin,
+        csv.into(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        issues(&preview),
+        vec![
+            (2, "date".into(), "outside_collection".into()),
+            (5, "date".into(), "outside_collection".into()),
+        ],
+        "the day before and the day after the window: {preview}"
+    );
+    assert_eq!(preview["rows"].as_array().unwrap().len(), 2);
+    let (status, applied) = send_file(
+        &c,
+        "/api/v1/imports/collection-counts?skip_bad_rows=true",
+        &admin,
+        csv.into(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    assert_eq!(applied["imported"], 2, "the two collection days");
+}

@@ -12,7 +12,7 @@ use ts_rs::TS;
 use super::RowIssueCode;
 use super::header::{Field, column_letter};
 use super::parse::{name_key, parse_day, read_count};
-use super::preview::{Preview, preview_rows};
+use super::preview::{Preview, RowIssue, preview_rows};
 use super::{ImportKind, Table};
 
 /// A good row of the counts sheet: one unit's count on one day.
@@ -120,4 +120,34 @@ pub fn preview_counts(table: &Table, units: &[Unit], year: Option<i32>) -> Previ
             });
         }
     })
+}
+
+/// Moves the rows dated outside the campaign's collection days (`first..=last`, China time)
+/// from the rows to apply into the problems: questionnaires are collected only in the window,
+/// so such a count is a wrong date in the sheet. The central refuses them on apply too.
+pub fn hold_to_collection_days(p: &mut Preview<CountRow>, first: NaiveDate, last: NaiveDate) {
+    let rows = std::mem::take(&mut p.rows);
+    let mut added = false;
+    for row in rows {
+        if (first..=last).contains(&row.day) {
+            p.rows.push(row);
+            continue;
+        }
+        p.report(RowIssue {
+            row: row.row,
+            column: None,
+            field: "date".into(),
+            value: row.day.to_string(),
+            code: RowIssueCode::OutsideCollection,
+            reason: format!(
+                "{} is outside the collection window ({first} to {last})",
+                row.day
+            ),
+        });
+        added = true;
+    }
+    if added {
+        // The problems stay in sheet order.
+        p.errors.sort_by_key(|e| e.row);
+    }
 }

@@ -30,7 +30,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use counts::{CountRow, preview_counts};
+pub use counts::{CountRow, hold_to_collection_days, preview_counts};
 pub use header::{ColumnMap, Field, column_letter};
 pub use parse::{CountError, parse_count, parse_day, read_count, valid_link};
 pub use preview::{LISTED_LIMIT, Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};

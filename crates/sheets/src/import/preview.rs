@@ -36,6 +36,8 @@ pub enum RowIssueCode {
     NotANumber,
     /// A count or quota below zero.
     Negative,
+    /// A count of a day outside the campaign's collection window (a wrong date in the sheet).
+    OutsideCollection,
     /// A count or quota with a fraction (`12.5`).
     NotWhole,
     /// A count or quota beyond any real one (more than 4,294,967,295).

@@ -161,6 +161,7 @@ export const consoleEn: ConsoleMessages = {
   "issue.missing_value": "Missing",
   "issue.not_a_number": "Not a number: “{value}” (write it in digits)",
   "issue.negative": "Must not be negative: “{value}”",
+  "issue.outside_collection": "Not a collection day: “{value}” (daily counts are of days in the collection window)",
   "issue.not_whole": "Not a whole number: “{value}”",
   "issue.too_large": "Too large: “{value}”",
   "issue.duplicate_unit": "Unit listed twice: “{value}”",

@@ -163,6 +163,7 @@ export const consoleZhCN = {
   "issue.missing_value": "缺少内容",
   "issue.not_a_number": "不是数字：“{value}”（请用阿拉伯数字填写）",
   "issue.negative": "不能为负数：“{value}”",
+  "issue.outside_collection": "日期不在采集期内：“{value}”（每日采集量只能是采集期内的日期）",
   "issue.not_whole": "不是整数：“{value}”",
   "issue.too_large": "数字过大：“{value}”",
   "issue.duplicate_unit": "单位重复：“{value}”",

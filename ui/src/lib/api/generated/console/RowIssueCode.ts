@@ -3,4 +3,4 @@
 /**
  * What is wrong with a row or the header: stable codes, each with its text in the console.
  */
-export type RowIssueCode = "missing_value" | "not_a_number" | "negative" | "not_whole" | "too_large" | "duplicate_unit" | "malformed_link" | "duplicate_link" | "link_taken" | "unknown_unit" | "missing_section" | "bad_date" | "duplicate_day" | "unknown_header" | "conflicting_values" | "missing_column" | "no_header";
+export type RowIssueCode = "missing_value" | "not_a_number" | "negative" | "outside_collection" | "not_whole" | "too_large" | "duplicate_unit" | "malformed_link" | "duplicate_link" | "link_taken" | "unknown_unit" | "missing_section" | "bad_date" | "duplicate_day" | "unknown_header" | "conflicting_values" | "missing_column" | "no_header";
