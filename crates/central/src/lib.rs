@@ -7,6 +7,7 @@
 //! spreadsheets and posters are drawn from them by `fieldpost-sheets`.
 #![deny(missing_docs)]
 
+pub mod assessment;
 pub mod audit;
 pub mod campaign;
 pub mod demo;

@@ -355,18 +355,21 @@ fn flow(item_id: ItemId) -> ItemFlow {
 /// The unit-quota records of the campaign, from one snapshot: each unit's quota against what
 /// it collected, ranked, with its plans' items, rolled up by section and for the campaign.
 pub fn records(db: &dyn Database) -> Result<Records, RecordsError> {
-    storage::read(db, |tx| {
-        let campaign = tx.campaigns().current()?.ok_or(RecordsError::NoCampaign)?;
-        let sections = tx.sections().all()?;
-        let units = tx.units().all(None)?;
-        let collected = tx.collection_counts().collected_by_unit()?;
-        let rollup = tx.records_rollup();
-        let (allocated, handed_out, plans) =
-            (rollup.allocated()?, rollup.handed_out()?, rollup.plans()?);
-        Ok(draw_up(
-            campaign, sections, units, &collected, allocated, handed_out, plans,
-        ))
-    })
+    storage::read(db, records_in)
+}
+
+/// [`records`] inside a transaction (the summary report reads them in its own snapshot).
+pub(crate) fn records_in(tx: &mut dyn Tx) -> Result<Records, RecordsError> {
+    let campaign = tx.campaigns().current()?.ok_or(RecordsError::NoCampaign)?;
+    let sections = tx.sections().all()?;
+    let units = tx.units().all(None)?;
+    let collected = tx.collection_counts().collected_by_unit()?;
+    let rollup = tx.records_rollup();
+    let (allocated, handed_out, plans) =
+        (rollup.allocated()?, rollup.handed_out()?, rollup.plans()?);
+    Ok(draw_up(
+        campaign, sections, units, &collected, allocated, handed_out, plans,
+    ))
 }
 
 /// The records' rules over the rows read: flows per plan, per unit, ranks and rollups.

@@ -548,19 +548,40 @@ pub struct PlanAssessment {
     pub handed_out: BTreeMap<ItemId, u64>,
     /// All items handed out.
     pub handed_out_total: u64,
-    /// Questionnaires collected by its unit on the days of its window.
+    /// Questionnaires collected by its unit on the days of its window that no earlier plan of
+    /// the unit already counted: where a unit's plans overlap, a shared day is counted once,
+    /// for the plan that started first, so the plans' figures add up to the unit's.
     pub collected_in_window: u64,
     /// Questionnaires per item handed out (0 when nothing was handed out).
     pub questionnaires_per_item: f64,
 }
 
 /// Assesses every approved or closed plan: items handed out against the questionnaires its
-/// unit collected during its window (the China-time days from its start to its end).
+/// unit collected during its window (the China-time days from its start to its end). A day
+/// covered by several of a unit's plans is counted for the one that started first (then by
+/// id), never twice (issue 13).
 pub fn assess_plans(
     plans: &[ActivityPlan],
     lines: &[HandoutLine],
     counts: &[DailyCount],
 ) -> Vec<PlanAssessment> {
+    let mut in_order: Vec<&ActivityPlan> = plans
+        .iter()
+        .filter(|p| fieldpost_central::assessment::assessed(p))
+        .collect();
+    in_order.sort_by_key(|p| (p.starts_at, p.id));
+    let mut claimed: std::collections::HashSet<(UnitId, NaiveDate)> = Default::default();
+    let mut collected: HashMap<PlanId, u64> = HashMap::new();
+    for p in in_order {
+        let (first_day, last_day) = fieldpost_central::assessment::plan_days(p);
+        let sum = counts
+            .iter()
+            .filter(|c| c.unit_id == p.unit_id && c.day >= first_day && c.day <= last_day)
+            .filter(|c| claimed.insert((c.unit_id, c.day)))
+            .map(|c| u64::from(c.count))
+            .sum();
+        collected.insert(p.id, sum);
+    }
     let mut handed: HashMap<PlanId, BTreeMap<ItemId, u64>> = HashMap::new();
     for h in lines.iter().filter(|h| h.voided_at.is_none()) {
         *handed
@@ -573,12 +594,8 @@ pub fn assess_plans(
         .iter()
         .filter(|p| matches!(p.status, PlanStatus::Approved | PlanStatus::Closed))
         .map(|p| {
-            let (first_day, last_day) = (china_day(p.starts_at), china_day(p.ends_at));
-            let collected_in_window = counts
-                .iter()
-                .filter(|c| c.unit_id == p.unit_id && c.day >= first_day && c.day <= last_day)
-                .map(|c| u64::from(c.count))
-                .sum();
+            let (first_day, last_day) = fieldpost_central::assessment::plan_days(p);
+            let collected_in_window = collected.get(&p.id).copied().unwrap_or(0);
             let handed_out = handed.remove(&p.id).unwrap_or_default();
             let handed_out_total = handed_out.values().sum();
             PlanAssessment {
@@ -627,7 +644,7 @@ pub fn plan_assessment(
     headers.extend(item_headers.iter().map(|h| (h.as_str(), 14.0)));
     headers.extend([
         ("派送合计", 10.0),
-        ("活动期间采集量", 16.0),
+        ("活动期间采集量（重叠日只计一次）", 30.0),
         ("每份宣传品对应问卷", 20.0),
     ]);
     let mut w = start_sheet(ws, &f, "活动考核", "现场活动按采集量考核", &headers)?;
@@ -650,6 +667,87 @@ pub fn plan_assessment(
         ws.write_number(row, col, a.handed_out_total as f64)?;
         ws.write_number(row, col + 1, a.collected_in_window as f64)?;
         ws.write_number_with_format(row, col + 2, a.questionnaires_per_item, &two)?;
+    }
+    w.apply(ws)?;
+    book.save_to_buffer()
+}
+
+/// A shortfall in words, Chinese, for the assessment's 原因 column.
+pub fn shortfall_text(s: &fieldpost_central::assessment::Shortfall) -> String {
+    use fieldpost_central::assessment::Shortfall;
+    match s {
+        Shortfall::NoQuota => "未分配采集任务，无法按完成率考核".into(),
+        Shortfall::BelowCompletion {
+            required_percent,
+            actual_percent,
+        } => format!("完成率 {actual_percent:.2}% 低于 {required_percent}%"),
+        Shortfall::FewPerGift { required, actual } => {
+            format!("每份宣传品对应问卷 {actual:.2} 份，低于 {required:.2} 份")
+        }
+    }
+}
+
+/// The unit assessment workbook (按采集量考核): one row per unit with the imported counts, the
+/// stations' tallies beside them, the gifts, questionnaires per gift over the plans' days
+/// (each day once), the verdict and its reasons; the thresholds in the title.
+pub fn unit_assessment(
+    assessment: &fieldpost_central::assessment::Assessment,
+    section_names: &HashMap<fieldpost_domain::SectionId, String>,
+) -> Result<Vec<u8>, XlsxError> {
+    let f = formats();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    let r = &assessment.rules;
+    let title = format!(
+        "按采集量考核（达标：完成率不低于 {}%，且每份宣传品对应问卷不少于 {:.2} 份）",
+        r.pass_percent,
+        f64::from(r.min_per_gift_hundredths) / 100.0
+    );
+    let mut w = start_sheet(
+        ws,
+        &f,
+        "单位考核",
+        &title,
+        &[
+            ("单位", 34.0),
+            ("版块", 14.0),
+            ("采集任务", 10.0),
+            ("采集量（导入）", 14.0),
+            ("完成率%", 10.0),
+            ("现场场次", 10.0),
+            ("现场触达人数", 14.0),
+            ("现场协助问卷（站点统计）", 24.0),
+            ("派送宣传品", 12.0),
+            ("活动天数", 10.0),
+            ("活动日采集量", 14.0),
+            ("每份宣传品对应问卷", 20.0),
+            ("考核结果", 10.0),
+            ("原因", 40.0),
+        ],
+    )?;
+    let two = Format::new().set_num_format("0.00");
+    for (row, u) in (2u32..).zip(&assessment.units) {
+        w.text(ws, row, 0, &u.unit_name)?;
+        let section = section_names
+            .get(&u.section_id)
+            .map(String::as_str)
+            .unwrap_or("");
+        w.text(ws, row, 1, section)?;
+        ws.write_number(row, 2, u.quota)?;
+        ws.write_number(row, 3, u.collected as f64)?;
+        ws.write_number_with_format(row, 4, u.completion_percent, &two)?;
+        ws.write_number(row, 5, u.sessions)?;
+        ws.write_number(row, 6, u.people_reached as f64)?;
+        ws.write_number(row, 7, u.questionnaires_assisted as f64)?;
+        ws.write_number(row, 8, u.handed_out as f64)?;
+        ws.write_number(row, 9, u.plan_days)?;
+        ws.write_number(row, 10, u.collected_on_plan_days as f64)?;
+        if let Some(q) = u.questionnaires_per_gift {
+            ws.write_number_with_format(row, 11, q, &two)?;
+        }
+        w.text(ws, row, 12, if u.passed { "达标" } else { "未达标" })?;
+        let reasons: Vec<String> = u.shortfalls.iter().map(shortfall_text).collect();
+        w.text(ws, row, 13, &reasons.join("；"))?;
     }
     w.apply(ws)?;
     book.save_to_buffer()
@@ -706,6 +804,61 @@ mod tests {
     use fieldpost_domain::{DeviceId, HandoutId, ItemKind};
 
     use super::*;
+
+    /// Issue 13: a unit's overlapping plans counted the days they share once per plan, so
+    /// the plans' "collected in window" added up to more than the unit collected.
+    #[test]
+    fn overlapping_plans_count_a_shared_day_once() {
+        let unit_id = UnitId::new();
+        let at = |d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2022, 8, d, h, 0, 0).unwrap();
+        let plan = |starts: u32, ends: u32| ActivityPlan {
+            id: PlanId::new(),
+            unit_id,
+            title: format!("8/{starts}–8/{ends}"),
+            location: "进贤门".into(),
+            starts_at: at(starts, 1),
+            ends_at: at(ends, 9),
+            expected_people: 100,
+            staff: "3 人".into(),
+            requested: Vec::new(),
+            status: PlanStatus::Approved,
+            allocation: Vec::new(),
+            reject_reason: None,
+            revision: 0,
+        };
+        // 8/4–8/6 and 8/5–8/7 share 8/5 and 8/6.
+        let (first, second) = (plan(4, 6), plan(5, 7));
+        let counts: Vec<DailyCount> = (4..=7)
+            .map(|d| DailyCount {
+                unit_id,
+                day: NaiveDate::from_ymd_opt(2022, 8, d).unwrap(),
+                count: 100,
+            })
+            .collect();
+        let assessed = assess_plans(&[second.clone(), first.clone()], &[], &counts);
+        let total: u64 = assessed.iter().map(|a| a.collected_in_window).sum();
+        assert_eq!(
+            total, 400,
+            "four days of 100, each counted once across the plans"
+        );
+        let of = |id| {
+            assessed
+                .iter()
+                .find(|a| a.plan_id == id)
+                .unwrap()
+                .collected_in_window
+        };
+        assert_eq!(
+            of(first.id),
+            300,
+            "the first plan to start counts its three days"
+        );
+        assert_eq!(
+            of(second.id),
+            100,
+            "the second counts only the day no other plan did"
+        );
+    }
 
     /// The cells of a sheet of an exported workbook.
     fn rows(bytes: &[u8], sheet: &str) -> Vec<Vec<Data>> {

@@ -14,6 +14,7 @@
 //! The methods are blocking: SQLite is, and a PostgreSQL backend uses a blocking client in
 //! the same blocking pool (the HTTP layer runs every use case on tokio's blocking threads).
 
+pub mod assessment;
 pub mod catalog;
 pub mod devices;
 pub mod draw;
@@ -27,6 +28,7 @@ pub mod stock;
 mod sync_tables;
 pub mod top_ups;
 
+pub use assessment::AssessmentTable;
 pub use catalog::{CampaignTable, ItemTable, SectionTable, UnitLinkTable};
 pub use devices::{DeviceTable, EnrollmentCodeTable};
 pub use draw::{LotteryDrawTable, LotteryListTable, LotteryPoolTable, LotteryWinTable};
@@ -213,6 +215,8 @@ pub trait Tx {
     fn lottery_draws(&mut self) -> &mut dyn LotteryDrawTable;
     /// The lottery's wins.
     fn lottery_wins(&mut self) -> &mut dyn LotteryWinTable;
+    /// The assessment's thresholds and the confirmed commendations.
+    fn assessment(&mut self) -> &mut dyn AssessmentTable;
 }
 
 /// `users`: console accounts, with their password hashes.

@@ -12,6 +12,7 @@
 //! while the connections are driven by a small runtime the database owns: a call never needs
 //! the caller's runtime, and works from any thread.
 
+mod assessment;
 mod audit_log;
 mod campaigns;
 mod change_log;
@@ -297,6 +298,9 @@ impl Tx for PgTx<'_> {
         self
     }
     fn unit_links(&mut self) -> &mut dyn super::UnitLinkTable {
+        self
+    }
+    fn assessment(&mut self) -> &mut dyn super::AssessmentTable {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {

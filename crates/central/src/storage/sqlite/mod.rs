@@ -2,6 +2,7 @@
 //! writer's lock), its [`migrate`]ions, and one module per table, each implementing its
 //! table's trait on [`SqliteTx`].
 
+mod assessment;
 mod audit_log;
 mod backup;
 mod campaigns;
@@ -97,6 +98,9 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn unit_links(&mut self) -> &mut dyn super::UnitLinkTable {
+        self
+    }
+    fn assessment(&mut self) -> &mut dyn super::AssessmentTable {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {
