@@ -194,6 +194,14 @@ pub struct CommendationInput {
     pub unit_id: UnitId,
 }
 
+/// The commendations the secretariat confirms, in the order to be read out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmInput {
+    /// The list; empty withdraws a confirmation.
+    pub commendations: Vec<CommendationInput>,
+}
+
 /// A commendation on the report: proposed by the rule, or confirmed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct CommendationLine {
@@ -213,7 +221,7 @@ pub struct CommendationLine {
 
 /// The campaign's collection on one day, and up to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
-pub struct DayTotal {
+pub struct CurveDay {
     /// The day (China time).
     pub day: NaiveDate,
     /// Collected that day.
@@ -271,7 +279,7 @@ pub struct SummaryReport {
     /// Per section.
     pub sections: Vec<SectionRecord>,
     /// The daily curve.
-    pub days: Vec<DayTotal>,
+    pub days: Vec<CurveDay>,
     /// Every unit, assessed, by count (the ranking).
     pub ranking: Vec<UnitAssessment>,
     /// The commendations the rule proposes.
@@ -677,7 +685,7 @@ pub fn summary(db: &dyn Database) -> Result<SummaryReport, AssessmentError> {
             .into_iter()
             .map(|(day, count)| {
                 cumulative += count;
-                DayTotal {
+                CurveDay {
                     day,
                     count,
                     cumulative,

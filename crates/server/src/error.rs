@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use fieldpost_central::assessment::AssessmentError;
 use fieldpost_central::campaign::{
     Blank, CreateItemError, CreateSectionError, PutCampaignError, UnitError, UnitSheetError,
     UpdateItemError,
@@ -277,6 +278,19 @@ impl From<PutCampaignError> for ApiError {
             e @ PutCampaignError::CollectionBeforePublicity => invalid_value("collection_start", e),
             e @ PutCampaignError::PublicityAfterCollection => invalid_value("publicity_end", e),
             PutCampaignError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<AssessmentError> for ApiError {
+    fn from(e: AssessmentError) -> Self {
+        match e {
+            AssessmentError::NoCampaign => no_campaign(),
+            e @ AssessmentError::OutOfRange { field, .. } => invalid_value(field, e),
+            e @ (AssessmentError::NoSuchUnit { index } | AssessmentError::Repeated { index }) => {
+                invalid_value(&format!("commendations[{index}].unit_id"), e)
+            }
+            AssessmentError::Storage(e) => e.into(),
         }
     }
 }

@@ -61,6 +61,12 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     UnitSheetOutcome::export_all(&cfg)?;
     User::export_all(&cfg)?;
     fieldpost_central::users::Account::export_all(&cfg)?;
+    // The assessment and the summary meeting's report.
+    fieldpost_central::assessment::Assessment::export_all(&cfg)?;
+    fieldpost_central::assessment::RulesInput::export_all(&cfg)?;
+    fieldpost_central::assessment::ConfirmInput::export_all(&cfg)?;
+    fieldpost_central::assessment::Commendation::export_all(&cfg)?;
+    fieldpost_central::assessment::SummaryReport::export_all(&cfg)?;
     // The lottery's terms, entrants and deletions.
     LotteryTermsView::export_all(&cfg)?;
     TermsInput::export_all(&cfg)?;

@@ -1,5 +1,8 @@
 //! The table of every route the API serves: what it takes and what it answers.
 
+use fieldpost_central::assessment::{
+    Assessment, AssessmentRules, Commendation, ConfirmInput, RulesInput, SummaryReport,
+};
 use fieldpost_central::audit::{AuditEntry, AuditFilter};
 use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::devices::DeviceRecord;
@@ -711,6 +714,56 @@ pub fn operations() -> Vec<Operation> {
             NoBody,
             200,
             Reply::File(XLSX),
+        ),
+        op(
+            Get,
+            "/assessment",
+            "The assessment by collection volume (按采集量考核): per unit, imported counts and the stations' tallies, gifts, questionnaires per gift over the plans' days, the verdict (console users; a unit's own account gets its unit's)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Assessment>),
+        ),
+        op(
+            Put,
+            "/assessment/rules",
+            "Set the assessment's thresholds and how many units the summary proposes for each honour (secretariat admin; audited)",
+            Caller,
+            None,
+            json(schema::<RulesInput>),
+            200,
+            J(schema::<AssessmentRules>),
+        ),
+        op(
+            Get,
+            "/exports/assessment.xlsx",
+            "The assessment by collection volume as a workbook (console users; a unit's own account gets its unit's)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            Reply::File(XLSX),
+        ),
+        op(
+            Get,
+            "/summary",
+            "The summary meeting's report (总结会): totals, sections, the daily curve, the ranking, the proposed and confirmed commendations, the gifts' books, volunteer hours (secretariat)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<SummaryReport>),
+        ),
+        op(
+            Put,
+            "/summary/commendations",
+            "Confirm the commendations (优秀组织单位, 优秀支持单位), replacing those confirmed before; an empty list withdraws them (secretariat admin; audited)",
+            Caller,
+            None,
+            json(schema::<ConfirmInput>),
+            200,
+            J(schema::<Vec<Commendation>>),
         ),
         op(
             Get,

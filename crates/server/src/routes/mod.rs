@@ -1,6 +1,7 @@
 //! The `/api/v1` routes. Every route is registered through [`Api::route`], which also records
 //! it in a table: the OpenAPI test compares that table with the document.
 
+pub(crate) mod assessment;
 pub(crate) mod auth;
 pub(crate) mod catalog;
 pub(crate) mod console;
@@ -171,6 +172,19 @@ fn build() -> Api {
         Get,
         "/exports/plan-assessment.xlsx",
         export::plan_assessment,
+    )
+    .route(Get, "/assessment", assessment::get_assessment)
+    .route(Put, "/assessment/rules", assessment::put_rules)
+    .route(
+        Get,
+        "/exports/assessment.xlsx",
+        assessment::export_assessment,
+    )
+    .route(Get, "/summary", assessment::summary)
+    .route(
+        Put,
+        "/summary/commendations",
+        assessment::confirm_commendations,
     )
     .route(Get, "/lottery/terms", lottery::terms)
     .route(Put, "/lottery/terms", lottery::put_terms)

@@ -723,7 +723,7 @@ async fn ledger_and_assessment_exports_and_the_dashboards_exceptions() {
             "派送口罩",
             "派送网安四宝",
             "派送合计",
-            "活动期间采集量",
+            "活动期间采集量（重叠日只计一次）",
             "每份宣传品对应问卷"
         ],
         "a column per item"

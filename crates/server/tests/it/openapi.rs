@@ -396,6 +396,16 @@ async fn every_route_answers_as_documented() {
     let renamed = json!({"name": "医用口罩", "unit_label": "个", "donor": "捐赠企业"});
     ok(&c, "PUT", &format!("/items/{mask}"), &admin, Some(renamed)).await;
 
+    // The assessment and the summary meeting (issue 13).
+    ok(&c, "GET", "/assessment", &admin, None).await;
+    let rules = json!({"pass_percent": 80, "min_per_gift_hundredths": 100,
+                       "organizing_awards": 3, "supporting_awards": 3});
+    ok(&c, "PUT", "/assessment/rules", &admin, Some(rules)).await;
+    download(&c, "/exports/assessment.xlsx", &admin).await;
+    ok(&c, "GET", "/summary", &admin, None).await;
+    let confirmed = json!({"commendations": [{"award": "organizing", "unit_id": a}]});
+    ok(&c, "PUT", "/summary/commendations", &admin, Some(confirmed)).await;
+
     // The lottery's terms, entrants and deletion (the close last: it ends the lottery).
     ok(&c, "GET", "/lottery/terms", &admin, None).await;
     let terms = json!({"consent_text": "同意登记手机号码参加抽奖，抽奖结束后按规定删除。",
