@@ -240,8 +240,8 @@ describe("pagesFor (issue 13: every unit sees itself)", () => {
   it("gives a unit's own account its unit's pages and nothing of the secretariat", () => {
     for (const role of ["admin", "viewer"] as const) {
       const pages = pagesFor({ role, unit_id: "unit-a" });
-      expect(pages, role).toEqual(["dashboard", "plans", "export", "posters", "devices"]);
-      for (const secretariat of ["import", "lottery", "draw", "accounts", "audit"] as const) {
+      expect(pages, role).toEqual(["dashboard", "plans", "export", "posters", "devices", "assessment"]);
+      for (const secretariat of ["import", "lottery", "draw", "accounts", "audit", "summary"] as const) {
         expect(pages.includes(secretariat), `${role} ${secretariat}`).toBe(false);
       }
     }

@@ -4,7 +4,7 @@
  * summaries and the text of each row issue, error messages by code, and the page routes.
  */
 import type { Locale } from "../lib/i18n/catalogue";
-import type { Carrier, Role } from "../lib/api/http";
+import type { Award, Carrier, CommendationLine, GiftAccount, Role, Shortfall, SummaryReport } from "../lib/api/http";
 import { consoleTranslate, isConsoleKey, type ConsoleKey } from "../lib/i18n/console";
 import type {
   DeviceLine,
@@ -242,11 +242,16 @@ export const PAGES = [
   "draw",
   "accounts",
   "audit",
+  "assessment",
+  "summary",
 ] as const;
 export type NavPage = (typeof PAGES)[number];
 
-/** What a unit's own account sees: its unit's progress, plans, exports, poster and tablets. */
-const UNIT_PAGES: readonly NavPage[] = ["dashboard", "plans", "export", "posters", "devices"];
+/**
+ * What a unit's own account sees: its unit's progress, plans, exports, poster, tablets and its
+ * own assessment. The summary meeting's report is the secretariat's (it holds the stock books).
+ */
+const UNIT_PAGES: readonly NavPage[] = ["dashboard", "plans", "export", "posters", "devices", "assessment"];
 
 /** Who a console user is, as the navigation needs it. */
 export type Viewer = { role: Role; unit_id: string | null };
@@ -356,4 +361,49 @@ export function auditDetail(detail: unknown): string {
 export function auditActionText(action: string, locale: Locale): string {
   const key = `audit.action.${action}`;
   return isConsoleKey(key) ? consoleTranslate(locale, key) : action;
+}
+
+/** A shortfall of the assessment, in the console's words. */
+export function shortfallText(
+  s: Shortfall,
+  locale: Locale,
+): string {
+  const two = (n: number) => n.toFixed(2);
+  switch (s.code) {
+    case "no_quota":
+      return consoleTranslate(locale, "assess.noQuota");
+    case "below_completion":
+      return consoleTranslate(locale, "assess.belowCompletion", {
+        actual: two(s.actual_percent),
+        required: s.required_percent,
+      });
+    case "few_per_gift":
+      return consoleTranslate(locale, "assess.fewPerGift", { actual: two(s.actual), required: two(s.required) });
+  }
+}
+
+/**
+ * The commendations the summary report shows: the secretariat's confirmed list once it has
+ * one, else the rule's proposal (marked as such by the page). Each honour in its order.
+ */
+export function shownCommendations(report: Pick<SummaryReport, "proposed" | "confirmed">): {
+  confirmed: boolean;
+  organizing: CommendationLine[];
+  supporting: CommendationLine[];
+} {
+  const confirmed = report.confirmed.length > 0;
+  const lines = confirmed ? report.confirmed : report.proposed;
+  const of = (award: Award) =>
+    lines.filter((l) => l.award === award).sort((a, b) => a.position - b.position);
+  return { confirmed, organizing: of("organizing"), supporting: of("supporting") };
+}
+
+/** Whether an item's books balance: every piece received is handed out, written off, still with a plan or on hand. */
+export function booksBalance(g: Pick<GiftAccount, "received" | "handed_out" | "written_off" | "with_plans" | "on_hand">): boolean {
+  return g.received === g.handed_out + g.written_off + g.with_plans + g.on_hand;
+}
+
+/** Minutes as hours with one decimal (志愿服务时长). */
+export function hoursOf(minutes: number): string {
+  return (Math.round(minutes / 6) / 10).toFixed(1);
 }

@@ -28,6 +28,12 @@ import type { TasksApplied } from "./generated/console/TasksApplied";
 import type { TopUpRequestLine } from "./generated/console/TopUpRequestLine";
 import type { TopUpStatus } from "./generated/console/TopUpStatus";
 import type { User } from "./generated/console/User";
+import type { Assessment } from "./generated/console/Assessment";
+import type { AssessmentRules } from "./generated/console/AssessmentRules";
+import type { Commendation } from "./generated/console/Commendation";
+import type { CommendationInput } from "./generated/console/CommendationInput";
+import type { RulesInput } from "./generated/console/RulesInput";
+import type { SummaryReport } from "./generated/console/SummaryReport";
 import type { Account } from "./generated/console/Account";
 import type { AccountBody } from "./generated/console/AccountBody";
 import type { AuditEntry } from "./generated/console/AuditEntry";
@@ -85,6 +91,18 @@ export type { AuditEntry } from "./generated/console/AuditEntry";
 export type { AuditFilter } from "./generated/console/AuditFilter";
 export type { PasswordReset } from "./generated/console/PasswordReset";
 export type { UserBody } from "./generated/console/UserBody";
+// The assessment and the summary meeting (issue 13).
+export type { Assessment } from "./generated/console/Assessment";
+export type { AssessmentRules } from "./generated/console/AssessmentRules";
+export type { Award } from "./generated/console/Award";
+export type { Commendation } from "./generated/console/Commendation";
+export type { CommendationInput } from "./generated/console/CommendationInput";
+export type { CommendationLine } from "./generated/console/CommendationLine";
+export type { GiftAccount } from "./generated/console/GiftAccount";
+export type { RulesInput } from "./generated/console/RulesInput";
+export type { Shortfall } from "./generated/console/Shortfall";
+export type { SummaryReport } from "./generated/console/SummaryReport";
+export type { UnitAssessment } from "./generated/console/UnitAssessment";
 
 // The lottery (issue 12): docs/lottery/api.md.
 export type { Carrier } from "./generated/console/Carrier";
@@ -119,7 +137,7 @@ export type ImportApplied = TasksApplied | CountsApplied;
 /** The import routes' path segment (`/imports/{kind}`): URLs, not a wire type. */
 export type ImportKind = "task-table" | "collection-counts";
 /** The export routes' file names (`/exports/{kind}.xlsx`): URLs, not a wire type. */
-export type ExportKind = "bulletin" | "handouts" | "volunteer-hours" | "plan-assessment";
+export type ExportKind = "bulletin" | "handouts" | "volunteer-hours" | "plan-assessment" | "assessment";
 /**
  * A refusal's code: one of the central's, or the console's own when no answer came
  * (`network`) or the answer was no error body (`http_<status>`).
@@ -211,6 +229,22 @@ export class HttpBackend {
   }
   items(): Promise<Item[]> {
     return this.call("GET", "/items");
+  }
+  /** The assessment (按采集量考核): every unit, or a unit's own account's unit. */
+  assessment(): Promise<Assessment> {
+    return this.call("GET", "/assessment");
+  }
+  /** Sets the assessment's thresholds (a secretariat admin). */
+  putAssessmentRules(rules: RulesInput): Promise<AssessmentRules> {
+    return this.call("PUT", "/assessment/rules", rules);
+  }
+  /** The summary meeting's report (the secretariat's). */
+  summary(): Promise<SummaryReport> {
+    return this.call("GET", "/summary");
+  }
+  /** Confirms the commendations in the order given; an empty list withdraws them. */
+  confirmCommendations(commendations: CommendationInput[]): Promise<Commendation[]> {
+    return this.call("PUT", "/summary/commendations", { commendations });
   }
   stock(): Promise<StockBalance[]> {
     return this.call("GET", "/stock");
