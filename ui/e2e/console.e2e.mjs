@@ -8,7 +8,9 @@
 // winners and nobody else's, the public winners list), and checks that a viewer sees but
 // cannot change; the accounts page makes a unit's account, which sees its own unit's console
 // and gets 403 for another unit's records, and is disabled, enabled and reset; the audit log
-// is filtered and exported (issue 13). Screenshots go to
+// is filtered and exported; the assessment's thresholds are set and its verdicts read, and the
+// summary meeting's report is walked, its commendations confirmed, printed and projected (issue
+// 13). Screenshots go to
 // target/screenshots/console-*.png.
 //
 // Run after `cargo build -p fieldpost-server` and `npm run build:console` (cargo xtask test
@@ -686,7 +688,7 @@ async function main() {
     await unitPage.getByRole("button", { name: "登录", exact: true }).click();
     await unitPage.getByTestId("unit-scope").filter({ hasText: "揭阳市人民医院" }).waitFor();
     const nav = (await unitPage.locator("nav a").allInnerTexts()).map((t) => t.trim());
-    check(JSON.stringify(nav) === JSON.stringify(["总览", "活动方案", "导出", "二维码海报", "设备"]), `a unit's account sees its unit's pages only (${nav.join("、")})`);
+    check(JSON.stringify(nav) === JSON.stringify(["总览", "活动方案", "导出", "二维码海报", "设备", "考核"]), `a unit's account sees its unit's pages only (${nav.join("、")})`);
     await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
     check((await unitPage.getByTestId("unit-progress").innerText()).includes("本单位采集进度：揭阳市人民医院"), "its dashboard opens with its own unit's progress and rank");
     const dash = await (await unitPage.request.get(api("/dashboard"))).json();
@@ -707,6 +709,13 @@ async function main() {
     check(theirPoster.status() === 403, "another unit's poster is refused (403)");
     const accounts = await unitPage.request.get(api("/users"));
     check(accounts.status() === 403, "the accounts are the secretariat's (403)");
+    // Its own assessment (issue 13, deliverable 3), and not the summary meeting's report.
+    await unitPage.goto(`${url}#/assessment`);
+    await unitPage.locator('tr[data-unit="揭阳市人民医院"]').waitFor();
+    check((await unitPage.locator("table.assessment tbody tr").count()) === 1, "a unit's account assesses its own unit only");
+    check((await unitPage.locator("form.rules").count()) === 0, "and cannot set the thresholds");
+    const theirSummary = await unitPage.request.get(api("/summary"));
+    check(theirSummary.status() === 403, "the summary report is the secretariat's (403)");
     // #/accounts typed by hand shows its dashboard, not a page of errors.
     await unitPage.goto(`${url}#/accounts`);
     await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
@@ -740,6 +749,10 @@ async function main() {
   await page.locator('select[name="action"]').selectOption("user.login_failed");
   await page.getByRole("button", { name: "筛选" }).click();
   await page.locator('tr[data-action="user.login_failed"]').filter({ hasText: "hospital-leader" }).first().waitFor();
+  // The unfiltered page already holds that line (the newest): wait for the filtered answer.
+  await page
+    .waitForFunction(() => [...document.querySelectorAll("tbody tr")].every((r) => r.getAttribute("data-action") === "user.login_failed"), null, { timeout: 10_000 })
+    .catch(() => undefined);
   const shownActions = await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
   check(shownActions.length > 0 && shownActions.every((a) => a === "user.login_failed"), `the audit page filters by action (${shownActions.length} failed logins)`);
   check(!(await page.locator("main").innerText()).includes("not-the-password"), "the audit log never shows a password");
@@ -753,6 +766,73 @@ async function main() {
   await page.getByRole("button", { name: "筛选" }).click();
   await page.locator('tr[data-action="user.disable"]').filter({ hasText: "hospital-leader" }).waitFor();
   check(true, "disabling the account is in the audit log");
+
+  // --- the assessment and the summary meeting (issue 13, deliverables 3 and 4) ----------------
+  await page.goto(`${url}#/assessment`);
+  await page.getByRole("heading", { name: "按采集量考核" }).waitFor();
+  await page.locator("table.assessment tbody tr").first().waitFor();
+  const rulesForm = page.locator("form.rules");
+  await rulesForm.locator('input[name="pass_percent"]').fill("30");
+  await rulesForm.locator('input[name="min_per_gift"]').fill("0.5");
+  await rulesForm.locator('input[name="organizing_awards"]').fill("3");
+  await rulesForm.locator('input[name="supporting_awards"]').fill("3");
+  await rulesForm.getByRole("button", { name: "保存考核标准" }).click();
+  await page.getByText("考核标准已保存").waitFor();
+  await page.getByText("达标：完成率不低于 30%").waitFor();
+  const assessed = await (await page.request.get(api("/assessment"))).json();
+  check(assessed.rules.pass_percent === 30 && assessed.rules.updated_by === "user:admin", "the thresholds are stored with who set them");
+  const verdicts = await page.locator("td[data-verdict]").allInnerTexts();
+  check(
+    verdicts.length === assessed.units.length && verdicts.filter((v) => v.trim() === "达标").length === assessed.passed,
+    `the page shows every unit's verdict (${assessed.passed} 达标 of ${assessed.units.length})`,
+  );
+  const failedUnit = assessed.units.find((u) => !u.passed);
+  if (failedUnit) {
+    const reason = await page.locator(`tr[data-unit="${failedUnit.unit_name}"] td`).last().innerText();
+    check(reason.includes("低于"), `a unit that did not pass says why (${reason.trim()})`);
+  }
+  await shot(page, "assessment");
+  const [assessDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="assessment"]').click()]);
+  const assessPath = join(temp, "assessment.xlsx");
+  await assessDownload.saveAs(assessPath);
+  const assessCells = [...readXlsx(readFileSync(assessPath)).values()].flat(2).map(String);
+  check(assessCells.includes("考核结果") && assessCells.includes("现场协助问卷（站点统计）"), "the assessment workbook holds the verdicts beside the stations' tallies");
+
+  await page.goto(`${url}#/summary`);
+  await page.getByTestId("summary-totals").waitFor();
+  const summaryReport = await (await page.request.get(api("/summary"))).json();
+  check((await page.getByTestId("summary-totals").innerText()).includes("共采集"), "the summary opens with the totals against the target");
+  check(summaryReport.days.length > 0 && (await page.locator('[data-testid="summary"] svg.chart').count()) === 1, "the daily curve is drawn");
+  const balanced = await page.locator("[data-testid=summary-gifts] td[data-balanced]").evaluateAll((cells) => cells.map((c) => c.getAttribute("data-balanced")));
+  check(balanced.length === summaryReport.gifts.length && balanced.every((b) => b === "true"), `every gift's books balance (${balanced.length} items)`);
+  check(
+    (await page.getByTestId("summary-commendations").innerText()).includes("拟表彰（待秘书处确认）"),
+    "before the secretariat confirms, the commendations are marked as proposed",
+  );
+  await shot(page, "summary-proposed");
+  // The admin drops the last proposed line and confirms the rest.
+  const draftLines = page.locator("[data-testid=commendation-draft] li");
+  const before = await draftLines.count();
+  if (before > 0) await draftLines.last().getByRole("button", { name: "移除" }).click();
+  await page.getByTestId("confirm-commendations").click();
+  await page.getByText("表彰名单已确认").waitFor();
+  const confirmedReport = await (await page.request.get(api("/summary"))).json();
+  check(confirmedReport.confirmed.length === Math.max(0, before - 1), `the confirmed list is stored as the secretariat left it (${confirmedReport.confirmed.length})`);
+  if (confirmedReport.confirmed.length > 0) {
+    await page.getByText("秘书处已确认").waitFor();
+    check(true, "the report then shows the confirmed list");
+  }
+  const confirmLog = await (await page.request.get(api("/audit?action=commendations.confirm"))).json();
+  check(confirmLog.length === 1, "the confirmation is in the audit log");
+  await page.getByTestId("projector").click();
+  await page.locator(".summary.projector").waitFor();
+  await shot(page, "summary-projector", false);
+  await page.getByTestId("projector").click();
+  await page.emulateMedia({ media: "print" });
+  check((await page.locator("nav").isVisible()) === false && (await page.getByTestId("projector").isVisible()) === false, "printed, the report stands alone (no navigation, no buttons)");
+  await shot(page, "summary-print");
+  await page.pdf({ path: join(SHOTS, "console-summary.pdf"), format: "A4", printBackground: true }).catch(() => undefined);
+  await page.emulateMedia({ media: "screen" });
 
   // --- a viewer sees but cannot change -----------------------------------------------------
   const viewerPassword = "viewer-password-2022";
