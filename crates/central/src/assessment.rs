@@ -479,7 +479,7 @@ fn assess(f: &Facts) -> Vec<UnitAssessment> {
             }
         })
         .collect();
-    out.sort_by(|a, b| by_rate(a, b));
+    out.sort_by(by_rate);
     out
 }
 
@@ -662,7 +662,7 @@ pub fn summary(db: &dyn Database) -> Result<SummaryReport, AssessmentError> {
         })?;
         let f = facts(tx, None)?;
         let mut ranking = assess(&f);
-        ranking.sort_by(|a, b| by_count(a, b));
+        ranking.sort_by(by_count);
         let proposed = propose(&ranking, &f.rules);
         let stored = tx.assessment().commendations(f.campaign.campaign.id)?;
         let by_unit: HashMap<UnitId, &UnitAssessment> =
@@ -759,4 +759,110 @@ pub fn summary(db: &dyn Database) -> Result<SummaryReport, AssessmentError> {
             rules: f.rules,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(name: &str, quota: u32, collected: u64, passed: bool) -> UnitAssessment {
+        UnitAssessment {
+            unit_id: UnitId::new(),
+            unit_name: name.into(),
+            section_id: SectionId::new(),
+            quota,
+            collected,
+            completion_percent: percent(collected, u64::from(quota)),
+            sessions: 0,
+            people_reached: 0,
+            questionnaires_assisted: 0,
+            handed_out: 0,
+            plan_days: 0,
+            collected_on_plan_days: 0,
+            questionnaires_per_gift: None,
+            passed,
+            shortfalls: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_proposal_takes_passing_units_by_rate_and_by_count() {
+        let units = [
+            unit("大单位", 4000, 3000, true), // 75%, the most collected
+            unit("小单位", 100, 90, true),    // 90%, the best rate
+            unit("未达标", 100, 99, false),   // 99% but did not pass
+            unit("中单位", 1000, 800, true),  // 80%
+        ];
+        let rules = AssessmentRules {
+            organizing_awards: 2,
+            supporting_awards: 1,
+            ..AssessmentRules::default()
+        };
+        let names: Vec<(Award, &str)> = propose(&units, &rules)
+            .iter()
+            .map(|l| {
+                let name = units
+                    .iter()
+                    .find(|u| u.unit_id == l.unit_id)
+                    .map_or("", |u| u.unit_name.as_str());
+                (l.award, name)
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (Award::Organizing, "小单位"),
+                (Award::Organizing, "中单位"),
+                (Award::Supporting, "大单位"),
+            ],
+            "only units that passed; organizing by rate, supporting by count"
+        );
+    }
+
+    #[test]
+    fn the_completion_rule_compares_exact_counts_not_rounded_percents() {
+        let id = UnitId::new();
+        let day = NaiveDate::from_ymd_opt(2022, 8, 4).unwrap_or_default();
+        let facts = |collected: u32| Facts {
+            campaign: CampaignRecord {
+                campaign: fieldpost_domain::Campaign {
+                    id: fieldpost_domain::CampaignId::new(),
+                    name: "测试".into(),
+                    city: "揭阳".into(),
+                    publicity_start: day,
+                    publicity_end: day,
+                    collection_start: Utc::now(),
+                    collection_end: Utc::now(),
+                    target: 1,
+                },
+                note: None,
+            },
+            rules: AssessmentRules {
+                pass_percent: 80,
+                ..AssessmentRules::default()
+            },
+            units: vec![fieldpost_domain::Unit {
+                id,
+                campaign_id: fieldpost_domain::CampaignId::new(),
+                section_id: SectionId::new(),
+                name: "单位".into(),
+                quota: 100_000,
+                survey_link: String::new(),
+                contact: None,
+            }],
+            counts: vec![DailyCount {
+                unit_id: id,
+                day,
+                count: collected,
+            }],
+            plans: Vec::new(),
+            lines: Vec::new(),
+            sessions: Vec::new(),
+        };
+        // 79,999 of 100,000 is 80.00% to two decimals, and still short of 80%.
+        let short = assess(&facts(79_999));
+        assert!(!short[0].passed, "79.999% does not pass 80%");
+        assert_eq!(short[0].completion_percent, 80.0, "shown rounded");
+        assert!(assess(&facts(80_000))[0].passed, "80% passes 80%");
+    }
 }

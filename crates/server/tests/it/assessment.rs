@@ -208,13 +208,13 @@ async fn the_assessment_counts_a_day_of_overlapping_plans_once_beside_the_statio
         .collect();
     let a_row = rows
         .iter()
-        .find(|r| r[0].to_string() == "单位甲")
+        .find(|r| r[0] == "单位甲")
         .expect("unit A's row");
     assert_eq!(a_row[10], Data::Float(400.0), "活动日采集量, each day once");
     assert_eq!(a_row[12].to_string(), "达标");
     let b_row = rows
         .iter()
-        .find(|r| r[0].to_string() == "单位乙")
+        .find(|r| r[0] == "单位乙")
         .expect("unit B's row");
     assert_eq!(b_row[12].to_string(), "未达标");
     assert!(
