@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod bulletin;
 pub mod campaign;
 pub mod demo;
 pub mod devices;

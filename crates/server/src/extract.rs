@@ -130,6 +130,11 @@ pub trait PathField: FromStr {
     const EXPECTED: &'static str = "a UUID";
 }
 
+impl PathField for chrono::NaiveDate {
+    const FIELD: &'static str = "day";
+    const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
+}
+
 impl PathField for PlanId {
     const FIELD: &'static str = "plan_id";
 }

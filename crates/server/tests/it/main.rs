@@ -3,6 +3,7 @@
 
 mod accounts;
 mod backup;
+mod bulletins;
 mod console;
 mod demo;
 mod draw;

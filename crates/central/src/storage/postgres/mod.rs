@@ -13,6 +13,7 @@
 //! the caller's runtime, and works from any thread.
 
 mod audit_log;
+mod bulletins;
 mod campaigns;
 mod change_log;
 mod collection_counts;
@@ -297,6 +298,9 @@ impl Tx for PgTx<'_> {
         self
     }
     fn unit_links(&mut self) -> &mut dyn super::UnitLinkTable {
+        self
+    }
+    fn bulletins(&mut self) -> &mut dyn super::BulletinTable {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_unit_links.sql",
         include_str!("../../../../../migrations/central/0010_unit_links.sql"),
     ),
+    (
+        11,
+        "0011_bulletins.sql",
+        include_str!("../../../../../migrations/central/0011_bulletins.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

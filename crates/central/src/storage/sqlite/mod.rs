@@ -4,6 +4,7 @@
 
 mod audit_log;
 mod backup;
+mod bulletins;
 mod campaigns;
 mod change_log;
 mod collection_counts;
@@ -97,6 +98,9 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn unit_links(&mut self) -> &mut dyn super::UnitLinkTable {
+        self
+    }
+    fn bulletins(&mut self) -> &mut dyn super::BulletinTable {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {
