@@ -231,6 +231,7 @@ export function errorText(e: unknown, locale: Locale): string {
 /** The pages in the console's navigation, in its order. */
 export const PAGES = [
   "dashboard",
+  "bulletin",
   "plans",
   "stock",
   "campaign",
@@ -246,7 +247,7 @@ export const PAGES = [
 export type NavPage = (typeof PAGES)[number];
 
 /** What a unit's own account sees: its unit's progress, plans, exports, poster and tablets. */
-const UNIT_PAGES: readonly NavPage[] = ["dashboard", "plans", "export", "posters", "devices"];
+const UNIT_PAGES: readonly NavPage[] = ["dashboard", "bulletin", "plans", "export", "posters", "devices"];
 
 /** Who a console user is, as the navigation needs it. */
 export type Viewer = { role: Role; unit_id: string | null };
@@ -356,4 +357,15 @@ export function auditDetail(detail: unknown): string {
 export function auditActionText(action: string, locale: Locale): string {
   const key = `audit.action.${action}`;
   return isConsoleKey(key) ? consoleTranslate(locale, key) : action;
+}
+
+/** The day a bulletin hash names (`#/bulletin/2022-08-03`), or null for today's live one. */
+export function bulletinDayOf(hash: string): string | null {
+  const m = /^#\/?bulletin\/(\d{4}-\d{2}-\d{2})$/.exec(hash);
+  return m === null ? null : (m[1] ?? null);
+}
+
+/** Where a bulletin's .xlsx downloads: an archived day's as published, or today's live one. */
+export function bulletinXlsxUrl(base: string, day: string | null): string {
+  return day === null ? `${base}/exports/bulletin.xlsx` : `${base}/bulletins/${day}/bulletin.xlsx`;
 }
