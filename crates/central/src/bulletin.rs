@@ -241,3 +241,35 @@ pub fn published(db: &dyn Database, day: NaiveDate) -> Result<Option<Bulletin>, 
         .map(parse)
         .transpose()
 }
+
+/// The newest published bulletin, inside a transaction.
+pub(crate) fn latest(tx: &mut dyn Tx) -> Result<Option<Bulletin>, StorageError> {
+    tx.bulletins().latest()?.as_deref().map(parse).transpose()
+}
+
+/// `unit`'s line of the newest published bulletin, as its tablets pull it; none before the
+/// first publication, or for a unit created after it.
+pub(crate) fn unit_progress(
+    tx: &mut dyn Tx,
+    unit: UnitId,
+) -> Result<Option<fieldpost_sync::UnitProgress>, StorageError> {
+    let Some(b) = latest(tx)? else {
+        return Ok(None);
+    };
+    let units = u32::try_from(b.units.len()).unwrap_or(u32::MAX);
+    let published_at = b.published_at.unwrap_or(b.drawn_at);
+    Ok(b.units
+        .into_iter()
+        .find(|l| l.unit_id == unit)
+        .map(|l| fieldpost_sync::UnitProgress {
+            unit_id: l.unit_id,
+            day: b.day,
+            published_at,
+            collected: l.collected,
+            quota: l.quota,
+            progress_percent: l.progress_percent,
+            rank_by_rate: l.rank_by_rate,
+            rank_by_count: l.rank_by_count,
+            units,
+        }))
+}

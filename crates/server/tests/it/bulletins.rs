@@ -216,3 +216,80 @@ async fn a_published_bulletin_stays_as_published_after_later_imports() {
         "one publication audited: {audit}"
     );
 }
+
+/// Every `unit_progress` record a pull from 0 brings the device.
+async fn pulled_progress(c: &Central, device: &Auth) -> Vec<Value> {
+    let (status, page) = c
+        .call("GET", "/api/v1/sync/pull?after=0&limit=1000", device, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "pulled: {page}");
+    page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|ch| ch["record"]["type"] == "unit_progress")
+        .map(|ch| ch["record"]["progress"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn tablets_pull_their_units_progress_as_the_latest_bulletin_has_it() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let (_, tablet_a) = c.device(c.unit_a, "甲 1号平板").await;
+    let (_, tablet_b) = c.device(c.unit_b, "乙 1号平板").await;
+    import(
+        &c,
+        &admin,
+        json!([
+            {"unit_id": c.unit_a, "day": "2022-08-03", "count": 150},
+            {"unit_id": c.unit_b, "day": "2022-08-03", "count": 300},
+        ]),
+    )
+    .await;
+    assert!(
+        pulled_progress(&c, &tablet_a).await.is_empty(),
+        "no progress before a bulletin is published"
+    );
+    let (status, _) = c.call("POST", "/api/v1/bulletins", &admin, None).await;
+    assert_eq!(status, StatusCode::OK, "published");
+
+    let a = pulled_progress(&c, &tablet_a).await;
+    assert_eq!(
+        a.len(),
+        1,
+        "unit A's tablet gets its own unit's progress only: {a:?}"
+    );
+    assert_eq!(a[0]["unit_id"], c.unit_a.to_string());
+    assert_eq!(a[0]["collected"], 150, "150 collected");
+    assert_eq!(a[0]["quota"], 600, "of 600");
+    assert_eq!(a[0]["progress_percent"], 25.0, "25%");
+    assert_eq!(a[0]["rank_by_rate"], 2, "乙 75% is ahead");
+    assert_eq!(a[0]["rank_by_count"], 2, "乙 300 is ahead");
+    assert_eq!(a[0]["units"], 2, "of two units");
+    assert_eq!(a[0]["day"], "2022-08-03", "the bulletin's day");
+    let b = pulled_progress(&c, &tablet_b).await;
+    assert_eq!(b.len(), 1, "unit B's tablet its own: {b:?}");
+    assert_eq!(b[0]["rank_by_rate"], 1, "乙 first");
+
+    // Counts imported later change nothing on the tablets until the next publication.
+    import(
+        &c,
+        &admin,
+        json!([{"unit_id": c.unit_a, "day": "2022-08-03", "count": 500}]),
+    )
+    .await;
+    assert_eq!(
+        pulled_progress(&c, &tablet_a).await[0]["collected"],
+        150,
+        "as the published bulletin has it"
+    );
+    let (status, _) = c.call("POST", "/api/v1/bulletins", &admin, None).await;
+    assert_eq!(status, StatusCode::OK, "published again");
+    let a = pulled_progress(&c, &tablet_a).await;
+    assert_eq!(
+        a[0]["collected"], 500,
+        "the new publication reaches the tablet"
+    );
+    assert_eq!(a[0]["rank_by_count"], 1, "and its new rank by count");
+}
