@@ -530,3 +530,27 @@ fn draw_up(
         units: unit_records,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{count_ranks, rate_ranks};
+
+    #[test]
+    fn equal_counts_share_a_rank_and_the_next_skips_their_places() {
+        assert_eq!(
+            count_ranks(&[300, 200, 300, 0]),
+            vec![1, 3, 1, 4],
+            "two units at 300 share first; 200 is third"
+        );
+    }
+
+    #[test]
+    fn rates_are_compared_exactly_not_as_rounded_percentages() {
+        // 1/3 and 2/6 are the same rate; 333/1000 rounds to 33.3% like them, but is less.
+        assert_eq!(
+            rate_ranks(&[(1, 3), (2, 6), (333, 1000), (5, 0), (0, 10)]),
+            vec![1, 1, 3, 4, 4],
+            "equal rates tie; a quota of 0 counts as a rate of 0, tying with 0 of 10"
+        );
+    }
+}
