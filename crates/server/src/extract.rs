@@ -130,6 +130,7 @@ pub trait PathField: FromStr {
     const EXPECTED: &'static str = "a UUID";
 }
 
+/// A bulletin's day, `2022-08-03`.
 impl PathField for chrono::NaiveDate {
     const FIELD: &'static str = "day";
     const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
@@ -352,6 +353,7 @@ mod tests {
             UnitLinkId::FIELD,
             CarrierSegment::FIELD,
             UserIdSegment::FIELD,
+            chrono::NaiveDate::FIELD,
         ];
         for (method, path) in crate::routes::table() {
             for name in path
