@@ -205,6 +205,23 @@ async fn a_published_bulletin_stays_as_published_after_later_imports() {
         "invalid_value",
         "a day is a date",
     );
+    let refused = expect_error(
+        c.call("GET", "/api/v1/bulletins/%FF", &admin, None).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_value",
+        "a segment that is not UTF-8 is no date either",
+    );
+    assert_eq!(
+        refused["error"]["field"], "day",
+        "the refusal names the day"
+    );
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a date"),
+        "and says it must be a date, not a UUID: {refused}"
+    );
 
     // Publishing is audited.
     let (_, audit) = c
