@@ -784,6 +784,11 @@ async function main() {
   await page.locator('select[name="action"]').selectOption("user.login_failed");
   await page.getByRole("button", { name: "筛选" }).click();
   await page.locator('tr[data-action="user.login_failed"]').filter({ hasText: "hospital-leader" }).first().waitFor();
+  // The newest line is that failed login in the unfiltered list too: wait for the filtered
+  // answer to replace the list (a race the first check alone lost now and then).
+  await page
+    .waitForFunction(() => [...document.querySelectorAll("tbody tr")].every((r) => r.getAttribute("data-action") === "user.login_failed"), null, { timeout: 10000 })
+    .catch(() => undefined);
   const shownActions = await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
   check(shownActions.length > 0 && shownActions.every((a) => a === "user.login_failed"), `the audit page filters by action (${shownActions.length} failed logins)`);
   check(!(await page.locator("main").innerText()).includes("not-the-password"), "the audit log never shows a password");
