@@ -60,6 +60,12 @@ pub fn todays_plans(state: State<'_, AppState>) -> Result<Vec<ActivityPlan>> {
     Ok(state.station().todays_plans()?)
 }
 
+/// This device's unit's progress as the latest published bulletin has it, once pulled.
+#[tauri::command(async)]
+pub fn unit_progress(state: State<'_, AppState>) -> Result<Option<fieldpost_sync::UnitProgress>> {
+    Ok(state.station().unit_progress()?)
+}
+
 /// Every plan on this device.
 #[tauri::command(async)]
 pub fn plans(state: State<'_, AppState>) -> Result<Vec<ActivityPlan>> {

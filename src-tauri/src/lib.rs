@@ -68,6 +68,7 @@ pub fn run() {
             commands::app_status,
             commands::enroll,
             commands::todays_plans,
+            commands::unit_progress,
             commands::plans,
             commands::plan,
             commands::items,

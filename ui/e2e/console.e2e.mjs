@@ -254,26 +254,66 @@ async function main() {
   const bulletin = sheets.get("采集数据通报");
   check(bulletin !== undefined, "the bulletin has its Chinese sheet");
   check(
-    JSON.stringify(bulletin[1]) === JSON.stringify(["排名", "单位", "版块", "采集任务", "采集量", "完成率"]),
-    "with Chinese headers",
+    JSON.stringify(bulletin[1].slice(0, 7)) === JSON.stringify(["完成率排名", "采集量排名", "单位", "版块", "采集任务", "采集量", "完成率"]),
+    `with Chinese headers, then a column per collection day (${bulletin[1].slice(7).join(" ")})`,
   );
   const now = await (await page.request.get(api("/records"))).json();
   let matched = 0;
   for (const u of now.units) {
-    const row = bulletin.find((r) => r && r[1] === u.unit.name);
+    const row = bulletin.find((r) => r && r[2] === u.unit.name);
     if (!row) throw new Error(`console e2e: ${u.unit.name} missing from the bulletin`);
-    if (row[0] !== u.rank || row[3] !== u.unit.quota || row[4] !== u.collected) {
-      throw new Error(`console e2e: bulletin row ${JSON.stringify(row)} differs from ${JSON.stringify(u.unit.name)} ${u.rank} ${u.unit.quota} ${u.collected}`);
+    if (row[0] !== u.rank_by_rate || row[1] !== u.rank || row[4] !== u.unit.quota || row[5] !== u.collected) {
+      throw new Error(`console e2e: bulletin row ${JSON.stringify(row)} differs from ${JSON.stringify(u.unit.name)} ${u.rank_by_rate} ${u.rank} ${u.unit.quota} ${u.collected}`);
     }
-    if (Math.abs(row[5] * 100 - u.progress_percent) > 0.01) {
-      throw new Error(`console e2e: progress of ${u.unit.name}: ${row[5]} vs ${u.progress_percent}%`);
+    if (Math.abs(row[6] * 100 - u.progress_percent) > 0.01) {
+      throw new Error(`console e2e: progress of ${u.unit.name}: ${row[6]} vs ${u.progress_percent}%`);
     }
+    const increments = row.slice(7).reduce((a, b) => a + (typeof b === "number" ? b : 0), 0);
+    if (increments !== u.collected) throw new Error(`console e2e: ${u.unit.name}'s daily increments sum to ${increments}, not ${u.collected}`);
     matched += 1;
   }
-  check(matched === now.units.length, `all ${matched} units' rank, quota, collected and progress match the records`);
-  const total = bulletin.find((r) => r && r[1] === "合计");
-  check(total?.[4] === now.totals.collected, `the total row says ${now.totals.collected}`);
+  check(matched === now.units.length, `all ${matched} units' two ranks, quota, collected, progress and daily increments match the records`);
+  const total = bulletin.find((r) => r && r[2] === "合计");
+  check(total?.[5] === now.totals.collected, `the total row says ${now.totals.collected}`);
   await shot(page, "export", false);
+
+  // --- the bulletin archive (issue 13, deliverable 2): publish, import more, the day unchanged --
+  const sheetTotal = async () => Number((await page.locator('[data-testid="bulletin-total"] [data-col="collected"]').innerText()).replace(/[,，\s]/g, ""));
+  await page.goto(`${url}#/bulletin`);
+  await page.locator('[data-testid="bulletin-sheet"][data-published="false"]').waitFor();
+  check((await sheetTotal()) === now.totals.collected, `today's live bulletin totals ${now.totals.collected}`);
+  await page.getByTestId("bulletin-publish").click();
+  const publishedSheet = page.locator('[data-testid="bulletin-sheet"][data-published="true"]');
+  await publishedSheet.waitFor();
+  const publishedDay = await publishedSheet.getAttribute("data-day");
+  check(/^\d{4}-\d{2}-\d{2}$/.test(publishedDay ?? "") && (await page.locator(`nav.days a[data-day="${publishedDay}"]`).count()) === 1, `today's bulletin published and listed in the archive (${publishedDay})`);
+  const publishedTotal = await sheetTotal();
+  const firstUnit = now.units[0];
+  const more = await page.request.post(api("/collection-counts"), {
+    data: { counts: [{ unit_id: firstUnit.unit.id, day: "2022-08-12", count: 4321 }] },
+  });
+  check(more.ok(), "more counts imported after publishing");
+  const later = await (await page.request.get(api("/records"))).json();
+  check(later.totals.collected !== publishedTotal, `the records moved on (${publishedTotal} → ${later.totals.collected})`);
+  await page.getByTestId("bulletin-live").click();
+  await page.locator('[data-testid="bulletin-sheet"][data-published="false"]').waitFor();
+  await page.waitForFunction((want) => document.querySelector('[data-testid="bulletin-total"] [data-col="collected"]')?.textContent?.replace(/[,，\s]/g, "") === String(want), later.totals.collected);
+  check(true, `the live bulletin shows the new total ${later.totals.collected}`);
+  await page.locator(`nav.days a[data-day="${publishedDay}"]`).click();
+  await publishedSheet.waitFor();
+  check((await sheetTotal()) === publishedTotal, `the archived ${publishedDay} shows again unchanged: ${publishedTotal}`);
+  const [archivedDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulletin-xlsx").click()]);
+  const archivedFile = join(temp, "bulletin-archived.xlsx");
+  await archivedDownload.saveAs(archivedFile);
+  const archivedSheet = readXlsx(readFileSync(archivedFile)).get("采集数据通报");
+  check(archivedSheet?.find((r) => r && r[2] === "合计")?.[5] === publishedTotal, "its .xlsx is the day as published too");
+  await page.emulateMedia({ media: "print" });
+  check(!(await page.locator("header.top").isVisible()) && !(await page.getByTestId("bulletin-publish").isVisible()) && (await publishedSheet.isVisible()), "printing shows the bulletin sheet alone");
+  const pdf = await page.pdf({ path: join(SHOTS, "console-bulletin.pdf"), preferCSSPageSize: true, printBackground: true });
+  check(pdf.subarray(0, 4).toString() === "%PDF", "and prints to an A4 page (target/screenshots/console-bulletin.pdf)");
+  await shot(page, "bulletin-print");
+  await page.emulateMedia({ media: "screen" });
+  await shot(page, "bulletin");
 
   // --- stock: a receipt and a write-off through the page (issue 13) ------------------------
   const stockBefore = await (await page.request.get(api("/stock"))).json();
@@ -688,14 +728,18 @@ async function main() {
     await unitPage.getByRole("button", { name: "登录", exact: true }).click();
     await unitPage.getByTestId("unit-scope").filter({ hasText: "揭阳市人民医院" }).waitFor();
     const nav = (await unitPage.locator("nav a").allInnerTexts()).map((t) => t.trim());
-    check(JSON.stringify(nav) === JSON.stringify(["总览", "活动方案", "导出", "二维码海报", "设备", "考核"]), `a unit's account sees its unit's pages only (${nav.join("、")})`);
+    check(JSON.stringify(nav) === JSON.stringify(["总览", "采集数据通报", "活动方案", "导出", "二维码海报", "设备", "考核"]), `a unit's account sees its unit's pages, the bulletin and its assessment (${nav.join("、")})`);
     await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
     check((await unitPage.getByTestId("unit-progress").innerText()).includes("本单位采集进度：揭阳市人民医院"), "its dashboard opens with its own unit's progress and rank");
     const dash = await (await unitPage.request.get(api("/dashboard"))).json();
     check(dash.unit_scope === hospitalUnit.id, "its dashboard is its own unit's");
     const others = dash.records.units.filter((u) => u.unit.id !== hospitalUnit.id);
     check(others.length > 0 && others.every((u) => u.plans.length === 0 && u.items.length === 0 && u.unit.contact === null), "of other units it sees the bulletin's ranking, not their plans or gifts");
+    check(/完成率第 \d+ 名，采集量第 \d+ 名/.test(await unitPage.getByTestId("own-ranks").innerText()), "with both its ranks");
     await shot(unitPage, "unit-dashboard");
+    await unitPage.goto(`${url}#/bulletin/${publishedDay}`);
+    await unitPage.locator('[data-testid="bulletin-sheet"][data-published="true"]').waitFor();
+    check((await unitPage.getByTestId("bulletin-publish").count()) === 0, "a unit's account reads the archived bulletin, and cannot publish");
     await unitPage.goto(`${url}#/plans`);
     await unitPage.selectOption("#plan-status", "approved");
     await unitPage.locator("article.plan").filter({ hasText: "门诊大厅宣传站" }).waitFor();

@@ -208,6 +208,30 @@ async function runFlow(env) {
     await shoot(s, "02-today");
   });
 
+  await step("the secretariat publishes the bulletin; a sync brings the unit's progress to the home screen", async () => {
+    const published = await c.ask("publish 1234");
+    assert.ok(published.bulletin, `the bulletin is published: ${JSON.stringify(published)}`);
+    const line = published.bulletin.units.find((u) => u.unit_id === c.unit_id);
+    assert.ok(line, "the unit is in the bulletin");
+    const deadline = Date.now() + 30000;
+    const want = (t) => t.includes("本单位已采集 1,234 /") && t.includes("%）");
+    for (;;) {
+      const shown = await s.find(tid("unit-progress-collected"));
+      if (shown !== null && want(await s.text(shown))) break;
+      assert.ok(Date.now() < deadline, "the unit's progress arrives within 30 s of sync-now");
+      const now = await s.find(`${tid("sync-now")}:not([disabled])`);
+      if (now !== null) await s.click(now);
+      await sleep(500);
+    }
+    const ranks = await s.text(await s.waitFor(tid("unit-progress-ranks")));
+    assert.equal(
+      ranks,
+      `完成率第 ${line.rank_by_rate} 名，采集量第 ${line.rank_by_count} 名`,
+      "both ranks as the bulletin published them, in Chinese",
+    );
+    await shoot(s, "02-home-progress", tid("unit-progress"));
+  });
+
   await step("open a session with a volunteer checked in", async () => {
     await s.clickOn(tid("plan-choice"));
     await s.fill(tid("open-volunteer-name"), "林小华");

@@ -9,6 +9,7 @@
 
 pub mod assessment;
 pub mod audit;
+pub mod bulletin;
 pub mod campaign;
 pub mod demo;
 pub mod devices;

@@ -157,6 +157,15 @@ fn catalog_or_plan_record(
             .answer(id)?
             .map(|answer| Record::TopUpAnswer { answer }),
         crate::lottery::RECORD => crate::lottery::record(tx, id)?,
+        "unit_progress" => {
+            let id: UnitId = id.parse().map_err(|_| corrupt())?;
+            if id == unit {
+                crate::bulletin::unit_progress(tx, unit)?
+                    .map(|progress| Record::UnitProgress { progress })
+            } else {
+                None
+            }
+        }
         _ => None,
     })
 }

@@ -64,6 +64,9 @@ pub struct UnitRecord {
     pub progress_percent: f64,
     /// 1 = most collected; units with equal counts share a rank.
     pub rank: u32,
+    /// 1 = highest completion rate (collected / quota, exact, a quota of 0 counting as a rate
+    /// of 0); units with equal rates share a rank.
+    pub rank_by_rate: u32,
     /// Items allocated and handed out across the unit's plans.
     pub items: Vec<ItemFlow>,
     /// Per plan.
@@ -352,6 +355,47 @@ fn flow(item_id: ItemId) -> ItemFlow {
     }
 }
 
+/// Competition ranks (1, 2, 2, 4) of `values` in their own order, greater first: equal values
+/// share a rank, and the next rank skips the places they took.
+fn competition_ranks<T>(values: &[T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| cmp(&values[b], &values[a]));
+    let mut ranks = vec![0u32; values.len()];
+    let mut rank = 0u32;
+    let mut previous: Option<usize> = None;
+    for (position, &i) in (1u32..).zip(&order) {
+        if previous.is_none_or(|p| cmp(&values[p], &values[i]) != std::cmp::Ordering::Equal) {
+            rank = position;
+        }
+        previous = Some(i);
+        ranks[i] = rank;
+    }
+    ranks
+}
+
+/// Ranks by questionnaires collected: most first, equal counts sharing a rank.
+pub fn count_ranks(collected: &[u64]) -> Vec<u32> {
+    competition_ranks(collected, |a, b| a.cmp(b))
+}
+
+/// Ranks by completion rate, from `(collected, quota)` pairs: the highest rate first, equal
+/// rates sharing a rank. The rates are compared exactly (cross-multiplied), not as rounded
+/// percentages, so 1/3 and 2/6 tie and 333/1000 does not tie with 1/3; a quota of 0 counts as
+/// a rate of 0, as its progress shows.
+pub fn rate_ranks(pairs: &[(u64, u64)]) -> Vec<u32> {
+    let rate = |&(c, q): &(u64, u64)| {
+        if q == 0 {
+            (0u128, 1u128)
+        } else {
+            (u128::from(c), u128::from(q))
+        }
+    };
+    competition_ranks(pairs, |a, b| {
+        let ((ac, aq), (bc, bq)) = (rate(a), rate(b));
+        (ac * bq).cmp(&(bc * aq))
+    })
+}
+
 /// The unit-quota records of the campaign, from one snapshot: each unit's quota against what
 /// it collected, ranked, with its plans' items, rolled up by section and for the campaign.
 pub fn records(db: &dyn Database) -> Result<Records, RecordsError> {
@@ -432,23 +476,26 @@ fn draw_up(
                 progress_percent: percent(got, unit.quota.into()),
                 collected: got,
                 rank: 0,
+                rank_by_rate: 0,
                 items: items.into_values().collect(),
                 plans,
                 unit,
             }
         })
         .collect();
-    // Competition ranking by questionnaires collected: equal counts share a rank (1, 2, 2, 4).
-    unit_records.sort_by_key(|r| std::cmp::Reverse(r.collected));
-    let mut rank = 0u32;
-    let mut previous = None;
-    for (position, r) in (1u32..).zip(unit_records.iter_mut()) {
-        if previous != Some(r.collected) {
-            rank = position;
-            previous = Some(r.collected);
-        }
-        r.rank = rank;
+    let by_count = count_ranks(&unit_records.iter().map(|r| r.collected).collect::<Vec<_>>());
+    let by_rate = rate_ranks(
+        &unit_records
+            .iter()
+            .map(|r| (r.collected, u64::from(r.unit.quota)))
+            .collect::<Vec<_>>(),
+    );
+    for ((r, count), rate) in unit_records.iter_mut().zip(by_count).zip(by_rate) {
+        r.rank = count;
+        r.rank_by_rate = rate;
     }
+    // Listed by count rank, as before; the sort is stable, so ties keep the units' order.
+    unit_records.sort_by_key(|r| r.rank);
 
     let mut by_section: BTreeMap<SectionId, (u32, u64, u64)> = BTreeMap::new();
     for r in &unit_records {
@@ -484,5 +531,29 @@ fn draw_up(
         campaign,
         sections: section_records,
         units: unit_records,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{count_ranks, rate_ranks};
+
+    #[test]
+    fn equal_counts_share_a_rank_and_the_next_skips_their_places() {
+        assert_eq!(
+            count_ranks(&[300, 200, 300, 0]),
+            vec![1, 3, 1, 4],
+            "two units at 300 share first; 200 is third"
+        );
+    }
+
+    #[test]
+    fn rates_are_compared_exactly_not_as_rounded_percentages() {
+        // 1/3 and 2/6 are the same rate; 333/1000 rounds to 33.3% like them, but is less.
+        assert_eq!(
+            rate_ranks(&[(1, 3), (2, 6), (333, 1000), (5, 0), (0, 10)]),
+            vec![1, 1, 3, 4, 4],
+            "equal rates tie; a quota of 0 counts as a rate of 0, tying with 0 of 10"
+        );
     }
 }

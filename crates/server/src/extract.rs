@@ -130,6 +130,12 @@ pub trait PathField: FromStr {
     const EXPECTED: &'static str = "a UUID";
 }
 
+/// A bulletin's day, `2022-08-03`.
+impl PathField for chrono::NaiveDate {
+    const FIELD: &'static str = "day";
+    const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
+}
+
 impl PathField for PlanId {
     const FIELD: &'static str = "plan_id";
 }
@@ -217,9 +223,10 @@ impl<S: Send + Sync, T: PathField> FromRequestParts<S> for PathId<T> {
         let field = T::FIELD;
         let params = match RawPathParams::from_request_parts(parts, state).await {
             Ok(params) => params,
-            // A segment percent-decoded to something that is not UTF-8 is not a UUID either.
-            // axum refuses every segment for it, so name the one at fault (every path parameter
-            // of the API is an id), from the rejection's text: "Invalid UTF-8 in `unit_id`".
+            // A segment percent-decoded to something that is not UTF-8 is not a UUID (nor a
+            // day) either. axum refuses every segment for it, so name the one at fault (every
+            // path parameter of the API is an id, but a bulletin's day), from the rejection's
+            // text: "Invalid UTF-8 in `unit_id`".
             Err(RawPathParamsRejection::InvalidUtf8InPathParam(e)) => {
                 let text = e.body_text();
                 let bad = text
@@ -227,6 +234,12 @@ impl<S: Send + Sync, T: PathField> FromRequestParts<S> for PathId<T> {
                     .nth(1)
                     .filter(|k| !k.is_empty())
                     .unwrap_or(field);
+                if bad == field {
+                    return Err(ApiError::invalid(
+                        field,
+                        format!("{field} must be {}", T::EXPECTED),
+                    ));
+                }
                 return Err(not_a_uuid(bad));
             }
             Err(other) => {
@@ -347,6 +360,7 @@ mod tests {
             UnitLinkId::FIELD,
             CarrierSegment::FIELD,
             UserIdSegment::FIELD,
+            chrono::NaiveDate::FIELD,
         ];
         for (method, path) in crate::routes::table() {
             for name in path

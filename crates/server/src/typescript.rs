@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use fieldpost_central::audit::AuditEntry;
+use fieldpost_central::bulletin::{Bulletin, PublishedDay};
 use fieldpost_central::campaign::{CampaignRecord, UnitSheetOutcome};
 use fieldpost_central::devices::DeviceRecord;
 use fieldpost_central::draw::carriers::{ReturnIssue, ReturnReport};
@@ -44,6 +45,8 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     fieldpost_central::audit::AuditFilter::export_all(&cfg)?;
     CampaignRecord::export_all(&cfg)?;
     DailyCount::export_all(&cfg)?;
+    Bulletin::export_all(&cfg)?;
+    PublishedDay::export_all(&cfg)?;
     DeviceRecord::export_all(&cfg)?;
     DeviceShare::export_all(&cfg)?;
     HandoutLine::export_all(&cfg)?;

@@ -17,7 +17,8 @@ use rust_xlsxwriter::{
 };
 use serde::Serialize;
 
-use fieldpost_central::records::{DailyCount, HandoutLine, Records, SessionRecord};
+use fieldpost_central::bulletin::Bulletin;
+use fieldpost_central::records::{DailyCount, HandoutLine, SessionRecord};
 
 /// The `Content-Type` of an `.xlsx` file.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -224,71 +225,82 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// The collection bulletin: per unit (by rank) its section, quota, collected, progress and
-/// rank, with a total row; a second sheet rolls up by section.
-pub fn bulletin(records: &Records, at: DateTime<Utc>) -> Result<Vec<u8>, XlsxError> {
+/// The collection bulletin (采集数据通报), live or as published: per unit (by completion
+/// rate, then count) its two ranks, section, quota, total and completion rate, then its count
+/// on each collection day (the daily increments), with a total row; a second sheet rolls up by
+/// section.
+pub fn bulletin(b: &Bulletin) -> Result<Vec<u8>, XlsxError> {
     let f = formats();
     let mut book = Workbook::new();
-    let section_name: HashMap<_, _> = records
-        .sections
-        .iter()
-        .map(|s| (s.section.id, s.section.name.as_str()))
-        .collect();
     let ws = book.add_worksheet();
+    let when = match b.published_at {
+        Some(at) => format!("{} 发布", china_time(at)),
+        None => format!("截至 {}", china_time(b.drawn_at)),
+    };
+    let day_headers: Vec<String> = b
+        .days
+        .iter()
+        .map(|d| format!("{}月{}日", d.month(), d.day()))
+        .collect();
+    let mut headers: Vec<(&str, f64)> = vec![
+        ("完成率排名", 10.0),
+        ("采集量排名", 10.0),
+        ("单位", 40.0),
+        ("版块", 16.0),
+        ("采集任务", 12.0),
+        ("采集量", 12.0),
+        ("完成率", 12.0),
+    ];
+    headers.extend(day_headers.iter().map(|h| (h.as_str(), 10.0)));
     let mut w = start_sheet(
         ws,
         &f,
         "采集数据通报",
-        &format!(
-            "{} 采集数据通报（截至 {}）",
-            records.campaign.campaign.name,
-            china_time(at)
-        ),
-        &[
-            ("排名", 8.0),
-            ("单位", 40.0),
-            ("版块", 16.0),
-            ("采集任务", 12.0),
-            ("采集量", 12.0),
-            ("完成率", 12.0),
-        ],
+        &format!("{} 采集数据通报（{}，{}）", b.campaign_name, b.day, when),
+        &headers,
     )?;
     let mut row = 2u32;
-    for u in &records.units {
-        ws.write_number(row, 0, u.rank)?;
-        w.text(ws, row, 1, &u.unit.name)?;
-        w.text(
-            ws,
-            row,
-            2,
-            section_name.get(&u.unit.section_id).copied().unwrap_or(""),
-        )?;
-        ws.write_number(row, 3, u.unit.quota)?;
-        ws.write_number(row, 4, u.collected as f64)?;
-        ws.write_number_with_format(row, 5, ratio(u.collected, u.unit.quota.into()), &f.percent)?;
+    for u in &b.units {
+        ws.write_number(row, 0, u.rank_by_rate)?;
+        ws.write_number(row, 1, u.rank_by_count)?;
+        w.text(ws, row, 2, &u.unit_name)?;
+        w.text(ws, row, 3, &u.section_name)?;
+        ws.write_number(row, 4, u.quota)?;
+        ws.write_number(row, 5, u.collected as f64)?;
+        ws.write_number_with_format(row, 6, ratio(u.collected, u.quota.into()), &f.percent)?;
+        for (col, n) in (7u16..).zip(&u.daily) {
+            ws.write_number(row, col, *n)?;
+        }
         row += 1;
     }
-    ws.write_string_with_format(row, 1, "合计", &f.total)?;
-    ws.write_number_with_format(row, 3, records.totals.quota as f64, &f.total)?;
-    ws.write_number_with_format(row, 4, records.totals.collected as f64, &f.total)?;
-    ws.write_number_with_format(
-        row,
-        5,
-        ratio(records.totals.collected, records.totals.quota),
-        &f.total_percent,
-    )?;
+    ws.write_string_with_format(row, 2, "合计", &f.total)?;
+    ws.write_number_with_format(row, 4, b.quota as f64, &f.total)?;
+    ws.write_number_with_format(row, 5, b.collected as f64, &f.total)?;
+    ws.write_number_with_format(row, 6, ratio(b.collected, b.quota), &f.total_percent)?;
+    for (col, n) in (7u16..).zip(&b.daily_totals) {
+        ws.write_number_with_format(row, col, *n as f64, &f.total)?;
+    }
     row += 1;
-    ws.write_string(row, 1, "采集目标")?;
-    ws.write_number(row, 3, records.totals.target as f64)?;
-    ws.write_number(row, 4, records.totals.collected as f64)?;
-    ws.write_number_with_format(
-        row,
-        5,
-        ratio(records.totals.collected, records.totals.target),
-        &f.percent,
-    )?;
+    ws.write_string(row, 2, "采集目标")?;
+    ws.write_number(row, 4, b.target as f64)?;
+    ws.write_number(row, 5, b.collected as f64)?;
+    ws.write_number_with_format(row, 6, ratio(b.collected, b.target), &f.percent)?;
     w.apply(ws)?;
 
+    // Sections in the order their first unit appears in the bulletin.
+    let mut sections: Vec<(&str, u32, u64, u64)> = Vec::new();
+    for u in &b.units {
+        let i = match sections.iter().position(|s| s.0 == u.section_name) {
+            Some(i) => i,
+            None => {
+                sections.push((u.section_name.as_str(), 0, 0, 0));
+                sections.len() - 1
+            }
+        };
+        sections[i].1 += 1;
+        sections[i].2 += u64::from(u.quota);
+        sections[i].3 += u.collected;
+    }
     let ws = book.add_worksheet();
     let mut w = start_sheet(
         ws,
@@ -303,12 +315,12 @@ pub fn bulletin(records: &Records, at: DateTime<Utc>) -> Result<Vec<u8>, XlsxErr
             ("完成率", 12.0),
         ],
     )?;
-    for (row, s) in (2u32..).zip(&records.sections) {
-        w.text(ws, row, 0, &s.section.name)?;
-        ws.write_number(row, 1, s.units)?;
-        ws.write_number(row, 2, s.quota as f64)?;
-        ws.write_number(row, 3, s.collected as f64)?;
-        ws.write_number_with_format(row, 4, ratio(s.collected, s.quota), &f.percent)?;
+    for (row, (name, units, quota, collected)) in (2u32..).zip(&sections) {
+        w.text(ws, row, 0, name)?;
+        ws.write_number(row, 1, *units)?;
+        ws.write_number(row, 2, *quota as f64)?;
+        ws.write_number(row, 3, *collected as f64)?;
+        ws.write_number_with_format(row, 4, ratio(*collected, *quota), &f.percent)?;
     }
     w.apply(ws)?;
     book.save_to_buffer()

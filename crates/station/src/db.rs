@@ -30,6 +30,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_sealed_numbers.sql",
         include_str!("../../../migrations/station/0004_sealed_numbers.sql"),
     ),
+    (
+        5,
+        "0005_unit_progress.sql",
+        include_str!("../../../migrations/station/0005_unit_progress.sql"),
+    ),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date; `key`

@@ -189,6 +189,77 @@ impl Station {
     }
 }
 
+impl Station {
+    /// This device's unit's progress as the latest published bulletin has it (pulled), or
+    /// none before the first publication reaches the tablet.
+    pub fn unit_progress(&self) -> Result<Option<fieldpost_sync::UnitProgress>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT unit_id, day, published_at, collected, quota, progress_percent,
+                        rank_by_rate, rank_by_count, units
+                 FROM unit_progress WHERE singleton = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, f64>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, i64>(8)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((unit, day, published, collected, quota, percent, rate, count, units)) = row
+        else {
+            return Ok(None);
+        };
+        Ok(Some(fieldpost_sync::UnitProgress {
+            unit_id: row::id(&unit)?,
+            day: day
+                .parse()
+                .map_err(|_| Error::Corrupt(format!("unit_progress.day {day:?}")))?,
+            published_at: time::from_text(&published)?,
+            collected: u64::try_from(collected)
+                .map_err(|_| Error::Corrupt(format!("unit_progress.collected {collected}")))?,
+            quota: row::count(quota)?,
+            progress_percent: percent,
+            rank_by_rate: row::count(rate)?,
+            rank_by_count: row::count(count)?,
+            units: row::count(units)?,
+        }))
+    }
+}
+
+/// Stores the unit's progress a pull brought, replacing the one before.
+pub(crate) fn upsert_unit_progress(
+    tx: &Transaction<'_>,
+    p: &fieldpost_sync::UnitProgress,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO unit_progress (singleton, unit_id, day, published_at, collected,
+             quota, progress_percent, rank_by_rate, rank_by_count, units)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        p.unit_id.to_string(),
+        p.day.to_string(),
+        time::to_text(p.published_at),
+        i64::try_from(p.collected).unwrap_or(i64::MAX),
+        p.quota,
+        p.progress_percent,
+        p.rank_by_rate,
+        p.rank_by_count,
+        p.units
+    ])?;
+    Ok(())
+}
+
 /// The start and end (exclusive) of the China-time (UTC+8, no daylight saving) calendar day
 /// containing `now`.
 pub(crate) fn china_day_bounds(

@@ -138,6 +138,9 @@ impl Station {
                     insert_quarantine(&tx, *seq, *event_id, code, reason, &now)?;
                 }
                 Record::TopUpAnswer { answer } => upsert_top_up_answer(&tx, answer)?,
+                Record::UnitProgress { progress } => {
+                    crate::reference::upsert_unit_progress(&tx, progress)?;
+                }
                 Record::Lottery { terms } => {
                     crate::lottery::store_terms(&tx, &self.key, terms, &now)?;
                 }

@@ -34,6 +34,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     EntrantReceipt::export_all(&cfg)?;
     LotteryTermsView::export_all(&cfg)?;
     SyncStatus::export_all(&cfg)?;
+    fieldpost_sync::UnitProgress::export_all(&cfg)?;
     LoopState::export_all(&cfg)?;
     SyncReport::export_all(&cfg)?;
     Ok(())

@@ -16,5 +16,5 @@ pub mod typescript;
 
 pub use enroll::{EnrollRequest, EnrollResponse};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use pull::{Change, PullQuery, PullResponse, Record};
+pub use pull::{Change, PullQuery, PullResponse, Record, UnitProgress};
 pub use push::{PushRequest, PushResponse, QuarantineCode, Quarantined};

@@ -15,10 +15,10 @@
 //! request sends nothing). The station stores the records and the new cursor in one local
 //! transaction.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use fieldpost_domain::{
     ActivityPlan, Campaign, DeviceId, EventId, Grant, Handout, Item, LotteryTerms, Section,
-    TopUpAnswer, Unit,
+    TopUpAnswer, Unit, UnitId,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -119,10 +119,42 @@ pub enum Record {
         /// Their state.
         terms: LotteryTerms,
     },
+    /// The device's unit's progress as the latest published daily bulletin (采集数据通报)
+    /// has it: sent again whenever the secretariat publishes one.
+    UnitProgress {
+        /// The progress.
+        progress: UnitProgress,
+    },
     /// The secretariat's answer to one of this device's top-up requests (申请追加). A
     /// fulfilment's grant comes as its own `grant` record, in the same commit.
     TopUpAnswer {
         /// The answer.
         answer: TopUpAnswer,
     },
+}
+
+/// A unit's line of the latest published bulletin, as its tablets show it on the home screen.
+/// It is the published 通报's, not live: every unit and the secretariat read the same numbers
+/// and ranks until the next publication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct UnitProgress {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// The bulletin's day (China time).
+    pub day: NaiveDate,
+    /// When the bulletin was published.
+    pub published_at: DateTime<Utc>,
+    /// Questionnaires collected (采集量).
+    #[ts(type = "number")]
+    pub collected: u64,
+    /// The unit's quota (采集任务).
+    pub quota: u32,
+    /// collected / quota in percent, two decimals.
+    pub progress_percent: f64,
+    /// 1 = highest completion rate; equal rates share a rank.
+    pub rank_by_rate: u32,
+    /// 1 = most collected; equal counts share a rank.
+    pub rank_by_count: u32,
+    /// How many units the bulletin ranks.
+    pub units: u32,
 }

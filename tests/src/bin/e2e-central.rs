@@ -17,6 +17,9 @@
 //!   `GET /api/v1/top-up-requests`; the test no longer has the tablet's token to ask it
 //!   over HTTP, since the tablet keeps it encrypted);
 //! - `entrants`: the lottery's entrants as the console lists them (masked, with carrier);
+//! - `publish COUNT`: imports COUNT questionnaires for the unit on the collection's first day
+//!   and publishes today's bulletin (采集数据通报), as the secretariat does from the console;
+//!   answers the bulletin;
 //! - `quit` (or the end of stdin): stops.
 
 use std::io::{BufRead, Write};
@@ -100,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
             ["decline", reason @ ..] if !reason.is_empty() => {
                 decline(store.as_ref(), world.unit_id, &reason.join(" "))
             }
+            ["publish", count] => publish(store.as_ref(), world.unit_id, count.parse()?),
             ["quit"] => break,
             _ => Ok(json!({"error": format!("unknown command: {line}")})),
         };
@@ -168,6 +172,24 @@ fn decline(store: &dyn Database, unit: UnitId, reason: &str) -> anyhow::Result<s
         store.decline_top_up(&actor(), Utc::now(), request.id, reason.to_owned())?;
     }
     Ok(json!({"declined": open.len()}))
+}
+
+/// Imports `count` for `unit` on the collection's first day and publishes today's bulletin.
+fn publish(store: &dyn Database, unit: UnitId, count: u32) -> anyhow::Result<serde_json::Value> {
+    let campaign = fieldpost_central::campaign::campaign(store)?.context("no campaign")?;
+    let (first, _) = fieldpost_central::records::collection_days(&campaign.campaign);
+    fieldpost_central::records::import_counts(
+        store,
+        &actor(),
+        Utc::now(),
+        &[fieldpost_central::records::DailyCount {
+            unit_id: unit,
+            day: first,
+            count,
+        }],
+    )?;
+    let bulletin = fieldpost_central::bulletin::publish(store, &actor(), Utc::now())?;
+    Ok(json!({ "bulletin": bulletin }))
 }
 
 fn record(store: &Arc<dyn Database>, unit: UnitId) -> anyhow::Result<serde_json::Value> {

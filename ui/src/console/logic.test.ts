@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { HttpError, auditQuery, type Preview, type RowIssueCode } from "../lib/api/http";
 import {
+  bulletinDayOf,
+  bulletinXlsxUrl,
   accountBody,
   afterCollection,
   auditActionText,
@@ -240,7 +242,7 @@ describe("pagesFor (issue 13: every unit sees itself)", () => {
   it("gives a unit's own account its unit's pages and nothing of the secretariat", () => {
     for (const role of ["admin", "viewer"] as const) {
       const pages = pagesFor({ role, unit_id: "unit-a" });
-      expect(pages, role).toEqual(["dashboard", "plans", "export", "posters", "devices", "assessment"]);
+      expect(pages, role).toEqual(["dashboard", "bulletin", "plans", "export", "posters", "devices", "assessment"]);
       for (const secretariat of ["import", "lottery", "draw", "accounts", "audit", "summary"] as const) {
         expect(pages.includes(secretariat), `${role} ${secretariat}`).toBe(false);
       }
@@ -297,5 +299,22 @@ describe("auditQuery", () => {
   it("sends the conditions given and leaves blank ones out", () => {
     expect(auditQuery({ action: "user.login", actor: " ", from: null, before: 42 })).toBe("action=user.login&before=42");
     expect(auditQuery({ from: "2022-08-03T01:00:00.000Z" })).toBe("from=2022-08-03T01%3A00%3A00.000Z");
+  });
+});
+
+describe("the bulletin archive (issue 13, deliverable 2)", () => {
+  it("reads an archived day from the hash, and today's live bulletin otherwise", () => {
+    expect(bulletinDayOf("#/bulletin/2022-08-03"), "an archived day").toBe("2022-08-03");
+    expect(bulletinDayOf("#/bulletin"), "no day: the live bulletin").toBeNull();
+    expect(bulletinDayOf("#/bulletin/yesterday"), "not a date: the live bulletin").toBeNull();
+    expect(pageOf("#/bulletin/2022-08-03"), "the page is the bulletin's").toBe("bulletin");
+  });
+  it("downloads an archived day as published, and today's live one from the exports", () => {
+    expect(bulletinXlsxUrl("/api/v1", "2022-08-03")).toBe("/api/v1/bulletins/2022-08-03/bulletin.xlsx");
+    expect(bulletinXlsxUrl("/api/v1", null)).toBe("/api/v1/exports/bulletin.xlsx");
+  });
+  it("is on every console user's navigation, a unit's own account's included (the 通报 goes to all units)", () => {
+    expect(pagesFor({ role: "viewer", unit_id: "u1" }), "a unit viewer").toContain("bulletin");
+    expect(pagesFor({ role: "viewer", unit_id: null }), "a secretariat viewer").toContain("bulletin");
   });
 });

@@ -231,6 +231,7 @@ export function errorText(e: unknown, locale: Locale): string {
 /** The pages in the console's navigation, in its order. */
 export const PAGES = [
   "dashboard",
+  "bulletin",
   "plans",
   "stock",
   "campaign",
@@ -248,10 +249,11 @@ export const PAGES = [
 export type NavPage = (typeof PAGES)[number];
 
 /**
- * What a unit's own account sees: its unit's progress, plans, exports, poster, tablets and its
- * own assessment. The summary meeting's report is the secretariat's (it holds the stock books).
+ * What a unit's own account sees: its unit's progress and the 通报, plans, exports, poster,
+ * tablets and its own assessment. The summary meeting's report is the secretariat's (it holds
+ * the stock books).
  */
-const UNIT_PAGES: readonly NavPage[] = ["dashboard", "plans", "export", "posters", "devices", "assessment"];
+const UNIT_PAGES: readonly NavPage[] = ["dashboard", "bulletin", "plans", "export", "posters", "devices", "assessment"];
 
 /** Who a console user is, as the navigation needs it. */
 export type Viewer = { role: Role; unit_id: string | null };
@@ -406,4 +408,15 @@ export function booksBalance(g: Pick<GiftAccount, "received" | "handed_out" | "w
 /** Minutes as hours with one decimal (志愿服务时长). */
 export function hoursOf(minutes: number): string {
   return (Math.round(minutes / 6) / 10).toFixed(1);
+}
+
+/** The day a bulletin hash names (`#/bulletin/2022-08-03`), or null for today's live one. */
+export function bulletinDayOf(hash: string): string | null {
+  const m = /^#\/?bulletin\/(\d{4}-\d{2}-\d{2})$/.exec(hash);
+  return m === null ? null : (m[1] ?? null);
+}
+
+/** Where a bulletin's .xlsx downloads: an archived day's as published, or today's live one. */
+export function bulletinXlsxUrl(base: string, day: string | null): string {
+  return day === null ? `${base}/exports/bulletin.xlsx` : `${base}/bulletins/${day}/bulletin.xlsx`;
 }

@@ -28,12 +28,13 @@ pub mod stock;
 mod sync_tables;
 pub mod top_ups;
 
+pub use crate::bulletin::PublishedDay;
 pub use assessment::AssessmentTable;
 pub use catalog::{CampaignTable, ItemTable, SectionTable, UnitLinkTable};
 pub use devices::{DeviceTable, EnrollmentCodeTable};
 pub use draw::{LotteryDrawTable, LotteryListTable, LotteryPoolTable, LotteryWinTable};
 pub use lottery::{LotteryRow, LotteryTable};
-pub use records::{CollectionCountTable, RecordsRollup};
+pub use records::{BulletinTable, CollectionCountTable, RecordsRollup};
 pub use seeds::SeedTable;
 pub use sync_tables::*;
 
@@ -176,6 +177,8 @@ pub trait Tx {
     fn collection_counts(&mut self) -> &mut dyn CollectionCountTable;
     /// The sums the unit-quota records are built from.
     fn records_rollup(&mut self) -> &mut dyn RecordsRollup;
+    /// The published daily bulletins.
+    fn bulletins(&mut self) -> &mut dyn BulletinTable;
     /// Applied seeds.
     fn seeds(&mut self) -> &mut dyn SeedTable;
     /// The stock ledger and the devices' grant balances.

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{ItemId, PlanId, PlanStatus, UnitId};
 
 use super::StorageResult;
+use crate::bulletin::PublishedDay;
 use crate::devices::DeviceActivity;
 use crate::records::DailyCount;
 
@@ -18,6 +19,18 @@ pub trait CollectionCountTable {
     fn all(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<DailyCount>>;
     /// The sum of each unit's counts (units with none are missing).
     fn collected_by_unit(&mut self) -> StorageResult<BTreeMap<UnitId, u64>>;
+}
+
+/// `bulletins`: the daily bulletins as published, one per day, each a JSON snapshot.
+pub trait BulletinTable {
+    /// Stores a day's bulletin, replacing one published earlier for the same day.
+    fn upsert(&mut self, day: &PublishedDay, snapshot: &str) -> StorageResult<()>;
+    /// The published days, newest first.
+    fn days(&mut self) -> StorageResult<Vec<PublishedDay>>;
+    /// A day's snapshot, if that day was published.
+    fn snapshot(&mut self, day: chrono::NaiveDate) -> StorageResult<Option<String>>;
+    /// The newest published snapshot.
+    fn latest(&mut self) -> StorageResult<Option<String>>;
 }
 
 /// A plan as the records list it.

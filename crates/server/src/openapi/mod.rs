@@ -155,9 +155,11 @@ fn operation(o: &Operation, g: &mut SchemaGenerator, error: &Value) -> Value {
         .split('/')
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
-            // Every path parameter is an id, but a carrier's code.
+            // Every path parameter is an id, but a carrier's code and a bulletin's day.
             let schema = if name == "carrier" {
                 json!({"type": "string", "enum": ["telecom", "mobile", "unicom"]})
+            } else if name == "day" {
+                json!({"type": "string", "format": "date"})
             } else {
                 json!({"type": "string", "format": "uuid"})
             };

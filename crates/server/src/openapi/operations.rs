@@ -4,6 +4,7 @@ use fieldpost_central::assessment::{
     Assessment, AssessmentRules, Commendation, ConfirmInput, RulesInput, SummaryReport,
 };
 use fieldpost_central::audit::{AuditEntry, AuditFilter};
+use fieldpost_central::bulletin::{Bulletin, PublishedDay};
 use fieldpost_central::campaign::CampaignRecord;
 use fieldpost_central::devices::DeviceRecord;
 use fieldpost_central::draw::carriers::ReturnReport;
@@ -678,7 +679,57 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/exports/bulletin.xlsx",
-            "The collection bulletin (采集数据通报): per unit section, quota, collected, progress, rank (console users: the bulletin is published to every unit)",
+            "The collection bulletin (采集数据通报) as the records stand: per unit both ranks, section, quota, collected, progress and the daily increments (console users: the bulletin is published to every unit)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            Reply::File(XLSX),
+        ),
+        op(
+            Get,
+            "/bulletin",
+            "Today's bulletin as the records stand, not archived (console users)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Bulletin>),
+        ),
+        op(
+            Get,
+            "/bulletins",
+            "The days whose bulletin was published, newest first (console users)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Vec<PublishedDay>>),
+        ),
+        op(
+            Post,
+            "/bulletins",
+            "Publish today's bulletin (China time) into the archive, replacing one published earlier today (secretariat admin)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Bulletin>),
+        ),
+        op(
+            Get,
+            "/bulletins/{day}",
+            "A day's bulletin exactly as it was published (console users)",
+            Caller,
+            None,
+            NoBody,
+            200,
+            J(schema::<Bulletin>),
+        ),
+        op(
+            Get,
+            "/bulletins/{day}/bulletin.xlsx",
+            "A day's bulletin as published, as .xlsx (console users)",
             Caller,
             None,
             NoBody,

@@ -12,11 +12,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::audit::AuditFilter;
-use fieldpost_central::{campaign, links, records};
+use fieldpost_central::{bulletin, campaign, links, records};
 use fieldpost_sheets::export::{self, Names, XLSX_MIME};
 use fieldpost_sheets::posters::{Poster, poster_svg, posters_html};
 
-fn xlsx_error(e: impl std::fmt::Display) -> ApiError {
+pub(super) fn xlsx_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(format!("xlsx: {e}"))
 }
 
@@ -51,7 +51,7 @@ pub(super) fn attachment(bytes: Vec<u8>, mime: &str, ascii: &str, chinese: &str)
 pub(super) async fn bulletin(State(state): State<AppState>, _: Caller) -> ApiResult<Response> {
     let now = state.now();
     let bytes = state
-        .call(move |db| export::bulletin(&records::records(db)?, now).map_err(xlsx_error))
+        .call(move |db| export::bulletin(&bulletin::live(db, now)?).map_err(xlsx_error))
         .await?;
     Ok(attachment(
         bytes,

@@ -3,6 +3,7 @@
 
 pub(crate) mod assessment;
 pub(crate) mod auth;
+pub(crate) mod bulletins;
 pub(crate) mod catalog;
 pub(crate) mod console;
 pub(crate) mod devices;
@@ -161,6 +162,15 @@ fn build() -> Api {
         import::apply_count_sheet,
     )
     .route(Get, "/exports/bulletin.xlsx", export::bulletin)
+    .route(Get, "/bulletin", bulletins::live)
+    .route(Get, "/bulletins", bulletins::days)
+    .route(Post, "/bulletins", bulletins::publish)
+    .route(Get, "/bulletins/{day}", bulletins::published)
+    .route(
+        Get,
+        "/bulletins/{day}/bulletin.xlsx",
+        bulletins::published_xlsx,
+    )
     .route(Get, "/exports/audit-log.xlsx", export::audit_log)
     .route(Get, "/exports/handouts.xlsx", export::handouts)
     .route(

@@ -589,28 +589,53 @@ async fn the_bulletin_export_reads_back_with_the_records_numbers() {
     let headers: Vec<String> = rows[1].iter().map(text).collect();
     assert_eq!(
         headers,
-        vec!["排名", "单位", "版块", "采集任务", "采集量", "完成率"],
-        "Chinese headers"
+        vec![
+            "完成率排名",
+            "采集量排名",
+            "单位",
+            "版块",
+            "采集任务",
+            "采集量",
+            "完成率",
+            "8月3日"
+        ],
+        "Chinese headers, a column per collection day"
     );
     let records = records::records(c.store.as_ref()).unwrap();
-    for (r, u) in rows[2..].iter().zip(&records.units) {
-        assert_eq!(num(&r[0]), f64::from(u.rank), "rank of {}", u.unit.name);
-        assert_eq!(text(&r[1]), u.unit.name, "by rank");
-        assert_eq!(text(&r[2]), "侨", "section");
-        assert_eq!(num(&r[3]), f64::from(u.unit.quota), "quota");
-        assert_eq!(num(&r[4]), u.collected as f64, "collected");
+    for u in &records.units {
+        let r = rows[2..]
+            .iter()
+            .find(|r| text(&r[2]) == u.unit.name)
+            .unwrap();
+        assert_eq!(
+            num(&r[0]),
+            f64::from(u.rank_by_rate),
+            "rate rank of {}",
+            u.unit.name
+        );
+        assert_eq!(
+            num(&r[1]),
+            f64::from(u.rank),
+            "count rank of {}",
+            u.unit.name
+        );
+        assert_eq!(text(&r[3]), "侨", "section");
+        assert_eq!(num(&r[4]), f64::from(u.unit.quota), "quota");
+        assert_eq!(num(&r[5]), u.collected as f64, "collected");
+        assert_eq!(num(&r[7]), u.collected as f64, "all of it on 8/3");
         assert!(
-            (num(&r[5]) * 100.0 - u.progress_percent).abs() < 0.01,
+            (num(&r[6]) * 100.0 - u.progress_percent).abs() < 0.01,
             "progress {} vs {}",
-            num(&r[5]),
+            num(&r[6]),
             u.progress_percent
         );
     }
-    assert_eq!(text(&rows[2][1]), "单位乙", "乙 collected more: rank 1");
-    assert_eq!(num(&rows[2][5]), 0.75, "300 of 400");
+    assert_eq!(text(&rows[2][2]), "单位乙", "乙 75% and 300: first by rate");
+    assert_eq!(num(&rows[2][6]), 0.75, "300 of 400");
     let total = &rows[2 + records.units.len()];
-    assert_eq!(text(&total[1]), "合计", "a total row");
-    assert_eq!(num(&total[4]), 450.0, "150 + 300");
+    assert_eq!(text(&total[2]), "合计", "a total row");
+    assert_eq!(num(&total[5]), 450.0, "150 + 300");
+    assert_eq!(num(&total[7]), 450.0, "8/3's total");
     let sections = sheet_rows(&bytes, "版块汇总");
     assert_eq!(num(&sections[2][3]), 450.0, "the section rollup");
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod assessment;
 mod backup;
+mod bulletins;
 mod console;
 mod demo;
 mod draw;

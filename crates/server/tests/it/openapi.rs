@@ -320,6 +320,11 @@ async fn every_route_answers_as_documented() {
     ok(&c, "GET", "/collection-counts", &admin, None).await;
     ok(&c, "GET", "/records", &admin, None).await;
     ok(&c, "GET", &format!("/records/units/{a}"), &admin, None).await;
+    ok(&c, "GET", "/bulletin", &admin, None).await;
+    let published = ok(&c, "POST", "/bulletins", &admin, None).await;
+    let day = published["day"].as_str().unwrap().to_owned();
+    ok(&c, "GET", "/bulletins", &admin, None).await;
+    ok(&c, "GET", &format!("/bulletins/{day}"), &admin, None).await;
     ok(
         &c,
         "POST",
@@ -377,6 +382,7 @@ async fn every_route_answers_as_documented() {
     for export in ["bulletin", "handouts", "volunteer-hours", "plan-assessment"] {
         download(&c, &format!("/exports/{export}.xlsx"), &admin).await;
     }
+    download(&c, &format!("/bulletins/{day}/bulletin.xlsx"), &admin).await;
     download(&c, "/posters", &admin).await;
     download(&c, &format!("/posters/{a}"), &admin).await;
     // A unit's extra survey link, its poster, and its removal (issue 13).

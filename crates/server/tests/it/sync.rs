@@ -183,6 +183,7 @@ fn key(r: &Record) -> (String, String) {
         Record::Quarantine { event_id, .. } => ("quarantine", event_id.to_string()),
         Record::TopUpAnswer { answer } => ("top_up", answer.request_id.to_string()),
         Record::Lottery { .. } => ("lottery", String::new()),
+        Record::UnitProgress { progress } => ("unit_progress", progress.unit_id.to_string()),
     };
     (kind.to_owned(), id)
 }
@@ -894,6 +895,7 @@ async fn a_device_pulls_only_its_units_records_and_pushes_only_its_own_events() 
             Record::Grant { grant } => grant.device_id != b1.id,
             Record::Handout { handout, .. } => handout.plan_id != plan_b,
             Record::Quarantine { .. } | Record::TopUpAnswer { .. } => true,
+            Record::UnitProgress { progress } => progress.unit_id != c.unit_b,
             Record::Campaign { .. }
             | Record::Section { .. }
             | Record::Item { .. }

@@ -4,7 +4,7 @@
 use chrono::Duration;
 use fieldpost_domain::*;
 use fieldpost_station::handouts::HandoutInput;
-use fieldpost_sync::{Change, PullResponse, PushResponse, Quarantined, Record};
+use fieldpost_sync::{Change, PullResponse, PushResponse, Quarantined, Record, UnitProgress};
 
 use crate::support::*;
 
@@ -259,4 +259,58 @@ fn sync_success_clears_the_last_error() {
     let status = fx.station.sync_status().unwrap();
     assert_eq!(status.last_error, None, "a success clears the error line");
     assert!(status.last_success.is_some(), "and records when");
+}
+
+fn progress(unit_id: UnitId, day: u32, collected: u64, rate: u32, count: u32) -> UnitProgress {
+    UnitProgress {
+        unit_id,
+        day: chrono::NaiveDate::from_ymd_opt(2022, 8, day).unwrap(),
+        published_at: plan_start(),
+        collected,
+        quota: 3200,
+        progress_percent: (collected as f64 * 10000.0 / 3200.0).round() / 100.0,
+        rank_by_rate: rate,
+        rank_by_count: count,
+        units: 12,
+    }
+}
+
+#[test]
+fn the_units_progress_pulled_is_stored_replaced_and_kept_across_a_restart() {
+    // Issue 13, deliverable 2: tablets learn their unit's progress and ranks.
+    let mut fx = fixture();
+    assert_eq!(
+        fx.station.unit_progress().unwrap(),
+        None,
+        "nothing before a bulletin is published"
+    );
+    let first = progress(fx.unit_id, 5, 1234, 5, 3);
+    fx.station
+        .apply_pull(&page(
+            1,
+            vec![Record::UnitProgress {
+                progress: first.clone(),
+            }],
+        ))
+        .unwrap();
+    assert_eq!(
+        fx.station.unit_progress().unwrap(),
+        Some(first),
+        "the pulled progress is stored as it came"
+    );
+    let next = progress(fx.unit_id, 6, 1500, 4, 2);
+    fx.station
+        .apply_pull(&page(
+            2,
+            vec![Record::UnitProgress {
+                progress: next.clone(),
+            }],
+        ))
+        .unwrap();
+    let fx = fx.reopen();
+    assert_eq!(
+        fx.station.unit_progress().unwrap(),
+        Some(next),
+        "the next publication replaces it, and it survives a restart"
+    );
 }

@@ -29,6 +29,7 @@ import type { SyncView } from "./generated/station/SyncView";
 import type { TopUpInput } from "./generated/station/TopUpInput";
 import type { TopUpRequest } from "./generated/station/TopUpRequest";
 import type { TopUpRequestView } from "./generated/station/TopUpRequestView";
+import type { UnitProgress } from "./generated/station/UnitProgress";
 import type { UnitQr } from "./generated/station/UnitQr";
 import type { VolunteerInput } from "./generated/station/VolunteerInput";
 
@@ -40,6 +41,8 @@ export interface Backend {
   enroll(input: EnrollInput): Promise<AppStatus>;
 
   todaysPlans(): Promise<ActivityPlan[]>;
+  /** The unit's progress as the latest published bulletin has it; null before one reaches the tablet. */
+  unitProgress(): Promise<UnitProgress | null>;
   plans(): Promise<ActivityPlan[]>;
   items(): Promise<Item[]>;
   draftPlan(input: PlanContent): Promise<ActivityPlan>;

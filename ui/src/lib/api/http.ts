@@ -12,6 +12,8 @@ import type { PlanStatus } from "./generated/domain/PlanStatus";
 import type { Unit } from "./generated/domain/Unit";
 import type { CountRow } from "./generated/console/CountRow";
 import type { CountsApplied } from "./generated/console/CountsApplied";
+import type { Bulletin } from "./generated/console/Bulletin";
+import type { PublishedDay } from "./generated/console/PublishedDay";
 import type { Dashboard } from "./generated/console/Dashboard";
 import type { DeviceRecord } from "./generated/console/DeviceRecord";
 import type { DeviceShare } from "./generated/console/DeviceShare";
@@ -63,6 +65,9 @@ import type { UnitLinks } from "./generated/console/UnitLinks";
 
 // Every shape the central sends or takes is generated from its Rust type (`cargo xtask
 // types`); these re-exports are the names the console's pages use.
+export type { Bulletin } from "./generated/console/Bulletin";
+export type { BulletinLine } from "./generated/console/BulletinLine";
+export type { PublishedDay } from "./generated/console/PublishedDay";
 export type { Dashboard } from "./generated/console/Dashboard";
 export type { DeviceLine } from "./generated/console/DeviceLine";
 export type { DeviceRecord } from "./generated/console/DeviceRecord";
@@ -424,6 +429,26 @@ export class HttpBackend {
   }
 
   /** Where the browser downloads an export (a plain link: the cookie goes along). */
+  /** Today's bulletin as the records stand (not archived). */
+  liveBulletin(): Promise<Bulletin> {
+    return this.call("GET", "/bulletin");
+  }
+  /** The days whose bulletin was published, newest first. */
+  bulletinDays(): Promise<PublishedDay[]> {
+    return this.call("GET", "/bulletins");
+  }
+  /** A day's bulletin exactly as it was published. */
+  bulletin(day: string): Promise<Bulletin> {
+    return this.call("GET", `/bulletins/${day}`);
+  }
+  /** Publishes today's bulletin (China time) into the archive. */
+  publishBulletin(): Promise<Bulletin> {
+    return this.call("POST", "/bulletins");
+  }
+  /** The API's base path, for links the browser follows itself (downloads). */
+  get apiBase(): string {
+    return this.base;
+  }
   exportUrl(kind: ExportKind): string {
     return `${this.base}/exports/${kind}.xlsx`;
   }

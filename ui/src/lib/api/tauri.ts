@@ -26,6 +26,7 @@ export const tauriBackend: Backend = {
   appStatus: () => call("app_status"),
   enroll: (input) => call("enroll", { input }),
   todaysPlans: () => call("todays_plans"),
+  unitProgress: () => call("unit_progress"),
   plans: () => call("plans"),
   items: () => call("items"),
   draftPlan: (input) => call("draft_plan", { input }),

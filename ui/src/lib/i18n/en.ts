@@ -272,4 +272,9 @@ export const en: Messages = {
   // English counts items without a measure word; the counting word (只, 份) is Chinese data
   // from the server, so it is left out rather than shown untranslated.
   "quantity.counted": "{count}",
+  "unit.progress.title": "Our unit's progress",
+  "unit.progress.collected": "Our unit has collected {collected} / {quota} ({percent}%)",
+  "unit.progress.ranks": "Rank {rate} by completion rate, {count} by count",
+  "unit.progress.of": "Of {units} units · bulletin of {day}",
+  "unit.progress.none": "Once the secretariat publishes a collection bulletin, a sync shows our unit's progress and ranks here.",
 };

@@ -276,6 +276,11 @@ export const zhCN = {
 
   "progress.percent": "{percent}%",
   "quantity.counted": "{count} {unit}",
+  "unit.progress.title": "本单位采集进度",
+  "unit.progress.collected": "本单位已采集 {collected} / {quota} 份（{percent}%）",
+  "unit.progress.ranks": "完成率第 {rate} 名，采集量第 {count} 名",
+  "unit.progress.of": "共 {units} 个单位 · {day} 采集数据通报",
+  "unit.progress.none": "秘书处发布采集数据通报后，同步即可在这里看到本单位的进度和排名。",
 } satisfies Record<`plan.status.${PlanStatus}`, string> & Record<string, string>;
 
 /** The shape every locale's catalogue must have: exactly the keys of zh-CN. */

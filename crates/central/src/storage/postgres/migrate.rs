@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(8, "0008_lottery_draw.sql"),
     migration!(9, "0009_accounts.sql"),
     migration!(10, "0010_unit_links.sql"),
+    migration!(11, "0011_bulletins.sql"),
     migration!(12, "0012_assessment.sql"),
 ];
 

@@ -14,6 +14,7 @@
 
 mod assessment;
 mod audit_log;
+mod bulletins;
 mod campaigns;
 mod change_log;
 mod collection_counts;
@@ -301,6 +302,9 @@ impl Tx for PgTx<'_> {
         self
     }
     fn assessment(&mut self) -> &mut dyn super::AssessmentTable {
+        self
+    }
+    fn bulletins(&mut self) -> &mut dyn super::BulletinTable {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {

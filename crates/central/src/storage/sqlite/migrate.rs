@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../../../migrations/central/0010_unit_links.sql"),
     ),
     (
+        11,
+        "0011_bulletins.sql",
+        include_str!("../../../../../migrations/central/0011_bulletins.sql"),
+    ),
+    (
         12,
         "0012_assessment.sql",
         include_str!("../../../../../migrations/central/0012_assessment.sql"),

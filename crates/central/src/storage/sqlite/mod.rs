@@ -5,6 +5,7 @@
 mod assessment;
 mod audit_log;
 mod backup;
+mod bulletins;
 mod campaigns;
 mod change_log;
 mod collection_counts;
@@ -101,6 +102,9 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn assessment(&mut self) -> &mut dyn super::AssessmentTable {
+        self
+    }
+    fn bulletins(&mut self) -> &mut dyn super::BulletinTable {
         self
     }
     fn devices(&mut self) -> &mut dyn DeviceTable {

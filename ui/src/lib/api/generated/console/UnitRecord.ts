@@ -24,6 +24,11 @@ progress_percent: number,
  */
 rank: number, 
 /**
+ * 1 = highest completion rate (collected / quota, exact, a quota of 0 counting as a rate
+ * of 0); units with equal rates share a rank.
+ */
+rank_by_rate: number, 
+/**
  * Items allocated and handed out across the unit's plans.
  */
 items: Array<ItemFlow>, 
