@@ -25,6 +25,7 @@ function fakeStore(granted: number) {
   const releases: number[] = [];
   const released = () => releases.reduce((a, b) => a + b, 0);
   const tallies = { people: 0, assisted: 0 };
+  const checkIns: { name: string; ivolunteer_id: string | null }[] = [];
   const live = () => handouts.filter((h) => !h.voided);
   const summary = (): SessionSummary => ({
     session: { id: "s", plan_id: "p", device_id: "d", station: "步行街", opened_at: "2022-08-06T01:00:00Z", closed_at: null },
@@ -98,6 +99,10 @@ function fakeStore(granted: number) {
       tallies.assisted += assisted;
       return view();
     },
+    checkIn: async (_session: string, volunteer: { name: string; ivolunteer_id: string | null }) => {
+      checkIns.push(volunteer);
+      return view();
+    },
     voidHandout: async (id: string) => {
       const h = handouts.find((x) => x.id === id);
       if (h) h.voided = true;
@@ -116,7 +121,7 @@ function fakeStore(granted: number) {
       };
     },
   }) as unknown as Backend;
-  return { backend, calls, handouts, live, requests, answers, sent, releases };
+  return { backend, calls, handouts, live, requests, answers, sent, releases, checkIns };
 }
 
 let screen: ReturnType<typeof mount> | undefined;
@@ -329,3 +334,24 @@ function type(id: string, root: HTMLElement, value: string): void {
   input.dispatchEvent(new Event("input", { bubbles: true }));
   flushSync();
 }
+
+describe("checking a volunteer in mid-session", () => {
+  it("keeps the volunteer's i志愿 id, as at the session's opening", async () => {
+    const store = fakeStore(10);
+    const root = await render(store.backend);
+    const name = root.querySelector<HTMLInputElement>('input[aria-label="志愿者姓名"]');
+    const id = root.querySelector<HTMLInputElement>('input[aria-label="i志愿编号（可选）"]');
+    expect(name, "the name field").not.toBeNull();
+    expect(id, "the i志愿 field").not.toBeNull();
+    if (name === null || id === null) return;
+    name.value = "李四";
+    name.dispatchEvent(new Event("input"));
+    id.value = " 44520012345 ";
+    id.dispatchEvent(new Event("input"));
+    flushSync();
+    id.form?.requestSubmit();
+    await settle();
+    expect(store.checkIns).toEqual([{ name: "李四", ivolunteer_id: "44520012345" }]);
+    expect(id.value, "cleared for the next volunteer").toBe("");
+  });
+});
