@@ -76,13 +76,25 @@ pub(super) async fn push(
                 "seqs start at 1",
             ));
         }
-        if let Some(p) = previous
-            && event.seq != p + 1
-        {
-            return Err(ApiError::invalid(
-                format!("events[{i}].seq"),
-                format!("must be {} (a batch is in seq order without gaps)", p + 1),
-            ));
+        // A client's seq may be anything up to u64::MAX: the next one is computed checked,
+        // and none follows the largest (issue 14: `p + 1` panicked in a debug build and
+        // wrapped to 0 in a release one).
+        if let Some(p) = previous {
+            match p.checked_add(1) {
+                Some(next) if event.seq == next => {}
+                Some(next) => {
+                    return Err(ApiError::invalid(
+                        format!("events[{i}].seq"),
+                        format!("must be {next} (a batch is in seq order without gaps)"),
+                    ));
+                }
+                None => {
+                    return Err(ApiError::invalid(
+                        format!("events[{}].seq", i - 1),
+                        "is the largest seq there is: no event can follow it",
+                    ));
+                }
+            }
         }
         previous = Some(event.seq);
         events.push(PushedEvent::new(event, raw.get().to_owned()));

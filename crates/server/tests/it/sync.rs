@@ -592,6 +592,20 @@ async fn a_gap_is_refused_with_the_expected_seq_and_applies_nothing() {
         body["error"]["field"], "events[1].seq",
         "names the event that skips"
     );
+
+    // Issue 14: the largest seq there is, followed by any other, is refused by name (the
+    // handler computed `seq + 1` unchecked and panicked), and nothing applies.
+    let mut last = vec![t.handout(plan, c.mask, 1).1, t.handout(plan, c.mask, 1).1];
+    last[0].seq = u64::MAX;
+    last[1].seq = 3;
+    let body = expect_error(
+        push_raw(&c, &t.auth, &last).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_value",
+        "nothing follows u64::MAX",
+    );
+    assert_eq!(body["error"]["field"], "events[0].seq", "{body}");
+    assert_eq!(plan_masks(&c, plan), (1, 0), "nothing applied");
 }
 
 #[tokio::test]
