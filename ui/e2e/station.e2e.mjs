@@ -213,16 +213,14 @@ async function runFlow(env) {
     assert.ok(published.bulletin, `the bulletin is published: ${JSON.stringify(published)}`);
     const line = published.bulletin.units.find((u) => u.unit_id === c.unit_id);
     assert.ok(line, "the unit is in the bulletin");
-    const deadline = Date.now() + 30000;
-    const want = (t) => t.includes("本单位已采集 1,234 /") && t.includes("%）");
-    for (;;) {
-      const shown = await s.find(tid("unit-progress-collected"));
-      if (shown !== null && want(await s.text(shown))) break;
-      assert.ok(Date.now() < deadline, "the unit's progress arrives within 30 s of sync-now");
-      const now = await s.find(`${tid("sync-now")}:not([disabled])`);
-      if (now !== null) await s.click(now);
-      await sleep(500);
-    }
+    // A sync that starts after the publication pulls the unit's line: wait for the button to
+    // be free (no sync in flight from before), ask for one, and wait for the line itself.
+    await s.clickOn(`${tid("sync-now")}:not([disabled])`, { timeout: 30000 });
+    await s.waitFor(tid("unit-progress-collected"), {
+      timeout: 30000,
+      until: (t) => t.includes("本单位已采集 1,234 /") && t.includes("%）"),
+      what: "the unit's progress after sync-now",
+    });
     const ranks = await s.text(await s.waitFor(tid("unit-progress-ranks")));
     assert.equal(
       ranks,

@@ -175,15 +175,9 @@ pub(super) async fn unit_poster(
     caller.may_read_unit(id)?;
     let svg = state
         .call(move |db| {
-            let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;
-            let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;
-            let section = campaign::sections(db)?
-                .into_iter()
-                .find(|x| x.id == unit.section_id)
-                .map(|x| x.name)
-                .unwrap_or_default();
+            let (campaign, unit, section) = poster_names(db, id)?;
             poster_svg(&Poster {
-                campaign: &campaign.campaign.name,
+                campaign: &campaign,
                 unit: &unit.name,
                 section: &section,
                 link: &unit.survey_link,
@@ -194,6 +188,21 @@ pub(super) async fn unit_poster(
     Ok(([(CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
 }
 
+/// What a unit's poster names: the campaign, the unit, and the unit's section.
+fn poster_names(
+    db: &dyn fieldpost_central::storage::Database,
+    id: UnitId,
+) -> ApiResult<(String, fieldpost_domain::Unit, String)> {
+    let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;
+    let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;
+    let section = campaign::sections(db)?
+        .into_iter()
+        .find(|x| x.id == unit.section_id)
+        .map(|x| x.name)
+        .unwrap_or_default();
+    Ok((campaign.campaign.name, unit, section))
+}
+
 pub(super) async fn link_poster(
     State(state): State<AppState>,
     _: Secretariat,
@@ -202,16 +211,10 @@ pub(super) async fn link_poster(
 ) -> ApiResult<Response> {
     let svg = state
         .call(move |db| {
-            let unit = campaign::unit(db, id)?.ok_or(ApiError::NotFound("unit"))?;
+            let (campaign, unit, section) = poster_names(db, id)?;
             let link = links::poster_link(db, id, link_id)?.ok_or(ApiError::NotFound("link"))?;
-            let campaign = campaign::campaign(db)?.ok_or(ApiError::NotFound("campaign"))?;
-            let section = campaign::sections(db)?
-                .into_iter()
-                .find(|x| x.id == unit.section_id)
-                .map(|x| x.name)
-                .unwrap_or_default();
             poster_svg(&Poster {
-                campaign: &campaign.campaign.name,
+                campaign: &campaign,
                 unit: &unit.name,
                 section: &labelled(&section, &link.label),
                 link: &link.url,
