@@ -39,7 +39,11 @@ pub struct TestCentral {
 impl TestCentral {
     /// Serves a central on the data directory `dir` (created and migrated if new).
     pub async fn start(dir: &Path) -> anyhow::Result<TestCentral> {
-        let database = TestDatabase::open(dir)?;
+        TestCentral::start_on(dir, TestDatabase::open(dir)?).await
+    }
+
+    /// Serves a central on `database`, the database of the data directory `dir`.
+    pub async fn start_on(dir: &Path, database: TestDatabase) -> anyhow::Result<TestCentral> {
         let store = Arc::clone(&database.db);
         let state = AppState::new(store.clone(), Arc::clone(&database.lottery_key));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

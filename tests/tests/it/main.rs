@@ -11,3 +11,4 @@ mod pipelining;
 mod process;
 mod sealed_entrants;
 mod two_instances;
+mod upgrade;

@@ -69,17 +69,21 @@ impl TestDatabase {
             .map_err(|e| StorageError::Failed(format!("{}: {e}", dir.display())))?;
         match std::env::var(POSTGRES_ENV) {
             Ok(cluster) if !cluster.trim().is_empty() => TestDatabase::postgres(dir, &cluster),
-            _ => {
-                let db = SqliteDatabase::open_dir(dir)?;
-                Ok(TestDatabase {
-                    db: Arc::new(db),
-                    backend: Backend::Sqlite(dir.join(DATABASE_FILE)),
-                    lottery_key: key_file(dir)?,
-                    owned: None,
-                    side_door: Mutex::default(),
-                })
-            }
+            _ => TestDatabase::sqlite(dir),
         }
+    }
+
+    /// Opens the SQLite database of the data directory `dir` whatever the environment says:
+    /// a data directory written by the embedded central (an upgrade test's fixture).
+    pub fn sqlite(dir: &Path) -> StorageResult<TestDatabase> {
+        let db = SqliteDatabase::open_dir(dir)?;
+        Ok(TestDatabase {
+            db: Arc::new(db),
+            backend: Backend::Sqlite(dir.join(DATABASE_FILE)),
+            lottery_key: key_file(dir)?,
+            owned: None,
+            side_door: Mutex::default(),
+        })
     }
 
     fn postgres(dir: &Path, cluster: &str) -> StorageResult<TestDatabase> {
