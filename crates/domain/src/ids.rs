@@ -20,6 +20,18 @@ macro_rules! id_type {
             pub fn new() -> Self {
                 Self(Uuid::now_v7())
             }
+
+            /// A fresh id whose time part is `at` (a UUIDv7 on a given clock: the station's,
+            /// which tests move). Unique by its random bits, not by its time, which a clock
+            /// set back repeats.
+            pub fn at(at: chrono::DateTime<chrono::Utc>) -> Self {
+                let ts = uuid::Timestamp::from_unix(
+                    uuid::NoContext,
+                    u64::try_from(at.timestamp()).unwrap_or(0),
+                    at.timestamp_subsec_nanos(),
+                );
+                Self(Uuid::new_v7(ts))
+            }
         }
 
         impl Default for $name {

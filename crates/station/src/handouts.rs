@@ -162,7 +162,7 @@ impl Station {
             }
         };
         let handout = Handout {
-            id: HandoutId::new(),
+            id: HandoutId::at(now),
             session_id: input.session_id,
             plan_id,
             item_id: input.item_id,
@@ -170,7 +170,7 @@ impl Station {
             handed_out_at: now,
             over_grant_reason,
         };
-        outbox::append(
+        let event = outbox::append(
             &tx,
             device_id,
             now,
@@ -179,8 +179,9 @@ impl Station {
             },
         )?;
         tx.prepare_cached(
-            "INSERT INTO handout (id, session_id, plan_id, item_id, quantity, handed_out_at, over_grant_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO handout (id, session_id, plan_id, item_id, quantity, handed_out_at,
+                over_grant_reason, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![
             handout.id.to_string(),
@@ -190,6 +191,7 @@ impl Station {
             handout.quantity,
             time::to_text(now),
             handout.over_grant_reason,
+            event.seq,
         ])?;
         count_handout(&tx, &handout)?;
         outbox::commit(tx, &self.outbox_grew)?;
@@ -252,13 +254,15 @@ impl Station {
     }
 
     /// The session's most recent handout that has not been voided: what "undo" cancels.
+    /// Most recent in the order recorded (the outbox's seq), never by time: ids and times
+    /// follow the tablet's clock, which may have been set back between two taps.
     pub fn last_handout(&self, session_id: SessionId) -> Result<Option<Handout>> {
         self.conn
             .query_row(
                 "SELECT h.id, h.plan_id, h.item_id, h.quantity, h.handed_out_at, h.over_grant_reason
                  FROM handout h LEFT JOIN handout_void v ON v.handout_id = h.id
                  WHERE h.session_id = ?1 AND v.handout_id IS NULL
-                 ORDER BY h.id DESC LIMIT 1",
+                 ORDER BY h.seq DESC LIMIT 1",
                 [session_id.to_string()],
                 |r| {
                     Ok((

@@ -168,6 +168,25 @@ async fn the_v0_1_0_store_migrates_and_its_pending_events_reach_the_central_exac
     let outbox = station.outbox_status().unwrap();
     assert_eq!(outbox.last_seq, m.count("station", &["events"]));
     assert_eq!(outbox.pending, m.count("station", &["pending"]));
+    // The migration ordered the old handouts by their events' seqs: "undo" still finds the
+    // last tap of each session.
+    let last_tap = station
+        .events()
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find_map(|e| match e.payload {
+            fieldpost_domain::EventPayload::HandoutRecorded { handout } => Some(handout),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        station
+            .last_handout(last_tap.session_id)
+            .unwrap()
+            .map(|h| h.id),
+        Some(last_tap.id)
+    );
     // The central answers at a new address now; the token is v0.1.0's, opened from the
     // migrated store.
     let identity = station.identity().unwrap().unwrap();

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod clocks;
 mod handouts;
 mod lottery;
 mod outbox;
