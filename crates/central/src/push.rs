@@ -2,6 +2,10 @@
 //! a batch of them (its appliers, one per kind of event, in `push/apply.rs`).
 
 mod apply;
+mod clock;
+
+pub use clock::CLOCK_TOLERANCE;
+use clock::ClockCheck;
 
 use crate::audit::Actor;
 use crate::lottery_key::LotteryKeyFile;
@@ -129,13 +133,32 @@ pub fn push(
     device: DeviceId,
     events: &[PushedEvent],
 ) -> Result<PushResponse, PushError> {
-    storage::write(db, |tx| push_in(tx, lottery_key, now, device, events))
+    push_dated(db, lottery_key, now, device, events, None)
+}
+
+/// [`push`] of a request that said the tablet's own time when it was sent (its `Date`
+/// header): a tablet whose clock is off by more than [`CLOCK_TOLERANCE`] has its session and
+/// check-in times corrected by the difference, and the batch is flagged in the audit log
+/// (`sync.clock_off`); see `push/clock.rs`.
+pub fn push_dated(
+    db: &dyn Database,
+    lottery_key: &LotteryKeyFile,
+    now: DateTime<Utc>,
+    device: DeviceId,
+    events: &[PushedEvent],
+    device_time: Option<DateTime<Utc>>,
+) -> Result<PushResponse, PushError> {
+    let clock = ClockCheck::new(now, device_time);
+    storage::write(db, |tx| {
+        push_in(tx, lottery_key, now, clock, device, events)
+    })
 }
 
 fn push_in(
     tx: &mut dyn Tx,
     lottery_key: &LotteryKeyFile,
     now: DateTime<Utc>,
+    clock: ClockCheck,
     device: DeviceId,
     events: &[PushedEvent],
 ) -> Result<PushResponse, PushError> {
@@ -221,6 +244,7 @@ fn push_in(
         last,
         events,
         lottery_key,
+        clock,
     };
     tx.savepoint("push_chunked")?;
     let (more, applied) = match apply::apply_new(tx, &ctx, true)? {
@@ -246,6 +270,16 @@ fn push_in(
             &json!({"stored": applied, "through": acked_through,
                     "quarantined": quarantined.len()}),
         )?;
+        let new = events.iter().map(|p| &p.event).filter(|e| e.seq > last);
+        if let Some(details) = clock.flag(new) {
+            tx.audit_log().append(
+                now,
+                &Actor::Device(device),
+                "sync.clock_off",
+                Some(&device.to_string()),
+                &details,
+            )?;
+        }
     }
     Ok(PushResponse {
         acked_through,

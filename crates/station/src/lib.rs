@@ -105,6 +105,11 @@ impl Station {
         Ok(station)
     }
 
+    /// The clock this store writes its times by: the sync dates its requests by it too.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }

@@ -522,8 +522,10 @@ async fn run_once(
         .ok_or(SyncError::NotEnrolled)?;
     let reuse = matches!(client, Some((url, token, _)) if *url == identity.server_url && *token == identity.token);
     if !reuse {
+        let clock = blocking(station, |s| Ok(s.clock())).await?;
         let fresh = connect(&identity.server_url, Some(identity.token.clone()), config)
-            .map_err(SyncError::Refused)?;
+            .map_err(SyncError::Refused)?
+            .with_clock(move || clock.now());
         *client = Some((identity.server_url.clone(), identity.token.clone(), fresh));
     }
     let Some((_, _, c)) = client.as_ref() else {

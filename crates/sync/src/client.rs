@@ -13,6 +13,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -70,6 +71,29 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
+    clock: DeviceClock,
+}
+
+/// The clock whose time every authorized request carries in its `Date` header: the tablet's
+/// own (its store's clock), so that the central can tell a tablet whose clock is off and
+/// not trust its times for windows and reports (issue 14). The system clock by default.
+#[derive(Clone)]
+struct DeviceClock(Option<Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>>);
+
+impl DeviceClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.as_ref().map_or_else(Utc::now, |f| f())
+    }
+}
+
+impl std::fmt::Debug for DeviceClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "DeviceClock(given)"
+        } else {
+            "DeviceClock(system)"
+        })
+    }
 }
 
 impl Client {
@@ -131,7 +155,18 @@ impl Client {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
             token,
+            clock: DeviceClock(None),
         })
+    }
+
+    /// The same client, dating its requests by `clock` (the station's clock) instead of the
+    /// system's.
+    pub fn with_clock(
+        mut self,
+        clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
+    ) -> Client {
+        self.clock = DeviceClock(Some(Arc::new(clock)));
+        self
     }
 
     /// Exchanges a one-time enrollment code for the device's identity and token.
@@ -198,6 +233,13 @@ impl Client {
     }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        // An HTTP-date (RFC 9110 IMF-fixdate) of the device's clock.
+        let date = self
+            .clock
+            .now()
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let request = request.header(reqwest::header::DATE, date);
         match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,

@@ -1,6 +1,7 @@
 //! End-to-end tests across real processes, files and loopback HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod clocks;
 mod crash;
 mod faults;
 mod https;

@@ -285,6 +285,7 @@ describe("audit filters and lines", () => {
   });
   it("names the account actions in Chinese, and shows other actions by their code", () => {
     expect(auditActionText("user.login_failed", "zh-CN")).toBe("登录失败");
+    expect(auditActionText("sync.clock_off", "zh-CN")).toBe("平板时钟偏差（时间已按中心校正）");
     expect(auditActionText("user.login", "en")).toBe("Login");
     expect(auditActionText("plan.approve", "zh-CN")).toBe("plan.approve");
   });

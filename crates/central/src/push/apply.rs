@@ -31,6 +31,7 @@ pub(super) struct Context<'a, 'e> {
     pub last: u64,
     pub events: &'e [PushedEvent],
     pub lottery_key: &'a LotteryKeyFile,
+    pub clock: super::ClockCheck,
 }
 
 /// An event applied, or the quarantine it gets.
@@ -71,6 +72,8 @@ struct Batch<'a, 'e> {
     /// The key entrants' numbers open with, looked up at the batch's first entrant: `None`
     /// inside when registration is closed.
     lottery: Option<Option<LotterySecretKey>>,
+    /// The tablet's clock against the central's: its session times are corrected by it.
+    clock: super::ClockCheck,
 }
 
 /// Applies and stores the events past `last`: their quarantine notices and how many were
@@ -100,6 +103,7 @@ pub(super) fn apply_new(
         bailed: false,
         lottery_key: ctx.lottery_key,
         lottery: None,
+        clock: ctx.clock,
     };
     let (now, device, unit) = (ctx.now, ctx.device, ctx.unit);
     let mut quarantined = Vec::new();
@@ -173,7 +177,11 @@ pub(super) fn apply_new(
 
 impl<'e> Batch<'_, 'e> {
     fn apply(&mut self, tx: &mut dyn Tx, e: &'e DeviceEvent) -> Result<Outcome, PushError> {
-        if !matches!(e.payload, EventPayload::HandoutRecorded { .. }) {
+        // Session and check-in times as the central takes them from a tablet whose clock is
+        // off (push/clock.rs); every other payload as written.
+        let corrected = self.clock.corrected(e);
+        let payload = corrected.as_ref().unwrap_or(&e.payload);
+        if !matches!(payload, EventPayload::HandoutRecorded { .. }) {
             // Whatever else may read the handouts, the events or the ledger sees this batch's
             // handouts first.
             if !self.flush_rows(tx)? {
@@ -182,24 +190,27 @@ impl<'e> Batch<'_, 'e> {
             }
             self.post_unposted(tx)?;
         }
-        let needs = Needs::of(&e.payload);
+        let needs = Needs::of(payload);
         let stored_handout = match needs.handout {
             Some(id) => tx.handouts().stored(id)?,
             None => None,
         };
         let facts = self.facts(tx, &needs, stored_handout.as_ref())?;
-        let accepted = match decide(&e.payload, &facts) {
+        let accepted = match decide(payload, &facts) {
             Ok(accepted) => accepted,
             Err(q) => return Ok(Err(q)),
         };
         if accepted == Accepted::AlreadyApplied {
             return Ok(Ok(()));
         }
+        // A handout's row borrows the event itself (its times are never corrected).
+        if let (EventPayload::HandoutRecorded { handout }, Accepted::Handout { backed }) =
+            (&e.payload, &accepted)
+        {
+            return self.handout(tx, handout, *backed);
+        }
         let now = self.now;
-        match (&e.payload, accepted) {
-            (EventPayload::HandoutRecorded { handout }, Accepted::Handout { backed }) => {
-                self.handout(tx, handout, backed)
-            }
+        match (payload, accepted) {
             (EventPayload::HandoutVoided { void }, _) => match stored_handout {
                 Some(stored) => self.void(tx, void, stored),
                 None => Err(StorageError::Corrupt(

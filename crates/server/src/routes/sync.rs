@@ -45,6 +45,7 @@ pub(super) async fn push(
     // before their bodies are read and parsed. Every early return below drops it, which
     // releases the place.
     let mut ticket = state.push_ticket(device.id);
+    let device_time = device_time(body.headers());
     let ApiJson(request) = ApiJson::<RawPush>::from_request(body, &state).await?;
     let mut events = Vec::with_capacity(request.events.len());
     let mut previous: Option<u64> = None;
@@ -108,10 +109,19 @@ pub(super) async fn push(
                 // Held until the store is done with the batch, even if the client goes away
                 // meanwhile: the next push of the device waits for the store, not the socket.
                 let _turn = ticket;
-                fieldpost_central::push::push(db, &key, now, id, &events)
+                fieldpost_central::push::push_dated(db, &key, now, id, &events, device_time)
             })
             .await?,
     ))
+}
+
+/// The tablet's clock when it sent the request: its `Date` header (an HTTP-date), if it sent
+/// one that reads. Older tablets send none.
+fn device_time(headers: &axum::http::HeaderMap) -> Option<chrono::DateTime<chrono::Utc>> {
+    let text = headers.get(axum::http::header::DATE)?.to_str().ok()?;
+    chrono::DateTime::parse_from_rfc2822(text)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 pub(super) async fn pull(

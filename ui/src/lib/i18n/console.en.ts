@@ -440,6 +440,7 @@ export const consoleEn: ConsoleMessages = {
   "audit.action.user.disable": "Account disabled",
   "audit.action.user.enable": "Account enabled",
   "audit.action.user.password_reset": "Password reset",
+  "audit.action.sync.clock_off": "Tablet clock off (times corrected to the central's)",
   "nav.accounts": "Accounts",
   "nav.audit": "Audit log",
   "console.unitScope": "Unit account: {unit}. Only this unit's progress, plans, devices and exports are shown",

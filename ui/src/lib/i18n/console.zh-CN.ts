@@ -442,6 +442,7 @@ export const consoleZhCN = {
   "audit.action.user.disable": "停用账号",
   "audit.action.user.enable": "启用账号",
   "audit.action.user.password_reset": "重置密码",
+  "audit.action.sync.clock_off": "平板时钟偏差（时间已按中心校正）",
   "nav.accounts": "账号",
   "nav.audit": "操作日志",
   "console.unitScope": "本单位账号：{unit}。只显示本单位的进度、方案、设备和导出",
