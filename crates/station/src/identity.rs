@@ -117,6 +117,11 @@ impl Station {
     }
 
     /// The device's identity, if it is enrolled, with the token decrypted.
+    ///
+    /// The token is the latest one the central issued: a sync's answer may carry the next
+    /// token (`rotated_token`), which [`Station::apply_push_response`] and
+    /// [`Station::apply_pull`] store, encrypted as the first one was, in the transaction that
+    /// records the rest of the answer.
     pub fn identity(&self) -> Result<Option<DeviceIdentity>> {
         self.conn
             .query_row(
@@ -174,4 +179,25 @@ impl Station {
     pub(crate) fn device_id(&self) -> Result<DeviceId> {
         self.device_id.ok_or(Error::NotEnrolled)
     }
+}
+
+/// Replaces the stored token with `token`, the central's rotation of it, encrypted under the
+/// device key as at enrollment; in the caller's transaction, which also records the answer
+/// that carried it. The old token stays valid on the central until this one is presented,
+/// so a crash before the commit loses nothing: the next sync uses the old one and is
+/// answered with the same new one. A blank token (a central's bug) is not stored: the one
+/// held still works.
+pub(crate) fn store_rotated_token(
+    tx: &rusqlite::Transaction<'_>,
+    key: &crate::device_key::DeviceKey,
+    token: Option<&str>,
+) -> Result<()> {
+    let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    tx.execute(
+        "UPDATE device_identity SET token_sealed = ?1 WHERE singleton = 1",
+        [key.seal_token(token)],
+    )?;
+    Ok(())
 }
