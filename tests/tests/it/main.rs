@@ -10,4 +10,5 @@ mod partitions;
 mod pipelining;
 mod process;
 mod sealed_entrants;
+mod token_rotation;
 mod two_instances;
