@@ -3,7 +3,7 @@
 //! and on PostgreSQL under `FIELDPOST_TEST_POSTGRES`; the clock is the test's.
 
 use axum::http::StatusCode;
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use fieldpost_server::Config;
 use serde_json::Value;
 
@@ -225,4 +225,102 @@ async fn revoking_a_device_refuses_its_current_and_its_offered_token() {
         "device_revoked",
         "the offered token was not taken into use by the push: it is refused as revoked",
     );
+}
+
+/// A device enrolled before migration 0014 (an older central's database, whose tablets may
+/// run an app that never rotates): its token keeps working after the upgrade, counts from
+/// the enrollment, and is offered a successor that the device may ignore for ever.
+#[test]
+fn a_token_from_before_the_migration_keeps_working_and_counts_from_enrollment() {
+    use chrono::TimeZone;
+    use fieldpost_central::devices::{device_by_token, successor_token};
+    use fieldpost_central::secrets::sha256_hex;
+    use fieldpost_central::storage::sqlite::{SqliteDatabase, migrate};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("central.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                 applied_at TEXT NOT NULL)",
+        )
+        .unwrap();
+        for (version, name, sql) in migrate::MIGRATIONS.iter().filter(|m| m.0 < 14) {
+            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;"))
+                .unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, 't')",
+                rusqlite::params![version, name],
+            )
+            .unwrap();
+        }
+        // The row stands for one an older central wrote; its unit is beside the point here.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute(
+            "INSERT INTO devices (id, unit_id, name, token_hash, enrolled_at)
+             VALUES ('0190a000-0000-7000-8000-000000000001', '0190a000-0000-7000-8000-0000000000aa',
+                     '旧平板', ?1, '2022-08-03T01:00:00.000000Z')",
+            [sha256_hex("fpd_from_v0_1_0")],
+        )
+        .unwrap();
+    }
+    let db = SqliteDatabase::open(&path).unwrap();
+    let enrolled = Utc.with_ymd_and_hms(2022, 8, 3, 1, 0, 0).unwrap();
+    let device = device_by_token(&db, &sha256_hex("fpd_from_v0_1_0"))
+        .unwrap()
+        .expect("a token from before the migration still names its device");
+    assert_eq!(
+        device.token_issued_at, enrolled,
+        "it counts from the enrollment"
+    );
+    let week = Duration::days(7);
+    assert_eq!(
+        successor_token(
+            &db,
+            &device,
+            "fpd_from_v0_1_0",
+            enrolled + Duration::days(6),
+            week
+        )
+        .unwrap(),
+        None,
+        "not yet due"
+    );
+    let offered = successor_token(&db, &device, "fpd_from_v0_1_0", enrolled + week, week)
+        .unwrap()
+        .expect("due a week after enrollment");
+    // An app that ignores the field keeps its token; months later it still works, and is
+    // offered the same successor.
+    let later = enrolled + Duration::days(120);
+    let again = device_by_token(&db, &sha256_hex("fpd_from_v0_1_0"))
+        .unwrap()
+        .expect("the old token still works months later");
+    assert_eq!(
+        successor_token(&db, &again, "fpd_from_v0_1_0", later, week).unwrap(),
+        Some(offered),
+        "the offer stands until the device takes it"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_rotated_token_on_both_sync_answers() {
+    let c = Central::new();
+    let (status, doc) = c
+        .call("GET", "/api/v1/openapi.json", &Auth::None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for schema in ["PushResponse", "PullResponse"] {
+        let s = &doc["components"]["schemas"][schema];
+        assert!(
+            s["properties"]["rotated_token"].is_object(),
+            "{schema} documents rotated_token: {s}"
+        );
+        assert!(
+            !s["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|f| f == "rotated_token")),
+            "{schema}'s rotated_token is optional: old clients never see it unless offered"
+        );
+    }
 }
