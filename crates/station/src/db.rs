@@ -35,6 +35,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_unit_progress.sql",
         include_str!("../../../migrations/station/0005_unit_progress.sql"),
     ),
+    (
+        6,
+        "0006_previous_token.sql",
+        include_str!("../../../migrations/station/0006_previous_token.sql"),
+    ),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date; `key`

@@ -1,7 +1,8 @@
 //! Issue 14, item 4, end to end: a real central on loopback rotates a tablet's token through
 //! the sync; the answer carrying the new token is lost on the way (the fault proxy), and the
 //! tablet still gets in and rotates at the next sync; a tablet offline for longer than the
-//! period syncs when it returns. The central's clock is the test's; nothing sleeps.
+//! period syncs when it returns; and a central restored from a backup taken before the last
+//! rotation still lets the tablet in. The central's clock is the test's; nothing sleeps.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,18 +11,16 @@ use fieldpost_central::secrets::sha256_hex;
 use fieldpost_domain::*;
 use fieldpost_server::Config;
 use fieldpost_station::Station;
-use fieldpost_station::sync_loop::{SyncConfig, SyncError, SyncReport, connect, sync_once};
+use fieldpost_station::sync_loop::{SyncConfig, SyncError, SyncReport, sync_enrolled};
 use fieldpost_sync::PullQuery;
 use fieldpost_sync::client::{Client, ClientError};
 use fieldpost_tests::central::{TestCentral, approved_plan, enroll_station};
 use fieldpost_tests::proxy::{FaultProxy, Faults};
 
-/// One sync as the app's loop runs it: the client is made with the token the store holds now.
+/// One sync as the app's loop runs it: with the token the store holds now (and, if the central
+/// refuses it, the one before).
 async fn sync(station: &Arc<Mutex<Station>>) -> Result<SyncReport, SyncError> {
-    let identity = station.lock().unwrap().identity().unwrap().unwrap();
-    let config = SyncConfig::default();
-    let client = connect(&identity.server_url, Some(identity.token), &config).unwrap();
-    sync_once(station, &client, &config).await
+    sync_enrolled(station, &SyncConfig::default()).await
 }
 
 fn token(station: &Arc<Mutex<Station>>) -> String {
@@ -55,7 +54,7 @@ async fn refused(central: &TestCentral, old: &str, why: &str) {
 }
 
 #[tokio::test]
-async fn a_lost_rotation_answer_does_not_lock_the_tablet_out_nor_does_a_long_absence() {
+async fn a_lost_rotation_answer_a_long_absence_and_a_restored_central_do_not_lock_the_tablet_out() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(Mutex::new(Utc::now()));
     let moved = Arc::clone(&clock);
@@ -200,5 +199,40 @@ async fn a_lost_rotation_answer_does_not_lock_the_tablet_out_nor_does_a_long_abs
     sync(&station).await.expect("the third token gets in");
     refused(&central, &second, "the second token died in its turn").await;
     assert_eq!(central_tokens(&central, device), (sha256_hex(&third), None));
+
+    // The central is restored from a backup taken before that last rotation: it knows the
+    // second token as current and nothing of the third. The tablet's third token is refused
+    // as unknown; it tries the token it held before, which gets in, and keeps using it.
+    let restored = central
+        .database
+        .execute(&format!(
+            "UPDATE devices SET token_hash = '{}', next_token_hash = NULL,
+                 next_token_salt = NULL, next_token_offered_at = NULL
+             WHERE id = '{device}'",
+            sha256_hex(&second)
+        ))
+        .unwrap();
+    assert_eq!(restored, 1, "the device's row as the backup had it");
+    refused(
+        &central,
+        &third,
+        "the restored central does not know the third token",
+    )
+    .await;
+    station.lock().unwrap().record_tally(session, 5, 0).unwrap();
+    sync(&station)
+        .await
+        .expect("the tablet falls back to the token the restored central knows");
+    assert_eq!(
+        token(&station),
+        second,
+        "it syncs with the token the central knows from now on"
+    );
+    assert_eq!(
+        station.lock().unwrap().sync_status().unwrap().pending,
+        0,
+        "what it recorded since went up"
+    );
+    sync(&station).await.expect("and again, straight in");
     central.stop().await;
 }

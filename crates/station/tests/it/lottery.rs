@@ -348,6 +348,20 @@ fn a_rotated_token_replaces_the_old_one_durably_and_a_copied_store_reveals_neith
         pushed,
         "the push's answer carried the next token; the next sync sends it"
     );
+    // Every answer of the sync carries the same token: storing it again keeps the old one
+    // as the previous (what a central restored from a backup would still know).
+    fx.station
+        .apply_push_response(&PushResponse {
+            acked_through: through,
+            quarantined: vec![],
+            rotated_token: Some(pushed.into()),
+        })
+        .unwrap();
+    assert_eq!(
+        fx.station.previous_token().unwrap().as_deref(),
+        Some(first.as_str()),
+        "the enrolled token is kept as the previous one"
+    );
     // A later answer without one keeps it; a pull's answer may carry the next one again.
     let pulled = "fpd_rotated_by_a_pull_fedcba9876543210";
     fx.station
@@ -378,12 +392,37 @@ fn a_rotated_token_replaces_the_old_one_durably_and_a_copied_store_reveals_neith
         2,
         "with the page it came in"
     );
+    assert_eq!(
+        fx.station.previous_token().unwrap().as_deref(),
+        Some(pushed),
+        "the one before is kept, one deep"
+    );
     fx.station.record_sync_success().unwrap();
     assert_copy_reveals_none(
         &fx.path(),
         "138****5678",
         &[NUMBER, "12345678", &first, pushed, pulled],
         "after two rotations",
+    );
+    // A central restored from a backup refused the newest; the one before got in.
+    fx.station.fall_back_to_previous_token(pulled).unwrap();
+    assert_eq!(fx.station.identity().unwrap().unwrap().token, pushed);
+    assert_eq!(
+        fx.station.previous_token().unwrap().as_deref(),
+        Some(pulled),
+        "the two swap places"
+    );
+    fx.station.fall_back_to_previous_token(pulled).unwrap();
+    assert_eq!(
+        fx.station.identity().unwrap().unwrap().token,
+        pushed,
+        "a fallback for a token no longer current changes nothing"
+    );
+    assert_copy_reveals_none(
+        &fx.path(),
+        "138****5678",
+        &[&first, pushed, pulled],
+        "after a fallback",
     );
     let stranger = Station::open_with_clock(
         fx.path(),
