@@ -155,6 +155,42 @@ fn token(auth: &Auth) -> &str {
     }
 }
 
+/// A station pipelines its requests (three pushes in flight, the next pull page fetched while
+/// one is applied), all with the old token: every answer carries the same successor, whichever
+/// request records the offer, so the token the station stores last is the one the central knows.
+#[tokio::test]
+async fn concurrent_requests_with_a_due_token_are_all_handed_the_same_successor() {
+    let c = Central::new();
+    let (_, old) = c.device(c.unit_a, "甲 1号平板").await;
+    c.advance(week());
+    let answers = futures_join(&c, &old).await;
+    let first = answers[0].clone().expect("a due token is rotated");
+    assert!(
+        answers.iter().all(|a| a.as_deref() == Some(first.as_str())),
+        "one successor for every concurrent answer: {answers:?}"
+    );
+    pull_rotation(&c, &bearer(&first), "the successor").await;
+    expect_error(
+        pull_raw(&c, &old).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credential",
+        "the old token died",
+    );
+}
+
+/// Six pulls and pushes of `auth` at once, their `rotated_token`s in order.
+async fn futures_join(c: &Central, auth: &Auth) -> Vec<Option<String>> {
+    let (a, b, d, e, f, g) = tokio::join!(
+        pull_rotation(c, auth, "pull 1"),
+        push_rotation(c, auth, "push 1"),
+        pull_rotation(c, auth, "pull 2"),
+        push_rotation(c, auth, "push 2"),
+        pull_rotation(c, auth, "pull 3"),
+        push_rotation(c, auth, "push 3"),
+    );
+    vec![a, b, d, e, f, g]
+}
+
 #[tokio::test]
 async fn a_tablet_offline_for_weeks_gets_in_with_its_old_token_and_then_rotates() {
     let c = Central::new();
