@@ -163,7 +163,7 @@ async fn concurrent_requests_with_a_due_token_are_all_handed_the_same_successor(
     let c = Central::new();
     let (_, old) = c.device(c.unit_a, "甲 1号平板").await;
     c.advance(week());
-    let answers = futures_join(&c, &old).await;
+    let answers = six_at_once(&c, &old).await;
     let first = answers[0].clone().expect("a due token is rotated");
     assert!(
         answers.iter().all(|a| a.as_deref() == Some(first.as_str())),
@@ -179,7 +179,7 @@ async fn concurrent_requests_with_a_due_token_are_all_handed_the_same_successor(
 }
 
 /// Six pulls and pushes of `auth` at once, their `rotated_token`s in order.
-async fn futures_join(c: &Central, auth: &Auth) -> Vec<Option<String>> {
+async fn six_at_once(c: &Central, auth: &Auth) -> Vec<Option<String>> {
     let (a, b, d, e, f, g) = tokio::join!(
         pull_rotation(c, auth, "pull 1"),
         push_rotation(c, auth, "push 1"),
