@@ -14,7 +14,7 @@ use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::storage::Database;
 use fieldpost_central::testkit::{self, Direct, TestDatabase};
 use fieldpost_domain::*;
-use fieldpost_server::{AppState, app};
+use fieldpost_server::{AppState, Clock, Config, app};
 use fieldpost_station::Station;
 use fieldpost_station::identity::DeviceIdentity;
 use fieldpost_sync::EnrollRequest;
@@ -39,13 +39,34 @@ pub struct TestCentral {
 impl TestCentral {
     /// Serves a central on the data directory `dir` (created and migrated if new).
     pub async fn start(dir: &Path) -> anyhow::Result<TestCentral> {
-        TestCentral::start_on(dir, TestDatabase::open(dir)?).await
+        TestCentral::start_with(dir, Config::default(), Arc::new(Utc::now)).await
+    }
+
+    /// Like [`TestCentral::start`], with the server's `config` and a `clock` the test moves
+    /// (token rotation, say, without waiting a week).
+    pub async fn start_with(
+        dir: &Path,
+        config: Config,
+        clock: Clock,
+    ) -> anyhow::Result<TestCentral> {
+        TestCentral::serve(dir, TestDatabase::open(dir)?, config, clock).await
     }
 
     /// Serves a central on `database`, the database of the data directory `dir`.
     pub async fn start_on(dir: &Path, database: TestDatabase) -> anyhow::Result<TestCentral> {
+        TestCentral::serve(dir, database, Config::default(), Arc::new(Utc::now)).await
+    }
+
+    async fn serve(
+        dir: &Path,
+        database: TestDatabase,
+        config: Config,
+        clock: Clock,
+    ) -> anyhow::Result<TestCentral> {
         let store = Arc::clone(&database.db);
-        let state = AppState::new(store.clone(), Arc::clone(&database.lottery_key));
+        let state = AppState::new(store.clone(), Arc::clone(&database.lottery_key))
+            .with_config(config)
+            .with_clock(clock);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();

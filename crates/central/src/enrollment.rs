@@ -108,6 +108,7 @@ pub fn enroll(
             name: name.to_owned(),
             enrolled_at: now,
             revoked_at: None,
+            token_issued_at: now,
         };
         tx.devices().insert(&device, token_hash)?;
         tx.enrollment_codes().mark_used(code_hash, now, device.id)?;

@@ -89,6 +89,8 @@ fn pull_in(
         changes,
         cursor,
         more: processed < fetched,
+        // The HTTP layer adds it: it holds the token the device presented.
+        rotated_token: None,
     })
 }
 

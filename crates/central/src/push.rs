@@ -171,6 +171,7 @@ fn push_in(
         return Ok(PushResponse {
             acked_through: last,
             quarantined: Vec::new(),
+            rotated_token: None,
         });
     };
     let (first, end) = (first.event.seq, end.event.seq);
@@ -284,5 +285,7 @@ fn push_in(
     Ok(PushResponse {
         acked_through,
         quarantined,
+        // The HTTP layer adds it: it holds the token the device presented.
+        rotated_token: None,
     })
 }

@@ -20,6 +20,25 @@ pub fn random_token(prefix: &str) -> String {
     s
 }
 
+/// A device token's successor, derived from the token and a random salt (64 hex digits) that
+/// the central keeps until the device takes the successor into use: `fpd_` and 64 hex digits,
+/// like an enrolled token. Without the salt, the token alone does not give its successor;
+/// without the token (the central keeps only its hash), the salt does not either.
+pub fn derived_token(salt: &str, token: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"fieldpost-device-token-successor-1\n")
+        .chain_update(salt.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(token.as_bytes())
+        .finalize();
+    let mut s = String::with_capacity(4 + 64);
+    s.push_str("fpd_");
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
 /// SHA-256, hex. Right for tokens and codes: they are random and high-entropy, so a slow
 /// hash would add nothing but latency to every request.
 pub fn sha256_hex(s: &str) -> String {

@@ -139,6 +139,57 @@ impl FromRequestParts<AppState> for PushingDevice {
     }
 }
 
+/// The bearer token a request presented, if any, as the device sent it. Never a rejection: the
+/// handler's [`Caller`] or [`PushingDevice`] has checked the token already. A sync's answer
+/// derives the device's next token from it ([`rotated_token`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PresentedToken(pub Option<String>);
+
+impl std::fmt::Debug for PresentedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PresentedToken(..)")
+    }
+}
+
+impl FromRequestParts<AppState> for PresentedToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> ApiResult<PresentedToken> {
+        Ok(PresentedToken(bearer(parts).ok().flatten()))
+    }
+}
+
+/// The successor of the token `device` presented, if the device is due one by the server's
+/// rotation period: what its push or pull answer carries as `rotated_token`. Failing to offer
+/// one is logged, never the sync's failure: the token in use keeps working, and the next sync
+/// offers again.
+pub(crate) async fn rotated_token(
+    state: &AppState,
+    device: &DeviceAuth,
+    token: PresentedToken,
+) -> Option<String> {
+    let token = token.0?;
+    let (now, rotation) = (state.now(), state.config().token_rotation);
+    // Most syncs end here, without a query: the token is younger than the period.
+    if device.revoked || now - device.token_issued_at < rotation {
+        return None;
+    }
+    let device_id = device.id;
+    let device = device.clone();
+    match state
+        .call(move |db| {
+            fieldpost_central::devices::successor_token(db, &device, &token, now, rotation)
+        })
+        .await
+    {
+        Ok(next) => next,
+        Err(e) => {
+            tracing::warn!(device = %device_id, error = %e, "could not offer the device a new token");
+            None
+        }
+    }
+}
+
 /// The bearer token of the request, if it has an `Authorization` header; a header that is not
 /// `Bearer <token>` is refused.
 fn bearer(parts: &Parts) -> ApiResult<Option<String>> {

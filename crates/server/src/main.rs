@@ -54,6 +54,10 @@ struct Cli {
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     body_limit: usize,
+    /// Days a device's bearer token serves before the central hands the device its successor
+    /// in a sync's answer (the old one works until the device uses the new one).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    token_rotation_days: u32,
     /// The built secretariat console to serve at `/` (`npm run build:console` in ui/);
     /// default: ui/dist-console under the working directory, when it is there.
     #[arg(long)]
@@ -315,6 +319,7 @@ async fn serve(cli: Cli) -> Result<()> {
     let config = Config {
         body_limit: cli.body_limit,
         console_dir: console_dir.clone(),
+        token_rotation: chrono::Duration::days(i64::from(cli.token_rotation_days)),
         ..Config::default()
     };
     let state = AppState::new(store.clone(), lottery_key).with_config(config);

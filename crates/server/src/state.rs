@@ -32,6 +32,9 @@ pub struct Config {
     /// The built console (`ui/dist-console`), served at `/`; `None` serves a page saying how
     /// to build it.
     pub console_dir: Option<std::path::PathBuf>,
+    /// How old a device's token grows before a push or pull answer carries its successor
+    /// (see `fieldpost_central::devices::successor_token`).
+    pub token_rotation: chrono::Duration,
 }
 
 impl Default for Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             session_ttl: chrono::Duration::hours(12),
             secure_cookies: false,
             console_dir: None,
+            token_rotation: fieldpost_central::devices::DEFAULT_TOKEN_ROTATION,
         }
     }
 }

@@ -37,8 +37,13 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         6,
-        "0006_handout_order.sql",
-        include_str!("../../../migrations/station/0006_handout_order.sql"),
+        "0006_previous_token.sql",
+        include_str!("../../../migrations/station/0006_previous_token.sql"),
+    ),
+    (
+        7,
+        "0007_handout_order.sql",
+        include_str!("../../../migrations/station/0007_handout_order.sql"),
     ),
 ];
 

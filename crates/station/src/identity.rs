@@ -102,7 +102,8 @@ impl Station {
              VALUES (1, ?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (singleton) DO UPDATE SET device_id = excluded.device_id,
                 unit_id = excluded.unit_id, server_url = excluded.server_url,
-                token_sealed = excluded.token_sealed, enrolled_at = excluded.enrolled_at",
+                token_sealed = excluded.token_sealed, enrolled_at = excluded.enrolled_at,
+                previous_token_sealed = NULL",
             params![
                 identity.device_id.to_string(),
                 identity.unit_id.to_string(),
@@ -117,6 +118,11 @@ impl Station {
     }
 
     /// The device's identity, if it is enrolled, with the token decrypted.
+    ///
+    /// The token is the latest one the central issued: a sync's answer may carry the next
+    /// token (`rotated_token`), which [`Station::apply_push_response`] and
+    /// [`Station::apply_pull`] store, encrypted as the first one was, in the transaction that
+    /// records the rest of the answer.
     pub fn identity(&self) -> Result<Option<DeviceIdentity>> {
         self.conn
             .query_row(
@@ -142,6 +148,46 @@ impl Station {
                 })
             })
             .transpose()
+    }
+
+    /// The token this tablet held before the central's last rotation, if any: what the sync
+    /// loop tries once when the central refuses the current one, as a central restored from a
+    /// backup taken before that rotation does.
+    pub fn previous_token(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT previous_token_sealed FROM device_identity WHERE singleton = 1",
+                [],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten()
+            .map(|sealed| self.key.open_token(&sealed))
+            .transpose()
+    }
+
+    /// The previous token got in where `refused` (the current one) did not: makes it current
+    /// again, keeping `refused` as the previous one. Nothing changes if the current token is
+    /// no longer `refused` (an answer to the previous one carried a new token, stored
+    /// meanwhile: that one is the one to use).
+    pub fn fall_back_to_previous_token(&mut self, refused: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let (current, previous): (String, Option<String>) = tx.query_row(
+            "SELECT token_sealed, previous_token_sealed FROM device_identity WHERE singleton = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if let Some(previous) = previous
+            && self.key.open_token(&current)? == refused
+        {
+            tx.execute(
+                "UPDATE device_identity SET token_sealed = ?1, previous_token_sealed = ?2
+                 WHERE singleton = 1",
+                [previous, current],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The enrolled device's id, without the token: readable even when the device key does
@@ -174,4 +220,36 @@ impl Station {
     pub(crate) fn device_id(&self) -> Result<DeviceId> {
         self.device_id.ok_or(Error::NotEnrolled)
     }
+}
+
+/// Replaces the stored token with `token`, the central's rotation of it, encrypted under the
+/// device key as at enrollment; in the caller's transaction, which also records the answer
+/// that carried it. The old token stays valid on the central until this one is presented,
+/// so a crash before the commit loses nothing: the next sync uses the old one and is
+/// answered with the same new one. The old token is kept, encrypted, as the previous one
+/// (see [`Station::fall_back_to_previous_token`]). Every answer of a sync carries the same
+/// new token: storing it again changes nothing. A blank token (a central's bug) is not
+/// stored: the one held still works.
+pub(crate) fn store_rotated_token(
+    tx: &rusqlite::Transaction<'_>,
+    key: &crate::device_key::DeviceKey,
+    token: Option<&str>,
+) -> Result<()> {
+    let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    let held: String = tx.query_row(
+        "SELECT token_sealed FROM device_identity WHERE singleton = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    if key.open_token(&held)? == token {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE device_identity SET previous_token_sealed = token_sealed, token_sealed = ?1
+         WHERE singleton = 1",
+        [key.seal_token(token)],
+    )?;
+    Ok(())
 }

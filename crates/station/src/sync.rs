@@ -18,6 +18,9 @@
 //!   loop fetches the next page while it applies one, but applies them one at a time, in
 //!   order. Answers to this device's top-up requests land in `top_up_answer`, read beside
 //!   the requests by [`Station::top_up_requests`].
+//! - Either answer may carry the device's next bearer token (`rotated_token`): it is stored,
+//!   encrypted, in the same transaction as the rest of the answer, and the sync loop uses it
+//!   from the next sync on (see `docs/decisions/2026-12-01-device-token-rotation.md`).
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{EventId, ItemId, PlanId, TopUpAnswer, TopUpAnswerStatus};
@@ -150,6 +153,7 @@ impl Station {
             "UPDATE sync_state SET pull_cursor = MAX(pull_cursor, ?1) WHERE singleton = 1",
             [i64::try_from(page.cursor).map_err(|_| Error::Corrupt("cursor".into()))?],
         )?;
+        crate::identity::store_rotated_token(&tx, &self.key, page.rotated_token.as_deref())?;
         tx.commit()?;
         Ok(())
     }
@@ -176,6 +180,7 @@ impl Station {
         for q in &response.quarantined {
             insert_quarantine(&tx, q.seq, q.event_id, &q.code, &q.reason, &now)?;
         }
+        crate::identity::store_rotated_token(&tx, &self.key, response.rotated_token.as_deref())?;
         tx.commit()?;
         Ok(())
     }

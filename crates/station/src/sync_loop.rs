@@ -512,6 +512,16 @@ pub fn spawn(station: Arc<Mutex<Station>>, config: SyncConfig) -> SyncHandle {
     }
 }
 
+/// One sync as the loop runs it, with a client made for the occasion: with the token the
+/// store holds now and, if the central refuses it, once with the one before the last rotation
+/// (see `docs/decisions/2026-12-01-device-token-rotation.md`).
+pub async fn sync_enrolled(
+    station: &Arc<Mutex<Station>>,
+    config: &SyncConfig,
+) -> Result<SyncReport, SyncError> {
+    run_once(station, &mut None, config).await
+}
+
 async fn run_once(
     station: &Arc<Mutex<Station>>,
     client: &mut Option<(String, String, Client)>,
@@ -531,7 +541,29 @@ async fn run_once(
     let Some((_, _, c)) = client.as_ref() else {
         return Err(SyncError::NotEnrolled);
     };
-    sync_once(station, c, config).await
+    let refused = match sync_once(station, c, config).await {
+        Err(SyncError::Refused(ClientError::Unauthorized(why))) => why,
+        other => return other,
+    };
+    // The central does not know the current token. If it was restored from a backup taken
+    // before the last rotation, it still knows the one before: try that once.
+    let Some(previous) = blocking(station, |s| s.previous_token()).await? else {
+        return Err(SyncError::Refused(ClientError::Unauthorized(refused)));
+    };
+    let fallback =
+        connect(&identity.server_url, Some(previous), config).map_err(SyncError::Refused)?;
+    match sync_once(station, &fallback, config).await {
+        Ok(report) => {
+            let current = identity.token;
+            blocking(station, move |s| s.fall_back_to_previous_token(&current)).await?;
+            *client = None;
+            Ok(report)
+        }
+        Err(SyncError::Refused(ClientError::Unauthorized(_))) => {
+            Err(SyncError::Refused(ClientError::Unauthorized(refused)))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A client for the central at `server_url`, trusting what `config` says besides Mozilla's

@@ -44,6 +44,15 @@ pub struct PullResponse {
     pub cursor: u64,
     /// Whether more changes wait beyond `cursor`.
     pub more: bool,
+    /// The device's new bearer token, when the central rotates it (its token is older than
+    /// the rotation period): store it (as safely as the old one) and send it from the next
+    /// request on. The token this request used keeps working until the central has seen the
+    /// new one, so an answer lost on the way costs nothing: the next answer carries the same
+    /// token again. Absent otherwise; a client that ignores it keeps its token, which keeps
+    /// working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rotated_token: Option<String>,
 }
 
 /// One change: a record's state as of `server_seq`.

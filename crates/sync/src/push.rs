@@ -17,7 +17,9 @@
 //!   received, and the reply lists it so the station can show it to the volunteer.
 //!
 //! The reply's `acked_through` is the highest seq the central now holds for the device; the
-//! station marks everything up to it as sent and keeps the rest.
+//! station marks everything up to it as sent and keeps the rest. A reply (to a push or a pull)
+//! may also carry `rotated_token`, the device's next bearer token, which the station stores in
+//! the same transaction as the reply's effect (see `docs/decisions/2026-12-01-device-token-rotation.md`).
 //!
 //! A station may have more than one batch in flight (it sends the batch after the last one it
 //! sent before the earlier one is answered). The rules above keep that safe whatever order the
@@ -53,6 +55,15 @@ pub struct PushResponse {
     pub acked_through: u64,
     /// The events of this batch that were quarantined, with why.
     pub quarantined: Vec<Quarantined>,
+    /// The device's new bearer token, when the central rotates it (its token is older than
+    /// the rotation period): store it (as safely as the old one) and send it from the next
+    /// request on. The token this request used keeps working until the central has seen the
+    /// new one, so an answer lost on the way costs nothing: the next answer carries the same
+    /// token again. Absent otherwise; a client that ignores it keeps its token, which keeps
+    /// working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rotated_token: Option<String>,
 }
 
 /// An event the central stored but could not apply.

@@ -11,5 +11,6 @@ mod partitions;
 mod pipelining;
 mod process;
 mod sealed_entrants;
+mod token_rotation;
 mod two_instances;
 mod upgrade;

@@ -12,8 +12,27 @@ pub trait DeviceTable {
     fn insert(&mut self, device: &DeviceRecord, token_hash: &str) -> StorageResult<()>;
     /// One device.
     fn get(&mut self, id: DeviceId) -> StorageResult<Option<DeviceRecord>>;
-    /// The device a token hash belongs to.
-    fn by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceAuth>>;
+    /// The device a token hash belongs to, as its current token or as the successor it was
+    /// offered (see [`crate::devices::successor_token`]).
+    fn by_token(&mut self, token_hash: &str) -> StorageResult<Option<(DeviceAuth, TokenKind)>>;
+    /// Makes the successor `next_hash` the device's current token (issued when it was
+    /// offered), which ends the old one; false when it is not the device's successor (any
+    /// more: a concurrent request took it into use first).
+    fn take_successor(&mut self, id: DeviceId, next_hash: &str) -> StorageResult<bool>;
+    /// The salt of the successor offered for the current token `current_hash`: `None` when
+    /// none was offered, or when `current_hash` is no longer the device's current token.
+    fn successor_salt(&mut self, id: DeviceId, current_hash: &str)
+    -> StorageResult<Option<String>>;
+    /// Records a successor for the current token `current_hash`, unless one was offered
+    /// already or the token is no longer current (then nothing changes).
+    fn offer_successor(
+        &mut self,
+        id: DeviceId,
+        current_hash: &str,
+        salt: &str,
+        next_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()>;
     /// Devices, all or one unit's, oldest first.
     fn all(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<DeviceRecord>>;
     /// Stamps a device revoked at `now` unless it was already; false when there is no such
@@ -28,6 +47,15 @@ pub trait DeviceTable {
     fn heard_from(&mut self, id: DeviceId, at: DateTime<Utc>) -> StorageResult<()>;
     /// The device's unit and that unit's campaign: what a push needs of the pushing device.
     fn unit_and_campaign(&mut self, id: DeviceId) -> StorageResult<Option<(UnitId, String)>>;
+}
+
+/// Which of a device's tokens a request presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Its current token.
+    Current,
+    /// The successor it was offered and has not used before.
+    Successor,
 }
 
 /// A device as plans and grants look it up.

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{DeviceEvent, DeviceId, EventId, EventPayload, Handout};
 use fieldpost_sync::{PullQuery, PullResponse, PushRequest, PushResponse};
 
-use crate::auth::{Caller, PushingDevice};
+use crate::auth::{Caller, PresentedToken, PushingDevice, rotated_token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -36,6 +36,7 @@ type RawPush = PushRequest<Box<serde_json::value::RawValue>>;
 pub(super) async fn push(
     State(state): State<AppState>,
     PushingDevice(device): PushingDevice,
+    token: PresentedToken,
     body: Request,
 ) -> ApiResult<Json<PushResponse>> {
     // The token is good (revoked or not: a lost tablet that turns up is heard from too),
@@ -103,16 +104,18 @@ pub(super) async fn push(
     ticket.turn().await;
     let (now, id) = (state.now(), device.id);
     let key = std::sync::Arc::clone(state.lottery_key());
-    Ok(Json(
-        state
-            .call(move |db| {
-                // Held until the store is done with the batch, even if the client goes away
-                // meanwhile: the next push of the device waits for the store, not the socket.
-                let _turn = ticket;
-                fieldpost_central::push::push_dated(db, &key, now, id, &events, device_time)
-            })
-            .await?,
-    ))
+    let mut response = state
+        .call(move |db| {
+            // Held until the store is done with the batch, even if the client goes away
+            // meanwhile: the next push of the device waits for the store, not the socket.
+            let _turn = ticket;
+            fieldpost_central::push::push_dated(db, &key, now, id, &events, device_time)
+        })
+        .await?;
+    // Only an answer that applied carries the next token: the station stores it with the
+    // answer's effect.
+    response.rotated_token = rotated_token(&state, &device, token).await;
+    Ok(Json(response))
 }
 
 /// The tablet's clock when it sent the request: its `Date` header (an HTTP-date), if it sent
@@ -127,6 +130,7 @@ fn device_time(headers: &axum::http::HeaderMap) -> Option<chrono::DateTime<chron
 pub(super) async fn pull(
     State(state): State<AppState>,
     caller: Caller,
+    token: PresentedToken,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> ApiResult<Json<PullResponse>> {
     let Caller::Device(device) = caller else {
@@ -141,13 +145,12 @@ pub(super) async fn pull(
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)
         .clamp(1, MAX_PULL_LIMIT);
-    Ok(Json(
-        state
-            .call(move |db| {
-                fieldpost_central::pull::pull(db, device.id, device.unit_id, query.after, limit)
-            })
-            .await?,
-    ))
+    let (id, unit) = (device.id, device.unit_id);
+    let mut response = state
+        .call(move |db| fieldpost_central::pull::pull(db, id, unit, query.after, limit))
+        .await?;
+    response.rotated_token = rotated_token(&state, &device, token).await;
+    Ok(Json(response))
 }
 
 /// A `handout_recorded` event spelled out as plain structs: nearly every pushed event is one,

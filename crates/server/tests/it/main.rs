@@ -20,5 +20,6 @@ mod stock_console;
 mod store;
 mod support;
 mod sync;
+mod tokens;
 mod top_ups;
 mod typescript;

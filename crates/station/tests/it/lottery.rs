@@ -282,6 +282,7 @@ fn a_copied_store_reveals_no_number_and_no_token_before_or_after_a_sync() {
         .apply_push_response(&PushResponse {
             acked_through: through,
             quarantined: vec![],
+            rotated_token: None,
         })
         .unwrap();
     let terms = fx.terms();
@@ -293,6 +294,7 @@ fn a_copied_store_reveals_no_number_and_no_token_before_or_after_a_sync() {
             }],
             cursor: 1,
             more: false,
+            rotated_token: None,
         })
         .unwrap();
     fx.station.record_sync_success().unwrap();
@@ -305,6 +307,133 @@ fn a_copied_store_reveals_no_number_and_no_token_before_or_after_a_sync() {
     assert!(
         data_dir.iter().all(|f| f.starts_with("station.sqlite")),
         "only the store's files are beside it: {data_dir:?}"
+    );
+}
+
+/// Issue 14, item 4: a token the central rotates through a sync's answer replaces the old one
+/// in the transaction that records the answer, encrypted as the first one was: it survives a
+/// restart, and a copied store reveals neither token.
+#[test]
+fn a_rotated_token_replaces_the_old_one_durably_and_a_copied_store_reveals_neither() {
+    let mut fx = fixture();
+    let session = fx.open_session();
+    fx.station
+        .register_entrant(&fx.entrant(session, NUMBER))
+        .unwrap();
+    let first = fx.token.clone();
+    let through = last_seq(&fx.station);
+    let pushed = "fpd_rotated_by_a_push_0123456789abcdef";
+    // An answer the station cannot take (it acknowledges a seq this tablet never recorded) is
+    // rolled back whole: the token it carried is not kept either.
+    let refused = fx.station.apply_push_response(&PushResponse {
+        acked_through: through + 5,
+        quarantined: vec![],
+        rotated_token: Some(pushed.into()),
+    });
+    assert!(refused.is_err(), "an impossible answer is refused");
+    assert_eq!(
+        fx.station.identity().unwrap().unwrap().token,
+        first,
+        "a refused answer's token is not stored: the old one still works on the central"
+    );
+    fx.station
+        .apply_push_response(&PushResponse {
+            acked_through: through,
+            quarantined: vec![],
+            rotated_token: Some(pushed.into()),
+        })
+        .unwrap();
+    assert_eq!(
+        fx.station.identity().unwrap().unwrap().token,
+        pushed,
+        "the push's answer carried the next token; the next sync sends it"
+    );
+    // Every answer of the sync carries the same token: storing it again keeps the old one
+    // as the previous (what a central restored from a backup would still know).
+    fx.station
+        .apply_push_response(&PushResponse {
+            acked_through: through,
+            quarantined: vec![],
+            rotated_token: Some(pushed.into()),
+        })
+        .unwrap();
+    assert_eq!(
+        fx.station.previous_token().unwrap().as_deref(),
+        Some(first.as_str()),
+        "the enrolled token is kept as the previous one"
+    );
+    // A later answer without one keeps it; a pull's answer may carry the next one again.
+    let pulled = "fpd_rotated_by_a_pull_fedcba9876543210";
+    fx.station
+        .apply_pull(&PullResponse {
+            changes: vec![],
+            cursor: 1,
+            more: false,
+            rotated_token: None,
+        })
+        .unwrap();
+    assert_eq!(fx.station.identity().unwrap().unwrap().token, pushed);
+    fx.station
+        .apply_pull(&PullResponse {
+            changes: vec![],
+            cursor: 2,
+            more: false,
+            rotated_token: Some(pulled.into()),
+        })
+        .unwrap();
+    let mut fx = fx.reopen();
+    assert_eq!(
+        fx.station.identity().unwrap().unwrap().token,
+        pulled,
+        "the token is stored durably: a restarted tablet syncs with the newest"
+    );
+    assert_eq!(
+        fx.station.pull_cursor().unwrap(),
+        2,
+        "with the page it came in"
+    );
+    assert_eq!(
+        fx.station.previous_token().unwrap().as_deref(),
+        Some(pushed),
+        "the one before is kept, one deep"
+    );
+    fx.station.record_sync_success().unwrap();
+    assert_copy_reveals_none(
+        &fx.path(),
+        "138****5678",
+        &[NUMBER, "12345678", &first, pushed, pulled],
+        "after two rotations",
+    );
+    // A central restored from a backup refused the newest; the one before got in.
+    fx.station.fall_back_to_previous_token(pulled).unwrap();
+    assert_eq!(fx.station.identity().unwrap().unwrap().token, pushed);
+    assert_eq!(
+        fx.station.previous_token().unwrap().as_deref(),
+        Some(pulled),
+        "the two swap places"
+    );
+    fx.station.fall_back_to_previous_token(pulled).unwrap();
+    assert_eq!(
+        fx.station.identity().unwrap().unwrap().token,
+        pushed,
+        "a fallback for a token no longer current changes nothing"
+    );
+    assert_copy_reveals_none(
+        &fx.path(),
+        "138****5678",
+        &[&first, pushed, pulled],
+        "after a fallback",
+    );
+    let stranger = Station::open_with_clock(
+        fx.path(),
+        fx.dir.path().join("elsewhere/device.key"),
+        fx.clock.clone(),
+    )
+    .unwrap();
+    let err = stranger.identity().unwrap_err();
+    assert!(
+        err.kind() == "corrupt" && !err.to_string().contains(pulled),
+        "another tablet's key opens no rotated token: {err}"
     );
 }
 
@@ -331,6 +460,7 @@ fn the_sealed_number_is_dropped_once_the_central_acknowledges_it() {
         .apply_push_response(&PushResponse {
             acked_through: first,
             quarantined: vec![],
+            rotated_token: None,
         })
         .unwrap();
     assert_eq!(
@@ -654,6 +784,7 @@ fn an_old_store_keeps_its_entrants_and_hides_numbers_and_token() {
             }],
             cursor: 1,
             more: false,
+            rotated_token: None,
         })
         .unwrap();
     assert_eq!(
@@ -725,6 +856,7 @@ fn a_migrated_entrant_whose_lottery_closed_goes_without_its_number() {
             }],
             cursor: 1,
             more: false,
+            rotated_token: None,
         })
         .unwrap();
     assert_eq!(station.entrants_awaiting_seal().unwrap(), 0);

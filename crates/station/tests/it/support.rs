@@ -70,6 +70,7 @@ impl Fixture {
                 }],
                 cursor: 0,
                 more: false,
+                rotated_token: None,
             })
             .unwrap();
     }

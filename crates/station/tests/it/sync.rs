@@ -21,6 +21,7 @@ fn page(cursor: u64, records: Vec<Record>) -> PullResponse {
             .collect(),
         cursor,
         more: false,
+        rotated_token: None,
     }
 }
 
@@ -40,6 +41,7 @@ fn a_push_reply_acknowledges_and_lists_quarantined_events() {
                 code: "unknown_session".into(),
                 reason: "no such session".into(),
             }],
+            rotated_token: None,
         })
         .unwrap();
     let status = fx.station.sync_status().unwrap();
@@ -66,6 +68,7 @@ fn an_acknowledgement_beyond_the_log_is_refused() {
         .apply_push_response(&PushResponse {
             acked_through: 99,
             quarantined: vec![],
+            rotated_token: None,
         })
         .unwrap_err();
     assert_eq!(

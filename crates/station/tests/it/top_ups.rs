@@ -239,6 +239,7 @@ fn answer_page(cursor: u64, records: Vec<Record>) -> PullResponse {
             .collect(),
         cursor,
         more: false,
+        rotated_token: None,
     }
 }
 
@@ -385,6 +386,7 @@ fn a_request_says_whether_it_left_the_tablet_and_whether_the_central_took_it() {
         .apply_push_response(&PushResponse {
             acked_through: first_seq,
             quarantined: Vec::new(),
+            rotated_token: None,
         })
         .unwrap();
     assert_eq!(
@@ -402,6 +404,7 @@ fn a_request_says_whether_it_left_the_tablet_and_whether_the_central_took_it() {
                 code: "plan_not_approved".into(),
                 reason: "the plan is closed".into(),
             }],
+            rotated_token: None,
         })
         .unwrap();
     assert_eq!(

@@ -59,6 +59,7 @@ export const consoleEn: ConsoleMessages = {
   "dev.name": "Device",
   "dev.enrolled": "Enrolled",
   "dev.lastContact": "Last contact",
+  "dev.tokenIssued": "Token issued",
   "dev.never": "Never synced",
   "dev.minutesAgo": "{n} min ago",
   "dev.hoursAgo": "{n} h ago",

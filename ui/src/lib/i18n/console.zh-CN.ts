@@ -61,6 +61,7 @@ export const consoleZhCN = {
   "dev.name": "设备名称",
   "dev.enrolled": "登记时间",
   "dev.lastContact": "最近联系",
+  "dev.tokenIssued": "令牌签发",
   "dev.never": "从未同步",
   "dev.minutesAgo": "{n} 分钟前",
   "dev.hoursAgo": "{n} 小时前",

@@ -6,10 +6,10 @@ use tokio_postgres::Row;
 
 use super::{PgTx, col, get};
 use crate::devices::{DeviceAuth, DeviceRecord};
-use crate::storage::devices::DeviceStanding;
+use crate::storage::devices::{DeviceStanding, TokenKind};
 use crate::storage::{DeviceTable, StorageResult};
 
-const DEVICE_COLUMNS: &str = "id, unit_id, name, enrolled_at, revoked_at";
+const DEVICE_COLUMNS: &str = "id, unit_id, name, enrolled_at, revoked_at, token_issued_at";
 
 fn device_row(r: &Row) -> StorageResult<DeviceRecord> {
     Ok(DeviceRecord {
@@ -18,6 +18,7 @@ fn device_row(r: &Row) -> StorageResult<DeviceRecord> {
         name: get(r, 2)?,
         enrolled_at: get(r, 3)?,
         revoked_at: get(r, 4)?,
+        token_issued_at: get(r, 5)?,
     })
 }
 
@@ -26,7 +27,7 @@ impl DeviceTable for PgTx<'_> {
         self.execute(
             &format!(
                 "INSERT INTO devices ({DEVICE_COLUMNS}, token_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
             ),
             &[
                 &d.id.to_string(),
@@ -34,6 +35,7 @@ impl DeviceTable for PgTx<'_> {
                 &d.name,
                 &d.enrolled_at,
                 &d.revoked_at,
+                &d.token_issued_at,
                 &token_hash,
             ],
         )?;
@@ -48,19 +50,72 @@ impl DeviceTable for PgTx<'_> {
         row.as_ref().map(device_row).transpose()
     }
 
-    fn by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceAuth>> {
+    fn by_token(&mut self, token_hash: &str) -> StorageResult<Option<(DeviceAuth, TokenKind)>> {
         let row = self.query_opt(
-            "SELECT id, unit_id, revoked_at IS NOT NULL FROM devices WHERE token_hash = $1",
+            "SELECT id, unit_id, revoked_at IS NOT NULL, token_issued_at, token_hash = $1
+             FROM devices WHERE token_hash = $1 OR next_token_hash = $1",
             &[&token_hash],
         )?;
         row.map(|r| {
-            Ok(DeviceAuth {
-                id: col(&r, 0)?,
-                unit_id: col(&r, 1)?,
-                revoked: get(&r, 2)?,
-            })
+            let current: bool = get(&r, 4)?;
+            Ok((
+                DeviceAuth {
+                    id: col(&r, 0)?,
+                    unit_id: col(&r, 1)?,
+                    revoked: get(&r, 2)?,
+                    token_issued_at: get(&r, 3)?,
+                },
+                if current {
+                    TokenKind::Current
+                } else {
+                    TokenKind::Successor
+                },
+            ))
         })
         .transpose()
+    }
+
+    fn take_successor(&mut self, id: DeviceId, next_hash: &str) -> StorageResult<bool> {
+        let n = self.execute(
+            "UPDATE devices SET token_hash = next_token_hash,
+                 token_issued_at = next_token_offered_at, next_token_hash = NULL,
+                 next_token_salt = NULL, next_token_offered_at = NULL
+             WHERE id = $1 AND next_token_hash = $2",
+            &[&id.to_string(), &next_hash],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn successor_salt(
+        &mut self,
+        id: DeviceId,
+        current_hash: &str,
+    ) -> StorageResult<Option<String>> {
+        let row = self.query_opt(
+            "SELECT next_token_salt FROM devices WHERE id = $1 AND token_hash = $2",
+            &[&id.to_string(), &current_hash],
+        )?;
+        Ok(row
+            .map(|r| get::<Option<String>>(&r, 0))
+            .transpose()?
+            .flatten())
+    }
+
+    fn offer_successor(
+        &mut self,
+        id: DeviceId,
+        current_hash: &str,
+        salt: &str,
+        next_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        self.execute(
+            "UPDATE devices SET next_token_hash = $3, next_token_salt = $4,
+                 next_token_offered_at = $5
+             WHERE id = $1 AND token_hash = $2 AND next_token_hash IS NULL",
+            &[&id.to_string(), &current_hash, &next_hash, &salt, &now],
+        )?;
+        Ok(())
     }
 
     fn all(&mut self, unit: Option<UnitId>) -> StorageResult<Vec<DeviceRecord>> {

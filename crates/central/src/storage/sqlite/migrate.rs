@@ -68,6 +68,13 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_assessment.sql",
         include_str!("../../../../../migrations/central/0012_assessment.sql"),
     ),
+    // 0013 is another branch's, merged in between: the runner applies each version it has
+    // not recorded, gaps or not, and 0014 does not depend on it.
+    (
+        14,
+        "0014_device_token_rotation.sql",
+        include_str!("../../../../../migrations/central/0014_device_token_rotation.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

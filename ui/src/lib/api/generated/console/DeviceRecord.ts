@@ -25,4 +25,8 @@ enrolled_at: string,
 /**
  * When it was revoked.
  */
-revoked_at: string | null, };
+revoked_at: string | null, 
+/**
+ * When its current token was issued: at enrollment, then at each rotation.
+ */
+token_issued_at: string, };
