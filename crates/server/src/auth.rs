@@ -114,9 +114,11 @@ pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// A device's bearer token as presented, revoked or not: what a push accepts. A revoked
-/// (lost) device's late events are still stored, because the facts they record happened; every
-/// other endpoint takes [`Caller`], which refuses revoked devices.
+/// The device a push comes from, by its bearer token. A revoked device is refused here as
+/// everywhere (issue 14: a lost tablet's token dies with its revocation; whoever holds the
+/// tablet can no longer add handouts to its unit's records). A push authenticated just before
+/// the revocation and applied after it is still handled: its handouts beyond the returned
+/// grant are flagged (see `fieldpost_central::push`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushingDevice(pub DeviceAuth);
 
@@ -135,6 +137,12 @@ impl FromRequestParts<AppState> for PushingDevice {
             .call(move |db| fieldpost_central::devices::device_by_token(db, &hash))
             .await?
             .ok_or_else(|| unauthorized(ErrorCode::InvalidCredential, "unknown device token"))?;
+        if device.revoked {
+            return Err(unauthorized(
+                ErrorCode::DeviceRevoked,
+                "this device has been revoked",
+            ));
+        }
         Ok(PushingDevice(device))
     }
 }

@@ -39,8 +39,7 @@ pub(super) async fn push(
     token: PresentedToken,
     body: Request,
 ) -> ApiResult<Json<PushResponse>> {
-    // The token is good (revoked or not: a lost tablet that turns up is heard from too),
-    // whatever becomes of the batch.
+    // The token is good and the device not revoked, whatever becomes of the batch.
     state.heard_from(device.id).await;
     // The device's place in the queue for the store, taken in the order the pushes arrive,
     // before their bodies are read and parsed. Every early return below drops it, which
