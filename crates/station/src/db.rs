@@ -45,6 +45,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_handout_order.sql",
         include_str!("../../../migrations/station/0007_handout_order.sql"),
     ),
+    (
+        8,
+        "0008_clock_offset.sql",
+        include_str!("../../../migrations/station/0008_clock_offset.sql"),
+    ),
 ];
 
 /// Opens (creating if needed) the store at `path` and brings its schema up to date; `key`

@@ -65,6 +65,13 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// Quarantined events, oldest first.
     pub quarantined: Vec<QuarantineNotice>,
+    /// How far this tablet's clock is ahead of the central's (negative: behind), in seconds,
+    /// when the last answer showed it off by more than the tolerance
+    /// ([`fieldpost_sync::CLOCK_TOLERANCE_SECONDS`]); `None` when it is right or not known.
+    /// The volunteer is asked to set the tablet's time: its plans of the day and session
+    /// windows go by it.
+    #[ts(type = "number | null")]
+    pub clock_off_by_seconds: Option<i64>,
 }
 
 impl Station {
@@ -208,6 +215,16 @@ impl Station {
         Ok(())
     }
 
+    /// Notes how far the central's clock was ahead of this tablet's (negative: behind) at
+    /// the last answer that said its time.
+    pub fn record_clock_offset(&mut self, central_ahead_by: chrono::Duration) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_state SET clock_offset_seconds = ?1 WHERE singleton = 1",
+            [central_ahead_by.num_seconds()],
+        )?;
+        Ok(())
+    }
+
     /// Notes a failed sync, in plain words.
     pub fn record_sync_failure(&mut self, message: &str) -> Result<()> {
         self.conn.execute(
@@ -220,12 +237,17 @@ impl Station {
     /// Everything the sync status line shows.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let outbox = self.outbox_status()?;
-        let (cursor, last_success, last_error): (i64, Option<String>, Option<String>) =
-            self.conn.query_row(
-                "SELECT pull_cursor, last_success, last_error FROM sync_state WHERE singleton = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+        let (cursor, last_success, last_error, central_ahead): (
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        ) = self.conn.query_row(
+            "SELECT pull_cursor, last_success, last_error, clock_offset_seconds
+             FROM sync_state WHERE singleton = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
         Ok(SyncStatus {
             pending: outbox.pending,
             last_seq: outbox.last_seq,
@@ -234,6 +256,9 @@ impl Station {
             last_success: last_success.as_deref().map(time::from_text).transpose()?,
             last_error,
             quarantined: self.quarantined()?,
+            clock_off_by_seconds: central_ahead
+                .map(i64::saturating_neg)
+                .filter(|s| s.abs() > fieldpost_sync::CLOCK_TOLERANCE_SECONDS),
         })
     }
 

@@ -169,7 +169,22 @@ fn classify(e: ClientError) -> SyncError {
 }
 
 /// One sync: push the whole outbox in batches, then pull until nothing more waits.
+///
+/// Every answer that said the central's time tells the store how far the tablet's clock is
+/// off ([`Station::record_clock_offset`]), whatever became of the sync.
 pub async fn sync_once(
+    station: &Arc<Mutex<Station>>,
+    client: &Client,
+    config: &SyncConfig,
+) -> Result<SyncReport, SyncError> {
+    let report = sync_steps(station, client, config).await;
+    if let Some(offset) = client.clock_offset() {
+        blocking(station, move |s| s.record_clock_offset(offset)).await?;
+    }
+    report
+}
+
+async fn sync_steps(
     station: &Arc<Mutex<Station>>,
     client: &Client,
     config: &SyncConfig,
@@ -550,8 +565,10 @@ async fn run_once(
     let Some(previous) = blocking(station, |s| s.previous_token()).await? else {
         return Err(SyncError::Refused(ClientError::Unauthorized(refused)));
     };
-    let fallback =
-        connect(&identity.server_url, Some(previous), config).map_err(SyncError::Refused)?;
+    let clock = blocking(station, |s| Ok(s.clock())).await?;
+    let fallback = connect(&identity.server_url, Some(previous), config)
+        .map_err(SyncError::Refused)?
+        .with_clock(move || clock.now());
     match sync_once(station, &fallback, config).await {
         Ok(report) => {
             let current = identity.token;

@@ -77,8 +77,12 @@ pub struct Client {
 /// The clock whose time every authorized request carries in its `Date` header: the tablet's
 /// own (its store's clock), so that the central can tell a tablet whose clock is off and
 /// not trust its times for windows and reports (issue 14). The system clock by default.
-#[derive(Clone)]
-struct DeviceClock(Option<Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>>);
+#[derive(Clone, Default)]
+struct DeviceClock(
+    Option<Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>>,
+    /// The central's clock minus this one, as the last answer's `Date` header said.
+    Arc<std::sync::Mutex<Option<chrono::Duration>>>,
+);
 
 impl DeviceClock {
     fn now(&self) -> DateTime<Utc> {
@@ -155,7 +159,7 @@ impl Client {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
             token,
-            clock: DeviceClock(None),
+            clock: DeviceClock::default(),
         })
     }
 
@@ -165,8 +169,39 @@ impl Client {
         mut self,
         clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
     ) -> Client {
-        self.clock = DeviceClock(Some(Arc::new(clock)));
+        self.clock.0 = Some(Arc::new(clock));
         self
+    }
+
+    /// How far the central's clock is ahead of the device's (negative: behind), as the last
+    /// answer's `Date` header said (to the second); `None` before any answer carried one.
+    pub fn clock_offset(&self) -> Option<chrono::Duration> {
+        *self
+            .clock
+            .1
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reads an answer, noting first the central's time it carried.
+    async fn read_dated<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, ClientError> {
+        let central = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|t| DateTime::parse_from_rfc2822(t).ok());
+        if let Some(central) = central {
+            let offset = central.with_timezone(&Utc) - self.clock.now();
+            *self
+                .clock
+                .1
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(offset);
+        }
+        read(response).await
     }
 
     /// Exchanges a one-time enrollment code for the device's identity and token.
@@ -178,7 +213,7 @@ impl Client {
             .send()
             .await
             .map_err(offline)?;
-        read(response).await
+        self.read_dated(response).await
     }
 
     /// Sends a batch of the outbox.
@@ -189,7 +224,7 @@ impl Client {
             .send()
             .await
             .map_err(offline)?;
-        read(response).await
+        self.read_dated(response).await
     }
 
     /// Sends a batch of the outbox given as each event's JSON text, as the station stored it
@@ -215,7 +250,7 @@ impl Client {
             .send()
             .await
             .map_err(offline)?;
-        read(response).await
+        self.read_dated(response).await
     }
 
     /// Fetches the changes after `query.after`.
@@ -229,7 +264,7 @@ impl Client {
             .send()
             .await
             .map_err(offline)?;
-        read(response).await
+        self.read_dated(response).await
     }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {

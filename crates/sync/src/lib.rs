@@ -15,6 +15,11 @@ pub mod push;
 pub mod typescript;
 
 pub use enroll::{EnrollRequest, EnrollResponse};
+
+/// How far a tablet's clock may be from the central's (seconds) before it counts as wrong:
+/// more than the network's delays and a tablet's usual drift, far less than a wrong time zone.
+/// The central corrects a wrong clock's times and flags them; the tablet tells its volunteer.
+pub const CLOCK_TOLERANCE_SECONDS: i64 = 300;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use pull::{Change, PullQuery, PullResponse, Record, UnitProgress};
 pub use push::{PushRequest, PushResponse, QuarantineCode, Quarantined};

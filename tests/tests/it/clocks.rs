@@ -162,6 +162,15 @@ async fn a_tablet_clock_hours_ahead_then_set_back_loses_and_doubles_nothing_and_
         serde_json::from_str(flags.last().unwrap()[0].as_deref().unwrap()).unwrap();
     let off = first["off_by_seconds"].as_i64().unwrap();
     assert!((5 * 3600 - 120..=5 * 3600 + 120).contains(&off), "{first}");
+    // And the tablet knows: its sync line asks the volunteer to set its time.
+    let told = station
+        .lock()
+        .unwrap()
+        .sync_status()
+        .unwrap()
+        .clock_off_by_seconds
+        .unwrap();
+    assert!((5 * 3600 - 120..=5 * 3600 + 120).contains(&told), "{told}");
 
     // The clock is set back by hand, to half an hour before its earlier taps: more taps, an
     // undo, the session closed.
@@ -280,6 +289,16 @@ async fn a_tablet_with_a_right_clock_is_not_flagged() {
         .int("SELECT COUNT(*) FROM audit_log WHERE action = 'sync.clock_off'")
         .unwrap();
     assert_eq!(flags, 0);
+    assert_eq!(
+        station
+            .lock()
+            .unwrap()
+            .sync_status()
+            .unwrap()
+            .clock_off_by_seconds,
+        None,
+        "a right clock is not reported"
+    );
     let sessions =
         fieldpost_central::sessions::sessions(central.store.as_ref(), Some(world.unit_id)).unwrap();
     assert_eq!(sessions[0].exception, None);

@@ -16,9 +16,9 @@ use chrono::{DateTime, Duration, Utc};
 use fieldpost_domain::{DeviceEvent, EventPayload};
 use serde_json::json;
 
-/// How far a tablet's clock may be from the central's before its times are corrected: more
-/// than the network's delays and a tablet's usual drift, far less than a wrong time zone.
-pub const CLOCK_TOLERANCE: Duration = Duration::minutes(5);
+/// How far a tablet's clock may be from the central's before its times are corrected
+/// ([`fieldpost_sync::CLOCK_TOLERANCE_SECONDS`], which the tablet warns by too).
+pub const CLOCK_TOLERANCE: Duration = Duration::seconds(fieldpost_sync::CLOCK_TOLERANCE_SECONDS);
 
 /// The pushing tablet's clock against the central's.
 #[derive(Debug, Clone, Copy)]

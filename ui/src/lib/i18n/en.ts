@@ -205,6 +205,11 @@ export const en: Messages = {
   "sync.err.refused": "The central refused the sync ({detail})",
   "sync.err.untrusted": "No secure connection to the central: this tablet does not trust its certificate. Ask the secretariat to install its root certificate (secretariat-ca.pem) on the tablet ({detail})",
   "sync.err.rootCertificate": "The secretariat's root certificate on this tablet cannot be used; ask the secretariat to install it again ({detail})",
+  "sync.clockAhead": "This tablet's clock is about {amount} ahead of the central's: please set its time (today's plans and session windows go by it)",
+  "sync.clockBehind": "This tablet's clock is about {amount} behind the central's: please set its time (today's plans and session windows go by it)",
+  "sync.clockHours": "{count} h",
+  "sync.clockMinutes": "{count} min",
+  "sync.clockDays": "{count} days",
 
   "quarantine.invalid_quantity": "Invalid quantity",
   "quarantine.unknown_item": "The central has no such gift",

@@ -211,6 +211,11 @@ export const zhCN = {
   "sync.err.refused": "中心拒绝了同步（{detail}）",
   "sync.err.untrusted": "无法与中心建立安全连接：本平板不信任中心的证书。请秘书处把根证书 secretariat-ca.pem 装到平板上（{detail}）",
   "sync.err.rootCertificate": "平板上的秘书处根证书无法使用，请秘书处重新安装（{detail}）",
+  "sync.clockAhead": "本平板时间比中心快约 {amount}，请校准平板时间（当天计划与站点时段以平板时间为准）",
+  "sync.clockBehind": "本平板时间比中心慢约 {amount}，请校准平板时间（当天计划与站点时段以平板时间为准）",
+  "sync.clockHours": "{count} 小时",
+  "sync.clockMinutes": "{count} 分钟",
+  "sync.clockDays": "{count} 天",
 
   "quarantine.invalid_quantity": "数量无效",
   "quarantine.unknown_item": "中心没有这种礼品",

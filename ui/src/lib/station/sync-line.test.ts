@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SyncView } from "../api/generated/station/SyncView";
 import { quarantineReason, syncErrorText, syncLine } from "./sync-line";
 
-function view(over: { pending?: number; last_success?: string | null; last_error?: string | null; syncing?: boolean; offline?: boolean; running?: boolean; quarantined?: number } = {}): SyncView {
+function view(over: { pending?: number; last_success?: string | null; last_error?: string | null; syncing?: boolean; offline?: boolean; running?: boolean; quarantined?: number; clock?: number | null } = {}): SyncView {
   return {
     status: {
       pending: over.pending ?? 0,
@@ -18,6 +18,7 @@ function view(over: { pending?: number; last_success?: string | null; last_error
         reason: "the central knows no item x",
         noticed_at: "2022-08-06T01:30:00Z",
       })),
+      clock_off_by_seconds: over.clock ?? null,
     },
     live: { syncing: over.syncing ?? false, offline: over.offline ?? false, failures: 0 },
     running: over.running ?? true,
@@ -25,6 +26,15 @@ function view(over: { pending?: number; last_success?: string | null; last_error
 }
 
 describe("the sync line", () => {
+  it("asks the volunteer to set a wrong clock, ahead or behind, in words", () => {
+    expect(syncLine(view(), "zh-CN").clock).toBeNull();
+    expect(syncLine(view({ clock: 5 * 3600 + 40 }), "zh-CN").clock).toBe(
+      "本平板时间比中心快约 5 小时，请校准平板时间（当天计划与站点时段以平板时间为准）",
+    );
+    expect(syncLine(view({ clock: -1200 }), "zh-CN").clock).toContain("慢约 20 分钟");
+    expect(syncLine(view({ clock: -3 * 86400 }), "en").clock).toContain("about 3 days behind");
+  });
+
   it("counts pending events and shows the last sync in China time", () => {
     const line = syncLine(view({ pending: 3, last_success: "2022-08-06T01:30:00Z" }), "zh-CN");
     expect(line.pending).toBe("待同步 3 条");

@@ -16,7 +16,28 @@ export type SyncLine = {
   error: string | null;
   /** `n 条被隔离`, or `null` when none are. */
   quarantined: string | null;
+  /** The tablet's clock is off: how far, and a request to set it; `null` when it is right. */
+  clock: string | null;
 };
+
+/** How far a clock is off, rounded as a volunteer reads it: minutes, hours, or days. */
+export function clockAmount(seconds: number, locale: Locale): string {
+  const abs = Math.abs(seconds);
+  if (abs < 3600) {
+    return translate(locale, "sync.clockMinutes", { count: Math.max(1, Math.round(abs / 60)) });
+  }
+  if (abs < 2 * 86400) {
+    return translate(locale, "sync.clockHours", { count: Math.round(abs / 3600) });
+  }
+  return translate(locale, "sync.clockDays", { count: Math.round(abs / 86400) });
+}
+
+/** The clock warning of the sync line, or `null` when the clock is right or not known. */
+export function clockWarning(offBySeconds: number | null, locale: Locale): string | null {
+  if (offBySeconds === null) return null;
+  const amount = clockAmount(offBySeconds, locale);
+  return translate(locale, offBySeconds > 0 ? "sync.clockAhead" : "sync.clockBehind", { amount });
+}
 
 /**
  * The store records the loop's last failure in plain English (sync_loop.rs `plain()`); say
@@ -75,6 +96,7 @@ export function syncLine(view: SyncView, locale: Locale): SyncLine {
         ? null
         : translate(locale, "sync.error", { error: syncErrorText(status.last_error, locale) }),
     quarantined: count === 0 ? null : translate(locale, "sync.quarantinedCount", { count }),
+    clock: clockWarning(status.clock_off_by_seconds ?? null, locale),
   };
 }
 

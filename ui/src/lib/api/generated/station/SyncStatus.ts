@@ -33,4 +33,12 @@ last_error: string | null,
 /**
  * Quarantined events, oldest first.
  */
-quarantined: Array<QuarantineNotice>, };
+quarantined: Array<QuarantineNotice>, 
+/**
+ * How far this tablet's clock is ahead of the central's (negative: behind), in seconds,
+ * when the last answer showed it off by more than the tolerance
+ * ([`fieldpost_sync::CLOCK_TOLERANCE_SECONDS`]); `None` when it is right or not known.
+ * The volunteer is asked to set the tablet's time: its plans of the day and session
+ * windows go by it.
+ */
+clock_off_by_seconds: number | null, };
