@@ -365,29 +365,6 @@ pub fn reset_password(
     })
 }
 
-/// Longest login name the audit log keeps of a failed login (a name typed by anyone).
-const LOGGED_NAME: usize = 64;
-
-/// Records a failed login: the name as typed (cut to a sane length), never the password.
-/// An unknown name, a wrong password and a disabled account read alike here, as they do to
-/// the caller.
-pub fn login_failed(
-    db: &dyn Database,
-    now: DateTime<Utc>,
-    username: &str,
-) -> Result<(), StorageError> {
-    let name: String = username.chars().take(LOGGED_NAME).collect();
-    storage::write(db, |tx| {
-        tx.audit_log().append(
-            now,
-            &Actor::System("login"),
-            "user.login_failed",
-            None,
-            &json!({"username": name}),
-        )
-    })
-}
-
 /// An account and its password hash, by login name, for checking a login.
 pub fn credentials(
     db: &dyn Database,

@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_assessment.sql",
         include_str!("../../../../../migrations/central/0012_assessment.sql"),
     ),
+    (
+        13,
+        "0013_login_throttles.sql",
+        include_str!("../../../../../migrations/central/0013_login_throttles.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.
