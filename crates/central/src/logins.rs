@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use crate::audit::Actor;
-use crate::storage::{self, Database, StorageError};
+use crate::storage::{self, Database, LoginThrottleTable, StorageError};
 
 /// How one kind of key (a login name, a client address) is throttled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,9 +171,43 @@ pub fn name_key(username: &str) -> String {
     username.trim().chars().take(NAME_KEY).collect()
 }
 
+/// The name's and the address's rows that have not expired at `now`.
+fn rows(
+    table: &mut dyn LoginThrottleTable,
+    name: &str,
+    address: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Option<ThrottleRow>, Option<ThrottleRow>), StorageError> {
+    let live = |row: Option<ThrottleRow>| row.filter(|r| r.expires_at > now);
+    let account = live(table.get(Scope::Account.as_str(), name)?);
+    let address = match address {
+        Some(a) => live(table.get(Scope::Address.as_str(), a)?),
+        None => None,
+    };
+    Ok((account, address))
+}
+
+/// The latest wait still running among the rows (the name's when both end together).
+fn waiting(
+    account: Option<&ThrottleRow>,
+    address: Option<&ThrottleRow>,
+    now: DateTime<Utc>,
+) -> Option<Throttled> {
+    [(Scope::Account, account), (Scope::Address, address)]
+        .into_iter()
+        .filter_map(|(scope, row)| Some((row?.blocked_until?, scope)))
+        .filter(|(until, _)| *until > now)
+        .max_by_key(|(until, scope)| (*until, *scope == Scope::Account))
+        .map(|(retry_at, scope)| Throttled { retry_at, scope })
+}
+
 /// Checks the name's and the address's counts before a password is checked: refuses while
 /// either must wait, and otherwise counts this attempt as a failure of both. Also forgets
 /// the rows whose time has passed.
+///
+/// A refusal is decided in a read, so that a flood of refused attempts writes nothing (every
+/// write takes the one writer's turn that the tablets' pushes also wait for); the count is
+/// taken in a write that looks again, in case another attempt counted in between.
 pub fn begin(
     db: &dyn Database,
     now: DateTime<Utc>,
@@ -182,24 +216,19 @@ pub fn begin(
     address: Option<&str>,
 ) -> Result<Result<Attempt, Throttled>, StorageError> {
     let name = name_key(username);
+    let refused = storage::read(db, |tx| {
+        let (account, address) = rows(tx.login_throttles(), &name, address, now)?;
+        Ok::<_, StorageError>(waiting(account.as_ref(), address.as_ref(), now))
+    })?;
+    if let Some(refused) = refused {
+        return Ok(Err(refused));
+    }
     storage::write(db, |tx| {
         let table = tx.login_throttles();
         table.sweep(now)?;
-        let account_row = table.get(Scope::Account.as_str(), &name)?;
-        let address_row = match address {
-            Some(a) => table.get(Scope::Address.as_str(), a)?,
-            None => None,
-        };
-        let waiting = [
-            (Scope::Account, account_row.as_ref()),
-            (Scope::Address, address_row.as_ref()),
-        ]
-        .into_iter()
-        .filter_map(|(scope, row)| Some((row?.blocked_until?, scope)))
-        .filter(|(until, _)| *until > now)
-        .max_by_key(|(until, scope)| (*until, *scope == Scope::Account));
-        if let Some((retry_at, scope)) = waiting {
-            return Ok(Err(Throttled { retry_at, scope }));
+        let (account_row, address_row) = rows(table, &name, address, now)?;
+        if let Some(refused) = waiting(account_row.as_ref(), address_row.as_ref(), now) {
+            return Ok(Err(refused));
         }
         let (account, row) = decide(&name, account_row, &limits.account, now);
         table.put(Scope::Account.as_str(), &name, &row)?;

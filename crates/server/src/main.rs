@@ -80,19 +80,19 @@ struct LoginArgs {
     #[arg(long, default_value_t = 3)]
     login_free_failures: u32,
     /// The failed login of one name that locks it (and every one after it until forgotten).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 10)]
     login_lock_after: u32,
     /// How long a name stays locked, in minutes.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..), default_value_t = 15)]
     login_lock_minutes: i64,
     /// Failed logins from one client address (any names) that cost no wait.
     #[arg(long, default_value_t = 20)]
     login_address_free_failures: u32,
     /// The failed login from one address that locks it.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 100)]
     login_address_lock_after: u32,
     /// How long an address stays locked, in minutes.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..), default_value_t = 30)]
     login_address_lock_minutes: i64,
 }
 

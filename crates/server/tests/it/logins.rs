@@ -197,6 +197,36 @@ async fn a_name_waits_longer_after_each_failure_then_is_locked_and_the_right_pas
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn guesses_sent_in_parallel_are_each_counted_before_their_password_is_checked() {
+    let c = Central::new();
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let router = app(c.state.clone());
+        guesses.spawn(async move {
+            let req = login_request("viewer", &format!("guess {n}"), Some(PEER), &[]);
+            router.oneshot(req).await.unwrap().status()
+        });
+    }
+    let statuses: Vec<StatusCode> = guesses.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(
+        checked, 3,
+        "only the 3 free failures are answered as wrong passwords, however many run at once \
+         (the 4th is counted before its password is checked, and makes the rest wait): \
+         {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| matches!(*s, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS)),
+        "{statuses:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_unknown_name_is_throttled_exactly_like_an_existing_one() {
     let c = Central::new();
