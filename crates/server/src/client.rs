@@ -44,8 +44,8 @@ impl ClientAddress {
 }
 
 /// The peer, if it is a trusted proxy.
-fn trusted_peer(parts_extensions: &axum::http::Extensions, state: &AppState) -> Option<IpAddr> {
-    let peer = peer(parts_extensions)?;
+fn trusted_peer(extensions: &axum::http::Extensions, state: &AppState) -> Option<IpAddr> {
+    let peer = peer(extensions)?;
     state
         .config()
         .trusted_proxies

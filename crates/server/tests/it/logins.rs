@@ -389,8 +389,8 @@ async fn only_a_trusted_proxy_is_believed_about_the_client_address() {
     );
 }
 
-async fn cookie_of(c: &Central, config_secure: bool) -> String {
-    let _ = config_secure;
+/// The Set-Cookie of the admin's login.
+async fn cookie_of(c: &Central) -> String {
     let (status, headers, _) = c
         .raw(login_request("admin", PASSWORD, Some(PEER), &[]))
         .await;
@@ -401,7 +401,7 @@ async fn cookie_of(c: &Central, config_secure: bool) -> String {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_strict_and_secure_when_the_console_is_on_https() {
     let plain = Central::new();
-    let cookie = cookie_of(&plain, false).await;
+    let cookie = cookie_of(&plain).await;
     let attributes: Vec<&str> = cookie.split("; ").skip(1).collect();
     assert!(
         attributes.contains(&"HttpOnly") && attributes.contains(&"SameSite=Strict"),
@@ -421,7 +421,7 @@ async fn the_session_cookie_is_http_only_strict_and_secure_when_the_console_is_o
         secure_cookies: true,
         ..Config::default()
     });
-    let cookie = cookie_of(&tls, true).await;
+    let cookie = cookie_of(&tls).await;
     let attributes: Vec<&str> = cookie.split("; ").skip(1).collect();
     assert!(
         attributes.contains(&"Secure")
@@ -592,6 +592,44 @@ async fn behind_https_only_an_https_origin_of_this_host_is_the_console() {
         ))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_says_which_scheme_and_host_the_browser_reached() {
+    let c = Central::with_config(Config {
+        trusted_proxies: vec!["10.0.0.1".parse().unwrap()],
+        ..Config::default()
+    });
+    let admin = c.login("admin").await;
+    let through = |name: &str, peer: &str| {
+        let mut req = cookie_change(
+            &admin,
+            name,
+            &[
+                ("origin", "https://central.example.cn"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "central.example.cn"),
+            ],
+        );
+        // The proxy rewrote Host to the upstream's address.
+        req.headers_mut()
+            .insert(header::HOST, "10.0.0.11:8081".parse().unwrap());
+        let addr: SocketAddr = format!("{peer}:50000").parse().unwrap();
+        req.extensions_mut().insert(ConnectInfo(addr));
+        req
+    };
+    let (status, body) = c.send(through("via-proxy", "10.0.0.1")).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the console behind the trusted proxy is same-origin: {body}"
+    );
+    let (status, body) = c.send(through("forged", "192.0.2.50")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("cross_site_request")),
+        "anyone else's X-Forwarded-Host is ignored, and its Origin is not this Host: {body}"
+    );
 }
 
 #[tokio::test]
