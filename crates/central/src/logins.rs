@@ -166,7 +166,8 @@ impl Attempt {
 /// Longest part of a typed name that keys its count: a longer name shares its prefix's.
 const NAME_KEY: usize = 128;
 
-/// The key of a login name: as typed, trimmed, cut to [`NAME_KEY`] characters.
+/// The key of a login name: as typed, trimmed, cut to 128 characters (a longer name shares
+/// its prefix's count).
 pub fn name_key(username: &str) -> String {
     username.trim().chars().take(NAME_KEY).collect()
 }

@@ -240,7 +240,7 @@ fn check(state: &AppState, request: &Request) -> Result<(), ApiError> {
 }
 
 /// The layer that applies [`check`] to every request.
-pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match check(&state, &request) {
         Ok(()) => next.run(request).await,
         Err(refusal) => refusal.into_response(),
