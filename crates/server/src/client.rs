@@ -239,7 +239,10 @@ fn check(state: &AppState, request: &Request) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The layer that applies [`check`] to every request.
+/// The layer (`axum::middleware::from_fn_with_state`) that refuses a cross-site change with
+/// 403 `cross_site_request`: a POST, PUT, PATCH or DELETE that the session cookie
+/// authenticates, or any login, whose `Sec-Fetch-Site` is `cross-site` or `same-site` or whose
+/// `Origin` is not this central's. Requests with an `Authorization` header pass.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match check(&state, &request) {
         Ok(()) => next.run(request).await,
