@@ -342,7 +342,8 @@ pub fn set_disabled(
 }
 
 /// Replaces an account's password (already hashed), in the audit log without it; every
-/// session of the account ends, so that whoever held the old password is logged out.
+/// session of the account ends, so that whoever held the old password is logged out, and the
+/// name's failed logins are forgotten (its lock, if any, ends).
 pub fn reset_password(
     db: &dyn Database,
     actor: &Actor,
@@ -354,6 +355,12 @@ pub fn reset_password(
         let current = tx.users().account(id)?.ok_or(AccountError::NoSuchUser)?;
         tx.users().set_password_hash(id, password_hash)?;
         let ended = tx.console_sessions().delete_for_user(id)?;
+        // The failures were guesses at the old password: a lock on the name (which an
+        // attacker can keep up on a known name) ends with it.
+        tx.login_throttles().delete(
+            crate::logins::Scope::Account.as_str(),
+            &crate::logins::name_key(&current.user.username),
+        )?;
         tx.audit_log().append(
             now,
             actor,

@@ -197,6 +197,54 @@ async fn a_name_waits_longer_after_each_failure_then_is_locked_and_the_right_pas
     );
 }
 
+#[tokio::test]
+async fn a_password_reset_by_an_admin_ends_the_lock_on_the_name() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let mut last = None;
+    for _ in 0..10 {
+        let a = login(&c, "viewer", "wrong password", PEER).await;
+        last = a.retry_in(c.now());
+        if let Some(wait) = last.filter(|w| *w < 60) {
+            c.advance(Duration::seconds(wait));
+        }
+    }
+    assert_eq!(last, Some(15 * 60), "the 10th failure locked the name");
+    let locked = login(&c, "viewer", PASSWORD, PEER).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.body
+    );
+    let (_, users) = c.call("GET", "/api/v1/users", &admin, None).await;
+    let id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "viewer")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = c
+        .call(
+            "POST",
+            &format!("/api/v1/users/{id}/password"),
+            &admin,
+            Some(json!({"password": "a brand new password"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ok = login(&c, "viewer", "a brand new password", PEER).await;
+    assert_eq!(
+        ok.status,
+        StatusCode::OK,
+        "the guesses were at the old password: the reset ends the lock ({})",
+        ok.body
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn guesses_sent_in_parallel_are_each_counted_before_their_password_is_checked() {
     let c = Central::new();
