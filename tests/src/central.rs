@@ -14,7 +14,7 @@ use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::storage::Database;
 use fieldpost_central::testkit::{self, Direct, TestDatabase};
 use fieldpost_domain::*;
-use fieldpost_server::{AppState, Clock, Config, app};
+use fieldpost_server::{AppState, Clock, Config, service};
 use fieldpost_station::Station;
 use fieldpost_station::identity::DeviceIdentity;
 use fieldpost_sync::EnrollRequest;
@@ -71,7 +71,7 @@ impl TestCentral {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app(state))
+            let _ = axum::serve(listener, service(state))
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })

@@ -78,7 +78,14 @@ async function startServer() {
   const port = await freePort();
   server = spawn(
     SERVER,
-    ["--demo", "--data-dir", join(temp, "data"), "--listen", `127.0.0.1:${port}`, "--console-dir", CONSOLE_DIR],
+    [
+      "--demo", "--data-dir", join(temp, "data"), "--listen", `127.0.0.1:${port}`, "--console-dir", CONSOLE_DIR,
+      // The 4th failed login of one name locks it (default: the 10th, after waits of 1 … 32 s),
+      // so that the lockout step below needs no waiting. Every other login of this run fails
+      // at most once per name, and all of them (one loopback address) stay far below the
+      // per-address limit.
+      "--login-lock-after", "4",
+    ],
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
   );
   const lines = createInterface({ input: server.stdout });
@@ -810,6 +817,60 @@ async function main() {
   await page.getByRole("button", { name: "筛选" }).click();
   await page.locator('tr[data-action="user.disable"]').filter({ hasText: "hospital-leader" }).waitFor();
   check(true, "disabling the account is in the audit log");
+
+  // --- too many failed logins lock a name (issue 14) -----------------------------------------
+  const throwaway = await page.request.post(api("/users"), {
+    data: { username: "throwaway-viewer", password: "throwaway-password-2022", role: "viewer" },
+  });
+  check(throwaway.status() === 201, "the admin creates a throwaway account");
+  const lockBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const lockPage = await (await lockBrowser.newContext({ locale: "zh-CN", viewport: { width: 1400, height: 900 } })).newPage();
+    await lockPage.goto(url);
+    /** Submits the login form; resolves with the central's answer and the message shown. */
+    const attempt = async (password) => {
+      await lockPage.getByLabel("用户名").fill("throwaway-viewer");
+      await lockPage.getByLabel("密码").fill(password);
+      const [response] = await Promise.all([
+        lockPage.waitForResponse((r) => r.url().endsWith("/api/v1/auth/login")),
+        lockPage.getByRole("button", { name: "登录", exact: true }).click(),
+      ]);
+      const body = await response.json();
+      await lockPage.getByRole("button", { name: "登录", exact: true }).and(lockPage.locator(":enabled")).waitFor();
+      return { response, body, shown: (await lockPage.getByRole("alert").innerText()).trim() };
+    };
+    for (let n = 1; n <= 3; n += 1) {
+      const { response, shown } = await attempt(`wrong-password-${n}`);
+      check(response.status() === 401 && shown === "用户名或密码错误", `failed login ${n} of the name is told as a wrong password`);
+    }
+    const fourth = await attempt("wrong-password-4");
+    const retryAt = fourth.body.error.retry_at;
+    // The wait ends at retry_at; the page says it in China time, rounded up to the minute.
+    const china = new Date(Math.ceil((Date.parse(retryAt) + 8 * 3600_000) / 60_000) * 60_000);
+    const hhmm = `${String(china.getUTCHours()).padStart(2, "0")}:${String(china.getUTCMinutes()).padStart(2, "0")}`;
+    check(
+      fourth.response.status() === 429 && fourth.body.error.code === "login_throttled" && Number(fourth.response.headers()["retry-after"]) > 14 * 60,
+      `the 4th failure locks the name for 15 minutes (429, Retry-After ${fourth.response.headers()["retry-after"]} s)`,
+    );
+    check(fourth.shown === `登录尝试过多，请于 ${hhmm} 后再试`, `the login page says when to try again (${fourth.shown})`);
+    const right = await attempt("throwaway-password-2022");
+    check(
+      right.response.status() === 429 && right.shown === `登录尝试过多，请于 ${hhmm} 后再试`,
+      "while locked, even the right password is refused with the same message",
+    );
+    await shot(lockPage, "login-locked", false);
+  } finally {
+    await lockBrowser.close();
+  }
+  // Opened afresh (the page is on the audit log already), so that its list of actions is reloaded.
+  await page.reload();
+  await page.getByRole("heading", { name: "操作日志" }).waitFor();
+  await page.locator('select[name="action"]').selectOption("user.login_locked");
+  await page.getByRole("button", { name: "筛选" }).click();
+  const lockLine = page.locator('tr[data-action="user.login_locked"]').filter({ hasText: "throwaway-viewer" });
+  await lockLine.waitFor();
+  const lockText = await lockLine.innerText();
+  check(lockText.includes("登录锁定") && lockText.includes("127.0.0.1"), "the lock is in the audit log in Chinese, with the name and the address");
 
   // --- the assessment and the summary meeting (issue 13, deliverables 3 and 4) ----------------
   await page.goto(`${url}#/assessment`);

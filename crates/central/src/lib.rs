@@ -17,6 +17,7 @@ pub mod draw;
 pub mod enrollment;
 pub mod grants;
 pub mod links;
+pub mod logins;
 pub mod lottery;
 pub mod lottery_key;
 pub mod plans;

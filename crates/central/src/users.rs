@@ -342,7 +342,8 @@ pub fn set_disabled(
 }
 
 /// Replaces an account's password (already hashed), in the audit log without it; every
-/// session of the account ends, so that whoever held the old password is logged out.
+/// session of the account ends, so that whoever held the old password is logged out, and the
+/// name's failed logins are forgotten (its lock, if any, ends).
 pub fn reset_password(
     db: &dyn Database,
     actor: &Actor,
@@ -354,6 +355,12 @@ pub fn reset_password(
         let current = tx.users().account(id)?.ok_or(AccountError::NoSuchUser)?;
         tx.users().set_password_hash(id, password_hash)?;
         let ended = tx.console_sessions().delete_for_user(id)?;
+        // The failures were guesses at the old password: a lock on the name (which an
+        // attacker can keep up on a known name) ends with it.
+        tx.login_throttles().delete(
+            crate::logins::Scope::Account.as_str(),
+            &crate::logins::name_key(&current.user.username),
+        )?;
         tx.audit_log().append(
             now,
             actor,
@@ -362,29 +369,6 @@ pub fn reset_password(
             &json!({"username": current.user.username, "sessions_ended": ended}),
         )?;
         Ok(current)
-    })
-}
-
-/// Longest login name the audit log keeps of a failed login (a name typed by anyone).
-const LOGGED_NAME: usize = 64;
-
-/// Records a failed login: the name as typed (cut to a sane length), never the password.
-/// An unknown name, a wrong password and a disabled account read alike here, as they do to
-/// the caller.
-pub fn login_failed(
-    db: &dyn Database,
-    now: DateTime<Utc>,
-    username: &str,
-) -> Result<(), StorageError> {
-    let name: String = username.chars().take(LOGGED_NAME).collect();
-    storage::write(db, |tx| {
-        tx.audit_log().append(
-            now,
-            &Actor::System("login"),
-            "user.login_failed",
-            None,
-            &json!({"username": name}),
-        )
     })
 }
 

@@ -15,7 +15,7 @@ use fieldpost_central::testkit::{self, Backend, TestDatabase};
 use fieldpost_domain::{
     DeviceEvent, EventId, EventPayload, Handout, HandoutId, SessionId, StationSession,
 };
-use fieldpost_server::{AppState, app};
+use fieldpost_server::{AppState, service};
 use fieldpost_sync::client::Client;
 use fieldpost_sync::{PullQuery, PushRequest};
 
@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     let state = AppState::new(store.clone(), Arc::clone(&database.lottery_key));
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    tokio::spawn(async move { axum::serve(listener, service(state)).await });
 
     let a = &f.devices[0];
     let session = StationSession {

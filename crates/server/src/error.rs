@@ -1,7 +1,8 @@
 //! The HTTP boundary of errors: every refusal becomes
 //! `{"error": {"code", "message", "field"}}` with the right status.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fieldpost_central::assessment::AssessmentError;
 use fieldpost_central::campaign::{
@@ -50,6 +51,19 @@ pub enum ApiError {
     /// 403: outside the caller's unit or role.
     #[error("{0}")]
     Forbidden(String),
+    /// 403 `cross_site_request`: a change with a console session's cookie from another site.
+    #[error("{0}")]
+    CrossSite(String),
+    /// 429 `login_throttled`: too many failed logins; try again at `retry_at`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// Why.
+        message: String,
+        /// When to try again.
+        retry_at: chrono::DateTime<chrono::Utc>,
+        /// The same, as whole seconds from now (at least 1): the `Retry-After` header.
+        retry_after: u64,
+    },
     /// 404.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -103,7 +117,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::CrossSite(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } | ApiError::SeqGap { .. } => StatusCode::CONFLICT,
@@ -118,6 +133,8 @@ impl ApiError {
             ApiError::BadRequest { code, field, .. } => (*code, field.clone()),
             ApiError::Unauthorized { code, .. } => (*code, None),
             ApiError::Forbidden(_) => (ErrorCode::Forbidden, None),
+            ApiError::CrossSite(_) => (ErrorCode::CrossSiteRequest, None),
+            ApiError::TooManyRequests { .. } => (ErrorCode::LoginThrottled, None),
             ApiError::NotFound(_) => (ErrorCode::NotFound, None),
             ApiError::MethodNotAllowed => (ErrorCode::MethodNotAllowed, None),
             ApiError::Conflict { code, field, .. } => (*code, field.clone()),
@@ -137,6 +154,10 @@ impl ApiError {
             field,
             expected_seq: match self {
                 ApiError::SeqGap { expected_seq, .. } => Some(*expected_seq),
+                _ => None,
+            },
+            retry_at: match self {
+                ApiError::TooManyRequests { retry_at, .. } => Some(*retry_at),
                 _ => None,
             },
         }
@@ -568,6 +589,12 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: self.detail(),
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let ApiError::TooManyRequests { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }

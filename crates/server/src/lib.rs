@@ -20,12 +20,13 @@
 //! let key = Arc::new(LotteryKeyFile::open(dir.join("lottery.key"))?);
 //! fieldpost_central::lottery::prepare(store.as_ref(), &key, chrono::Utc::now())?;
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! axum::serve(listener, app(AppState::new(store, key))).await?;
+//! axum::serve(listener, fieldpost_server::service(AppState::new(store, key))).await?;
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod client;
 pub mod enrollment;
 pub mod error;
 pub mod extract;
@@ -35,18 +36,32 @@ pub mod state;
 mod turns;
 pub mod typescript;
 
+use std::net::SocketAddr;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
 pub use error::ApiError;
 pub use routes::Method;
 pub use state::{AppState, Clock, Config};
 
-/// The HTTP API over `state`: every route under `/api/v1`, JSON errors, the body limit.
+/// The HTTP API over `state`: every route under `/api/v1`, JSON errors, the body limit, and
+/// the refusal of cross-site changes ([`client::guard`]).
 pub fn app(state: AppState) -> Router {
     let limit = state.config().body_limit;
     routes::router()
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client::guard,
+        ))
         .with_state(state)
+}
+
+/// [`app`] as `axum::serve` takes it, with each connection's peer address: what the login
+/// throttling counts per client address (without it, only per login name).
+pub fn service(state: AppState) -> IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+    app(state).into_make_service_with_connect_info::<SocketAddr>()
 }
 
 /// Every route [`app`] serves, as (method, path under `/api/v1`).

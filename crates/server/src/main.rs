@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use fieldpost_central::audit::Actor;
+use fieldpost_central::logins::LoginLimits;
 use fieldpost_central::lottery_key::LotteryKeyFile;
 use fieldpost_central::storage::Database;
 use fieldpost_central::storage::postgres::{PgDatabase, PgOptions};
@@ -16,7 +17,7 @@ use fieldpost_central::storage::sqlite::{
 };
 use fieldpost_central::{bootstrap_admin, campaign, demo, enrollment, lottery};
 use fieldpost_domain::UnitId;
-use fieldpost_server::{AppState, Config, app};
+use fieldpost_server::{AppState, Config, service};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -62,6 +63,67 @@ struct Cli {
     /// default: ui/dist-console under the working directory, when it is there.
     #[arg(long)]
     console_dir: Option<PathBuf>,
+    /// The console is reached over HTTPS (through a TLS-terminating proxy: this server speaks
+    /// plain HTTP): mark the session cookie Secure, and accept changes only from an https://
+    /// origin. Set it in every deployment behind TLS.
+    #[arg(long)]
+    secure_cookies: bool,
+    /// A reverse proxy whose X-Forwarded-For / -Proto / -Host headers are believed (its
+    /// address as this server sees it; repeat for several). From anyone else they are
+    /// ignored, and the connection's peer is the client.
+    #[arg(long = "trust-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    #[command(flatten)]
+    login: LoginArgs,
+}
+
+/// How failed console logins are throttled (defaults: fieldpost_central::logins::LoginLimits).
+#[derive(Debug, clap::Args)]
+struct LoginArgs {
+    /// Failed logins of one name that cost no wait; after them the wait doubles from 1 s.
+    #[arg(long, default_value_t = 3)]
+    login_free_failures: u32,
+    /// The failed login of one name that locks it (and every one after it until forgotten).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 10)]
+    login_lock_after: u32,
+    /// How long a name stays locked, in minutes.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..), default_value_t = 15)]
+    login_lock_minutes: i64,
+    /// Failed logins from one client address (any names) that cost no wait.
+    #[arg(long, default_value_t = 20)]
+    login_address_free_failures: u32,
+    /// The failed login from one address that locks it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 100)]
+    login_address_lock_after: u32,
+    /// How long an address stays locked, in minutes.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..), default_value_t = 30)]
+    login_address_lock_minutes: i64,
+}
+
+impl LoginArgs {
+    fn limits(&self) -> LoginLimits {
+        let mut limits = LoginLimits::default();
+        limits.account.free_failures = self.login_free_failures;
+        limits.account.lock_after = self.login_lock_after;
+        limits.account.lock_for = chrono::Duration::minutes(self.login_lock_minutes);
+        limits.address.free_failures = self.login_address_free_failures;
+        limits.address.lock_after = self.login_address_lock_after;
+        limits.address.lock_for = chrono::Duration::minutes(self.login_address_lock_minutes);
+        limits
+    }
+}
+
+/// The HTTP API's configuration from the command line.
+fn config(cli: &Cli, console_dir: Option<PathBuf>) -> Config {
+    Config {
+        body_limit: cli.body_limit,
+        console_dir,
+        secure_cookies: cli.secure_cookies,
+        trusted_proxies: cli.trusted_proxies.clone(),
+        login_limits: cli.login.limits(),
+        token_rotation: chrono::Duration::days(i64::from(cli.token_rotation_days)),
+        ..Config::default()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,12 +378,7 @@ async fn serve(cli: Cli) -> Result<()> {
         .console_dir
         .clone()
         .or_else(|| Some(PathBuf::from("ui/dist-console")).filter(|d| d.is_dir()));
-    let config = Config {
-        body_limit: cli.body_limit,
-        console_dir: console_dir.clone(),
-        token_rotation: chrono::Duration::days(i64::from(cli.token_rotation_days)),
-        ..Config::default()
-    };
+    let config = config(&cli, console_dir.clone());
     let state = AppState::new(store.clone(), lottery_key).with_config(config);
     // The retention date's check, every minute (the start-up checked once already).
     let checker = state.clone();
@@ -351,7 +408,7 @@ async fn serve(cli: Cli) -> Result<()> {
         println!("admin login: {user} / {password}");
     }
     tracing::info!(%addr, "serving");
-    axum::serve(listener, app(state))
+    axum::serve(listener, service(state))
         .with_graceful_shutdown(async {
             // If the signal handler cannot be installed, serve until killed.
             if tokio::signal::ctrl_c().await.is_err() {
@@ -360,4 +417,38 @@ async fn serve(cli: Cli) -> Result<()> {
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_sets_secure_cookies_proxies_and_login_limits() {
+        let cli = Cli::parse_from([
+            "fieldpost-server",
+            "--secure-cookies",
+            "--trust-proxy",
+            "10.0.0.1",
+            "--login-lock-after",
+            "4",
+        ]);
+        let c = config(&cli, None);
+        assert!(c.secure_cookies, "--secure-cookies marks the cookie Secure");
+        assert_eq!(
+            c.trusted_proxies,
+            vec!["10.0.0.1".parse::<std::net::IpAddr>().unwrap()]
+        );
+        assert_eq!(
+            c.login_limits.account.lock_after, 4,
+            "the flag reaches the limits"
+        );
+        let plain = config(&Cli::parse_from(["fieldpost-server"]), None);
+        assert!(!plain.secure_cookies, "plain HTTP on loopback by default");
+        assert_eq!(
+            plain.login_limits,
+            LoginLimits::default(),
+            "the flags' defaults are the library's"
+        );
+    }
 }

@@ -27,8 +27,16 @@ pub struct Config {
     pub enrollment_code_ttl: chrono::Duration,
     /// How long a console session lasts.
     pub session_ttl: chrono::Duration,
-    /// Mark the session cookie `Secure` (behind HTTPS in production; off for loopback).
+    /// The console is reached over HTTPS (the central itself serves plain HTTP, so this means
+    /// behind a TLS proxy): the session cookie is marked `Secure`, and a change's `Origin`
+    /// must be `https://` this host. Off for loopback and a LAN over plain HTTP.
     pub secure_cookies: bool,
+    /// How failed console logins are throttled, per login name and per client address.
+    pub login_limits: fieldpost_central::logins::LoginLimits,
+    /// Reverse proxies whose `X-Forwarded-For` (the client's address), `X-Forwarded-Proto`
+    /// and `X-Forwarded-Host` are believed; from any other peer those headers are ignored,
+    /// since a client could write anything in them.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The built console (`ui/dist-console`), served at `/`; `None` serves a page saying how
     /// to build it.
     pub console_dir: Option<std::path::PathBuf>,
@@ -44,6 +52,8 @@ impl Default for Config {
             enrollment_code_ttl: chrono::Duration::hours(24),
             session_ttl: chrono::Duration::hours(12),
             secure_cookies: false,
+            login_limits: fieldpost_central::logins::LoginLimits::default(),
+            trusted_proxies: Vec::new(),
             console_dir: None,
             token_rotation: fieldpost_central::devices::DEFAULT_TOKEN_ROTATION,
         }

@@ -27,6 +27,11 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub expected_seq: Option<u64>,
+    /// With code `login_throttled`: when the login may be tried again (also in the
+    /// `Retry-After` header, in seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string")]
+    pub retry_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Why the central refused a request: the `code` of every error body, one stable snake_case
@@ -64,9 +69,15 @@ pub enum ErrorCode {
     InvalidEnrollmentCode,
     /// The enrollment code has expired.
     EnrollmentCodeExpired,
-    // 403, 404, 405, 413, 415, 500.
+    // 403, 404, 405, 413, 415, 429, 500.
     /// Outside the caller's unit or role.
     Forbidden,
+    /// A change made with a console session's cookie came from another site (its
+    /// `Sec-Fetch-Site` or `Origin` says so): refused as a cross-site request forgery.
+    CrossSiteRequest,
+    /// Too many failed logins for this name or from this address: `retry_at` says when to try
+    /// again; the password was not checked.
+    LoginThrottled,
     /// No such record or route.
     NotFound,
     /// The route does not take this method.
@@ -154,6 +165,8 @@ impl ErrorCode {
             ErrorCode::InvalidEnrollmentCode => "invalid_enrollment_code",
             ErrorCode::EnrollmentCodeExpired => "enrollment_code_expired",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CrossSiteRequest => "cross_site_request",
+            ErrorCode::LoginThrottled => "login_throttled",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -219,6 +232,8 @@ mod tests {
             ErrorCode::InvalidEnrollmentCode,
             ErrorCode::EnrollmentCodeExpired,
             ErrorCode::Forbidden,
+            ErrorCode::CrossSiteRequest,
+            ErrorCode::LoginThrottled,
             ErrorCode::NotFound,
             ErrorCode::MethodNotAllowed,
             ErrorCode::PayloadTooLarge,

@@ -49,6 +49,7 @@ mod tests {
                 message: "no such unit".into(),
                 field: None,
                 expected_seq: None,
+                retry_at: None,
             },
         };
         let json = serde_json::to_value(&body).unwrap();

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use fieldpost_central::testkit::TestDatabase;
-use fieldpost_server::{AppState, app};
+use fieldpost_server::{AppState, service};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -28,6 +28,6 @@ async fn main() -> anyhow::Result<()> {
     out.flush()?;
     drop(out);
     let state = AppState::new(store, Arc::clone(&database.lottery_key));
-    axum::serve(listener, app(state)).await?;
+    axum::serve(listener, service(state)).await?;
     Ok(())
 }

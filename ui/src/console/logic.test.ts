@@ -9,6 +9,7 @@ import {
   auditDetail,
   isSecretariatAdmin,
   localInputToIso,
+  loginFailureText,
   pagesFor,
   barFraction,
   campaignPhase,
@@ -153,6 +154,17 @@ describe("errors and routes", () => {
     const unreadable = errorText(new HttpError(400, "unreadable_file", "the file is empty"), "zh-CN");
     expect(unreadable, "what to do, in the secretariat's words").toContain("另存为 .xlsx 或“CSV UTF-8”");
     expect(unreadable).toContain("the file is empty");
+  });
+  it("says until when a throttled login must wait, in China time (issue 14)", () => {
+    const locked = new HttpError(429, "login_throttled", "too many", null, "2022-08-03T01:15:00Z");
+    expect(loginFailureText(locked, "zh-CN")).toBe("登录尝试过多，请于 09:15 后再试");
+    expect(loginFailureText(locked, "en")).toBe("Too many login attempts; try again after 09:15");
+    // A wait ending within a minute is rounded up, never down to a time already waited out.
+    const short = new HttpError(429, "login_throttled", "too many", null, "2022-08-03T15:59:01Z");
+    expect(loginFailureText(short, "zh-CN")).toBe("登录尝试过多，请于 00:00 后再试");
+    expect(loginFailureText(new HttpError(401, "invalid_login", "wrong"), "zh-CN")).toBe("用户名或密码错误");
+    expect(errorText(new HttpError(403, "cross_site_request", "Origin x"), "zh-CN")).toContain("来自其他网站");
+    expect(auditActionText("user.login_locked", "zh-CN")).toBe("登录锁定（失败次数过多）");
   });
   it("maps hashes to pages", () => {
     expect(pageOf("#/plans")).toBe("plans");

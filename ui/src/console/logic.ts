@@ -19,7 +19,7 @@ import type {
 import { catalogues, translate } from "../lib/i18n/catalogue";
 import type { MessageKey } from "../lib/i18n";
 import { HttpError } from "../lib/api/http";
-import { parseTimestamp } from "../lib/format";
+import { formatClockAfter, parseTimestamp } from "../lib/format";
 
 const DAY = 86_400_000;
 const CHINA = 8 * 3_600_000;
@@ -226,6 +226,18 @@ export function errorText(e: unknown, locale: Locale): string {
   return consoleTranslate(locale, "console.error", {
     message: e instanceof Error ? e.message : String(e),
   });
+}
+
+/**
+ * Why a login failed, as the login page says it: a wrong name or password, or, when the
+ * central makes the name or address wait, until when (China time).
+ */
+export function loginFailureText(e: unknown, locale: Locale): string {
+  if (e instanceof HttpError && e.status === 401) return consoleTranslate(locale, "login.failed");
+  if (e instanceof HttpError && e.code === "login_throttled" && e.retryAt !== null) {
+    return consoleTranslate(locale, "login.throttled", { time: formatClockAfter(e.retryAt) });
+  }
+  return errorText(e, locale);
 }
 
 /** The pages in the console's navigation, in its order. */

@@ -55,6 +55,17 @@ export function formatTimestamp(text: string, locale: Locale): string {
   });
 }
 
+/**
+ * When a wait ends, as `HH:MM` China time, rounded up to the next whole minute: someone told
+ * "after 09:46" who tries at 09:46:00 must not find the wait still running.
+ */
+export function formatClockAfter(text: string): string {
+  const instant = parseTimestamp(text);
+  if (instant === null) return text;
+  const china = new Date(Math.ceil((instant + CHINA_OFFSET_MINUTES * 60_000) / 60_000) * 60_000);
+  return `${pad2(china.getUTCHours())}:${pad2(china.getUTCMinutes())}`;
+}
+
 function monthKey(month: number): `month.${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12}` {
   return `month.${month as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12}`;
 }

@@ -18,6 +18,7 @@ pub mod assessment;
 pub mod catalog;
 pub mod devices;
 pub mod draw;
+pub mod logins;
 pub mod lottery;
 pub mod plans;
 pub mod postgres;
@@ -33,6 +34,7 @@ pub use assessment::AssessmentTable;
 pub use catalog::{CampaignTable, ItemTable, SectionTable, UnitLinkTable};
 pub use devices::{DeviceTable, EnrollmentCodeTable};
 pub use draw::{LotteryDrawTable, LotteryListTable, LotteryPoolTable, LotteryWinTable};
+pub use logins::LoginThrottleTable;
 pub use lottery::{LotteryRow, LotteryTable};
 pub use records::{BulletinTable, CollectionCountTable, RecordsRollup};
 pub use seeds::SeedTable;
@@ -220,6 +222,8 @@ pub trait Tx {
     fn lottery_wins(&mut self) -> &mut dyn LotteryWinTable;
     /// The assessment's thresholds and the confirmed commendations.
     fn assessment(&mut self) -> &mut dyn AssessmentTable;
+    /// The failed console logins of each name and address.
+    fn login_throttles(&mut self) -> &mut dyn LoginThrottleTable;
 }
 
 /// `users`: console accounts, with their password hashes.

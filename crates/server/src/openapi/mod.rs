@@ -26,6 +26,9 @@ pub use operations::operations;
 /// Where the schemas of named types live in the document.
 const SCHEMAS: &str = "/components/schemas";
 
+/// The routes that answer 429 `login_throttled`.
+const THROTTLED: &[(Method, &str)] = &[(Method::Post, "/auth/login")];
+
 /// A type's schema: a `$ref` into the document's components for a named type.
 type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
 
@@ -189,6 +192,30 @@ fn operation(o: &Operation, g: &mut SchemaGenerator, error: &Value) -> Value {
             "401".into(),
             refusal("No credential, or a bad, expired or revoked one"),
         );
+    }
+    if o.method != Method::Get && o.access != Access::Device {
+        responses.insert(
+            "403".into(),
+            refusal(
+                "Refused: `forbidden` (outside the caller's role or unit), or \
+                 `cross_site_request`: a change authenticated by the console's session cookie \
+                 (or a login) whose Sec-Fetch-Site is cross-site or same-site, or whose Origin \
+                 is not this central's. Requests with a device's bearer token are not checked",
+            ),
+        );
+    }
+    if THROTTLED.contains(&(o.method, o.path)) {
+        let mut throttled = refusal(
+            "`login_throttled`: too many failed logins for this name or from this address \
+             (growing waits, then a lock). The password was not checked; `retry_at` in the \
+             body and Retry-After (seconds) say when to try again",
+        );
+        throttled["headers"] = json!({"Retry-After": {
+            "description": "Seconds until the login may be tried again",
+            "required": true,
+            "schema": {"type": "integer", "minimum": 1}
+        }});
+        responses.insert("429".into(), throttled);
     }
     if !matches!(o.body, Body::None) {
         responses.insert("413".into(), refusal("Body over the limit"));

@@ -89,7 +89,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/auth/login",
-            "Log in to the console; sets the session cookie (HttpOnly, SameSite=Strict)",
+            "Log in to the console; sets the session cookie (HttpOnly, SameSite=Strict, and Secure when the console is on HTTPS). Failed logins are throttled per name and per client address: 429 `login_throttled` with `retry_at` while either must wait",
             Public,
             None,
             json(schema::<auth::LoginBody>),

@@ -13,9 +13,12 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::auth::{Authenticated, Caller, SESSION_COOKIE, SecretariatAdmin, session_cookie};
+use crate::client::ClientAddress;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, PathId, UserIdSegment};
 use crate::state::AppState;
+use chrono::{DateTime, SecondsFormat, Utc};
+use fieldpost_central::logins::{self, Scope};
 use fieldpost_central::secrets::{
     hash_password, random_password, random_token, sha256_hex, verify_password,
 };
@@ -48,11 +51,44 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> ApiResult<HeaderValue>
     .map_err(|e| ApiError::Internal(format!("cookie header: {e}")))
 }
 
+/// 429 `login_throttled`: try again at `retry_at` (`now` by the state's clock).
+fn throttled(why: &str, retry_at: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
+    let millis = u64::try_from((retry_at - now).num_milliseconds()).unwrap_or(0);
+    let retry_after = millis.div_ceil(1000).max(1);
+    ApiError::TooManyRequests {
+        message: format!(
+            "{why}; try again after {}",
+            retry_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        ),
+        retry_at,
+        retry_after,
+    }
+}
+
 pub(super) async fn login(
     State(state): State<AppState>,
+    client: ClientAddress,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<impl IntoResponse> {
     let username = body.username.trim().to_owned();
+    let address = client.throttle_key();
+    // Before any password is checked: a name or address that must wait is refused unchecked,
+    // and this attempt is counted as a failure until it proves otherwise (logins::begin).
+    let (limits, now) = (state.config().login_limits, state.now());
+    let (name, at) = (username.clone(), address.clone());
+    let attempt = match state
+        .call(move |db| logins::begin(db, now, &limits, &name, at.as_deref()))
+        .await?
+    {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            let why = match refused.scope {
+                Scope::Account => "too many failed logins for this name",
+                Scope::Address => "too many failed logins from this address",
+            };
+            return Err(throttled(why, refused.retry_at, now));
+        }
+    };
     let typed = username.clone();
     let found = state
         .call(move |db| users::credentials(db, &username))
@@ -67,14 +103,24 @@ pub(super) async fn login(
     let Some(user) = user.filter(|_| ok) else {
         // The name as typed, never the password: who tried, for the audit log.
         let now = state.now();
-        state
-            .call(move |db| users::login_failed(db, now, &typed))
+        let retry_at = state
+            .call(move |db| logins::failed(db, now, &typed, address.as_deref(), &attempt))
             .await?;
-        return Err(ApiError::Unauthorized {
-            code: ErrorCode::InvalidLogin,
-            message: "wrong username or password".into(),
+        return Err(match retry_at {
+            Some(at) => throttled(
+                "wrong username or password, and too many failed logins",
+                at,
+                now,
+            ),
+            None => ApiError::Unauthorized {
+                code: ErrorCode::InvalidLogin,
+                message: "wrong username or password".into(),
+            },
         });
     };
+    state
+        .call(move |db| logins::succeeded(db, &attempt))
+        .await?;
     let token = random_token("fps_");
     let now = state.now();
     let ttl = state.config().session_ttl;

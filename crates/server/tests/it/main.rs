@@ -10,6 +10,7 @@ mod demo;
 mod draw;
 mod enrollment;
 mod ledger_prop;
+mod logins;
 mod lottery;
 mod openapi;
 mod plans;

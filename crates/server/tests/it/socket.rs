@@ -1,6 +1,6 @@
 //! The API over a real TCP socket on 127.0.0.1, with reqwest (the sync client's library).
 
-use fieldpost_server::app;
+use fieldpost_server::service;
 use serde_json::{Value, json};
 
 use crate::support::{Central, PASSWORD};
@@ -10,7 +10,7 @@ async fn enroll_and_call_over_a_socket() {
     let c = Central::new();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
-    let server = tokio::spawn(axum::serve(listener, app(c.state.clone())).into_future());
+    let server = tokio::spawn(axum::serve(listener, service(c.state.clone())).into_future());
     let http = {
         fieldpost_sync::client::install_crypto_provider();
         reqwest::Client::new()

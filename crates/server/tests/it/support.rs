@@ -428,6 +428,16 @@ fn check_against_document(
         .unwrap_or_else(|| {
             panic!("{method} {route} answered {status}, which the document does not list")
         });
+    if let Some(required) = documented.get("headers").and_then(Value::as_object) {
+        for (name, spec) in required {
+            if spec["required"] == true {
+                assert!(
+                    headers.contains_key(name.as_str()),
+                    "{method} {route} ({status}) is documented with the header {name}"
+                );
+            }
+        }
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

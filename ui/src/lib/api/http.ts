@@ -156,6 +156,8 @@ export class HttpError extends Error {
     readonly code: RefusalCode,
     message: string,
     readonly field: string | null = null,
+    /** With `login_throttled`: when the login may be tried again (RFC 3339). */
+    readonly retryAt: string | null = null,
   ) {
     super(message);
     this.name = "HttpError";
@@ -196,7 +198,13 @@ export class HttpBackend {
     }
     if (!res.ok) {
       const err = (json as Partial<ErrorBody> | null)?.error;
-      throw new HttpError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? text, err?.field ?? null);
+      throw new HttpError(
+        res.status,
+        err?.code ?? `http_${res.status}`,
+        err?.message ?? text,
+        err?.field ?? null,
+        err?.retry_at ?? null,
+      );
     }
     return json as T;
   }

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(10, "0010_unit_links.sql"),
     migration!(11, "0011_bulletins.sql"),
     migration!(12, "0012_assessment.sql"),
+    migration!(13, "0013_login_throttles.sql"),
     migration!(14, "0014_device_token_rotation.sql"),
 ];
 

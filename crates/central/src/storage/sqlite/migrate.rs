@@ -68,8 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_assessment.sql",
         include_str!("../../../../../migrations/central/0012_assessment.sql"),
     ),
-    // 0013 is another branch's, merged in between: the runner applies each version it has
-    // not recorded, gaps or not, and 0014 does not depend on it.
+    (
+        13,
+        "0013_login_throttles.sql",
+        include_str!("../../../../../migrations/central/0013_login_throttles.sql"),
+    ),
     (
         14,
         "0014_device_token_rotation.sql",

@@ -16,6 +16,7 @@ mod devices;
 mod enrollment_codes;
 mod handouts;
 mod items;
+mod login_throttles;
 mod lottery;
 mod lottery_draws;
 mod lottery_entrants;
@@ -102,6 +103,9 @@ impl Tx for SqliteTx<'_> {
         self
     }
     fn assessment(&mut self) -> &mut dyn super::AssessmentTable {
+        self
+    }
+    fn login_throttles(&mut self) -> &mut dyn super::LoginThrottleTable {
         self
     }
     fn bulletins(&mut self) -> &mut dyn super::BulletinTable {

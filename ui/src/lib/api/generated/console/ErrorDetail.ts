@@ -20,4 +20,9 @@ field?: string,
 /**
  * With code `seq_gap` on a push: the next seq the central expects from the device.
  */
-expected_seq?: number, };
+expected_seq?: number, 
+/**
+ * With code `login_throttled`: when the login may be tried again (also in the
+ * `Retry-After` header, in seconds).
+ */
+retry_at?: string, };
