@@ -12,6 +12,7 @@ mod enrollment;
 mod ledger_prop;
 mod lottery;
 mod openapi;
+mod panics;
 mod plans;
 mod refusals;
 mod scope;
