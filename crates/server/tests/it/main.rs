@@ -9,6 +9,7 @@ mod console;
 mod demo;
 mod draw;
 mod enrollment;
+mod field_paths;
 mod ledger_prop;
 mod lottery;
 mod openapi;
