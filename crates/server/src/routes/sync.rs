@@ -127,6 +127,18 @@ pub(super) async fn pull(
     // A station with nothing to push still pulls: this is what tells the console it is alive.
     // A revoked device never gets here (`Caller` refuses it with 401), so it is not contact.
     state.heard_from(device.id).await;
+    // A cursor is a server_seq the central gave, at most i64::MAX (the databases' integer):
+    // a larger one was refused on PostgreSQL as a 500 and read as "nothing newer" on
+    // SQLite (issue 14). Refused by name on both.
+    if i64::try_from(query.after).is_err() {
+        return Err(ApiError::invalid(
+            "after",
+            format!(
+                "after: must be at most {} (a cursor the central gave)",
+                i64::MAX
+            ),
+        ));
+    }
     let limit = query
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)

@@ -12,6 +12,7 @@ mod enrollment;
 mod field_paths;
 mod ledger_prop;
 mod lottery;
+mod no_panic;
 mod openapi;
 mod panics;
 mod plans;
