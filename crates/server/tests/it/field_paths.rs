@@ -310,3 +310,42 @@ async fn a_bad_value_inside_any_kind_of_event_is_named_by_its_full_path() {
     let reply = push(&c, &t, &[open]).await;
     assert_eq!(reply.acked_through, 1, "the refused batches stored nothing");
 }
+
+/// A query parameter that does not parse is named too: the station's pull cursor, a page's
+/// size, an id to filter by.
+#[tokio::test]
+async fn a_bad_query_parameter_is_named() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    for (path, auth, field) in [
+        ("/api/v1/sync/pull?after=-1", &t.auth, "after"),
+        ("/api/v1/sync/pull?after=0&limit=lots", &t.auth, "limit"),
+        (
+            "/api/v1/sync/pull?after=0&limit=4294967296",
+            &t.auth,
+            "limit",
+        ),
+        ("/api/v1/stock/ledger?item_id=masks", &admin, "item_id"),
+        (
+            "/api/v1/stock/ledger?after=9223372036854775808",
+            &admin,
+            "after",
+        ),
+        ("/api/v1/audit?before=yesterday", &admin, "before"),
+    ] {
+        let body = expect_error(
+            c.call("GET", path, auth, None).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            path,
+        );
+        assert_eq!(body["error"]["field"], field, "{path}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(&format!("{field}: "))),
+            "{path}: the message says which parameter: {body}"
+        );
+    }
+}
