@@ -272,6 +272,19 @@ mod tests {
             "the one row under the header: {sheet:?}"
         );
         assert_eq!(sheet.rows[0].entry, 7);
+
+        // Past Excel's last column (XFD), each row would be padded with that many cells.
+        let far_right = crate::crafted::with_sheet_xml(&plain, |xml| {
+            xml.replace("\"A1:B2\"", "\"XFE1:XFF2\"")
+                .replace("r=\"A1\"", "r=\"XFE1\"")
+                .replace("r=\"B1\"", "r=\"XFF1\"")
+                .replace("r=\"A2\"", "r=\"XFE2\"")
+                .replace("r=\"B2\"", "r=\"XFF2\"")
+        });
+        assert!(
+            matches!(read_returns(&far_right), Err(ReturnSheetError::Unreadable(m)) if m.contains("XFD")),
+            "a sheet starting past XFD is refused"
+        );
     }
 
     #[test]
