@@ -583,7 +583,7 @@ pub(crate) fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Re
 }
 
 /// What a panic said (`panic!` carries a `&str` or a `String`).
-pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
     if let Some(s) = panic.downcast_ref::<&str>() {
         s
     } else if let Some(s) = panic.downcast_ref::<String>() {
