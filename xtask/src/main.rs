@@ -17,6 +17,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod pg;
+mod profile;
 
 /// Debian packages the build and the tests need on a fresh machine.
 const APT_PACKAGES: &[&str] = &[
@@ -51,6 +52,11 @@ const APT_PACKAGES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_release_check_reads_every_member_and_passes() {
+        release_overflow_checks().unwrap_or_else(|e| panic!("issue 14: {e:#}"));
+    }
 
     #[test]
     fn summary_lines_of_every_runner_are_counted() {
@@ -350,6 +356,7 @@ fn test_all(tally: &mut Tally) -> Result<()> {
     setup()?;
     let ui = root().join("ui");
     run(cargo().args(["fmt", "--all", "--check"]))?;
+    release_overflow_checks()?;
     run(cargo().args([
         "clippy",
         "--workspace",
@@ -415,6 +422,39 @@ fn test_all(tally: &mut Tally) -> Result<()> {
     run_tallied(Command::new("npm").args(["test"]).current_dir(&ui), tally)?;
     e2e(tally)?;
     console_e2e(tally)?;
+    Ok(())
+}
+
+/// Issue 14: release builds keep overflow checks on for the workspace's crates (see
+/// profile.rs). The members' package names are read from their own manifests (the first
+/// `name =` of each, the `[package]` table's).
+fn release_overflow_checks() -> Result<()> {
+    let root = root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
+    let mut members = Vec::new();
+    let in_members = manifest
+        .split_once("members = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(list, _)| list)
+        .context("Cargo.toml: no [workspace] members list")?;
+    for folder in in_members.split(',').map(|m| m.trim().trim_matches('"')) {
+        if folder.is_empty() {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(folder).join("Cargo.toml"))
+            .with_context(|| format!("{folder}/Cargo.toml"))?;
+        let name = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = "))
+            .with_context(|| format!("{folder}/Cargo.toml: no package name"))?;
+        members.push(name.trim_matches('"').to_owned());
+    }
+    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+    profile::check_release_overflow_checks(&manifest, &members)?;
+    println!(
+        "release profile: overflow checks on for {} crates",
+        members.len()
+    );
     Ok(())
 }
 

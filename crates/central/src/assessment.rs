@@ -442,15 +442,19 @@ fn assess(f: &Facts) -> Vec<UnitAssessment> {
             let mut shortfalls = Vec::new();
             if quota == 0 {
                 shortfalls.push(Shortfall::NoQuota);
-            } else if collected * 100 < quota * u64::from(rules.pass_percent) {
+            } else if u128::from(collected) * 100
+                < u128::from(quota) * u128::from(rules.pass_percent)
+            {
                 shortfalls.push(Shortfall::BelowCompletion {
                     required_percent: rules.pass_percent,
                     actual_percent: completion_percent,
                 });
             }
+            // In u128: the handouts' total is the devices' word (over-grant exceptions
+            // included, each up to u32::MAX), and times the rule it overflowed u64 (issue 14).
             if handed_out > 0
-                && collected_on_plan_days * 100
-                    < handed_out * u64::from(rules.min_per_gift_hundredths)
+                && u128::from(collected_on_plan_days) * 100
+                    < u128::from(handed_out) * u128::from(rules.min_per_gift_hundredths)
             {
                 shortfalls.push(Shortfall::FewPerGift {
                     required: f64::from(rules.min_per_gift_hundredths) / 100.0,

@@ -598,3 +598,24 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The answer to a handler that panicked: the panic's message goes to the log, the client
+/// gets the standard 500 body (internals never leak).
+pub(crate) fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal(format!(
+        "a handler panicked: {}",
+        panic_message(panic.as_ref())
+    ))
+    .into_response()
+}
+
+/// What a panic said (`panic!` carries a `&str` or a `String`).
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "(a panic without a message)"
+    }
+}

@@ -65,25 +65,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let inner = e.inner();
-        let mut path = e.path().to_string();
-        let message = inner.to_string();
-        // serde reports a missing or unknown field at its parent; name the field itself.
-        for marker in ["missing field `", "unknown field `"] {
-            if let Some(rest) = message.strip_prefix(marker)
-                && let Some((name, _)) = rest.split_once('`')
-            {
-                let already = path.rsplit('.').next() == Some(name);
-                if path == "." {
-                    path = name.to_owned();
-                } else if !already {
-                    path = format!("{path}.{name}");
-                }
-            }
-        }
         let syntax = matches!(
             inner.classify(),
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof
         );
+        let message = inner.to_string();
+        let field = field_at_fault(e.path(), &message).filter(|_| !syntax);
         ApiError::BadRequest {
             code: if syntax {
                 ErrorCode::MalformedJson
@@ -91,7 +78,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
                 ErrorCode::InvalidValue
             },
             message,
-            field: (path != "." && !syntax).then_some(path),
+            field,
         }
     })?;
     de.end().map_err(|e| ApiError::BadRequest {
@@ -102,21 +89,50 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     Ok(value)
 }
 
-/// A query string.
+/// The field a refusal names, from the path serde was at (`allocation[0].quantity`) and its
+/// message: serde reports a missing or unknown field at its parent, so that field is named
+/// itself. `None` for the whole body.
+fn field_at_fault(path: &serde_path_to_error::Path, message: &str) -> Option<String> {
+    let mut path = path.to_string();
+    for marker in ["missing field `", "unknown field `"] {
+        if let Some(rest) = message.strip_prefix(marker)
+            && let Some((name, _)) = rest.split_once('`')
+        {
+            let already = path.rsplit('.').next() == Some(name);
+            if path == "." {
+                path = name.to_owned();
+            } else if !already {
+                path = format!("{path}.{name}");
+            }
+        }
+    }
+    (path != ".").then_some(path)
+}
+
+/// A query string. A value that does not parse is 400 `invalid_query` naming its parameter
+/// (`limit`), as a body's refusal names its field.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|rejection| ApiError::BadRequest {
-                code: ErrorCode::InvalidQuery,
-                message: rejection.body_text(),
-                field: None,
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> ApiResult<Self> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let message = e.inner().to_string();
+                let field = field_at_fault(e.path(), &message);
+                ApiError::BadRequest {
+                    code: ErrorCode::InvalidQuery,
+                    message: match &field {
+                        Some(f) if !message.contains(f.as_str()) => format!("{f}: {message}"),
+                        _ => message,
+                    },
+                    field,
+                }
             })
     }
 }

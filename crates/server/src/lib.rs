@@ -47,6 +47,11 @@ pub use state::{AppState, Clock, Config};
 
 /// The HTTP API over `state`: every route under `/api/v1`, JSON errors, the body limit, and
 /// the refusal of cross-site changes ([`client::guard`]).
+///
+/// A handler that panics (a bug, never a client's doing: issue 14) answers a logged 500 with
+/// the standard error body, and the server goes on serving: the outermost layer catches the
+/// panic, where without it the connection would just drop. A panic inside a use case (on
+/// tokio's blocking pool, see [`AppState::call`]) comes back as a 500 of its own.
 pub fn app(state: AppState) -> Router {
     let limit = state.config().body_limit;
     routes::router()
@@ -54,6 +59,9 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             client::guard,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::answer_panic,
         ))
         .with_state(state)
 }

@@ -102,6 +102,9 @@ pub struct ReturnSheet {
     pub issues: Vec<ReturnIssue>,
 }
 
+/// Columns an Excel sheet has (A to XFD).
+const EXCEL_COLUMNS: u32 = 16_384;
+
 /// Which column holds what, by the header's text.
 fn column_of(header: &[String], names: &[&str]) -> Option<usize> {
     header.iter().position(|h| {
@@ -120,9 +123,22 @@ pub fn read_returns(bytes: &[u8]) -> Result<ReturnSheet, ReturnSheetError> {
             .worksheet_range(&name)
             .map_err(|e| ReturnSheetError::Unreadable(e.to_string()))?;
         let (row0, col0) = range.start().unwrap_or((0, 0));
-        let rows: Vec<(u32, Vec<String>)> = (row0 + 1..)
-            .zip(range.rows())
-            .map(|(number, cells)| {
+        // A crafted file places cells wherever a reference can (issue 14): row numbers run
+        // to u32::MAX, where counting on from the first row overflowed, and a start past
+        // Excel's last column (XFD) would pad every row with that many empty cells.
+        if col0 >= EXCEL_COLUMNS {
+            return Err(ReturnSheetError::Unreadable(format!(
+                "sheet {name}: a cell lies beyond Excel's last column (XFD)"
+            )));
+        }
+        let rows: Vec<(u32, Vec<String>)> = range
+            .rows()
+            .enumerate()
+            .map(|(i, cells)| {
+                let number = u32::try_from(i)
+                    .ok()
+                    .and_then(|i| row0.checked_add(i)?.checked_add(1))
+                    .unwrap_or(u32::MAX);
                 let mut text = vec![String::new(); col0 as usize];
                 text.extend(cells.iter().map(cell_text));
                 (number, text)
@@ -226,6 +242,49 @@ mod tests {
             .rows()
             .map(|r| r.iter().map(cell_text).collect())
             .collect()
+    }
+
+    /// Issue 14: a crafted sheet whose rows sit at the last row numbers a cell reference can
+    /// hold made the row count (`row0 + 1..`) overflow past u32::MAX.
+    #[test]
+    fn rows_at_the_last_row_numbers_there_are_do_not_overflow() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "抽奖编号").unwrap();
+        ws.write_string(0, 1, "状态").unwrap();
+        ws.write_string(1, 0, "7").unwrap();
+        ws.write_string(1, 1, "已发放").unwrap();
+        let plain = book.save_to_buffer().unwrap();
+        let crafted = crate::crafted::with_sheet_xml(&plain, |xml| {
+            xml.replace("\"A1:B2\"", "\"A4294967294:B4294967295\"")
+                .replace("r=\"1\"", "r=\"4294967294\"")
+                .replace("r=\"2\"", "r=\"4294967295\"")
+                .replace("r=\"A1\"", "r=\"A4294967294\"")
+                .replace("r=\"B1\"", "r=\"B4294967294\"")
+                .replace("r=\"A2\"", "r=\"A4294967295\"")
+                .replace("r=\"B2\"", "r=\"B4294967295\"")
+        });
+        assert_ne!(crafted, plain, "the positions were rewritten");
+        let sheet = read_returns(&crafted).expect("read, not a panic");
+        assert_eq!(
+            sheet.rows.len(),
+            1,
+            "the one row under the header: {sheet:?}"
+        );
+        assert_eq!(sheet.rows[0].entry, 7);
+
+        // Past Excel's last column (XFD), each row would be padded with that many cells.
+        let far_right = crate::crafted::with_sheet_xml(&plain, |xml| {
+            xml.replace("\"A1:B2\"", "\"XFE1:XFF2\"")
+                .replace("r=\"A1\"", "r=\"XFE1\"")
+                .replace("r=\"B1\"", "r=\"XFF1\"")
+                .replace("r=\"A2\"", "r=\"XFE2\"")
+                .replace("r=\"B2\"", "r=\"XFF2\"")
+        });
+        assert!(
+            matches!(read_returns(&far_right), Err(ReturnSheetError::Unreadable(m)) if m.contains("XFD")),
+            "a sheet starting past XFD is refused"
+        );
     }
 
     #[test]

@@ -66,6 +66,13 @@ impl Station {
         let tx = self.conn.transaction()?;
         let current = load_plan(&tx, plan_id)?.ok_or(Error::UnknownPlan(plan_id))?;
         let status = fieldpost_domain::plan::transition(current.status, PlanAction::Revise)?;
+        // The revision is the central's (pulled): checked, whatever it sent (issue 14).
+        let revision = current.revision.checked_add(1).ok_or_else(|| {
+            Error::Corrupt(format!(
+                "plan {plan_id}: revision {} is the last there is",
+                current.revision
+            ))
+        })?;
         let plan = ActivityPlan {
             title: input.title,
             location: input.location,
@@ -76,7 +83,7 @@ impl Station {
             requested: input.requested,
             status,
             reject_reason: None,
-            revision: current.revision + 1,
+            revision,
             ..current
         };
         if status != PlanStatus::Draft {

@@ -256,13 +256,16 @@ pub async fn push_all(
     loop {
         while in_flight.len() < PUSH_DEPTH {
             let events = match ready.take() {
-                Some(events) if events.first().is_some_and(|e| e.0 == sent + 1) => events,
+                // Checked: `sent` follows the central's answers, which may say anything (a
+                // central gone wrong acknowledging u64::MAX panicked here; issue 14). Its
+                // answer is refused when applied, below.
+                Some(events) if events.first().map(|e| e.0) == sent.checked_add(1) => events,
                 _ => read_after(station, sent, batch).await?,
             };
             let (Some(&(first, _)), Some(&(last, _))) = (events.first(), events.last()) else {
                 break;
             };
-            let alone = in_flight.is_empty() && first == acked + 1;
+            let alone = in_flight.is_empty() && acked.checked_add(1) == Some(first);
             let texts: Vec<String> = events.into_iter().map(|(_, text)| text).collect();
             let client = client.clone();
             let task = tokio::spawn(async move { client.push_texts(&texts).await });
@@ -502,7 +505,7 @@ pub fn spawn(station: Arc<Mutex<Station>>, config: SyncConfig) -> SyncHandle {
             failures = if outcome.is_ok() && recorded.is_ok() {
                 0
             } else {
-                failures + 1
+                failures.saturating_add(1)
             };
             state_tx.send_replace(LoopState {
                 syncing: false,

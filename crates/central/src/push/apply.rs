@@ -53,7 +53,7 @@ struct Batch<'a, 'e> {
     /// Grant-backed handouts of this batch not yet posted to the ledger, per plan and item:
     /// posted as one ledger row each when the batch ends or before anything else reads the
     /// ledger, so a batch of 2,000 taps writes a handful of ledger rows, not 2,000.
-    unposted: HashMap<(PlanId, ItemId), u32>,
+    unposted: HashMap<(PlanId, ItemId), u64>,
     /// This batch's new handouts not yet added to `plan_handout_totals`, per plan and item:
     /// (handed out, unbacked). Added with `unposted`.
     untotalled: HashMap<(PlanId, ItemId), (i64, i64)>,
@@ -407,11 +407,18 @@ impl<'e> Batch<'_, 'e> {
         }
         let mut unposted: Vec<_> = self.unposted.drain().collect();
         unposted.sort();
-        for ((plan, item), backed) in unposted {
-            let movement = Movement::new(item, LedgerKind::Handout, backed)
-                .of_plan(plan)
-                .of_device(self.device);
-            stock::post(tx, self.now, &self.actor, &movement)?;
+        for ((plan, item), mut backed) in unposted {
+            // A batch's backed handouts may sum past u32::MAX, a ledger row's most (a device
+            // granted that much through top-ups): posted in rows of at most that, where the
+            // sum used to overflow (issue 14).
+            while backed > 0 {
+                let quantity = u32::try_from(backed).unwrap_or(u32::MAX);
+                let movement = Movement::new(item, LedgerKind::Handout, quantity)
+                    .of_plan(plan)
+                    .of_device(self.device);
+                stock::post(tx, self.now, &self.actor, &movement)?;
+                backed -= u64::from(quantity);
+            }
         }
         Ok(())
     }
@@ -464,7 +471,7 @@ impl<'e> Batch<'_, 'e> {
         totals.0 += i64::from(h.quantity);
         totals.1 += i64::from(h.quantity - backed);
         if backed > 0 {
-            *self.unposted.entry(key).or_default() += backed;
+            *self.unposted.entry(key).or_default() += u64::from(backed);
             if let Some(a) = self.available.get_mut(&key) {
                 *a -= i64::from(backed);
             }

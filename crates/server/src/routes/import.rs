@@ -55,9 +55,9 @@ pub(crate) struct ApplyQuery {
 
 fn unreadable(e: ReadError) -> ApiError {
     let code = match e {
-        ReadError::TooManyRows { .. } | ReadError::TooManyColumns { .. } => {
-            ErrorCode::SheetTooLarge
-        }
+        ReadError::TooManyRows { .. }
+        | ReadError::TooManyColumns { .. }
+        | ReadError::RowBeyondExcel { .. } => ErrorCode::SheetTooLarge,
         ReadError::Spreadsheet(_) | ReadError::NotUtf8 | ReadError::Empty => {
             ErrorCode::UnreadableFile
         }

@@ -140,6 +140,18 @@ pub(super) async fn pull(
     // A station with nothing to push still pulls: this is what tells the console it is alive.
     // A revoked device never gets here (`Caller` refuses it with 401), so it is not contact.
     state.heard_from(device.id).await;
+    // A cursor is a server_seq the central gave, at most i64::MAX (the databases' integer):
+    // a larger one was refused on PostgreSQL as a 500 and read as "nothing newer" on
+    // SQLite (issue 14). Refused by name on both.
+    if i64::try_from(query.after).is_err() {
+        return Err(ApiError::invalid(
+            "after",
+            format!(
+                "after: must be at most {} (a cursor the central gave)",
+                i64::MAX
+            ),
+        ));
+    }
     let limit = query
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)
@@ -191,7 +203,116 @@ fn parse_event(text: &str) -> ApiResult<DeviceEvent> {
             },
         });
     }
-    crate::extract::parse_json(text.as_bytes())
+    crate::extract::parse_json(text.as_bytes()).map_err(|e| explain_payload(text, e))
+}
+
+/// serde reads an internally tagged enum (the payload, tagged by `type`) from a buffered copy,
+/// out of the path tracker's sight: its refusals name `payload`, never the field inside it
+/// (issue 14, item 7). Read the refused payload again as [`PayloadByKind`], tagged the outer
+/// way (`{"handout_recorded": {...}}`), whose inside the tracker follows, and name the field
+/// it finds: `payload.handout.quantity`. Only ever on the way to a 400.
+fn explain_payload(text: &str, error: ApiError) -> ApiError {
+    use serde_json::Value;
+    let ApiError::BadRequest {
+        field: Some(field), ..
+    } = &error
+    else {
+        return error;
+    };
+    // `payload` itself, or a missing or unknown field that `parse_json` named at the payload
+    // (`payload.item_id`, where it is `payload.handout.item_id`).
+    if field != "payload" && !field.starts_with("payload.") {
+        return error;
+    }
+    let Ok(Value::Object(mut event)) = serde_json::from_str::<Value>(text) else {
+        return error;
+    };
+    let Some(Value::Object(mut payload)) = event.remove("payload") else {
+        return error;
+    };
+    let Some(Value::String(kind)) = payload.remove("type") else {
+        return error;
+    };
+    let outer = Value::Object(serde_json::Map::from_iter([(kind, Value::Object(payload))]));
+    match crate::extract::parse_json::<PayloadByKind>(outer.to_string().as_bytes()) {
+        Err(ApiError::BadRequest {
+            code,
+            message,
+            field,
+        }) => {
+            // The path starts with the kind (`handout_recorded.handout.quantity`), which is
+            // the payload's `type`; none at all is an unknown kind.
+            let field = match field {
+                None => "payload.type".to_owned(),
+                Some(path) => match path.split_once('.') {
+                    Some((_kind, inner)) => format!("payload.{inner}"),
+                    None => "payload".to_owned(),
+                },
+            };
+            // The position is in the mirror's text, which the station never saw.
+            let message = match message.rsplit_once(" at line ") {
+                Some((words, _)) => words.to_owned(),
+                None => message,
+            };
+            ApiError::BadRequest {
+                code,
+                message,
+                field: Some(field),
+            }
+        }
+        // The mirror reads what the enum refused: they disagree, so keep the enum's word.
+        Ok(_) | Err(_) => error,
+    }
+}
+
+/// [`EventPayload`]'s variants, tagged the outer way, only to say where a refused payload is
+/// wrong ([`explain_payload`]). Kept in step with the enum by
+/// `tests::the_mirror_has_every_kind_of_payload_with_the_same_fields`.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // read for its refusals only
+enum PayloadByKind {
+    SessionOpened {
+        session: fieldpost_domain::StationSession,
+    },
+    SessionClosed {
+        session_id: fieldpost_domain::SessionId,
+        closed_at: DateTime<Utc>,
+    },
+    VolunteerCheckedIn {
+        check_in: fieldpost_domain::VolunteerCheckIn,
+    },
+    VolunteerCheckedOut {
+        check_in_id: fieldpost_domain::CheckInId,
+        checked_out_at: DateTime<Utc>,
+    },
+    TallyRecorded {
+        tally: fieldpost_domain::Tally,
+    },
+    HandoutRecorded {
+        handout: Handout,
+    },
+    HandoutVoided {
+        void: fieldpost_domain::HandoutVoid,
+    },
+    EntrantRegistered {
+        entrant: fieldpost_domain::LotteryEntrant,
+    },
+    PlanFiled {
+        plan: fieldpost_domain::ActivityPlan,
+    },
+    PlanRevised {
+        plan: fieldpost_domain::ActivityPlan,
+    },
+    GrantReleased {
+        plan_id: fieldpost_domain::PlanId,
+        item_id: fieldpost_domain::ItemId,
+        quantity: u32,
+    },
+    TopUpRequested {
+        request: fieldpost_domain::TopUpRequest,
+    },
 }
 
 #[cfg(test)]
@@ -242,6 +363,57 @@ mod tests {
     }
 
     #[test]
+    fn the_mirror_has_every_kind_of_payload_with_the_same_fields() {
+        use serde_json::{Map, Value};
+        // Each kind's fields, as (name, schema without its doc), by kind.
+        fn kinds(schema: Value, tagged_inside: bool) -> Map<String, Value> {
+            let undocumented = |mut fields: Value| {
+                for field in fields
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|f| f.values_mut())
+                {
+                    field.as_object_mut().map(|f| f.remove("description"));
+                }
+                fields
+            };
+            let variants = schema["oneOf"].as_array().cloned().unwrap_or_default();
+            variants
+                .into_iter()
+                .map(|v| {
+                    if tagged_inside {
+                        let mut fields = v["properties"].as_object().cloned().unwrap();
+                        let kind = fields.remove("type").unwrap()["const"].clone();
+                        let fields = undocumented(Value::Object(fields));
+                        (kind.as_str().unwrap().to_owned(), fields)
+                    } else {
+                        let (kind, inner) =
+                            v["properties"].as_object().unwrap().iter().next().unwrap();
+                        let mut fields = inner["properties"].clone();
+                        if fields.is_null() {
+                            fields = Value::Object(Map::new());
+                        }
+                        (kind.clone(), undocumented(fields))
+                    }
+                })
+                .collect()
+        }
+        let enum_kinds = kinds(
+            serde_json::to_value(schemars::schema_for!(EventPayload)).unwrap(),
+            true,
+        );
+        let mirror_kinds = kinds(
+            serde_json::to_value(schemars::schema_for!(PayloadByKind)).unwrap(),
+            false,
+        );
+        assert_eq!(enum_kinds.len(), 12, "{enum_kinds:#?}");
+        assert_eq!(
+            mirror_kinds, enum_kinds,
+            "PayloadByKind must mirror EventPayload kind by kind, field by field"
+        );
+    }
+
+    #[test]
     fn other_events_and_bad_handouts_take_the_full_way() {
         let closed = DeviceEvent {
             payload: EventPayload::SessionClosed {
@@ -256,23 +428,17 @@ mod tests {
             serde_json::from_str(&serde_json::to_string(&handout_event(None)).unwrap()).unwrap();
         bad["payload"]["handout"]["quantity"] = serde_json::json!(-1);
         let text = bad.to_string();
-        match (
-            parse_event(&text),
-            crate::extract::parse_json::<DeviceEvent>(text.as_bytes()),
-        ) {
-            (
-                Err(ApiError::BadRequest { field, message, .. }),
-                Err(ApiError::BadRequest {
-                    field: full_field,
-                    message: full_message,
-                    ..
-                }),
-            ) => {
-                assert!(field.is_some(), "the error names where");
+        match parse_event(&text) {
+            Err(ApiError::BadRequest { field, message, .. }) => {
                 assert_eq!(
-                    (field, message),
-                    (full_field, full_message),
-                    "a refused handout reads as the full parse explains it"
+                    field.as_deref(),
+                    Some("payload.handout.quantity"),
+                    "issue 14: the innermost field is named, not the payload"
+                );
+                assert!(message.contains("-1"), "the value is quoted: {message}");
+                assert!(
+                    !message.contains(" at line "),
+                    "no position in a text the station never sent: {message}"
                 );
             }
             other => panic!("a bad quantity is refused, not {other:?}"),

@@ -124,6 +124,12 @@ impl Central {
             .public_key()
     }
 
+    /// The test's movable clock, for a state a test builds itself.
+    pub fn clock(&self) -> fieldpost_server::Clock {
+        let clock = Arc::clone(&self.clock);
+        Arc::new(move || *clock.lock().unwrap())
+    }
+
     pub fn advance(&self, by: chrono::Duration) {
         let mut t = self.clock.lock().unwrap();
         *t += by;

@@ -43,7 +43,20 @@ pub enum ReadError {
         /// The most columns a sheet may fill.
         limit: usize,
     },
+    /// A filled cell below Excel's last row: only a crafted file has one, and numbering the
+    /// rows down to it would take gigabytes (issue 14).
+    #[error(
+        "the sheet has a filled cell at row {row}, past Excel's last row ({EXCEL_ROWS}): check \
+         that it is the right file"
+    )]
+    RowBeyondExcel {
+        /// The cell's row (1-based).
+        row: u32,
+    },
 }
+
+/// Rows an Excel sheet has.
+pub const EXCEL_ROWS: u32 = 1_048_576;
 
 /// The most columns a sheet may fill: column IV, far past a task table's dozen columns or a
 /// counts sheet's day per column.
@@ -112,6 +125,9 @@ impl RowsBuilder {
             });
         }
         let number = row.saturating_add(1);
+        if number > EXCEL_ROWS {
+            return Err(ReadError::RowBeyondExcel { row: number });
+        }
         if self.rows.last().is_none_or(|r| r.number < number) {
             self.filled += 1;
             if self.filled > row_limit(self.kind) {

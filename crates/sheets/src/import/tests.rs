@@ -743,3 +743,28 @@ const NO_COUNT: [&str; 4] = [
     r#"column ColumnMap { column: "B", header: "日期", field: Some("date") }"#,
     r#"error RowIssue { row: 1, column: None, field: "count", value: "", code: MissingColumn, reason: "the sheet has no count column" }"#,
 ];
+
+/// Issue 14: a crafted .xlsx with a cell at the last row number a reference can hold made the
+/// reader number every row down to it (4 billion empty rows: gigabytes, then an abort).
+#[test]
+fn a_cell_past_excels_last_row_is_refused_before_any_row_is_built() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "采集任务").unwrap();
+    ws.write_string(1, 0, "单位甲").unwrap();
+    ws.write_number(1, 1, 100).unwrap();
+    let plain = book.save_to_buffer().unwrap();
+    let crafted = crate::crafted::with_sheet_xml(&plain, |xml| {
+        xml.replace("\"A1:B2\"", "\"A1:B4294967295\"")
+            .replace("r=\"2\"", "r=\"4294967295\"")
+            .replace("r=\"A2\"", "r=\"A4294967295\"")
+            .replace("r=\"B2\"", "r=\"B4294967295\"")
+    });
+    assert_ne!(crafted, plain, "the positions were rewritten");
+    assert_eq!(
+        read_table(&crafted, ImportKind::TaskTable).unwrap_err(),
+        ReadError::RowBeyondExcel { row: 4_294_967_295 },
+        "refused by the cell's row"
+    );
+}

@@ -317,3 +317,46 @@ fn the_units_progress_pulled_is_stored_replaced_and_kept_across_a_restart() {
         "the next publication replaces it, and it survives a restart"
     );
 }
+
+/// Issue 14: a tablet must not panic on what the central sends. A plan pulled at the largest
+/// revision there is made revising it compute `revision + 1` past `u32::MAX`.
+#[test]
+fn revising_a_plan_the_central_sent_at_the_last_revision_is_refused_not_a_panic() {
+    let mut fx = fixture();
+    let draft = fx
+        .station
+        .draft_plan(&fieldpost_domain::PlanContent {
+            title: "社区宣传".into(),
+            location: "黄岐山社区".into(),
+            starts_at: fx.plan.starts_at + Duration::days(2),
+            ends_at: fx.plan.ends_at + Duration::days(2),
+            expected_people: 100,
+            staff: "王队长".into(),
+            requested: vec![ItemQuantity {
+                item_id: fx.mask.id,
+                quantity: 100,
+            }],
+        })
+        .unwrap();
+    fx.station.file_plan(draft.id).unwrap();
+    let mut decided = fx.station.plan(draft.id).unwrap();
+    decided.status = PlanStatus::Rejected;
+    decided.revision = u32::MAX;
+    fx.station
+        .apply_pull(&page(1, vec![Record::Plan { plan: decided }]))
+        .unwrap();
+    let before = fx.station.outbox_status().unwrap();
+    let mut content = fx.station.plan(draft.id).unwrap().content();
+    content.expected_people = 120;
+    let revised = fx.station.revise_plan(draft.id, &content);
+    assert!(
+        revised.is_err(),
+        "no revision follows the last one: {revised:?}"
+    );
+    assert_eq!(
+        fx.station.outbox_status().unwrap().last_seq,
+        before.last_seq,
+        "the refused revision appended no event"
+    );
+    assert_eq!(fx.station.plan(draft.id).unwrap().expected_people, 100);
+}

@@ -25,6 +25,11 @@ struct StandIn {
 
 impl StandIn {
     async fn start() -> StandIn {
+        StandIn::answering(None).await
+    }
+
+    /// A stand-in whose every push answer is `push_answer`, when given: a central gone wrong.
+    async fn answering(push_answer: Option<serde_json::Value>) -> StandIn {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let pushes = Arc::new(Mutex::new(Vec::new()));
@@ -35,6 +40,7 @@ impl StandIn {
             loop {
                 let (socket, _) = listener.accept().await.unwrap();
                 let (log, acked_tx) = (log.clone(), acked_tx.clone());
+                let push_answer = push_answer.clone();
                 tokio::spawn(async move {
                     let mut socket = BufReader::new(socket);
                     let mut request_line = String::new();
@@ -65,7 +71,9 @@ impl StandIn {
                         let through = seqs.iter().copied().max().unwrap_or(0);
                         log.lock().unwrap().push(seqs);
                         acked_tx.send_modify(|a| *a = (*a).max(through));
-                        serde_json::json!({ "acked_through": *acked_tx.borrow(), "quarantined": [] })
+                        push_answer.unwrap_or_else(|| {
+                            serde_json::json!({ "acked_through": *acked_tx.borrow(), "quarantined": [] })
+                        })
                     } else {
                         serde_json::json!({ "changes": [], "cursor": 0, "more": false })
                     };
@@ -148,5 +156,51 @@ async fn a_committed_write_is_synced_soon_without_waiting_for_the_timer() {
         station.lock().unwrap().outbox_status().unwrap().pending,
         0,
         "the station recorded the central's acknowledgement"
+    );
+}
+
+/// Issue 14: a tablet must not panic on a bad answer of the central either. One that
+/// acknowledges the largest seq there is, while more batches are in flight and one is read
+/// ahead, made the push loop compute `seq + 1` past `u64::MAX`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_central_acknowledging_beyond_the_outbox_fails_the_push_without_a_panic() {
+    let central = StandIn::answering(Some(
+        serde_json::json!({ "acked_through": u64::MAX, "quarantined": [] }),
+    ))
+    .await;
+    let mut fx = fixture();
+    let session = fx.open_session();
+    for _ in 0..5 {
+        fx.station
+            .record_handout(&HandoutInput {
+                session_id: session,
+                item_id: fx.mask.id,
+                quantity: 1,
+                over_grant_reason: None,
+            })
+            .unwrap();
+    }
+    let before = fx.station.outbox_status().unwrap();
+    assert!(
+        before.last_seq > 2 * sync_loop::PUSH_DEPTH as u64,
+        "enough events for batches in flight and one read ahead"
+    );
+    let client =
+        fieldpost_sync::client::Client::new(&central.url, Some("test-token".into())).unwrap();
+    let station = Arc::new(Mutex::new(fx.station));
+    let pushed = tokio::spawn({
+        let station = station.clone();
+        async move { sync_loop::push_all(&station, &client, 1).await }
+    })
+    .await
+    .expect("the push loop must not panic on the central's answer");
+    assert!(
+        pushed.is_err(),
+        "an acknowledgement beyond the device's last event is refused: {pushed:?}"
+    );
+    let after = station.lock().unwrap().outbox_status().unwrap();
+    assert_eq!(
+        after.acked_through, before.acked_through,
+        "nothing is trimmed on the word of a central gone wrong"
     );
 }

@@ -281,6 +281,24 @@ impl PgDatabase {
     }
 }
 
+/// A connection checked out for one attempt. Given back by hand when the attempt returns;
+/// should `work` panic instead (a bug), dropping the lease gives it back as broken. Without
+/// it the pool would still count the connection as open, and after `pool_size` panics every
+/// later transaction would wait for a connection that never comes back (issue 14).
+struct Lease<'a> {
+    db: &'a PgDatabase,
+    conn: Option<Conn>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // Mid-transaction: closing the connection ends (rolls back) its transaction.
+            self.db.give_back(conn, true);
+        }
+    }
+}
+
 fn is_transient(e: &tokio_postgres::Error) -> bool {
     matches!(
         e.code(),
@@ -299,10 +317,18 @@ impl Database for PgDatabase {
     ) -> StorageResult<()> {
         let _turn = (access == Access::Write).then(|| lock(&self.writer));
         for attempt in 1..=ATTEMPTS {
-            let mut conn = self.checkout()?;
-            let result = PgDatabase::attempt(&mut conn, access, work);
+            let mut lease = Lease {
+                db: self,
+                conn: Some(self.checkout()?),
+            };
+            let result = match lease.conn.as_mut() {
+                Some(conn) => PgDatabase::attempt(conn, access, work),
+                None => Err(StorageError::Failed("the connection went missing".into())),
+            };
             // A connection whose transaction failed mid-way may be in any state: close it.
-            self.give_back(conn, result.is_err());
+            if let Some(conn) = lease.conn.take() {
+                self.give_back(conn, result.is_err());
+            }
             match result {
                 Ok(true) if attempt < ATTEMPTS => continue,
                 Ok(true) => {

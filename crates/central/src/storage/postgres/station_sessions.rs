@@ -58,10 +58,12 @@ impl StationSessionTable for PgTx<'_> {
     }
 
     fn add_tally(&mut self, t: &Tally) -> StorageResult<()> {
+        // Saturating at 0 and at u32::MAX, as on SQLite (see there; issue 14).
         self.execute(
             "UPDATE station_sessions
-             SET people_reached = GREATEST(0, people_reached + $2),
-                 questionnaires_assisted = GREATEST(0, questionnaires_assisted + $3)
+             SET people_reached = LEAST(4294967295, GREATEST(0, people_reached + $2)),
+                 questionnaires_assisted =
+                     LEAST(4294967295, GREATEST(0, questionnaires_assisted + $3))
              WHERE id = $1",
             &[
                 &t.session_id.to_string(),

@@ -60,11 +60,15 @@ impl StationSessionTable for SqliteTx<'_> {
     }
 
     fn add_tally(&mut self, t: &Tally) -> StorageResult<()> {
+        // Saturating at 0 and at u32::MAX, what a session's counters read back as: a device's
+        // deltas are any i32, and a sum past u32::MAX made every read of the sessions (the
+        // assessment, the exports) fail from then on (issue 14).
         self.conn
             .prepare_cached(
                 "UPDATE station_sessions
-                 SET people_reached = MAX(0, people_reached + ?2),
-                     questionnaires_assisted = MAX(0, questionnaires_assisted + ?3)
+                 SET people_reached = MIN(4294967295, MAX(0, people_reached + ?2)),
+                     questionnaires_assisted =
+                         MIN(4294967295, MAX(0, questionnaires_assisted + ?3))
                  WHERE id = ?1",
             )?
             .execute(params![
