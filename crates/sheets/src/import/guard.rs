@@ -4,9 +4,10 @@
 //! shared strings, an `.xls` sheet's DIMENSIONS record, and the span between an `.xls` sheet's
 //! first and last cell (it builds each sheet as a dense grid of rows × columns). A claim of
 //! billions makes an allocation that fails, and a failed allocation aborts the whole process:
-//! no panic to catch, the central gone for every tablet. Issue 14's fuzzing showed a 5 KB file
-//! doing it. What no task table or counts sheet claims is refused here as unreadable, before
-//! calamine sees it.
+//! no panic to catch, the central gone for every tablet. Found while fuzzing the imports
+//! (issue 14): a 5 KB `.xls` whose DIMENSIONS record claims four billion rows made calamine ask
+//! for 43 TB, and an `.xlsx` announcing 10^11 strings for 2.4 TB; the process aborted. What no
+//! task table or counts sheet claims is refused here as unreadable, before calamine sees it.
 //!
 //! The `.xls` checks walk the workbook stream's records as calamine does (the sheets at the
 //! positions the BoundSheet8 records give, embedded charts skipped), so they see the records

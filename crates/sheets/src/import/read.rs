@@ -119,8 +119,8 @@ impl RowsBuilder {
         let number = row.saturating_add(1);
         // Rows missing between filled ones are added blank (their numbers are the ones Excel
         // shows), so a cell's row number is what this costs: a cell in row 4,000,000,000 of
-        // an otherwise tiny file would have built billions of rows (issue 14, found by
-        // fuzzing). No spreadsheet goes past Excel's last row.
+        // an otherwise tiny file would have built billions of rows (issue 14, found fuzzing
+        // the imports). No spreadsheet goes past Excel's last row.
         if number > SHEET_ROW_LIMIT {
             return Err(ReadError::Spreadsheet(format!(
                 "a cell is in row {number}, past the last row of any worksheet ({SHEET_ROW_LIMIT})"
@@ -206,7 +206,7 @@ pub fn read_table(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
         return read_csv(bytes, kind);
     }
     // calamine panics on some damaged files (an index past the end of an .xls record, an
-    // overflow in a debug build: issue 14, found by fuzzing). Such a file is unreadable, the
+    // overflow in a debug build: issue 14, found fuzzing the imports). Such a file is unreadable, the
     // uploader's to fix; the panic is its reader giving up, not the server failing. Nothing
     // outlives the closure but its result, so no state is left half-changed.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
