@@ -392,12 +392,13 @@ pub fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `bytes` as a URI's query: bytes a URI may not hold are percent-encoded, so that every
-/// input reaches the handler instead of failing as a request before it.
+/// `bytes` as a URI's query: bytes a URI may not hold are percent-encoded (everything but
+/// the unreserved characters, the sub-delimiters, `:@/?` and `%` itself), so that every input
+/// reaches the handler instead of failing as a request before it.
 pub fn query(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for &b in bytes {
-        if b.is_ascii_graphic() && b != b'#' {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b) {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
