@@ -38,7 +38,9 @@ fuzz_target!(|data: &[u8]| {
         Client::new(central.url(), None)
             .unwrap_or_else(|e| panic!("the station's client is set up: {e}"))
     });
-    match central.block_on(client.enroll(&request)) {
+    let answer = central.block_on(client.enroll(&request));
+    central.note(format_args!("enroll {request:?} -> {answer:?}"));
+    match answer {
         Ok(enrolled) => assert!(
             enrolled.token.starts_with("fpd_"),
             "an enrollment hands out a device token"

@@ -332,6 +332,14 @@ impl Central {
         })
     }
 
+    /// Prints `what` when `FIELDPOST_FUZZ_VERBOSE` is set (as [`Central::send`] prints each
+    /// answer), to see which paths a target's seeds reach.
+    pub fn note(&self, what: impl std::fmt::Display) {
+        if self.verbose {
+            eprintln!("{what}");
+        }
+    }
+
     /// Runs `future` on the central's runtime (which also serves [`Central::url`]).
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
