@@ -10,6 +10,8 @@
 //! - `cargo xtask types`: regenerate the committed TypeScript types.
 //! - `cargo xtask bundle`: build the station app's installable .deb.
 //! - `cargo xtask bench app`: the station app's release binary size and cold start.
+//! - `cargo xtask fuzz [TARGET] [--seconds N]`: each fuzz target of `fuzz/` (or one) for a
+//!   bounded time, on stable Rust (see `fuzz/src/lib.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,7 +23,8 @@ mod profile;
 
 /// Debian packages the build and the tests need on a fresh machine.
 const APT_PACKAGES: &[&str] = &[
-    // A C compiler for the bundled SQLite, and pkg-config for -sys crates.
+    // C and C++ compilers for the bundled SQLite and the fuzz targets' libFuzzer
+    // (libfuzzer-sys builds it from source), and pkg-config for -sys crates.
     "build-essential",
     "pkg-config",
     // The station app's Tauri 2 shell on Linux (WebKitGTK 4.1).
@@ -109,6 +112,7 @@ fn main() -> Result<()> {
         }
         ["bench", "app"] => bench_app(),
         ["types"] => types(),
+        ["fuzz", rest @ ..] => fuzz(rest),
         ["bundle"] => bundle(),
         ["setup"] => setup(),
         _ => {
@@ -122,6 +126,7 @@ fn main() -> Result<()> {
                  bench load [--backend sqlite|postgres] [--devices N] [--seconds S]\n                 \
                  N tablets (default 1,000) against one central for S s (default 60)\n  \
                  types          regenerate ui/src/lib/api/generated from the Rust types\n  \
+                 fuzz [TARGET] [--seconds N]  each fuzz target (or one) for N s (default 60)\n  \
                  bundle         build the station app's .deb (target/release/bundle/deb)\n  \
                  setup          only install what is missing"
             );
@@ -220,7 +225,7 @@ fn setup() -> Result<()> {
     if tauri_driver().is_none() {
         run(cargo().args(["install", "tauri-driver", "--locked"]))?;
     }
-    Ok(())
+    fuzz_setup()
 }
 
 /// `npm run build` again when ui/dist is missing or older than anything it is built from.
@@ -254,10 +259,15 @@ fn ui_build_needed(ui: &Path) -> bool {
 
 /// The tauri-driver binary `cargo install` put in cargo's bin directory, if it is there.
 fn tauri_driver() -> Option<PathBuf> {
+    cargo_bin("tauri-driver")
+}
+
+/// A binary `cargo install` put in cargo's bin directory, if it is there.
+fn cargo_bin(name: &str) -> Option<PathBuf> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
-    let path = home.join("bin/tauri-driver");
+    let path = home.join("bin").join(name);
     path.exists().then_some(path)
 }
 
@@ -357,6 +367,14 @@ fn test_all(tally: &mut Tally) -> Result<()> {
     let ui = root().join("ui");
     run(cargo().args(["fmt", "--all", "--check"]))?;
     release_overflow_checks()?;
+    // The fuzz crate is a workspace of its own (see fuzz/Cargo.toml): formatted all the same.
+    run(cargo().args([
+        "fmt",
+        "--all",
+        "--check",
+        "--manifest-path",
+        "fuzz/Cargo.toml",
+    ]))?;
     run(cargo().args([
         "clippy",
         "--workspace",
@@ -406,6 +424,8 @@ fn test_all(tally: &mut Tally) -> Result<()> {
         tally,
     )?;
     drop(cluster);
+    // Every fuzz target for a while, each counted as a test (see `fuzz`).
+    fuzz_all(FUZZ_TARGETS, TEST_FUZZ_SECONDS, tally)?;
     // The lottery draw's independent check: the Python reference reproduces the vectors the
     // Rust draw is tested against (crates/domain/tests/it/lottery.rs).
     run_tallied(
@@ -692,4 +712,126 @@ fn console_e2e(tally: &mut Tally) -> Result<()> {
             .current_dir(root()),
         tally,
     )
+}
+
+/// The fuzz targets of `fuzz/fuzz_targets`, one per input from outside (see `fuzz/src/lib.rs`).
+const FUZZ_TARGETS: &[&str] = &[
+    "push",
+    "pull",
+    "login",
+    "import_tasks",
+    "import_counts",
+    "enroll",
+];
+
+/// How long `cargo xtask fuzz` runs each target unless told.
+const FUZZ_SECONDS: u64 = 60;
+
+/// How long `cargo xtask test` runs each target.
+const TEST_FUZZ_SECONDS: u64 = 30;
+
+/// The cargo-fuzz the targets are built and run with (`cargo install … --locked`).
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+/// cargo-fuzz, installed from the crates registry when missing. libfuzzer-sys compiles
+/// libFuzzer's C++ with the g++ of build-essential (in [`APT_PACKAGES`]).
+fn fuzz_setup() -> Result<()> {
+    if cargo_bin("cargo-fuzz").is_none() {
+        run(cargo().args([
+            "install",
+            "cargo-fuzz",
+            "--version",
+            CARGO_FUZZ_VERSION,
+            "--locked",
+        ]))?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask fuzz [TARGET] [--seconds N]`.
+fn fuzz(rest: &[&str]) -> Result<()> {
+    let mut targets: Vec<&str> = Vec::new();
+    let mut seconds = FUZZ_SECONDS;
+    let mut args = rest.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--seconds" => {
+                let n = args.next().context("--seconds needs a number")?;
+                seconds = n
+                    .parse()
+                    .with_context(|| format!("--seconds {n}: not a whole number of seconds"))?;
+            }
+            t if FUZZ_TARGETS.contains(&t) => targets.push(t),
+            other => bail!(
+                "usage: cargo xtask fuzz [TARGET] [--seconds N]; unknown {other:?} (targets: {})",
+                FUZZ_TARGETS.join(", ")
+            ),
+        }
+    }
+    if targets.is_empty() {
+        targets = FUZZ_TARGETS.to_vec();
+    }
+    let missing = apt_missing(&["build-essential"]);
+    if !missing.is_empty() {
+        bail!("the fuzz targets need a C++ compiler: apt-get install -y build-essential");
+    }
+    fuzz_setup()?;
+    let mut tally = Tally::default();
+    let outcome = fuzz_all(&targets, seconds, &mut tally);
+    println!("xtask: {} passed, {} failed", tally.passed, tally.failed);
+    outcome
+}
+
+/// Builds the fuzz targets once (instrumented, optimized, with debug assertions and overflow
+/// checks; no sanitizer, so stable Rust builds them), then runs each of `targets` for
+/// `seconds` from its seeds (`fuzz/seeds/T`, committed) and its working corpus
+/// (`fuzz/corpus/T`, ignored by git, where new inputs go). A target that runs its time out is
+/// a passed test; one that finds a crash, a failed one (the input is in `fuzz/artifacts/T/`).
+fn fuzz_all(targets: &[&str], seconds: u64, tally: &mut Tally) -> Result<()> {
+    let dir = root().join("fuzz");
+    let target_dir = target_dir().join("fuzz");
+    let binary =
+        cargo_bin("cargo-fuzz").context("cargo-fuzz is missing: run `cargo xtask setup`")?;
+    let cargo_fuzz = || {
+        let mut cmd = Command::new(&binary);
+        cmd.current_dir(&dir).arg("fuzz");
+        cmd
+    };
+    run(cargo_fuzz()
+        .args(["build", "-s", "none", "--target-dir"])
+        .arg(&target_dir))?;
+    let mut failed = Vec::new();
+    for target in targets {
+        let corpus = dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)
+            .with_context(|| format!("creating {}", corpus.display()))?;
+        let outcome = run(cargo_fuzz()
+            .args(["run", target, "-s", "none", "--target-dir"])
+            .arg(&target_dir)
+            .arg(&corpus)
+            .arg(dir.join("seeds").join(target))
+            .arg("--")
+            .arg(format!("-max_total_time={seconds}"))
+            // An input that takes this long is a finding (a request that ties a worker up).
+            .arg("-timeout=20")
+            // One line per input would drown the log: the final stats say what was done.
+            .arg("-print_final_stats=1"));
+        match outcome {
+            Ok(()) => {
+                tally.passed += 1;
+                println!("xtask: fuzz {target}: ok ({seconds} s)");
+            }
+            Err(e) => {
+                tally.failed += 1;
+                println!(
+                    "xtask: fuzz {target}: FAILED ({e}); the input is in fuzz/artifacts/{target}/"
+                );
+                failed.push(*target);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        bail!("fuzz targets failed: {}", failed.join(", "));
+    }
+    Ok(())
 }

@@ -316,6 +316,62 @@ async fn a_task_table_xlsx_preview_lists_every_bad_row_and_the_import_applies_at
     assert_eq!(actions, vec!["unchanged"; 3], "re-importing is idempotent");
 }
 
+/// Issue 14: the files that crashed the imports while fuzzing (kept as the fuzz target's
+/// seeds: .xls files whose records claim billions of cells or name a sheet past the end, an
+/// .xlsx announcing 10^11 strings or with a cell in row 4,000,000,000) are unreadable files,
+/// answered 400 — not an aborted central, not a 500 — and the central answers on.
+#[tokio::test]
+async fn the_files_that_crashed_the_imports_are_unreadable_files() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let seeds =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/import_tasks");
+    let mut crashed: Vec<_> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("crash-")
+        })
+        .collect();
+    crashed.sort();
+    assert!(
+        crashed.len() >= 6,
+        "the crashing inputs are kept: {crashed:?}"
+    );
+    for path in &crashed {
+        for route in ["task-table", "collection-counts"] {
+            let body = expect_error(
+                send_file(
+                    &c,
+                    &format!("/api/v1/imports/{route}/preview"),
+                    &admin,
+                    std::fs::read(path).unwrap(),
+                )
+                .await,
+                StatusCode::BAD_REQUEST,
+                "unreadable_file",
+                &format!("{} as a {route}", path.display()),
+            );
+            assert_eq!(body["error"]["field"], "file", "{body}");
+        }
+    }
+    let (status, _) = send_file(
+        &c,
+        "/api/v1/imports/task-table/preview",
+        &admin,
+        task_table_xlsx(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the central reads the next file as ever"
+    );
+}
+
 #[tokio::test]
 async fn a_task_table_csv_with_english_headers_and_an_unreadable_file() {
     let c = Central::new();

@@ -1,5 +1,5 @@
 //! Importing the secretariat's spreadsheets: the unit task table (采集任务分解及链接入口表) and
-//! the daily collection counts, from `.xlsx` (and the other formats calamine reads) or `.csv`.
+//! the daily collection counts, from `.xlsx`, `.xls` or `.csv`.
 //!
 //! Real sheets are made by hand: a merged title row above the header, blank lines, a 合计 row
 //! (its label in any column, often a merged first one), notes below the table, full-width
@@ -17,6 +17,7 @@
 //! previews share), `task_table` and `counts` (the checks of each sheet).
 
 mod counts;
+mod guard;
 mod header;
 mod parse;
 mod preview;
@@ -31,11 +32,12 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use counts::{CountRow, hold_to_collection_days, preview_counts};
+pub use guard::{GRID_LIMIT, SHARED_STRINGS_LIMIT};
 pub use header::{ColumnMap, Field, column_letter};
 pub use parse::{CountError, parse_count, parse_day, read_count, valid_link};
 pub use preview::{LISTED_LIMIT, Preview, RowIssue, RowIssueCode, SkipReason, SkippedRow};
 pub(crate) use read::cell_text;
-pub use read::{COLUMN_LIMIT, ReadError, normalize, read_table, row_limit};
+pub use read::{COLUMN_LIMIT, EXCEL_ROWS, ReadError, normalize, read_table, row_limit};
 pub use task_table::{RowAction, TaskRow, preview_task_table};
 
 /// Which spreadsheet is imported.

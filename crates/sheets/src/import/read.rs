@@ -3,8 +3,9 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_auto_from_rs};
+use calamine::{Data, Reader, Xls, Xlsx};
 
+use super::guard;
 use super::header::find_header;
 use super::{ImportKind, Table, TableRow};
 
@@ -194,9 +195,10 @@ pub(crate) fn cell_text(d: &Data) -> String {
     }
 }
 
-/// Reads a file: a spreadsheet when it starts like one (zip or OLE magic), CSV otherwise.
-/// Of a workbook, the first sheet with a recognizable header is taken (so a cover sheet or an
-/// instructions sheet in front is skipped); `kind` says which headers to look for.
+/// Reads a file: a spreadsheet when it starts like one (zip or OLE magic: `.xlsx` or `.xls`),
+/// CSV otherwise. Of a workbook, the first sheet with a recognizable header is taken (so a
+/// cover sheet or an instructions sheet in front is skipped); `kind` says which headers to
+/// look for.
 pub fn read_table(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ReadError::Empty);
@@ -206,11 +208,31 @@ pub fn read_table(bytes: &[u8], kind: ImportKind) -> Result<Table, ReadError> {
     if !(zip || ole) {
         return read_csv(bytes, kind);
     }
-    if zip && let Ok(book) = calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
+    // calamine panics on some damaged files (an index past the end of an .xls record, an
+    // overflow in a debug build: issue 14, found fuzzing the imports). Such a file is unreadable, the
+    // uploader's to fix; the panic is its reader giving up, not the server failing. Nothing
+    // outlives the closure but its result, so no state is left half-changed.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_workbook(bytes, kind, zip)
+    }))
+    .unwrap_or_else(|_| {
+        Err(ReadError::Spreadsheet(
+            "the file is damaged: its reader gave up on it".into(),
+        ))
+    })
+}
+
+/// An `.xlsx` (`zip`) or `.xls` workbook, after [`guard`]'s check of what it claims.
+fn read_workbook(bytes: &[u8], kind: ImportKind, zip: bool) -> Result<Table, ReadError> {
+    if zip {
+        guard::check_xlsx(bytes)?;
+        let book = calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes))
+            .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
         return read_xlsx(book, kind);
     }
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
+    guard::check_xls(bytes)?;
+    let mut book: Xls<_> =
+        Xls::new(Cursor::new(bytes)).map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
     let mut first: Option<Table> = None;
     for name in book.sheet_names() {
         let range = book

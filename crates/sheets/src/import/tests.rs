@@ -768,3 +768,181 @@ fn a_cell_past_excels_last_row_is_refused_before_any_row_is_built() {
         "refused by the cell's row"
     );
 }
+
+/// `xlsx` with its part `name` rewritten by `edit`: how a test makes a file no writer would.
+fn rewrite_part(xlsx: &[u8], name: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+    use std::io::{Cursor, Read, Write};
+    let mut archive = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        let part_name = part.name().unwrap().into_owned();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        if part_name == name {
+            bytes = edit(String::from_utf8(bytes).unwrap()).into_bytes();
+        }
+        out.start_file(part_name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Issue 14 (fuzzing): blank rows up to a cell's row are built, so a cell claiming row
+/// 4,000,000,000 of a 5 KB .xlsx would have built billions of rows and run the central out of
+/// memory. A row past Excel's last is refused as unreadable; one at the last row still reads.
+#[test]
+fn a_cell_past_the_last_row_of_a_worksheet_is_refused() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "采集任务").unwrap();
+    ws.write_string(1, 0, "单位甲").unwrap();
+    ws.write_number(1, 1, 5).unwrap();
+    ws.write_string(EXCEL_ROWS - 1, 0, "最后一行").unwrap();
+    let at_the_limit = book.save_to_buffer().unwrap();
+    let table = read_table(&at_the_limit, ImportKind::TaskTable).unwrap();
+    assert_eq!(
+        table.rows.last().map(|r| r.number),
+        Some(EXCEL_ROWS),
+        "a cell in Excel's last row is read, its row number as Excel shows it"
+    );
+    let past = rewrite_part(&at_the_limit, "xl/worksheets/sheet1.xml", |xml| {
+        assert!(
+            xml.contains("1048576"),
+            "the last row is in the sheet: {xml}"
+        );
+        xml.replace("1048576", "4000000000")
+    });
+    assert_eq!(
+        read_table(&past, ImportKind::TaskTable).unwrap_err(),
+        ReadError::RowBeyondExcel { row: 4_000_000_000 },
+        "a cell in row 4,000,000,000 is refused by its row"
+    );
+}
+
+/// A task table as Excel 97–2003 saves it (written by xlwt: a title row, a blank row, the
+/// header, two units and a total).
+const TASKS_XLS: &[u8] = include_bytes!("../../fixtures/tasks.xls");
+
+/// `TASKS_XLS` with the first record of `header` (type and length, as the file has them)
+/// given `data` from its first byte on: how a test makes the damaged files fuzzing found.
+fn patched_xls(header: [u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut bytes = TASKS_XLS.to_vec();
+    let at = bytes
+        .windows(4)
+        .position(|w| w == header)
+        .expect("the fixture has the record")
+        + 4;
+    bytes[at..at + data.len()].copy_from_slice(data);
+    bytes
+}
+
+#[test]
+fn an_xls_task_table_is_read() {
+    let table = read_table(TASKS_XLS, ImportKind::TaskTable).unwrap();
+    let (units, sections) = stored();
+    let preview = preview_task_table(&table, &units, &sections);
+    assert_eq!(
+        preview.header_row, 3,
+        "the title and blank rows are passed over"
+    );
+    let jia = preview.rows.first().expect("单位甲 is read");
+    assert_eq!(
+        (jia.row, jia.unit.as_str(), jia.quota, jia.link.as_str()),
+        (4, "单位甲", 1500, "https://s.example/a"),
+        "a number cell and text cells of the .xls"
+    );
+    assert_eq!(
+        codes(&preview),
+        [
+            (3, RowIssueCode::UnknownHeader),
+            (5, RowIssueCode::MissingSection)
+        ],
+        "单位丙's row is read too (a new unit, whose section 片区 does not name)"
+    );
+    assert_eq!(
+        skips(&preview),
+        [
+            (1, SkipReason::Title),
+            (2, SkipReason::Blank),
+            (6, SkipReason::Total)
+        ]
+    );
+}
+
+/// Issue 14 (fuzzing): calamine reserves room for an .xls sheet as its DIMENSIONS record
+/// claims, and builds each sheet as a dense grid from its first to its last cell. A 5 KB file
+/// claiming billions of cells made an allocation that aborted the whole central. Refused first.
+#[test]
+fn an_xls_claiming_or_spanning_a_huge_grid_is_refused_before_it_is_read() {
+    const DIMENSIONS: [u8; 4] = [0x00, 0x02, 0x0E, 0x00];
+    let claims = |rows: (u32, u32), cols: (u16, u16)| {
+        let mut data = Vec::new();
+        data.extend(rows.0.to_le_bytes());
+        data.extend(rows.1.to_le_bytes());
+        data.extend(cols.0.to_le_bytes());
+        data.extend(cols.1.to_le_bytes());
+        patched_xls(DIMENSIONS, &data)
+    };
+    for (file, why) in [
+        (claims((0, u32::MAX), (0, 0xFF)), "four billion rows"),
+        (
+            claims((10, 3), (0, 6)),
+            "a last row before the first (wraps around)",
+        ),
+    ] {
+        match read_table(&file, ImportKind::TaskTable) {
+            Err(ReadError::Spreadsheet(m)) => assert!(
+                m.contains("DIMENSIONS") && m.contains("right file"),
+                "{why}: the refusal says what is wrong: {m}"
+            ),
+            other => panic!("{why} is refused, not {other:?}"),
+        }
+    }
+    assert!(
+        read_table(&claims((0, 6), (0, 6)), ImportKind::TaskTable).is_ok(),
+        "the fixture's own dimensions are fine"
+    );
+    // A LabelSst cell moved to the last row and column a record can name.
+    let far = patched_xls([0xFD, 0x00, 0x0A, 0x00], &[0xFF, 0xFF, 0xFF, 0xFF]);
+    match read_table(&far, ImportKind::TaskTable) {
+        Err(ReadError::Spreadsheet(m)) => assert!(m.contains("span"), "{m}"),
+        other => panic!("a sheet spanning 65,536 × 65,536 cells is refused, not {other:?}"),
+    }
+}
+
+/// Issue 14 (fuzzing): calamine reserves room for as many shared strings as an .xlsx
+/// announces, before reading one.
+#[test]
+fn an_xlsx_announcing_billions_of_strings_is_refused() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "采集任务").unwrap();
+    let honest = book.save_to_buffer().unwrap();
+    assert!(read_table(&honest, ImportKind::TaskTable).is_ok());
+    let lying = rewrite_part(&honest, "xl/sharedStrings.xml", |xml| {
+        let at = xml.find("uniqueCount=\"").expect("the count is announced") + 13;
+        let end = at + xml[at..].find('"').unwrap();
+        format!("{}99999999999{}", &xml[..at], &xml[end..])
+    });
+    match read_table(&lying, ImportKind::TaskTable) {
+        Err(ReadError::Spreadsheet(m)) => {
+            assert!(m.contains("99999999999"), "the refusal says the count: {m}")
+        }
+        other => panic!("99,999,999,999 strings are refused, not {other:?}"),
+    }
+}
+
+/// Issue 14 (fuzzing): calamine panics on some damaged files (here a sheet said to start past
+/// the end of the workbook). The file is unreadable — a 400 — not the server failing.
+#[test]
+fn a_workbook_its_reader_panics_on_is_refused_as_damaged() {
+    let sheet_past_the_end = patched_xls([0x85, 0x00, 0x0E, 0x00], &[0x00, 0xFF, 0xFF, 0x7F]);
+    match read_table(&sheet_past_the_end, ImportKind::TaskTable) {
+        Err(ReadError::Spreadsheet(m)) => assert!(m.contains("damaged"), "{m}"),
+        other => panic!("a damaged .xls is unreadable, not {other:?}"),
+    }
+}
