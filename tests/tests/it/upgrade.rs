@@ -49,6 +49,30 @@ impl Manifest {
         self.0[key].as_str().unwrap().parse().unwrap()
     }
 
+    /// The unit's records on `store` are what the manifest says `side` holds: masks and
+    /// kits handed out, sessions, entrants.
+    fn assert_records(&self, store: &dyn Database, side: &str) {
+        let unit = self.id("unit_id");
+        assert_eq!(
+            handed_out(store, unit, self.id("mask"), self.id("kit")),
+            (
+                self.count(side, &["handed_out", "mask"]),
+                self.count(side, &["handed_out", "kit"])
+            ),
+            "{side}: handed out"
+        );
+        assert_eq!(
+            sessions(store, unit) as u64,
+            self.count(side, &["sessions"]),
+            "{side}: sessions"
+        );
+        assert_eq!(
+            entrants(store, unit),
+            self.count(side, &["entrants"]),
+            "{side}: entrants"
+        );
+    }
+
     fn count(&self, side: &str, path: &[&str]) -> u64 {
         let mut v = &self.0[side];
         for key in path {
@@ -123,18 +147,7 @@ async fn the_v0_1_0_central_opens_migrated_with_every_record() {
     let central = upgraded_central(dir.path()).await;
     let store = central.store.as_ref();
     let (unit, device): (UnitId, DeviceId) = (m.id("unit_id"), m.id("device_id"));
-    assert_eq!(
-        handed_out(store, unit, m.id("mask"), m.id("kit")),
-        (
-            m.count("central", &["handed_out", "mask"]),
-            m.count("central", &["handed_out", "kit"])
-        )
-    );
-    assert_eq!(
-        sessions(store, unit) as u64,
-        m.count("central", &["sessions"])
-    );
-    assert_eq!(entrants(store, unit), m.count("central", &["entrants"]));
+    m.assert_records(store, "central");
     let events = stored_events(&central.database, device);
     assert_eq!(events.len() as u64, m.count("central", &["events"]));
     assert!(
@@ -213,19 +226,7 @@ async fn the_v0_1_0_store_migrates_and_its_pending_events_reach_the_central_exac
         .map(|e| (e.seq, e.id.to_string()))
         .collect();
     assert_eq!(stored_events(&central.database, identity.device_id), local);
-    let (unit, store) = (m.id("unit_id"), central.store.as_ref());
-    assert_eq!(
-        handed_out(store, unit, m.id("mask"), m.id("kit")),
-        (
-            m.count("station", &["handed_out", "mask"]),
-            m.count("station", &["handed_out", "kit"])
-        )
-    );
-    assert_eq!(
-        sessions(store, unit) as u64,
-        m.count("station", &["sessions"])
-    );
-    assert_eq!(entrants(store, unit), m.count("station", &["entrants"]));
+    m.assert_records(central.store.as_ref(), "station");
     central.stop().await;
 }
 

@@ -936,6 +936,22 @@ fn an_xlsx_announcing_billions_of_strings_is_refused() {
     }
 }
 
+/// Issue 14 (fuzzing, after the first fix): the same lie behind a broken CRC. The zip reader
+/// fails at the part's end, after calamine has reserved room for what the opening tag
+/// announced, so the guard must judge what it read before the failure.
+#[test]
+fn an_xlsx_announcing_billions_of_strings_behind_a_bad_crc_is_refused() {
+    let crash = include_bytes!(
+        "../../../../fuzz/seeds/import_tasks/crash-xlsx-sst-count-behind-bad-crc.xlsx"
+    );
+    match read_table(crash, ImportKind::TaskTable) {
+        Err(ReadError::Spreadsheet(m)) => {
+            assert!(m.contains("distinct strings"), "the refusal says why: {m}")
+        }
+        other => panic!("refused by what it announces, not {other:?}"),
+    }
+}
+
 /// Issue 14 (fuzzing): calamine panics on some damaged files (here a sheet said to start past
 /// the end of the workbook). The file is unreadable — a 400 — not the server failing.
 #[test]
