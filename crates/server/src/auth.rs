@@ -149,7 +149,7 @@ impl FromRequestParts<AppState> for PushingDevice {
 
 /// The bearer token a request presented, if any, as the device sent it. Never a rejection: the
 /// handler's [`Caller`] or [`PushingDevice`] has checked the token already. A sync's answer
-/// derives the device's next token from it ([`rotated_token`]).
+/// derives the device's next token from it (`rotated_token`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PresentedToken(pub Option<String>);
 
