@@ -78,21 +78,28 @@ pub struct Client {
 /// own (its store's clock), so that the central can tell a tablet whose clock is off and
 /// not trust its times for windows and reports (issue 14). The system clock by default.
 #[derive(Clone, Default)]
-struct DeviceClock(
-    Option<Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>>,
+struct DeviceClock {
+    /// The tablet's clock; `None`: the system's.
+    given: Option<Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>>,
     /// The central's clock minus this one, as the last answer's `Date` header said.
-    Arc<std::sync::Mutex<Option<chrono::Duration>>>,
-);
+    central_ahead: Arc<std::sync::Mutex<Option<chrono::Duration>>>,
+}
 
 impl DeviceClock {
     fn now(&self) -> DateTime<Utc> {
-        self.0.as_ref().map_or_else(Utc::now, |f| f())
+        self.given.as_ref().map_or_else(Utc::now, |f| f())
+    }
+
+    fn central_ahead(&self) -> std::sync::MutexGuard<'_, Option<chrono::Duration>> {
+        self.central_ahead
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 impl std::fmt::Debug for DeviceClock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
+        f.write_str(if self.given.is_some() {
             "DeviceClock(given)"
         } else {
             "DeviceClock(system)"
@@ -169,18 +176,14 @@ impl Client {
         mut self,
         clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
     ) -> Client {
-        self.clock.0 = Some(Arc::new(clock));
+        self.clock.given = Some(Arc::new(clock));
         self
     }
 
     /// How far the central's clock is ahead of the device's (negative: behind), as the last
     /// answer's `Date` header said (to the second); `None` before any answer carried one.
     pub fn clock_offset(&self) -> Option<chrono::Duration> {
-        *self
-            .clock
-            .1
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self.clock.central_ahead()
     }
 
     /// Reads an answer, noting first the central's time it carried.
@@ -195,11 +198,7 @@ impl Client {
             .and_then(|t| DateTime::parse_from_rfc2822(t).ok());
         if let Some(central) = central {
             let offset = central.with_timezone(&Utc) - self.clock.now();
-            *self
-                .clock
-                .1
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(offset);
+            *self.clock.central_ahead() = Some(offset);
         }
         read(response).await
     }
