@@ -8,12 +8,12 @@ use chrono::{DateTime, Duration, Utc};
 use fieldpost_central::audit::Actor;
 use fieldpost_central::plans::{Approval, DeviceShare, PlanContent};
 use fieldpost_central::testkit::Direct;
-use fieldpost_domain::{ItemQuantity, PlanId};
+use fieldpost_domain::{DeviceId, ItemQuantity, PlanId};
 use fieldpost_station::handouts::HandoutInput;
 use fieldpost_station::sessions::VolunteerInput;
 use fieldpost_station::sync_loop::{SyncConfig, connect, sync_once};
 use fieldpost_station::{Clock, Station};
-use fieldpost_tests::central::{TestCentral, enroll_station, stored_events};
+use fieldpost_tests::central::{TestCentral, World, enroll_station, stored_events};
 use fieldpost_tests::device_key_path;
 
 /// The tablet's clock, set by the test.
@@ -41,24 +41,32 @@ async fn sync(station: &Arc<Mutex<Station>>, clock: &Arc<TabletClock>) -> u64 {
     sync_once(station, &client, &config).await.unwrap().pushed
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tablet_clock_hours_ahead_then_set_back_loses_and_doubles_nothing_and_is_flagged() {
-    let dir = tempfile::tempdir().unwrap();
-    let central = TestCentral::start(&dir.path().join("central"))
-        .await
-        .unwrap();
+/// A central with the tests' world, and a tablet of its unit enrolled over HTTP at `path`.
+async fn central_and_tablet(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+) -> (TestCentral, World, Station, DeviceId) {
+    let central = TestCentral::start(&dir.join("central")).await.unwrap();
     let world = central.seed(1_000, 10).unwrap();
-    let path = dir.path().join("tablet.sqlite");
-    let enrolled = enroll_station(
+    let station = enroll_station(
         central.store.as_ref(),
         &central.url(),
         world.unit_id,
-        &path,
+        path,
         "侨联 1号平板",
     )
     .await
     .unwrap();
-    let device_id = enrolled.identity().unwrap().unwrap().device_id;
+    let device_id = station.identity().unwrap().unwrap().device_id;
+    (central, world, station, device_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_clock_hours_ahead_then_set_back_loses_and_doubles_nothing_and_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tablet.sqlite");
+    let (central, world, enrolled, device_id) = central_and_tablet(dir.path(), &path).await;
+    // Reopened below on the tablet's own (wrong) clock.
     drop(enrolled);
 
     // This afternoon's plan, 4 to 9 hours from now. The tablet's clock is 5 hours ahead: to
@@ -246,21 +254,8 @@ async fn a_tablet_clock_hours_ahead_then_set_back_loses_and_doubles_nothing_and_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tablet_with_a_right_clock_is_not_flagged() {
     let dir = tempfile::tempdir().unwrap();
-    let central = TestCentral::start(&dir.path().join("central"))
-        .await
-        .unwrap();
-    let world = central.seed(1_000, 10).unwrap();
     let path = dir.path().join("tablet.sqlite");
-    let station = enroll_station(
-        central.store.as_ref(),
-        &central.url(),
-        world.unit_id,
-        &path,
-        "侨联 2号平板",
-    )
-    .await
-    .unwrap();
-    let device_id = station.identity().unwrap().unwrap().device_id;
+    let (central, world, station, device_id) = central_and_tablet(dir.path(), &path).await;
     let plan = fieldpost_tests::central::approved_plan(
         central.store.as_ref(),
         world.unit_id,
