@@ -25,6 +25,27 @@ fn page(cursor: u64, records: Vec<Record>) -> PullResponse {
     }
 }
 
+/// A team leader's plan, two days after the fixture's, drafted and filed on the tablet.
+fn filed_plan(fx: &mut Fixture) -> ActivityPlan {
+    let draft = fx
+        .station
+        .draft_plan(&fieldpost_domain::PlanContent {
+            title: "社区宣传".into(),
+            location: "黄岐山社区".into(),
+            starts_at: fx.plan.starts_at + Duration::days(2),
+            ends_at: fx.plan.ends_at + Duration::days(2),
+            expected_people: 100,
+            staff: "王队长".into(),
+            requested: vec![ItemQuantity {
+                item_id: fx.mask.id,
+                quantity: 100,
+            }],
+        })
+        .unwrap();
+    fx.station.file_plan(draft.id).unwrap();
+    draft
+}
+
 #[test]
 fn a_push_reply_acknowledges_and_lists_quarantined_events() {
     let mut fx = fixture();
@@ -189,22 +210,7 @@ fn a_pulled_page_stores_records_and_cursor_together() {
 #[test]
 fn the_central_decides_a_filed_plan() {
     let mut fx = fixture();
-    let draft = fx
-        .station
-        .draft_plan(&fieldpost_domain::PlanContent {
-            title: "社区宣传".into(),
-            location: "黄岐山社区".into(),
-            starts_at: fx.plan.starts_at + Duration::days(2),
-            ends_at: fx.plan.ends_at + Duration::days(2),
-            expected_people: 100,
-            staff: "王队长".into(),
-            requested: vec![ItemQuantity {
-                item_id: fx.mask.id,
-                quantity: 100,
-            }],
-        })
-        .unwrap();
-    fx.station.file_plan(draft.id).unwrap();
+    let draft = filed_plan(&mut fx);
     let mut decided = fx.station.plan(draft.id).unwrap();
     decided.status = PlanStatus::Rejected;
     decided.reject_reason = Some("请补充志愿者名单".into());
@@ -323,22 +329,7 @@ fn the_units_progress_pulled_is_stored_replaced_and_kept_across_a_restart() {
 #[test]
 fn revising_a_plan_the_central_sent_at_the_last_revision_is_refused_not_a_panic() {
     let mut fx = fixture();
-    let draft = fx
-        .station
-        .draft_plan(&fieldpost_domain::PlanContent {
-            title: "社区宣传".into(),
-            location: "黄岐山社区".into(),
-            starts_at: fx.plan.starts_at + Duration::days(2),
-            ends_at: fx.plan.ends_at + Duration::days(2),
-            expected_people: 100,
-            staff: "王队长".into(),
-            requested: vec![ItemQuantity {
-                item_id: fx.mask.id,
-                quantity: 100,
-            }],
-        })
-        .unwrap();
-    fx.station.file_plan(draft.id).unwrap();
+    let draft = filed_plan(&mut fx);
     let mut decided = fx.station.plan(draft.id).unwrap();
     decided.status = PlanStatus::Rejected;
     decided.revision = u32::MAX;
