@@ -1,9 +1,16 @@
 //! A device or user of unit A gets 403 on everything of unit B; a revoked device gets 401.
 
+use std::io::Cursor;
+
 use axum::http::StatusCode;
+use calamine::{Reader, Xlsx};
+use fieldpost_domain::{
+    CheckInId, EventPayload, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId,
+    VolunteerCheckIn,
+};
 use serde_json::json;
 
-use crate::support::{Auth, Central, expect_error};
+use crate::support::{Auth, Central, at, expect_error, push_events, request};
 
 /// Every unit-B thing a unit-A caller might reach for.
 async fn assert_walled_off(c: &Central, caller: &Auth, plan_b: &str, who: &str) {
@@ -143,6 +150,118 @@ async fn a_revoked_device_gets_401() {
             StatusCode::UNAUTHORIZED,
             "device_revoked",
             &format!("a revoked device is refused at {path}"),
+        );
+    }
+}
+
+/// One station session of `unit`'s approved plan, pushed by a tablet of that unit: a volunteer
+/// named `volunteer` checked in and `masks` masks handed out.
+async fn worked_session(c: &Central, admin: &Auth, unit: UnitId, volunteer: &str, masks: u32) {
+    let plan: PlanId = c.file_plan(admin, unit).await.parse().unwrap();
+    let (status, body) = c
+        .call(
+            "POST",
+            &format!("/api/v1/plans/{plan}/approve"),
+            admin,
+            Some(json!({"allocation": [{"item_id": c.mask, "quantity": 20}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "approved: {body}");
+    let (device, _) = c.device(unit, &format!("{volunteer}的平板")).await;
+    let session = SessionId::new();
+    let pushed = push_events(
+        c.store.as_ref(),
+        c.now(),
+        device,
+        vec![
+            EventPayload::SessionOpened {
+                session: StationSession {
+                    id: session,
+                    plan_id: plan,
+                    device_id: device,
+                    station: "进贤门广场".into(),
+                    opened_at: at(0),
+                    closed_at: None,
+                },
+            },
+            EventPayload::VolunteerCheckedIn {
+                check_in: VolunteerCheckIn {
+                    id: CheckInId::new(),
+                    session_id: session,
+                    volunteer_name: volunteer.into(),
+                    ivolunteer_id: None,
+                    checked_in_at: at(0),
+                },
+            },
+            EventPayload::HandoutRecorded {
+                handout: Handout {
+                    id: HandoutId::new(),
+                    session_id: session,
+                    plan_id: plan,
+                    item_id: c.mask,
+                    quantity: masks,
+                    handed_out_at: at(5),
+                    over_grant_reason: None,
+                },
+            },
+        ],
+    );
+    assert!(pushed.quarantined.is_empty(), "all apply: {pushed:?}");
+}
+
+/// Every cell of the workbook's first sheet, as text.
+async fn first_sheet(c: &Central, path: &str, caller: &Auth) -> Vec<Vec<String>> {
+    let (status, _, bytes) = c.raw(request("GET", path, caller, None)).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect()
+}
+
+/// A unit's account downloads the handout ledger and the volunteer hours with its own unit's
+/// rows in them and none of another unit's: the same files the secretariat gets, cut to the unit.
+#[tokio::test]
+async fn a_unit_accounts_ledger_and_volunteer_hours_hold_its_own_unit_only() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    worked_session(&c, &admin, c.unit_a, "王五", 7).await;
+    worked_session(&c, &admin, c.unit_b, "李四", 9).await;
+
+    let all = first_sheet(&c, "/api/v1/exports/handouts.xlsx", &admin).await;
+    let everyone = all.concat().join(" ");
+    assert!(
+        everyone.contains("单位甲") && everyone.contains("单位乙"),
+        "the secretariat's ledger has both units: {everyone}"
+    );
+    for who in ["leader_a", "viewer_a"] {
+        let me = c.login(who).await;
+        let ledger = first_sheet(&c, "/api/v1/exports/handouts.xlsx", &me).await;
+        let lines: Vec<_> = ledger
+            .iter()
+            .filter(|r| r.iter().any(|cell| cell == "单位甲" || cell == "单位乙"))
+            .collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "{who}: one handout line, unit A's: {ledger:?}"
+        );
+        assert!(lines[0].contains(&"单位甲".to_owned()), "{who}: {lines:?}");
+        assert!(
+            lines[0].contains(&"7".to_owned()),
+            "{who}: its 7 masks: {lines:?}"
+        );
+        let text = ledger.concat().join(" ");
+        assert!(!text.contains("单位乙"), "{who}: nothing of unit B: {text}");
+
+        let hours = first_sheet(&c, "/api/v1/exports/volunteer-hours.xlsx", &me).await;
+        let text = hours.concat().join(" ");
+        assert!(text.contains("王五"), "{who}: unit A's volunteer: {text}");
+        assert!(
+            !text.contains("李四") && !text.contains("单位乙"),
+            "{who}: unit B's volunteer is not a unit A account's to see: {text}"
         );
     }
 }
