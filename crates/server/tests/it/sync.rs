@@ -1602,3 +1602,62 @@ fn an_events_digest_changes_with_every_field_and_only_then() {
         );
     }
 }
+
+/// Issue 13, deliverable 5: a plan a tablet files for a day before the campaign's publicity
+/// opens (a typo in the year or month) is quarantined as the console refuses it, and the
+/// central keeps nothing of it; the same plan dated in the campaign applies.
+#[tokio::test]
+async fn a_plan_filed_by_a_tablet_before_the_campaign_opens_is_quarantined() {
+    let c = Central::new();
+    let mut t = Tablet::enroll(&c, c.unit_a, "甲 1号").await;
+    let plan = |starts_at: DateTime<Utc>| ActivityPlan {
+        id: PlanId::new(),
+        unit_id: c.unit_a,
+        title: "社区宣传站".into(),
+        location: "东山区".into(),
+        starts_at,
+        ends_at: starts_at + chrono::Duration::hours(4),
+        expected_people: 80,
+        staff: "李四".into(),
+        requested: vec![],
+        status: PlanStatus::Submitted,
+        allocation: vec![],
+        reject_reason: None,
+        revision: 0,
+    };
+    // Publicity opens on 7/8 (China time); 40 days before 8/6 is 6/27.
+    let early = plan(at(-60 * 24 * 40));
+    let good = plan(at(60 * 24));
+    let batch = vec![
+        t.event(EventPayload::PlanFiled {
+            plan: early.clone(),
+        }),
+        t.event(EventPayload::PlanFiled { plan: good.clone() }),
+    ];
+    let r = push(&c, &t, &batch).await;
+    assert_eq!(r.acked_through, 2, "both are answered");
+    let codes: Vec<(u64, &str)> = r
+        .quarantined
+        .iter()
+        .map(|q| (q.seq, q.code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![(1, "invalid_plan")],
+        "the plan before the campaign is quarantined, the other applies"
+    );
+    assert!(
+        r.quarantined[0].reason.contains("starts_at"),
+        "the reason names the field: {}",
+        r.quarantined[0].reason
+    );
+    assert!(
+        c.store.plan(early.id).is_err(),
+        "nothing of the early plan is kept"
+    );
+    assert_eq!(
+        c.store.plan(good.id).unwrap().plan.status,
+        PlanStatus::Submitted,
+        "the plan in the campaign awaits review"
+    );
+}
