@@ -758,6 +758,19 @@ async function main() {
     check(theirPlans.status() === 403, "another unit's plan list is refused (403)");
     const theirPoster = await unitPage.request.get(api(`/posters/${college.unit_id}`));
     check(theirPoster.status() === 403, "another unit's poster is refused (403)");
+    // Its extra survey link's poster loads on its posters page (it was the secretariat's only).
+    const hospitalLink = await page.request.post(api(`/units/${hospitalUnit.id}/links`), {
+      data: { label: "住院部入口", url: "https://survey.example/jieyang/hospital-ward" },
+    });
+    check(hospitalLink.status() === 201, "the admin adds a second link for the hospital");
+    await unitPage.goto(`${url}#/posters`);
+    await unitPage.locator('li[data-link="住院部入口"] button').click();
+    await unitPage.waitForFunction(() => {
+      const img = document.querySelector("figure img");
+      return img instanceof HTMLImageElement && img.src.includes("/links/") && img.complete && img.naturalWidth > 0;
+    });
+    check(true, "a unit's account sees its extra link's poster image, loaded");
+    await shot(unitPage, "unit-posters-link", false);
     const accounts = await unitPage.request.get(api("/users"));
     check(accounts.status() === 403, "the accounts are the secretariat's (403)");
     // Its own assessment (issue 13, deliverable 3), and not the summary meeting's report.
