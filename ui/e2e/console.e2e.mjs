@@ -734,6 +734,18 @@ async function main() {
     await unitPage.getByLabel("密码").fill(unitPassword);
     await unitPage.getByRole("button", { name: "登录", exact: true }).click();
     await unitPage.getByTestId("unit-scope").filter({ hasText: "揭阳市人民医院" }).waitFor();
+    // Its header names its unit's console and its role there, not the secretariat's.
+    await unitPage.getByTestId("console-title").filter({ hasText: "揭阳市人民医院 · 单位工作台" }).waitFor();
+    const header = await unitPage.locator("header.top").innerText();
+    check(
+      !header.includes("秘书处控制台") && header.includes("单位管理员") && !/[（(]管理员[)）]/.test(header),
+      `a unit's account's header is its unit's console, its role the unit's admin (${header.replace(/\s+/g, " ")})`,
+    );
+    check(
+      (await unitPage.title()) === "揭阳市人民医院 · 单位工作台" &&
+        (await unitPage.locator("nav").getAttribute("aria-label")) === "揭阳市人民医院 · 单位工作台",
+      "its window title and navigation say so too",
+    );
     const nav = (await unitPage.locator("nav a").allInnerTexts()).map((t) => t.trim());
     check(JSON.stringify(nav) === JSON.stringify(["总览", "采集数据通报", "活动方案", "导出", "二维码海报", "设备", "考核"]), `a unit's account sees its unit's pages, the bulletin and its assessment (${nav.join("、")})`);
     await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
@@ -931,7 +943,9 @@ async function main() {
   // The admin drops the last proposed line and confirms the rest.
   const draftLines = page.locator("[data-testid=commendation-draft] li");
   const before = await draftLines.count();
-  if (before > 0) await draftLines.last().getByRole("button", { name: "移除" }).click();
+  const proposed = summaryReport.proposed.length;
+  check(proposed > 0 && before === proposed, `the report proposes commendations, all in the admin's draft (${proposed})`);
+  await draftLines.last().getByRole("button", { name: "移除" }).click();
   await page.getByTestId("confirm-commendations").click();
   await page.getByText("表彰名单已确认").waitFor();
   const confirmedReport = await (await page.request.get(api("/summary"))).json();
@@ -942,15 +956,62 @@ async function main() {
   }
   const confirmLog = await (await page.request.get(api("/audit?action=commendations.confirm"))).json();
   check(confirmLog.length === 1, "the confirmation is in the audit log");
+  // Projector mode shows the report alone; Esc, or the small button, brings the console back.
+  const projectorShows = async (how) => {
+    await page.locator(".summary.projector").waitFor();
+    await page.locator("nav").waitFor({ state: "hidden" });
+    check(
+      (await page.locator("header.top").isVisible()) === false &&
+        (await page.getByTestId("summary-totals").isVisible()) &&
+        (await page.getByTestId("summary-totals").innerText()).includes("共采集") &&
+        (await page.getByTestId("commendation-draft").count()) === 0 &&
+        (await page.getByRole("button", { name: "打印" }).count()) === 0,
+      `${how}, projector mode shows the report alone: no header, navigation, tools or editor`,
+    );
+  };
   await page.getByTestId("projector").click();
-  await page.locator(".summary.projector").waitFor();
+  await projectorShows("from the button");
   await shot(page, "summary-projector", false);
+  await page.keyboard.press("Escape");
+  await page.locator("nav").waitFor();
+  check(await page.locator("header.top").isVisible(), "Esc leaves projector mode: the header and navigation are back");
+  await page.goto(`${url}#/summary?projector`);
+  await projectorShows("opened as #/summary?projector");
   await page.getByTestId("projector").click();
+  await page.locator("nav").waitFor();
+  check((await page.getByTestId("commendation-draft").count()) === 1, "its small button leaves it too, the admin's editor back");
   await page.emulateMedia({ media: "print" });
   check((await page.locator("nav").isVisible()) === false && (await page.getByTestId("projector").isVisible()) === false, "printed, the report stands alone (no navigation, no buttons)");
   await shot(page, "summary-print");
-  await page.pdf({ path: join(SHOTS, "console-summary.pdf"), format: "A4", printBackground: true }).catch(() => undefined);
+  const summaryPdf = await page.pdf({ path: join(SHOTS, "console-summary.pdf"), format: "A4", printBackground: true });
+  check(summaryPdf.subarray(0, 5).toString() === "%PDF-" && summaryPdf.length > 10_000, `the summary prints to an A4 PDF (${summaryPdf.length} bytes)`);
   await page.emulateMedia({ media: "screen" });
+
+  // --- the navigation is one line on a 1366 px desk screen, in both languages ---------------
+  await page.setViewportSize({ width: 1366, height: 768 });
+  for (const [language, button] of [["zh", "中文"], ["en", "English"]]) {
+    await page.getByRole("button", { name: button, exact: true }).click();
+    for (const first of ["dashboard", "import", "stock", "lottery", "accounts"]) {
+      await page.goto(`${url}#/${first}`);
+      const current = page.locator(`nav a[href="#/${first}"][aria-current="page"]`);
+      await current.waitFor();
+      const navHeight = (await page.locator("nav").boundingBox()).height;
+      const linkHeight = (await current.boundingBox()).height;
+      const overflows = await page.locator("nav").evaluate((n) => n.scrollWidth > n.clientWidth);
+      check(
+        navHeight < 2 * linkHeight && !overflows,
+        `${language}, #/${first}'s group open: the navigation is one line, not scrolled (${navHeight} < 2 × ${linkHeight} px)`,
+      );
+    }
+    await shot(page, `nav-${language}-1366`, false);
+  }
+  await page.getByRole("button", { name: "中文", exact: true }).click();
+  await page.getByRole("link", { name: "数据", exact: true }).click();
+  await page.locator('nav a[href="#/import"][aria-current="page"]').waitFor();
+  await page.getByRole("link", { name: "总结会" }).click();
+  await page.locator('nav a[href="#/summary"][aria-current="page"]').waitFor();
+  check(true, "a group's name opens its first page, whose group then shows its other pages");
+  await page.setViewportSize({ width: 1600, height: 1000 });
 
   // --- a viewer sees but cannot change -----------------------------------------------------
   const viewerPassword = "viewer-password-2022";

@@ -7,7 +7,11 @@ import {
   afterCollection,
   auditActionText,
   auditDetail,
+  consoleTitle,
   isSecretariatAdmin,
+  NAV_GROUPS,
+  navGroupsFor,
+  PAGES,
   localInputToIso,
   loginFailureText,
   pagesFor,
@@ -28,6 +32,7 @@ import {
   sortedIssues,
   summarizePreview,
   quarantineText,
+  roleKey,
 } from "./logic";
 
 // The demo campaign's window: 2022-08-03 09:00 to 08-12 24:00, China time.
@@ -329,5 +334,39 @@ describe("the bulletin archive (issue 13, deliverable 2)", () => {
   it("is on every console user's navigation, a unit's own account's included (the 通报 goes to all units)", () => {
     expect(pagesFor({ role: "viewer", unit_id: "u1" }), "a unit viewer").toContain("bulletin");
     expect(pagesFor({ role: "viewer", unit_id: null }), "a secretariat viewer").toContain("bulletin");
+  });
+});
+
+describe("a unit's own console (issue 13): its title and role are the unit's", () => {
+  it("titles a unit account's console with its unit, the secretariat's as the secretariat's", () => {
+    const unit = { role: "admin" as const, unit_id: "u1" };
+    expect(consoleTitle(unit, "揭阳市人民医院", "zh-CN")).toBe("揭阳市人民医院 · 单位工作台");
+    expect(consoleTitle(unit, "揭阳市人民医院", "en")).toBe("揭阳市人民医院 · Unit console");
+    expect(consoleTitle(unit, null, "zh-CN"), "the unit's name still loading").toBe("单位工作台");
+    expect(consoleTitle({ role: "admin", unit_id: null }, null, "zh-CN")).toBe("秘书处控制台");
+    expect(consoleTitle(null, null, "en"), "before a login").toBe("Secretariat console");
+  });
+  it("names a unit's admin and viewer apart from the secretariat's", () => {
+    expect(roleKey({ role: "admin", unit_id: "u1" })).toBe("role.unitAdmin");
+    expect(roleKey({ role: "viewer", unit_id: "u1" })).toBe("role.unitViewer");
+    expect(roleKey({ role: "admin", unit_id: null })).toBe("role.admin");
+    expect(roleKey({ role: "viewer", unit_id: null })).toBe("role.viewer");
+    expect(roleKey({ role: "carrier", unit_id: null })).toBe("role.carrier");
+  });
+});
+
+describe("the navigation's groups (one line at 1366 px)", () => {
+  it("holds every page in exactly one group", () => {
+    const grouped = NAV_GROUPS.flatMap((g) => g.pages);
+    expect([...grouped].sort(), "no page lost, none twice").toEqual([...PAGES].sort());
+  });
+  it("groups the secretariat's pages, keeping only the user's", () => {
+    const admin = navGroupsFor(pagesFor({ role: "admin", unit_id: null }));
+    expect(admin?.map((g) => g.key)).toEqual(["daily", "data", "supplies", "lottery", "admin"]);
+    const viewer = navGroupsFor(pagesFor({ role: "viewer", unit_id: null }));
+    expect(viewer?.find((g) => g.key === "admin")?.pages, "a viewer has the audit log, not the accounts").toEqual(["audit"]);
+  });
+  it("leaves a unit's few pages as one flat line", () => {
+    expect(navGroupsFor(pagesFor({ role: "admin", unit_id: "u1" }))).toBeNull();
   });
 });

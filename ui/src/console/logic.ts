@@ -260,6 +260,35 @@ export const PAGES = [
 ] as const;
 export type NavPage = (typeof PAGES)[number];
 
+/** A group of the secretariat's navigation: a clerk's task, its pages. */
+export type NavGroup = { key: "daily" | "data" | "supplies" | "lottery" | "admin"; pages: readonly NavPage[] };
+
+/**
+ * The secretariat's 15 pages in five groups, so the navigation is one line on a 1366 px desk
+ * screen and on the projector: the current group shows its pages, the others their name.
+ */
+export const NAV_GROUPS: readonly NavGroup[] = [
+  { key: "daily", pages: ["dashboard", "bulletin", "plans", "devices"] },
+  { key: "data", pages: ["import", "export", "assessment", "summary"] },
+  { key: "supplies", pages: ["stock", "campaign", "posters"] },
+  { key: "lottery", pages: ["lottery", "draw"] },
+  { key: "admin", pages: ["accounts", "audit"] },
+];
+
+/** Up to this many pages the navigation is one flat line (a unit's own account: 7). */
+const FLAT_NAV = 8;
+
+/**
+ * The navigation for `pages`, the user's pages: null for a flat line when they fit, else the
+ * groups holding any of them, each with the user's pages only.
+ */
+export function navGroupsFor(pages: readonly NavPage[]): NavGroup[] | null {
+  if (pages.length <= FLAT_NAV) return null;
+  return NAV_GROUPS.map((g) => ({ key: g.key, pages: g.pages.filter((p) => pages.includes(p)) })).filter(
+    (g) => g.pages.length > 0,
+  );
+}
+
 /**
  * What a unit's own account sees: its unit's progress and the 通报, plans, exports, poster,
  * tablets and its own assessment. The summary meeting's report is the secretariat's (it holds
@@ -280,6 +309,24 @@ export function pagesFor(user: Viewer): readonly NavPage[] {
   if (user.unit_id !== null) return UNIT_PAGES;
   if (user.role === "viewer") return PAGES.filter((p) => p !== "accounts");
   return PAGES;
+}
+
+/**
+ * The console's title for `user`: a unit's own account works in its unit's console
+ * ("揭阳市人民医院 · 单位工作台"), not the secretariat's; the unit's name may still be loading.
+ */
+export function consoleTitle(user: Viewer | null | undefined, unitName: string | null, locale: Locale): string {
+  if (!user || user.unit_id === null) return consoleTranslate(locale, "console.title");
+  return unitName
+    ? consoleTranslate(locale, "console.unitTitle", { unit: unitName })
+    : consoleTranslate(locale, "console.unitTitleBare");
+}
+
+/** How the header names `user`'s role: a unit's admin or viewer is told from the secretariat's. */
+export function roleKey(user: Viewer): ConsoleKey {
+  if (user.role === "carrier") return "role.carrier";
+  if (user.unit_id !== null) return user.role === "admin" ? "role.unitAdmin" : "role.unitViewer";
+  return user.role === "admin" ? "role.admin" : "role.viewer";
 }
 
 /** Whether `user` changes what the secretariat owns (approvals, stock, devices, accounts). */
