@@ -9,6 +9,7 @@ import {
   auditDetail,
   consoleTitle,
   isSecretariatAdmin,
+  moreErrorsText,
   NAV_GROUPS,
   navGroupsFor,
   PAGES,
@@ -368,5 +369,28 @@ describe("the navigation's groups (one line at 1366 px)", () => {
   });
   it("leaves a unit's few pages as one flat line", () => {
     expect(navGroupsFor(pagesFor({ role: "admin", unit_id: "u1" }))).toBeNull();
+  });
+});
+
+describe("an import past a sheet's limit (issue 13's audit: columns were told as rows)", () => {
+  it("tells too many rows with the limit as a number, in Chinese, without the English message", () => {
+    const rows = new HttpError(400, "sheet_too_large", "the sheet has more than 5000 filled rows", "file", null, 5000);
+    expect(errorText(rows, "zh-CN")).toBe("表格超过 5,000 行的上限，未导入任何内容。请拆分后分别导入，或确认选择的文件是否正确");
+    expect(errorText(rows, "en")).toContain("more than 5,000 rows");
+  });
+  it("tells a sheet too wide as columns, not rows", () => {
+    const wide = new HttpError(400, "sheet_too_wide", "the sheet has a filled cell past column 256", "file", null, 256);
+    const zh = errorText(wide, "zh-CN");
+    expect(zh).toBe("表格第 256 列之后还有内容，比任何任务表或采集量表都宽，未导入任何内容。请确认选择的文件是否正确");
+    expect(zh, "no claim about rows").not.toContain("行");
+    expect(zh, "no English quoted").not.toMatch(/[a-z]{3}/);
+    expect(errorText(wide, "en")).toContain("past column 256");
+  });
+  it("says the capped list's line with both numbers, and nothing when all are listed", () => {
+    const issue = { row: 2, column: null, field: "quota", code: "not_a_number" };
+    const capped = { errors: Array(200).fill(issue), error_count: 4998 };
+    expect(moreErrorsText(capped, "zh-CN")).toBe("仅列出前 200 处，共 4,998 处错误");
+    expect(moreErrorsText(capped, "en")).toBe("Only the first 200 of 4,998 problems are listed");
+    expect(moreErrorsText({ errors: [issue], error_count: 1 }, "zh-CN")).toBeNull();
   });
 });

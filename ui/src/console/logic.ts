@@ -19,7 +19,7 @@ import type {
 import { catalogues, translate } from "../lib/i18n/catalogue";
 import type { MessageKey } from "../lib/i18n";
 import { HttpError } from "../lib/api/http";
-import { formatClockAfter, parseTimestamp } from "../lib/format";
+import { formatClockAfter, formatCount, parseTimestamp } from "../lib/format";
 
 const DAY = 86_400_000;
 const CHINA = 8 * 3_600_000;
@@ -220,7 +220,12 @@ export function quarantineText(q: Pick<QuarantinedEvent, "code" | "reason">, loc
 export function errorText(e: unknown, locale: Locale): string {
   if (e instanceof HttpError) {
     const key = e.code === "network" || e.code.startsWith("http_") ? null : errcodeKey(e.code as ErrorCode);
-    if (key !== null) return consoleTranslate(locale, key, { message: e.message });
+    // A sheet past a limit is told in the console's words with the number, not the English.
+    const sheetLimit = e.code === "sheet_too_large" || e.code === "sheet_too_wide";
+    if (key !== null && sheetLimit && e.limit !== null) {
+      return consoleTranslate(locale, key, { limit: formatCount(e.limit, locale) });
+    }
+    if (key !== null && !sheetLimit) return consoleTranslate(locale, key, { message: e.message });
     return consoleTranslate(locale, "console.error", { message: e.message });
   }
   return consoleTranslate(locale, "console.error", {
@@ -238,6 +243,18 @@ export function loginFailureText(e: unknown, locale: Locale): string {
     return consoleTranslate(locale, "login.throttled", { time: formatClockAfter(e.retryAt) });
   }
   return errorText(e, locale);
+}
+
+/**
+ * The line under a capped list of an import's problems ("仅列出前 200 处，共 4,998 处错误"), or
+ * null when every problem is listed.
+ */
+export function moreErrorsText(p: { errors: readonly unknown[]; error_count: number }, locale: Locale): string | null {
+  if (p.error_count <= p.errors.length) return null;
+  return consoleTranslate(locale, "import.moreErrors", {
+    shown: formatCount(p.errors.length, locale),
+    total: formatCount(p.error_count, locale),
+  });
 }
 
 /** The pages in the console's navigation, in its order. */
