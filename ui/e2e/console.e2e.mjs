@@ -838,6 +838,12 @@ async function main() {
   await auditDownload.saveAs(auditPath);
   const auditCells = [...readXlsx(readFileSync(auditPath)).values()].flat(2).map(String);
   check(auditCells.includes("user.login_failed") && !auditCells.includes("user.create"), "the audit export holds the filtered lines");
+  check(auditCells.includes("登录失败") && auditCells.includes("操作代码"), "the audit export names the action in Chinese, its code beside it");
+  // Every action this walk and the demo recorded has a name (one table: the export's and the page's).
+  const recorded = await (await page.request.get(api("/audit/actions"))).json();
+  const options = (await page.locator('select[name="action"] option').allInnerTexts()).map((t) => t.trim());
+  const unnamed = recorded.filter((a) => !options.some((o) => o.endsWith(` · ${a}`) && o !== `${a} · ${a}`));
+  check(recorded.length > 10 && unnamed.length === 0, `all ${recorded.length} recorded actions have a name on the audit page (unnamed: ${unnamed.join(", ")})`);
   await page.locator('select[name="action"]').selectOption("user.disable");
   await page.getByRole("button", { name: "筛选" }).click();
   await page.locator('tr[data-action="user.disable"]').filter({ hasText: "hospital-leader" }).waitFor();

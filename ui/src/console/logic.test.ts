@@ -301,11 +301,13 @@ describe("audit filters and lines", () => {
     expect(localInputToIso("")).toBeNull();
     expect(localInputToIso("not a time")).toBeNull();
   });
-  it("names the account actions in Chinese, and shows other actions by their code", () => {
+  it("names actions from the central's one table, and shows an unnamed action by its code", () => {
     expect(auditActionText("user.login_failed", "zh-CN")).toBe("登录失败");
     expect(auditActionText("sync.clock_off", "zh-CN")).toBe("平板时钟偏差（时间已按中心校正）");
     expect(auditActionText("user.login", "en")).toBe("Login");
-    expect(auditActionText("plan.approve", "zh-CN")).toBe("plan.approve");
+    expect(auditActionText("plan.approve", "zh-CN"), "every action the central records is named").toBe("批准活动方案");
+    expect(auditActionText("some.new_action", "zh-CN")).toBe("some.new_action");
+    expect(auditActionText("toString", "zh-CN"), "not an object's own method").toBe("toString");
   });
   it("shows a detail as short text", () => {
     expect(auditDetail({ username: "admin", sessions_ended: 2 })).toBe("username: admin；sessions_ended: 2");

@@ -20,6 +20,7 @@ import { catalogues, translate } from "../lib/i18n/catalogue";
 import type { MessageKey } from "../lib/i18n";
 import { HttpError } from "../lib/api/http";
 import { formatClockAfter, formatCount, parseTimestamp } from "../lib/format";
+import { AUDIT_ACTION_NAMES } from "../lib/api/generated/console/AuditActionNames";
 
 const DAY = 86_400_000;
 const CHINA = 8 * 3_600_000;
@@ -435,10 +436,12 @@ export function auditDetail(detail: unknown): string {
     .join("；");
 }
 
-/** An audit action as people read it (`user.login` is 登录), or its code when it has no name. */
+/**
+ * An audit action as people read it (`user.login` is 登录), or its code when it has no name.
+ * The names are generated from the central's one table, which the audit export also reads.
+ */
 export function auditActionText(action: string, locale: Locale): string {
-  const key = `audit.action.${action}`;
-  return isConsoleKey(key) ? consoleTranslate(locale, key) : action;
+  return Object.hasOwn(AUDIT_ACTION_NAMES, action) ? (AUDIT_ACTION_NAMES[action]?.[locale] ?? action) : action;
 }
 
 /** A shortfall of the assessment, in the console's words. */

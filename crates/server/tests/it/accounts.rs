@@ -709,8 +709,20 @@ async fn logins_are_audited_filtered_paged_and_exported() {
         4,
         "title, header and the two failures: {rows:?}"
     );
-    assert_eq!(rows[2][3], "user.login_failed");
-    assert!(rows[2][5].contains("nobody"), "the name as typed: {rows:?}");
+    assert_eq!(
+        rows[1][3..5],
+        ["操作", "操作代码"],
+        "the action's name, then its code"
+    );
+    assert_eq!(
+        rows[2][3], "登录失败",
+        "the action's Chinese name, as the page shows it"
+    );
+    assert_eq!(rows[2][4], "user.login_failed", "the code, to filter on");
+    assert!(
+        rows[2][6].contains("nobody") && !rows[2][6].starts_with('{'),
+        "the name as typed, in words, not raw JSON: {rows:?}"
+    );
 }
 
 /// Escapes what a time in a query string needs (`+` and `:`).
