@@ -193,6 +193,22 @@ async function main() {
   check(/采集已结束|距采集/.test(heroText), "and where the collection window stands");
   const phase = await page.getByTestId("campaign-phase").innerText();
   check(phase === "活动已结束" && heroText.includes("宣传时间"), `and tells the campaign's phases apart (${phase})`);
+  // Each unit's rank by completion rate is said in words, on one line, at a desk's 1366 px too.
+  for (const width of [1600, 1366]) {
+    await page.setViewportSize({ width, height: 900 });
+    const rateRanks = await page.locator(".unit-list li .rate-rank").evaluateAll((els) =>
+      els.map((e) => {
+        const style = getComputedStyle(e);
+        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.3;
+        return { text: e.textContent.trim(), lines: e.getClientRects().length, tall: e.getBoundingClientRect().height, line };
+      }),
+    );
+    check(
+      rateRanks.length === records.units.length &&
+        rateRanks.every((r) => /^完成率第 \d+ 名$/.test(r.text) && r.lines === 1 && r.tall < 1.5 * r.line),
+      `at ${width} px every unit's rate rank reads 完成率第 N 名 on one line (${rateRanks[0]?.text})`,
+    );
+  }
   await page.setViewportSize({ width: 1920, height: 1080 });
   await shot(page, "dashboard");
   await page.setViewportSize({ width: 1600, height: 1000 });

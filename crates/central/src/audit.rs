@@ -130,6 +130,7 @@ pub const ACTION_NAMES: &[ActionName] = &[
     name("lottery.terms", "修改抽奖规则", "Lottery terms saved"),
     name("lottery.retention", "抽奖号码保留期", "Lottery retention"),
     name("lottery.close", "结束抽奖", "Lottery closed"),
+    name("lottery.key", "生成抽奖密钥", "Lottery key made"),
     name(
         "lottery.seal_legacy",
         "封存旧版号码",

@@ -595,5 +595,6 @@ export const consoleEn: ConsoleMessages = {
   "bul.target": "Target {target}, {pct} reached",
   "bul.republishNote": "Publishing the same day again replaces that day's bulletin; every publication is in the audit log.",
   "dash.rankBoth": "Rank {rate} by completion rate, {count} by count (of {of} units)",
-  "dash.rateRankShort": "r{rank}",
+  "dash.rateRankShort": "#{rank} by rate",
+  "dash.countRank": "#{rank} by count",
 };

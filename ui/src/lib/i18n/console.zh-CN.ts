@@ -597,7 +597,8 @@ export const consoleZhCN = {
   "bul.target": "采集目标 {target}，已完成 {pct}",
   "bul.republishNote": "同一天再次发布会替换当天的通报；每次发布都记入操作日志。",
   "dash.rankBoth": "完成率第 {rate} 名，采集量第 {count} 名（共 {of} 个单位）",
-  "dash.rateRankShort": "率{rank}",
+  "dash.rateRankShort": "完成率第 {rank} 名",
+  "dash.countRank": "采集量第 {rank} 名",
 } satisfies Record<string, string>;
 
 /** Every console message key. */

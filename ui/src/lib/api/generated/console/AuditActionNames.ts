@@ -44,6 +44,7 @@ export const AUDIT_ACTION_NAMES: Readonly<Record<string, { readonly "zh-CN": str
   "lottery.terms": { "zh-CN": "修改抽奖规则", en: "Lottery terms saved" },
   "lottery.retention": { "zh-CN": "抽奖号码保留期", en: "Lottery retention" },
   "lottery.close": { "zh-CN": "结束抽奖", en: "Lottery closed" },
+  "lottery.key": { "zh-CN": "生成抽奖密钥", en: "Lottery key made" },
   "lottery.seal_legacy": { "zh-CN": "封存旧版号码", en: "Legacy numbers sealed" },
   "lottery.pool.create": { "zh-CN": "新建奖池", en: "Prize pool created" },
   "lottery.pool.update": { "zh-CN": "修改奖池", en: "Prize pool changed" },
