@@ -193,6 +193,22 @@ async function main() {
   check(/采集已结束|距采集/.test(heroText), "and where the collection window stands");
   const phase = await page.getByTestId("campaign-phase").innerText();
   check(phase === "活动已结束" && heroText.includes("宣传时间"), `and tells the campaign's phases apart (${phase})`);
+  // Each unit's rank by completion rate is said in words, on one line, at a desk's 1366 px too.
+  for (const width of [1600, 1366]) {
+    await page.setViewportSize({ width, height: 900 });
+    const rateRanks = await page.locator(".unit-list li .rate-rank").evaluateAll((els) =>
+      els.map((e) => {
+        const style = getComputedStyle(e);
+        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.3;
+        return { text: e.textContent.trim(), lines: e.getClientRects().length, tall: e.getBoundingClientRect().height, line };
+      }),
+    );
+    check(
+      rateRanks.length === records.units.length &&
+        rateRanks.every((r) => /^完成率第 \d+ 名$/.test(r.text) && r.lines === 1 && r.tall < 1.5 * r.line),
+      `at ${width} px every unit's rate rank reads 完成率第 N 名 on one line (${rateRanks[0]?.text})`,
+    );
+  }
   await page.setViewportSize({ width: 1920, height: 1080 });
   await shot(page, "dashboard");
   await page.setViewportSize({ width: 1600, height: 1000 });
@@ -734,6 +750,18 @@ async function main() {
     await unitPage.getByLabel("密码").fill(unitPassword);
     await unitPage.getByRole("button", { name: "登录", exact: true }).click();
     await unitPage.getByTestId("unit-scope").filter({ hasText: "揭阳市人民医院" }).waitFor();
+    // Its header names its unit's console and its role there, not the secretariat's.
+    await unitPage.getByTestId("console-title").filter({ hasText: "揭阳市人民医院 · 单位工作台" }).waitFor();
+    const header = await unitPage.locator("header.top").innerText();
+    check(
+      !header.includes("秘书处控制台") && header.includes("单位管理员") && !/[（(]管理员[)）]/.test(header),
+      `a unit's account's header is its unit's console, its role the unit's admin (${header.replace(/\s+/g, " ")})`,
+    );
+    check(
+      (await unitPage.title()) === "揭阳市人民医院 · 单位工作台" &&
+        (await unitPage.locator("nav").getAttribute("aria-label")) === "揭阳市人民医院 · 单位工作台",
+      "its window title and navigation say so too",
+    );
     const nav = (await unitPage.locator("nav a").allInnerTexts()).map((t) => t.trim());
     check(JSON.stringify(nav) === JSON.stringify(["总览", "采集数据通报", "活动方案", "导出", "二维码海报", "设备", "考核"]), `a unit's account sees its unit's pages, the bulletin and its assessment (${nav.join("、")})`);
     await unitPage.locator('li.own[data-unit="揭阳市人民医院"]').waitFor();
@@ -758,6 +786,19 @@ async function main() {
     check(theirPlans.status() === 403, "another unit's plan list is refused (403)");
     const theirPoster = await unitPage.request.get(api(`/posters/${college.unit_id}`));
     check(theirPoster.status() === 403, "another unit's poster is refused (403)");
+    // Its extra survey link's poster loads on its posters page (it was the secretariat's only).
+    const hospitalLink = await page.request.post(api(`/units/${hospitalUnit.id}/links`), {
+      data: { label: "住院部入口", url: "https://survey.example/jieyang/hospital-ward" },
+    });
+    check(hospitalLink.status() === 201, "the admin adds a second link for the hospital");
+    await unitPage.goto(`${url}#/posters`);
+    await unitPage.locator('li[data-link="住院部入口"] button').click();
+    await unitPage.waitForFunction(() => {
+      const img = document.querySelector("figure img");
+      return img instanceof HTMLImageElement && img.src.includes("/links/") && img.complete && img.naturalWidth > 0;
+    });
+    check(true, "a unit's account sees its extra link's poster image, loaded");
+    await shot(unitPage, "unit-posters-link", false);
     const accounts = await unitPage.request.get(api("/users"));
     check(accounts.status() === 403, "the accounts are the secretariat's (403)");
     // Its own assessment (issue 13, deliverable 3), and not the summary meeting's report.
@@ -813,6 +854,12 @@ async function main() {
   await auditDownload.saveAs(auditPath);
   const auditCells = [...readXlsx(readFileSync(auditPath)).values()].flat(2).map(String);
   check(auditCells.includes("user.login_failed") && !auditCells.includes("user.create"), "the audit export holds the filtered lines");
+  check(auditCells.includes("登录失败") && auditCells.includes("操作代码"), "the audit export names the action in Chinese, its code beside it");
+  // Every action this walk and the demo recorded has a name (one table: the export's and the page's).
+  const recorded = await (await page.request.get(api("/audit/actions"))).json();
+  const options = (await page.locator('select[name="action"] option').allInnerTexts()).map((t) => t.trim());
+  const unnamed = recorded.filter((a) => !options.some((o) => o.endsWith(` · ${a}`) && o !== `${a} · ${a}`));
+  check(recorded.length > 10 && unnamed.length === 0, `all ${recorded.length} recorded actions have a name on the audit page (unnamed: ${unnamed.join(", ")})`);
   await page.locator('select[name="action"]').selectOption("user.disable");
   await page.getByRole("button", { name: "筛选" }).click();
   await page.locator('tr[data-action="user.disable"]').filter({ hasText: "hospital-leader" }).waitFor();
@@ -918,7 +965,9 @@ async function main() {
   // The admin drops the last proposed line and confirms the rest.
   const draftLines = page.locator("[data-testid=commendation-draft] li");
   const before = await draftLines.count();
-  if (before > 0) await draftLines.last().getByRole("button", { name: "移除" }).click();
+  const proposed = summaryReport.proposed.length;
+  check(proposed > 0 && before === proposed, `the report proposes commendations, all in the admin's draft (${proposed})`);
+  await draftLines.last().getByRole("button", { name: "移除" }).click();
   await page.getByTestId("confirm-commendations").click();
   await page.getByText("表彰名单已确认").waitFor();
   const confirmedReport = await (await page.request.get(api("/summary"))).json();
@@ -929,15 +978,62 @@ async function main() {
   }
   const confirmLog = await (await page.request.get(api("/audit?action=commendations.confirm"))).json();
   check(confirmLog.length === 1, "the confirmation is in the audit log");
+  // Projector mode shows the report alone; Esc, or the small button, brings the console back.
+  const projectorShows = async (how) => {
+    await page.locator(".summary.projector").waitFor();
+    await page.locator("nav").waitFor({ state: "hidden" });
+    check(
+      (await page.locator("header.top").isVisible()) === false &&
+        (await page.getByTestId("summary-totals").isVisible()) &&
+        (await page.getByTestId("summary-totals").innerText()).includes("共采集") &&
+        (await page.getByTestId("commendation-draft").count()) === 0 &&
+        (await page.getByRole("button", { name: "打印" }).count()) === 0,
+      `${how}, projector mode shows the report alone: no header, navigation, tools or editor`,
+    );
+  };
   await page.getByTestId("projector").click();
-  await page.locator(".summary.projector").waitFor();
+  await projectorShows("from the button");
   await shot(page, "summary-projector", false);
+  await page.keyboard.press("Escape");
+  await page.locator("nav").waitFor();
+  check(await page.locator("header.top").isVisible(), "Esc leaves projector mode: the header and navigation are back");
+  await page.goto(`${url}#/summary?projector`);
+  await projectorShows("opened as #/summary?projector");
   await page.getByTestId("projector").click();
+  await page.locator("nav").waitFor();
+  check((await page.getByTestId("commendation-draft").count()) === 1, "its small button leaves it too, the admin's editor back");
   await page.emulateMedia({ media: "print" });
   check((await page.locator("nav").isVisible()) === false && (await page.getByTestId("projector").isVisible()) === false, "printed, the report stands alone (no navigation, no buttons)");
   await shot(page, "summary-print");
-  await page.pdf({ path: join(SHOTS, "console-summary.pdf"), format: "A4", printBackground: true }).catch(() => undefined);
+  const summaryPdf = await page.pdf({ path: join(SHOTS, "console-summary.pdf"), format: "A4", printBackground: true });
+  check(summaryPdf.subarray(0, 5).toString() === "%PDF-" && summaryPdf.length > 10_000, `the summary prints to an A4 PDF (${summaryPdf.length} bytes)`);
   await page.emulateMedia({ media: "screen" });
+
+  // --- the navigation is one line on a 1366 px desk screen, in both languages ---------------
+  await page.setViewportSize({ width: 1366, height: 768 });
+  for (const [language, button] of [["zh", "中文"], ["en", "English"]]) {
+    await page.getByRole("button", { name: button, exact: true }).click();
+    for (const first of ["dashboard", "import", "stock", "lottery", "accounts"]) {
+      await page.goto(`${url}#/${first}`);
+      const current = page.locator(`nav a[href="#/${first}"][aria-current="page"]`);
+      await current.waitFor();
+      const navHeight = (await page.locator("nav").boundingBox()).height;
+      const linkHeight = (await current.boundingBox()).height;
+      const overflows = await page.locator("nav").evaluate((n) => n.scrollWidth > n.clientWidth);
+      check(
+        navHeight < 2 * linkHeight && !overflows,
+        `${language}, #/${first}'s group open: the navigation is one line, not scrolled (${navHeight} < 2 × ${linkHeight} px)`,
+      );
+    }
+    await shot(page, `nav-${language}-1366`, false);
+  }
+  await page.getByRole("button", { name: "中文", exact: true }).click();
+  await page.getByRole("link", { name: "数据", exact: true }).click();
+  await page.locator('nav a[href="#/import"][aria-current="page"]').waitFor();
+  await page.getByRole("link", { name: "总结会" }).click();
+  await page.locator('nav a[href="#/summary"][aria-current="page"]').waitFor();
+  check(true, "a group's name opens its first page, whose group then shows its other pages");
+  await page.setViewportSize({ width: 1600, height: 1000 });
 
   // --- a viewer sees but cannot change -----------------------------------------------------
   const viewerPassword = "viewer-password-2022";

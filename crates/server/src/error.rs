@@ -40,6 +40,17 @@ pub enum ApiError {
         /// The field at fault.
         field: Option<String>,
     },
+    /// 400 `sheet_too_large` / `sheet_too_wide`: an upload past a sheet's row or column limit,
+    /// which the body carries as a number for the console's own words.
+    #[error("{message}")]
+    SheetLimit {
+        /// `sheet_too_large` or `sheet_too_wide`.
+        code: ErrorCode,
+        /// Why, in English.
+        message: String,
+        /// The rows or columns allowed.
+        limit: u64,
+    },
     /// 401: no credential, or a bad, expired or revoked one.
     #[error("{message}")]
     Unauthorized {
@@ -115,7 +126,7 @@ impl ApiError {
     /// The status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest { .. } | ApiError::SheetLimit { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::CrossSite(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -131,6 +142,7 @@ impl ApiError {
     fn detail(&self) -> ErrorDetail {
         let (code, field) = match self {
             ApiError::BadRequest { code, field, .. } => (*code, field.clone()),
+            ApiError::SheetLimit { code, .. } => (*code, Some("file".to_owned())),
             ApiError::Unauthorized { code, .. } => (*code, None),
             ApiError::Forbidden(_) => (ErrorCode::Forbidden, None),
             ApiError::CrossSite(_) => (ErrorCode::CrossSiteRequest, None),
@@ -158,6 +170,10 @@ impl ApiError {
             },
             retry_at: match self {
                 ApiError::TooManyRequests { retry_at, .. } => Some(*retry_at),
+                _ => None,
+            },
+            limit: match self {
+                ApiError::SheetLimit { limit, .. } => Some(*limit),
                 _ => None,
             },
         }

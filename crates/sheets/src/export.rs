@@ -766,7 +766,8 @@ pub fn unit_assessment(
 }
 
 /// The audit log (操作日志) as the console filtered it, newest first: when (China time), who,
-/// what, on what, and the detail as JSON.
+/// what by its Chinese name (the code beside it, to filter on), on what, and the detail as the
+/// console's page shows it (`key: value；…`).
 pub fn audit_log(
     entries: &[fieldpost_central::audit::AuditEntry],
     at: DateTime<Utc>,
@@ -784,6 +785,7 @@ pub fn audit_log(
             ("时间", 18.0),
             ("操作者", 28.0),
             ("操作", 24.0),
+            ("操作代码", 24.0),
             ("对象", 40.0),
             ("详情", 80.0),
         ],
@@ -793,16 +795,40 @@ pub fn audit_log(
         ws.write_number(row, 0, e.seq as f64)?;
         write_time(ws, &f, row, 1, e.at)?;
         let subject = e.subject.as_deref().unwrap_or("");
+        let action =
+            fieldpost_central::audit::action_name(&e.action).map_or(e.action.as_str(), |n| n.zh);
         ws.write_string(row, 2, &e.actor)?;
-        ws.write_string(row, 3, &e.action)?;
-        ws.write_string(row, 4, subject)?;
-        ws.write_string(row, 5, e.detail.to_string())?;
+        ws.write_string(row, 3, action)?;
+        ws.write_string(row, 4, &e.action)?;
+        ws.write_string(row, 5, subject)?;
+        ws.write_string(row, 6, audit_detail(&e.detail))?;
         widths.note(2, &e.actor);
-        widths.note(3, &e.action);
-        widths.note(4, subject);
+        widths.note(3, action);
+        widths.note(4, &e.action);
+        widths.note(5, subject);
     }
     widths.apply(ws)?;
     book.save_to_buffer()
+}
+
+/// An audit line's detail as the console's page shows it: an object's fields as
+/// `key: value`, joined by `；`, strings unquoted, nested values as JSON.
+fn audit_detail(detail: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".to_owned(),
+        other => other.to_string(),
+    };
+    match detail {
+        Value::Null => String::new(),
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", text(v)))
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => text(other),
+    }
 }
 
 #[cfg(test)]
@@ -1000,6 +1026,61 @@ mod tests {
         assert!(
             w[5] >= display_width(&header),
             "the long item header is not cut: {w:?}"
+        );
+    }
+
+    /// Issue 13's audit: the export wrote `user.login_failed` and raw JSON while the page shows
+    /// 登录失败 and `key: value`. The name comes from the one table; the code stays beside it.
+    #[test]
+    fn the_audit_export_names_actions_in_chinese_and_keeps_the_code() {
+        let at = chrono::Utc.with_ymd_and_hms(2022, 8, 3, 2, 0, 0).unwrap();
+        let entry = |seq, action: &str, detail| fieldpost_central::audit::AuditEntry {
+            seq,
+            at,
+            actor: "user:nobody".into(),
+            action: action.into(),
+            subject: Some("nobody".into()),
+            detail,
+        };
+        let entries = [
+            entry(
+                2,
+                "user.login_failed",
+                serde_json::json!({"username": "nobody", "before": {"role": "viewer"}}),
+            ),
+            entry(1, "some.new_action", serde_json::Value::Null),
+        ];
+        let bytes = audit_log(&entries, at).unwrap();
+        let rows = rows(&bytes, "操作日志");
+        let text = |r: &[Data]| r.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            text(&rows[1]),
+            ["序号", "时间", "操作者", "操作", "操作代码", "对象", "详情"],
+            "the name, then its code for filtering"
+        );
+        let line = text(&rows[2]);
+        assert_eq!(line[2], "user:nobody");
+        assert_eq!(line[3], "登录失败", "the action's Chinese name");
+        assert_eq!(line[4], "user.login_failed", "the code in its own column");
+        assert_eq!(line[5], "nobody");
+        assert_eq!(
+            line[6], r#"before: {"role":"viewer"}；username: nobody"#,
+            "the detail as the page shows it (fields in the API's order), not raw JSON"
+        );
+        assert!(
+            matches!(rows[2][1], Data::DateTime(_)),
+            "the time is a real date-time: {:?}",
+            rows[2][1]
+        );
+        let unknown = text(&rows[3]);
+        assert_eq!(
+            (
+                unknown[3].as_str(),
+                unknown[4].as_str(),
+                unknown[6].as_str()
+            ),
+            ("some.new_action", "some.new_action", ""),
+            "an action without a name shows its code"
         );
     }
 }

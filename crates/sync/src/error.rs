@@ -32,6 +32,11 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "string")]
     pub retry_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// With code `sheet_too_large` (rows) or `sheet_too_wide` (columns): the limit the uploaded
+    /// sheet went past, so a client says it in its own language rather than quoting `message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub limit: Option<u64>,
 }
 
 /// Why the central refused a request: the `code` of every error body, one stable snake_case
@@ -53,9 +58,12 @@ pub enum ErrorCode {
     UnreadableFile,
     /// An import has bad rows and was not asked to skip them.
     ImportHasErrors,
-    /// An uploaded sheet has more rows than any real sheet of its kind (the message says the
-    /// limit).
+    /// An uploaded sheet has more rows than any real sheet of its kind, or a cell below
+    /// Excel's last row (`limit` says the rows allowed).
     SheetTooLarge,
+    /// An uploaded sheet has a filled cell further right than any real sheet of its kind
+    /// (`limit` says the columns allowed).
+    SheetTooWide,
     // 401: the credential.
     /// No credential was sent.
     Unauthenticated,
@@ -158,6 +166,7 @@ impl ErrorCode {
             ErrorCode::UnreadableFile => "unreadable_file",
             ErrorCode::ImportHasErrors => "import_has_errors",
             ErrorCode::SheetTooLarge => "sheet_too_large",
+            ErrorCode::SheetTooWide => "sheet_too_wide",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::InvalidLogin => "invalid_login",
             ErrorCode::InvalidCredential => "invalid_credential",
@@ -225,6 +234,7 @@ mod tests {
             ErrorCode::UnreadableFile,
             ErrorCode::ImportHasErrors,
             ErrorCode::SheetTooLarge,
+            ErrorCode::SheetTooWide,
             ErrorCode::Unauthenticated,
             ErrorCode::InvalidLogin,
             ErrorCode::InvalidCredential,

@@ -50,6 +50,7 @@ mod tests {
                 field: None,
                 expected_seq: None,
                 retry_at: None,
+                limit: None,
             },
         };
         let json = serde_json::to_value(&body).unwrap();

@@ -7,7 +7,12 @@ import {
   afterCollection,
   auditActionText,
   auditDetail,
+  consoleTitle,
   isSecretariatAdmin,
+  moreErrorsText,
+  NAV_GROUPS,
+  navGroupsFor,
+  PAGES,
   localInputToIso,
   loginFailureText,
   pagesFor,
@@ -28,6 +33,7 @@ import {
   sortedIssues,
   summarizePreview,
   quarantineText,
+  roleKey,
 } from "./logic";
 
 // The demo campaign's window: 2022-08-03 09:00 to 08-12 24:00, China time.
@@ -295,11 +301,13 @@ describe("audit filters and lines", () => {
     expect(localInputToIso("")).toBeNull();
     expect(localInputToIso("not a time")).toBeNull();
   });
-  it("names the account actions in Chinese, and shows other actions by their code", () => {
+  it("names actions from the central's one table, and shows an unnamed action by its code", () => {
     expect(auditActionText("user.login_failed", "zh-CN")).toBe("登录失败");
     expect(auditActionText("sync.clock_off", "zh-CN")).toBe("平板时钟偏差（时间已按中心校正）");
     expect(auditActionText("user.login", "en")).toBe("Login");
-    expect(auditActionText("plan.approve", "zh-CN")).toBe("plan.approve");
+    expect(auditActionText("plan.approve", "zh-CN"), "every action the central records is named").toBe("批准活动方案");
+    expect(auditActionText("some.new_action", "zh-CN")).toBe("some.new_action");
+    expect(auditActionText("toString", "zh-CN"), "not an object's own method").toBe("toString");
   });
   it("shows a detail as short text", () => {
     expect(auditDetail({ username: "admin", sessions_ended: 2 })).toBe("username: admin；sessions_ended: 2");
@@ -329,5 +337,62 @@ describe("the bulletin archive (issue 13, deliverable 2)", () => {
   it("is on every console user's navigation, a unit's own account's included (the 通报 goes to all units)", () => {
     expect(pagesFor({ role: "viewer", unit_id: "u1" }), "a unit viewer").toContain("bulletin");
     expect(pagesFor({ role: "viewer", unit_id: null }), "a secretariat viewer").toContain("bulletin");
+  });
+});
+
+describe("a unit's own console (issue 13): its title and role are the unit's", () => {
+  it("titles a unit account's console with its unit, the secretariat's as the secretariat's", () => {
+    const unit = { role: "admin" as const, unit_id: "u1" };
+    expect(consoleTitle(unit, "揭阳市人民医院", "zh-CN")).toBe("揭阳市人民医院 · 单位工作台");
+    expect(consoleTitle(unit, "揭阳市人民医院", "en")).toBe("揭阳市人民医院 · Unit console");
+    expect(consoleTitle(unit, null, "zh-CN"), "the unit's name still loading").toBe("单位工作台");
+    expect(consoleTitle({ role: "admin", unit_id: null }, null, "zh-CN")).toBe("秘书处控制台");
+    expect(consoleTitle(null, null, "en"), "before a login").toBe("Secretariat console");
+  });
+  it("names a unit's admin and viewer apart from the secretariat's", () => {
+    expect(roleKey({ role: "admin", unit_id: "u1" })).toBe("role.unitAdmin");
+    expect(roleKey({ role: "viewer", unit_id: "u1" })).toBe("role.unitViewer");
+    expect(roleKey({ role: "admin", unit_id: null })).toBe("role.admin");
+    expect(roleKey({ role: "viewer", unit_id: null })).toBe("role.viewer");
+    expect(roleKey({ role: "carrier", unit_id: null })).toBe("role.carrier");
+  });
+});
+
+describe("the navigation's groups (one line at 1366 px)", () => {
+  it("holds every page in exactly one group", () => {
+    const grouped = NAV_GROUPS.flatMap((g) => g.pages);
+    expect([...grouped].sort(), "no page lost, none twice").toEqual([...PAGES].sort());
+  });
+  it("groups the secretariat's pages, keeping only the user's", () => {
+    const admin = navGroupsFor(pagesFor({ role: "admin", unit_id: null }));
+    expect(admin?.map((g) => g.key)).toEqual(["daily", "data", "supplies", "lottery", "admin"]);
+    const viewer = navGroupsFor(pagesFor({ role: "viewer", unit_id: null }));
+    expect(viewer?.find((g) => g.key === "admin")?.pages, "a viewer has the audit log, not the accounts").toEqual(["audit"]);
+  });
+  it("leaves a unit's few pages as one flat line", () => {
+    expect(navGroupsFor(pagesFor({ role: "admin", unit_id: "u1" }))).toBeNull();
+  });
+});
+
+describe("an import past a sheet's limit (issue 13's audit: columns were told as rows)", () => {
+  it("tells too many rows with the limit as a number, in Chinese, without the English message", () => {
+    const rows = new HttpError(400, "sheet_too_large", "the sheet has more than 5000 filled rows", "file", null, 5000);
+    expect(errorText(rows, "zh-CN")).toBe("表格超过 5,000 行的上限，未导入任何内容。请拆分后分别导入，或确认选择的文件是否正确");
+    expect(errorText(rows, "en")).toContain("more than 5,000 rows");
+  });
+  it("tells a sheet too wide as columns, not rows", () => {
+    const wide = new HttpError(400, "sheet_too_wide", "the sheet has a filled cell past column 256", "file", null, 256);
+    const zh = errorText(wide, "zh-CN");
+    expect(zh).toBe("表格第 256 列之后还有内容，比任何任务表或采集量表都宽，未导入任何内容。请确认选择的文件是否正确");
+    expect(zh, "no claim about rows").not.toContain("行");
+    expect(zh, "no English quoted").not.toMatch(/[a-z]{3}/);
+    expect(errorText(wide, "en")).toContain("past column 256");
+  });
+  it("says the capped list's line with both numbers, and nothing when all are listed", () => {
+    const issue = { row: 2, column: null, field: "quota", code: "not_a_number" };
+    const capped = { errors: Array(200).fill(issue), error_count: 4998 };
+    expect(moreErrorsText(capped, "zh-CN")).toBe("仅列出前 200 处，共 4,998 处错误");
+    expect(moreErrorsText(capped, "en")).toBe("Only the first 200 of 4,998 problems are listed");
+    expect(moreErrorsText({ errors: [issue], error_count: 1 }, "zh-CN")).toBeNull();
   });
 });

@@ -19,7 +19,8 @@ import type {
 import { catalogues, translate } from "../lib/i18n/catalogue";
 import type { MessageKey } from "../lib/i18n";
 import { HttpError } from "../lib/api/http";
-import { formatClockAfter, parseTimestamp } from "../lib/format";
+import { formatClockAfter, formatCount, parseTimestamp } from "../lib/format";
+import { AUDIT_ACTION_NAMES } from "../lib/api/generated/console/AuditActionNames";
 
 const DAY = 86_400_000;
 const CHINA = 8 * 3_600_000;
@@ -220,7 +221,12 @@ export function quarantineText(q: Pick<QuarantinedEvent, "code" | "reason">, loc
 export function errorText(e: unknown, locale: Locale): string {
   if (e instanceof HttpError) {
     const key = e.code === "network" || e.code.startsWith("http_") ? null : errcodeKey(e.code as ErrorCode);
-    if (key !== null) return consoleTranslate(locale, key, { message: e.message });
+    // A sheet past a limit is told in the console's words with the number, not the English.
+    const sheetLimit = e.code === "sheet_too_large" || e.code === "sheet_too_wide";
+    if (key !== null && sheetLimit && e.limit !== null) {
+      return consoleTranslate(locale, key, { limit: formatCount(e.limit, locale) });
+    }
+    if (key !== null && !sheetLimit) return consoleTranslate(locale, key, { message: e.message });
     return consoleTranslate(locale, "console.error", { message: e.message });
   }
   return consoleTranslate(locale, "console.error", {
@@ -238,6 +244,18 @@ export function loginFailureText(e: unknown, locale: Locale): string {
     return consoleTranslate(locale, "login.throttled", { time: formatClockAfter(e.retryAt) });
   }
   return errorText(e, locale);
+}
+
+/**
+ * The line under a capped list of an import's problems ("仅列出前 200 处，共 4,998 处错误"), or
+ * null when every problem is listed.
+ */
+export function moreErrorsText(p: { errors: readonly unknown[]; error_count: number }, locale: Locale): string | null {
+  if (p.error_count <= p.errors.length) return null;
+  return consoleTranslate(locale, "import.moreErrors", {
+    shown: formatCount(p.errors.length, locale),
+    total: formatCount(p.error_count, locale),
+  });
 }
 
 /** The pages in the console's navigation, in its order. */
@@ -260,6 +278,35 @@ export const PAGES = [
 ] as const;
 export type NavPage = (typeof PAGES)[number];
 
+/** A group of the secretariat's navigation: a clerk's task, its pages. */
+export type NavGroup = { key: "daily" | "data" | "supplies" | "lottery" | "admin"; pages: readonly NavPage[] };
+
+/**
+ * The secretariat's 15 pages in five groups, so the navigation is one line on a 1366 px desk
+ * screen and on the projector: the current group shows its pages, the others their name.
+ */
+export const NAV_GROUPS: readonly NavGroup[] = [
+  { key: "daily", pages: ["dashboard", "bulletin", "plans", "devices"] },
+  { key: "data", pages: ["import", "export", "assessment", "summary"] },
+  { key: "supplies", pages: ["stock", "campaign", "posters"] },
+  { key: "lottery", pages: ["lottery", "draw"] },
+  { key: "admin", pages: ["accounts", "audit"] },
+];
+
+/** Up to this many pages the navigation is one flat line (a unit's own account: 7). */
+const FLAT_NAV = 8;
+
+/**
+ * The navigation for `pages`, the user's pages: null for a flat line when they fit, else the
+ * groups holding any of them, each with the user's pages only.
+ */
+export function navGroupsFor(pages: readonly NavPage[]): NavGroup[] | null {
+  if (pages.length <= FLAT_NAV) return null;
+  return NAV_GROUPS.map((g) => ({ key: g.key, pages: g.pages.filter((p) => pages.includes(p)) })).filter(
+    (g) => g.pages.length > 0,
+  );
+}
+
 /**
  * What a unit's own account sees: its unit's progress and the 通报, plans, exports, poster,
  * tablets and its own assessment. The summary meeting's report is the secretariat's (it holds
@@ -280,6 +327,24 @@ export function pagesFor(user: Viewer): readonly NavPage[] {
   if (user.unit_id !== null) return UNIT_PAGES;
   if (user.role === "viewer") return PAGES.filter((p) => p !== "accounts");
   return PAGES;
+}
+
+/**
+ * The console's title for `user`: a unit's own account works in its unit's console
+ * ("揭阳市人民医院 · 单位工作台"), not the secretariat's; the unit's name may still be loading.
+ */
+export function consoleTitle(user: Viewer | null | undefined, unitName: string | null, locale: Locale): string {
+  if (!user || user.unit_id === null) return consoleTranslate(locale, "console.title");
+  return unitName
+    ? consoleTranslate(locale, "console.unitTitle", { unit: unitName })
+    : consoleTranslate(locale, "console.unitTitleBare");
+}
+
+/** How the header names `user`'s role: a unit's admin or viewer is told from the secretariat's. */
+export function roleKey(user: Viewer): ConsoleKey {
+  if (user.role === "carrier") return "role.carrier";
+  if (user.unit_id !== null) return user.role === "admin" ? "role.unitAdmin" : "role.unitViewer";
+  return user.role === "admin" ? "role.admin" : "role.viewer";
 }
 
 /** Whether `user` changes what the secretariat owns (approvals, stock, devices, accounts). */
@@ -371,10 +436,12 @@ export function auditDetail(detail: unknown): string {
     .join("；");
 }
 
-/** An audit action as people read it (`user.login` is 登录), or its code when it has no name. */
+/**
+ * An audit action as people read it (`user.login` is 登录), or its code when it has no name.
+ * The names are generated from the central's one table, which the audit export also reads.
+ */
 export function auditActionText(action: string, locale: Locale): string {
-  const key = `audit.action.${action}`;
-  return isConsoleKey(key) ? consoleTranslate(locale, key) : action;
+  return Object.hasOwn(AUDIT_ACTION_NAMES, action) ? (AUDIT_ACTION_NAMES[action]?.[locale] ?? action) : action;
 }
 
 /** A shortfall of the assessment, in the console's words. */

@@ -899,7 +899,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Get,
             "/posters/{unit_id}/links/{link_id}",
-            "The A4 poster of one of a unit's extra links, labelled, as SVG (secretariat)",
+            "The A4 poster of one of a unit's extra links, labelled, as SVG (secretariat, or the unit's own account)",
             Caller,
             None,
             NoBody,

@@ -203,12 +203,16 @@ fn poster_names(
     Ok((campaign.campaign.name, unit, section))
 }
 
+/// A unit's own account prints its extra links' posters as it does its primary one: the
+/// console lists them on its posters page, so a secretariat-only route left broken images.
 pub(super) async fn link_poster(
     State(state): State<AppState>,
-    _: Secretariat,
+    caller: Caller,
     PathId(id): PathId<UnitId>,
     PathId(link_id): PathId<UnitLinkId>,
 ) -> ApiResult<Response> {
+    console_scope(&caller)?;
+    caller.may_read_unit(id)?;
     let svg = state
         .call(move |db| {
             let (campaign, unit, section) = poster_names(db, id)?;

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use fieldpost_central::campaign::{self, UnitSheetOutcome, UnitSheetRow};
 use fieldpost_central::records::{self, DailyCount};
 use fieldpost_sheets::import::{
-    CountRow, ImportKind, Preview, ReadError, Table, TaskRow, campaign_year,
+    CountRow, EXCEL_ROWS, ImportKind, Preview, ReadError, Table, TaskRow, campaign_year,
     hold_to_collection_days, preview_counts, preview_task_table, read_table,
 };
 
@@ -53,19 +53,25 @@ pub(crate) struct ApplyQuery {
     skip_bad_rows: bool,
 }
 
+/// A sheet past a limit says which limit (rows or columns) and the number, so the console's
+/// message is true and in its own language; any other failure to read is `unreadable_file`.
 fn unreadable(e: ReadError) -> ApiError {
-    let code = match e {
-        ReadError::TooManyRows { .. }
-        | ReadError::TooManyColumns { .. }
-        | ReadError::RowBeyondExcel { .. } => ErrorCode::SheetTooLarge,
-        ReadError::Spreadsheet(_) | ReadError::NotUtf8 | ReadError::Empty => {
-            ErrorCode::UnreadableFile
-        }
-    };
-    ApiError::BadRequest {
+    let limit = |code, limit: u64| ApiError::SheetLimit {
         code,
         message: e.to_string(),
-        field: Some("file".into()),
+        limit,
+    };
+    match e {
+        ReadError::TooManyRows { limit: rows, .. } => limit(ErrorCode::SheetTooLarge, rows as u64),
+        ReadError::RowBeyondExcel { .. } => limit(ErrorCode::SheetTooLarge, u64::from(EXCEL_ROWS)),
+        ReadError::TooManyColumns { limit: columns } => {
+            limit(ErrorCode::SheetTooWide, columns as u64)
+        }
+        ReadError::Spreadsheet(_) | ReadError::NotUtf8 | ReadError::Empty => ApiError::BadRequest {
+            code: ErrorCode::UnreadableFile,
+            message: e.to_string(),
+            field: Some("file".into()),
+        },
     }
 }
 

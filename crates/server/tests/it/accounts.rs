@@ -709,8 +709,20 @@ async fn logins_are_audited_filtered_paged_and_exported() {
         4,
         "title, header and the two failures: {rows:?}"
     );
-    assert_eq!(rows[2][3], "user.login_failed");
-    assert!(rows[2][5].contains("nobody"), "the name as typed: {rows:?}");
+    assert_eq!(
+        rows[1][3..5],
+        ["操作", "操作代码"],
+        "the action's name, then its code"
+    );
+    assert_eq!(
+        rows[2][3], "登录失败",
+        "the action's Chinese name, as the page shows it"
+    );
+    assert_eq!(rows[2][4], "user.login_failed", "the code, to filter on");
+    assert!(
+        rows[2][6].contains("nobody") && !rows[2][6].starts_with('{'),
+        "the name as typed, in words, not raw JSON: {rows:?}"
+    );
 }
 
 /// Escapes what a time in a query string needs (`+` and `:`).
@@ -757,4 +769,74 @@ async fn a_unit_accounts_dashboard_lists_its_own_exceptions_only() {
         vec![flagged[0].clone()],
         "unit A sees its own exception only"
     );
+}
+
+/// The console's posters page shows a unit account its extra links' posters: each must load for
+/// that unit, and another unit's stay closed whichever unit the path names.
+#[tokio::test]
+async fn a_unit_account_prints_its_own_extra_links_posters_not_another_units() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let link = |unit, url: &'static str| {
+        let (c, admin) = (&c, &admin);
+        async move {
+            let (status, added) = c
+                .call(
+                    "POST",
+                    &format!("/api/v1/units/{unit}/links"),
+                    admin,
+                    Some(json!({"label": "二号入口", "url": url})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "an extra link: {added}");
+            added["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let own = link(c.unit_a, "https://s.example/a-2").await;
+    let theirs = link(c.unit_b, "https://s.example/b-2").await;
+    for who in ["leader_a", "viewer_a"] {
+        let me = c.login(who).await;
+        let path = format!("/api/v1/posters/{}/links/{own}", c.unit_a);
+        let (status, headers, svg) = c.raw(request("GET", &path, &me, None)).await;
+        assert_eq!(status, StatusCode::OK, "{who}: own extra link's poster");
+        assert_eq!(
+            headers[axum::http::header::CONTENT_TYPE],
+            "image/svg+xml; charset=utf-8",
+            "{who}: an image the page can show"
+        );
+        let svg = String::from_utf8(svg.to_vec()).unwrap();
+        assert!(
+            svg.contains("https://s.example/a-2") && svg.contains("二号入口"),
+            "{who}: the poster of that link: {svg}"
+        );
+        for (unit, id, why) in [
+            (c.unit_b, &theirs, "unit B's link under unit B"),
+            (c.unit_b, &own, "own link named under unit B"),
+        ] {
+            expect_error(
+                c.call(
+                    "GET",
+                    &format!("/api/v1/posters/{unit}/links/{id}"),
+                    &me,
+                    None,
+                )
+                .await,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                &format!("{who}: {why}, as unit B's primary poster answers"),
+            );
+        }
+        expect_error(
+            c.call(
+                "GET",
+                &format!("/api/v1/posters/{}/links/{theirs}", c.unit_a),
+                &me,
+                None,
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("{who}: unit B's link named under unit A is no link of A's"),
+        );
+    }
 }

@@ -361,6 +361,12 @@ async fn the_files_that_crashed_the_imports_are_unreadable_files() {
                 ),
                 "{why}"
             );
+            if body["error"]["code"] == "sheet_too_large" {
+                assert_eq!(
+                    body["error"]["limit"], 1_048_576,
+                    "a cell past Excel's last row is told with Excel's rows: {why}"
+                );
+            }
             assert_eq!(body["error"]["field"], "file", "{why}");
         }
     }
@@ -1212,6 +1218,51 @@ async fn real_task_tables_import_with_their_totals_notes_and_phones() {
     );
 }
 
+/// Issue 13's audit: a filled cell past the column limit was told as `sheet_too_large`, which
+/// the console said as "too many rows". It has its own code and the column limit as a number.
+#[tokio::test]
+async fn a_sheet_too_wide_is_told_apart_from_one_too_long() {
+    let c = Central::new();
+    let admin = c.login("admin").await;
+    let mut csv = String::from("单位,采集任务,专属链接\n揭阳市侨联,100,https://s.example/q");
+    csv.push_str(&",".repeat(300));
+    csv.push_str("备注\n");
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "单位").unwrap();
+    ws.write_string(0, 1, "日期").unwrap();
+    ws.write_string(0, 2, "采集量").unwrap();
+    ws.write_number(1, 400, 1).unwrap();
+    let xlsx = book.save_to_buffer().unwrap();
+    for (what, path, file) in [
+        (
+            "CSV task table",
+            "/api/v1/imports/task-table/preview",
+            csv.into_bytes(),
+        ),
+        ("xlsx counts", "/api/v1/imports/collection-counts", xlsx),
+    ] {
+        let body = expect_error(
+            send_file(&c, path, &admin, file).await,
+            StatusCode::BAD_REQUEST,
+            "sheet_too_wide",
+            what,
+        );
+        assert_eq!(
+            body["error"]["limit"], 256,
+            "{what}: the column limit as a number: {body}"
+        );
+        assert_eq!(body["error"]["field"], "file", "{what}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("column"),
+            "{what}: the message is about columns, not rows: {body}"
+        );
+    }
+}
+
 /// Issue 13: a sheet of a million tiny rows (under the size limit) took 50 s and answered
 /// with 400 MB of errors. It is refused with the limit, in a small answer; under the limit a
 /// sheet of bad rows lists the first 200 and counts them all.
@@ -1235,13 +1286,13 @@ async fn a_huge_sheet_is_refused_with_its_limit_and_errors_are_capped() {
             "CSV task table",
             "/api/v1/imports/task-table/preview",
             csv.into_bytes(),
-            "5000",
+            5000,
         ),
         (
             "xlsx counts",
             "/api/v1/imports/collection-counts",
             xlsx,
-            "100000",
+            100_000,
         ),
     ] {
         let (status, _, bytes) = raw(&c, upload(path, &admin, file)).await;
@@ -1258,9 +1309,17 @@ async fn a_huge_sheet_is_refused_with_its_limit_and_errors_are_capped() {
             what,
         );
         assert!(
-            body["error"]["message"].as_str().unwrap().contains(limit),
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&limit.to_string()),
             "{what}: the message says the limit: {body}"
         );
+        assert_eq!(
+            body["error"]["limit"], limit,
+            "{what}: the limit as a number, for the console's own words: {body}"
+        );
+        assert_eq!(body["error"]["field"], "file", "{what}");
     }
 
     let mut csv = String::from("单位,版块,采集任务,专属链接\n");

@@ -158,6 +158,8 @@ export class HttpError extends Error {
     readonly field: string | null = null,
     /** With `login_throttled`: when the login may be tried again (RFC 3339). */
     readonly retryAt: string | null = null,
+    /** With `sheet_too_large` / `sheet_too_wide`: the rows or columns a sheet may have. */
+    readonly limit: number | null = null,
   ) {
     super(message);
     this.name = "HttpError";
@@ -204,6 +206,7 @@ export class HttpBackend {
         err?.message ?? text,
         err?.field ?? null,
         err?.retry_at ?? null,
+        err?.limit ?? null,
       );
     }
     return json as T;

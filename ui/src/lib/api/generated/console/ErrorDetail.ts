@@ -25,4 +25,9 @@ expected_seq?: number,
  * With code `login_throttled`: when the login may be tried again (also in the
  * `Retry-After` header, in seconds).
  */
-retry_at?: string, };
+retry_at?: string, 
+/**
+ * With code `sheet_too_large` (rows) or `sheet_too_wide` (columns): the limit the uploaded
+ * sheet went past, so a client says it in its own language rather than quoting `message`.
+ */
+limit?: number, };
