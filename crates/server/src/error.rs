@@ -256,6 +256,21 @@ impl From<PlanError> for ApiError {
                     on_hand,
                 },
             ),
+            PlanError::PromisedToPools {
+                field,
+                wanted,
+                promised,
+                free,
+            } => conflict(
+                ErrorCode::InsufficientStock,
+                Some(&field),
+                PlanError::PromisedToPools {
+                    field: String::new(),
+                    wanted,
+                    promised,
+                    free,
+                },
+            ),
             PlanError::DeviceRevoked { field } => conflict(
                 ErrorCode::DeviceRevoked,
                 Some(&field),
@@ -419,7 +434,7 @@ impl From<StockError> for ApiError {
             e @ StockError::ZeroQuantity => invalid_value("quantity", e),
             StockError::NoSuchItem => ApiError::NotFound("item"),
             e @ StockError::ReasonRequired => invalid_value("note", e),
-            e @ StockError::InsufficientStock { .. } => {
+            e @ (StockError::InsufficientStock { .. } | StockError::PromisedToPools { .. }) => {
                 conflict(ErrorCode::InsufficientStock, Some("quantity"), e)
             }
             StockError::Storage(e) => e.into(),
@@ -531,6 +546,7 @@ impl From<DrawError> for ApiError {
             e @ DrawError::DrawExists => conflict(ErrorCode::DrawExists, None, e),
             e @ DrawError::Invalid { field, .. } => invalid_value(field, e),
             e @ DrawError::Tampered(_) => conflict(ErrorCode::ListTampered, None, e),
+            e @ DrawError::OverStock { .. } => conflict(ErrorCode::PoolOverStock, Some("pools"), e),
             DrawError::NotFound => ApiError::NotFound("draw"),
             e @ DrawError::AlreadyVoided => conflict(ErrorCode::DrawVoided, None, e),
             DrawError::Storage(e) => e.into(),

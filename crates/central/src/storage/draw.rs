@@ -25,6 +25,9 @@ pub trait LotteryPoolTable {
     fn update(&mut self, pool: &Pool, now: DateTime<Utc>) -> StorageResult<()>;
     /// How many prizes of `item` the pools hold, leaving out `except`.
     fn pooled(&mut self, item: ItemId, except: Option<PoolId>) -> StorageResult<u64>;
+    /// How many prizes of `item` the pools still promise: each pool's quantity less its wins
+    /// delivered (in a standing draw), never below zero.
+    fn promised(&mut self, item: ItemId) -> StorageResult<u64>;
 }
 
 /// A frozen list as stored.

@@ -368,6 +368,115 @@ async fn pools_are_checked_against_the_prize_stock_and_held_while_a_draw_stands(
     );
 }
 
+/// Issue 12 audit, gap 1: once a pool promises prizes, the stock it draws on cannot fall
+/// below the promise through a write-off or a plan's allocation; and stock that fell anyway
+/// (by a path the pools cannot see: here a write-off written into the ledger directly, as an
+/// older central or a hand edit would leave it) makes the draw refuse, naming the pool.
+#[tokio::test]
+async fn stock_promised_to_pools_is_kept_and_the_draw_rechecks_it() {
+    let mut l = lottery_world().await;
+    l.pools().await;
+    // 5 data packs received, 3 in the telecom pool: 2 may go, not 3.
+    let write_off =
+        |quantity: u32| json!({"item_id": l.data_pack, "quantity": quantity, "note": "受潮损坏"});
+    let refused = expect_error(
+        l.c.call(
+            "POST",
+            "/api/v1/stock/write-offs",
+            &l.admin,
+            Some(write_off(3)),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "insufficient_stock",
+        "a write-off may not take prizes a pool promises",
+    );
+    assert_eq!(refused["error"]["field"], "quantity", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 are promised to lottery pools"),
+        "the refusal says why: {refused}"
+    );
+    let plan = approved_plan(&l.c, l.c.unit_a, &[(l.tablet.id, 1)]);
+    let allocations = format!("/api/v1/plans/{plan}/allocations");
+    let refused = expect_error(
+        l.c.call(
+            "POST",
+            &allocations,
+            &l.admin,
+            Some(json!({"item_id": l.data_pack, "quantity": 3})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "insufficient_stock",
+        "a plan may not be allocated prizes a pool promises",
+    );
+    assert_eq!(refused["error"]["field"], "quantity", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 are promised to lottery pools"),
+        "{refused}"
+    );
+    let (status, body) =
+        l.c.call(
+            "POST",
+            "/api/v1/stock/write-offs",
+            &l.admin,
+            Some(write_off(2)),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the 2 no pool promises may go: {body}"
+    );
+    expect_error(
+        l.c.call(
+            "POST",
+            &allocations,
+            &l.admin,
+            Some(json!({"item_id": l.data_pack, "quantity": 1})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "insufficient_stock",
+        "the 3 left are all promised",
+    );
+
+    // One of the two kettles disappears from the ledger's count behind the pools' back.
+    let changed =
+        l.c.database
+            .execute(&format!(
+                "INSERT INTO stock_ledger (id, item_id, kind, quantity, note, actor, created_at) \
+             VALUES ('{}', '{}', 'write_off', 1, '丢失', 'admin', '2022-08-20T00:00:00Z')",
+                uuid::Uuid::now_v7(),
+                l.kettle
+            ))
+            .unwrap();
+    assert_eq!(changed, 1);
+    l.close_window().await;
+    l.freeze().await;
+    let refused = expect_error(
+        l.draw("01 02 03").await,
+        StatusCode::CONFLICT,
+        "pool_over_stock",
+        "the draw promises only prizes that exist",
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("电信 实物奖品") && message.contains("only 1"),
+        "the refusal names the pool and what is left: {refused}"
+    );
+    let (_, draws) =
+        l.c.call("GET", "/api/v1/lottery/draws", &l.admin, None)
+            .await;
+    assert_eq!(draws, json!([]), "nothing was drawn");
+}
+
 #[tokio::test]
 async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() {
     let mut l = lottery_world().await;

@@ -330,6 +330,8 @@ export const consoleEn: ConsoleMessages = {
   "errcode.draw_exists": "Already drawn: to draw again, void this draw with a reason first",
   "errcode.draw_voided": "This draw was voided: {message}",
   "errcode.list_tampered": "The list does not match its published digest; the draw is refused: {message}",
+  "errcode.pool_over_stock": "A prize pool has more prizes than the stock holds; the draw is refused: {message}",
+  "errcode.no_reserve_left": "No reserve of this pool is left to take the prize: {message}",
   "errcode.numbers_deleted": "The full numbers were deleted as promised; nothing to export",
   "errcode.lottery_closed": "The lottery is closed: {message}",
   "errcode.no_lottery_terms": "The secretariat has not published the lottery terms yet",

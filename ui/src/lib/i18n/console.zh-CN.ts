@@ -332,6 +332,8 @@ export const consoleZhCN = {
   "errcode.draw_exists": "已经开过奖：如需重抽，请先写明理由作废本次开奖",
   "errcode.draw_voided": "这次开奖已作废：{message}",
   "errcode.list_tampered": "名单与公示的摘要不符，已拒绝开奖：{message}",
+  "errcode.pool_over_stock": "奖项的库存不足，已拒绝开奖：{message}",
+  "errcode.no_reserve_left": "该奖项已没有可递补的候补：{message}",
   "errcode.numbers_deleted": "完整号码已按规定删除，无法再导出",
   "errcode.lottery_closed": "抽奖已关闭：{message}",
   "errcode.no_lottery_terms": "秘书处尚未发布抽奖须知",
