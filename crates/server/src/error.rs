@@ -560,6 +560,15 @@ impl From<WinError> for ApiError {
             WinError::NotFound => ApiError::NotFound("win"),
             e @ WinError::Voided => conflict(ErrorCode::DrawVoided, None, e),
             e @ WinError::Invalid { field, .. } => invalid_value(field, e),
+            e @ WinError::NotGivenUp { .. } => {
+                conflict(ErrorCode::InvalidTransition, Some("win_id"), e)
+            }
+            e @ WinError::AlreadyPromoted { .. } => {
+                conflict(ErrorCode::Duplicate, Some("win_id"), e)
+            }
+            e @ WinError::NoReserveLeft { .. } => {
+                conflict(ErrorCode::NoReserveLeft, Some("win_id"), e)
+            }
             WinError::Storage(e) => e.into(),
         }
     }

@@ -198,6 +198,7 @@ pub fn run(
                     note: None,
                     handover: None,
                     voided: false,
+                    replaces: None,
                 };
                 entries.push(DrawEntryRow {
                     pool_no,
@@ -298,8 +299,9 @@ pub fn draws(db: &dyn Database) -> Result<Vec<Draw>, StorageError> {
     })
 }
 
-/// The public winners list of the standing draw: entry numbers and masked numbers per pool,
-/// with the list's digest and the public value, and nothing else.
+/// The public winners list of the standing draw: entry numbers and masked numbers per pool
+/// (the winners, then the reserves promoted to given-up prizes), with the list's digest and
+/// the public value, and nothing else.
 pub fn public_winners(db: &dyn Database) -> Result<Option<PublicWinners>, StorageError> {
     let Some(draw) = standing(db)? else {
         return Ok(None);
@@ -318,7 +320,18 @@ pub fn public_winners(db: &dyn Database) -> Result<Option<PublicWinners>, Storag
                     .map(|w| PublicEntry {
                         entry: w.entry,
                         masked_phone: w.masked_phone,
+                        reserve_rank: None,
                     })
+                    .chain(
+                        p.reserves
+                            .into_iter()
+                            .filter(|r| r.win_id.is_some())
+                            .map(|r| PublicEntry {
+                                entry: r.entry,
+                                masked_phone: r.masked_phone,
+                                reserve_rank: Some(r.rank),
+                            }),
+                    )
                     .collect(),
             })
             .collect(),

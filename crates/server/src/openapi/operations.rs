@@ -1037,6 +1037,16 @@ pub fn operations() -> Vec<Operation> {
             J(schema::<Win>),
         ),
         op(
+            Post,
+            "/lottery/wins/{win_id}/promote",
+            "Pass a given-up prize (declined, or unreachable past the carrier's deadline) to the pool's next-ranked reserve that holds no prize: answers the reserve's new pending win, which names the one it replaces; audited (secretariat admin). 409 codes: invalid_transition (not given up), duplicate (passed on already), no_reserve_left, draw_voided",
+            Caller,
+            None,
+            NoBody,
+            201,
+            J(schema::<Win>),
+        ),
+        op(
             Get,
             "/lottery/carriers/{carrier}/winners.xlsx",
             "The winners of the prizes this carrier delivers, with full numbers (that carrier's account only; audited). 409 code: numbers_deleted",
