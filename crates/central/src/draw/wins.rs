@@ -99,7 +99,9 @@ pub fn set_state(
     })
 }
 
-/// Records a physical prize handed over at a station: the win is delivered.
+/// Records a physical prize handed over at a station: the win is delivered. Only a pool
+/// delivered at a station (`at_station`) is handed over at one; a carrier credits, claims or
+/// ships the others, and its returned sheet records them.
 pub fn handover(
     db: &dyn Database,
     actor: &Actor,
@@ -117,6 +119,19 @@ pub fn handover(
     }
     storage::write(db, |tx| {
         let mut win = live(tx, id)?;
+        let delivery = tx
+            .lottery_draws()
+            .pools(win.draw_id)?
+            .into_iter()
+            .find(|p| p.pool_id == win.pool_id)
+            .map(|p| p.delivery);
+        if delivery != Some(Delivery::AtStation) {
+            return Err(WinError::Invalid {
+                field: "win_id",
+                reason: "this prize is credited, claimed or shipped by a carrier: only a pool \
+                         delivered at a station (at_station) is handed over at one",
+            });
+        }
         if win.state != WinState::Delivered {
             win.state = WinState::Delivered;
             win.state_changed_at = now;

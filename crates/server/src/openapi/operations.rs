@@ -1029,7 +1029,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/lottery/wins/{win_id}/handover",
-            "Record a prize handed over at a station: the win is delivered (secretariat admin). 409 code: draw_voided",
+            "Record a prize handed over at a station: the win is delivered; only for a pool delivered at a station (else 400 invalid_value, field win_id); audited (secretariat admin). 409 code: draw_voided",
             Caller,
             None,
             json(schema::<draw::HandoverBody>),

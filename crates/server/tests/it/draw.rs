@@ -957,6 +957,39 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
         .iter()
         .find(|w| w["delivery"] == "carrier_credit")
         .unwrap();
+    let sim = wins.iter().find(|w| w["delivery"] == "shipped").unwrap();
+    for w in [pack, sim] {
+        let refused = expect_error(
+            l.c.call(
+                "POST",
+                &format!(
+                    "/api/v1/lottery/wins/{}/handover",
+                    w["id"].as_str().unwrap()
+                ),
+                &l.admin,
+                Some(json!({"station": "进贤门广场", "handed_at": "2022-08-20T02:00:00Z"})),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+            "a data pack or a shipped SIM card is not handed over at a station",
+        );
+        assert_eq!(refused["error"]["field"], "win_id", "{refused}");
+    }
+    let audit = l.audit().await;
+    let handovers: Vec<&Value> = audit
+        .iter()
+        .filter(|a| a["action"] == "lottery.win.handover")
+        .collect();
+    assert_eq!(
+        handovers.len(),
+        1,
+        "the handover is audited, the refused ones are not"
+    );
+    assert_eq!(handovers[0]["subject"], kettle["id"]);
+    assert_eq!(handovers[0]["actor"], "user:admin");
+    assert_eq!(handovers[0]["detail"]["station"], "进贤门广场");
+    assert_eq!(handovers[0]["detail"]["entry"], kettle["entry"]);
     let (status, set) =
         l.c.call(
             "PUT",
@@ -969,6 +1002,21 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
     assert_eq!(
         (set["state"].as_str(), set["note"].as_str()),
         (Some("unreachable"), Some("三次未接"))
+    );
+    let audit = l.audit().await;
+    let change = audit
+        .iter()
+        .find(|a| a["action"] == "lottery.win.state")
+        .expect("a win's state change is audited");
+    assert_eq!(change["subject"], pack["id"]);
+    assert_eq!(change["actor"], "user:admin");
+    assert_eq!(
+        (
+            &change["detail"]["state"],
+            &change["detail"]["note"],
+            &change["detail"]["entry"]
+        ),
+        (&json!("unreachable"), &json!("三次未接"), &pack["entry"])
     );
     expect_error(
         l.c.call(
@@ -1470,9 +1518,16 @@ pub(crate) async fn walk_every_route(c: &Central) -> Auth {
     let open = t.open_session(plan);
     let first = entrant(&mut t, &key, NUMBERS[2], 10);
     let second = entrant(&mut t, &key, NUMBERS[5], 11);
-    push(c, &t, &[open, first, second]).await;
+    let third = entrant(&mut t, &key, NUMBERS[8], 12);
+    push(c, &t, &[open, first, second, third]).await;
     let item = prize(c, &admin, "walk_sim", "联通流量卡", 3).await;
-    let body = json!({"name": "联通 70G 流量卡", "item_id": item, "quantity": 1, "reserves": 1,
+    let kettle = prize(c, &admin, "walk_gift", "实物奖品", 1).await;
+    // Two reserves: the kettle drawn after the SIM card takes at most one of them, so the
+    // other can be promoted.
+    let gift = json!({"name": "实物奖品", "item_id": kettle, "quantity": 1, "reserves": 0,
+                      "carriers": ["unicom"], "delivery": "at_station", "position": 2});
+    ok(c, "POST", "/lottery/pools", &admin, Some(gift)).await;
+    let body = json!({"name": "联通 70G 流量卡", "item_id": item, "quantity": 1, "reserves": 2,
                       "carriers": ["unicom"], "delivery": "shipped", "delivered_by": "unicom",
                       "position": 1});
     let pool = ok(c, "POST", "/lottery/pools", &admin, Some(body.clone())).await;
@@ -1499,7 +1554,17 @@ pub(crate) async fn walk_every_route(c: &Central) -> Auth {
     ok(c, "GET", "/lottery/draw", &admin, None).await;
     ok(c, "GET", "/lottery/draws", &admin, None).await;
     let wins = ok(c, "GET", "/lottery/wins", &admin, None).await;
-    let win = wins[0]["id"].as_str().unwrap().to_owned();
+    let of = |delivery: &str| {
+        wins.as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["delivery"] == delivery)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (win, gift_win) = (of("shipped"), of("at_station"));
     ok(
         c,
         "PUT",
@@ -1511,7 +1576,7 @@ pub(crate) async fn walk_every_route(c: &Central) -> Auth {
     ok(
         c,
         "POST",
-        &format!("/lottery/wins/{win}/handover"),
+        &format!("/lottery/wins/{gift_win}/handover"),
         &admin,
         Some(json!({"station": "进贤门广场", "handed_at": "2022-08-20T02:00:00Z"})),
     )
