@@ -651,8 +651,12 @@ async function main() {
   } finally {
     await carrierContext.close();
   }
-  const audit = await (await page.request.get(api("/audit"))).json();
-  check(JSON.stringify(audit).includes("unicom-jieyang"), "the carrier's download is in the audit log");
+  const audit = await (await page.request.get(api("/audit?limit=500"))).json();
+  const downloads = audit.filter((a) => a.action === "lottery.carrier.download");
+  check(
+    downloads.length === 1 && downloads[0].actor === "user:unicom-jieyang" && downloads[0].detail.carrier === "unicom" && downloads[0].detail.winners === 3,
+    `the carrier's download is in the audit log, by its account, with its winners counted (${JSON.stringify(downloads)})`,
+  );
 
   // The public winners list: no login, masked numbers only.
   const publicContext = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });

@@ -112,6 +112,21 @@ fn stored_anywhere(c: &Central, needle: &str) -> Vec<String> {
     }
 }
 
+/// The audit log's entries of `action`, oldest first.
+async fn audit_of(c: &Central, admin: &Auth, action: &str) -> Vec<Value> {
+    let (status, body) = c.call("GET", "/api/v1/audit?limit=500", admin, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut entries: Vec<Value> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == action)
+        .cloned()
+        .collect();
+    entries.sort_by_key(|a| a["seq"].as_u64());
+    entries
+}
+
 /// What [`stored_anywhere`] finding nothing after the close shows, per database.
 fn gone(c: &Central) -> &'static str {
     match &c.database.backend {
@@ -266,6 +281,10 @@ async fn a_new_device_pulls_the_terms_with_the_key_and_later_changes() {
         json!(c.lottery_public_key().fingerprint()),
         "saving the terms again keeps the key"
     );
+    let audit = audit_of(&c, &admin, "lottery.terms").await;
+    let saved = audit.last().expect("saving the terms is audited");
+    assert_eq!(saved["actor"], "user:admin", "{saved}");
+    assert_eq!(saved["detail"]["consent_version"], "2022-2", "{saved}");
     let (terms, _) = lottery_record(&c, &t.auth, cursor).await;
     let terms = terms.expect("changed terms are pulled again");
     assert_eq!(terms.consent_version, "2022-2");
@@ -543,6 +562,14 @@ async fn a_retention_date_deletes_the_numbers_at_shanghai_midnight() {
         .await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["retention_date"], json!("2022-08-04"));
+    let audit = audit_of(&c, &admin, "lottery.retention").await;
+    assert_eq!(
+        audit.len(),
+        1,
+        "setting the retention date is audited: {audit:?}"
+    );
+    assert_eq!(audit[0]["actor"], "user:admin");
+    assert_eq!(audit[0]["detail"]["delete_on"], "2022-08-04");
     c.state.lottery_check().await;
     assert!(
         c.database.lottery_key.path().exists(),
