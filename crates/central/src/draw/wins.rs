@@ -188,14 +188,10 @@ pub fn promote(
             .into_iter()
             .find(|p| p.pool_id == given_up.pool_id)
             .ok_or_else(|| StorageError::Corrupt(format!("win {id}: pool not drawn")))?;
-        // One prize per phone number (an entry is one number): a reserve who holds a prize of
-        // this draw, in any pool, is passed over. A prize given up and passed on is not held.
-        let replaced: HashSet<WinId> = wins.iter().filter_map(|w| w.replaces).collect();
-        let holders: HashSet<u32> = wins
-            .iter()
-            .filter(|w| w.state != WinState::Declined && !replaced.contains(&w.id))
-            .map(|w| w.entry)
-            .collect();
+        // One prize per phone number (an entry is one number): a reserve who has a win of
+        // this draw, in any pool and in any state, is passed over. Even a prize given up
+        // counts: a carrier's returned sheet names a win by its entry, so an entry has one.
+        let holders: HashSet<u32> = wins.iter().map(|w| w.entry).collect();
         let reserve = tx
             .lottery_draws()
             .entries(draw.id)?
