@@ -24,7 +24,7 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { readXlsx } from "./console-xlsx.mjs";
+import { readXlsx, writeXlsx } from "./console-xlsx.mjs";
 import { maskPhone, sealPhone } from "./seal.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -667,8 +667,67 @@ async function main() {
   } finally {
     await carrierContext.close();
   }
-  const audit = await (await page.request.get(api("/audit"))).json();
-  check(JSON.stringify(audit).includes("unicom-jieyang"), "the carrier's download is in the audit log");
+  const audit = await (await page.request.get(api("/audit?limit=500"))).json();
+  const downloads = audit.filter((a) => a.action === "lottery.carrier.download");
+  check(
+    downloads.length === 1 && downloads[0].actor === "user:unicom-jieyang" && downloads[0].detail.carrier === "unicom" && downloads[0].detail.winners === 3,
+    `the carrier's download is in the audit log, by its account, with its winners counted (${JSON.stringify(downloads)})`,
+  );
+
+  // A winner gives the prize up: the console passes it to the pool's first reserve, once.
+  await page.goto(`${url}#/lottery`);
+  const givenUp = page.locator(`tr[data-win="${winnerEntries[1]}"]`);
+  await givenUp.waitFor();
+  await givenUp.getByTestId("win-state").selectOption("declined");
+  await givenUp.getByRole("button", { name: "保存" }).click();
+  await givenUp.getByTestId("win-promote").click();
+  const promotedRow = page.locator(`tr[data-win="${reserveEntries[0]}"]`);
+  await promotedRow.getByTestId("win-replaces").waitFor();
+  check(
+    (await promotedRow.getByTestId("win-replaces").innerText()).includes(`原 ${winnerEntries[1]} 号`) &&
+      (await givenUp.getByTestId("win-promoted").innerText()).includes(`已由 ${reserveEntries[0]} 号递补`),
+    "递补下一位候补 passes a given-up prize to the first reserve, and both rows say so",
+  );
+  check((await givenUp.getByTestId("win-promote").count()) === 0, "a given-up prize is passed on once");
+  const promotions = (await (await page.request.get(api("/audit?limit=500"))).json()).filter((a) => a.action === "lottery.win.promote");
+  check(
+    promotions.length === 1 && promotions[0].detail.given_up_entry === winnerEntries[1] && promotions[0].detail.promoted_entry === reserveEntries[0],
+    `the promotion is audited naming both entries (${JSON.stringify(promotions.map((a) => a.detail))})`,
+  );
+  await shot(page, "lottery-promoted");
+
+  // The secretariat imports Unicom's returned sheet: the good row applies, the bad ones are named
+  // by row and column, in Chinese.
+  const returned = writeXlsx(
+    [
+      ["抽奖编号", "状态", "备注"],
+      [String(winnerEntries[2]), "已发放", "已寄出"],
+      ["9999", "已发放", ""],
+      [String(reserveEntries[0]), "寄丢了", ""],
+    ],
+    "联通回传",
+  );
+  const unicomReturns = page.getByTestId("lottery-returns").locator('div[data-carrier="unicom"]');
+  await unicomReturns.getByTestId("returns-file").setInputFiles({
+    name: "联通回传.xlsx",
+    mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    buffer: returned,
+  });
+  await unicomReturns.getByTestId("returns-upload").click();
+  const returnsLine = page.getByTestId("returns-report");
+  await returnsLine.waitFor();
+  const returnsText = await returnsLine.innerText();
+  const returnsErrors = await page.getByTestId("returns-errors").innerText();
+  check(
+    returnsText.includes("已更新 1 条") && returnsText.includes("有误 2 行") && returnsErrors.includes("第 3 行「抽奖编号」") && returnsErrors.includes("第 4 行「状态」"),
+    `the returned sheet's result: rows applied, bad rows by row and column (${returnsText} / ${returnsErrors.replace(/\n/g, " | ")})`,
+  );
+  const afterReturns = await (await page.request.get(api("/lottery/wins"))).json();
+  check(
+    afterReturns.find((w) => w.entry === winnerEntries[2])?.state === "delivered" && afterReturns.find((w) => w.entry === reserveEntries[0])?.state === "pending",
+    "the good row delivered its win; the bad ones changed nothing",
+  );
+  await shot(page, "lottery-returns");
 
   // The public winners list: no login, masked numbers only.
   const publicContext = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
@@ -678,6 +737,7 @@ async function main() {
     await publicPage.getByTestId("public-winners").getByText("联通70G流量卡").waitFor();
     const text = await publicPage.getByTestId("public-winners").innerText();
     check(winnerEntries.every((e) => text.includes(`#${e}`)) && !numbers.some((n) => text.includes(n)), "the public winners list shows entry numbers and masked numbers only");
+    check(text.includes(`#${reserveEntries[0]}`), "and the promoted reserve");
     await shot(publicPage, "winners", false);
   } finally {
     await publicContext.close();
@@ -689,10 +749,10 @@ async function main() {
   await firstWin.waitFor();
   await firstWin.getByTestId("win-state").selectOption("delivered");
   await firstWin.getByRole("button", { name: "保存" }).click();
-  await page.waitForFunction(async () => {
+  await page.waitForFunction(async (entry) => {
     const wins = await (await fetch("/api/v1/lottery/wins")).json();
-    return wins.some((w) => w.state === "delivered");
-  });
+    return wins.some((w) => w.entry === entry && w.state === "delivered");
+  }, winnerEntries[0]);
   check(true, "a win is marked 已发放 in the console");
   await page.getByTestId("close-reason").fill("抽奖及奖品发放已结束");
   await page.getByTestId("close").click();

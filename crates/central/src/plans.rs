@@ -142,6 +142,18 @@ pub enum PlanError {
         /// What is on hand.
         on_hand: i64,
     },
+    /// The allocation would leave fewer prizes than the lottery's pools promise.
+    #[error("{promised} are promised to lottery pools: only {free} can be allocated, not {wanted}")]
+    PromisedToPools {
+        /// The request field.
+        field: String,
+        /// What was asked.
+        wanted: u32,
+        /// What the pools promise.
+        promised: u64,
+        /// What may go.
+        free: u64,
+    },
     /// The device was revoked.
     #[error("the device has been revoked")]
     DeviceRevoked {
@@ -431,6 +443,14 @@ pub(crate) fn allocate(
             field: field.to_owned(),
             wanted: quantity,
             on_hand,
+        });
+    }
+    if let Some(promised) = stock::promised_beyond(tx, item, on_hand, quantity)? {
+        return Err(PlanError::PromisedToPools {
+            field: field.to_owned(),
+            wanted: quantity,
+            promised,
+            free: stock::free_of(on_hand, promised),
         });
     }
     stock::post(

@@ -156,6 +156,21 @@ pub enum StockError {
         /// What is on hand.
         on_hand: i64,
     },
+    /// The write-off would leave fewer prizes than the lottery's pools promise.
+    #[error(
+        "quantity: {promised} are promised to lottery pools: only {free} of the {on_hand} on hand \
+         can be written off, not {wanted}"
+    )]
+    PromisedToPools {
+        /// What was asked.
+        wanted: u32,
+        /// What is on hand.
+        on_hand: i64,
+        /// What the pools promise.
+        promised: u64,
+        /// What may go.
+        free: u64,
+    },
     /// The storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -238,6 +253,25 @@ pub fn write_off(
     })
 }
 
+/// What the lottery's pools promise of `item`, when taking `quantity` out of the `on_hand`
+/// would leave less than that (issue 12: a pool's prizes must still exist at the draw and
+/// until they are delivered).
+pub(crate) fn promised_beyond(
+    tx: &mut dyn Tx,
+    item: ItemId,
+    on_hand: i64,
+    quantity: u32,
+) -> Result<Option<u64>, StorageError> {
+    let promised = tx.lottery_pools().promised(item)?;
+    let left = on_hand.saturating_sub(i64::from(quantity));
+    Ok((promised > 0 && i64::try_from(promised).unwrap_or(i64::MAX) > left).then_some(promised))
+}
+
+/// How much of the `on_hand` the pools' promise leaves free.
+pub(crate) fn free_of(on_hand: i64, promised: u64) -> u64 {
+    u64::try_from(on_hand).unwrap_or(0).saturating_sub(promised)
+}
+
 fn movement_in(
     tx: &mut dyn Tx,
     actor: &Actor,
@@ -263,6 +297,14 @@ fn movement_in(
             return Err(StockError::InsufficientStock {
                 wanted: quantity,
                 on_hand,
+            });
+        }
+        if let Some(promised) = promised_beyond(tx, item, on_hand, quantity)? {
+            return Err(StockError::PromisedToPools {
+                wanted: quantity,
+                on_hand,
+                promised,
+                free: free_of(on_hand, promised),
             });
         }
     }

@@ -272,6 +272,21 @@ impl From<PlanError> for ApiError {
                     on_hand,
                 },
             ),
+            PlanError::PromisedToPools {
+                field,
+                wanted,
+                promised,
+                free,
+            } => conflict(
+                ErrorCode::InsufficientStock,
+                Some(&field),
+                PlanError::PromisedToPools {
+                    field: String::new(),
+                    wanted,
+                    promised,
+                    free,
+                },
+            ),
             PlanError::DeviceRevoked { field } => conflict(
                 ErrorCode::DeviceRevoked,
                 Some(&field),
@@ -435,7 +450,7 @@ impl From<StockError> for ApiError {
             e @ StockError::ZeroQuantity => invalid_value("quantity", e),
             StockError::NoSuchItem => ApiError::NotFound("item"),
             e @ StockError::ReasonRequired => invalid_value("note", e),
-            e @ StockError::InsufficientStock { .. } => {
+            e @ (StockError::InsufficientStock { .. } | StockError::PromisedToPools { .. }) => {
                 conflict(ErrorCode::InsufficientStock, Some("quantity"), e)
             }
             StockError::Storage(e) => e.into(),
@@ -547,6 +562,7 @@ impl From<DrawError> for ApiError {
             e @ DrawError::DrawExists => conflict(ErrorCode::DrawExists, None, e),
             e @ DrawError::Invalid { field, .. } => invalid_value(field, e),
             e @ DrawError::Tampered(_) => conflict(ErrorCode::ListTampered, None, e),
+            e @ DrawError::OverStock { .. } => conflict(ErrorCode::PoolOverStock, Some("pools"), e),
             DrawError::NotFound => ApiError::NotFound("draw"),
             e @ DrawError::AlreadyVoided => conflict(ErrorCode::DrawVoided, None, e),
             DrawError::Storage(e) => e.into(),
@@ -560,6 +576,15 @@ impl From<WinError> for ApiError {
             WinError::NotFound => ApiError::NotFound("win"),
             e @ WinError::Voided => conflict(ErrorCode::DrawVoided, None, e),
             e @ WinError::Invalid { field, .. } => invalid_value(field, e),
+            e @ WinError::NotGivenUp { .. } => {
+                conflict(ErrorCode::InvalidTransition, Some("win_id"), e)
+            }
+            e @ WinError::AlreadyPromoted { .. } => {
+                conflict(ErrorCode::Duplicate, Some("win_id"), e)
+            }
+            e @ WinError::NoReserveLeft { .. } => {
+                conflict(ErrorCode::NoReserveLeft, Some("win_id"), e)
+            }
             WinError::Storage(e) => e.into(),
         }
     }

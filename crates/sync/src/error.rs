@@ -144,6 +144,11 @@ pub enum ErrorCode {
     DrawVoided,
     /// The stored entrant list is not the published one (its digest differs).
     ListTampered,
+    /// A prize pool claims more prizes than its item's stock holds (after the pools drawn
+    /// before it): the draw is refused, naming the pool.
+    PoolOverStock,
+    /// A given-up prize has no reserve left to take it.
+    NoReserveLeft,
     /// The full numbers can no longer be opened (the lottery key or the sealed numbers were
     /// deleted).
     NumbersDeleted,
@@ -204,6 +209,8 @@ impl ErrorCode {
             ErrorCode::DrawExists => "draw_exists",
             ErrorCode::DrawVoided => "draw_voided",
             ErrorCode::ListTampered => "list_tampered",
+            ErrorCode::PoolOverStock => "pool_over_stock",
+            ErrorCode::NoReserveLeft => "no_reserve_left",
             ErrorCode::NumbersDeleted => "numbers_deleted",
             ErrorCode::LotteryClosed => "lottery_closed",
             ErrorCode::NoLotteryTerms => "no_lottery_terms",
@@ -272,6 +279,8 @@ mod tests {
             ErrorCode::DrawExists,
             ErrorCode::DrawVoided,
             ErrorCode::ListTampered,
+            ErrorCode::PoolOverStock,
+            ErrorCode::NoReserveLeft,
             ErrorCode::NumbersDeleted,
             ErrorCode::LotteryClosed,
             ErrorCode::NoLotteryTerms,

@@ -4,6 +4,7 @@ import {
   carriersLabel,
   chinaInstant,
   poolsForVerifier,
+  returnIssueText,
   showsFullNumber,
   silentSinceCollection,
   stageColumns,
@@ -98,5 +99,17 @@ describe("silentSinceCollection", () => {
       { name: "d", last_contact_at: null, revoked_at: "2022-08-01T00:00:00Z" },
     ];
     expect(silentSinceCollection(devices, end).map((d) => d.name)).toEqual(["a", "c"]);
+  });
+});
+
+describe("a returned sheet's bad rows", () => {
+  it("name the row and the column as the sheet heads it, with why, in Chinese", () => {
+    const state = { row: 5, field: "state", reason: '状态 "寄丢了" is not 待发放, 已发放, 联系不上 or 放弃' };
+    expect(returnIssueText(state, "zh-CN")).toBe("第 5 行「状态」：为空或无法识别，应填 待发放、已发放、联系不上 或 放弃");
+    expect(returnIssueText({ row: 6, field: "entry", reason: "no prize unicom delivers was won by entry 2" }, "zh-CN")).toContain("第 6 行「抽奖编号」");
+    expect(returnIssueText(state, "en")).toBe(`Row 5, state (状态): ${state.reason}`);
+  });
+  it("keep a column the console does not know as the server named it", () => {
+    expect(returnIssueText({ row: 2, field: "file", reason: "x" }, "zh-CN")).toBe("第 2 行「file」：x");
   });
 });

@@ -6,7 +6,7 @@
 import type { Locale } from "../lib/i18n/catalogue";
 import { consoleTranslate } from "../lib/i18n/console";
 import { parseTimestamp } from "../lib/format";
-import type { Carrier, Delivery, Draw, Pool, WinState } from "../lib/api/http";
+import type { Carrier, Delivery, Draw, Pool, ReturnsReport, WinState } from "../lib/api/http";
 
 /** The carriers in the list's order. */
 export const CARRIERS: readonly Carrier[] = ["telecom", "mobile", "unicom", "other"];
@@ -118,4 +118,15 @@ export function silentSinceCollection<D extends { last_contact_at: string | null
     const last = d.last_contact_at === null ? null : parseTimestamp(d.last_contact_at);
     return last === null || end === null || last < end;
   });
+}
+
+/**
+ * A returned sheet's bad row, for the secretariat: the row, the column as the sheet heads it
+ * (抽奖编号, 状态) and why, in Chinese; in English the server's reason as it came.
+ */
+export function returnIssueText(issue: ReturnsReport["errors"][number], locale: Locale): string {
+  const field = issue.field === "entry" || issue.field === "state" ? issue.field : null;
+  const column = field === null ? issue.field : consoleTranslate(locale, `lot.returnsColumn.${field}`);
+  const reason = field !== null && locale === "zh-CN" ? consoleTranslate(locale, `lot.returnsWhy.${field}`) : issue.reason;
+  return consoleTranslate(locale, "lot.returnsRow", { row: String(issue.row), column, reason });
 }

@@ -306,6 +306,10 @@ pub struct Win {
     pub note: Option<String>,
     /// The handover at a station, when there was one.
     pub handover: Option<Handover>,
+    /// For a promoted reserve: the given-up win it took over.
+    pub replaces: Option<WinId>,
+    /// For a given-up win: the promoted reserve's win that took it over.
+    pub replaced_by: Option<WinId>,
 }
 
 /// One entry of a pool on the public winners list.
@@ -315,6 +319,11 @@ pub struct PublicEntry {
     pub entry: u32,
     /// The masked number.
     pub masked_phone: String,
+    /// Set for a reserve promoted to a prize its winner gave up: its rank among the pool's
+    /// reserves (left out for a winner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reserve_rank: Option<u32>,
 }
 
 /// One pool on the public winners list.
@@ -322,7 +331,8 @@ pub struct PublicEntry {
 pub struct PublicPool {
     /// Its name.
     pub name: String,
-    /// Its winners, in rank order.
+    /// Its winners, in rank order, then the reserves promoted to given-up prizes, in rank
+    /// order.
     pub entries: Vec<PublicEntry>,
 }
 

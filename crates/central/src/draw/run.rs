@@ -49,6 +49,20 @@ pub enum DrawError {
     /// The stored list is not the published one.
     #[error("the stored list is not the published one: {0}")]
     Tampered(String),
+    /// A pool claims more prizes than its item's stock holds, after the pools drawn before it
+    /// on the same item.
+    #[error(
+        "pool {pool}: {quantity} prizes, but only {left} of its item are in stock after the \
+         pools drawn before it: write off less or shrink the pool"
+    )]
+    OverStock {
+        /// The pool's name.
+        pool: String,
+        /// Its quantity.
+        quantity: u32,
+        /// What the stock holds for it.
+        left: u64,
+    },
     /// No draw of this id.
     #[error("draw not found")]
     NotFound,
@@ -82,6 +96,24 @@ pub fn run(
         let pools = tx.lottery_pools().all()?;
         if pools.is_empty() {
             return Err(DrawError::NoPools);
+        }
+        // The pools were checked against the stock when defined, but stock can fall after
+        // that by paths the pools do not see (an older central's write-off, an edit of the
+        // ledger): the draw promises only prizes that exist.
+        let mut claimed: HashMap<fieldpost_domain::ItemId, u64> = HashMap::new();
+        for pool in &pools {
+            let item = pool.spec.item_id;
+            let before = claimed.get(&item).copied().unwrap_or(0);
+            let on_hand = u64::try_from(tx.stock_ledger().on_hand(item)?).unwrap_or(0);
+            let left = on_hand.saturating_sub(before);
+            if u64::from(pool.spec.quantity) > left {
+                return Err(DrawError::OverStock {
+                    pool: pool.spec.name.clone(),
+                    quantity: pool.spec.quantity,
+                    left,
+                });
+            }
+            claimed.insert(item, before + u64::from(pool.spec.quantity));
         }
         let value = public_value.trim();
         if value.is_empty() || value.contains(['\n', '\r']) {
@@ -166,6 +198,7 @@ pub fn run(
                     note: None,
                     handover: None,
                     voided: false,
+                    replaces: None,
                 };
                 entries.push(DrawEntryRow {
                     pool_no,
@@ -266,8 +299,9 @@ pub fn draws(db: &dyn Database) -> Result<Vec<Draw>, StorageError> {
     })
 }
 
-/// The public winners list of the standing draw: entry numbers and masked numbers per pool,
-/// with the list's digest and the public value, and nothing else.
+/// The public winners list of the standing draw: entry numbers and masked numbers per pool
+/// (the winners, then the reserves promoted to given-up prizes), with the list's digest and
+/// the public value, and nothing else.
 pub fn public_winners(db: &dyn Database) -> Result<Option<PublicWinners>, StorageError> {
     let Some(draw) = standing(db)? else {
         return Ok(None);
@@ -286,7 +320,18 @@ pub fn public_winners(db: &dyn Database) -> Result<Option<PublicWinners>, Storag
                     .map(|w| PublicEntry {
                         entry: w.entry,
                         masked_phone: w.masked_phone,
+                        reserve_rank: None,
                     })
+                    .chain(
+                        p.reserves
+                            .into_iter()
+                            .filter(|r| r.win_id.is_some())
+                            .map(|r| PublicEntry {
+                                entry: r.entry,
+                                masked_phone: r.masked_phone,
+                                reserve_rank: Some(r.rank),
+                            }),
+                    )
                     .collect(),
             })
             .collect(),

@@ -1,7 +1,8 @@
 //! Wins (中奖): each winner's prize and its delivery state (待发放 / 已发放 / 联系不上 / 放弃),
-//! set in the console or by a handover at a station.
+//! set in the console or by a handover at a station; and a prize given up (放弃, or 联系不上
+//! past the carrier's deadline) passed to the pool's next-ranked reserve.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use fieldpost_domain::{Carrier, PoolId, UnitId, WinId};
@@ -28,6 +29,28 @@ pub enum WinError {
         field: &'static str,
         /// Why.
         reason: &'static str,
+    },
+    /// Only a prize given up (declined, or unreachable) passes to a reserve.
+    #[error("win_id: entry {entry}'s prize is {state}, not given up (declined or unreachable)")]
+    NotGivenUp {
+        /// The win's entry.
+        entry: u32,
+        /// Its state.
+        state: &'static str,
+    },
+    /// The given-up prize was passed to a reserve already.
+    #[error("win_id: entry {entry}'s prize went to reserve entry {promoted} already")]
+    AlreadyPromoted {
+        /// The given-up win's entry.
+        entry: u32,
+        /// The reserve that took it.
+        promoted: u32,
+    },
+    /// Every reserve of the pool has a prize (or holds another one).
+    #[error("win_id: pool {pool} has no reserve left without a prize")]
+    NoReserveLeft {
+        /// The pool's name.
+        pool: String,
     },
     /// The storage failed.
     #[error(transparent)]
@@ -76,7 +99,9 @@ pub fn set_state(
     })
 }
 
-/// Records a physical prize handed over at a station: the win is delivered.
+/// Records a physical prize handed over at a station: the win is delivered. Only a pool
+/// delivered at a station (`at_station`) is handed over at one; a carrier credits, claims or
+/// ships the others, and its returned sheet records them.
 pub fn handover(
     db: &dyn Database,
     actor: &Actor,
@@ -94,6 +119,19 @@ pub fn handover(
     }
     storage::write(db, |tx| {
         let mut win = live(tx, id)?;
+        let delivery = tx
+            .lottery_draws()
+            .pools(win.draw_id)?
+            .into_iter()
+            .find(|p| p.pool_id == win.pool_id)
+            .map(|p| p.delivery);
+        if delivery != Some(Delivery::AtStation) {
+            return Err(WinError::Invalid {
+                field: "win_id",
+                reason: "this prize is credited, claimed or shipped by a carrier: only a pool \
+                         delivered at a station (at_station) is handed over at one",
+            });
+        }
         if win.state != WinState::Delivered {
             win.state = WinState::Delivered;
             win.state_changed_at = now;
@@ -110,6 +148,99 @@ pub fn handover(
             "lottery.win.handover",
             Some(&id.to_string()),
             &json!({"entry": win.entry, "station": station, "handed_at": handed_at}),
+        )?;
+        Ok(view_of(tx, &win)?)
+    })
+}
+
+/// Passes a given-up prize (declined, or unreachable past the carrier's deadline, as the
+/// secretariat judges) to the pool's next-ranked reserve that holds no prize: the reserve gets
+/// a pending win of its own, which names the one it replaces. Refused twice for the same
+/// given-up win.
+pub fn promote(
+    db: &dyn Database,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: WinId,
+) -> Result<Win, WinError> {
+    storage::write(db, |tx| {
+        let given_up = live(tx, id)?;
+        if !matches!(given_up.state, WinState::Declined | WinState::Unreachable) {
+            return Err(WinError::NotGivenUp {
+                entry: given_up.entry,
+                state: given_up.state.chinese(),
+            });
+        }
+        let draw = tx
+            .lottery_draws()
+            .get(given_up.draw_id)?
+            .ok_or_else(|| StorageError::Corrupt(format!("win {id}: no draw")))?;
+        let wins = tx.lottery_wins().of_draw(draw.id)?;
+        if let Some(taken) = wins.iter().find(|w| w.replaces == Some(id)) {
+            return Err(WinError::AlreadyPromoted {
+                entry: given_up.entry,
+                promoted: taken.entry,
+            });
+        }
+        let pool = tx
+            .lottery_draws()
+            .pools(draw.id)?
+            .into_iter()
+            .find(|p| p.pool_id == given_up.pool_id)
+            .ok_or_else(|| StorageError::Corrupt(format!("win {id}: pool not drawn")))?;
+        // One prize per phone number (an entry is one number): a reserve who has a win of
+        // this draw, in any pool and in any state, is passed over. Even a prize given up
+        // counts: a carrier's returned sheet names a win by its entry, so an entry has one.
+        let holders: HashSet<u32> = wins.iter().map(|w| w.entry).collect();
+        let reserve = tx
+            .lottery_draws()
+            .entries(draw.id)?
+            .into_iter()
+            .filter(|e| e.pool_no == pool.pool_no && e.reserve && e.win_id.is_none())
+            .find(|e| !holders.contains(&e.entry))
+            .ok_or(WinError::NoReserveLeft {
+                pool: pool.name.clone(),
+            })?;
+        let line = tx
+            .lottery_lists()
+            .rows_of(draw.list_id, &[reserve.entry])?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                StorageError::Corrupt(format!(
+                    "draw {}: entry {} not listed",
+                    draw.id, reserve.entry
+                ))
+            })?;
+        let win = WinRow {
+            id: WinId::new(),
+            draw_id: draw.id,
+            pool_id: given_up.pool_id,
+            entry: reserve.entry,
+            entrant_id: line.entrant_id,
+            state: WinState::Pending,
+            state_changed_at: now,
+            note: None,
+            handover: None,
+            voided: false,
+            replaces: Some(id),
+        };
+        tx.lottery_wins().insert(std::slice::from_ref(&win))?;
+        tx.lottery_draws()
+            .promote(draw.id, pool.pool_no, reserve.rank, win.id)?;
+        tx.audit_log().append(
+            now,
+            actor,
+            "lottery.win.promote",
+            Some(&win.id.to_string()),
+            &json!({
+                "pool": pool.name,
+                "given_up_win": id,
+                "given_up_entry": given_up.entry,
+                "given_up_state": given_up.state,
+                "promoted_entry": reserve.entry,
+                "reserve_rank": reserve.rank,
+            }),
         )?;
         Ok(view_of(tx, &win)?)
     })
@@ -137,6 +268,8 @@ pub(crate) struct Context {
     pub(crate) pools: HashMap<PoolId, (String, Delivery)>,
     pub(crate) lines: HashMap<u32, (String, Carrier, UnitId)>,
     pub(crate) units: HashMap<UnitId, String>,
+    /// Given-up win → the promoted reserve's win.
+    pub(crate) replaced_by: HashMap<WinId, WinId>,
 }
 
 impl Context {
@@ -165,6 +298,12 @@ impl Context {
                 .into_iter()
                 .map(|u| (u.id, u.name))
                 .collect(),
+            replaced_by: tx
+                .lottery_wins()
+                .of_draw(draw)?
+                .into_iter()
+                .filter_map(|w| w.replaces.map(|r| (r, w.id)))
+                .collect(),
         })
     }
 
@@ -192,6 +331,8 @@ impl Context {
             state_changed_at: w.state_changed_at,
             note: w.note.clone(),
             handover: w.handover.clone(),
+            replaces: w.replaces,
+            replaced_by: self.replaced_by.get(&w.id).copied(),
         })
     }
 }

@@ -668,6 +668,7 @@ fn plan_quarantine(e: PlanError) -> Result<Quarantine, StorageError> {
         PlanError::Transition(_) => (QuarantineCode::InvalidTransition, message),
         PlanError::NotApproved(_)
         | PlanError::InsufficientStock { .. }
+        | PlanError::PromisedToPools { .. }
         | PlanError::DeviceRevoked { .. }
         | PlanError::GrantExceedsAllocation { .. }
         | PlanError::ExceedsUngranted { .. }

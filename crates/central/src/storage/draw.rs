@@ -25,6 +25,9 @@ pub trait LotteryPoolTable {
     fn update(&mut self, pool: &Pool, now: DateTime<Utc>) -> StorageResult<()>;
     /// How many prizes of `item` the pools hold, leaving out `except`.
     fn pooled(&mut self, item: ItemId, except: Option<PoolId>) -> StorageResult<u64>;
+    /// How many prizes of `item` the pools still promise: each pool's quantity less its wins
+    /// delivered (in a standing draw), never below zero.
+    fn promised(&mut self, item: ItemId) -> StorageResult<u64>;
 }
 
 /// A frozen list as stored.
@@ -153,6 +156,8 @@ pub trait LotteryDrawTable {
     fn entries(&mut self, id: DrawId) -> StorageResult<Vec<DrawEntryRow>>;
     /// Marks a draw voided.
     fn void(&mut self, id: DrawId, voided: &Voided) -> StorageResult<()>;
+    /// Names the win a promoted reserve took: the reserve of `pool_no` at `rank`.
+    fn promote(&mut self, id: DrawId, pool_no: u32, rank: u32, win: WinId) -> StorageResult<()>;
 }
 
 /// A win as stored.
@@ -178,11 +183,13 @@ pub struct WinRow {
     pub handover: Option<Handover>,
     /// Whether its draw was voided.
     pub voided: bool,
+    /// For a promoted reserve, the given-up win it took over.
+    pub replaces: Option<WinId>,
 }
 
 /// `lottery_wins`.
 pub trait LotteryWinTable {
-    /// Adds a draw's new wins (no handover yet, not voided).
+    /// Adds a draw's new wins, or a promoted reserve's (no handover yet, not voided).
     fn insert(&mut self, wins: &[WinRow]) -> StorageResult<()>;
     /// One win.
     fn get(&mut self, id: WinId) -> StorageResult<Option<WinRow>>;

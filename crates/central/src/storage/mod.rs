@@ -100,9 +100,10 @@ pub trait Database: Send + Sync + std::fmt::Debug + 'static {
     ) -> StorageResult<()>;
 
     /// After a commit that emptied values (the lottery's numbers), makes the database let go
-    /// of their old bytes where it reasonably can: SQLite checkpoints and truncates its
-    /// write-ahead log (the emptying ran with `secure_delete`), PostgreSQL vacuums the tables
-    /// so their dead row versions go. Best effort; the default does nothing.
+    /// of their old bytes where it reasonably can: SQLite rebuilds the file (VACUUM) and
+    /// truncates its write-ahead log (the emptying ran with `secure_delete`), PostgreSQL
+    /// rewrites the entrants' table (VACUUM FULL) and vacuums the events' so their dead row
+    /// versions' space is reused. Best effort; the default does nothing.
     fn reclaim_erased(&self) -> StorageResult<()> {
         Ok(())
     }

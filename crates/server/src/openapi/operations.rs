@@ -289,7 +289,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/stock/write-offs",
-            "Write stock off with its reason in `note` (required); never below zero on hand (secretariat admin)",
+            "Write stock off with its reason in `note` (required); never below zero on hand, nor below what undelivered lottery pools promise (409 insufficient_stock, field quantity) (secretariat admin)",
             Caller,
             None,
             json(schema::<catalog::StockMoveBody>),
@@ -369,7 +369,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/plans/{plan_id}/allocations",
-            "Allocate more of an item from stock on hand (secretariat admin)",
+            "Allocate more of an item from stock on hand, leaving what lottery pools promise (secretariat admin)",
             Caller,
             None,
             json(schema::<plans::ItemQuantityBody>),
@@ -969,7 +969,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/lottery/draws",
-            "Run the draw from the frozen list, the public value and the pools in order (secretariat admin). 409 codes: collection_open, list_not_frozen, no_pools, draw_exists, list_tampered",
+            "Run the draw from the frozen list, the public value and the pools in order (secretariat admin). 409 codes: collection_open, list_not_frozen, no_pools, draw_exists, list_tampered, pool_over_stock",
             Caller,
             None,
             json(schema::<draw::DrawBody>),
@@ -1029,11 +1029,21 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/lottery/wins/{win_id}/handover",
-            "Record a prize handed over at a station: the win is delivered (secretariat admin). 409 code: draw_voided",
+            "Record a prize handed over at a station: the win is delivered; only for a pool delivered at a station (else 400 invalid_value, field win_id); audited (secretariat admin). 409 code: draw_voided",
             Caller,
             None,
             json(schema::<draw::HandoverBody>),
             200,
+            J(schema::<Win>),
+        ),
+        op(
+            Post,
+            "/lottery/wins/{win_id}/promote",
+            "Pass a given-up prize (declined, or unreachable past the carrier's deadline) to the pool's next-ranked reserve that holds no prize: answers the reserve's new pending win, which names the one it replaces; audited (secretariat admin). 409 codes: invalid_transition (not given up), duplicate (passed on already), no_reserve_left, draw_voided",
+            Caller,
+            None,
+            NoBody,
+            201,
             J(schema::<Win>),
         ),
         op(

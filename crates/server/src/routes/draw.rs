@@ -207,6 +207,18 @@ pub(super) async fn handover(
     ))
 }
 
+pub(super) async fn promote(
+    State(state): State<AppState>,
+    admin: SecretariatAdmin,
+    PathId(id): PathId<WinId>,
+) -> ApiResult<(StatusCode, Json<Win>)> {
+    let (actor, now) = (admin.actor(), state.now());
+    let win = state
+        .call(move |db| wins::promote(db, &actor, now, id))
+        .await?;
+    Ok((StatusCode::CREATED, Json(win)))
+}
+
 /// 403 unless the caller is `carrier`'s own account (or, with `admin_too`, a secretariat
 /// admin).
 fn carrier_caller(caller: &Caller, carrier: Carrier, admin_too: bool) -> ApiResult<()> {

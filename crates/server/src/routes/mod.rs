@@ -222,6 +222,7 @@ fn build() -> Api {
     .route(Get, "/lottery/wins", draw::list_wins)
     .route(Put, "/lottery/wins/{win_id}", draw::set_win_state)
     .route(Post, "/lottery/wins/{win_id}/handover", draw::handover)
+    .route(Post, "/lottery/wins/{win_id}/promote", draw::promote)
     .route(
         Get,
         "/lottery/carriers/{carrier}/winners.xlsx",

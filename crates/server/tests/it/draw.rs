@@ -368,6 +368,115 @@ async fn pools_are_checked_against_the_prize_stock_and_held_while_a_draw_stands(
     );
 }
 
+/// Issue 12 audit, gap 1: once a pool promises prizes, the stock it draws on cannot fall
+/// below the promise through a write-off or a plan's allocation; and stock that fell anyway
+/// (by a path the pools cannot see: here a write-off written into the ledger directly, as an
+/// older central or a hand edit would leave it) makes the draw refuse, naming the pool.
+#[tokio::test]
+async fn stock_promised_to_pools_is_kept_and_the_draw_rechecks_it() {
+    let mut l = lottery_world().await;
+    l.pools().await;
+    // 5 data packs received, 3 in the telecom pool: 2 may go, not 3.
+    let write_off =
+        |quantity: u32| json!({"item_id": l.data_pack, "quantity": quantity, "note": "受潮损坏"});
+    let refused = expect_error(
+        l.c.call(
+            "POST",
+            "/api/v1/stock/write-offs",
+            &l.admin,
+            Some(write_off(3)),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "insufficient_stock",
+        "a write-off may not take prizes a pool promises",
+    );
+    assert_eq!(refused["error"]["field"], "quantity", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 are promised to lottery pools"),
+        "the refusal says why: {refused}"
+    );
+    let plan = approved_plan(&l.c, l.c.unit_a, &[(l.tablet.id, 1)]);
+    let allocations = format!("/api/v1/plans/{plan}/allocations");
+    let refused = expect_error(
+        l.c.call(
+            "POST",
+            &allocations,
+            &l.admin,
+            Some(json!({"item_id": l.data_pack, "quantity": 3})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "insufficient_stock",
+        "a plan may not be allocated prizes a pool promises",
+    );
+    assert_eq!(refused["error"]["field"], "quantity", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 are promised to lottery pools"),
+        "{refused}"
+    );
+    let (status, body) =
+        l.c.call(
+            "POST",
+            "/api/v1/stock/write-offs",
+            &l.admin,
+            Some(write_off(2)),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the 2 no pool promises may go: {body}"
+    );
+    expect_error(
+        l.c.call(
+            "POST",
+            &allocations,
+            &l.admin,
+            Some(json!({"item_id": l.data_pack, "quantity": 1})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "insufficient_stock",
+        "the 3 left are all promised",
+    );
+
+    // One of the two kettles disappears from the ledger's count behind the pools' back.
+    let changed =
+        l.c.database
+            .execute(&format!(
+                "INSERT INTO stock_ledger (id, item_id, kind, quantity, note, actor, created_at) \
+             VALUES ('{}', '{}', 'write_off', 1, '丢失', 'admin', '2022-08-20T00:00:00Z')",
+                uuid::Uuid::now_v7(),
+                l.kettle
+            ))
+            .unwrap();
+    assert_eq!(changed, 1);
+    l.close_window().await;
+    l.freeze().await;
+    let refused = expect_error(
+        l.draw("01 02 03").await,
+        StatusCode::CONFLICT,
+        "pool_over_stock",
+        "the draw promises only prizes that exist",
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("电信 实物奖品") && message.contains("only 1"),
+        "the refusal names the pool and what is left: {refused}"
+    );
+    let (_, draws) =
+        l.c.call("GET", "/api/v1/lottery/draws", &l.admin, None)
+            .await;
+    assert_eq!(draws, json!([]), "nothing was drawn");
+}
+
 #[tokio::test]
 async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() {
     let mut l = lottery_world().await;
@@ -848,6 +957,39 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
         .iter()
         .find(|w| w["delivery"] == "carrier_credit")
         .unwrap();
+    let sim = wins.iter().find(|w| w["delivery"] == "shipped").unwrap();
+    for w in [pack, sim] {
+        let refused = expect_error(
+            l.c.call(
+                "POST",
+                &format!(
+                    "/api/v1/lottery/wins/{}/handover",
+                    w["id"].as_str().unwrap()
+                ),
+                &l.admin,
+                Some(json!({"station": "进贤门广场", "handed_at": "2022-08-20T02:00:00Z"})),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+            "a data pack or a shipped SIM card is not handed over at a station",
+        );
+        assert_eq!(refused["error"]["field"], "win_id", "{refused}");
+    }
+    let audit = l.audit().await;
+    let handovers: Vec<&Value> = audit
+        .iter()
+        .filter(|a| a["action"] == "lottery.win.handover")
+        .collect();
+    assert_eq!(
+        handovers.len(),
+        1,
+        "the handover is audited, the refused ones are not"
+    );
+    assert_eq!(handovers[0]["subject"], kettle["id"]);
+    assert_eq!(handovers[0]["actor"], "user:admin");
+    assert_eq!(handovers[0]["detail"]["station"], "进贤门广场");
+    assert_eq!(handovers[0]["detail"]["entry"], kettle["entry"]);
     let (status, set) =
         l.c.call(
             "PUT",
@@ -860,6 +1002,21 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
     assert_eq!(
         (set["state"].as_str(), set["note"].as_str()),
         (Some("unreachable"), Some("三次未接"))
+    );
+    let audit = l.audit().await;
+    let change = audit
+        .iter()
+        .find(|a| a["action"] == "lottery.win.state")
+        .expect("a win's state change is audited");
+    assert_eq!(change["subject"], pack["id"]);
+    assert_eq!(change["actor"], "user:admin");
+    assert_eq!(
+        (
+            &change["detail"]["state"],
+            &change["detail"]["note"],
+            &change["detail"]["entry"]
+        ),
+        (&json!("unreachable"), &json!("三次未接"), &pack["entry"])
     );
     expect_error(
         l.c.call(
@@ -960,6 +1117,233 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
         StatusCode::CONFLICT,
         "numbers_deleted",
         "the full numbers can no longer be opened",
+    );
+}
+
+/// Promotes the reserve for a given-up win; the status and the answer.
+async fn promote(l: &Lottery, win: &Value) -> (StatusCode, Value) {
+    l.c.call(
+        "POST",
+        &format!(
+            "/api/v1/lottery/wins/{}/promote",
+            win["id"].as_str().unwrap()
+        ),
+        &l.admin,
+        None,
+    )
+    .await
+}
+
+async fn set_state(l: &Lottery, win: &Value, state: &str) {
+    let (status, body) =
+        l.c.call(
+            "PUT",
+            &format!("/api/v1/lottery/wins/{}", win["id"].as_str().unwrap()),
+            &l.admin,
+            Some(json!({"state": state})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Issue 12 audit, gap 2: a prize given up passes to the pool's next-ranked reserve, once;
+/// the promoted reserve is on the wins, the public winners list and the carrier's list, and
+/// the promotion is audited naming both entries.
+#[tokio::test]
+async fn a_given_up_prize_passes_to_the_next_reserve_once() {
+    let mut l = lottery_world().await;
+    l.pools().await;
+    l.close_window().await;
+    l.freeze().await;
+    let (status, draw) = l.draw("01 02 03").await;
+    assert_eq!(status, StatusCode::CREATED, "{draw}");
+    let sim = &draw["pools"][1];
+    let (_, wins) =
+        l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None)
+            .await;
+    let wins = wins.as_array().unwrap().clone();
+    let sim_win = wins
+        .iter()
+        .find(|w| w["pool_id"] == sim["pool_id"])
+        .unwrap()
+        .clone();
+    expect_error(
+        promote(&l, &sim_win).await,
+        StatusCode::CONFLICT,
+        "invalid_transition",
+        "a prize still pending is not given up",
+    );
+    set_state(&l, &sim_win, "declined").await;
+    // The next reserve is the first by rank who holds no prize of this draw.
+    let holders: BTreeSet<u64> = wins.iter().map(|w| w["entry"].as_u64().unwrap()).collect();
+    let next = sim["reserves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| !holders.contains(&r["entry"].as_u64().unwrap()))
+        .expect("a SIM reserve holds no prize")
+        .clone();
+    let (status, promoted) = promote(&l, &sim_win).await;
+    assert_eq!(status, StatusCode::CREATED, "{promoted}");
+    assert_eq!(
+        promoted["entry"], next["entry"],
+        "the next-ranked free reserve"
+    );
+    assert_eq!(promoted["state"], "pending");
+    assert_eq!(promoted["pool_id"], sim["pool_id"]);
+    assert_eq!(promoted["replaces"], sim_win["id"]);
+    let again = expect_error(
+        promote(&l, &sim_win).await,
+        StatusCode::CONFLICT,
+        "duplicate",
+        "a given-up prize passes on once",
+    );
+    assert_eq!(again["error"]["field"], "win_id");
+
+    let (_, wins) =
+        l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None)
+            .await;
+    let wins = wins.as_array().unwrap();
+    assert_eq!(wins.len(), 3 + 4 + 2 + 1, "the promoted reserve has a win");
+    let released = wins.iter().find(|w| w["id"] == sim_win["id"]).unwrap();
+    assert_eq!(released["replaced_by"], promoted["id"]);
+    let (_, standing) =
+        l.c.call("GET", "/api/v1/lottery/draw", &l.admin, None)
+            .await;
+    let reserve = standing["pools"][1]["reserves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["entry"] == next["entry"])
+        .unwrap();
+    assert_eq!(
+        reserve["win_id"], promoted["id"],
+        "the draw shows the reserve's win"
+    );
+
+    let (_, public) =
+        l.c.call("GET", "/api/v1/lottery/winners/public", &Auth::None, None)
+            .await;
+    let listed = public["pools"][1]["entries"].as_array().unwrap();
+    assert_eq!(listed.len(), 4 + 1, "{public}");
+    assert_eq!(
+        listed[4]["entry"], next["entry"],
+        "the promoted reserve follows the winners"
+    );
+    assert_eq!(listed[4]["reserve_rank"], next["rank"]);
+    assert!(
+        listed[0].get("reserve_rank").is_none(),
+        "a winner has no reserve rank"
+    );
+    assert!(!has_full_number(&public.to_string()));
+
+    let unicom = carrier_account(&l.c, &l.admin, "liantong", "unicom").await;
+    let (status, _, bytes) =
+        l.c.raw(request(
+            "GET",
+            "/api/v1/lottery/carriers/unicom/winners.xlsx",
+            &unicom,
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let sheet = cells(&bytes);
+    let entry = next["entry"].as_u64().unwrap();
+    let row = sheet[2..]
+        .iter()
+        .find(|r| r[1] == entry.to_string())
+        .expect("Unicom's list has the promoted reserve");
+    assert_eq!(row[2], NUMBERS[usize::try_from(entry - 1).unwrap()]);
+    assert_eq!(row[5], "待发放");
+
+    let audit = l.audit().await;
+    let promotion = audit
+        .iter()
+        .find(|a| a["action"] == "lottery.win.promote")
+        .expect("the promotion is audited");
+    assert_eq!(promotion["subject"], promoted["id"], "{promotion}");
+    assert_eq!(promotion["detail"]["given_up_entry"], sim_win["entry"]);
+    assert_eq!(promotion["detail"]["promoted_entry"], next["entry"]);
+    assert_eq!(promotion["actor"], "user:admin");
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a["action"] == "lottery.win.promote")
+            .count(),
+        1,
+        "the refused second promotion left no trace"
+    );
+}
+
+/// Issue 12 audit, gap 2: one prize per phone number — a reserve who holds another pool's
+/// prize is passed over, and when only such reserves remain the prize stays unassigned.
+#[tokio::test]
+async fn a_reserve_who_holds_a_prize_is_passed_over() {
+    let mut l = lottery_world().await;
+    // Five telecom numbers registered: one wins the data pack, the other four are its
+    // reserves, and two of those four win the telecom-only kettles drawn after it.
+    for body in [
+        json!({"name": "电信 5G 流量包", "item_id": l.data_pack, "quantity": 1,
+               "reserves": 4, "carriers": ["telecom"], "delivery": "carrier_credit",
+               "position": 1}),
+        json!({"name": "电信 实物奖品", "item_id": l.kettle, "quantity": 2,
+               "reserves": 0, "carriers": ["telecom"], "delivery": "at_station",
+               "position": 2}),
+    ] {
+        let (status, pool) = l.pool(body).await;
+        assert_eq!(status, StatusCode::CREATED, "{pool}");
+    }
+    l.close_window().await;
+    l.freeze().await;
+    let (status, draw) = l.draw("01 02 03").await;
+    assert_eq!(status, StatusCode::CREATED, "{draw}");
+    let drawn = entries_of(&draw);
+    let (reserves, kettles) = (&drawn[0].1, &drawn[1].0);
+    assert_eq!(reserves.len(), 4, "{draw}");
+    assert_eq!(
+        reserves.iter().filter(|r| kettles.contains(r)).count(),
+        2,
+        "two reserves hold kettles: {draw}"
+    );
+    let free: Vec<u64> = reserves
+        .iter()
+        .copied()
+        .filter(|r| !kettles.contains(r))
+        .collect();
+    let (_, wins) =
+        l.c.call("GET", "/api/v1/lottery/wins", &l.admin, None)
+            .await;
+    let mut given_up = wins
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["delivery"] == "carrier_credit")
+        .unwrap()
+        .clone();
+    for expected in &free {
+        set_state(&l, &given_up, "unreachable").await;
+        let (status, promoted) = promote(&l, &given_up).await;
+        assert_eq!(status, StatusCode::CREATED, "{promoted}");
+        assert_eq!(
+            promoted["entry"].as_u64(),
+            Some(*expected),
+            "the next reserve without a prize, kettle holders passed over"
+        );
+        given_up = promoted;
+    }
+    set_state(&l, &given_up, "declined").await;
+    let refused = expect_error(
+        promote(&l, &given_up).await,
+        StatusCode::CONFLICT,
+        "no_reserve_left",
+        "the reserves left hold kettles: one prize per phone number",
+    );
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("电信 5G 流量包"),
+        "{refused}"
     );
 }
 
@@ -1134,9 +1518,16 @@ pub(crate) async fn walk_every_route(c: &Central) -> Auth {
     let open = t.open_session(plan);
     let first = entrant(&mut t, &key, NUMBERS[2], 10);
     let second = entrant(&mut t, &key, NUMBERS[5], 11);
-    push(c, &t, &[open, first, second]).await;
+    let third = entrant(&mut t, &key, NUMBERS[8], 12);
+    push(c, &t, &[open, first, second, third]).await;
     let item = prize(c, &admin, "walk_sim", "联通流量卡", 3).await;
-    let body = json!({"name": "联通 70G 流量卡", "item_id": item, "quantity": 1, "reserves": 1,
+    let kettle = prize(c, &admin, "walk_gift", "实物奖品", 1).await;
+    // Two reserves: the kettle drawn after the SIM card takes at most one of them, so the
+    // other can be promoted.
+    let gift = json!({"name": "实物奖品", "item_id": kettle, "quantity": 1, "reserves": 0,
+                      "carriers": ["unicom"], "delivery": "at_station", "position": 2});
+    ok(c, "POST", "/lottery/pools", &admin, Some(gift)).await;
+    let body = json!({"name": "联通 70G 流量卡", "item_id": item, "quantity": 1, "reserves": 2,
                       "carriers": ["unicom"], "delivery": "shipped", "delivered_by": "unicom",
                       "position": 1});
     let pool = ok(c, "POST", "/lottery/pools", &admin, Some(body.clone())).await;
@@ -1163,7 +1554,17 @@ pub(crate) async fn walk_every_route(c: &Central) -> Auth {
     ok(c, "GET", "/lottery/draw", &admin, None).await;
     ok(c, "GET", "/lottery/draws", &admin, None).await;
     let wins = ok(c, "GET", "/lottery/wins", &admin, None).await;
-    let win = wins[0]["id"].as_str().unwrap().to_owned();
+    let of = |delivery: &str| {
+        wins.as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["delivery"] == delivery)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (win, gift_win) = (of("shipped"), of("at_station"));
     ok(
         c,
         "PUT",
@@ -1175,9 +1576,25 @@ pub(crate) async fn walk_every_route(c: &Central) -> Auth {
     ok(
         c,
         "POST",
-        &format!("/lottery/wins/{win}/handover"),
+        &format!("/lottery/wins/{gift_win}/handover"),
         &admin,
         Some(json!({"station": "进贤门广场", "handed_at": "2022-08-20T02:00:00Z"})),
+    )
+    .await;
+    ok(
+        c,
+        "PUT",
+        &format!("/lottery/wins/{win}"),
+        &admin,
+        Some(json!({"state": "declined"})),
+    )
+    .await;
+    ok(
+        c,
+        "POST",
+        &format!("/lottery/wins/{win}/promote"),
+        &admin,
+        None,
     )
     .await;
     let unicom = carrier_account(c, &admin, "walk_unicom", "unicom").await;

@@ -3,6 +3,8 @@
 //! the retention date) deleting every number and the key, the console's roles, and the start
 //! refusing a key file that does not fit the database.
 
+use std::collections::{BTreeSet, HashSet};
+
 use axum::http::StatusCode;
 use chrono::{Duration, TimeZone, Utc};
 use fieldpost_central::lottery::{self, LotteryError};
@@ -110,6 +112,142 @@ fn stored_anywhere(c: &Central, needle: &str) -> Vec<String> {
     }
 }
 
+/// The audit log's entries of `action`, oldest first.
+async fn audit_of(c: &Central, admin: &Auth, action: &str) -> Vec<Value> {
+    let (status, body) = c.call("GET", "/api/v1/audit?limit=500", admin, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut entries: Vec<Value> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == action)
+        .cloned()
+        .collect();
+    entries.sort_by_key(|a| a["seq"].as_u64());
+    entries
+}
+
+/// What [`stored_anywhere`] finding nothing after the close shows, per database.
+fn gone(c: &Central) -> &'static str {
+    match &c.database.backend {
+        Backend::Sqlite(_) => {
+            "the seal's bytes are gone from the database file and its log, old copies too"
+        }
+        // A plain VACUUM of the events leaves dead versions' bytes on disk until new rows
+        // overwrite them, and the WAL segments keep theirs: the search can only read live
+        // rows, and the deleted key is what makes a surviving seal unreadable.
+        Backend::Postgres(_) => "no live row of any table holds the seal",
+    }
+}
+
+/// Issue 12 audit, gap 4: with a few hundred entrants the database's pages split, are freed
+/// and reused as the pushes go, leaving earlier copies of seals outside the live rows, where
+/// `secure_delete` during the close never looks. After the close the SQLite file and its log,
+/// read as bytes, hold none of them (the close rebuilds the file); on PostgreSQL no live row
+/// does, and the key that opens them is gone.
+#[tokio::test]
+async fn after_the_close_no_copy_of_any_seal_is_left_in_the_database_file() {
+    let c = Central::new();
+    let mut t = tablet(&c).await;
+    let key = c.lottery_public_key();
+    let mut seals = Vec::new();
+    for batch in 0..6u32 {
+        let events: Vec<DeviceEvent> = (0..50u32)
+            .map(|i| {
+                let phone = number(&format!("1390000{:04}", batch * 50 + i));
+                let event = entrant(&mut t, &key, &phone);
+                if let EventPayload::EntrantRegistered { entrant } = &event.payload {
+                    seals.push(entrant.phone_sealed.as_str().to_owned());
+                }
+                event
+            })
+            .collect();
+        let r = push(&c, &t, &events).await;
+        assert!(r.quarantined.is_empty(), "{r:?}");
+    }
+    assert_eq!(seals.len(), 300);
+    assert!(
+        seals.iter().all(|s| s.starts_with("v1.")),
+        "the search looks for seals by their prefix"
+    );
+    assert_eq!(
+        seals_stored(&c, &seals).len(),
+        300,
+        "the search finds every seal while it is stored (or it proves nothing)"
+    );
+    let admin = c.login("admin").await;
+    let (status, report) = c
+        .call(
+            "POST",
+            "/api/v1/lottery/close",
+            &admin,
+            Some(json!({"reason": "抽奖结束"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["entrant_rows"], json!(300), "{report}");
+    let left = seals_stored(&c, &seals);
+    assert_eq!(left.len(), 0, "{}: {} seals found", gone(&c), left.len());
+    assert!(
+        !c.database.lottery_key.path().exists(),
+        "the key file, which alone opens a surviving seal, is gone"
+    );
+}
+
+/// Which of `seals` are stored anywhere [`stored_anywhere`] looks, reading each file or
+/// table once (a search per seal over a few hundred would take the test's time).
+fn seals_stored(c: &Central, seals: &[String]) -> BTreeSet<String> {
+    let mut haystacks: Vec<Vec<u8>> = Vec::new();
+    match &c.database.backend {
+        Backend::Sqlite(path) => {
+            for suffix in ["", "-wal"] {
+                haystacks
+                    .push(std::fs::read(format!("{}{suffix}", path.display())).unwrap_or_default());
+            }
+        }
+        Backend::Postgres(_) => {
+            let tables = c
+                .database
+                .rows(
+                    "SELECT table_name FROM information_schema.tables
+                     WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+                )
+                .unwrap();
+            for table in tables
+                .into_iter()
+                .filter_map(|r| r.into_iter().next().flatten())
+            {
+                let rows = c
+                    .database
+                    .rows(&format!("SELECT CAST(t AS TEXT) FROM {table} t"))
+                    .unwrap();
+                for text in rows.into_iter().flatten().flatten() {
+                    haystacks.push(text.into_bytes());
+                }
+            }
+        }
+    }
+    let wanted: HashSet<&[u8]> = seals.iter().map(|s| s.as_bytes()).collect();
+    let lengths: BTreeSet<usize> = seals.iter().map(String::len).collect();
+    let mut found = BTreeSet::new();
+    for bytes in &haystacks {
+        // Every seal starts with its prefix: look at each place the prefix is.
+        for at in 0..bytes.len().saturating_sub(2) {
+            if &bytes[at..at + 3] != b"v1." {
+                continue;
+            }
+            for len in &lengths {
+                if let Some(candidate) = bytes.get(at..at + len)
+                    && wanted.contains(candidate)
+                {
+                    found.insert(String::from_utf8_lossy(candidate).into_owned());
+                }
+            }
+        }
+    }
+    found
+}
+
 #[tokio::test]
 async fn a_new_device_pulls_the_terms_with_the_key_and_later_changes() {
     let c = Central::new();
@@ -143,6 +281,10 @@ async fn a_new_device_pulls_the_terms_with_the_key_and_later_changes() {
         json!(c.lottery_public_key().fingerprint()),
         "saving the terms again keeps the key"
     );
+    let audit = audit_of(&c, &admin, "lottery.terms").await;
+    let saved = audit.last().expect("saving the terms is audited");
+    assert_eq!(saved["actor"], "user:admin", "{saved}");
+    assert_eq!(saved["detail"]["consent_version"], "2022-2", "{saved}");
     let (terms, _) = lottery_record(&c, &t.auth, cursor).await;
     let terms = terms.expect("changed terms are pulled again");
     assert_eq!(terms.consent_version, "2022-2");
@@ -334,7 +476,8 @@ async fn closing_deletes_every_number_and_the_key_and_registration_with_them() {
         assert_eq!(
             stored_anywhere(&c, seal),
             Vec::<String>::new(),
-            "the seal is gone from the database, its old bytes too"
+            "{}",
+            gone(&c)
         );
     }
     let masked = c
@@ -419,6 +562,14 @@ async fn a_retention_date_deletes_the_numbers_at_shanghai_midnight() {
         .await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["retention_date"], json!("2022-08-04"));
+    let audit = audit_of(&c, &admin, "lottery.retention").await;
+    assert_eq!(
+        audit.len(),
+        1,
+        "setting the retention date is audited: {audit:?}"
+    );
+    assert_eq!(audit[0]["actor"], "user:admin");
+    assert_eq!(audit[0]["detail"]["delete_on"], "2022-08-04");
     c.state.lottery_check().await;
     assert!(
         c.database.lottery_key.path().exists(),

@@ -394,6 +394,10 @@ export class HttpBackend {
   handover(id: string, station: string, handed_at: string): Promise<Win> {
     return this.call("POST", `/lottery/wins/${id}/handover`, { station, handed_at });
   }
+  /** Passes a given-up prize to the pool's next-ranked reserve without a prize. */
+  promote(id: string): Promise<Win> {
+    return this.call("POST", `/lottery/wins/${id}/promote`);
+  }
   uploadReturns(carrier: Carrier, file: Blob): Promise<ReturnsReport> {
     return this.call("POST", `/lottery/carriers/${carrier}/returns`, file);
   }

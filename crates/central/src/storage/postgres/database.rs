@@ -344,14 +344,20 @@ impl Database for PgDatabase {
     }
 
     fn reclaim_erased(&self) -> StorageResult<()> {
-        // Outside a transaction (VACUUM cannot run in one). Plain VACUUM removes the dead row
-        // versions that held the emptied values and lets their space be reused; it does not
-        // rewrite the table, so it blocks no writer.
+        // Outside a transaction (VACUUM cannot run in one). The entrants (thousands of rows,
+        // registration closed by now) are rewritten into new files by VACUUM FULL, so their
+        // table holds no dead version of a seal; it locks the table for the moment the copy
+        // takes. The events table is the central's largest and every push writes to it: a
+        // VACUUM FULL would stop the pushes for the whole rewrite, so it gets a plain VACUUM,
+        // which marks the dead versions' space reusable but leaves their bytes until new rows
+        // overwrite them. Neither reaches the write-ahead log's segments or the files the
+        // rewrite let go; the key file's deletion is what makes any surviving seal unreadable
+        // (docs/decisions/2026-12-01-lottery-numbers.md).
+        // One statement each: a multi-statement string runs as one transaction, where VACUUM
+        // is refused.
         let conn = self.checkout()?;
-        let result = wait(
-            conn.client
-                .batch_execute("VACUUM lottery_entrants, device_events"),
-        );
+        let result = wait(conn.client.batch_execute("VACUUM FULL lottery_entrants"))
+            .and_then(|()| wait(conn.client.batch_execute("VACUUM device_events")));
         self.give_back(conn, result.is_err());
         Ok(result?)
     }

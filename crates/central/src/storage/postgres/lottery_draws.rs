@@ -2,7 +2,7 @@
 //! it drew them, and the winners and reserves it picked, by entry number.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{CampaignId, DrawId};
+use fieldpost_domain::{CampaignId, DrawId, WinId};
 use tokio_postgres::Row;
 
 use super::{PgTx, col, col_opt, col_u32, get};
@@ -175,6 +175,20 @@ impl LotteryDrawTable for PgTx<'_> {
             "UPDATE lottery_draws SET voided_at = $2, voided_by = $3, void_reason = $4
              WHERE id = $1 AND voided_at IS NULL",
             &[&id.to_string(), &voided.at, &voided.by, &voided.reason],
+        )?;
+        Ok(())
+    }
+
+    fn promote(&mut self, id: DrawId, pool_no: u32, rank: u32, win: WinId) -> StorageResult<()> {
+        self.execute(
+            "UPDATE lottery_draw_entries SET win_id = $4
+             WHERE draw_id = $1 AND pool_no = $2 AND kind = 'reserve' AND rank = $3",
+            &[
+                &id.to_string(),
+                &i64::from(pool_no),
+                &i64::from(rank),
+                &win.to_string(),
+            ],
         )?;
         Ok(())
     }

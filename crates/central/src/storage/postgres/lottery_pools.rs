@@ -113,4 +113,17 @@ impl LotteryPoolTable for PgTx<'_> {
         let n: i64 = get(&row, 0)?;
         Ok(n.unsigned_abs())
     }
+
+    fn promised(&mut self, item: ItemId) -> StorageResult<u64> {
+        let row = self.query_one(
+            "SELECT CAST(COALESCE(SUM(GREATEST(p.quantity - (
+                 SELECT COUNT(*) FROM lottery_wins w
+                 WHERE w.pool_id = p.id AND NOT w.voided AND w.state = 'delivered'), 0)), 0)
+                 AS bigint)
+             FROM lottery_pools p WHERE p.item_id = $1",
+            &[&item.to_string()],
+        )?;
+        let n: i64 = get(&row, 0)?;
+        Ok(n.unsigned_abs())
+    }
 }

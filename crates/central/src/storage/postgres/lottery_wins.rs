@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 use fieldpost_domain::{DrawId, WinId};
 use tokio_postgres::Row;
 
-use super::{PgTx, col, col_u32, get};
+use super::{PgTx, col, col_opt, col_u32, get};
 use crate::draw::{Handover, WinState};
 use crate::storage::draw::WinRow;
 use crate::storage::{LotteryWinTable, StorageError, StorageResult};
 
 const WIN_COLUMNS: &str = "id, draw_id, pool_id, entry, entrant_id, state, state_changed_at,
-     note, handover_station, handed_at, handover_by, voided";
+     note, handover_station, handed_at, handover_by, voided, replaces";
 
 fn win_row(r: &Row) -> StorageResult<WinRow> {
     let state: String = get(r, 5)?;
@@ -36,6 +36,7 @@ fn win_row(r: &Row) -> StorageResult<WinRow> {
         note: get(r, 7)?,
         handover,
         voided: get(r, 11)?,
+        replaces: col_opt(r, 12)?,
     })
 }
 
@@ -51,13 +52,17 @@ impl LotteryWinTable for PgTx<'_> {
         let states: Vec<&str> = wins.iter().map(|w| w.state.as_str()).collect();
         let changed: Vec<DateTime<Utc>> = wins.iter().map(|w| w.state_changed_at).collect();
         let notes: Vec<Option<String>> = wins.iter().map(|w| w.note.clone()).collect();
+        let replaces: Vec<Option<String>> = wins
+            .iter()
+            .map(|w| w.replaces.map(|r| r.to_string()))
+            .collect();
         self.execute(
             "INSERT INTO lottery_wins (id, draw_id, pool_id, entry, entrant_id, state,
-                 state_changed_at, note)
+                 state_changed_at, note, replaces)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
-                 $6::text[], $7::timestamptz[], $8::text[])",
+                 $6::text[], $7::timestamptz[], $8::text[], $9::text[])",
             &[
-                &ids, &draws, &pools, &entries, &entrants, &states, &changed, &notes,
+                &ids, &draws, &pools, &entries, &entrants, &states, &changed, &notes, &replaces,
             ],
         )?;
         Ok(())

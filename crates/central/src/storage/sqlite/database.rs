@@ -144,11 +144,17 @@ impl Database for SqliteDatabase {
     }
 
     fn reclaim_erased(&self) -> StorageResult<()> {
-        // The emptying ran with secure_delete (old bytes zeroed in the pages); the old page
-        // images may still sit in the write-ahead log: copy the new ones into the database
-        // and cut the log to nothing. A reader holding an old snapshot may keep part of the
-        // log from being checkpointed; the next checkpoint then overwrites it.
-        lock(&self.writer).query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        // The emptying ran with secure_delete (the emptied values' bytes zeroed in their
+        // pages), but earlier copies of a seal can sit where secure_delete never looked:
+        // free-list pages and the unused space of pages that a B-tree split or an earlier
+        // update left behind. VACUUM rebuilds the database from its live rows, so none of
+        // that survives; it holds the writer for as long as the rebuild takes, once, at the
+        // close. Then the old page images in the write-ahead log: copy the new ones into the
+        // database and cut the log to nothing. A reader holding an old snapshot may keep part
+        // of the log from being checkpointed; the next checkpoint then overwrites it.
+        let writer = lock(&self.writer);
+        writer.execute_batch("VACUUM")?;
+        writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 }

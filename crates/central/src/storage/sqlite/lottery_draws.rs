@@ -1,7 +1,7 @@
 //! `lottery_draws`, `lottery_draw_pools` and `lottery_draw_entries`: each draw, the pools as
 //! it drew them, and the winners and reserves it picked, by entry number.
 
-use fieldpost_domain::{CampaignId, DrawId};
+use fieldpost_domain::{CampaignId, DrawId, WinId};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteTx, col, col_opt, col_ts, col_ts_opt, col_u32, conversion_text, ts};
@@ -168,6 +168,15 @@ impl LotteryDrawTable for SqliteTx<'_> {
             "UPDATE lottery_draws SET voided_at = ?2, voided_by = ?3, void_reason = ?4
              WHERE id = ?1 AND voided_at IS NULL",
             params![id.to_string(), ts(voided.at), voided.by, voided.reason],
+        )?;
+        Ok(())
+    }
+
+    fn promote(&mut self, id: DrawId, pool_no: u32, rank: u32, win: WinId) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE lottery_draw_entries SET win_id = ?4
+             WHERE draw_id = ?1 AND pool_no = ?2 AND kind = 'reserve' AND rank = ?3",
+            params![id.to_string(), pool_no, rank, win.to_string()],
         )?;
         Ok(())
     }

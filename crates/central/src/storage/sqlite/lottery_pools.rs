@@ -115,4 +115,16 @@ impl LotteryPoolTable for SqliteTx<'_> {
         )?;
         Ok(n.unsigned_abs())
     }
+
+    fn promised(&mut self, item: ItemId) -> StorageResult<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COALESCE(SUM(MAX(p.quantity - (
+                 SELECT COUNT(*) FROM lottery_wins w
+                 WHERE w.pool_id = p.id AND w.voided = 0 AND w.state = 'delivered'), 0)), 0)
+             FROM lottery_pools p WHERE p.item_id = ?1",
+            [item.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n.unsigned_abs())
+    }
 }

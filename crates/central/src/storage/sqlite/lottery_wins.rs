@@ -3,13 +3,13 @@
 use fieldpost_domain::{DrawId, WinId};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{SqliteTx, col, col_ts, col_ts_opt, col_u32, conversion_text, ts};
+use super::{SqliteTx, col, col_opt, col_ts, col_ts_opt, col_u32, conversion_text, ts};
 use crate::draw::{Handover, WinState};
 use crate::storage::draw::WinRow;
 use crate::storage::{LotteryWinTable, StorageResult};
 
 const WIN_COLUMNS: &str = "id, draw_id, pool_id, entry, entrant_id, state, state_changed_at,
-     note, handover_station, handed_at, handover_by, voided";
+     note, handover_station, handed_at, handover_by, voided, replaces";
 
 fn win_row(r: &Row<'_>) -> rusqlite::Result<WinRow> {
     let state: String = r.get(5)?;
@@ -33,6 +33,7 @@ fn win_row(r: &Row<'_>) -> rusqlite::Result<WinRow> {
         note: r.get(7)?,
         handover,
         voided: r.get::<_, i64>(11)? != 0,
+        replaces: col_opt(r, 12)?,
     })
 }
 
@@ -40,7 +41,7 @@ impl LotteryWinTable for SqliteTx<'_> {
     fn insert(&mut self, wins: &[WinRow]) -> StorageResult<()> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "INSERT INTO lottery_wins ({WIN_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         ))?;
         for w in wins {
             stmt.execute(params![
@@ -55,7 +56,8 @@ impl LotteryWinTable for SqliteTx<'_> {
                 w.handover.as_ref().map(|h| h.station.clone()),
                 w.handover.as_ref().map(|h| ts(h.handed_at)),
                 w.handover.as_ref().map(|h| h.recorded_by.clone()),
-                i64::from(w.voided)
+                i64::from(w.voided),
+                w.replaces.map(|r| r.to_string())
             ])?;
         }
         Ok(())

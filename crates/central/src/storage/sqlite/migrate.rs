@@ -78,6 +78,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0014_device_token_rotation.sql",
         include_str!("../../../../../migrations/central/0014_device_token_rotation.sql"),
     ),
+    (
+        15,
+        "0015_promoted_reserves.sql",
+        include_str!("../../../../../migrations/central/0015_promoted_reserves.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.

@@ -53,6 +53,7 @@ export const AUDIT_ACTION_NAMES: Readonly<Record<string, { readonly "zh-CN": str
   "lottery.draw.void": { "zh-CN": "作废抽奖结果", en: "Draw voided" },
   "lottery.win.state": { "zh-CN": "更新中奖状态", en: "Win state changed" },
   "lottery.win.handover": { "zh-CN": "现场领取奖品", en: "Prize handed over" },
+  "lottery.win.promote": { "zh-CN": "候补递补中奖", en: "Reserve promoted to a given-up prize" },
   "lottery.carrier.download": { "zh-CN": "运营商下载中奖名单", en: "Carrier downloaded winners" },
   "lottery.carrier.returns": { "zh-CN": "运营商回传发放结果", en: "Carrier returns applied" },
 };

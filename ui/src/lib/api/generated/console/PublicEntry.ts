@@ -11,4 +11,9 @@ entry: number,
 /**
  * The masked number.
  */
-masked_phone: string, };
+masked_phone: string, 
+/**
+ * Set for a reserve promoted to a prize its winner gave up: its rank among the pool's
+ * reserves (left out for a winner).
+ */
+reserve_rank?: number, };

@@ -10,6 +10,7 @@ export type PublicPool = {
  */
 name: string, 
 /**
- * Its winners, in rank order.
+ * Its winners, in rank order, then the reserves promoted to given-up prizes, in rank
+ * order.
  */
 entries: Array<PublicEntry>, };

@@ -57,4 +57,12 @@ note: string | null,
 /**
  * The handover at a station, when there was one.
  */
-handover: Handover | null, };
+handover: Handover | null, 
+/**
+ * For a promoted reserve: the given-up win it took over.
+ */
+replaces: WinId | null, 
+/**
+ * For a given-up win: the promoted reserve's win that took it over.
+ */
+replaced_by: WinId | null, };
