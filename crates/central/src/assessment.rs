@@ -245,6 +245,9 @@ pub struct GiftAccount {
     pub handed_out: u64,
     /// Written off (lost, damaged).
     pub written_off: u64,
+    /// Lottery prizes delivered to their winners (抽奖发放), net of deliveries voided: zero
+    /// for an item that is no prize.
+    pub delivered_to_winners: u64,
     /// Still with the plans: allocated, not returned, not handed out.
     pub with_plans: u64,
     /// In the store room.
@@ -252,7 +255,7 @@ pub struct GiftAccount {
     /// Handed out beyond a tablet's grant (the box held more): kept as exceptions, outside
     /// the ledger's balance.
     pub beyond_grants: u64,
-    /// received = handed_out + written_off + with_plans + on_hand.
+    /// received = handed_out + written_off + delivered_to_winners + with_plans + on_hand.
     pub balanced: bool,
 }
 
@@ -716,10 +719,16 @@ pub fn summary(db: &dyn Database) -> Result<SummaryReport, AssessmentError> {
                     returned,
                     handed_out: b.handed_out,
                     written_off: b.written_off,
+                    delivered_to_winners: b.delivered_to_winners,
                     with_plans,
                     on_hand: b.on_hand,
                     beyond_grants: beyond.get(&b.item.id).copied().unwrap_or(0),
-                    balanced: b.received == b.handed_out + b.written_off + with_plans + b.on_hand
+                    balanced: b.received
+                        == b.handed_out
+                            + b.written_off
+                            + b.delivered_to_winners
+                            + with_plans
+                            + b.on_hand
                         && b.allocated >= b.handed_out,
                     item: b.item,
                 }

@@ -3,7 +3,7 @@
 //! Every post checks the balance it draws on in the same transaction.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, Item, ItemId, PlanId};
+use fieldpost_domain::{DeviceId, Item, ItemId, PlanId, WinId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -34,11 +34,16 @@ pub enum LedgerKind {
     Handout,
     /// A handout cancelled; gives its quantity back to the device's grant.
     HandoutVoid,
+    /// A lottery prize delivered to its winner (the win set to 已发放, in the console, by a
+    /// carrier's returned sheet or by a handover at a station): on hand − 1, naming the win.
+    PrizeDelivered,
+    /// A win that leaves 已发放 (set back by mistake): its prize back on hand, + 1.
+    PrizeDeliveryVoid,
 }
 
 impl LedgerKind {
     /// Every kind.
-    pub const ALL: [LedgerKind; 8] = [
+    pub const ALL: [LedgerKind; 10] = [
         LedgerKind::Receipt,
         LedgerKind::WriteOff,
         LedgerKind::Allocation,
@@ -47,6 +52,8 @@ impl LedgerKind {
         LedgerKind::Release,
         LedgerKind::Handout,
         LedgerKind::HandoutVoid,
+        LedgerKind::PrizeDelivered,
+        LedgerKind::PrizeDeliveryVoid,
     ];
 
     /// The stored name.
@@ -60,6 +67,8 @@ impl LedgerKind {
             LedgerKind::Release => "release",
             LedgerKind::Handout => "handout",
             LedgerKind::HandoutVoid => "handout_void",
+            LedgerKind::PrizeDelivered => "prize_delivered",
+            LedgerKind::PrizeDeliveryVoid => "prize_delivery_void",
         }
     }
 
@@ -86,6 +95,8 @@ pub struct LedgerEntry {
     pub plan_id: Option<PlanId>,
     /// The device, for grant-side movements.
     pub device_id: Option<DeviceId>,
+    /// The lottery win, for a prize delivered to its winner (or that delivery voided).
+    pub win_id: Option<WinId>,
     /// Free text, e.g. the donor's delivery note.
     pub note: Option<String>,
     /// Who recorded it.
@@ -107,29 +118,40 @@ pub struct StockBalance {
     pub allocated: u64,
     /// Handed out within grants, net of voids.
     pub handed_out: u64,
-    /// In the secretariat's store room: received − written off − allocated.
+    /// Lottery prizes delivered to their winners, net of deliveries voided (prize items
+    /// only).
+    pub delivered_to_winners: u64,
+    /// In the secretariat's store room: received − written off − allocated − delivered to
+    /// winners.
     pub on_hand: u64,
 }
 
-/// An item's balances from its movements' sums: what was received, written off, allocated,
-/// returned, handed out and voided. A negative net (a broken invariant) reads as zero.
-pub(crate) fn balance(
-    item: Item,
-    received: i64,
-    written_off: i64,
-    allocation: i64,
-    returned: i64,
-    handout: i64,
-    void: i64,
-) -> StockBalance {
+/// The sums of one item's movements, kind by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KindSums {
+    pub(crate) received: i64,
+    pub(crate) written_off: i64,
+    pub(crate) allocation: i64,
+    pub(crate) returned: i64,
+    pub(crate) handout: i64,
+    pub(crate) void: i64,
+    pub(crate) prize_delivered: i64,
+    pub(crate) prize_delivery_void: i64,
+}
+
+/// An item's balances from its movements' sums. A negative net (a broken invariant) reads as
+/// zero.
+pub(crate) fn balance(item: Item, s: KindSums) -> StockBalance {
     let clamp = |v: i64| u64::try_from(v).unwrap_or(0);
+    let delivered = s.prize_delivered - s.prize_delivery_void;
     StockBalance {
         item,
-        received: clamp(received),
-        written_off: clamp(written_off),
-        allocated: clamp(allocation - returned),
-        handed_out: clamp(handout - void),
-        on_hand: clamp(received - written_off - allocation + returned),
+        received: clamp(s.received),
+        written_off: clamp(s.written_off),
+        allocated: clamp(s.allocation - s.returned),
+        handed_out: clamp(s.handout - s.void),
+        delivered_to_winners: clamp(delivered),
+        on_hand: clamp(s.received - s.written_off - s.allocation + s.returned - delivered),
     }
 }
 

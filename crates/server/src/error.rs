@@ -585,6 +585,9 @@ impl From<WinError> for ApiError {
             e @ WinError::NoReserveLeft { .. } => {
                 conflict(ErrorCode::NoReserveLeft, Some("win_id"), e)
             }
+            e @ WinError::NoPrizeOnHand(_) => {
+                conflict(ErrorCode::InsufficientStock, Some("state"), e)
+            }
             WinError::Storage(e) => e.into(),
         }
     }

@@ -206,12 +206,22 @@ pub fn apply_returns(
                 report.unchanged += 1;
                 continue;
             }
-            if win.state != r.state {
-                win.state = r.state;
-                win.state_changed_at = now;
+            let mut changed = win.clone();
+            if changed.state != r.state {
+                changed.state = r.state;
+                changed.state_changed_at = now;
             }
-            win.note = note;
-            tx.lottery_wins().update(win)?;
+            changed.note = note;
+            if let Err(shortage) = super::wins::settle_prize(tx, actor, now, &changed)? {
+                report.errors.push(ReturnIssue {
+                    row: r.row,
+                    field: "state".into(),
+                    reason: shortage.to_string(),
+                });
+                continue;
+            }
+            tx.lottery_wins().update(&changed)?;
+            *win = changed;
             report.updated += 1;
         }
         report.errors.sort_by_key(|e| e.row);

@@ -1,6 +1,10 @@
 //! Wins (中奖): each winner's prize and its delivery state (待发放 / 已发放 / 联系不上 / 放弃),
 //! set in the console or by a handover at a station; and a prize given up (放弃, or 联系不上
 //! past the carrier's deadline) passed to the pool's next-ranked reserve.
+//!
+//! A win's prize leaves the stock when the win becomes 已发放, whichever way that comes
+//! ([`settle_prize`]): the ledger holds one `prize_delivered` movement per delivered win, and
+//! a `prize_delivery_void` when a win leaves 已发放.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,8 +14,69 @@ use serde_json::json;
 
 use super::{Delivery, Handover, Win, WinState};
 use crate::audit::Actor;
+use crate::stock::{self, LedgerKind};
 use crate::storage::draw::WinRow;
+use crate::storage::stock::Movement;
 use crate::storage::{self, Database, StorageError, Tx};
+
+/// A delivery the stock cannot cover: no piece of the win's prize is on hand (written off
+/// by hand, or delivered to more winners than the pool had).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no {item} is on hand for entry {entry}'s prize: receive it into stock before setting \
+     the win to delivered"
+)]
+pub struct Shortage {
+    /// The prize item's name.
+    pub item: String,
+    /// The win's entry.
+    pub entry: u32,
+}
+
+/// Brings the stock ledger in line with `win`'s state, in the transaction that stores it:
+/// a delivered win's prize is out of the store room (one `prize_delivered`), any other win's
+/// is not (a `prize_delivery_void` when it was). Posts nothing when the ledger agrees
+/// already, so a state set twice, or a returned sheet applied twice, moves the stock once.
+/// A voided win keeps what it has: its prize, if it was delivered, left all the same.
+/// `Ok(Err(_))` when the store room holds none of the prize to deliver.
+pub(crate) fn settle_prize(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    win: &WinRow,
+) -> Result<Result<(), Shortage>, StorageError> {
+    if win.voided {
+        return Ok(Ok(()));
+    }
+    let wanted = i64::from(win.state == WinState::Delivered);
+    let posted = tx.stock_ledger().win_delivered(win.id)?;
+    if wanted == posted {
+        return Ok(Ok(()));
+    }
+    let item = tx
+        .lottery_pools()
+        .get(win.pool_id)?
+        .ok_or_else(|| StorageError::Corrupt(format!("win {}: no pool", win.id)))?
+        .spec
+        .item_id;
+    let kind = if wanted > posted {
+        if tx.stock_ledger().on_hand(item)? < 1 {
+            let name = tx.items().get(item)?.map(|i| i.name).unwrap_or_default();
+            return Ok(Err(Shortage {
+                item: name,
+                entry: win.entry,
+            }));
+        }
+        LedgerKind::PrizeDelivered
+    } else {
+        LedgerKind::PrizeDeliveryVoid
+    };
+    let movement = Movement::new(item, kind, 1)
+        .of_win(win.id)
+        .noted(format!("lottery entry {}", win.entry));
+    stock::post(tx, now, actor, &movement)?;
+    Ok(Ok(()))
+}
 
 /// Why a win was not changed.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +117,9 @@ pub enum WinError {
         /// The pool's name.
         pool: String,
     },
+    /// The win would be delivered, but the store room holds none of its prize.
+    #[error("state: {0}")]
+    NoPrizeOnHand(Shortage),
     /// The storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -87,6 +155,7 @@ pub fn set_state(
             win.state_changed_at = now;
         }
         win.note = note.map(str::to_owned);
+        settle_prize(tx, actor, now, &win)?.map_err(WinError::NoPrizeOnHand)?;
         tx.lottery_wins().update(&win)?;
         tx.audit_log().append(
             now,
@@ -141,6 +210,7 @@ pub fn handover(
             handed_at,
             recorded_by: actor.to_string(),
         });
+        settle_prize(tx, actor, now, &win)?.map_err(WinError::NoPrizeOnHand)?;
         tx.lottery_wins().update(&win)?;
         tx.audit_log().append(
             now,

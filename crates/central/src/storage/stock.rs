@@ -3,7 +3,7 @@
 //! reads it in one lookup).
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, Grant, GrantId, HandoutId, ItemId, ItemQuantity, PlanId};
+use fieldpost_domain::{DeviceId, Grant, GrantId, HandoutId, ItemId, ItemQuantity, PlanId, WinId};
 use uuid::Uuid;
 
 use super::StorageResult;
@@ -28,6 +28,8 @@ pub struct Movement {
     pub device: Option<DeviceId>,
     /// The handout, for a handout or its void.
     pub handout: Option<HandoutId>,
+    /// The lottery win, for a prize delivered (or its delivery voided).
+    pub win: Option<WinId>,
     /// Free text (a donor's delivery note, "plan closed").
     pub note: Option<String>,
 }
@@ -43,6 +45,7 @@ impl Movement {
             plan: None,
             device: None,
             handout: None,
+            win: None,
             note: None,
         }
     }
@@ -56,6 +59,12 @@ impl Movement {
     /// Of `device`'s grant.
     pub fn of_device(mut self, device: DeviceId) -> Movement {
         self.device = Some(device);
+        self
+    }
+
+    /// Of `win`'s prize.
+    pub fn of_win(mut self, win: WinId) -> Movement {
+        self.win = Some(win);
         self
     }
 
@@ -87,8 +96,12 @@ pub trait StockLedger {
         actor: &Actor,
         movement: &Movement,
     ) -> StorageResult<LedgerEntry>;
-    /// receipt − write_off − allocation + return of one item: the store room.
+    /// receipt − write_off − allocation + return − prize_delivered + prize_delivery_void of
+    /// one item: the store room.
     fn on_hand(&mut self, item: ItemId) -> StorageResult<i64>;
+    /// prize_delivered − prize_delivery_void of one win: 1 while its prize is out of the
+    /// store room, 0 otherwise.
+    fn win_delivered(&mut self, win: WinId) -> StorageResult<i64>;
     /// A plan's balances of one item.
     fn plan_balance(&mut self, plan: PlanId, item: ItemId) -> StorageResult<PlanBalance>;
     /// What a device may still hand out or release of a plan's item.

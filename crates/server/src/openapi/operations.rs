@@ -1019,7 +1019,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Put,
             "/lottery/wins/{win_id}",
-            "Set a win's state and note (secretariat admin). 409 code: draw_voided",
+            "Set a win's state and note (secretariat admin). Setting it to delivered takes its prize out of the stock (a prize_delivered ledger row; setting it back, a prize_delivery_void), once per win. 409 codes: draw_voided, insufficient_stock (field state: none of the prize on hand)",
             Caller,
             None,
             json(schema::<draw::WinStateBody>),
@@ -1029,7 +1029,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/lottery/wins/{win_id}/handover",
-            "Record a prize handed over at a station: the win is delivered; only for a pool delivered at a station (else 400 invalid_value, field win_id); audited (secretariat admin). 409 code: draw_voided",
+            "Record a prize handed over at a station: the win is delivered and its prize leaves the stock; only for a pool delivered at a station (else 400 invalid_value, field win_id); audited (secretariat admin). 409 codes: draw_voided, insufficient_stock (field state: none of the prize on hand)",
             Caller,
             None,
             json(schema::<draw::HandoverBody>),
@@ -1059,7 +1059,7 @@ pub fn operations() -> Vec<Operation> {
         op(
             Post,
             "/lottery/carriers/{carrier}/returns",
-            "Apply the carrier's returned list (.xlsx with 状态 filled in): good rows update their wins, bad rows are reported (that carrier's account, or a secretariat admin)",
+            "Apply the carrier's returned list (.xlsx with 状态 filled in): good rows update their wins (a win becoming 已发放 takes its prize out of the stock, once however often the sheet is applied), bad rows are reported, a delivery with none of the prize on hand among them (field state) (that carrier's account, or a secretariat admin)",
             Caller,
             None,
             File,

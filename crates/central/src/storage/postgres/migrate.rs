@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     migration!(13, "0013_login_throttles.sql"),
     migration!(14, "0014_device_token_rotation.sql"),
     migration!(15, "0015_promoted_reserves.sql"),
+    migration!(16, "0016_prize_deliveries.sql"),
 ];
 
 /// The advisory lock migrating instances take turns on.

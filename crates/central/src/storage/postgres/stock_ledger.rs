@@ -4,18 +4,18 @@
 //! `SUM` of a bigint is numeric in PostgreSQL: every sum is cast back to bigint.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, Grant, GrantId, ItemId, ItemQuantity, PlanId};
+use fieldpost_domain::{DeviceId, Grant, GrantId, ItemId, ItemQuantity, PlanId, WinId};
 use tokio_postgres::Row;
 
 use super::{PgTx, col, col_opt, col_u32, col_u64, get};
 use crate::audit::Actor;
 use crate::plans::DeviceGrantBalance;
-use crate::stock::{LedgerEntry, LedgerKind, StockBalance};
+use crate::stock::{KindSums, LedgerEntry, LedgerKind, StockBalance};
 use crate::storage::stock::{Movement, PlanBalance, StockLedger};
 use crate::storage::{StorageError, StorageResult};
 
 const ENTRY_COLUMNS: &str =
-    "seq, id, item_id, kind, quantity, plan_id, device_id, note, actor, created_at";
+    "seq, id, item_id, kind, quantity, plan_id, device_id, note, actor, created_at, win_id";
 
 fn entry_row(r: &Row) -> StorageResult<LedgerEntry> {
     let kind: String = get(r, 3)?;
@@ -28,6 +28,7 @@ fn entry_row(r: &Row) -> StorageResult<LedgerEntry> {
         quantity: col_u32(r, 4)?,
         plan_id: col_opt(r, 5)?,
         device_id: col_opt(r, 6)?,
+        win_id: col_opt(r, 10)?,
         note: get(r, 7)?,
         actor: get(r, 8)?,
         created_at: get(r, 9)?,
@@ -44,8 +45,8 @@ impl StockLedger for PgTx<'_> {
         let row = self.query_one(
             "INSERT INTO stock_ledger
                  (id, item_id, kind, quantity, plan_id, device_id, handout_id, note, actor,
-                  created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                  created_at, win_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              RETURNING seq",
             &[
                 &p.id.to_string(),
@@ -58,6 +59,7 @@ impl StockLedger for PgTx<'_> {
                 &p.note,
                 &actor.to_string(),
                 &now,
+                &p.win.map(|x| x.to_string()),
             ],
         )?;
         let seq: i64 = get(&row, 0)?;
@@ -69,7 +71,9 @@ impl StockLedger for PgTx<'_> {
                 LedgerKind::Receipt
                 | LedgerKind::WriteOff
                 | LedgerKind::Allocation
-                | LedgerKind::Return => 0,
+                | LedgerKind::Return
+                | LedgerKind::PrizeDelivered
+                | LedgerKind::PrizeDeliveryVoid => 0,
             };
             self.execute(
                 "INSERT INTO grant_balances (device_id, plan_id, item_id, available)
@@ -92,6 +96,7 @@ impl StockLedger for PgTx<'_> {
             quantity: p.quantity,
             plan_id: p.plan,
             device_id: p.device,
+            win_id: p.win,
             note: p.note.clone(),
             actor: actor.to_string(),
             created_at: now,
@@ -102,10 +107,22 @@ impl StockLedger for PgTx<'_> {
         let row = self.query_one(
             "SELECT COALESCE(SUM(CASE kind
                      WHEN 'receipt' THEN quantity WHEN 'return' THEN quantity
+                     WHEN 'prize_delivery_void' THEN quantity
                      ELSE -quantity END), 0)::bigint
              FROM stock_ledger
-             WHERE item_id = $1 AND kind IN ('receipt', 'write_off', 'allocation', 'return')",
+             WHERE item_id = $1 AND kind IN ('receipt', 'write_off', 'allocation', 'return',
+                                             'prize_delivered', 'prize_delivery_void')",
             &[&item.to_string()],
+        )?;
+        get(&row, 0)
+    }
+
+    fn win_delivered(&mut self, win: WinId) -> StorageResult<i64> {
+        let row = self.query_one(
+            "SELECT COALESCE(SUM(CASE kind WHEN 'prize_delivered' THEN quantity
+                                           ELSE -quantity END), 0)::bigint
+             FROM stock_ledger WHERE win_id = $1",
+            &[&win.to_string()],
         )?;
         get(&row, 0)
     }
@@ -170,7 +187,7 @@ impl StockLedger for PgTx<'_> {
         };
         let rows = self.query(
             &format!(
-                "SELECT {}, {}, {}, {}, {}, {}, {}
+                "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}
                  FROM items ORDER BY row_order",
                 super::items::ITEM_COLUMNS,
                 sum("receipt"),
@@ -179,6 +196,8 @@ impl StockLedger for PgTx<'_> {
                 sum("return"),
                 sum("handout"),
                 sum("handout_void"),
+                sum("prize_delivered"),
+                sum("prize_delivery_void"),
             ),
             &[],
         )?;
@@ -188,12 +207,16 @@ impl StockLedger for PgTx<'_> {
                 let n = |i: usize| get::<i64>(r, 6 + i);
                 Ok(crate::stock::balance(
                     item,
-                    n(0)?,
-                    n(1)?,
-                    n(2)?,
-                    n(3)?,
-                    n(4)?,
-                    n(5)?,
+                    KindSums {
+                        received: n(0)?,
+                        written_off: n(1)?,
+                        allocation: n(2)?,
+                        returned: n(3)?,
+                        handout: n(4)?,
+                        void: n(5)?,
+                        prize_delivered: n(6)?,
+                        prize_delivery_void: n(7)?,
+                    },
                 ))
             })
             .collect()

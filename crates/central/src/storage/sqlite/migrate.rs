@@ -83,6 +83,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0015_promoted_reserves.sql",
         include_str!("../../../../../migrations/central/0015_promoted_reserves.sql"),
     ),
+    (
+        16,
+        "0016_prize_deliveries.sql",
+        include_str!("../../../../../migrations/central/0016_prize_deliveries.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn` has not seen yet. Returns how many it applied.
@@ -178,5 +183,132 @@ mod tests {
             carrier_without_one.is_err(),
             "a carrier account names its carrier"
         );
+    }
+
+    /// Migration 0016 rebuilds `stock_ledger` (a new kind, a CHECK changed): every row keeps
+    /// its seq and the next one follows on; wins delivered before it get their prize's
+    /// movement (one each, dated when delivered), the others none. Foreign keys are off here:
+    /// the rows stand for a real campaign's without its every table.
+    #[test]
+    fn the_ledger_rebuild_keeps_rows_and_posts_earlier_deliveries() {
+        let conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (_, _, sql) in MIGRATIONS.iter().filter(|m| m.0 < 16) {
+            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let win = |id: &str, entry: u32, state: &str, at: &str| {
+            format!(
+                "INSERT INTO lottery_wins (id, draw_id, pool_id, entry, entrant_id, state,
+                     state_changed_at) VALUES ('{id}', 'd', 'pool', {entry}, 'e{entry}',
+                     '{state}', '{at}');"
+            )
+        };
+        conn.execute_batch(&format!(
+            "INSERT INTO items (id, campaign_id, code, name, kind, unit_label)
+                 VALUES ('kettle', 'c', 'k', '水壶', 'prize', '个');
+             INSERT INTO lottery_pools (id, campaign_id, name, item_id, quantity, reserves,
+                 carriers, delivery, position, created_at, updated_at)
+                 VALUES ('pool', 'c', '实物奖品', 'kettle', 3, 0, 'telecom', 'at_station', 1,
+                         't', 't');
+             INSERT INTO stock_ledger (id, item_id, kind, quantity, note, actor, created_at)
+                 VALUES ('0190f000-0000-7000-8000-000000000001', 'kettle', 'receipt', 5,
+                         NULL, 'user:admin', '2022-08-01T00:00:00Z'),
+                        ('0190f000-0000-7000-8000-000000000002', 'kettle', 'write_off', 1,
+                         '破损', 'user:admin', '2022-08-02T00:00:00Z');
+             {}{}{}",
+            win(
+                "0190f000-0000-7000-8000-0000000000a1",
+                7,
+                "delivered",
+                "2022-08-21T00:00:00Z"
+            ),
+            win(
+                "0190f000-0000-7000-8000-0000000000a2",
+                9,
+                "pending",
+                "2022-08-20T00:00:00Z"
+            ),
+            win(
+                "0190f000-0000-7000-8000-0000000000a3",
+                4,
+                "delivered",
+                "2022-08-20T00:00:00Z"
+            ),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        for (_, _, sql) in MIGRATIONS.iter().filter(|m| m.0 == 16) {
+            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let rows: Vec<(i64, String, i64, Option<String>, String)> = conn
+            .prepare(
+                "SELECT seq, kind, quantity, win_id, created_at FROM stock_ledger ORDER BY seq",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect()
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        let a3 = "0190f000-0000-7000-8000-0000000000a3".to_owned();
+        let a1 = "0190f000-0000-7000-8000-0000000000a1".to_owned();
+        assert_eq!(
+            rows,
+            [
+                (1, "receipt".into(), 5, None, "2022-08-01T00:00:00Z".into()),
+                (
+                    2,
+                    "write_off".into(),
+                    1,
+                    None,
+                    "2022-08-02T00:00:00Z".into()
+                ),
+                (
+                    3,
+                    "prize_delivered".into(),
+                    1,
+                    Some(a3),
+                    "2022-08-20T00:00:00Z".into()
+                ),
+                (
+                    4,
+                    "prize_delivered".into(),
+                    1,
+                    Some(a1),
+                    "2022-08-21T00:00:00Z".into()
+                ),
+            ],
+            "the rows kept with their seq, and one movement per delivered win, in delivery order"
+        );
+        conn.execute(
+            "INSERT INTO stock_ledger (id, item_id, kind, quantity, actor, created_at)
+             VALUES ('0190f000-0000-7000-8000-000000000003', 'kettle', 'receipt', 1, 'a', 't')",
+            [],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let seq: i64 = conn
+            .query_row("SELECT MAX(seq) FROM stock_ledger", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(seq, 5, "the sequence carries on after the rebuild");
+        let unnamed = conn.execute(
+            "INSERT INTO stock_ledger (id, item_id, kind, quantity, actor, created_at)
+             VALUES ('0190f000-0000-7000-8000-000000000004', 'kettle', 'prize_delivered', 1,
+                     'a', 't')",
+            [],
+        );
+        assert!(unnamed.is_err(), "a prize delivered names its win");
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name =
+                 'stock_ledger' AND name IN ('stock_ledger_item', 'stock_ledger_plan',
+                 'stock_ledger_plan_allocation', 'stock_ledger_win')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(indexes, 4, "the ledger's indexes are made again");
     }
 }

@@ -2,18 +2,18 @@
 //! device's spendable grant is kept current by every post so that it is one point lookup.
 
 use chrono::{DateTime, Utc};
-use fieldpost_domain::{DeviceId, Grant, GrantId, ItemId, ItemQuantity, PlanId};
+use fieldpost_domain::{DeviceId, Grant, GrantId, ItemId, ItemQuantity, PlanId, WinId};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteTx, col, col_opt, col_ts, ts};
 use crate::audit::Actor;
 use crate::plans::DeviceGrantBalance;
-use crate::stock::{LedgerEntry, LedgerKind, StockBalance};
+use crate::stock::{KindSums, LedgerEntry, LedgerKind, StockBalance};
 use crate::storage::StorageResult;
 use crate::storage::stock::{Movement, PlanBalance, StockLedger};
 
 const ENTRY_COLUMNS: &str =
-    "seq, id, item_id, kind, quantity, plan_id, device_id, note, actor, created_at";
+    "seq, id, item_id, kind, quantity, plan_id, device_id, note, actor, created_at, win_id";
 
 fn u32_col(r: &Row<'_>, idx: usize) -> rusqlite::Result<u32> {
     let v: i64 = r.get(idx)?;
@@ -45,6 +45,7 @@ fn entry_row(r: &Row<'_>) -> rusqlite::Result<LedgerEntry> {
         quantity: u32_col(r, 4)?,
         plan_id: col_opt(r, 5)?,
         device_id: col_opt(r, 6)?,
+        win_id: col_opt(r, 10)?,
         note: r.get(7)?,
         actor: r.get(8)?,
         created_at: col_ts(r, 9)?,
@@ -62,8 +63,8 @@ impl StockLedger for SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO stock_ledger
                      (id, item_id, kind, quantity, plan_id, device_id, handout_id, note, actor,
-                      created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                      created_at, win_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 p.id.to_string(),
@@ -75,7 +76,8 @@ impl StockLedger for SqliteTx<'_> {
                 p.handout.map(|x| x.to_string()),
                 p.note,
                 actor.to_string(),
-                ts(now)
+                ts(now),
+                p.win.map(|x| x.to_string())
             ])?;
         let seq = self.conn.last_insert_rowid();
         if let (Some(plan), Some(device)) = (p.plan, p.device) {
@@ -86,7 +88,9 @@ impl StockLedger for SqliteTx<'_> {
                 LedgerKind::Receipt
                 | LedgerKind::WriteOff
                 | LedgerKind::Allocation
-                | LedgerKind::Return => 0,
+                | LedgerKind::Return
+                | LedgerKind::PrizeDelivered
+                | LedgerKind::PrizeDeliveryVoid => 0,
             };
             self.conn
                 .prepare_cached(
@@ -110,6 +114,7 @@ impl StockLedger for SqliteTx<'_> {
             quantity: p.quantity,
             plan_id: p.plan,
             device_id: p.device,
+            win_id: p.win,
             note: p.note.clone(),
             actor: actor.to_string(),
             created_at: now,
@@ -120,10 +125,22 @@ impl StockLedger for SqliteTx<'_> {
         Ok(self.conn.query_row(
             "SELECT COALESCE(SUM(CASE kind
                      WHEN 'receipt' THEN quantity WHEN 'return' THEN quantity
+                     WHEN 'prize_delivery_void' THEN quantity
                      ELSE -quantity END), 0)
              FROM stock_ledger
-             WHERE item_id = ?1 AND kind IN ('receipt', 'write_off', 'allocation', 'return')",
+             WHERE item_id = ?1 AND kind IN ('receipt', 'write_off', 'allocation', 'return',
+                                             'prize_delivered', 'prize_delivery_void')",
             [item.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn win_delivered(&mut self, win: WinId) -> StorageResult<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(CASE kind WHEN 'prize_delivered' THEN quantity
+                                           ELSE -quantity END), 0)
+             FROM stock_ledger WHERE win_id = ?1",
+            [win.to_string()],
             |r| r.get(0),
         )?)
     }
@@ -202,23 +219,29 @@ impl StockLedger for SqliteTx<'_> {
                  (SELECT COALESCE(SUM(quantity), 0) FROM stock_ledger l
                    WHERE l.item_id = items.id AND l.kind = 'handout'),
                  (SELECT COALESCE(SUM(quantity), 0) FROM stock_ledger l
-                   WHERE l.item_id = items.id AND l.kind = 'handout_void')
+                   WHERE l.item_id = items.id AND l.kind = 'handout_void'),
+                 (SELECT COALESCE(SUM(quantity), 0) FROM stock_ledger l
+                   WHERE l.item_id = items.id AND l.kind = 'prize_delivered'),
+                 (SELECT COALESCE(SUM(quantity), 0) FROM stock_ledger l
+                   WHERE l.item_id = items.id AND l.kind = 'prize_delivery_void')
              FROM items ORDER BY rowid",
             super::items::ITEM_COLUMNS
         ))?;
         let rows = stmt.query_map([], |r| {
             let item = super::items::item_row(r)?;
             let n = |i: usize| -> rusqlite::Result<i64> { r.get(6 + i) };
-            let (received, written_off, allocation, returned, handout, void) =
-                (n(0)?, n(1)?, n(2)?, n(3)?, n(4)?, n(5)?);
             Ok(crate::stock::balance(
                 item,
-                received,
-                written_off,
-                allocation,
-                returned,
-                handout,
-                void,
+                KindSums {
+                    received: n(0)?,
+                    written_off: n(1)?,
+                    allocation: n(2)?,
+                    returned: n(3)?,
+                    handout: n(4)?,
+                    void: n(5)?,
+                    prize_delivered: n(6)?,
+                    prize_delivery_void: n(7)?,
+                },
             ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
