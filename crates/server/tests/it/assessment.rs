@@ -373,6 +373,11 @@ async fn the_summary_proposes_commendations_the_secretariat_confirms_and_account
         "the 20 handed out, within a grant or beyond it: {masks}"
     );
     assert_eq!(
+        n("delivered_to_winners"),
+        0,
+        "a gift is no lottery prize: {masks}"
+    );
+    assert_eq!(
         n("received"),
         n("handed_out") + n("written_off") + n("with_plans") + n("on_hand"),
         "every mask accounted for: {masks}"

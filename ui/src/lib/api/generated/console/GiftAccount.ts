@@ -30,6 +30,11 @@ handed_out: number,
  */
 written_off: number, 
 /**
+ * Lottery prizes delivered to their winners (抽奖发放), net of deliveries voided: zero
+ * for an item that is no prize.
+ */
+delivered_to_winners: number, 
+/**
  * Still with the plans: allocated, not returned, not handed out.
  */
 with_plans: number, 
@@ -43,6 +48,6 @@ on_hand: number,
  */
 beyond_grants: number, 
 /**
- * received = handed_out + written_off + with_plans + on_hand.
+ * received = handed_out + written_off + delivered_to_winners + with_plans + on_hand.
  */
 balanced: boolean, };

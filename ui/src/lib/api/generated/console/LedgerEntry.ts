@@ -3,6 +3,7 @@ import type { DeviceId } from "./DeviceId";
 import type { ItemId } from "./ItemId";
 import type { LedgerKind } from "./LedgerKind";
 import type { PlanId } from "./PlanId";
+import type { WinId } from "./WinId";
 
 /**
  * One row of the stock ledger.
@@ -36,6 +37,10 @@ plan_id: PlanId | null,
  * The device, for grant-side movements.
  */
 device_id: DeviceId | null, 
+/**
+ * The lottery win, for a prize delivered to its winner (or that delivery voided).
+ */
+win_id: WinId | null, 
 /**
  * Free text, e.g. the donor's delivery note.
  */

@@ -3,4 +3,4 @@
 /**
  * A stock movement kind (one row of the ledger).
  */
-export type LedgerKind = "receipt" | "write_off" | "allocation" | "return" | "grant" | "release" | "handout" | "handout_void";
+export type LedgerKind = "receipt" | "write_off" | "allocation" | "return" | "grant" | "release" | "handout" | "handout_void" | "prize_delivered" | "prize_delivery_void";

@@ -26,6 +26,12 @@ allocated: number,
  */
 handed_out: number, 
 /**
- * In the secretariat's store room: received − written off − allocated.
+ * Lottery prizes delivered to their winners, net of deliveries voided (prize items
+ * only).
+ */
+delivered_to_winners: number, 
+/**
+ * In the secretariat's store room: received − written off − allocated − delivered to
+ * winners.
  */
 on_hand: number, };
