@@ -1037,6 +1037,14 @@ async function main() {
   check(summaryReport.days.length > 0 && (await page.locator('[data-testid="summary"] svg.chart').count()) === 1, "the daily curve is drawn");
   const balanced = await page.locator("[data-testid=summary-gifts] td[data-balanced]").evaluateAll((cells) => cells.map((c) => c.getAttribute("data-balanced")));
   check(balanced.length === summaryReport.gifts.length && balanced.every((b) => b === "true"), `every gift's books balance (${balanced.length} items)`);
+  const deliveredTotal = summaryReport.gifts.reduce((sum, g) => sum + g.delivered_to_winners, 0);
+  const deliveredShown = await page
+    .locator("[data-testid=summary-gifts] td[data-delivered-to-winners]")
+    .evaluateAll((cells) => cells.reduce((sum, c) => sum + Number(c.getAttribute("data-delivered-to-winners")), 0));
+  check(
+    (await page.getByTestId("summary-gifts").locator("thead").innerText()).includes("抽奖发放") && deliveredTotal >= 1 && deliveredShown === deliveredTotal,
+    `the prizes delivered to winners are on the books as 抽奖发放, not in the store room (${deliveredTotal})`,
+  );
   check(
     (await page.getByTestId("summary-commendations").innerText()).includes("拟表彰（待秘书处确认）"),
     "before the secretariat confirms, the commendations are marked as proposed",

@@ -25,9 +25,12 @@ describe("stock movements (issue 13)", () => {
     expect(checkMove("receipt", 2.5, "", 0, "zh-CN").quantity).toBeDefined();
     expect(checkMove("receipt", null, "", 0, "en").quantity).toBe("A whole number of at least 1");
   });
-  it("every mask accounted: received = on hand + written off + allocated", () => {
-    expect(accounted({ received: 100, on_hand: 60, written_off: 10, allocated: 30 })).toBe(true);
-    expect(accounted({ received: 100, on_hand: 61, written_off: 10, allocated: 30 })).toBe(false);
+  it("every mask accounted: received = on hand + written off + allocated + delivered to winners", () => {
+    expect(accounted({ received: 100, on_hand: 60, written_off: 10, allocated: 30, delivered_to_winners: 0 })).toBe(true);
+    expect(accounted({ received: 100, on_hand: 61, written_off: 10, allocated: 30, delivered_to_winners: 0 })).toBe(false);
+    // A prize delivered to its winner has left the store room: neither on hand nor lost.
+    expect(accounted({ received: 5, on_hand: 2, written_off: 0, allocated: 0, delivered_to_winners: 3 })).toBe(true);
+    expect(accounted({ received: 5, on_hand: 2, written_off: 0, allocated: 0, delivered_to_winners: 0 })).toBe(false);
   });
   it("an item needs its code (when new), name and unit label", () => {
     expect(checkItem({ code: " ", name: "口罩", unit_label: "" }, "zh-CN")).toEqual({ code: "必填", unit_label: "必填" });

@@ -47,9 +47,14 @@ export function checkMove(
   return errors;
 }
 
-/** Whether an item's every unit is accounted: received = on hand + written off + allocated. */
-export function accounted(b: Pick<StockBalance, "received" | "written_off" | "allocated" | "on_hand">): boolean {
-  return b.received === b.on_hand + b.written_off + b.allocated;
+/**
+ * Whether an item's every unit is accounted: received = on hand + written off + allocated +
+ * delivered to lottery winners (a prize leaves the stock when its win is delivered).
+ */
+export function accounted(
+  b: Pick<StockBalance, "received" | "written_off" | "allocated" | "delivered_to_winners" | "on_hand">,
+): boolean {
+  return b.received === b.on_hand + b.written_off + b.allocated + b.delivered_to_winners;
 }
 
 /** A new or renamed item's problems (the code only when creating: it never changes). */

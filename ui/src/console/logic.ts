@@ -480,8 +480,10 @@ export function shownCommendations(report: Pick<SummaryReport, "proposed" | "con
 }
 
 /** Whether an item's books balance: every piece received is handed out, written off, still with a plan or on hand. */
-export function booksBalance(g: Pick<GiftAccount, "received" | "handed_out" | "written_off" | "with_plans" | "on_hand">): boolean {
-  return g.received === g.handed_out + g.written_off + g.with_plans + g.on_hand;
+export function booksBalance(
+  g: Pick<GiftAccount, "received" | "handed_out" | "written_off" | "delivered_to_winners" | "with_plans" | "on_hand">,
+): boolean {
+  return g.received === g.handed_out + g.written_off + g.delivered_to_winners + g.with_plans + g.on_hand;
 }
 
 /** Minutes as hours with one decimal (志愿服务时长). */

@@ -46,9 +46,12 @@ describe("shownCommendations (issue 13, the summary meeting)", () => {
 
 describe("booksBalance and hoursOf", () => {
   it("balances when every piece received is accounted for", () => {
-    const g = { received: 100, handed_out: 20, written_off: 2, with_plans: 15, on_hand: 63 };
+    const g = { received: 100, handed_out: 20, written_off: 2, delivered_to_winners: 0, with_plans: 15, on_hand: 63 };
     expect(booksBalance(g)).toBe(true);
     expect(booksBalance({ ...g, on_hand: 62 }), "one mask missing").toBe(false);
+    const prize = { received: 10, handed_out: 0, written_off: 1, delivered_to_winners: 3, with_plans: 0, on_hand: 6 };
+    expect(booksBalance(prize), "prizes delivered to winners are accounted for").toBe(true);
+    expect(booksBalance({ ...prize, delivered_to_winners: 0 }), "without them, three are missing").toBe(false);
   });
   it("turns minutes into hours with one decimal", () => {
     expect(hoursOf(90)).toBe("1.5");

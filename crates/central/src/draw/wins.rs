@@ -3,7 +3,7 @@
 //! past the carrier's deadline) passed to the pool's next-ranked reserve.
 //!
 //! A win's prize leaves the stock when the win becomes 已发放, whichever way that comes
-//! ([`settle_prize`]): the ledger holds one `prize_delivered` movement per delivered win, and
+//! (`settle_prize`): the ledger holds one `prize_delivered` movement per delivered win, and
 //! a `prize_delivery_void` when a win leaves 已发放.
 
 use std::collections::{HashMap, HashSet};
