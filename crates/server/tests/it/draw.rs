@@ -1921,6 +1921,98 @@ async fn the_draw_rechecks_the_stock_after_prizes_are_delivered() {
     );
 }
 
+/// Migration 0016 on a central that delivered prizes before it: each win already 已发放 gets
+/// its prize's movement, dated when it was delivered, so the books are right from the
+/// upgrade on; and the use cases agree with what it posted (the state said again moves
+/// nothing). The database is put back to its shape before 0016 through the side door: the
+/// prize rows gone, on PostgreSQL the ledger's `win_id` too (SQLite's rebuild copies no such
+/// column), the migration unrecorded; opening it again migrates.
+#[tokio::test]
+async fn wins_delivered_before_the_upgrade_get_their_movement() {
+    let mut l = lottery_world().await;
+    l.pools().await;
+    l.close_window().await;
+    l.freeze().await;
+    let (status, draw) = l.draw("01 02 03").await;
+    assert_eq!(status, StatusCode::CREATED, "{draw}");
+    let wins = l.wins().await;
+    let pack = wins
+        .iter()
+        .find(|w| w["delivery"] == "carrier_credit")
+        .unwrap();
+    let kettle = wins.iter().find(|w| w["delivery"] == "at_station").unwrap();
+    let (status, body) = l.put_state(pack, "delivered").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    l.c.advance(Duration::hours(2));
+    let (status, body) = l.handover(kettle).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let side = &l.c.database;
+    side.execute("DELETE FROM stock_ledger WHERE win_id IS NOT NULL")
+        .unwrap();
+    if fieldpost_central::testkit::TestDatabase::is_postgres() {
+        side.execute("ALTER TABLE stock_ledger DROP COLUMN win_id")
+            .unwrap();
+    }
+    side.execute("DELETE FROM schema_migrations WHERE version = 16")
+        .unwrap();
+    assert_eq!(
+        (l.on_hand(&l.data_pack).await, l.on_hand(&l.kettle).await),
+        (5, 2),
+        "before 0016 a delivered prize stayed on hand"
+    );
+
+    let upgraded = fieldpost_central::testkit::TestDatabase::open(l.c.dir.path()).unwrap();
+    let db = upgraded.db.as_ref();
+    let stock: HashMap<String, (u64, u64)> = fieldpost_central::stock::stock(db)
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.item.id.to_string(), (b.on_hand, b.delivered_to_winners)))
+        .collect();
+    assert_eq!(
+        (stock[&l.data_pack], stock[&l.kettle], stock[&l.sim_card]),
+        ((4, 1), (1, 1), (4, 0)),
+        "each delivered win's prize has left the stock, and only those"
+    );
+    let rows = upgraded
+        .rows(
+            "SELECT id, win_id, kind, actor FROM stock_ledger WHERE win_id IS NOT NULL \
+             ORDER BY seq",
+        )
+        .unwrap();
+    let id = |w: &Value| Some(w["id"].as_str().unwrap().to_owned());
+    assert_eq!(
+        rows,
+        [pack, kettle].map(|w| vec![
+            id(w),
+            id(w),
+            Some("prize_delivered".to_owned()),
+            Some("system:migration".to_owned())
+        ]),
+        "one movement per win, in delivery order, the win's id its own"
+    );
+    let actor = fieldpost_central::audit::Actor::System("test");
+    for w in [pack, kettle] {
+        let win_id = w["id"].as_str().unwrap().parse().unwrap();
+        fieldpost_central::draw::wins::set_state(
+            db,
+            &actor,
+            l.c.now(),
+            win_id,
+            fieldpost_central::draw::WinState::Delivered,
+            None,
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        upgraded
+            .int("SELECT COUNT(*) FROM stock_ledger WHERE win_id IS NOT NULL")
+            .unwrap(),
+        2,
+        "the use cases count the migration's movements: setting the state again moves nothing"
+    );
+}
+
 /// Every route of the draw once, with a request it accepts, on `c` (for the OpenAPI test's
 /// walk over the whole table): an entrant, a pool, the freeze, a draw and its wins, a carrier's
 /// list out and back, the public list, a void. Moves the clock past the collection window, so
