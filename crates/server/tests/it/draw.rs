@@ -448,16 +448,7 @@ async fn stock_promised_to_pools_is_kept_and_the_draw_rechecks_it() {
     );
 
     // One of the two kettles disappears from the ledger's count behind the pools' back.
-    let changed =
-        l.c.database
-            .execute(&format!(
-                "INSERT INTO stock_ledger (id, item_id, kind, quantity, note, actor, created_at) \
-             VALUES ('{}', '{}', 'write_off', 1, '丢失', 'admin', '2022-08-20T00:00:00Z')",
-                uuid::Uuid::now_v7(),
-                l.kettle
-            ))
-            .unwrap();
-    assert_eq!(changed, 1);
+    l.lost_behind_the_ledger(&l.kettle, 1);
     l.close_window().await;
     l.freeze().await;
     let refused = expect_error(
@@ -1550,6 +1541,22 @@ impl Lottery {
             .collect()
     }
 
+    /// Writes `quantity` of `item` off straight into the ledger, past the rules (as an older
+    /// central's write-off, or a hand edit, would have left the stock).
+    fn lost_behind_the_ledger(&self, item: &str, quantity: u32) {
+        let changed = self
+            .c
+            .database
+            .execute(&format!(
+                "INSERT INTO stock_ledger (id, item_id, kind, quantity, note, actor, created_at) \
+                 VALUES ('{}', '{item}', 'write_off', {quantity}, '丢失', 'admin', \
+                 '2022-08-20T00:00:00Z')",
+                uuid::Uuid::now_v7(),
+            ))
+            .unwrap();
+        assert_eq!(changed, 1, "one write-off row");
+    }
+
     async fn write_off(&self, item: &str, quantity: u32) -> (StatusCode, Value) {
         self.c
             .call(
@@ -1757,16 +1764,7 @@ async fn a_delivered_prize_leaves_the_stock_once_and_the_books_balance() {
 
     // The last kettle goes missing behind the ledger's back (as an older central's write-off
     // would leave it): the second kettle's winner cannot be handed one that is not there.
-    let changed =
-        l.c.database
-            .execute(&format!(
-                "INSERT INTO stock_ledger (id, item_id, kind, quantity, note, actor, created_at) \
-             VALUES ('{}', '{}', 'write_off', 1, '丢失', 'admin', '2022-08-20T00:00:00Z')",
-                uuid::Uuid::now_v7(),
-                l.kettle
-            ))
-            .unwrap();
-    assert_eq!(changed, 1);
+    l.lost_behind_the_ledger(&l.kettle, 1);
     for (how, answer) in [
         ("a handover", l.handover(&kettles[1]).await),
         ("the console", l.put_state(&kettles[1], "delivered").await),
@@ -1791,16 +1789,7 @@ async fn a_delivered_prize_leaves_the_stock_once_and_the_books_balance() {
     );
     // So do the SIM cards, all three left: a returned sheet's delivery of one is a row it
     // reports, not a stock below zero.
-    let changed =
-        l.c.database
-            .execute(&format!(
-                "INSERT INTO stock_ledger (id, item_id, kind, quantity, note, actor, created_at) \
-             VALUES ('{}', '{}', 'write_off', 3, '丢失', 'admin', '2022-08-20T00:00:00Z')",
-                uuid::Uuid::now_v7(),
-                l.sim_card
-            ))
-            .unwrap();
-    assert_eq!(changed, 1);
+    l.lost_behind_the_ledger(&l.sim_card, 3);
     let short = returned_sheet(&[(sims[1]["entry"].clone(), "已发放", "")]);
     let (status, report) = upload(&l.c, returns, &unicom, short).await;
     assert_eq!(status, StatusCode::OK, "{report}");
