@@ -42,6 +42,11 @@ impl Manifest {
         Manifest(serde_json::from_str(&text).unwrap())
     }
 
+    /// The tablet store among the fixtures copied into `dir`.
+    fn store_in(&self, dir: &Path) -> PathBuf {
+        dir.join("station").join(self.0["store"].as_str().unwrap())
+    }
+
     fn id<T: std::str::FromStr>(&self, key: &str) -> T
     where
         T::Err: std::fmt::Debug,
@@ -173,10 +178,7 @@ async fn the_v0_1_0_store_migrates_and_its_pending_events_reach_the_central_exac
     let dir = tempfile::tempdir().unwrap();
     copy_fixtures(dir.path());
     let central = upgraded_central(dir.path()).await;
-    let store_path = dir
-        .path()
-        .join("station")
-        .join(m.0["store"].as_str().unwrap());
+    let store_path = m.store_in(dir.path());
     let mut station = Station::open(&store_path, device_key_path(&store_path)).unwrap();
     let outbox = station.outbox_status().unwrap();
     assert_eq!(outbox.last_seq, m.count("station", &["events"]));
@@ -352,10 +354,7 @@ async fn a_tablet_still_running_v0_1_0_syncs_its_store_with_this_central() {
     let dir = tempfile::tempdir().unwrap();
     copy_fixtures(dir.path());
     let central = upgraded_central(dir.path()).await;
-    let store_path = dir
-        .path()
-        .join("station")
-        .join(m.0["store"].as_str().unwrap());
+    let store_path = m.store_in(dir.path());
     let store_arg = store_path.to_str().unwrap().to_owned();
     let url = central.url();
     let (unit, device, mask) = (m.id("unit_id"), m.id("device_id"), m.id("mask"));

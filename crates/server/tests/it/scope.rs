@@ -5,12 +5,13 @@ use std::io::Cursor;
 use axum::http::StatusCode;
 use calamine::{Reader, Xlsx};
 use fieldpost_domain::{
-    CheckInId, EventPayload, Handout, HandoutId, PlanId, SessionId, StationSession, UnitId,
+    CheckInId, EventPayload, Handout, HandoutId, SessionId, StationSession, UnitId,
     VolunteerCheckIn,
 };
 use serde_json::json;
 
 use crate::support::{Auth, Central, at, expect_error, push_events, request};
+use crate::sync::approved_plan;
 
 /// Every unit-B thing a unit-A caller might reach for.
 async fn assert_walled_off(c: &Central, caller: &Auth, plan_b: &str, who: &str) {
@@ -154,20 +155,11 @@ async fn a_revoked_device_gets_401() {
     }
 }
 
-/// One station session of `unit`'s approved plan, pushed by a tablet of that unit: a volunteer
-/// named `volunteer` checked in and `masks` masks handed out.
-async fn worked_session(c: &Central, admin: &Auth, unit: UnitId, volunteer: &str, masks: u32) {
-    let plan: PlanId = c.file_plan(admin, unit).await.parse().unwrap();
-    let (status, body) = c
-        .call(
-            "POST",
-            &format!("/api/v1/plans/{plan}/approve"),
-            admin,
-            Some(json!({"allocation": [{"item_id": c.mask, "quantity": 20}]})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "approved: {body}");
+/// One station session of `unit`'s approved plan (20 masks granted to its tablet), pushed by
+/// that tablet: a volunteer named `volunteer` checked in and `masks` masks handed out.
+async fn worked_session(c: &Central, unit: UnitId, volunteer: &str, masks: u32) {
     let (device, _) = c.device(unit, &format!("{volunteer}的平板")).await;
+    let plan = approved_plan(c, unit, &[(device, 20)]);
     let session = SessionId::new();
     let pushed = push_events(
         c.store.as_ref(),
@@ -227,8 +219,8 @@ async fn first_sheet(c: &Central, path: &str, caller: &Auth) -> Vec<Vec<String>>
 async fn a_unit_accounts_ledger_and_volunteer_hours_hold_its_own_unit_only() {
     let c = Central::new();
     let admin = c.login("admin").await;
-    worked_session(&c, &admin, c.unit_a, "王五", 7).await;
-    worked_session(&c, &admin, c.unit_b, "李四", 9).await;
+    worked_session(&c, c.unit_a, "王五", 7).await;
+    worked_session(&c, c.unit_b, "李四", 9).await;
 
     let all = first_sheet(&c, "/api/v1/exports/handouts.xlsx", &admin).await;
     let everyone = all.concat().join(" ");
