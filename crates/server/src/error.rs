@@ -25,7 +25,8 @@ use fieldpost_central::stock::StockError;
 use fieldpost_central::storage::StorageError;
 use fieldpost_central::top_ups::TopUpError;
 use fieldpost_central::users::{AccountError, CreateUserError};
-use fieldpost_sync::{ErrorBody, ErrorCode, ErrorDetail};
+use fieldpost_domain::EscrowRefusal;
+use fieldpost_sync::{ErrorBody, ErrorCode, ErrorDetail, ErrorFacts};
 
 /// An error answered over HTTP.
 #[derive(Debug, thiserror::Error)]
@@ -86,10 +87,12 @@ pub enum ApiError {
     Conflict {
         /// Stable code.
         code: ErrorCode,
-        /// Why.
+        /// Why, in English.
         message: String,
         /// The field at fault.
         field: Option<String>,
+        /// What the refusal rests on, for a client's own words.
+        facts: Box<ErrorFacts>,
     },
     /// 409 `seq_gap`: a push skipped seqs.
     #[error("{message}")]
@@ -176,6 +179,10 @@ impl ApiError {
                 ApiError::SheetLimit { limit, .. } => Some(*limit),
                 _ => None,
             },
+            facts: match self {
+                ApiError::Conflict { facts, .. } => (**facts).clone(),
+                _ => ErrorFacts::default(),
+            },
         }
     }
 }
@@ -192,11 +199,7 @@ fn invalid_value(field: &str, e: impl std::fmt::Display) -> ApiError {
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
         match e {
-            e @ StorageError::Duplicate { field } => ApiError::Conflict {
-                code: ErrorCode::Duplicate,
-                message: e.to_string(),
-                field: Some(field.to_owned()),
-            },
+            e @ StorageError::Duplicate { field } => conflict(ErrorCode::Duplicate, Some(field), e),
             StorageError::Failed(m) | StorageError::Corrupt(m) => ApiError::Internal(m),
         }
     }
@@ -211,11 +214,9 @@ impl From<CreateUserError> for ApiError {
                 invalid_value("carrier", e)
             }
             e @ CreateUserError::CarrierWithUnit => invalid_value("unit_id", e),
-            e @ CreateUserError::UsernameTaken(_) => ApiError::Conflict {
-                code: ErrorCode::Duplicate,
-                message: e.to_string(),
-                field: Some("username".into()),
-            },
+            e @ CreateUserError::UsernameTaken(_) => {
+                conflict(ErrorCode::Duplicate, Some("username"), e)
+            }
             CreateUserError::Storage(e) => e.into(),
         }
     }
@@ -237,11 +238,50 @@ impl From<AccountError> for ApiError {
 }
 
 /// 409 with a code, and the field when there is one.
-fn conflict(code: ErrorCode, field: Option<&str>, e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn conflict(
+    code: ErrorCode,
+    field: Option<&str>,
+    e: impl std::fmt::Display,
+) -> ApiError {
+    conflict_with(code, field, e, ErrorFacts::default())
+}
+
+/// 409 with a code, the field when there is one, and the facts the refusal rests on.
+fn conflict_with(
+    code: ErrorCode,
+    field: Option<&str>,
+    e: impl std::fmt::Display,
+    facts: ErrorFacts,
+) -> ApiError {
     ApiError::Conflict {
         code,
         message: e.to_string(),
         field: field.map(str::to_owned),
+        facts: Box::new(facts),
+    }
+}
+
+/// What was asked against what there is (a quantity against a stock, grant or allocation).
+fn shortfall(requested: impl Into<u64>, available: i64) -> ErrorFacts {
+    ErrorFacts {
+        requested: Some(requested.into()),
+        available: Some(u64::try_from(available).unwrap_or(0)),
+        ..ErrorFacts::default()
+    }
+}
+
+/// The facts of an escrow's refusal (a grant or an allocation too small).
+fn escrow_facts(refusal: &EscrowRefusal) -> ErrorFacts {
+    match refusal {
+        EscrowRefusal::Exceeds {
+            requested,
+            available,
+        } => ErrorFacts {
+            requested: Some(*requested),
+            available: Some(*available),
+            ..ErrorFacts::default()
+        },
+        EscrowRefusal::ZeroQuantity => ErrorFacts::default(),
     }
 }
 
@@ -258,12 +298,20 @@ impl From<PlanError> for ApiError {
             },
             e @ PlanError::Transition(_) => conflict(ErrorCode::InvalidTransition, None, e),
             e @ PlanError::AlreadyFiled => conflict(ErrorCode::Duplicate, Some("id"), e),
-            e @ PlanError::NotApproved(_) => conflict(ErrorCode::PlanNotApproved, None, e),
+            e @ PlanError::NotApproved(status) => conflict_with(
+                ErrorCode::PlanNotApproved,
+                None,
+                e,
+                ErrorFacts {
+                    plan_status: Some(status),
+                    ..ErrorFacts::default()
+                },
+            ),
             PlanError::InsufficientStock {
                 field,
                 wanted,
                 on_hand,
-            } => conflict(
+            } => conflict_with(
                 ErrorCode::InsufficientStock,
                 Some(&field),
                 PlanError::InsufficientStock {
@@ -271,13 +319,14 @@ impl From<PlanError> for ApiError {
                     wanted,
                     on_hand,
                 },
+                shortfall(wanted, on_hand),
             ),
             PlanError::PromisedToPools {
                 field,
                 wanted,
                 promised,
                 free,
-            } => conflict(
+            } => conflict_with(
                 ErrorCode::InsufficientStock,
                 Some(&field),
                 PlanError::PromisedToPools {
@@ -286,6 +335,10 @@ impl From<PlanError> for ApiError {
                     promised,
                     free,
                 },
+                ErrorFacts {
+                    promised: Some(promised),
+                    ..shortfall(wanted, i64::try_from(free).unwrap_or(i64::MAX))
+                },
             ),
             PlanError::DeviceRevoked { field } => conflict(
                 ErrorCode::DeviceRevoked,
@@ -293,26 +346,48 @@ impl From<PlanError> for ApiError {
                 "the device has been revoked",
             ),
             PlanError::GrantExceedsAllocation { field, refusal } => {
-                conflict(ErrorCode::GrantExceedsAllocation, Some(&field), refusal)
+                let facts = escrow_facts(&refusal);
+                conflict_with(
+                    ErrorCode::GrantExceedsAllocation,
+                    Some(&field),
+                    refusal,
+                    facts,
+                )
             }
-            e @ PlanError::ExceedsUngranted { .. } => {
-                conflict(ErrorCode::ExceedsUngrantedAllocation, Some("quantity"), e)
-            }
+            e @ PlanError::ExceedsUngranted { wanted, ungranted } => conflict_with(
+                ErrorCode::ExceedsUngrantedAllocation,
+                Some("quantity"),
+                e,
+                shortfall(wanted, ungranted),
+            ),
             PlanError::ExceedsGrant(refusal) => {
-                conflict(ErrorCode::ExceedsGrant, Some("quantity"), refusal)
+                let facts = escrow_facts(&refusal);
+                conflict_with(ErrorCode::ExceedsGrant, Some("quantity"), refusal, facts)
             }
             PlanError::Storage(e) => e.into(),
         }
     }
 }
 
+/// 409 `collection_open`: the lottery waits for the collection window to close.
+fn collection_open(
+    closes_at: chrono::DateTime<chrono::Utc>,
+    e: impl std::fmt::Display,
+) -> ApiError {
+    conflict_with(
+        ErrorCode::CollectionOpen,
+        None,
+        e,
+        ErrorFacts {
+            closes_at: Some(closes_at),
+            ..ErrorFacts::default()
+        },
+    )
+}
+
 /// 409 `no_campaign`: a section, unit or item needs the campaign set up first.
 fn no_campaign() -> ApiError {
-    ApiError::Conflict {
-        code: ErrorCode::NoCampaign,
-        message: "set up the campaign first".into(),
-        field: None,
-    }
+    conflict(ErrorCode::NoCampaign, None, "set up the campaign first")
 }
 
 impl From<Blank> for ApiError {
@@ -430,11 +505,7 @@ impl From<EnrollError> for ApiError {
                 code: ErrorCode::InvalidEnrollmentCode,
                 message: e.to_string(),
             },
-            e @ EnrollError::CodeUsed => ApiError::Conflict {
-                code: ErrorCode::EnrollmentCodeUsed,
-                message: e.to_string(),
-                field: Some("code".into()),
-            },
+            e @ EnrollError::CodeUsed => conflict(ErrorCode::EnrollmentCodeUsed, Some("code"), e),
             e @ EnrollError::CodeExpired => ApiError::Unauthorized {
                 code: ErrorCode::EnrollmentCodeExpired,
                 message: e.to_string(),
@@ -450,9 +521,26 @@ impl From<StockError> for ApiError {
             e @ StockError::ZeroQuantity => invalid_value("quantity", e),
             StockError::NoSuchItem => ApiError::NotFound("item"),
             e @ StockError::ReasonRequired => invalid_value("note", e),
-            e @ (StockError::InsufficientStock { .. } | StockError::PromisedToPools { .. }) => {
-                conflict(ErrorCode::InsufficientStock, Some("quantity"), e)
-            }
+            e @ StockError::InsufficientStock { wanted, on_hand } => conflict_with(
+                ErrorCode::InsufficientStock,
+                Some("quantity"),
+                e,
+                shortfall(wanted, on_hand),
+            ),
+            e @ StockError::PromisedToPools {
+                wanted,
+                promised,
+                free,
+                ..
+            } => conflict_with(
+                ErrorCode::InsufficientStock,
+                Some("quantity"),
+                e,
+                ErrorFacts {
+                    promised: Some(promised),
+                    ..shortfall(wanted, i64::try_from(free).unwrap_or(i64::MAX))
+                },
+            ),
             StockError::Storage(e) => e.into(),
         }
     }
@@ -512,11 +600,9 @@ impl From<PushError> for ApiError {
                 message: e.to_string(),
             },
             e @ PushError::SeqTooLarge => invalid_value("seq", e),
-            PushError::EventConflict { field, message } => ApiError::Conflict {
-                code: ErrorCode::EventConflict,
-                message,
-                field: Some(field),
-            },
+            PushError::EventConflict { field, message } => {
+                conflict(ErrorCode::EventConflict, Some(&field), message)
+            }
             // The operator's to fix (the message names the file); the tablet pushes again.
             e @ PushError::LotteryKey(_) => ApiError::Internal(e.to_string()),
             PushError::Storage(e) => e.into(),
@@ -530,9 +616,16 @@ impl From<PoolError> for ApiError {
             PoolError::NoCampaign => no_campaign(),
             PoolError::NotFound => ApiError::NotFound("pool"),
             e @ PoolError::Invalid { field, .. } => invalid_value(field, e),
-            e @ PoolError::OverStock { .. } => {
-                conflict(ErrorCode::InsufficientStock, Some("quantity"), e)
-            }
+            e @ PoolError::OverStock { wanted, available } => conflict_with(
+                ErrorCode::InsufficientStock,
+                Some("quantity"),
+                e,
+                ErrorFacts {
+                    requested: Some(wanted.into()),
+                    available: Some(available),
+                    ..ErrorFacts::default()
+                },
+            ),
             e @ PoolError::DrawStands => conflict(ErrorCode::DrawExists, None, e),
             PoolError::Storage(e) => e.into(),
         }
@@ -543,8 +636,16 @@ impl From<FreezeError> for ApiError {
     fn from(e: FreezeError) -> Self {
         match e {
             FreezeError::NoCampaign => no_campaign(),
-            e @ FreezeError::CollectionOpen { .. } => conflict(ErrorCode::CollectionOpen, None, e),
-            e @ FreezeError::AlreadyFrozen { .. } => conflict(ErrorCode::ListFrozen, None, e),
+            e @ FreezeError::CollectionOpen { closes_at } => collection_open(closes_at, e),
+            e @ FreezeError::AlreadyFrozen { frozen_at } => conflict_with(
+                ErrorCode::ListFrozen,
+                None,
+                e,
+                ErrorFacts {
+                    frozen_at: Some(frozen_at),
+                    ..ErrorFacts::default()
+                },
+            ),
             e @ FreezeError::NoEntrants => conflict(ErrorCode::NoEntrants, None, e),
             FreezeError::Unpublishable(m) => ApiError::Internal(m),
             FreezeError::Storage(e) => e.into(),
@@ -556,13 +657,30 @@ impl From<DrawError> for ApiError {
     fn from(e: DrawError) -> Self {
         match e {
             DrawError::NoCampaign => no_campaign(),
-            e @ DrawError::CollectionOpen { .. } => conflict(ErrorCode::CollectionOpen, None, e),
+            e @ DrawError::CollectionOpen { closes_at } => collection_open(closes_at, e),
             e @ DrawError::NotFrozen => conflict(ErrorCode::ListNotFrozen, None, e),
             e @ DrawError::NoPools => conflict(ErrorCode::NoPools, None, e),
             e @ DrawError::DrawExists => conflict(ErrorCode::DrawExists, None, e),
             e @ DrawError::Invalid { field, .. } => invalid_value(field, e),
             e @ DrawError::Tampered(_) => conflict(ErrorCode::ListTampered, None, e),
-            e @ DrawError::OverStock { .. } => conflict(ErrorCode::PoolOverStock, Some("pools"), e),
+            DrawError::OverStock {
+                pool,
+                quantity,
+                left,
+            } => {
+                let facts = ErrorFacts {
+                    requested: Some(quantity.into()),
+                    available: Some(left),
+                    pool: Some(pool.clone()),
+                    ..ErrorFacts::default()
+                };
+                let e = DrawError::OverStock {
+                    pool,
+                    quantity,
+                    left,
+                };
+                conflict_with(ErrorCode::PoolOverStock, Some("pools"), e, facts)
+            }
             DrawError::NotFound => ApiError::NotFound("draw"),
             e @ DrawError::AlreadyVoided => conflict(ErrorCode::DrawVoided, None, e),
             DrawError::Storage(e) => e.into(),
@@ -582,11 +700,24 @@ impl From<WinError> for ApiError {
             e @ WinError::AlreadyPromoted { .. } => {
                 conflict(ErrorCode::Duplicate, Some("win_id"), e)
             }
-            e @ WinError::NoReserveLeft { .. } => {
-                conflict(ErrorCode::NoReserveLeft, Some("win_id"), e)
+            WinError::NoReserveLeft { pool } => {
+                let facts = ErrorFacts {
+                    pool: Some(pool.clone()),
+                    ..ErrorFacts::default()
+                };
+                let e = WinError::NoReserveLeft { pool };
+                conflict_with(ErrorCode::NoReserveLeft, Some("win_id"), e, facts)
             }
-            e @ WinError::NoPrizeOnHand(_) => {
-                conflict(ErrorCode::InsufficientStock, Some("state"), e)
+            WinError::NoPrizeOnHand(shortage) => {
+                let facts = ErrorFacts {
+                    requested: Some(1),
+                    available: Some(0),
+                    item: Some(shortage.item.clone()),
+                    entry: Some(shortage.entry),
+                    ..ErrorFacts::default()
+                };
+                let e = WinError::NoPrizeOnHand(shortage);
+                conflict_with(ErrorCode::InsufficientStock, Some("state"), e, facts)
             }
             WinError::Storage(e) => e.into(),
         }

@@ -37,6 +37,56 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub limit: Option<u64>,
+    /// The facts a refusal rests on (numbers, names, times), beside the English `message`, so
+    /// that a client tells them in its own language.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub facts: ErrorFacts,
+}
+
+/// The facts of a refusal, each present only with the codes that name it: a client words the
+/// refusal from these and never has to quote the English `message`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+pub struct ErrorFacts {
+    /// What was asked for: a quantity to allocate, write off, grant, release or return, or a
+    /// prize pool's size (`insufficient_stock`, `grant_exceeds_allocation`, `exceeds_grant`,
+    /// `exceeds_ungranted_allocation`, `pool_over_stock`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub requested: Option<u64>,
+    /// What there is for it: on hand, left of a grant or an allocation, free of the lottery's
+    /// pools (the same codes as `requested`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub available: Option<u64>,
+    /// With `insufficient_stock`: the prizes on hand that lottery pools hold back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub promised: Option<u64>,
+    /// With `plan_not_approved`: the plan's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub plan_status: Option<fieldpost_domain::PlanStatus>,
+    /// With `collection_open`: when the collection window closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string")]
+    pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// With `list_frozen`: when the entrant list was frozen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string")]
+    pub frozen_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// With `pool_over_stock` and `no_reserve_left`: the prize pool's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pool: Option<String>,
+    /// With `insufficient_stock` on a win set to delivered: the prize item's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub item: Option<String>,
+    /// With `insufficient_stock` on a win set to delivered: the winner's entry number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub entry: Option<u32>,
 }
 
 /// Why the central refused a request: the `code` of every error body, one stable snake_case

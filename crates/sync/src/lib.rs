@@ -20,6 +20,6 @@ pub use enroll::{EnrollRequest, EnrollResponse};
 /// more than the network's delays and a tablet's usual drift, far less than a wrong time zone.
 /// The central corrects a wrong clock's times and flags them; the tablet tells its volunteer.
 pub const CLOCK_TOLERANCE_SECONDS: i64 = 300;
-pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, ErrorFacts};
 pub use pull::{Change, PullQuery, PullResponse, Record, UnitProgress};
 pub use push::{PushRequest, PushResponse, QuarantineCode, Quarantined};

@@ -51,6 +51,7 @@ mod tests {
                 expected_seq: None,
                 retry_at: None,
                 limit: None,
+                facts: ErrorFacts::default(),
             },
         };
         let json = serde_json::to_value(&body).unwrap();

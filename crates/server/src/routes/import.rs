@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::auth::{Secretariat, SecretariatAdmin};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, conflict};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 use fieldpost_central::campaign::{self, UnitSheetOutcome, UnitSheetRow};
@@ -121,15 +121,15 @@ fn refuse_bad_rows<T>(p: &Preview<T>, q: &ApplyQuery) -> ApiResult<()> {
         return Ok(());
     }
     let first = &p.errors[0];
-    Err(ApiError::Conflict {
-        code: ErrorCode::ImportHasErrors,
-        message: format!(
+    Err(conflict(
+        ErrorCode::ImportHasErrors,
+        Some("file"),
+        format!(
             "{} problem(s) in the file, nothing imported (first: row {}, {}: {}); fix the \
              file, or apply only the good rows with skip_bad_rows=true",
             p.error_count, first.row, first.field, first.reason
         ),
-        field: Some("file".into()),
-    })
+    ))
 }
 
 pub(super) async fn preview_tasks(

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::auth::{Caller, SecretariatAdmin};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, conflict};
 use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::state::AppState;
 use fieldpost_central::grants;
@@ -292,12 +292,12 @@ pub(super) async fn release(
                     ApiError::invalid("device_id", "no such device of this plan's unit")
                 })?;
             if device.revoked_at.is_none() {
-                return Err(ApiError::Conflict {
-                    code: ErrorCode::DeviceNotRevoked,
-                    message: "the device may be offline and spending its grant: only a revoked                               device's grant can be released by the secretariat; the device                               releases its own"
-                        .into(),
-                    field: Some("device_id".into()),
-                });
+                return Err(conflict(
+                    ErrorCode::DeviceNotRevoked,
+                    Some("device_id"),
+                    "the device may be offline and spending its grant: only a revoked device's \
+                     grant can be released by the secretariat; the device releases its own",
+                ));
             }
             device_id
         }

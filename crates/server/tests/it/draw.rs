@@ -10,7 +10,7 @@ use std::io::Cursor;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use calamine::{Reader, open_workbook_auto_from_rs};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use fieldpost_central::secrets::sha256_hex;
 use fieldpost_domain::lottery::{self, FrozenList, PoolSpec};
 use fieldpost_domain::{
@@ -421,6 +421,15 @@ async fn stock_promised_to_pools_is_kept_and_the_draw_rechecks_it() {
             .contains("3 are promised to lottery pools"),
         "{refused}"
     );
+    assert_eq!(
+        (
+            &refused["error"]["requested"],
+            &refused["error"]["promised"],
+            &refused["error"]["available"]
+        ),
+        (&json!(3), &json!(3), &json!(2)),
+        "the console words the refusal from its facts: {refused}"
+    );
     let (status, body) =
         l.c.call(
             "POST",
@@ -462,6 +471,15 @@ async fn stock_promised_to_pools_is_kept_and_the_draw_rechecks_it() {
         message.contains("电信 实物奖品") && message.contains("only 1"),
         "the refusal names the pool and what is left: {refused}"
     );
+    assert_eq!(
+        (&refused["error"]["pool"], &refused["error"]["available"]),
+        (&json!("电信 实物奖品"), &json!(1)),
+        "and carries them as facts for the console's words: {refused}"
+    );
+    assert!(
+        refused["error"]["requested"].as_u64().unwrap() > 1,
+        "{refused}"
+    );
     let (_, draws) =
         l.c.call("GET", "/api/v1/lottery/draws", &l.admin, None)
             .await;
@@ -471,12 +489,18 @@ async fn stock_promised_to_pools_is_kept_and_the_draw_rechecks_it() {
 #[tokio::test]
 async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() {
     let mut l = lottery_world().await;
-    expect_error(
+    let open = expect_error(
         l.c.call("POST", "/api/v1/lottery/list/freeze", &l.admin, None)
             .await,
         StatusCode::CONFLICT,
         "collection_open",
         "entrants may still register while the collection window is open",
+    );
+    let (_, campaign) = l.c.call("GET", "/api/v1/campaign", &l.admin, None).await;
+    assert_eq!(
+        open["error"]["closes_at"].as_str().map(parse_instant),
+        campaign["collection_end"].as_str().map(parse_instant),
+        "the refusal says when the window closes: {open}"
     );
     let (_, none) =
         l.c.call("GET", "/api/v1/lottery/list", &l.admin, None)
@@ -536,12 +560,17 @@ async fn the_list_is_frozen_once_after_the_window_and_published_byte_for_byte() 
         entrants["entrants"][0]["entry"], 1,
         "the console's entrants show their entry numbers: {entrants}"
     );
-    expect_error(
+    let again = expect_error(
         l.c.call("POST", "/api/v1/lottery/list/freeze", &l.admin, None)
             .await,
         StatusCode::CONFLICT,
         "list_frozen",
         "a published list is never frozen again",
+    );
+    assert_eq!(
+        again["error"]["frozen_at"].as_str().map(parse_instant),
+        frozen["frozen_at"].as_str().map(parse_instant),
+        "the refusal says when the list was frozen: {again}"
     );
     let digest = frozen["digest"].as_str().unwrap();
     let csv = l.csv().await;
@@ -1328,6 +1357,12 @@ async fn a_reserve_who_holds_a_prize_is_passed_over() {
         StatusCode::CONFLICT,
         "no_reserve_left",
         "the reserves left hold kettles: one prize per phone number",
+    );
+    assert!(
+        refused["error"]["pool"]
+            .as_str()
+            .is_some_and(|p| p.contains("电信 5G 流量包")),
+        "the refusal names the pool as a fact: {refused}"
     );
     assert!(
         refused["error"]["message"]
@@ -2129,4 +2164,11 @@ pub(crate) async fn walk_every_route(c: &Central) -> Auth {
     )
     .await;
     admin
+}
+
+/// A wire timestamp as an instant (the central may write `Z` or `+00:00`).
+fn parse_instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }

@@ -118,6 +118,11 @@ async fn grants_never_exceed_the_allocation() {
         "6 granted + 5 > 10 allocated",
     );
     assert_eq!(body["error"]["field"], "quantity", "the field is named");
+    assert_eq!(
+        (&body["error"]["requested"], &body["error"]["available"]),
+        (&json!(5), &json!(4)),
+        "with what was asked and what is left, as facts: {body}"
+    );
     let (status, _) = c
         .call(
             "POST",
@@ -243,7 +248,7 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
         StatusCode::OK,
         "a device releases its own grant: {view}"
     );
-    expect_error(
+    let refused = expect_error(
         c.call(
             "POST",
             &format!("/api/v1/plans/{plan}/releases"),
@@ -254,6 +259,14 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
         StatusCode::CONFLICT,
         "exceeds_grant",
         "only 3 kits remain in the grant",
+    );
+    assert_eq!(
+        (
+            &refused["error"]["requested"],
+            &refused["error"]["available"]
+        ),
+        (&json!(4), &json!(3)),
+        "{refused}"
     );
 
     let (_, record) = c
@@ -277,6 +290,22 @@ async fn handouts_draw_on_grants_and_closing_returns_the_rest() {
         .call("POST", &format!("/api/v1/plans/{plan}/close"), &admin, None)
         .await;
     assert_eq!(status, StatusCode::OK, "an approved plan closes: {view}");
+    let refused = expect_error(
+        c.call(
+            "POST",
+            &format!("/api/v1/plans/{plan}/grants"),
+            &admin,
+            Some(json!({"device_id": d1, "item_id": c.mask, "quantity": 1})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "plan_not_approved",
+        "a closed plan grants nothing more",
+    );
+    assert_eq!(
+        refused["error"]["plan_status"], "closed",
+        "the refusal says the plan's status, for the console's words: {refused}"
+    );
     let line = item_line(&view, &c.mask.to_string());
     // After the void the device's grant covered 18 of the 25 still handed out.
     assert_eq!(

@@ -97,7 +97,7 @@ async fn issue_13_a_write_off_needs_its_reason_and_never_passes_on_hand() {
         "every mask accounted: a write-off says why",
     );
     assert_eq!(refused["error"]["field"], "note");
-    expect_error(
+    let refused = expect_error(
         c.call(
             "POST",
             "/api/v1/stock/write-offs",
@@ -108,6 +108,14 @@ async fn issue_13_a_write_off_needs_its_reason_and_never_passes_on_hand() {
         StatusCode::CONFLICT,
         "insufficient_stock",
         "only 100 on hand",
+    );
+    assert_eq!(
+        (
+            &refused["error"]["requested"],
+            &refused["error"]["available"]
+        ),
+        (&json!(101), &json!(100)),
+        "the numbers come as facts, for the console's own words: {refused}"
     );
     let (status, entry) = c
         .call(
