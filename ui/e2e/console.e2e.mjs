@@ -260,8 +260,13 @@ async function main() {
   await mask.waitFor();
   await mask.fill("999999");
   await plan.getByRole("button", { name: "批准并配额" }).click();
-  await plan.locator(".error").filter({ hasText: "库存不足" }).waitFor();
-  check(true, "an allocation beyond the stock on hand is refused with a clear message");
+  const refusal = plan.locator(".error").filter({ hasText: "库存不足" });
+  await refusal.waitFor();
+  const refusalText = await refusal.innerText();
+  check(
+    /需要 999,999，只有 [\d,]+/u.test(refusalText) && !/[A-Za-z]{3,}/u.test(refusalText),
+    `an allocation beyond the stock on hand is refused in Chinese, with the numbers (${refusalText})`,
+  );
   await shot(page, "plans-refused", false);
   await mask.fill("500");
   await plan.getByRole("button", { name: "批准并配额" }).click();

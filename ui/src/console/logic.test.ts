@@ -154,12 +154,72 @@ describe("import preview", () => {
 
 describe("errors and routes", () => {
   it("translates known refusal codes", () => {
-    const e = new HttpError(409, "insufficient_stock", "cannot allocate 900: only 100 on hand");
-    expect(errorText(e, "zh-CN")).toBe("库存不足：cannot allocate 900: only 100 on hand");
-    expect(errorText(new HttpError(500, "internal", "boom"), "en")).toBe("Something went wrong: boom");
+    const e = new HttpError(409, "insufficient_stock", "cannot allocate 900: only 100 on hand", "allocation[0].quantity", null, null, {
+      requested: 900,
+      available: 100,
+    });
+    expect(errorText(e, "zh-CN")).toBe("库存不足：需要 900，只有 100");
+    expect(errorText(e, "en")).toBe("Not enough stock: 900 wanted, only 100 there");
+    // Without its facts (an older central) the code alone is said, never the English.
+    const bare = new HttpError(409, "insufficient_stock", "cannot allocate 900: only 100 on hand");
+    expect(errorText(bare, "zh-CN")).toBe("库存不足，已拒绝");
+    expect(errorText(new HttpError(500, "internal", "internal server error"), "zh-CN")).toBe(
+      "服务器出错了，请稍后再试；一直出错请联系管理员",
+    );
+    expect(errorText(new HttpError(0, "network", "Failed to fetch"), "en")).toBe("Something went wrong: Failed to fetch");
     const unreadable = errorText(new HttpError(400, "unreadable_file", "the file is empty"), "zh-CN");
     expect(unreadable, "what to do, in the secretariat's words").toContain("另存为 .xlsx 或“CSV UTF-8”");
-    expect(unreadable).toContain("the file is empty");
+    expect(unreadable).not.toContain("the file is empty");
+  });
+  it("words every refusal from the facts the central sends, in Chinese with no English left", () => {
+    const refusals: [HttpError, string][] = [
+      [
+        new HttpError(409, "insufficient_stock", "x", "quantity", null, null, { requested: 50, available: 30, promised: 1200 }),
+        "库存不足：有 1,200 留给了抽奖奖项，只能再用 30，不是 50",
+      ],
+      [
+        new HttpError(409, "insufficient_stock", "x", "state", null, null, { requested: 1, available: 0, item: "电信实物奖品", entry: 17 }),
+        "库存里没有“电信实物奖品”，不能把 17 号的奖品设为已发放：请先入库",
+      ],
+      [new HttpError(409, "exceeds_grant", "x", "quantity", null, null, { requested: 40, available: 12 }), "超出该设备的配额：要 40，配额只剩 12"],
+      [
+        new HttpError(409, "grant_exceeds_allocation", "x", "grants[0].quantity", null, null, { requested: 600, available: 500 }),
+        "超出活动配额：要配给 600，活动配额只剩 500",
+      ],
+      [
+        new HttpError(409, "exceeds_ungranted_allocation", "x", "quantity", null, null, { requested: 80, available: 20 }),
+        "超出活动配额中尚未配给设备的数量：要退回 80，只有 20 尚未配给",
+      ],
+      [
+        new HttpError(409, "pool_over_stock", "x", "pools", null, null, { requested: 80, available: 77, pool: "电信实物奖" }),
+        "奖项“电信实物奖”有 80 份奖品，库存只剩 77，已拒绝开奖：请少核销一些或缩小奖项",
+      ],
+      [new HttpError(409, "no_reserve_left", "x", "win_id", null, null, { pool: "联通 70G 流量卡" }), "奖项“联通 70G 流量卡”已没有可递补的候补"],
+      [new HttpError(409, "plan_not_approved", "x", null, null, null, { plan_status: "closed" }), "活动方案现在是“已结束”，不是已批准"],
+      [
+        new HttpError(409, "collection_open", "x", null, null, null, { closes_at: "2022-08-12T16:00:00Z" }),
+        "采集要到 8月13日 00:00 才结束，结束后才能冻结名单或开奖",
+      ],
+      [
+        new HttpError(409, "list_frozen", "x", null, null, null, { frozen_at: "2022-08-13T02:00:00Z" }),
+        "名单已于 8月13日 10:00 冻结",
+      ],
+      [new HttpError(409, "duplicate", "url: already taken", "url"), "“专属链接”与已有记录重复，未保存"],
+      [new HttpError(409, "draw_voided", "the draw was voided already"), "这次开奖已作废"],
+      [new HttpError(409, "lottery_closed", "the lottery is closed"), "抽奖已关闭"],
+      [new HttpError(409, "list_tampered", "digest abc != def"), "名单与公示的摘要不符，已拒绝开奖"],
+    ];
+    for (const [e, zh] of refusals) {
+      expect(errorText(e, "zh-CN"), e.code).toBe(zh);
+      expect(errorText(e, "zh-CN"), `${e.code}: no English left`).not.toMatch(/[A-Za-z]{3,}/u);
+      // The English names the same things; the names themselves are the secretariat's Chinese.
+      let english = errorText(e, "en");
+      for (const name of [e.facts.item, e.facts.pool]) if (name !== undefined) english = english.replace(name, "");
+      expect(english, `${e.code} in English`).not.toMatch(/[\u4e00-\u9fff]/u);
+    }
+    // A field's reason is still the central's, but after the field's own name, once.
+    const invalid = new HttpError(400, "invalid_value", "quantity: must be at least 1", "quantity");
+    expect(errorText(invalid, "zh-CN")).toBe("“数量”填写有误：must be at least 1");
   });
   it("says until when a throttled login must wait, in China time (issue 14)", () => {
     const locked = new HttpError(429, "login_throttled", "too many", null, "2022-08-03T01:15:00Z");

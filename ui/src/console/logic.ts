@@ -16,10 +16,10 @@ import type {
   RowIssueCode,
   TopUpRequestLine,
 } from "../lib/api/http";
-import { catalogues, translate } from "../lib/i18n/catalogue";
+import { catalogues, planStatusKey, translate } from "../lib/i18n/catalogue";
 import type { MessageKey } from "../lib/i18n";
 import { HttpError } from "../lib/api/http";
-import { formatClockAfter, formatCount, parseTimestamp } from "../lib/format";
+import { formatClockAfter, formatCount, formatTimestamp, parseTimestamp } from "../lib/format";
 import { AUDIT_ACTION_NAMES } from "../lib/api/generated/console/AuditActionNames";
 
 const DAY = 86_400_000;
@@ -182,8 +182,12 @@ export function issueText(issue: ImportIssue, locale: Locale): string {
 
 /** The label of a field named by the server (`quota` → 采集任务). */
 export function fieldLabel(field: string, locale: Locale): string {
-  const key = `field.${field}`;
-  return isConsoleKey(key) ? consoleTranslate(locale, key) : field;
+  // A request path (`allocation[0].quantity`) is named by its last field.
+  for (const name of [field, field.replace(/^.*[.\]]/u, "")]) {
+    const key = `field.${name}`;
+    if (isConsoleKey(key)) return consoleTranslate(locale, key);
+  }
+  return field;
 }
 
 /** Issues sorted by row, then column: how the secretariat walks the sheet. */
@@ -217,10 +221,15 @@ export function quarantineText(q: Pick<QuarantinedEvent, "code" | "reason">, loc
   return key in catalogues[locale] ? translate(locale, key as MessageKey) : q.reason;
 }
 
-/** A thrown error as the secretariat reads it: a known code in their language, else the server's text. */
+/**
+ * A thrown error as the secretariat reads it: a known code in their language, worded from
+ * the facts the central sent with it (numbers, names, times) rather than from its English.
+ */
 export function errorText(e: unknown, locale: Locale): string {
   if (e instanceof HttpError) {
     const key = e.code === "network" || e.code.startsWith("http_") ? null : errcodeKey(e.code as ErrorCode);
+    const worded = refusalText(e, locale);
+    if (worded !== null) return worded;
     // A sheet past a limit is told in the console's words with the number, not the English.
     const sheetLimit = e.code === "sheet_too_large" || e.code === "sheet_too_wide";
     if (key !== null && sheetLimit && e.limit !== null) {
@@ -232,6 +241,51 @@ export function errorText(e: unknown, locale: Locale): string {
   return consoleTranslate(locale, "console.error", {
     message: e instanceof Error ? e.message : String(e),
   });
+}
+
+/** A refusal worded from its facts, or null when its code has no such wording or they are missing. */
+function refusalText(e: HttpError, locale: Locale): string | null {
+  const f = e.facts;
+  const n = (v: number) => formatCount(v, locale);
+  const say = (key: ConsoleKey, params: Record<string, string>) => consoleTranslate(locale, key, params);
+  const shortfall =
+    f.requested !== undefined && f.available !== undefined
+      ? { requested: n(f.requested), available: n(f.available) }
+      : null;
+  switch (e.code) {
+    case "insufficient_stock":
+      if (f.item !== undefined && f.entry !== undefined) return say("refusal.prizeOnHand", { item: f.item, entry: String(f.entry) });
+      if (shortfall !== null && f.promised !== undefined) return say("refusal.stockPromised", { ...shortfall, promised: n(f.promised) });
+      return shortfall === null ? null : say("refusal.stock", shortfall);
+    case "exceeds_grant":
+      return shortfall === null ? null : say("refusal.grant", shortfall);
+    case "grant_exceeds_allocation":
+      return shortfall === null ? null : say("refusal.allocation", shortfall);
+    case "exceeds_ungranted_allocation":
+      return shortfall === null ? null : say("refusal.ungranted", shortfall);
+    case "pool_over_stock":
+      return shortfall === null || f.pool === undefined ? null : say("refusal.poolOverStock", { ...shortfall, pool: f.pool });
+    case "no_reserve_left":
+      return f.pool === undefined ? null : say("refusal.noReserveLeft", { pool: f.pool });
+    case "plan_not_approved":
+      return f.plan_status === undefined ? null : say("refusal.planStatus", { status: translate(locale, planStatusKey(f.plan_status)) });
+    case "collection_open":
+      return f.closes_at === undefined ? null : say("refusal.collectionOpen", { time: formatTimestamp(f.closes_at, locale) });
+    case "list_frozen":
+      return f.frozen_at === undefined ? null : say("refusal.listFrozen", { time: formatTimestamp(f.frozen_at, locale) });
+    case "invalid_value":
+    case "duplicate": {
+      if (e.field === null) return null;
+      const field = fieldLabel(e.field, locale);
+      if (e.code === "duplicate") return say("refusal.duplicate", { field });
+      // The reason is the central's English ("quantity: must be at least 1"): said after the
+      // field's own name, without repeating the field's code.
+      const reason = e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+      return say("refusal.invalidValue", { field, message: reason });
+    }
+    default:
+      return null;
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import type { Dashboard } from "./generated/console/Dashboard";
 import type { DeviceRecord } from "./generated/console/DeviceRecord";
 import type { DeviceShare } from "./generated/console/DeviceShare";
 import type { ErrorBody } from "./generated/console/ErrorBody";
+import type { ErrorDetail } from "./generated/console/ErrorDetail";
 import type { ErrorCode } from "./generated/console/ErrorCode";
 import type { Grant } from "./generated/console/Grant";
 import type { IssuedCode } from "./generated/console/IssuedCode";
@@ -149,6 +150,31 @@ export type ExportKind = "bulletin" | "handouts" | "volunteer-hours" | "plan-ass
  */
 export type RefusalCode = ErrorCode | "network" | `http_${number}`;
 
+/**
+ * The facts a refusal rests on (numbers, names, times), each with the codes that name it, so
+ * that the console words the refusal itself instead of quoting the central's English.
+ */
+export type RefusalFacts = Pick<
+  ErrorDetail,
+  "requested" | "available" | "promised" | "plan_status" | "closes_at" | "frozen_at" | "pool" | "item" | "entry"
+>;
+
+/** The facts of an error body, without its code, message and field. */
+function refusalFacts(detail: Partial<ErrorDetail> | undefined): RefusalFacts {
+  const facts: RefusalFacts = {};
+  if (detail === undefined) return facts;
+  if (detail.requested !== undefined) facts.requested = detail.requested;
+  if (detail.available !== undefined) facts.available = detail.available;
+  if (detail.promised !== undefined) facts.promised = detail.promised;
+  if (detail.plan_status !== undefined) facts.plan_status = detail.plan_status;
+  if (detail.closes_at !== undefined) facts.closes_at = detail.closes_at;
+  if (detail.frozen_at !== undefined) facts.frozen_at = detail.frozen_at;
+  if (detail.pool !== undefined) facts.pool = detail.pool;
+  if (detail.item !== undefined) facts.item = detail.item;
+  if (detail.entry !== undefined) facts.entry = detail.entry;
+  return facts;
+}
+
 /** A refusal from the central, with its stable code. */
 export class HttpError extends Error {
   constructor(
@@ -160,6 +186,7 @@ export class HttpError extends Error {
     readonly retryAt: string | null = null,
     /** With `sheet_too_large` / `sheet_too_wide`: the rows or columns a sheet may have. */
     readonly limit: number | null = null,
+    readonly facts: RefusalFacts = {},
   ) {
     super(message);
     this.name = "HttpError";
@@ -207,6 +234,7 @@ export class HttpBackend {
         err?.field ?? null,
         err?.retry_at ?? null,
         err?.limit ?? null,
+        refusalFacts(err),
       );
     }
     return json as T;
