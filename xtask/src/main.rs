@@ -10,6 +10,8 @@
 //! - `cargo xtask types`: regenerate the committed TypeScript types.
 //! - `cargo xtask bundle`: build the station app's installable .deb.
 //! - `cargo xtask bench app`: the station app's release binary size and cold start.
+//! - `cargo xtask bench import`: a sheet past its row limit refused, against a preview of one
+//!   at the limit.
 //! - `cargo xtask fuzz [TARGET] [--seconds N]`: each fuzz target of `fuzz/` (or one) for a
 //!   bounded time, on stable Rust (see `fuzz/src/lib.rs`).
 
@@ -106,11 +108,13 @@ fn main() -> Result<()> {
             bench("bench-sync", &[])?;
             bench("bench-sync", &["--scale"])?;
             bench("bench-load", &[])?;
+            bench("bench-import", &[])?;
             bench_on_postgres("bench-sync", &[])?;
             bench_on_postgres("bench-load", &["--backend", "postgres"])?;
             bench_app()
         }
         ["bench", "app"] => bench_app(),
+        ["bench", "import"] => bench("bench-import", &[]),
         ["types"] => types(),
         ["fuzz", rest @ ..] => fuzz(rest),
         ["bundle"] => bundle(),
@@ -121,7 +125,7 @@ fn main() -> Result<()> {
                  commands:\n  \
                  test           install what is missing, then run every check and test\n  \
                  demo [--port N] run the central with the demo campaign on an embedded SQLite file\n  \
-                 bench [station | sync [--scale] | app]  benchmarks against baselines of the same run\n  \
+                 bench [station | sync [--scale] | import | app]  benchmarks against baselines of the same run\n  \
                  bench sync --backend postgres  the same on a throwaway PostgreSQL cluster\n  \
                  bench load [--backend sqlite|postgres] [--devices N] [--seconds S]\n                 \
                  N tablets (default 1,000) against one central for S s (default 60)\n  \
