@@ -261,11 +261,12 @@ fn conflict_with(
     }
 }
 
-/// What was asked against what there is (a quantity against a stock, grant or allocation).
-fn shortfall(requested: impl Into<u64>, available: i64) -> ErrorFacts {
+/// What was asked against what there is (a quantity against a stock, grant or allocation);
+/// a balance below zero (stock handed out past its receipts) is nothing there.
+fn shortfall(requested: impl Into<u64>, available: impl TryInto<u64>) -> ErrorFacts {
     ErrorFacts {
         requested: Some(requested.into()),
-        available: Some(u64::try_from(available).unwrap_or(0)),
+        available: Some(available.try_into().unwrap_or(0)),
         ..ErrorFacts::default()
     }
 }
@@ -337,7 +338,7 @@ impl From<PlanError> for ApiError {
                 },
                 ErrorFacts {
                     promised: Some(promised),
-                    ..shortfall(wanted, i64::try_from(free).unwrap_or(i64::MAX))
+                    ..shortfall(wanted, free)
                 },
             ),
             PlanError::DeviceRevoked { field } => conflict(
@@ -538,7 +539,7 @@ impl From<StockError> for ApiError {
                 e,
                 ErrorFacts {
                     promised: Some(promised),
-                    ..shortfall(wanted, i64::try_from(free).unwrap_or(i64::MAX))
+                    ..shortfall(wanted, free)
                 },
             ),
             StockError::Storage(e) => e.into(),
