@@ -744,7 +744,9 @@ async function main() {
   const returnsText = await returnsLine.innerText();
   const returnsErrors = await page.getByTestId("returns-errors").innerText();
   check(
-    returnsText.includes("已更新 1 条") && returnsText.includes("有误 2 行") && returnsErrors.includes("第 3 行「抽奖编号」") && returnsErrors.includes("第 4 行「状态」"),
+    returnsText.includes("已更新 1 条") && returnsText.includes("有误 2 行") && returnsErrors.includes("第 3 行「抽奖编号」：9999 号没有中本运营商发放的奖品") &&
+      returnsErrors.includes("第 4 行「状态」：“寄丢了”无法识别") &&
+      !/[A-Za-z]{3,}/u.test(returnsErrors),
     `the returned sheet's result: rows applied, bad rows by row and column (${returnsText} / ${returnsErrors.replace(/\n/g, " | ")})`,
   );
   const afterReturns = await (await page.request.get(api("/lottery/wins"))).json();

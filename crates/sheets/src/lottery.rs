@@ -12,7 +12,7 @@ use std::io::Cursor;
 use calamine::{Reader, open_workbook_auto_from_rs};
 use chrono::{DateTime, Utc};
 use fieldpost_central::draw::WinState;
-use fieldpost_central::draw::carriers::{CarrierWinner, ReturnIssue, ReturnedRow};
+use fieldpost_central::draw::carriers::{CarrierWinner, ReturnIssue, ReturnIssueCode, ReturnedRow};
 use fieldpost_domain::Carrier;
 use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
 
@@ -158,23 +158,30 @@ pub fn read_returns(bytes: &[u8]) -> Result<ReturnSheet, ReturnSheetError> {
                 continue;
             }
             let cell = |i: usize| cells.get(i).map(|c| normalize(c)).unwrap_or_default();
-            let issue = |field: &str, reason: String| ReturnIssue {
+            let issue = |field: &str, code, value: &str, reason: String| ReturnIssue {
                 row: *number,
                 field: field.to_owned(),
+                code,
+                value: (!value.is_empty()).then(|| value.to_owned()),
                 reason,
             };
             let entry_text = cell(entry_col);
             let entry = match entry_text.parse::<u32>() {
                 Ok(n) if n >= 1 => n,
                 _ if entry_text.is_empty() => {
-                    sheet
-                        .issues
-                        .push(issue("entry", "抽奖编号 is empty".into()));
+                    sheet.issues.push(issue(
+                        "entry",
+                        ReturnIssueCode::EntryMissing,
+                        "",
+                        "抽奖编号 is empty".into(),
+                    ));
                     continue;
                 }
                 _ => {
                     sheet.issues.push(issue(
                         "entry",
+                        ReturnIssueCode::EntryInvalid,
+                        &entry_text,
                         format!("抽奖编号 {entry_text:?} is not an entry number"),
                     ));
                     continue;
@@ -182,14 +189,21 @@ pub fn read_returns(bytes: &[u8]) -> Result<ReturnSheet, ReturnSheetError> {
             };
             let state_text = cell(state_col);
             let Some(state) = WinState::from_text(&state_text) else {
-                sheet.issues.push(issue(
-                    "state",
-                    if state_text.is_empty() {
-                        "状态 is empty: fill in 待发放, 已发放, 联系不上 or 放弃".into()
-                    } else {
-                        format!("状态 {state_text:?} is not 待发放, 已发放, 联系不上 or 放弃")
-                    },
-                ));
+                sheet.issues.push(if state_text.is_empty() {
+                    issue(
+                        "state",
+                        ReturnIssueCode::StateMissing,
+                        "",
+                        "状态 is empty: fill in 待发放, 已发放, 联系不上 or 放弃".into(),
+                    )
+                } else {
+                    issue(
+                        "state",
+                        ReturnIssueCode::StateInvalid,
+                        &state_text,
+                        format!("状态 {state_text:?} is not 待发放, 已发放, 联系不上 or 放弃"),
+                    )
+                });
                 continue;
             };
             let note = note_col.map(cell).filter(|n| !n.is_empty());
@@ -332,6 +346,11 @@ mod tests {
         assert_eq!(sheet.issues.len(), 1, "entry 0 is no entry: {sheet:?}");
         assert_eq!(sheet.issues[0].row, 5);
         assert_eq!(sheet.issues[0].field, "entry");
+        assert_eq!(
+            (sheet.issues[0].code, sheet.issues[0].value.as_deref()),
+            (ReturnIssueCode::EntryInvalid, Some("0")),
+            "the code and the cell, for the console's own words"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ReturnsReport } from "../lib/api/http";
 import {
   actorLabel,
   carriersLabel,
@@ -103,13 +104,27 @@ describe("silentSinceCollection", () => {
 });
 
 describe("a returned sheet's bad rows", () => {
-  it("name the row and the column as the sheet heads it, with why, in Chinese", () => {
-    const state = { row: 5, field: "state", reason: '状态 "寄丢了" is not 待发放, 已发放, 联系不上 or 放弃' };
-    expect(returnIssueText(state, "zh-CN")).toBe("第 5 行「状态」：为空或无法识别，应填 待发放、已发放、联系不上 或 放弃");
-    expect(returnIssueText({ row: 6, field: "entry", reason: "no prize unicom delivers was won by entry 2" }, "zh-CN")).toContain("第 6 行「抽奖编号」");
-    expect(returnIssueText(state, "en")).toBe(`Row 5, state (状态): ${state.reason}`);
+  it("name the row and the column as the sheet heads it, and why from the code, in Chinese", () => {
+    const state = { row: 5, field: "state", code: "state_invalid", value: "寄丢了", reason: '状态 "寄丢了" is not 待发放, 已发放, 联系不上 or 放弃' } as const;
+    expect(returnIssueText(state, "zh-CN")).toBe("第 5 行「状态」：“寄丢了”无法识别，应填 待发放、已发放、联系不上 或 放弃");
+    expect(returnIssueText(state, "en")).toBe('Row 5, state (状态): "寄丢了" is unknown: 待发放, 已发放, 联系不上 or 放弃');
+    const cases: [ReturnsReport["errors"][number], string][] = [
+      [{ row: 3, field: "entry", code: "entry_missing", reason: "抽奖编号 is empty" }, "第 3 行「抽奖编号」：为空，请填写中奖者的抽奖编号"],
+      [{ row: 4, field: "entry", code: "entry_invalid", value: "A12", reason: "x" }, "第 4 行「抽奖编号」：“A12”不是抽奖编号"],
+      [{ row: 6, field: "entry", code: "no_such_win", value: "2", reason: "no prize unicom delivers was won by entry 2" }, "第 6 行「抽奖编号」：2 号没有中本运营商发放的奖品"],
+      [{ row: 7, field: "state", code: "state_missing", reason: "x" }, "第 7 行「状态」：为空，请填写 待发放、已发放、联系不上 或 放弃"],
+      [
+        { row: 8, field: "state", code: "no_prize_on_hand", value: "联通 70G 流量卡", reason: "x" },
+        "第 8 行「状态」：库存里没有“联通 70G 流量卡”，不能设为已发放：请秘书处先入库",
+      ],
+    ];
+    for (const [issue, zh] of cases) {
+      expect(returnIssueText(issue, "zh-CN"), issue.code).toBe(zh);
+      expect(returnIssueText(issue, "zh-CN"), `${issue.code}: no English`).not.toMatch(/[A-Za-z]{3,}/u);
+    }
   });
-  it("keep a column the console does not know as the server named it", () => {
-    expect(returnIssueText({ row: 2, field: "file", reason: "x" }, "zh-CN")).toBe("第 2 行「file」：x");
+  it("keep a code the console does not know in the server's words", () => {
+    const newer = { row: 2, field: "file", code: "from_a_newer_central", reason: "x" } as unknown as ReturnsReport["errors"][number];
+    expect(returnIssueText(newer, "zh-CN")).toBe("第 2 行「file」：x");
   });
 });

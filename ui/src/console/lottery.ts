@@ -4,7 +4,8 @@
  * and the China-time instants of the handover form.
  */
 import type { Locale } from "../lib/i18n/catalogue";
-import { consoleTranslate } from "../lib/i18n/console";
+import { consoleTranslate, isConsoleKey, type ConsoleKey } from "../lib/i18n/console";
+import type { ReturnIssueCode } from "../lib/api/generated/console/ReturnIssueCode";
 import { parseTimestamp } from "../lib/format";
 import type { Carrier, Delivery, Draw, Pool, ReturnsReport, WinState } from "../lib/api/http";
 
@@ -120,13 +121,25 @@ export function silentSinceCollection<D extends { last_contact_at: string | null
   });
 }
 
+// Every code of a returned sheet's bad row (the Rust enum `ReturnIssueCode`, generated) has
+// its `lot.returnsWhy.*` message, and every such message names a code.
+type ReturnWhyKey = Extract<ConsoleKey, `lot.returnsWhy.${string}`>;
+const returnWhyKeysAreCodes: [
+  Exclude<ReturnWhyKey, `lot.returnsWhy.${ReturnIssueCode}`>,
+  Exclude<`lot.returnsWhy.${ReturnIssueCode}`, ReturnWhyKey>,
+] extends [never, never]
+  ? true
+  : never = true;
+void returnWhyKeysAreCodes;
+
 /**
- * A returned sheet's bad row, for the secretariat: the row, the column as the sheet heads it
- * (抽奖编号, 状态) and why, in Chinese; in English the server's reason as it came.
+ * A returned sheet's bad row, for the carrier's staff and the secretariat: the row, the column
+ * as the sheet heads it (抽奖编号, 状态) and why, from its code, in the console's language.
  */
 export function returnIssueText(issue: ReturnsReport["errors"][number], locale: Locale): string {
-  const field = issue.field === "entry" || issue.field === "state" ? issue.field : null;
-  const column = field === null ? issue.field : consoleTranslate(locale, `lot.returnsColumn.${field}`);
-  const reason = field !== null && locale === "zh-CN" ? consoleTranslate(locale, `lot.returnsWhy.${field}`) : issue.reason;
+  const column = issue.field === "entry" || issue.field === "state" ? consoleTranslate(locale, `lot.returnsColumn.${issue.field}`) : issue.field;
+  const key = `lot.returnsWhy.${issue.code}`;
+  // A code this console does not know yet (a newer central) is told in the server's words.
+  const reason = isConsoleKey(key) ? consoleTranslate(locale, key, { value: issue.value ?? "" }) : issue.reason;
   return consoleTranslate(locale, "lot.returnsRow", { row: String(issue.row), column, reason });
 }

@@ -145,14 +145,40 @@ pub struct ReturnedRow {
     pub note: Option<String>,
 }
 
+/// Why a row of a returned sheet was not applied: a stable code the console words in the
+/// carrier's and the secretariat's language (with the row's `value`), beside the English
+/// `reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnIssueCode {
+    /// 抽奖编号 is empty.
+    EntryMissing,
+    /// 抽奖编号 is not an entry number (`value`: what the cell holds).
+    EntryInvalid,
+    /// 状态 is empty.
+    StateMissing,
+    /// 状态 is none of 待发放, 已发放, 联系不上, 放弃 (`value`: what the cell holds).
+    StateInvalid,
+    /// No prize the carrier delivers was won by the entry (`value`: the entry number).
+    NoSuchWin,
+    /// Set to 已发放, but the store room holds none of the prize (`value`: the prize item).
+    NoPrizeOnHand,
+}
+
 /// A row of a returned sheet that was not applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 pub struct ReturnIssue {
     /// Its row number in the spreadsheet.
     pub row: u32,
-    /// The column at fault: `entry` (抽奖编号), `state` (状态), or `file`.
+    /// The column at fault: `entry` (抽奖编号) or `state` (状态).
     pub field: String,
-    /// Why.
+    /// Why, as a code.
+    pub code: ReturnIssueCode,
+    /// The value the code speaks of, when it speaks of one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub value: Option<String>,
+    /// Why, in English (logs and API users).
     pub reason: String,
 }
 
@@ -193,6 +219,8 @@ pub fn apply_returns(
                 report.errors.push(ReturnIssue {
                     row: r.row,
                     field: "entry".into(),
+                    code: ReturnIssueCode::NoSuchWin,
+                    value: Some(r.entry.to_string()),
                     reason: format!(
                         "no prize {} delivers was won by entry {}",
                         carrier.code(),
@@ -216,6 +244,8 @@ pub fn apply_returns(
                 report.errors.push(ReturnIssue {
                     row: r.row,
                     field: "state".into(),
+                    code: ReturnIssueCode::NoPrizeOnHand,
+                    value: Some(shortage.item.clone()),
                     reason: shortage.to_string(),
                 });
                 continue;

@@ -1083,6 +1083,11 @@ async fn wins_are_delivered_in_the_console_at_a_station_and_through_the_carriers
         (errors[1]["row"].as_u64(), errors[1]["field"].as_str()),
         (Some(6), Some("entry"))
     );
+    assert_eq!(
+        (&errors[0]["code"], &errors[1]["code"]),
+        (&json!("state_invalid"), &json!("no_such_win")),
+        "each bad row has its code, for the console's own words: {report}"
+    );
     let (status, again) = upload(&l.c, returns, &l.admin, returned).await;
     assert_eq!(
         status,
@@ -1844,6 +1849,11 @@ async fn a_delivered_prize_leaves_the_stock_once_and_the_books_balance() {
             .as_str()
             .unwrap()
             .contains("no 联通 70G 流量卡 is on hand"),
+        "{report}"
+    );
+    assert_eq!(
+        (&errors[0]["code"], &errors[0]["value"]),
+        (&json!("no_prize_on_hand"), &json!("联通 70G 流量卡")),
         "{report}"
     );
     assert_eq!(
