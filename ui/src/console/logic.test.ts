@@ -166,7 +166,13 @@ describe("errors and routes", () => {
     expect(errorText(new HttpError(500, "internal", "internal server error"), "zh-CN")).toBe(
       "服务器出错了，请稍后再试；一直出错请联系管理员",
     );
-    expect(errorText(new HttpError(0, "network", "Failed to fetch"), "en")).toBe("Something went wrong: Failed to fetch");
+    expect(errorText(new HttpError(0, "network", "Failed to fetch"), "zh-CN")).toBe(
+      "连不上中心服务器：请检查网络连接后刷新再试",
+    );
+    expect(errorText(new HttpError(502, "http_502", "<html>Bad Gateway</html>"), "zh-CN")).toBe(
+      "中心服务器没有正常应答（HTTP 502），请稍后再试；一直这样请联系管理员",
+    );
+    expect(errorText(new Error("boom"), "en"), "a thrown error of the console's own").toBe("Something went wrong: boom");
     const unreadable = errorText(new HttpError(400, "unreadable_file", "the file is empty"), "zh-CN");
     expect(unreadable, "what to do, in the secretariat's words").toContain("另存为 .xlsx 或“CSV UTF-8”");
     expect(unreadable).not.toContain("the file is empty");

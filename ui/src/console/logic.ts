@@ -230,6 +230,9 @@ export function errorText(e: unknown, locale: Locale): string {
     const key = e.code === "network" || e.code.startsWith("http_") ? null : errcodeKey(e.code as ErrorCode);
     const worded = refusalText(e, locale);
     if (worded !== null) return worded;
+    // No answer (the meeting room's network), or an answer that is no error body (a proxy's).
+    if (e.code === "network") return consoleTranslate(locale, "console.offline");
+    if (e.code.startsWith("http_")) return consoleTranslate(locale, "console.badAnswer", { status: String(e.status) });
     // A sheet past a limit is told in the console's words with the number, not the English.
     const sheetLimit = e.code === "sheet_too_large" || e.code === "sheet_too_wide";
     if (key !== null && sheetLimit && e.limit !== null) {

@@ -9,6 +9,8 @@ export const consoleEn: ConsoleMessages = {
   "console.updated": "Updated {time}",
   "console.readOnly": "Read-only account: you can look, not change",
   "console.error": "Something went wrong: {message}",
+  "console.offline": "The central server cannot be reached: check the network, refresh and try again",
+  "console.badAnswer": "The central server did not answer properly (HTTP {status}); try again shortly, and tell an administrator if it goes on",
 
   "nav.dashboard": "Dashboard",
   "nav.plans": "Plans",

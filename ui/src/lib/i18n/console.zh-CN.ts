@@ -11,6 +11,8 @@ export const consoleZhCN = {
   "console.updated": "更新于 {time}",
   "console.readOnly": "只读账号：可查看，不能修改",
   "console.error": "出错了：{message}",
+  "console.offline": "连不上中心服务器：请检查网络连接后刷新再试",
+  "console.badAnswer": "中心服务器没有正常应答（HTTP {status}），请稍后再试；一直这样请联系管理员",
 
   "nav.dashboard": "总览",
   "nav.plans": "活动方案",
