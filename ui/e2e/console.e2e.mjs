@@ -1153,6 +1153,36 @@ async function main() {
   const refused = await page.request.post(api(`/plans/${hospital.id}/close`));
   check(refused.status() === 403, "and the server refuses a viewer's change (403)");
   await shot(page, "viewer", false);
+  // --- a city of 56 units (Jieyang counted 52 in 2021): the bulletin still prints on one page --
+  const cityBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const clerk = await (await cityBrowser.newContext({ locale: "zh-CN", viewport: { width: 1400, height: 900 } })).newPage();
+    await clerk.goto(url);
+    await clerk.getByLabel("用户名").fill("admin");
+    await clerk.getByLabel("密码").fill(password);
+    await clerk.getByRole("button", { name: "登录", exact: true }).click();
+    await clerk.getByTestId("campaign-progress").waitFor();
+    const known = await (await clerk.request.get(api("/units"))).json();
+    for (let i = known.length; i < 56; i++) {
+      const created = await clerk.request.post(api("/units"), {
+        data: { section_id: known[0].section_id, name: `揭阳市新增单位${i + 1}`, quota: 300, survey_link: `https://s.example/city${i + 1}` },
+      });
+      if (created.status() !== 201) throw new Error(`a unit for the city bulletin was not created (${created.status()})`);
+    }
+    await clerk.goto(`${url}#/bulletin`);
+    await clerk.locator('[data-testid="bulletin-sheet"] tbody tr').nth(55).waitFor();
+    await clerk.emulateMedia({ media: "print" });
+    const cityPdf = await clerk.pdf({ path: join(SHOTS, "console-bulletin-56.pdf"), preferCSSPageSize: true, printBackground: true });
+    const cityPages = pdfPages(cityPdf);
+    const rows = await clerk.locator('[data-testid="bulletin-sheet"] tbody tr').count();
+    check(
+      rows === 56 && cityPages.length === 1 && isA4(cityPages[0], true),
+      `a bulletin of ${rows} units prints on one A4 landscape page too, in smaller type (${cityPages.length} page(s); target/screenshots/console-bulletin-56.pdf)`,
+    );
+  } finally {
+    await cityBrowser.close();
+  }
+
   await page.getByRole("button", { name: "English" }).click();
   await page.goto(`${url}#/dashboard`);
   await page.getByText("Collection progress").waitFor();
