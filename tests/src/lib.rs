@@ -15,6 +15,21 @@ use fieldpost_station::identity::DeviceIdentity;
 use fieldpost_station::reference::ReferenceData;
 use fieldpost_station::{Result, Station};
 
+/// A fresh directory for a benchmark's files, removed when dropped: under `FIELDPOST_BENCH_DIR`,
+/// or else `target/bench` of the current directory, so on the real disk next to the build and
+/// never a tmpfs (the benches measure durable commits).
+pub fn bench_dir() -> std::io::Result<tempfile::TempDir> {
+    let base = std::env::var_os("FIELDPOST_BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::current_dir()
+                .unwrap_or_default()
+                .join("target/bench")
+        });
+    std::fs::create_dir_all(&base)?;
+    tempfile::tempdir_in(&base)
+}
+
 /// The seeds of a randomized test: the one in `FIELDPOST_SEED` alone (to replay a failure it
 /// printed), or else as many as `runs_var` says (default `default_runs`), counting up from
 /// `base`.

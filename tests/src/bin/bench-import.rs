@@ -19,7 +19,6 @@
 //! "about a second"). Exits non-zero when a refusal is not `sheet_too_large` or a baseline is
 //! not previewed. Targets are reported, not asserted: the machine is shared.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, bail, ensure};
@@ -41,19 +40,6 @@ const COUNTS_LIMIT: u32 = 100_000;
 /// Units of the campaign the baselines name.
 const UNITS: u32 = 32;
 const PASSWORD: &str = "bench import password";
-
-fn bench_dir() -> anyhow::Result<tempfile::TempDir> {
-    // On the real disk next to the build, never a tmpfs.
-    let base = std::env::var_os("FIELDPOST_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::current_dir()
-                .unwrap_or_default()
-                .join("target/bench")
-        });
-    std::fs::create_dir_all(&base)?;
-    Ok(tempfile::tempdir_in(&base)?)
-}
 
 fn unit_name(n: u32) -> String {
     format!("揭阳市基准单位{n:02}")
@@ -155,7 +141,7 @@ async fn compare(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = bench_dir()?;
+    let dir = fieldpost_tests::bench_dir()?;
     let central = TestCentral::start(dir.path()).await?;
     let now = Utc::now();
     let collection_start = now - Duration::days(1);

@@ -12,24 +12,10 @@
 //! Latencies go into HDR histograms in a plain tokio driver rather than a goose load test: see
 //! `fieldpost_tests::load` for why.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use fieldpost_tests::load::{LoadConfig, run};
-
-fn bench_dir() -> anyhow::Result<tempfile::TempDir> {
-    // On the real disk next to the build, never a tmpfs: the central's fsyncs are the point.
-    let base = std::env::var_os("FIELDPOST_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::current_dir()
-                .unwrap_or_default()
-                .join("target/bench")
-        });
-    std::fs::create_dir_all(&base)?;
-    Ok(tempfile::tempdir_in(&base)?)
-}
 
 const USAGE: &str =
     "usage: bench-load [--backend sqlite|postgres] [--devices N] [--seconds S] [--per-unit K]";
@@ -71,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     if devices == 0 || per_unit == 0 {
         bail!("--devices and --per-unit are at least 1\n{USAGE}");
     }
-    let dir = bench_dir()?;
+    let dir = fieldpost_tests::bench_dir()?;
     let mut config =
         LoadConfig::bench(devices, Duration::from_secs(seconds), dir.path().to_owned());
     config.devices_per_unit = per_unit;

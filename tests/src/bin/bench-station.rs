@@ -18,16 +18,7 @@ fn percentile(sorted: &[u128], p: f64) -> u128 {
 }
 
 fn main() -> anyhow::Result<()> {
-    // The bench's files go next to the build, on the real disk (never a tmpfs).
-    let base = std::env::var_os("FIELDPOST_BENCH_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::current_dir()
-                .unwrap_or_default()
-                .join("target/bench")
-        });
-    std::fs::create_dir_all(&base)?;
-    let dir = tempfile::tempdir_in(&base)?;
+    let dir = fieldpost_tests::bench_dir()?;
 
     let (mut station, seeded) =
         fieldpost_tests::enrolled_station(&dir.path().join("station.sqlite"), u32::MAX)?;

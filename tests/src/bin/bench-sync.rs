@@ -12,7 +12,7 @@
 //! `--scale`: one new event's push and pull with 1,000,000 events already on the central
 //! against the same with 1,000: `small_central_ms`, `large_central_ms`, `scale_ratio`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -28,19 +28,6 @@ use fieldpost_station::sync_loop::{
 use fieldpost_sync::PushRequest;
 use fieldpost_sync::client::Client;
 use fieldpost_tests::central::{TestCentral, World, approved_plan, enroll_station, seed};
-
-fn bench_dir() -> anyhow::Result<tempfile::TempDir> {
-    // On the real disk next to the build, never a tmpfs.
-    let base = std::env::var_os("FIELDPOST_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::current_dir()
-                .unwrap_or_default()
-                .join("target/bench")
-        });
-    std::fs::create_dir_all(&base)?;
-    Ok(tempfile::tempdir_in(&base)?)
-}
 
 struct Tablet {
     station: Arc<Mutex<Station>>,
@@ -84,7 +71,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn reference_bench() -> anyhow::Result<()> {
     const N: usize = 100_000;
-    let dir = bench_dir()?;
+    let dir = fieldpost_tests::bench_dir()?;
     let central = TestCentral::start(&dir.path().join("central")).await?;
     let world = seed(central.store.as_ref(), 200_000, 0)?;
     let a = tablet(&central, &world, &dir.path().join("a.sqlite")).await?;
@@ -317,7 +304,7 @@ async fn fill(central: &TestCentral, world: &World, dir: &Path, n: usize) -> any
 
 /// One new event recorded on A, pushed, and pulled by B: the ms it takes, median of runs.
 async fn one_event_ms(events_on_central: usize) -> anyhow::Result<f64> {
-    let dir = bench_dir()?;
+    let dir = fieldpost_tests::bench_dir()?;
     let central = TestCentral::start(&dir.path().join("central")).await?;
     let world = seed(central.store.as_ref(), 10_000, 0)?;
     eprintln!("bench sync --scale: filling a central with {events_on_central} events …");
