@@ -180,11 +180,7 @@ async function runFlow(env) {
     await s.clickOn(`${tid("plan-card")}[data-status="draft"] ${tid("plan-file")}`);
     // Filing stores the plan and then reads the list again: the draft's card turns 已提交 only
     // after both, so wait for no draft to be left before reading the statuses.
-    const filedBy = Date.now() + 10000;
-    while ((await s.find(`${tid("plan-card")}[data-status="draft"]`)) !== null) {
-      assert.ok(Date.now() < filedBy, "the draft is filed within 10 s");
-      await sleep(100);
-    }
+    await s.waitForGone(`${tid("plan-card")}[data-status="draft"]`, { what: "the filed draft" });
     const statuses = await Promise.all((await s.findAll(tid("plan-status"))).map((e) => s.text(e)));
     assert.deepEqual(statuses.sort(), ["已提交", "已提交"], "both plans wait for the secretariat");
     // Plans are listed latest start first. The new plan starts at 09:00 China time today, the

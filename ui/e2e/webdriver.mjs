@@ -67,6 +67,15 @@ export class Session {
     }
   }
 
+  /** Waits until nothing matches `css` (a draft filed, a dialog closed). */
+  async waitForGone(css, { timeout = 15000, what } = {}) {
+    const deadline = Date.now() + timeout;
+    while ((await this.find(css)) !== null) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what ?? css} to go`);
+      await sleep(100);
+    }
+  }
+
   async click(el) {
     await this.cmd("POST", `/element/${el}/click`, {});
   }
