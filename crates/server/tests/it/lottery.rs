@@ -17,7 +17,7 @@ use fieldpost_domain::{
 use fieldpost_sync::Record;
 use serde_json::{Value, json};
 
-use crate::support::{Auth, Central, Tablet, at, expect_error};
+use crate::support::{Auth, Central, Tablet, at, expect_error, quarantine_codes};
 use crate::sync::{approved_plan, pull, push};
 
 const NUMBER: &str = "13800138000";
@@ -316,11 +316,7 @@ async fn a_sealed_entrant_is_stored_hashed_masked_with_its_carrier_and_never_in_
     let foreign = entrant(&mut t, &stranger, &number("13912345678"));
     let garbled = entrant_sealed(&mut t, SealedPhone::from_text("v1.bm90IGEgc2VhbA"), &phone);
     let r = push(&c, &t, &[first.clone(), again, foreign, garbled]).await;
-    let codes: Vec<(u64, &str)> = r
-        .quarantined
-        .iter()
-        .map(|q| (q.seq, q.code.as_str()))
-        .collect();
+    let codes = quarantine_codes(&r);
     assert_eq!(
         codes,
         vec![

@@ -519,3 +519,11 @@ pub fn push_events(
         .collect();
     push(store, &no_key, now, device, &events).expect("the batch applies")
 }
+
+/// A push's quarantined events as (seq, code), in the order the central answered them.
+pub fn quarantine_codes(r: &fieldpost_sync::PushResponse) -> Vec<(u64, &str)> {
+    r.quarantined
+        .iter()
+        .map(|q| (q.seq, q.code.as_str()))
+        .collect()
+}

@@ -18,7 +18,7 @@ use fieldpost_domain::{
 use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
 use serde_json::Value;
 
-use crate::support::{Auth, Central, Tablet, at, expect_error};
+use crate::support::{Auth, Central, Tablet, at, expect_error, quarantine_codes};
 use fieldpost_central::testkit::{Backend, Direct};
 
 const ADMIN: Actor = Actor::System("test");
@@ -405,10 +405,7 @@ async fn a_stored_handout_id_in_a_long_batch_is_answered_as_one_at_a_time() {
     let r = push(&c, &t, &batch).await;
     assert_eq!(r.acked_through, 132, "every event of the batch is held");
     assert_eq!(
-        r.quarantined
-            .iter()
-            .map(|q| (q.seq, q.code.as_str()))
-            .collect::<Vec<_>>(),
+        quarantine_codes(&r),
         vec![(78, "handout_conflict")],
         "only other content under a stored handout id is quarantined"
     );
@@ -632,11 +629,7 @@ async fn a_bad_event_is_quarantined_while_the_rest_applies_and_the_notice_comes_
     ];
     let r = push(&c, &t, &batch).await;
     assert_eq!(r.acked_through, 5, "quarantined events count as received");
-    let codes: Vec<(u64, &str)> = r
-        .quarantined
-        .iter()
-        .map(|q| (q.seq, q.code.as_str()))
-        .collect();
+    let codes = quarantine_codes(&r);
     assert_eq!(
         codes,
         vec![
@@ -821,11 +814,7 @@ async fn sessions_tallies_hours_entrants_and_plans_are_recorded() {
     // (times in the central's future would not be believed: push/clock.rs).
     c.advance(at(150) - c.now());
     let r = push(&c, &t, &batch).await;
-    let codes: Vec<(u64, &str)> = r
-        .quarantined
-        .iter()
-        .map(|q| (q.seq, q.code.as_str()))
-        .collect();
+    let codes = quarantine_codes(&r);
     assert_eq!(
         codes,
         vec![
@@ -1636,11 +1625,7 @@ async fn a_plan_filed_by_a_tablet_before_the_campaign_opens_is_quarantined() {
     ];
     let r = push(&c, &t, &batch).await;
     assert_eq!(r.acked_through, 2, "both are answered");
-    let codes: Vec<(u64, &str)> = r
-        .quarantined
-        .iter()
-        .map(|q| (q.seq, q.code.as_str()))
-        .collect();
+    let codes = quarantine_codes(&r);
     assert_eq!(
         codes,
         vec![(1, "invalid_plan")],

@@ -12,7 +12,7 @@ use fieldpost_domain::{
 use fieldpost_sync::{PullResponse, PushRequest, PushResponse, Record};
 use serde_json::{Value, json};
 
-use crate::support::{Auth, Central, Tablet, at, expect_error};
+use crate::support::{Auth, Central, Tablet, at, expect_error, quarantine_codes};
 use fieldpost_central::testkit::Direct;
 
 const ADMIN: Actor = Actor::System("test");
@@ -401,11 +401,7 @@ async fn a_request_that_cannot_be_one_is_quarantined_with_a_code() {
     batch.push(long);
     let r = push(&c, &t, &batch).await;
     assert_eq!(r.acked_through, 8, "quarantined events count as received");
-    let codes: Vec<(u64, &str)> = r
-        .quarantined
-        .iter()
-        .map(|q| (q.seq, q.code.as_str()))
-        .collect();
+    let codes = quarantine_codes(&r);
     assert_eq!(
         codes,
         vec![
